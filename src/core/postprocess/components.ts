@@ -1,0 +1,93 @@
+// 3D connected components with 26-connectivity, and removal of small ones before Dice (SPEC 5.5).
+import type { Dims3 } from '../volume.ts';
+import { assertGridLength } from '../quality/gridCheck.ts';
+
+/** Labelled components: labels[p] in 1..n for foreground, 0 for background; sizes[l] voxels per label, sizes[0] = background. */
+export interface Components {
+  labels: Int32Array;
+  sizes: number[];
+}
+
+/** Root of p with path halving; roots are always the smallest index of their set. */
+function findRoot(parent: Int32Array, p: number): number {
+  while (parent[p] !== p) {
+    parent[p] = parent[parent[p]];
+    p = parent[p];
+  }
+  return p;
+}
+
+/**
+ * Labels the 26-connected components of the non-zero voxels, numbered by their first voxel in memory
+ * order: scipy.ndimage.label(binary, structure=np.ones((3, 3, 3))) on the (nz, ny, nx) array.
+ * sizes follows np.bincount(labels): sizes[0] counts background, sizes[l] the voxels of label l.
+ * Union-find over the 13 already-visited neighbours of each voxel: O(n).
+ * @example const { labels, sizes } = connectedComponents26(binary, [96, 96, 50]);
+ */
+export function connectedComponents26(binary: ArrayLike<number>, dims: Dims3): Components {
+  assertGridLength(binary.length, dims, 'connectedComponents26');
+  const [nx, ny, nz] = dims;
+  const n = binary.length;
+  const parent = new Int32Array(n);
+  for (let p = 0; p < n; p++) parent[p] = p;
+  for (let k = 0; k < nz; k++) {
+    for (let j = 0; j < ny; j++) {
+      for (let i = 0; i < nx; i++) {
+        const p = i + nx * (j + ny * k);
+        if (binary[p] === 0) continue;
+        // The 13 neighbours that come earlier in memory order: previous slice (9), previous row (3), left (1).
+        for (let dk = -1; dk <= 0; dk++) {
+          if (k + dk < 0) continue;
+          for (let dj = -1; dj <= (dk < 0 ? 1 : 0); dj++) {
+            if (j + dj < 0 || j + dj >= ny) continue;
+            const diMax = dk < 0 || dj < 0 ? 1 : -1;
+            for (let di = -1; di <= diMax; di++) {
+              if (i + di < 0 || i + di >= nx) continue;
+              const q = p + di + nx * (dj + ny * dk);
+              if (binary[q] === 0) continue;
+              const a = findRoot(parent, p);
+              const b = findRoot(parent, q);
+              if (a < b) parent[b] = a;
+              else if (b < a) parent[a] = b;
+            }
+          }
+        }
+      }
+    }
+  }
+  const labels = new Int32Array(n);
+  const sizes = [0];
+  for (let p = 0; p < n; p++) {
+    if (binary[p] === 0) {
+      sizes[0]++;
+      continue;
+    }
+    const root = findRoot(parent, p);
+    // The root is the component's first voxel, so it is labelled before any other member.
+    if (root === p) {
+      labels[p] = sizes.length;
+      sizes.push(0);
+    } else {
+      labels[p] = labels[root];
+    }
+    sizes[labels[p]]++;
+  }
+  return { labels, sizes };
+}
+
+/**
+ * Keeps only 26-connected components larger than maxRemovedSize voxels (reference: <= 7 removed), as 0/1.
+ * @example const cleaned = removeSmallComponents(fq > threshold, [96, 96, 50]);
+ */
+export function removeSmallComponents(binary: ArrayLike<number>, dims: Dims3, maxRemovedSize = 7): Uint8Array {
+  if (!Number.isInteger(maxRemovedSize) || maxRemovedSize < 0) {
+    throw new RangeError(`removeSmallComponents: maxRemovedSize must be a non-negative integer, got ${maxRemovedSize}`);
+  }
+  const { labels, sizes } = connectedComponents26(binary, dims);
+  const out = new Uint8Array(labels.length);
+  for (let p = 0; p < labels.length; p++) {
+    const l = labels[p];
+    out[p] = l !== 0 && sizes[l] > maxRemovedSize ? 1 : 0;
+  }
+  return out;
+}
