@@ -1,0 +1,307 @@
+// Metrics and thresholds against sklearn, the reference pDDPM threshold search and brute force (scripts/fixtures/metrics.py).
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { FqlabError } from '../../src/core/errors.ts';
+import {
+  auroc,
+  averagePrecision,
+  bestDice,
+  binarize,
+  countAbove,
+  dice,
+  evaluateVolume,
+  exactBestDiceThreshold,
+  fprThreshold,
+  labelsFromSegmentation,
+  precisionRecallCurve,
+  referenceThresholdSearch,
+  rocCurve,
+  sortPooledScores,
+  sortScores,
+  summarize,
+  type ScoredVolume,
+} from '../../src/core/metrics/index.ts';
+import type { Dims3 } from '../../src/core/volume.ts';
+
+const dir = new URL('../fixtures/metrics/', import.meta.url);
+
+interface Curve {
+  [key: string]: number[];
+}
+interface VolumeCase {
+  name: string;
+  scores: string;
+  labels: string;
+  ap: number | null;
+  auroc: number | null;
+  bestDice: number | null;
+  bestDiceThreshold: number;
+  pr?: Curve;
+  roc?: Curve;
+}
+interface PooledCase {
+  name: string;
+  volumes: { scores: string; labels: string }[];
+  searchThreshold: number;
+  searchDice: number;
+  exactThreshold: number;
+  exactDice: number;
+}
+interface Manifest {
+  volumes: VolumeCase[];
+  pooled: PooledCase[];
+  fpr: { maps: string[]; masks: string[]; targets: number[]; thresholds: number[] };
+  dice: { pred: number[]; truth: number[]; dice: number | null }[];
+  summary: { values: (number | null)[]; mean: number | null; std: number | null; n: number }[];
+}
+
+const manifest = JSON.parse(readFileSync(new URL('manifest.json', dir), 'utf8')) as Manifest;
+
+function bytes(name: string): Uint8Array {
+  const buf = readFileSync(new URL(name, dir));
+  return new Uint8Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+}
+const f32 = (name: string): Float32Array => new Float32Array(bytes(name).buffer);
+const volume = (c: { scores: string; labels: string }): ScoredVolume => ({ scores: f32(c.scores), labels: bytes(c.labels) });
+
+/** Same number, treating -0 and +0 as equal (thresholds are compared with `>`). */
+function expectSame(actual: number, expected: number): void {
+  expect(actual + 0).toBe(expected + 0);
+}
+
+function expectClose(actual: number | null, expected: number | null, tol = 1e-12): void {
+  if (expected === null) {
+    expect(actual).toBeNull();
+    return;
+  }
+  expect(actual).not.toBeNull();
+  expect(Math.abs((actual as number) - expected)).toBeLessThanOrEqual(tol);
+}
+
+function expectArrayClose(actual: Float64Array, expected: number[], tol = 1e-12): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) expect(Math.abs(actual[i] - expected[i])).toBeLessThanOrEqual(tol);
+}
+
+describe.each(manifest.volumes)('per-volume metrics vs sklearn: $name', (c) => {
+  const { scores, labels } = volume(c);
+
+  it('AUPRC equals average_precision_score, AUROC equals roc_auc_score (null where undefined)', () => {
+    expectClose(averagePrecision(scores, labels), c.ap, 1e-12);
+    expectClose(auroc(scores, labels), c.auroc, 1e-12);
+  });
+
+  it('oracle best Dice and its threshold equal brute force over every distinct score', () => {
+    const best = bestDice({ scores, labels });
+    expectClose(best.dice, c.bestDice, 0);
+    expectSame(best.threshold, c.bestDiceThreshold);
+    if (c.bestDice !== null) expect(dice(binarize(scores, best.threshold), labels)).toBe(c.bestDice);
+  });
+
+  it.runIf(c.pr !== undefined)('full precision-recall curve equals precision_recall_curve', () => {
+    const pr = precisionRecallCurve(scores, labels, Infinity);
+    expectArrayClose(pr.precision, c.pr!.precision);
+    expectArrayClose(pr.recall, c.pr!.recall);
+    expectArrayClose(pr.thresholds, c.pr!.thresholds, 0);
+  });
+
+  it.runIf(c.roc !== undefined)('full ROC curve equals roc_curve(drop_intermediate=False)', () => {
+    const roc = rocCurve(scores, labels, Infinity);
+    expectArrayClose(roc.fpr, c.roc!.fpr);
+    expectArrayClose(roc.tpr, c.roc!.tpr);
+    expect(roc.thresholds[0]).toBe(Infinity);
+    expectArrayClose(roc.thresholds.subarray(1), c.roc!.thresholds, 0);
+  });
+});
+
+describe('curve downsampling', () => {
+  const c = manifest.volumes.find((v) => v.name === 'random_20k')!;
+  const { scores, labels } = volume(c);
+
+  it('keeps at most maxPoints points of the full curve, in order, with both endpoints', () => {
+    const full = precisionRecallCurve(scores, labels, Infinity);
+    const small = precisionRecallCurve(scores, labels, 200);
+    expect(full.precision.length).toBeGreaterThan(10000);
+    expect(small.precision.length).toBeLessThanOrEqual(200);
+    expect(small.precision.length).toBeGreaterThan(100);
+    expect(small.thresholds.length).toBe(small.precision.length - 1);
+    let j = 0;
+    for (let k = 0; k < small.precision.length; k++) {
+      while (j < full.precision.length && !(full.recall[j] === small.recall[k] && full.precision[j] === small.precision[k])) j++;
+      expect(j).toBeLessThan(full.precision.length);
+      if (k < small.thresholds.length) expect(small.thresholds[k]).toBe(full.thresholds[j]);
+    }
+    expect([small.precision[0], small.recall[0]]).toEqual([full.precision[0], full.recall[0]]);
+    expect([small.precision.at(-1), small.recall.at(-1)]).toEqual([1, 0]);
+    const roc = rocCurve(scores, labels, 300);
+    expect(roc.fpr.length).toBeLessThanOrEqual(300);
+    expect([roc.fpr[0], roc.tpr[0], roc.fpr.at(-1), roc.tpr.at(-1)]).toEqual([0, 0, 1, 1]);
+  });
+
+  it('gives empty curves where they are undefined', () => {
+    expect(precisionRecallCurve(scores, new Uint8Array(scores.length)).precision.length).toBe(0);
+    expect(rocCurve(scores, new Uint8Array(scores.length).fill(1)).fpr.length).toBe(0);
+  });
+});
+
+describe.each(manifest.pooled)('pooled validation thresholds: $name', (c) => {
+  const volumes = c.volumes.map(volume);
+
+  it('referenceThresholdSearch reproduces the reference find_best_val (float32 comparison)', () => {
+    const t = referenceThresholdSearch(volumes);
+    expect(t.source).toBe('validation-search');
+    expectSame(t.value, c.searchThreshold);
+    expect(t.pooledDice).toBe(c.searchDice);
+  });
+
+  it('exactBestDiceThreshold equals brute force over all distinct pooled scores', () => {
+    const t = exactBestDiceThreshold(volumes);
+    expect(t.source).toBe('exact-best-dice');
+    expectSame(t.value, c.exactThreshold);
+    expect(t.pooledDice).toBe(c.exactDice);
+    expect(t.pooledDice!).toBeGreaterThanOrEqual(referenceThresholdSearch(volumes).pooledDice!);
+  });
+
+  it('binarize at the returned thresholds gives the reported pooled Dice', () => {
+    const pooled = sortPooledScores(volumes);
+    for (const t of [referenceThresholdSearch(volumes), exactBestDiceThreshold(volumes)]) {
+      let tp = 0;
+      let predicted = 0;
+      for (const v of volumes) {
+        const pred = binarize(v.scores, t.value);
+        for (let i = 0; i < pred.length; i++) {
+          predicted += pred[i];
+          tp += pred[i] & v.labels[i];
+        }
+      }
+      expect((2 * tp) / (predicted + pooled.positives)).toBe(t.pooledDice);
+      expect(countAbove(pooled, t.value)).toEqual({ predicted, truePositives: tp });
+    }
+  });
+});
+
+describe('threshold search edge cases', () => {
+  it('refuses a validation set without anomalous voxels', () => {
+    const healthy = [{ scores: new Float32Array([0.1, 0.2]), labels: new Uint8Array(2) }];
+    expect(() => referenceThresholdSearch(healthy)).toThrow(FqlabError);
+    expect(() => exactBestDiceThreshold(healthy)).toThrow(/no validation segmentation/);
+  });
+
+  it('pools volumes: the result does not depend on how voxels are split into volumes', () => {
+    const c = manifest.pooled.find((p) => p.name === 'pooled_three')!;
+    const volumes = c.volumes.map(volume);
+    const joined: ScoredVolume = {
+      scores: Float32Array.from(volumes.flatMap((v) => Array.from(v.scores))),
+      labels: Uint8Array.from(volumes.flatMap((v) => Array.from(v.labels))),
+    };
+    expect(exactBestDiceThreshold([joined])).toEqual(exactBestDiceThreshold(volumes));
+    expect(referenceThresholdSearch([joined], 6)).toEqual(referenceThresholdSearch(volumes, 6));
+  });
+});
+
+describe('FPR-target thresholds on healthy volumes', () => {
+  const { maps, masks, targets, thresholds } = manifest.fpr;
+  const healthyMaps = maps.map(f32);
+  const brainMasks = masks.map(bytes);
+
+  it.each(targets.map((t, i) => [t, thresholds[i]]))('target %s equals the brute-force smallest threshold', (target, expected) => {
+    const t = fprThreshold(healthyMaps, brainMasks, target);
+    expect(t).toEqual({ value: t.value, source: 'fpr-target', fprTarget: target });
+    expectSame(t.value, expected);
+  });
+
+  it('rejects bad targets, mismatched grids and empty masks', () => {
+    expect(() => fprThreshold(healthyMaps, brainMasks, 1)).toThrow(/FPR target/);
+    expect(() => fprThreshold(healthyMaps, brainMasks.slice(1), 0.05)).toThrow(FqlabError);
+    expect(() => fprThreshold([new Float32Array(3)], [new Uint8Array(2)], 0.05)).toThrow(/same grid/);
+    expect(() => fprThreshold([new Float32Array(3)], [new Uint8Array(3)], 0.05)).toThrow(/no voxel/);
+  });
+});
+
+describe('dice and labels', () => {
+  it.each(manifest.dice)('matches numpy Dice (null for an empty segmentation) #%#', (c) => {
+    expect(dice(Uint8Array.from(c.pred), Uint8Array.from(c.truth))).toBe(c.dice);
+  });
+
+  it('labels any nonzero segmentation value as anomalous', () => {
+    expect(Array.from(labelsFromSegmentation([0, 2, 1, -1, 0.5, NaN]))).toEqual([0, 1, 1, 1, 1, 0]);
+  });
+
+  it('binarize is strict: score > threshold', () => {
+    expect(Array.from(binarize(new Float32Array([0.1, 0.5, 0.9]), 0.5))).toEqual([0, 0, 1]);
+  });
+});
+
+describe('input checks', () => {
+  it('rejects NaN and infinite scores and mismatched lengths', () => {
+    expect(() => averagePrecision(new Float32Array([0.1, NaN]), new Uint8Array([0, 1]))).toThrow(/NaN or infinite/);
+    expect(() => auroc(new Float32Array([0.1, Infinity]), new Uint8Array([0, 1]))).toThrow(FqlabError);
+    expect(() => sortScores(new Float32Array(3), new Uint8Array(2))).toThrow(/same grid/);
+    expect(() => dice(new Uint8Array(3), new Uint8Array(2))).toThrow(FqlabError);
+  });
+
+  it('handles empty inputs', () => {
+    expect(averagePrecision(new Float32Array(0), new Uint8Array(0))).toBeNull();
+    expect(bestDice({ scores: new Float32Array(0), labels: new Uint8Array(0) })).toEqual({ dice: null, threshold: 0 });
+  });
+});
+
+describe('summarize', () => {
+  it.each(manifest.summary)('matches numpy mean and population std, ignoring nulls #%#', (c) => {
+    const s = summarize(c.values);
+    expect(s.n).toBe(c.n);
+    expectClose(s.mean, c.mean, 1e-15);
+    expectClose(s.std, c.std, 1e-15);
+  });
+
+  it('ignores NaN like np.nanmean', () => {
+    expect(summarize([NaN, 1, 3])).toEqual({ mean: 2, std: 1, n: 2 });
+  });
+});
+
+describe('evaluateVolume', () => {
+  const dims: Dims3 = [20, 20, 10];
+  const at = (i: number, j: number, k: number): number => i + dims[0] * (j + dims[1] * k);
+  const seg = new Uint8Array(20 * 20 * 10);
+  const map = new Float32Array(seg.length);
+  for (let k = 3; k < 6; k++) {
+    for (let j = 5; j < 8; j++) {
+      for (let i = 5; i < 8; i++) {
+        seg[at(i, j, k)] = 2;
+        map[at(i, j, k)] = 0.9;
+      }
+    }
+  }
+  // A 2-voxel false-positive blob far from the lesion, brighter than it.
+  map[at(15, 15, 8)] = 0.95;
+  map[at(16, 15, 8)] = 0.95;
+
+  it('drops a tiny isolated false-positive blob before Dice (3D components of <= 7 voxels)', () => {
+    const m = evaluateVolume(map, seg, dims, 0.5);
+    const labels = labelsFromSegmentation(seg);
+    expect(dice(binarize(map, 0.5), labels)).toBeCloseTo((2 * 27) / (29 + 27), 15);
+    expect(m.dice).toBe(1);
+  });
+
+  it('reports AUPRC, AUROC and the oracle best Dice from one sort, Dice null without a threshold', () => {
+    const labels = labelsFromSegmentation(seg);
+    const m = evaluateVolume(map, seg, dims);
+    expect(m.dice).toBeNull();
+    expect(m.auprc).toBe(averagePrecision(map, labels));
+    expect(m.auroc).toBe(auroc(map, labels));
+    expect(m.bestDice).toBe(bestDice({ scores: map, labels }).dice);
+    // The 2 brighter false positives rank first: P = 27/29 at full recall.
+    expect(m.auprc).toBeCloseTo(27 / 29, 15);
+    expect(m.auroc).toBe(1 - 2 / (seg.length - 27));
+  });
+
+  it('gives nulls for a volume without anomalous voxels, and checks the grid', () => {
+    expect(evaluateVolume(map, new Uint8Array(seg.length), dims, 0.5)).toEqual({
+      auprc: null,
+      auroc: null,
+      bestDice: null,
+      dice: null,
+    });
+    expect(() => evaluateVolume(map, seg, [20, 20, 9])).toThrow(/grid/);
+  });
+});
