@@ -3,6 +3,7 @@
 /** What went wrong, in a form callers can branch on. */
 export type FqlabErrorCode =
   | 'not-nifti'
+  | 'bad-header'
   | 'truncated'
   | 'bad-gzip'
   | 'bad-dims'

@@ -1,0 +1,140 @@
+// Bounded gzip decompression for .nii.gz: inflates only the header and the voxel bytes the header asks for.
+import { Gunzip } from 'fflate';
+import { FqlabError } from '../errors.ts';
+
+/** Deflate cannot expand data by more than about 1032:1. */
+const MAX_DEFLATE_RATIO = 1032;
+/** Before the header is parsed: at most ~1 MiB comes out of one step, whatever the stream holds. */
+const HEADER_INPUT_STEP = 1024;
+const MIN_INPUT_STEP = 16 * 1024;
+const MAX_INPUT_STEP = 1024 * 1024;
+
+/**
+ * Compressed bytes to feed next: tiny until the header is planned, then about what the remaining output
+ * needs at deflate's maximum ratio (at least 16 KiB, so at most ~16 MiB is inflated past the voxels).
+ */
+function inputStep(range: ByteRange | undefined, filled: number): number {
+  if (!range) return HEADER_INPUT_STEP;
+  const remaining = range.length - filled;
+  return Math.min(MAX_INPUT_STEP, Math.max(MIN_INPUT_STEP, Math.ceil(remaining / MAX_DEFLATE_RATIO)));
+}
+
+/** gzip magic bytes (RFC 1952), checked on content rather than on the file name. */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** Where the wanted bytes lie in the decompressed stream. */
+export interface ByteRange {
+  offset: number;
+  length: number;
+}
+
+/**
+ * Inflates the gzip stream until `peekBytes` bytes (or the whole stream, if shorter) are out, asks `plan` which
+ * range of the decompressed stream it needs, and returns exactly that range in a fresh buffer, stopping as soon as
+ * it is filled. Memory never exceeds the planned length (which `plan` validates) nor what the stream really
+ * holds: the buffer starts at the size the gzip trailer suggests (capped by deflate's maximum ratio) and grows
+ * only as data arrives, so a header that lies about its size fails fast as 'truncated'.
+ */
+export function gunzipRange(
+  bytes: Uint8Array,
+  fileName: string,
+  peekBytes: number,
+  plan: (prefix: Uint8Array) => ByteRange,
+): Uint8Array {
+  const pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  let range: ByteRange | undefined;
+  let out: Uint8Array | undefined;
+  let produced = 0; // decompressed bytes seen so far (position of the next chunk in the stream)
+  let filled = 0;
+
+  const place = (chunk: Uint8Array, at: number): void => {
+    if (!range || !out) return;
+    const from = Math.max(range.offset, at);
+    const to = Math.min(range.offset + range.length, at + chunk.length);
+    if (to <= from) return;
+    if (to - range.offset > out.length) {
+      const grown = new Uint8Array(Math.min(range.length, Math.max(to - range.offset, 2 * out.length)));
+      grown.set(out.subarray(0, filled));
+      out = grown;
+    }
+    out.set(chunk.subarray(from - at, to - at), from - range.offset);
+    filled += to - from;
+  };
+  const startPlan = (): void => {
+    const prefix = pending.length === 1 ? pending[0] : concat(pending, pendingBytes);
+    range = plan(prefix);
+    const likelyTotal = Math.min(gzipTrailerSize(bytes), bytes.length * MAX_DEFLATE_RATIO);
+    out = new Uint8Array(Math.min(range.length, Math.max(0, likelyTotal - range.offset)));
+    place(prefix, 0);
+  };
+
+  const inflater = new Gunzip();
+  inflater.ondata = (chunk: Uint8Array) => {
+    if (range) {
+      place(chunk, produced);
+    } else if (chunk.length > 0) {
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes >= peekBytes) startPlan();
+    }
+    produced += chunk.length;
+  };
+
+  const done = (): boolean => range !== undefined && filled === range.length;
+  try {
+    for (let pos = 0; pos < bytes.length && !done();) {
+      const end = Math.min(pos + inputStep(range, filled), bytes.length);
+      inflater.push(bytes.subarray(pos, end)); // never 'final' here: a cut-off stream would lose that step's output
+      pos = end;
+    }
+    if (!done()) inflater.push(new Uint8Array(0), true); // flush the tail; throws if the stream is cut off
+  } catch (cause) {
+    if (cause instanceof FqlabError) throw cause;
+    if (!isUnexpectedEnd(cause)) {
+      throw new FqlabError('bad-gzip', fileName,
+        `starts like gzip but its compressed data is corrupt (${describe(cause)}); copy or download the file again`);
+    }
+    if (produced === 0) {
+      throw new FqlabError('truncated', fileName,
+        `is a gzip stream that ends after ${bytes.length} bytes, before any image data; the file is cut off, copy or download it again`);
+    }
+    // cut off later: keep what came out; the checks below say what is missing
+  }
+  if (!range) startPlan(); // the whole stream is shorter than the peek (tiny image, or cut off inside the header)
+  if (!done() && range) {
+    const available = Math.max(0, produced - range.offset);
+    throw new FqlabError('truncated', fileName,
+      `decompresses to ${produced} bytes but its header needs ${range.offset + range.length} ` +
+      `(${range.length} bytes of voxels from byte ${range.offset}, only ${available} present); ` +
+      'the file is cut off or its dims are wrong, copy or download it again');
+  }
+  return out as Uint8Array;
+}
+
+/** ISIZE, the uncompressed size mod 2^32 stored in the last gzip member's trailer: a hint, not a promise. */
+function gzipTrailerSize(bytes: Uint8Array): number {
+  const n = bytes.length;
+  return n < 18 ? 0 : (bytes[n - 4] | (bytes[n - 3] << 8) | (bytes[n - 2] << 16) | (bytes[n - 1] << 24)) >>> 0;
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  const all = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
+  return all;
+}
+
+/** fflate reports a stream that ends early with error code 0 ('unexpected EOF'). */
+function isUnexpectedEnd(cause: unknown): boolean {
+  return typeof cause === 'object' && cause !== null && (cause as { code?: unknown }).code === 0;
+}
+
+function describe(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
