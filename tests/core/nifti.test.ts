@@ -167,6 +167,18 @@ describe('writeNifti', () => {
     });
   }
 
+  it('quantises [0, 1] images to uint8 with scl_slope when asked, within half a step', () => {
+    const dims = [7, 5, 3] as const;
+    const data = Float32Array.from({ length: 105 }, (_, n) => ((n * 37) % 101) / 100);
+    const affine = Float64Array.from([2, 0, 0, -7, 0, 2, 0, -5, 0, 0, 2, -3, 0, 0, 0, 1]);
+    const bytes = writeNifti({ dims, data, affine, spacing: [2, 2, 2] }, { datatype: 'uint8', uint8Slope: 1 / 255 });
+    const { volume, header } = readNifti(bytes, 'quantised.nii.gz');
+    expect(header.datatypeName).toBe('uint8');
+    expect(header.sclSlope).toBeCloseTo(1 / 255, 9);
+    for (let n = 0; n < data.length; n++) expect(Math.abs(volume.data[n] - data[n])).toBeLessThanOrEqual(0.5 / 255 + 1e-7);
+    expect(() => writeNifti({ dims, data, affine, spacing: [2, 2, 2] }, { datatype: 'float32', uint8Slope: 0.1 })).toThrow(/uint8Slope/);
+  });
+
   it('stores a qform that reproduces shear-free affines on its own', () => {
     for (const w of writeCases.filter((x) => !x.name.includes('shear'))) {
       const bytes = writeNifti(w.volume, { datatype: w.datatype, gzip: false });

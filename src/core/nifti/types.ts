@@ -44,4 +44,9 @@ export interface NiftiWriteOptions {
   gzip?: boolean;
   /** Header description, at most 79 ASCII characters (longer text is cut). */
   description?: string;
+  /**
+   * uint8 only: store round(value / uint8Slope) and set scl_slope = uint8Slope, a lossy but 4x smaller encoding of
+   * continuous images (e.g. 1/255 for [0, 1] demo volumes). Values must lie in [0, 255 * uint8Slope].
+   */
+  uint8Slope?: number;
 }

@@ -26,14 +26,18 @@ const platformLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 
  */
 export function writeNifti(volume: Volume, options: NiftiWriteOptions = {}): Uint8Array {
   const datatype = options.datatype ?? 'float32';
+  const slope = options.uint8Slope ?? 1;
+  if (options.uint8Slope !== undefined && (datatype !== 'uint8' || !(slope > 0 && Number.isFinite(slope)))) {
+    throw new FqlabError('bad-argument', OUTPUT_NAME, `uint8Slope ${slope} needs datatype 'uint8' and a positive finite value`);
+  }
   const voxels = checkVolume(volume);
   const bytesPerVoxel = datatype === 'float32' ? 4 : 1;
   const file = new Uint8Array(VOX_OFFSET + voxels * bytesPerVoxel);
-  writeHeader(new DataView(file.buffer), volume, datatype, options.description ?? '');
+  writeHeader(new DataView(file.buffer), volume, datatype, slope, options.description ?? '');
   if (datatype === 'float32') {
     file.set(new Uint8Array(volume.data.buffer, volume.data.byteOffset, voxels * 4), VOX_OFFSET);
   } else {
-    file.set(toUint8(volume.data), VOX_OFFSET);
+    file.set(toUint8(volume.data, slope), VOX_OFFSET);
   }
   return options.gzip === false ? file : gzipSync(file, { level: 6, mtime: 0 });
 }
@@ -61,10 +65,11 @@ function checkVolume(volume: Volume): number {
   return voxels;
 }
 
-function toUint8(values: Float32Array): Uint8Array {
+/** Whole values 0..255 as they are; with a slope other than 1, round(value / slope) (lossy by design). */
+function toUint8(values: Float32Array, slope: number): Uint8Array {
   const out = new Uint8Array(values.length);
   for (let n = 0; n < values.length; n++) {
-    const v = values[n];
+    const v = slope === 1 ? values[n] : Math.round(values[n] / slope);
     if (!(v >= 0 && v <= 255 && Number.isInteger(v))) {
       throw new FqlabError('bad-argument', OUTPUT_NAME,
         `cannot be written as uint8: voxel ${n} is ${v}, but uint8 holds whole numbers 0..255 (masks, labels); write float32 for continuous maps`);
@@ -74,7 +79,7 @@ function toUint8(values: Float32Array): Uint8Array {
   return out;
 }
 
-function writeHeader(view: DataView, volume: Volume, datatype: 'float32' | 'uint8', description: string): void {
+function writeHeader(view: DataView, volume: Volume, datatype: 'float32' | 'uint8', slope: number, description: string): void {
   const le = platformLittleEndian;
   const { affine, dims } = volume;
   const qform = rotationToQformParameters(linearPart(affine));
@@ -85,7 +90,7 @@ function writeHeader(view: DataView, volume: Volume, datatype: 'float32' | 'uint
   view.setInt16(72, datatype === 'float32' ? 32 : 8, le);
   [qform.qfac, ...qform.zooms, 1, 1, 1, 1].forEach((p, n) => view.setFloat32(76 + 4 * n, p, le));
   view.setFloat32(108, VOX_OFFSET, le);
-  view.setFloat32(112, 1, le); // scl_slope 1, scl_inter 0: values are stored as they are
+  view.setFloat32(112, slope, le); // scl_inter 0; slope 1 unless uint8Slope quantises an image
   view.setFloat32(116, 0, le);
   view.setUint8(123, NIFTI_UNITS_MM);
   const text = description.replace(/[^\x20-\x7e]/g, '?').slice(0, 79);
