@@ -1,0 +1,16 @@
+// Public face of the conform pipeline: conformVolumes, its steps, and the mapping back to the input grid.
+export { conformVolumes } from './conform.ts';
+export type { ConformInput, ConformOptions, ConformResult, ConformStats } from './conform.ts';
+export { mapToInputGrid } from './mapping.ts';
+export type { ConformMapping } from './mapping.ts';
+export { closestCanonicalOrientation, orientationCodes, reorientToCanonical } from './orientation.ts';
+export { canonicalBox, canonicalDims, orientedBlock } from './block.ts';
+export type { CanonicalOrientation } from './block.ts';
+export { brainBoundingBox, cropOrPad, cropOrPadOffset, cropToBoundingBox, extractBlock } from './crop.ts';
+export type { BoundingBox } from './crop.ts';
+export { backgroundIntensity, binaryMask, deriveBrainMask } from './brainMask.ts';
+export { percentileClipNormalize } from './intensity.ts';
+export type { NormalizedImage } from './intensity.ts';
+export { percentilesInPlace } from './percentile.ts';
+export { downsample2 } from './downsample.ts';
+export type { DownsampleInterpolation } from './downsample.ts';
