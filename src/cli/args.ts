@@ -1,0 +1,65 @@
+// Command-line flag parsing shared by every fqlab command (node:util parseArgs with typed accessors).
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export type FlagSpec = NonNullable<ParseArgsConfig['options']>;
+export type ParsedFlags = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/** Parses argv against a spec; unknown flags and stray arguments are usage errors. */
+export function parseFlags(argv: string[], options: FlagSpec): ParsedFlags {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as ParsedFlags;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** A mistake in how the command was called (as opposed to a bad input file). */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export function requiredString(flags: ParsedFlags, name: string): string {
+  const value = flags[name];
+  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+export function optionalString(flags: ParsedFlags, name: string): string | undefined {
+  const value = flags[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function stringList(flags: ParsedFlags, name: string): string[] {
+  const value = flags[name];
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
+}
+
+/** A number flag, checked against [min, max]. */
+export function numberFlag(flags: ParsedFlags, name: string, fallback: number, min = -Infinity, max = Infinity): number {
+  const raw = flags[name];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (typeof raw !== 'string' || !Number.isFinite(value) || value < min || value > max) {
+    throw new UsageError(`--${name} must be a number in [${min}, ${max}], got "${String(raw)}"`);
+  }
+  return value;
+}
+
+export function integerFlag(flags: ParsedFlags, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const value = numberFlag(flags, name, fallback, min, max);
+  if (!Number.isInteger(value)) throw new UsageError(`--${name} must be an integer, got ${value}`);
+  return value;
+}
+
+export function choiceFlag<T extends string>(flags: ParsedFlags, name: string, choices: readonly T[], fallback: T): T {
+  const raw = flags[name];
+  if (raw === undefined) return fallback;
+  if (typeof raw !== 'string' || !(choices as readonly string[]).includes(raw)) {
+    throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got "${String(raw)}"`);
+  }
+  return raw as T;
+}

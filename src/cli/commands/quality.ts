@@ -1,0 +1,58 @@
+// `fqlab quality`: SSIM-loss, l1 and FQ maps between an image and its reconstruction, on the given grid as-is.
+import { fqMap, l1Map, ssimLossMap } from '../../core/quality/index.ts';
+import { numberFlag, optionalString, requiredString, type ParsedFlags } from '../args.ts';
+import type { Command } from '../command.ts';
+import { readVolumeFile, requireSameGrid, writeVolumeFile } from '../io.ts';
+import { mapSummary } from '../mapSummary.ts';
+
+export const qualityCommand: Command = {
+  name: 'quality',
+  summary: 'Compute the SSIM-loss, l1 and FQ maps between an image and its reconstruction.',
+  usage:
+    '--image X --recon Y [--alpha 0.84] [--out-ssim F] [--out-l1 F] [--out-fq F]\n' +
+    '  Values are used as given; SSIM is computed on 2D slices along the third voxel axis.',
+  options: {
+    image: { type: 'string' },
+    recon: { type: 'string' },
+    alpha: { type: 'string' },
+    'out-ssim': { type: 'string' },
+    'out-l1': { type: 'string' },
+    'out-fq': { type: 'string' },
+  },
+  run(flags: ParsedFlags) {
+    const imagePath = requiredString(flags, 'image');
+    const reconPath = requiredString(flags, 'recon');
+    const alpha = numberFlag(flags, 'alpha', 0.84, 0, 1);
+    const image = readVolumeFile(imagePath);
+    const recon = readVolumeFile(reconPath);
+    requireSameGrid(image, imagePath, recon, reconPath);
+
+    const { dims } = image.volume;
+    const ssimLoss = ssimLossMap(image.volume.data, recon.volume.data, dims);
+    const l1 = l1Map(image.volume.data, recon.volume.data);
+    const fq = fqMap(ssimLoss, l1, alpha);
+
+    const written: Record<string, string> = {};
+    const outputs = [
+      ['out-ssim', ssimLoss],
+      ['out-l1', l1],
+      ['out-fq', fq],
+    ] as const;
+    for (const [flag, map] of outputs) {
+      const path = optionalString(flags, flag);
+      if (!path) continue;
+      writeVolumeFile(path, { ...image.volume, data: map }, { datatype: 'float32' });
+      written[flag.slice(4)] = path;
+    }
+    return {
+      image: imagePath,
+      recon: reconPath,
+      dims,
+      alpha,
+      ssimLoss: mapSummary(ssimLoss),
+      l1: mapSummary(l1),
+      fq: mapSummary(fq),
+      outputs: written,
+    };
+  },
+};
