@@ -63,7 +63,7 @@ export interface ConformResult {
 
 const GRID_TOLERANCE_MM = 1e-3;
 
-function checkSameGrid(image: Volume, other: Volume, fileName: string, otherName: string): void {
+export function checkSameGrid(image: Volume, other: Volume, fileName: string, otherName: string): void {
   const sameDims = image.dims.every((n, a) => n === other.dims[a]);
   if (sameDims && cornerDistance(image.dims, image.affine, other.affine) <= GRID_TOLERANCE_MM) return;
   const what = sameDims
