@@ -1,0 +1,134 @@
+// Picks and starts the tfjs backend: WebGPU on a real GPU, else WASM (SIMD, threads when cross-origin isolated), else WebGL, else CPU.
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { registerWasmCopyKernels } from './wasmCopyKernels.ts';
+import { registerWasmConvGradients } from './wasmConvGradients.ts';
+
+export type BackendPreference = 'auto' | 'webgpu' | 'wasm' | 'webgl' | 'cpu';
+
+/** What the WebGPU adapter says about itself (all optional: browsers expose different subsets). */
+export interface AdapterInfo {
+  vendor?: string;
+  architecture?: string;
+  device?: string;
+  description?: string;
+  isFallbackAdapter?: boolean;
+}
+
+export interface BackendChoice {
+  /** tfjs backend name now active. */
+  name: string;
+  /** Why this one (shown to the user). */
+  reason: string;
+  adapterInfo?: AdapterInfo;
+}
+
+export interface BackendOptions {
+  /**
+   * Where the WASM binaries are: a folder URL ending in '/', or one URL per file name
+   * ('tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm').
+   * Browser builds pass the bundler's asset URLs (wasmAssets.browser.ts); in Node the backend finds the
+   * files beside its own module in node_modules.
+   */
+  wasmPaths?: string | Record<string, string>;
+}
+
+/** The slice of the WebGPU API this module reads (not in TypeScript's DOM lib). */
+interface GpuAdapterLike {
+  isFallbackAdapter?: boolean;
+  info?: AdapterInfo;
+  requestAdapterInfo?: () => Promise<AdapterInfo>;
+}
+interface NavigatorWithGpu {
+  gpu?: { requestAdapter(options?: { powerPreference?: string }): Promise<GpuAdapterLike | null> };
+}
+
+const SOFTWARE_ARCHITECTURES = ['swiftshader', 'llvmpipe', 'lavapipe', 'warp'];
+
+async function probeWebGpu(): Promise<{ ok: boolean; reason: string; info?: AdapterInfo }> {
+  const nav = (globalThis as { navigator?: NavigatorWithGpu }).navigator;
+  if (nav?.gpu === undefined) return { ok: false, reason: 'WebGPU is not available (navigator.gpu missing)' };
+  let adapter: GpuAdapterLike | null;
+  try {
+    adapter = await nav.gpu.requestAdapter({ powerPreference: 'high-performance' });
+  } catch (e) {
+    return { ok: false, reason: `WebGPU adapter request failed: ${String(e)}` };
+  }
+  if (adapter === null) return { ok: false, reason: 'WebGPU has no adapter' };
+  const raw = adapter.info ?? (adapter.requestAdapterInfo ? await adapter.requestAdapterInfo().catch(() => undefined) : undefined);
+  const info: AdapterInfo = {
+    vendor: raw?.vendor,
+    architecture: raw?.architecture,
+    device: raw?.device,
+    description: raw?.description,
+    isFallbackAdapter: adapter.isFallbackAdapter ?? raw?.isFallbackAdapter,
+  };
+  const arch = `${info.architecture ?? ''} ${info.description ?? ''} ${info.vendor ?? ''}`.toLowerCase();
+  if (info.isFallbackAdapter === true || SOFTWARE_ARCHITECTURES.some((s) => arch.includes(s))) {
+    return { ok: false, reason: `WebGPU adapter is a software fallback (${arch.trim() || 'isFallbackAdapter'})`, info };
+  }
+  return { ok: true, reason: `WebGPU adapter ${[info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || '(no details)'}`, info };
+}
+
+async function trySetBackend(name: string): Promise<boolean> {
+  try {
+    if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
+    const ok = await tf.setBackend(name);
+    if (ok) await tf.ready();
+    return ok && tf.getBackend() === name;
+  } catch {
+    return false;
+  }
+}
+
+function wasmReason(): string {
+  const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
+  const threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
+  return `WASM (SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off'})`;
+}
+
+/**
+ * Activates a backend. 'auto' in a browser: WebGPU when a hardware adapter exists, else WASM, else
+ * WebGL, else CPU; in Node: WASM, else CPU. An explicit preference falls back the same way when it
+ * cannot start, and the reason says so. Also installs the engine's faster WASM kernels
+ * (wasmConvGradients.ts, wasmCopyKernels.ts).
+ * @example const { name, reason } = await initBackend('auto');
+ */
+export async function initBackend(preference: BackendPreference, options: BackendOptions = {}): Promise<BackendChoice> {
+  registerWasmConvGradients();
+  registerWasmCopyKernels();
+  if (options.wasmPaths !== undefined) setWasmPaths(options.wasmPaths);
+  const isNode = tf.env().getBool('IS_NODE');
+  const notes: string[] = [];
+  let adapterInfo: AdapterInfo | undefined;
+
+  const order: BackendPreference[] = preference === 'auto'
+    ? (isNode ? ['wasm', 'cpu'] : ['webgpu', 'wasm', 'webgl', 'cpu'])
+    : [preference, ...(['wasm', 'webgl', 'cpu'] as const).filter((b) => b !== preference && !(isNode && b === 'webgl'))];
+
+  for (const name of order) {
+    if (name === 'auto') continue;
+    if (name === 'webgpu') {
+      if (isNode) {
+        notes.push('WebGPU is not used in Node');
+        continue;
+      }
+      const probe = await probeWebGpu();
+      adapterInfo = probe.info;
+      if (!probe.ok) {
+        notes.push(probe.reason);
+        continue;
+      }
+      if (await trySetBackend('webgpu')) return { name: 'webgpu', reason: [...notes, probe.reason].join('; '), adapterInfo };
+      notes.push('the WebGPU backend failed to start');
+      continue;
+    }
+    if (await trySetBackend(name)) {
+      const what = name === 'wasm' ? wasmReason() : name === 'webgl' ? 'WebGL' : 'plain JavaScript CPU (slow)';
+      const why = preference === name ? `${what}, as requested` : what;
+      return { name, reason: [...notes, why].join('; '), ...(adapterInfo ? { adapterInfo } : {}) };
+    }
+    notes.push(`the ${name} backend failed to start`);
+  }
+  throw new Error(`initBackend: no tfjs backend could start (${notes.join('; ')})`);
+}

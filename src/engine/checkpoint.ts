@@ -1,0 +1,126 @@
+// The fqlab checkpoint file: one binary blob holding the training config, the training state and all float32 tensors.
+import { FqlabError } from '../core/errors.ts';
+import type { TrainingConfig } from './trainingConfig.ts';
+import type { TrainingState } from './trainingState.ts';
+
+/**
+ * Format "FQLABCK1", version 1 (all integers little-endian):
+ *
+ *   offset 0   8 bytes   magic, ASCII "FQLABCK1"
+ *   offset 8   uint32    H = byte length of the JSON header
+ *   offset 12  H bytes   UTF-8 JSON header (below)
+ *   then       0-3 zero bytes so the data section starts at a multiple of 4
+ *   data       float32 LE values of every tensor, at the offsets the header gives
+ *
+ * JSON header:
+ *   { "format": "fqlab-checkpoint", "version": 1,
+ *     "config":   TrainingConfig: preset, U-Net config, patching, loss, alpha, loss range, noise type
+ *                 and simplex parameters, schedule, Adam settings, batch size, seed, slice sampling,
+ *                 AIR (mode, on/off, statistics), validation settings,
+ *     "training": null (weights only) or TrainingState: step, best validation loss and its step,
+ *                 history [{ step, loss, valLoss }], RNG state, slice-sampler state, Adam step,
+ *     "tensors":  [{ "name", "shape", "dtype": "float32", "offset" (bytes from the data start) }] }
+ *
+ * Tensor names: "model/<weight>" = the weights to use for inference (lowest validation loss, or the
+ * latest without validation); with a training state also "current/<weight>" (latest weights) and
+ * "adam.m/<weight>", "adam.v/<weight>" (Adam moments), which resume training exactly. <weight> is the
+ * guided-diffusion state_dict name (e.g. "input_blocks.1.0.in_layers.2.weight"); layouts are tfjs's:
+ * conv [kh, kw, in, out], linear [in, out], norms [C].
+ */
+export const CHECKPOINT_DOC = 'fqlab checkpoint: "FQLABCK1", uint32 LE JSON header length, JSON header {format, version, config, training, tensors[{name, shape, dtype, offset}]}, padding to 4 bytes, float32 LE tensor data';
+
+export const CHECKPOINT_MAGIC = 'FQLABCK1';
+export const CHECKPOINT_VERSION = 1;
+
+export interface TensorEntry {
+  name: string;
+  shape: number[];
+  dtype: 'float32';
+  offset: number;
+}
+
+interface CheckpointHeader {
+  format: 'fqlab-checkpoint';
+  version: number;
+  config: TrainingConfig;
+  training: TrainingState | null;
+  tensors: TensorEntry[];
+}
+
+/** A checkpoint in memory. */
+export interface CheckpointContents {
+  config: TrainingConfig;
+  training: TrainingState | null;
+  tensors: Map<string, { shape: number[]; values: Float32Array }>;
+}
+
+const MAGIC_BYTES = new TextEncoder().encode(CHECKPOINT_MAGIC);
+const IS_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** Writes a checkpoint to bytes (the caller saves or downloads them). */
+export function serializeCheckpoint(contents: CheckpointContents): Uint8Array {
+  const entries: TensorEntry[] = [];
+  let dataBytes = 0;
+  for (const [name, t] of contents.tensors) {
+    const count = t.shape.reduce((a, b) => a * b, 1);
+    if (count !== t.values.length) throw new RangeError(`serializeCheckpoint: ${name} has ${t.values.length} values for shape [${t.shape}]`);
+    entries.push({ name, shape: [...t.shape], dtype: 'float32', offset: dataBytes });
+    dataBytes += 4 * count;
+  }
+  const header: CheckpointHeader = { format: 'fqlab-checkpoint', version: CHECKPOINT_VERSION, config: contents.config, training: contents.training, tensors: entries };
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const dataStart = Math.ceil((12 + json.length) / 4) * 4;
+  const bytes = new Uint8Array(dataStart + dataBytes);
+  bytes.set(MAGIC_BYTES, 0);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(8, json.length, true);
+  bytes.set(json, 12);
+  let i = 0;
+  for (const t of contents.tensors.values()) {
+    const at = dataStart + entries[i++].offset;
+    if (IS_LITTLE_ENDIAN) bytes.set(new Uint8Array(t.values.buffer, t.values.byteOffset, t.values.byteLength), at);
+    else t.values.forEach((v, k) => view.setFloat32(at + 4 * k, v, true));
+  }
+  return bytes;
+}
+
+/** Reads a checkpoint; `fileName` only labels errors. Tensor values are copies (safe to keep). */
+export function deserializeCheckpoint(bytes: Uint8Array, fileName = 'checkpoint'): CheckpointContents {
+  const fail = (problem: string, code: 'bad-header' | 'truncated' = 'bad-header'): never => {
+    throw new FqlabError(code, fileName, `${problem}; choose a checkpoint saved by fqlab`);
+  };
+  if (bytes.length < 12) fail('the file is too short to be an fqlab checkpoint', 'truncated');
+  for (let i = 0; i < MAGIC_BYTES.length; i++) if (bytes[i] !== MAGIC_BYTES[i]) fail(`not an fqlab checkpoint (it does not start with "${CHECKPOINT_MAGIC}")`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = view.getUint32(8, true);
+  if (12 + headerLength > bytes.length) fail('the header runs past the end of the file', 'truncated');
+  let header: CheckpointHeader;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as CheckpointHeader;
+  } catch {
+    return fail('the JSON header is unreadable');
+  }
+  if (header.format !== 'fqlab-checkpoint' || !Array.isArray(header.tensors) || header.config === undefined) fail('the JSON header lacks format, config or tensors');
+  if (header.version !== CHECKPOINT_VERSION) fail(`format version ${header.version} is not supported (this fqlab reads version ${CHECKPOINT_VERSION})`);
+  const dataStart = Math.ceil((12 + headerLength) / 4) * 4;
+  const tensors = new Map<string, { shape: number[]; values: Float32Array }>();
+  for (const e of header.tensors) {
+    if (e.dtype !== 'float32') fail(`tensor ${e.name} has dtype ${e.dtype}, only float32 is supported`);
+    const count = e.shape.reduce((a, b) => a * b, 1);
+    const at = dataStart + e.offset;
+    if (at + 4 * count > bytes.length) fail(`tensor ${e.name} runs past the end of the file`, 'truncated');
+    const values = new Float32Array(count);
+    if (IS_LITTLE_ENDIAN) new Uint8Array(values.buffer).set(bytes.subarray(at, at + 4 * count));
+    else for (let k = 0; k < count; k++) values[k] = view.getFloat32(at + 4 * k, true);
+    tensors.set(e.name, { shape: e.shape, values });
+  }
+  return { config: header.config, training: header.training, tensors };
+}
+
+/** The weights under one prefix ("model", "current", "adam.m", "adam.v"), keyed by weight name. */
+export function checkpointWeights(contents: CheckpointContents, prefix: string): Map<string, Float32Array> {
+  const out = new Map<string, Float32Array>();
+  const p = `${prefix}/`;
+  for (const [name, t] of contents.tensors) if (name.startsWith(p)) out.set(name.slice(p.length), t.values);
+  return out;
+}

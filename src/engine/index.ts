@@ -1,0 +1,32 @@
+// The tfjs diffusion engine of fqlab (pDDPM / DDPM): backends, U-Net, schedule, noise, losses, training, inference, checkpoints.
+export { ADAM_DEFAULTS, Adam, type AdamSettings } from './adam.ts';
+export { initBackend, type AdapterInfo, type BackendChoice, type BackendOptions, type BackendPreference } from './backend.ts';
+export {
+  CHECKPOINT_DOC,
+  CHECKPOINT_MAGIC,
+  CHECKPOINT_VERSION,
+  checkpointWeights,
+  deserializeCheckpoint,
+  serializeCheckpoint,
+  type CheckpointContents,
+  type TensorEntry,
+} from './checkpoint.ts';
+export { fromModelRange, noisedInput, toModelRange } from './diffusion.ts';
+export { GROUP_NORM_EPS, timestepEmbedding } from './layers.ts';
+export { patchedLoss, type LossKind, type LossOptions, type LossRange } from './loss.ts';
+export { noiseBatch, noiseField, type NoiseType } from './noise.ts';
+export { boxMask, PATCH_SIZE, patchBoxes, SLICE_SIZE, type PatchBox, type PatchingMode } from './patching.ts';
+export { reconstructVolume, type ReconstructOptions } from './reconstruct.ts';
+export { Rng, type RngState } from './rng.ts';
+export { COSINE_OFFSET, cosineSchedule, DIFFUSION_STEPS, MAX_BETA, type NoiseSchedule } from './schedule.ts';
+export { SIMPLEX_DEFAULTS, seededNoise3D, simplexField, type SimplexParams } from './simplexNoise.ts';
+export { fqMapTf, ssimLossMapTf } from './ssim.ts';
+export { Trainer, type RunOptions, type TrainingData } from './trainer.ts';
+export { defaultTrainingConfig, MICRO_BATCH_DEFAULTS, type AirSetting, type TrainingConfig } from './trainingConfig.ts';
+export { CONFORMED_DIMS, prepareVolumes, SliceSampler, type PreparedVolume, type SamplerState, type TrainingVolume } from './trainingData.ts';
+export type { HistoryEntry, TrainingProgress, TrainingState } from './trainingState.ts';
+export { UNet } from './unet.ts';
+export { UNET_PRESETS, unetPreset, type UNetConfig, type UNetPresetName } from './unetConfig.ts';
+export { unetForwardFlops, unetParameterCount, unetParamSpecs, unetPlan, type ParamSpec, type UNetPlan } from './unetPlan.ts';
+export { registerWasmConvGradients } from './wasmConvGradients.ts';
+export { registerWasmCopyKernels } from './wasmCopyKernels.ts';

@@ -1,0 +1,320 @@
+// Trains the pDDPM denoiser step by step (seeded, pausable), validates on held-out healthy slices and keeps the best weights.
+import * as tf from '@tensorflow/tfjs';
+import { Adam } from './adam.ts';
+import { checkpointWeights, type CheckpointContents } from './checkpoint.ts';
+import { noisedInput, toModelRange } from './diffusion.ts';
+import { patchedLoss, type LossOptions } from './loss.ts';
+import { noiseBatch } from './noise.ts';
+import { boxMask, patchBoxes, type PatchBox } from './patching.ts';
+import { Rng } from './rng.ts';
+import { cosineSchedule, type NoiseSchedule } from './schedule.ts';
+import type { TrainingConfig } from './trainingConfig.ts';
+import { copySlice, prepareVolumes, SliceSampler, type PreparedVolume, type TrainingVolume } from './trainingData.ts';
+import type { HistoryEntry, TrainingProgress, TrainingState } from './trainingState.ts';
+import { UNet } from './unet.ts';
+
+/** Healthy conformed volumes for training and (held out) for validation. */
+export interface TrainingData {
+  train: readonly TrainingVolume[];
+  validation: readonly TrainingVolume[];
+}
+
+/** One batch as plain arrays: x0 on [0, 1], box masks, steps t and noise, each batch x ny x nx. */
+interface Batch {
+  size: number;
+  x0: Float32Array;
+  masks: Float32Array;
+  t: Int32Array;
+  noise: Float32Array;
+}
+
+export interface RunOptions {
+  onProgress?: (progress: TrainingProgress) => void;
+  /** Aborting stops the run between steps (like stop()). */
+  signal?: AbortSignal;
+  /** Also validate after the run's last step (default: only every validateEvery steps). */
+  validateAtEnd?: boolean;
+}
+
+/** Smoothing of the throughput estimate (weight of the newest step). */
+const PACE_SMOOTHING = 0.2;
+
+function drawBatch(size: number, volumes: readonly PreparedVolume[], pick: () => { volume: number; slice: number }, boxes: PatchBox[], config: TrainingConfig, rng: Rng): Batch {
+  const [nx, ny] = config.dims;
+  const pixels = nx * ny;
+  const x0 = new Float32Array(size * pixels);
+  const masks = new Float32Array(size * pixels);
+  const t = new Int32Array(size);
+  for (let i = 0; i < size; i++) {
+    const { volume, slice } = pick();
+    copySlice(volumes[volume].image, slice, config.dims, x0, i * pixels);
+    boxMask(boxes[boxes.length === 1 ? 0 : rng.int(boxes.length)], nx, masks.subarray(i * pixels, (i + 1) * pixels));
+    t[i] = rng.int(config.diffusionSteps);
+  }
+  const noise = noiseBatch(config.noise, rng, t, ny, nx, config.simplex);
+  return { size, x0, masks, t, noise };
+}
+
+/** Slices [start, start + size) of a batch (views, no copies). */
+function sliceBatch(batch: Batch, start: number, size: number, dims: readonly number[]): Batch {
+  if (start === 0 && size === batch.size) return batch;
+  const pixels = dims[0] * dims[1];
+  const range = <T extends Float32Array | Int32Array>(a: T, per: number): T => a.subarray(start * per, (start + size) * per) as T;
+  return { size, x0: range(batch.x0, pixels), masks: range(batch.masks, pixels), t: range(batch.t, 1), noise: range(batch.noise, pixels) };
+}
+
+/**
+ * A training run. Each step draws batchSize slices (one random slice per volume per epoch), a random
+ * box per slice, t ~ U{0..T-1} and noise, all from one seeded stream, so the same config and data
+ * give the same loss curve. Validation uses fixed slices, boxes, t and noise (its own seed).
+ * @example
+ * const trainer = Trainer.create(defaultTrainingConfig('tiny'), { train, validation });
+ * await trainer.run(100, { onProgress: (p) => console.log(p.step, p.loss) });
+ * const bytes = serializeCheckpoint(await trainer.toCheckpoint());
+ */
+export class Trainer {
+  private readonly schedule: NoiseSchedule;
+  private readonly lossOptions: LossOptions;
+  private readonly boxes: PatchBox[];
+  private stopRequested = false;
+  private secondsPerStep: number | null = null;
+  private lastValLoss: number | null = null;
+  private bestWeights: Map<string, Float32Array> | null;
+
+  private constructor(
+    readonly config: TrainingConfig,
+    readonly model: UNet,
+    private readonly adam: Adam,
+    private readonly train: PreparedVolume[],
+    private readonly validation: Batch[],
+    private readonly rng: Rng,
+    private readonly sampler: SliceSampler,
+    private state: Omit<TrainingState, 'rng' | 'sampler' | 'adamStep'>,
+    bestWeights: Map<string, Float32Array> | null,
+  ) {
+    this.schedule = cosineSchedule(config.diffusionSteps, config.cosineOffset);
+    this.lossOptions = { kind: config.loss, alpha: config.alpha, range: config.lossRange };
+    if (config.dims[0] !== config.dims[1]) throw new RangeError(`Trainer: slices must be square, got ${config.dims[0]} x ${config.dims[1]}`);
+    this.boxes = patchBoxes(config.patching, config.dims[0], config.dims[0] / 2);
+    this.bestWeights = bestWeights;
+    this.lastValLoss = state.history.findLast((h) => h.valLoss !== null)?.valLoss ?? null;
+  }
+
+  /** A fresh run with a seeded model. */
+  static create(config: TrainingConfig, data: TrainingData): Trainer {
+    const model = UNet.create(config.unet, config.seed);
+    const adam = new Adam(model.trainableVariables(), config.adam);
+    const rng = new Rng(`train:${config.seed}`);
+    const train = prepareVolumes(data.train, config.air.enabled, config.brainSlicesOnly, config.dims);
+    const sampler = new SliceSampler(train, rng);
+    const state = { step: 0, bestValLoss: null, bestStep: null, history: [] };
+    return new Trainer(config, model, adam, train, Trainer.validationBatches(config, data.validation), rng, sampler, state, null);
+  }
+
+  /** Continues a run from a checkpoint saved with its training state (same data as before). */
+  static fromCheckpoint(contents: CheckpointContents, data: TrainingData): Trainer {
+    const training = contents.training;
+    if (training === null) throw new Error('Trainer.fromCheckpoint: this checkpoint holds weights only, not the training state needed to resume');
+    const config = contents.config;
+    const model = UNet.fromWeights(config.unet, checkpointWeights(contents, 'current'));
+    const adam = new Adam(model.trainableVariables(), config.adam);
+    const first = checkpointWeights(contents, 'adam.m');
+    const second = checkpointWeights(contents, 'adam.v');
+    const pick = (m: Map<string, Float32Array>, name: string): Float32Array => {
+      const v = m.get(name);
+      if (v === undefined) throw new Error(`Trainer.fromCheckpoint: the checkpoint lacks the Adam moments of ${name}`);
+      return v;
+    };
+    adam.restore(training.adamStep, model.specs.map((s) => pick(first, s.name)), model.specs.map((s) => pick(second, s.name)));
+    const rng = Rng.fromState(training.rng);
+    const train = prepareVolumes(data.train, config.air.enabled, config.brainSlicesOnly, config.dims);
+    const sampler = new SliceSampler(train, rng, training.sampler);
+    const best = training.bestValLoss === null ? null : checkpointWeights(contents, 'model');
+    const state = { step: training.step, bestValLoss: training.bestValLoss, bestStep: training.bestStep, history: [...training.history] };
+    return new Trainer(config, model, adam, train, Trainer.validationBatches(config, data.validation), rng, sampler, state, best);
+  }
+
+  /** Fixed validation batches: slices round-robin over the volumes, box, t and noise from a seed of their own. */
+  private static validationBatches(config: TrainingConfig, volumes: readonly TrainingVolume[]): Batch[] {
+    if (volumes.length === 0 || config.validationSlices <= 0) return [];
+    const prepared = prepareVolumes(volumes, config.air.enabled, config.brainSlicesOnly, config.dims);
+    const rng = new Rng(`validation:${config.seed}`);
+    const boxes = patchBoxes(config.patching, config.dims[0], config.dims[0] / 2);
+    let next = 0;
+    const pick = (): { volume: number; slice: number } => {
+      const volume = next++ % prepared.length;
+      const allowed = prepared[volume].slices;
+      return { volume, slice: allowed[rng.int(allowed.length)] };
+    };
+    const batches: Batch[] = [];
+    for (let done = 0; done < config.validationSlices; done += config.batchSize) {
+      batches.push(drawBatch(Math.min(config.batchSize, config.validationSlices - done), prepared, pick, boxes, config, rng));
+    }
+    return batches;
+  }
+
+  get step(): number {
+    return this.state.step;
+  }
+
+  get history(): readonly HistoryEntry[] {
+    return this.state.history;
+  }
+
+  get bestValLoss(): number | null {
+    return this.state.bestValLoss;
+  }
+
+  /** Asks a running run() to stop after the current step (pause: call run() again later). */
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  /** Loss of one batch as a scalar tensor (the caller disposes it). */
+  private batchLoss(batch: Batch, input: tf.Tensor4D, x0: tf.Tensor4D, mask: tf.Tensor4D): tf.Scalar {
+    return patchedLoss(this.model.apply(input, batch.t), x0, mask, this.lossOptions);
+  }
+
+  private batchTensors(batch: Batch): { x0: tf.Tensor4D; mask: tf.Tensor4D; input: tf.Tensor4D } {
+    const shape: [number, number, number, number] = [batch.size, this.config.dims[1], this.config.dims[0], 1];
+    const x0 = toModelRange(tf.tensor4d(batch.x0, shape)) as tf.Tensor4D;
+    const mask = tf.tensor4d(batch.masks, shape);
+    const input = noisedInput(x0, tf.tensor4d(batch.noise, shape), batch.t, mask, this.schedule);
+    return { x0, mask, input };
+  }
+
+  /** Mean loss over the fixed validation slices (null without validation data). */
+  async validate(): Promise<number | null> {
+    if (this.validation.length === 0) return null;
+    let sum = 0;
+    let count = 0;
+    const micro = Math.max(1, Math.floor(this.config.microBatchSize));
+    for (const batch of this.validation) {
+      for (let start = 0; start < batch.size; start += micro) {
+        const part = sliceBatch(batch, start, Math.min(micro, batch.size - start), this.config.dims);
+        const loss = tf.tidy(() => {
+          const { x0, mask, input } = this.batchTensors(part);
+          return this.batchLoss(part, input, x0, mask);
+        });
+        sum += (await loss.data())[0] * part.size;
+        loss.dispose();
+        count += part.size;
+      }
+    }
+    return sum / count;
+  }
+
+  /** One optimiser step (validation too when due); returns the step's progress. */
+  async trainStep(validateNow = false): Promise<TrainingProgress> {
+    const started = performance.now();
+    const batch = drawBatch(this.config.batchSize, this.train, () => this.sampler.next(), this.boxes, this.config, this.rng);
+    const variables = this.adam.variables as tf.Variable[];
+    const micro = Math.max(1, Math.min(Math.floor(this.config.microBatchSize), batch.size));
+    let gradients: tf.Tensor[] | null = null;
+    let lossSum: tf.Tensor | null = null;
+    for (let start = 0; start < batch.size; start += micro) {
+      const part = sliceBatch(batch, start, Math.min(micro, batch.size - start), this.config.dims);
+      const weight = part.size / batch.size;
+      const [summed, loss] = tf.tidy(() => {
+        const { x0, mask, input } = this.batchTensors(part);
+        const { value, grads } = tf.variableGrads(() => this.batchLoss(part, input, x0, mask), variables);
+        // The batch loss is the mean over slices, so each micro-batch counts by its share.
+        const scaled = variables.map((v) => (weight === 1 ? grads[v.name] : tf.mul(grads[v.name], weight)));
+        const weighted = weight === 1 ? value : tf.mul(value, weight);
+        return [gradients === null ? scaled : scaled.map((g, i) => tf.add((gradients as tf.Tensor[])[i], g)), lossSum === null ? weighted : tf.add(lossSum, weighted)] as const;
+      });
+      tf.dispose([...(gradients ?? []), ...(lossSum === null ? [] : [lossSum])]);
+      gradients = [...summed];
+      lossSum = loss;
+    }
+    if (gradients === null || lossSum === null) throw new Error('Trainer: empty batch');
+    this.adam.apply(gradients);
+    const loss = (await lossSum.data())[0];
+    tf.dispose([...gradients, lossSum]);
+    this.state.step++;
+    let valLoss: number | null = null;
+    if (validateNow || this.state.step % this.config.validateEvery === 0) {
+      valLoss = await this.validate();
+      if (valLoss !== null) {
+        this.lastValLoss = valLoss;
+        if (this.state.bestValLoss === null || valLoss < this.state.bestValLoss) {
+          this.state.bestValLoss = valLoss;
+          this.state.bestStep = this.state.step;
+          this.bestWeights = await this.model.readWeights();
+        }
+      }
+    }
+    this.state.history.push({ step: this.state.step, loss, valLoss });
+    const seconds = (performance.now() - started) / 1000;
+    this.secondsPerStep = this.secondsPerStep === null ? seconds : (1 - PACE_SMOOTHING) * this.secondsPerStep + PACE_SMOOTHING * seconds;
+    return {
+      step: this.state.step,
+      loss,
+      valLoss: valLoss ?? this.lastValLoss,
+      bestValLoss: this.state.bestValLoss,
+      slicesPerSecond: this.config.batchSize / this.secondsPerStep,
+      etaSeconds: 0,
+    };
+  }
+
+  /**
+   * Runs up to `steps` steps, validating every validateEvery steps (and after the last one with
+   * validateAtEnd). Yields to
+   * the event loop between steps so a worker can deliver stop(); returns the last progress (null if
+   * stopped before the first step).
+   */
+  async run(steps: number, options: RunOptions = {}): Promise<TrainingProgress | null> {
+    this.stopRequested = false;
+    let last: TrainingProgress | null = null;
+    for (let i = 0; i < steps; i++) {
+      if (this.stopRequested || options.signal?.aborted) break;
+      const progress = await this.trainStep(options.validateAtEnd === true && i === steps - 1);
+      progress.etaSeconds = (steps - i - 1) * (this.secondsPerStep ?? 0);
+      last = progress;
+      options.onProgress?.(progress);
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    }
+    return last;
+  }
+
+  /** The weights to use for inference: the lowest-validation-loss ones, or the current ones without validation. */
+  async inferenceWeights(): Promise<Map<string, Float32Array>> {
+    return this.bestWeights ?? (await this.model.readWeights());
+  }
+
+  /**
+   * The run as checkpoint contents: inference weights ("model/"), and unless weightsOnly the current
+   * weights, Adam moments and training state for resuming.
+   */
+  async toCheckpoint(weightsOnly = false): Promise<CheckpointContents> {
+    const tensors: CheckpointContents['tensors'] = new Map();
+    const shapes = new Map(this.model.specs.map((s) => [s.name, s.shape]));
+    const add = (prefix: string, weights: Map<string, Float32Array>): void => {
+      for (const [name, values] of weights) tensors.set(`${prefix}/${name}`, { shape: shapes.get(name) ?? [values.length], values });
+    };
+    const current = await this.model.readWeights();
+    add('model', this.bestWeights ?? current);
+    if (weightsOnly) return { config: this.config, training: null, tensors };
+    add('current', current);
+    const moments = async (vars: tf.Variable[]): Promise<Map<string, Float32Array>> => {
+      const out = new Map<string, Float32Array>();
+      for (let i = 0; i < vars.length; i++) out.set(this.model.specs[i].name, (await vars[i].data()) as Float32Array);
+      return out;
+    };
+    add('adam.m', await moments(this.adam.firstMoments));
+    add('adam.v', await moments(this.adam.secondMoments));
+    const training: TrainingState = {
+      ...this.state,
+      history: [...this.state.history],
+      rng: this.rng.state(),
+      sampler: this.sampler.state(),
+      adamStep: this.adam.step,
+    };
+    return { config: this.config, training, tensors };
+  }
+
+  dispose(): void {
+    this.adam.dispose();
+    this.model.dispose();
+  }
+}

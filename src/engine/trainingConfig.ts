@@ -1,0 +1,82 @@
+// Every hyperparameter of a pDDPM training run in one typed object with the paper's defaults (SPEC 3); saved in checkpoints.
+import type { AirMode, AirStatistics } from '../core/air.ts';
+import { DEFAULT_FQ_ALPHA } from '../core/quality/index.ts';
+import { ADAM_DEFAULTS, type AdamSettings } from './adam.ts';
+import type { LossKind, LossRange } from './loss.ts';
+import type { NoiseType } from './noise.ts';
+import type { PatchingMode } from './patching.ts';
+import { COSINE_OFFSET, DIFFUSION_STEPS } from './schedule.ts';
+import { SIMPLEX_DEFAULTS, type SimplexParams } from './simplexNoise.ts';
+import { CONFORMED_DIMS } from './trainingData.ts';
+import { unetPreset, type UNetConfig, type UNetPresetName } from './unetConfig.ts';
+
+/** The AIR switch as decided for this run: the user's mode, the outcome, and the statistics it was based on. */
+export interface AirSetting {
+  mode: AirMode;
+  enabled: boolean;
+  stats: AirStatistics | null;
+}
+
+export interface TrainingConfig {
+  /** Volume grid (x, y, axial): fqlab's conformed 96 x 96 x 50; smaller square grids only for tests. */
+  dims: [number, number, number];
+  /** Preset the U-Net came from ('custom' when edited). */
+  preset: UNetPresetName | 'custom';
+  unet: UNetConfig;
+  /** pDDPM boxes or plain DDPM. */
+  patching: PatchingMode;
+  loss: LossKind;
+  /** FQ weight of the SSIM loss (used when loss = 'fq'). */
+  alpha: number;
+  /** Range the FQ loss is computed on ('model' = [-1, 1], the reference's quirk). */
+  lossRange: LossRange;
+  noise: NoiseType;
+  simplex: SimplexParams;
+  diffusionSteps: number;
+  cosineOffset: number;
+  adam: AdamSettings;
+  batchSize: number;
+  /**
+   * Slices per forward/backward pass; a batch's gradients are summed over its micro-batches before
+   * the one Adam update (same step, bounded memory: tfjs keeps every intermediate of a backward pass,
+   * ~0.18 GB per 96 x 96 slice for tiny, ~1.2 GB for small, ~5 GB for base).
+   */
+  microBatchSize: number;
+  seed: number;
+  /** Sample only axial slices that contain brain. */
+  brainSlicesOnly: boolean;
+  air: AirSetting;
+  /** Validation every this many steps (and after the last step of a run). */
+  validateEvery: number;
+  /** Number of fixed validation slices drawn from the held-out volumes. */
+  validationSlices: number;
+}
+
+/** Micro-batch defaults per preset, sized for the WASM backend's 4 GB heap. */
+export const MICRO_BATCH_DEFAULTS: Readonly<Record<UNetPresetName, number>> = { paper: 1, base: 1, small: 2, tiny: 4 };
+
+/** The paper's settings (pDDPM-IQA: FQ loss, alpha 0.84, simplex noise, batch 32, Adam 1e-4) on a chosen preset. */
+export function defaultTrainingConfig(preset: UNetPresetName = 'paper', overrides: Partial<TrainingConfig> = {}): TrainingConfig {
+  return {
+    dims: [...CONFORMED_DIMS],
+    preset,
+    unet: unetPreset(preset),
+    patching: 'patched',
+    loss: 'fq',
+    alpha: DEFAULT_FQ_ALPHA,
+    lossRange: 'model',
+    noise: 'simplex',
+    simplex: { ...SIMPLEX_DEFAULTS },
+    diffusionSteps: DIFFUSION_STEPS,
+    cosineOffset: COSINE_OFFSET,
+    adam: { ...ADAM_DEFAULTS },
+    batchSize: 32,
+    microBatchSize: MICRO_BATCH_DEFAULTS[preset],
+    seed: 0,
+    brainSlicesOnly: true,
+    air: { mode: 'off', enabled: false, stats: null },
+    validateEvery: 50,
+    validationSlices: 64,
+    ...overrides,
+  };
+}

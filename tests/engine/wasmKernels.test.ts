@@ -1,0 +1,115 @@
+// The engine's replacement WASM kernels (conv gradients, slice/split/unpack/concat) against the tfjs CPU backend.
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useWasm } from './backendSetup.ts';
+
+async function onBackend<T>(name: string, f: () => T): Promise<T> {
+  await tf.setBackend(name);
+  return f();
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+/** Seeded values so both backends see identical inputs. */
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed;
+  for (let i = 0; i < n; i++) {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    out[i] = s / 1073741824 - 1;
+  }
+  return out;
+}
+
+describe('WASM conv2d gradients', () => {
+  beforeAll(async () => {
+    await useWasm();
+  });
+
+  const cases: Array<{ k: number; pad: 'same' | 'valid' | number; stride: number; cin: number; cout: number }> = [
+    { k: 3, pad: 'same', stride: 1, cin: 3, cout: 4 },
+    { k: 1, pad: 'valid', stride: 1, cin: 5, cout: 2 },
+    { k: 3, pad: 'valid', stride: 1, cin: 2, cout: 3 },
+    { k: 3, pad: 1, stride: 1, cin: 2, cout: 2 },
+    { k: 4, pad: 'same', stride: 1, cin: 2, cout: 3 },
+    { k: 3, pad: 'same', stride: 2, cin: 3, cout: 2 },
+    { k: 2, pad: 'valid', stride: 2, cin: 2, cout: 2 },
+  ];
+  for (const c of cases) {
+    it(`match the CPU backend for k=${c.k} pad=${c.pad} stride=${c.stride}`, async () => {
+      const xv = values(2 * 9 * 10 * c.cin, 1);
+      const wv = values(c.k * c.k * c.cin * c.cout, 2);
+      const grads = (): Float32Array[] => {
+        const x = tf.tensor4d(xv, [2, 9, 10, c.cin]);
+        const w = tf.tensor4d(wv, [c.k, c.k, c.cin, c.cout]);
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => {
+          const y = tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad);
+          return tf.sum(tf.mul(y, tf.sin(tf.reshape(tf.range(0, y.size), y.shape))));
+        })([x, w]);
+        const out = g.map((t) => t.dataSync() as Float32Array);
+        tf.dispose([x, w, ...g]);
+        return out;
+      };
+      const [dxWasm, dwWasm] = await onBackend('wasm', grads);
+      const [dxCpu, dwCpu] = await onBackend('cpu', grads);
+      await tf.setBackend('wasm');
+      expect(maxAbsDiff(dxWasm, dxCpu)).toBeLessThan(1e-4);
+      expect(maxAbsDiff(dwWasm, dwCpu)).toBeLessThan(1e-4);
+    });
+  }
+
+  it('leave no tensors behind', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor4d(values(2 * 8 * 8 * 3, 3), [2, 8, 8, 3]);
+    const w = tf.tensor4d(values(3 * 3 * 3 * 4, 4), [3, 3, 3, 4]);
+    const before = tf.memory().numTensors;
+    const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same')))([x, w]);
+    tf.dispose(g);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, w]);
+  });
+});
+
+describe('WASM copy kernels', () => {
+  beforeAll(async () => {
+    await useWasm();
+  });
+
+  it('slice, split, unstack and concat agree with the CPU backend on inner and outer axes, ranks 2 to 5', async () => {
+    const run = (): Float32Array[] => {
+      const out: Float32Array[] = [];
+      const keep = (t: tf.Tensor | tf.Tensor[]): void => {
+        for (const s of Array.isArray(t) ? t : [t]) out.push(s.dataSync() as Float32Array);
+      };
+      tf.tidy(() => {
+        const x4 = tf.tensor4d(values(2 * 5 * 6 * 7, 5), [2, 5, 6, 7]);
+        const x5 = tf.reshape(x4, [2, 5, 6, 7, 1]);
+        const x2 = tf.reshape(x4, [10, 42]);
+        keep(tf.slice(x4, [0, 1, 2, 3], [2, 3, 3, 4]));
+        keep(tf.slice(x4, [1, 0, 0, 0], [1, 5, 6, 7]));
+        keep(tf.slice(x4, [0, 0, 0, 2], [-1, -1, -1, 3]));
+        keep(tf.slice(x5, [0, 1, 1, 1, 0], [2, 2, 2, 2, 1]));
+        keep(tf.slice(x2, [3, 5], [4, 30]));
+        keep(tf.split(x4, [2, 5], 3));
+        keep(tf.split(x4, 2, 0));
+        keep(tf.unstack(x4, 3));
+        keep(tf.unstack(x5, 2));
+        keep(tf.concat([x4, tf.mul(x4, 2), tf.slice(x4, [0, 0, 0, 0], [2, 5, 6, 1])], 3));
+        keep(tf.concat([x4, x4], 1));
+        keep(tf.concat([tf.tensor1d([1, 2]), tf.tensor1d([3])], 0));
+        keep(tf.cast(tf.slice(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32'), [0, 1], [2, 2]), 'float32'));
+      });
+      return out;
+    };
+    const onWasm = await onBackend('wasm', run);
+    const onCpu = await onBackend('cpu', run);
+    await tf.setBackend('wasm');
+    expect(onWasm.length).toBe(onCpu.length);
+    onWasm.forEach((a, i) => expect(Array.from(a)).toEqual(Array.from(onCpu[i])));
+  });
+});
