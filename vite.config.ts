@@ -14,6 +14,8 @@ export default defineConfig({
   server: { headers: securityHeaders },
   preview: { headers: securityHeaders },
   worker: { format: 'es' },
+  // e2e/harness.html only exposes the worker client to browser tests; it holds no UI.
+  build: { rollupOptions: { input: { main: 'index.html', harness: 'e2e/harness.html' } } },
   optimizeDeps: { exclude: ['@tensorflow/tfjs-backend-wasm'] },
   test: {
     include: ['tests/**/*.test.ts'],

@@ -1,0 +1,91 @@
+// Picks the binarisation threshold from its source (SPEC 5.4): validation search, exact best Dice, healthy FPR, manual.
+import { exactBestDiceThreshold, fprThreshold, referenceThresholdSearch } from '../core/metrics/index.ts';
+import type { ScoreSettings, ThresholdSource } from '../../workers/api.ts';
+import type { ConformedCase } from './caseStore.ts';
+
+/** A case with its post-processed anomaly map. */
+export interface ScoredCase {
+  conformed: ConformedCase;
+  map: Float32Array;
+}
+
+/** The chosen threshold, or null with a note saying what is missing to choose one. */
+export interface ThresholdChoice {
+  value: number | null;
+  source: ThresholdSource;
+  /** Dice of the pooled validation voxels at the threshold (validation-search, exact-best-dice). */
+  pooledDice?: number | null;
+  /** The healthy-voxel false-positive rate aimed at (fpr-target). */
+  fprTarget?: number;
+  /** Why there is no threshold, or which cases it was chosen on when that is not the obvious set. */
+  note?: string;
+}
+
+/** Default FPR target when the settings give none (5 %). */
+export const DEFAULT_FPR_TARGET = 0.05;
+
+/** Validation cases with at least one anomalous voxel: the only place a Dice threshold may be tuned (never on test). */
+export function anomalousValidationCases(scored: readonly ScoredCase[]): ScoredCase[] {
+  return scored.filter((s) => s.conformed.split === 'validation' && s.conformed.anomalousVoxels > 0);
+}
+
+/**
+ * Healthy volumes for an FPR threshold: validation cases without anomalous voxels; failing those, the healthy
+ * training cases (which the model has seen, so their FPR is optimistic; the note says so).
+ */
+function healthyCases(scored: readonly ScoredCase[]): { cases: ScoredCase[]; note?: string } {
+  const healthy = scored.filter((s) => s.conformed.anomalousVoxels === 0);
+  const validation = healthy.filter((s) => s.conformed.split === 'validation');
+  if (validation.length > 0) return { cases: validation };
+  const training = healthy.filter((s) => s.conformed.split === 'healthy-train');
+  if (training.length > 0) {
+    return {
+      cases: training,
+      note: 'chosen on healthy training cases (no healthy validation case is reconstructed); their false-positive rate is optimistic',
+    };
+  }
+  return { cases: [] };
+}
+
+/**
+ * The threshold for the settings' source. Maps must be post-processed already. FPR counts voxels inside each case's
+ * eroded brain mask (outside it every score is forced to 0).
+ */
+export function chooseThreshold(settings: ScoreSettings, scored: readonly ScoredCase[]): ThresholdChoice {
+  const source = settings.thresholdSource;
+  if (source === 'manual') {
+    const value = settings.manualThreshold;
+    if (value === undefined || !Number.isFinite(value)) {
+      return { value: null, source, note: 'give a manual threshold value' };
+    }
+    return { value, source };
+  }
+  if (source === 'fpr-target') {
+    const fprTarget = settings.fprTarget ?? DEFAULT_FPR_TARGET;
+    const { cases, note } = healthyCases(scored);
+    if (cases.length === 0) {
+      return {
+        value: null,
+        source,
+        fprTarget,
+        note: 'no reconstructed case without lesions; reconstruct healthy validation cases to set an FPR threshold',
+      };
+    }
+    const threshold = fprThreshold(
+      cases.map((s) => s.map),
+      cases.map((s) => s.conformed.erodedBrainMask),
+      fprTarget,
+    );
+    return note ? { ...threshold, note } : threshold;
+  }
+  const validation = anomalousValidationCases(scored);
+  if (validation.length === 0) {
+    return {
+      value: null,
+      source,
+      note: 'no reconstructed validation case with lesions; mark cases with segmentations as validation and reconstruct them',
+    };
+  }
+  const volumes = validation.map((s) => ({ scores: s.map, labels: s.conformed.labels as Uint8Array }));
+  return source === 'validation-search' ? referenceThresholdSearch(volumes) : exactBestDiceThreshold(volumes);
+}

@@ -1,0 +1,134 @@
+// Tests training, pause/cancel and checkpoints through the worker object in Node with the tiny U-Net (a few steps only).
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readNifti } from '../../src/core/nifti/index.ts';
+import { unetParameterCount, unetPreset } from '../../src/engine/index.ts';
+import type { TrainConfig, TrainProgress } from '../../workers/api.ts';
+import { exposedApi } from '../../workers/exposedApi.ts';
+import { FqlabWorker } from '../../workers/fqlabWorker.ts';
+import { healthyVolume, TrainedModel, trainingAirStatistics } from '../../workers/modelSession.ts';
+import { syntheticCase } from '../analysis/syntheticCases.ts';
+
+const config: TrainConfig = {
+  preset: 'tiny',
+  loss: 'fq',
+  alpha: 0.84,
+  air: 'auto',
+  noise: 'simplex',
+  patched: true,
+  steps: 2,
+  batchSize: 2,
+  seed: 1,
+  evaluateEvery: 0,
+};
+
+const healthy = syntheticCase('h1', 'healthy-train', 21, 0);
+const withLesions = syntheticCase('l1', 'healthy-train', 22, 2);
+
+describe('worker training', () => {
+  let worker: FqlabWorker;
+  let checkpoint: Uint8Array;
+
+  beforeAll(async () => {
+    worker = new FqlabWorker();
+    await worker.initBackend('auto');
+    worker.pipeline.cases.put(healthy);
+  });
+
+  it('trains the tiny preset, reporting every step, and returns the model facts', async () => {
+    const progress: TrainProgress[] = [];
+    const info = await worker.train(config, (p) => progress.push(p));
+    expect(progress.map((p) => p.step)).toEqual([1, 2]);
+    expect(progress.every((p) => p.totalSteps === 2 && Number.isFinite(p.loss) && p.loss > 0)).toBe(true);
+    expect(info).toEqual({
+      preset: 'tiny',
+      parameters: unetParameterCount(unetPreset('tiny')),
+      loss: 'fq',
+      alpha: 0.84,
+      airApplied: trainingAirStatistics([healthy]).suggested,
+      noise: 'simplex',
+      patched: true,
+      step: 2,
+      bestValLoss: null,
+    });
+    checkpoint = await worker.saveCheckpoint();
+  });
+
+  it('pauses between steps and cancels, keeping the previous model', async () => {
+    const api = exposedApi(worker);
+    const steps: number[] = [];
+    const run = api.train({ ...config, steps: 50 }, (p) => {
+      steps.push(p.step);
+      if (p.step === 1) void api.pauseTraining();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    expect(steps).toEqual([1]);
+    expect(structuredClone(await api.train(config, () => undefined).catch((e: unknown) => e))).toMatchObject({ code: 'busy' });
+    await api.cancelTraining();
+    expect(await run.catch((e: unknown) => e)).toMatchObject({ code: 'cancelled' });
+    expect(await worker.saveCheckpoint()).toEqual(checkpoint);
+  });
+
+  it('a checkpoint loads into a fresh worker with the same model facts and bytes', async () => {
+    const fresh = new FqlabWorker();
+    const info = await fresh.loadCheckpoint(checkpoint);
+    expect(info.step).toBe(2);
+    expect(info.preset).toBe('tiny');
+    expect(await fresh.saveCheckpoint()).toEqual(checkpoint);
+    const error = await exposedApi(fresh).loadCheckpoint(new Uint8Array(64)).catch((e: unknown) => structuredClone(e));
+    expect(error).toMatchObject({ fileName: 'checkpoint' });
+  });
+
+  it('a trained model reconstructs deterministically per seed on [0, 1]', async () => {
+    const model = TrainedModel.fromCheckpoint(checkpoint);
+    const slice = { ...healthy.image, dims: [96, 96, 1] as const, data: healthy.image.data.slice(25 * 9216, 26 * 9216) };
+    const a = await model.reconstruct(slice, 500, 3);
+    const b = await model.reconstruct(slice, 500, 3);
+    const c = await model.reconstruct(slice, 500, 4);
+    expect(a).toEqual(b);
+    expect(a).not.toEqual(c);
+    expect(a.every((v) => v >= 0 && v <= 1)).toBe(true);
+    model.dispose();
+  });
+});
+
+describe('worker reconstruct, score and layers with a real (tiny) model', () => {
+  it('reconstructs a case once, rescoring and layers come from the cache', async () => {
+    const trainer = new FqlabWorker();
+    await trainer.initBackend('auto');
+    trainer.pipeline.cases.put(healthy);
+    await trainer.train({ ...config, steps: 1 }, () => undefined);
+    const worker = new FqlabWorker();
+    await worker.loadCheckpoint(await trainer.saveCheckpoint());
+    const test = syntheticCase('t1', 'test', 23, 2);
+    worker.pipeline.cases.put(test);
+    const progress: { done: number; total: number }[] = [];
+    await worker.reconstruct(['t1'], 500, 1, (p) => progress.push(p));
+    expect(progress[progress.length - 1]).toEqual({ done: 50, total: 50 });
+    const first = await worker.score({ alpha: 0.84, score: 'fq', thresholdSource: 'manual', manualThreshold: 0.1 });
+    expect(first.cases[0].auprc).toBeGreaterThan(0);
+    await worker.score({ alpha: 0.5, score: 'fq', thresholdSource: 'manual', manualThreshold: 0.1 });
+    expect(worker.pipeline.cache.size).toBe(1);
+    const recon = readNifti((await worker.getLayer('t1', 'reconstruction')).bytes, 'recon').volume;
+    expect(recon.dims).toEqual([96, 96, 50]);
+    const exported = await worker.exportLayer('t1', 'prediction');
+    expect(readNifti(exported.bytes, exported.fileName).volume.dims).toEqual([110, 120, 64]);
+    const diagnostics = await worker.diagnostics();
+    expect(diagnostics.timings.reconstruct).toBeGreaterThan(0);
+    expect(diagnostics.backend?.name).toMatch(/wasm|cpu/);
+  });
+});
+
+describe('healthyVolume (in-dataset setting)', () => {
+  it('clears every slice that holds a lesion from the sampling mask and keeps the rest', () => {
+    const volume = healthyVolume(withLesions);
+    expect(volume).not.toBeNull();
+    const size = 96 * 96;
+    for (let k = 0; k < 50; k++) {
+      const labels = withLesions.labels?.subarray(k * size, (k + 1) * size) ?? new Uint8Array();
+      const mask = Array.from((volume?.brainMask as Float32Array).subarray(k * size, (k + 1) * size));
+      const original = Array.from(withLesions.brainMask.data.subarray(k * size, (k + 1) * size));
+      expect(mask).toEqual(labels.some((v) => v !== 0) ? original.map(() => 0) : original);
+    }
+    expect(healthyVolume(healthy)?.brainMask).toBe(healthy.brainMask.data);
+  });
+});

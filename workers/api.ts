@@ -1,0 +1,246 @@
+// The one typed interface between the workbench UI and the worker that owns every volume and tensor (called through comlink).
+import type { Dims3 } from '../src/core/volume.ts';
+
+export type BackendPreference = 'auto' | 'webgpu' | 'wasm' | 'webgl' | 'cpu';
+export type VolumeRole = 'image' | 'brain-mask' | 'segmentation';
+export type DataSplit = 'healthy-train' | 'validation' | 'test';
+export type Modality = 'T1' | 'T2' | 'FLAIR' | 'T1CE' | 'PD';
+export type ModelPreset = 'tiny' | 'small' | 'base' | 'paper';
+export type TrainingLoss = 'l1' | 'fq';
+export type AirMode = 'auto' | 'on' | 'off';
+export type NoiseType = 'simplex' | 'gaussian';
+export type ScoreKind = 'fq' | 'l1' | 'ssim';
+/** Layers the viewer can show for a case; all on the conformed 96x96x50 grid. */
+export type MapLayer = 'image' | 'brain-mask' | 'segmentation' | 'reconstruction' | 'ssim-loss' | 'l1' | 'fq' | 'prediction';
+export type ThresholdSource = 'validation-search' | 'exact-best-dice' | 'fpr-target' | 'manual';
+
+/** A user-facing error crossing the worker boundary: code, file and an actionable message. */
+export interface WorkerError {
+  code: string;
+  fileName: string;
+  message: string;
+}
+
+export interface BackendInfo {
+  name: string;
+  reason: string;
+  adapterInfo?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
+}
+
+/** Options of a backend self-check: a seeded tiny U-Net forward pass on a seeded input. */
+export interface BackendCheckOptions {
+  /** Axial 96 x 96 slices in the batch (default 2). */
+  slices?: number;
+  /** Seed of the weights, input and timestep (default 0). */
+  seed?: number;
+  /** Use WebGPU even on a software (fallback) adapter such as SwiftShader, which 'auto' skips (for tests). */
+  allowSoftwareAdapter?: boolean;
+}
+
+/** The result of a backend self-check: same options on two backends must give the same output (to ~1e-3). */
+export interface BackendCheckResult {
+  backend: BackendInfo;
+  /** The x0 prediction, slices x 96 x 96 (x fastest). */
+  output: Float32Array;
+  elapsedMs: number;
+}
+
+export interface Diagnostics {
+  backend: BackendInfo | null;
+  crossOriginIsolated: boolean;
+  memory: { numTensors: number; numBytes: number };
+  timings: Record<string, number>;
+}
+
+/** One NIfTI file as loaded (header facts only; the voxels stay in the worker). */
+export interface LoadedFileInfo {
+  fileId: string;
+  fileName: string;
+  dims: Dims3;
+  spacing: readonly [number, number, number];
+  orientation: string;
+  datatypeName: string;
+  min: number;
+  max: number;
+}
+
+/** How files make up one case: an image plus optional brain mask and segmentation on the same grid. */
+export interface CaseSpec {
+  caseId: string;
+  imageFileId: string;
+  brainMaskFileId?: string;
+  segFileId?: string;
+  modality: Modality;
+  split: DataSplit;
+  /** The files are already on fqlab's conformed 96x96x50 grid (e.g. the shipped demo): use them as they are. */
+  conformed?: boolean;
+}
+
+export interface CaseInfo {
+  caseId: string;
+  split: DataSplit;
+  modality: Modality;
+  hasSegmentation: boolean;
+  meanBrainIntensity: number;
+  brainVoxels: number;
+  airSuggested: boolean;
+}
+
+export interface TrainConfig {
+  preset: ModelPreset;
+  loss: TrainingLoss;
+  alpha: number;
+  air: AirMode;
+  noise: NoiseType;
+  /** pDDPM (2x2 boxes) or plain DDPM (the whole slice as the box). */
+  patched: boolean;
+  steps: number;
+  batchSize: number;
+  seed: number;
+  /** Evaluate DICE/AUPRC on the validation cases every this many steps (0 = never). */
+  evaluateEvery: number;
+}
+
+export interface TrainProgress {
+  step: number;
+  totalSteps: number;
+  loss: number;
+  valLoss: number | null;
+  slicesPerSecond: number;
+  etaSeconds: number;
+  validationDice?: number | null;
+  validationAuprc?: number | null;
+}
+
+export interface ModelInfo {
+  /** 'custom' for a checkpoint whose U-Net settings were edited away from every preset. */
+  preset: ModelPreset | 'custom';
+  parameters: number;
+  loss: TrainingLoss;
+  alpha: number;
+  airApplied: boolean;
+  noise: NoiseType;
+  patched: boolean;
+  step: number;
+  bestValLoss: number | null;
+}
+
+export interface ScoreSettings {
+  alpha: number;
+  score: ScoreKind;
+  thresholdSource: ThresholdSource;
+  manualThreshold?: number;
+  fprTarget?: number;
+}
+
+export interface CaseMetrics {
+  caseId: string;
+  split: DataSplit;
+  auprc: number | null;
+  auroc: number | null;
+  dice: number | null;
+  bestDiceOracle: number | null;
+}
+
+export interface MetricSummary {
+  mean: number | null;
+  std: number | null;
+  n: number;
+}
+
+/** The binarisation threshold used for Dice; value is null (and Dice null) when its source has nothing to choose on. */
+export interface ThresholdInfo {
+  value: number | null;
+  source: ThresholdSource;
+  /** Pooled validation Dice at the threshold (validation-search, exact-best-dice). */
+  pooledDice?: number | null;
+  /** The healthy-voxel FPR aimed at (fpr-target). */
+  fprTarget?: number;
+  /** Why there is no threshold, or a caveat about the cases it was chosen on. */
+  note?: string;
+}
+
+export interface EvaluationResult {
+  threshold: ThresholdInfo;
+  /** Every reconstructed case (all splits), at the current noise level and seed. */
+  cases: CaseMetrics[];
+  /** The split `mean` is over: 'test' when a test case has lesions, else 'validation'; null when no case has lesions. */
+  meanOver: DataSplit | null;
+  mean: { auprc: MetricSummary; auroc: MetricSummary; dice: MetricSummary; bestDiceOracle: MetricSummary };
+  /** Precision-recall curve of one case (the one asked for, else the first test case with lesions). */
+  prCurve: { caseId: string; precision: number[]; recall: number[] } | null;
+  elapsedMs: number;
+}
+
+/** What a sweep keeps fixed while alpha and the noise level vary. */
+export type SweepSettings = Omit<ScoreSettings, 'alpha' | 'score'>;
+
+export interface SweepCell {
+  alpha: number;
+  noiseLevel: number;
+  dice: number | null;
+  auprc: number | null;
+}
+
+export interface SweepResult {
+  cells: SweepCell[];
+  best: SweepCell | null;
+}
+
+/** A conformed layer handed to the viewer as a NIfTI file (bytes transferred, not copied). */
+export interface LayerFile {
+  caseId: string;
+  layer: MapLayer;
+  fileName: string;
+  bytes: Uint8Array;
+  min: number;
+  max: number;
+}
+
+export type ProgressCallback<T> = (progress: T) => void;
+
+export interface FqlabWorkerApi {
+  initBackend(preference: BackendPreference): Promise<BackendInfo>;
+  diagnostics(): Promise<Diagnostics>;
+  /** Switches to a backend and runs a small seeded forward pass there (diagnostics panel, browser tests). */
+  backendCheck(preference: BackendPreference, options?: BackendCheckOptions): Promise<BackendCheckResult>;
+  /**
+   * Parses one NIfTI file; throws a WorkerError-shaped error on bad input, leaving loaded files untouched.
+   * `fileId` re-uses an id (the client passes it when it replays files into a restarted worker); omit it otherwise.
+   */
+  loadFile(fileName: string, bytes: ArrayBuffer, fileId?: string): Promise<LoadedFileInfo>;
+  removeFile(fileId: string): Promise<void>;
+  /** Conforms a case (image + optional mask/seg) to 96x96x50; refuses mismatched grids. */
+  defineCase(spec: CaseSpec): Promise<CaseInfo>;
+  removeCase(caseId: string): Promise<void>;
+  train(config: TrainConfig, onProgress: ProgressCallback<TrainProgress>): Promise<ModelInfo>;
+  pauseTraining(): Promise<void>;
+  resumeTraining(): Promise<void>;
+  cancelTraining(): Promise<void>;
+  /** Reconstructs the given cases at a noise level (cached per model, case, noise level and seed). */
+  reconstruct(caseIds: string[], noiseLevel: number, seed: number, onProgress: ProgressCallback<{ done: number; total: number }>): Promise<void>;
+  /** Rescores cached reconstructions: maps, post-processing, threshold and metrics (fast path of the alpha slider). */
+  score(settings: ScoreSettings, prCaseId?: string): Promise<EvaluationResult>;
+  /**
+   * Dice/AUPRC means for every alpha x noise level over the non-training cases (FQ score; each noise level is
+   * reconstructed once, then rescored per alpha). `settings` picks the threshold source (default validation-search).
+   */
+  sweep(
+    alphas: number[],
+    noiseLevels: number[],
+    seed: number,
+    onProgress: ProgressCallback<{ done: number; total: number }>,
+    settings?: SweepSettings,
+  ): Promise<SweepResult>;
+  /**
+   * A conformed layer for the viewer. 'ssim-loss' and 'l1' are the raw quality maps of the current reconstruction;
+   * 'fq' is the post-processed FQ anomaly map (eroded brain mask, median filter) at the last scored alpha (0.84 before
+   * any score); 'prediction' is that score map above the last threshold, small components removed; 'reconstruction'
+   * is in the model's input space (AIR-inverted when the model uses AIR).
+   */
+  getLayer(caseId: string, layer: MapLayer): Promise<LayerFile>;
+  /** A map resampled back onto the case image's original grid and affine, as .nii.gz bytes. */
+  exportLayer(caseId: string, layer: MapLayer): Promise<LayerFile>;
+  saveCheckpoint(): Promise<Uint8Array>;
+  loadCheckpoint(bytes: Uint8Array): Promise<ModelInfo>;
+}

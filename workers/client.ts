@@ -1,0 +1,280 @@
+// Main-thread side of the compute worker: a typed comlink client that restarts a dead worker and replays its state.
+import * as Comlink from 'comlink';
+import type {
+  BackendPreference,
+  CaseSpec,
+  FqlabWorkerApi,
+  LayerFile,
+  ModelInfo,
+  ProgressCallback,
+  ScoreSettings,
+  TrainConfig,
+  TrainProgress,
+  WorkerError,
+} from './api.ts';
+import { FqlabWorkerError, isWorkerError } from './workerError.ts';
+
+/** What the client needs of a Worker: a comlink endpoint that reports fatal errors and can be terminated. */
+export type WorkerLike = Comlink.Endpoint & { terminate(): void };
+
+/** Why the worker was replaced, and what could not be restored. */
+export interface RestartReport {
+  reason: string;
+  /** Restored state that the new worker refused (e.g. a file that no longer parses), as worker errors. */
+  replayErrors: WorkerError[];
+}
+
+export interface WorkerClientOptions {
+  /** Spawns a worker; defaults to the module worker fqlab.worker.ts. Tests pass an in-process fake. */
+  createWorker?: () => WorkerLike;
+  /** Give up after this many restarts within `restartWindowMs` (a worker that dies on start would loop). */
+  maxRestarts?: number;
+  restartWindowMs?: number;
+  /**
+   * After an 'error' event the worker must answer a ping within this time or it is replaced (default 20 s; a
+   * worker inside a long synchronous computation answers late, so keep this above the longest blocking step).
+   */
+  pingTimeoutMs?: number;
+}
+
+/** The worker API plus lifecycle controls for the UI. */
+export interface FqlabWorkerClient extends FqlabWorkerApi {
+  /** Replaces the worker now (e.g. after the user saw it hang), restoring files, cases, backend and model. */
+  restart(reason?: string): Promise<RestartReport>;
+  /** Called after every restart; returns an unsubscribe function. */
+  onRestart(listener: (report: RestartReport) => void): () => void;
+  /** Stops the worker for good. */
+  terminate(): void;
+}
+
+function defaultWorker(): WorkerLike {
+  return new Worker(new URL('./fqlab.worker.ts', import.meta.url), { type: 'module', name: 'fqlab-compute' });
+}
+
+/** The error every call in flight gets when the worker dies under it. */
+function restartedError(reason: string): FqlabWorkerError {
+  return new FqlabWorkerError({
+    code: 'worker-restarted',
+    fileName: '',
+    message: `The compute worker stopped (${reason}) and was restarted. Loaded files, cases and the last model were restored; rerun the reconstruction or training that was running.`,
+  });
+}
+
+function asClientError(error: unknown): unknown {
+  if (error instanceof FqlabWorkerError) return error;
+  return isWorkerError(error) ? new FqlabWorkerError(error) : error;
+}
+
+interface Generation {
+  worker: WorkerLike;
+  remote: Comlink.Remote<FqlabWorkerApi>;
+  /** Rejects when this worker dies. */
+  died: Promise<never>;
+  kill: (reason: string) => void;
+}
+
+/**
+ * Spawns the compute worker and returns the typed API the UI calls. The client keeps on the main thread what it
+ * needs to rebuild the worker's state (a copy of each loaded file's bytes, the case specs, the backend preference and
+ * the last checkpoint). When the worker fires 'error' or 'messageerror' and then does not answer a ping, it is
+ * terminated, a new one is spawned and that state is replayed with the same file ids; calls in flight reject with
+ * code 'worker-restarted'. `restart()` does the same on demand.
+ * @example
+ * const client = createWorkerClient();
+ * const info = await client.loadFile(file.name, await file.arrayBuffer());
+ */
+export function createWorkerClient(options: WorkerClientOptions = {}): FqlabWorkerClient {
+  const createWorker = options.createWorker ?? defaultWorker;
+  const maxRestarts = options.maxRestarts ?? 3;
+  const restartWindowMs = options.restartWindowMs ?? 60_000;
+  const pingTimeoutMs = options.pingTimeoutMs ?? 20_000;
+  const files = new Map<string, { fileName: string; bytes: ArrayBuffer }>();
+  const cases = new Map<string, CaseSpec>();
+  let backend: BackendPreference | null = null;
+  let checkpoint: Uint8Array | null = null;
+  const listeners = new Set<(report: RestartReport) => void>();
+  const restarts: number[] = [];
+  let terminated = false;
+  /** Set once the client gave up on restarting: every later call fails with it. */
+  let failure: FqlabWorkerError | null = null;
+  let current: Generation = spawn();
+  let restoring: Promise<RestartReport> | null = null;
+
+  function spawn(): Generation {
+    const worker = createWorker();
+    const remote = Comlink.wrap<FqlabWorkerApi>(worker);
+    let kill: (reason: string) => void = () => undefined;
+    const died = new Promise<never>((_, reject) => {
+      kill = (reason) => reject(restartedError(reason));
+    });
+    died.catch(() => undefined);
+    const generation: Generation = { worker, remote, died, kill };
+    // An 'error' event is not always fatal (e.g. an uncaught error bubbling up from a worker that tfjs started), so
+    // the worker is only replaced when it then fails to answer a ping.
+    const onError = (event: Event): void => {
+      const message = (event as ErrorEvent).message;
+      void checkAlive(generation, message ? `worker error: ${message}` : `worker ${event.type}`);
+    };
+    worker.addEventListener('error', onError);
+    worker.addEventListener('messageerror', onError);
+    return generation;
+  }
+
+  let checking: Promise<void> | null = null;
+
+  /** Pings the worker after an error event; replaces it unless it answers within `pingTimeoutMs`. */
+  function checkAlive(generation: Generation, reason: string): Promise<void> {
+    checking ??= (async () => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), pingTimeoutMs)));
+      const answer = await Promise.race([generation.remote.diagnostics().then(() => 'alive' as const, () => 'alive' as const), timeout, generation.died.catch(() => 'dead' as const)]);
+      clearTimeout(timer);
+      checking = null;
+      if (answer === 'timeout') await replaceWorker(generation, reason);
+    })();
+    return checking;
+  }
+
+  async function replaceWorker(dead: Generation, reason: string): Promise<RestartReport> {
+    if (dead !== current) return restoring ?? { reason, replayErrors: [] };
+    const now = Date.now();
+    while (restarts.length > 0 && now - restarts[0] > restartWindowMs) restarts.shift();
+    restarts.push(now);
+    dead.kill(reason);
+    dead.remote[Comlink.releaseProxy]();
+    dead.worker.terminate();
+    if (terminated) return { reason, replayErrors: [] };
+    if (restarts.length > maxRestarts) {
+      terminated = true;
+      failure = new FqlabWorkerError({
+        code: 'worker-failed',
+        fileName: '',
+        message: `The compute worker stopped ${restarts.length} times within ${restartWindowMs / 1000} s (last: ${reason}); reload the page.`,
+      });
+      return { reason, replayErrors: [] };
+    }
+    current = spawn();
+    restoring = replay(current, reason);
+    try {
+      const report = await restoring;
+      for (const listener of listeners) listener(report);
+      return report;
+    } finally {
+      restoring = null;
+    }
+  }
+
+  /** Rebuilds a fresh worker's state: backend, files (same ids), cases, model. */
+  async function replay(generation: Generation, reason: string): Promise<RestartReport> {
+    const replayErrors: WorkerError[] = [];
+    const attempt = async (work: () => Promise<unknown>): Promise<void> => {
+      try {
+        await Promise.race([work(), generation.died]);
+      } catch (error) {
+        const e = asClientError(error);
+        if (e instanceof FqlabWorkerError) replayErrors.push({ code: e.code, fileName: e.fileName, message: e.message });
+        else replayErrors.push({ code: 'internal', fileName: '', message: String(e) });
+      }
+    };
+    const remote = generation.remote;
+    if (backend) {
+      const preference = backend;
+      await attempt(() => remote.initBackend(preference));
+    }
+    for (const [fileId, file] of files) {
+      const copy = file.bytes.slice(0);
+      await attempt(() => remote.loadFile(file.fileName, Comlink.transfer(copy, [copy]), fileId));
+    }
+    for (const spec of cases.values()) await attempt(() => remote.defineCase(spec));
+    if (checkpoint) {
+      const copy = checkpoint.slice();
+      await attempt(() => remote.loadCheckpoint(Comlink.transfer(copy, [copy.buffer])));
+    }
+    return { reason, replayErrors };
+  }
+
+  /** Runs one call on the current worker (after any restore), racing it against the worker's death. */
+  async function call<T>(run: (remote: Comlink.Remote<FqlabWorkerApi>) => Promise<T>): Promise<T> {
+    if (restoring) await restoring;
+    if (failure) throw failure;
+    const generation = current;
+    try {
+      return await Promise.race([run(generation.remote), generation.died]);
+    } catch (error) {
+      throw asClientError(error);
+    }
+  }
+
+  const progress = <T>(callback: ProgressCallback<T>): ProgressCallback<T> => Comlink.proxy(callback);
+
+  const client: FqlabWorkerClient = {
+    async initBackend(preference) {
+      const info = await call((r) => r.initBackend(preference));
+      backend = preference;
+      return info;
+    },
+    diagnostics: () => call((r) => r.diagnostics()),
+    async backendCheck(preference, checkOptions) {
+      const result = await call((r) => r.backendCheck(preference, checkOptions));
+      backend = preference;
+      return result;
+    },
+    async loadFile(fileName, bytes, fileId) {
+      // The caller's buffer stays usable; a copy goes to the worker (transferred) and the original is kept for replay.
+      const copy = bytes.slice(0);
+      const info = await call((r) => r.loadFile(fileName, Comlink.transfer(copy, [copy]), fileId));
+      files.set(info.fileId, { fileName, bytes });
+      return info;
+    },
+    async removeFile(fileId) {
+      await call((r) => r.removeFile(fileId));
+      files.delete(fileId);
+    },
+    async defineCase(spec) {
+      const info = await call((r) => r.defineCase(spec));
+      cases.set(spec.caseId, { ...spec });
+      return info;
+    },
+    async removeCase(caseId) {
+      await call((r) => r.removeCase(caseId));
+      cases.delete(caseId);
+    },
+    async train(config: TrainConfig, onProgress: ProgressCallback<TrainProgress>): Promise<ModelInfo> {
+      const info = await call((r) => r.train(config, progress(onProgress)));
+      checkpoint = await call((r) => r.saveCheckpoint());
+      return info;
+    },
+    pauseTraining: () => call((r) => r.pauseTraining()),
+    resumeTraining: () => call((r) => r.resumeTraining()),
+    cancelTraining: () => call((r) => r.cancelTraining()),
+    reconstruct: (caseIds, noiseLevel, seed, onProgress) =>
+      call((r) => r.reconstruct(caseIds, noiseLevel, seed, progress(onProgress))),
+    score: (settings: ScoreSettings, prCaseId?: string) => call((r) => r.score(settings, prCaseId)),
+    sweep: (alphas, noiseLevels, seed, onProgress, settings) =>
+      call((r) => r.sweep(alphas, noiseLevels, seed, progress(onProgress), settings)),
+    getLayer: (caseId, layer): Promise<LayerFile> => call((r) => r.getLayer(caseId, layer)),
+    exportLayer: (caseId, layer): Promise<LayerFile> => call((r) => r.exportLayer(caseId, layer)),
+    async saveCheckpoint() {
+      const bytes = await call((r) => r.saveCheckpoint());
+      checkpoint = bytes.slice();
+      return bytes;
+    },
+    async loadCheckpoint(bytes) {
+      const copy = bytes.slice();
+      const info = await call((r) => r.loadCheckpoint(Comlink.transfer(copy, [copy.buffer])));
+      checkpoint = bytes.slice();
+      return info;
+    },
+    restart: (reason = 'restarted by the user') => replaceWorker(current, reason),
+    onRestart(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    terminate() {
+      terminated = true;
+      current.kill('terminated');
+      current.worker.terminate();
+    },
+  };
+  return client;
+}

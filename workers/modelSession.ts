@@ -1,0 +1,341 @@
+// The worker's model side: backend start, training runs from the case store (pause/resume/cancel), trained models and checkpoints.
+import { airStatistics, resolveAir, type AirStatistics } from '../src/core/air.ts';
+import { FqlabError } from '../src/core/errors.ts';
+import type { Volume } from '../src/core/volume.ts';
+import type { ConformedCase } from '../src/analysis/caseStore.ts';
+import { AnalysisPipeline, type ReconstructionModel } from '../src/analysis/pipeline.ts';
+import * as tf from '@tensorflow/tfjs';
+import {
+  checkpointWeights,
+  DIFFUSION_STEPS,
+  Rng,
+  SLICE_SIZE,
+  unetParamSpecs,
+  unetPlan,
+  unetPreset,
+  defaultTrainingConfig,
+  deserializeCheckpoint,
+  initBackend,
+  reconstructVolume,
+  serializeCheckpoint,
+  Trainer,
+  UNet,
+  type TrainingConfig,
+  type TrainingVolume,
+  type UNetConfig,
+} from '../src/engine/index.ts';
+import type { BackendCheckOptions, BackendCheckResult, BackendInfo, BackendPreference, ModelInfo, TrainConfig, TrainProgress } from './api.ts';
+import { workerError } from './workerError.ts';
+
+/** Starts the tfjs backend through the engine (which explains its choice). */
+export async function initEngineBackend(preference: BackendPreference, wasmPaths?: string | Record<string, string>): Promise<BackendInfo> {
+  return initBackend(preference, wasmPaths === undefined ? {} : { wasmPaths });
+}
+
+/**
+ * Seeded weights with every layer active (a fresh U-Net's output convolution is zero, which would make a backend
+ * comparison trivial): uniform +-1/sqrt(fanIn) where PyTorch would use it, small values around 0 or 1 elsewhere.
+ */
+function randomWeights(config: UNetConfig, rng: Rng): Map<string, Float32Array> {
+  const weights = new Map<string, Float32Array>();
+  for (const spec of unetParamSpecs(unetPlan(config))) {
+    const values = new Float32Array(spec.shape.reduce((a, b) => a * b, 1));
+    const bound = spec.init.kind === 'uniform' ? 1 / Math.sqrt(spec.init.fanIn) : 0.1;
+    const centre = spec.init.kind === 'ones' ? 1 : 0;
+    for (let i = 0; i < values.length; i++) values[i] = centre + (2 * rng.next() - 1) * bound;
+    weights.set(spec.name, values);
+  }
+  return weights;
+}
+
+/**
+ * Switches to a backend and runs the tiny preset (seeded weights) on a seeded input at a seeded timestep: the same
+ * options must give the same numbers on every backend. With allowSoftwareAdapter, 'webgpu' is started on a software
+ * adapter that the engine's initBackend declines (it prefers WASM there).
+ */
+export async function backendCheck(
+  preference: BackendPreference,
+  options: BackendCheckOptions,
+  wasmPaths?: string | Record<string, string>,
+): Promise<BackendCheckResult> {
+  let backend = await initEngineBackend(preference, wasmPaths);
+  if (preference === 'webgpu' && backend.name !== 'webgpu' && options.allowSoftwareAdapter) {
+    await import('@tensorflow/tfjs-backend-webgpu');
+    if (await tf.setBackend('webgpu')) {
+      await tf.ready();
+      backend = { ...backend, name: 'webgpu', reason: `WebGPU forced on a software adapter (${backend.reason})` };
+    }
+  }
+  const slices = options.slices ?? 2;
+  const seed = options.seed ?? 0;
+  const started = performance.now();
+  const rng = new Rng(`backend-check:${seed}`);
+  const unet = UNet.fromWeights(unetPreset('tiny'), randomWeights(unetPreset('tiny'), rng));
+  const input = new Float32Array(slices * SLICE_SIZE * SLICE_SIZE);
+  for (let i = 0; i < input.length; i++) input[i] = 2 * rng.next() - 1;
+  const t = new Array<number>(slices).fill(rng.int(DIFFUSION_STEPS));
+  try {
+    const prediction = unet.apply(tf.tensor4d(input, [slices, SLICE_SIZE, SLICE_SIZE, 1]), t);
+    const output = (await prediction.data()) as Float32Array;
+    prediction.dispose();
+    return { backend, output, elapsedMs: performance.now() - started };
+  } finally {
+    unet.dispose();
+  }
+}
+
+/** Noise level used for validation Dice/AUPRC during training: the paper's 750 for FQ (pDDPM-IQA), 500 for l1 (pDDPM). */
+export function validationNoiseLevel(config: Pick<TrainConfig, 'loss'>): number {
+  return config.loss === 'fq' ? 750 : 500;
+}
+
+/** The engine's reconstructVolume with every diffusion setting taken from the training config. */
+function reconstructWith(
+  unet: UNet,
+  config: TrainingConfig,
+  input: Volume,
+  noiseLevel: number,
+  seed: number,
+  onProgress?: (done: number, total: number) => void,
+): Promise<Float32Array> {
+  return reconstructVolume(unet, input.data, {
+    noiseLevel,
+    noiseType: config.noise,
+    seed,
+    patching: config.patching,
+    dims: input.dims,
+    simplex: config.simplex,
+    diffusionSteps: config.diffusionSteps,
+    cosineOffset: config.cosineOffset,
+    onProgress,
+  });
+}
+
+let modelCounter = 0;
+
+/** A model ready for inference: weights, the config it was trained with, and its checkpoint bytes. */
+export class TrainedModel implements ReconstructionModel {
+  readonly id: string;
+  readonly airApplied: boolean;
+  readonly info: ModelInfo;
+
+  private constructor(
+    readonly config: TrainingConfig,
+    private readonly unet: UNet,
+    private readonly checkpoint: Uint8Array,
+    step: number,
+    bestValLoss: number | null,
+  ) {
+    this.id = `model-${++modelCounter}`;
+    this.airApplied = config.air.enabled;
+    this.info = {
+      preset: config.preset,
+      parameters: unet.parameterCount,
+      loss: config.loss,
+      alpha: config.alpha,
+      airApplied: config.air.enabled,
+      noise: config.noise,
+      patched: config.patching === 'patched',
+      step,
+      bestValLoss,
+    };
+  }
+
+  /** Reads a checkpoint (weights-only or with training state); throws an FqlabError naming it when unreadable. */
+  static fromCheckpoint(bytes: Uint8Array, fileName = 'checkpoint'): TrainedModel {
+    const contents = deserializeCheckpoint(bytes, fileName);
+    let unet: UNet;
+    try {
+      unet = UNet.fromWeights(contents.config.unet, checkpointWeights(contents, 'model'));
+    } catch (error) {
+      throw new FqlabError('bad-argument', fileName, `its weights do not fit its U-Net settings (${(error as Error).message}); choose a checkpoint saved by fqlab`);
+    }
+    return new TrainedModel(contents.config, unet, bytes, contents.training?.step ?? 0, contents.training?.bestValLoss ?? null);
+  }
+
+  /** x0_hat of a conformed (AIR-applied where on) volume, as in SPEC 3: one pass per box, seeded noise. */
+  reconstruct(input: Volume, noiseLevel: number, seed: number, onProgress?: (done: number, total: number) => void): Promise<Float32Array> {
+    return reconstructWith(this.unet, this.config, input, noiseLevel, seed, onProgress);
+  }
+
+  /** The checkpoint bytes (a copy: callers may transfer it). */
+  serialize(): Uint8Array {
+    return this.checkpoint.slice();
+  }
+
+  dispose(): void {
+    this.unet.dispose();
+  }
+}
+
+/** Pause, resume and cancel of a training run, delivered between optimiser steps. */
+export class TrainingControl {
+  paused = false;
+  cancelled = false;
+  private trainer: Trainer | null = null;
+  private wake: (() => void) | null = null;
+
+  attach(trainer: Trainer): void {
+    this.trainer = trainer;
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.trainer?.stop();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.wake?.();
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    this.trainer?.stop();
+    this.wake?.();
+  }
+
+  async waitWhilePaused(): Promise<void> {
+    while (this.paused && !this.cancelled) await new Promise<void>((resolve) => (this.wake = resolve));
+    this.wake = null;
+  }
+}
+
+/**
+ * Healthy training volumes from cases: the image and a brain mask with every slice that holds a lesion cleared, so
+ * (with brain-slice sampling) only lesion-free slices are drawn: the paper's in-dataset setting.
+ */
+export function healthyVolume(conformed: ConformedCase): TrainingVolume | null {
+  const mask = conformed.brainMask.data;
+  if (!conformed.labels || conformed.anomalousVoxels === 0) return { image: conformed.image.data, brainMask: mask };
+  const [nx, ny, nz] = conformed.image.dims;
+  const size = nx * ny;
+  const cleared = Float32Array.from(mask);
+  let brainLeft = false;
+  for (let k = 0; k < nz; k++) {
+    const slice = conformed.labels.subarray(k * size, (k + 1) * size);
+    if (slice.some((v) => v !== 0)) cleared.fill(0, k * size, (k + 1) * size);
+    else if (!brainLeft) brainLeft = cleared.subarray(k * size, (k + 1) * size).some((v) => v !== 0);
+  }
+  return brainLeft ? { image: conformed.image.data, brainMask: cleared } : null;
+}
+
+/**
+ * AIR statistics of the training data: the brain-voxel-weighted mean of the cases' normal brain intensity, with the
+ * core's rule (airStatistics) deciding the suggestion for that pooled mean.
+ */
+export function trainingAirStatistics(cases: readonly ConformedCase[]): AirStatistics {
+  let sum = 0;
+  let weight = 0;
+  for (const c of cases) {
+    const normal = c.stats.brainVoxels - c.anomalousVoxels;
+    sum += c.stats.air.muNormal * normal;
+    weight += normal;
+  }
+  const muNormal = weight > 0 ? sum / weight : 0;
+  return { ...airStatistics(Float32Array.of(muNormal), [1]), muAnomalous: null, air: null };
+}
+
+/** The engine's training config for a workbench TrainConfig and the training cases (AIR decided here). */
+export function engineTrainingConfig(config: TrainConfig, trainCases: readonly ConformedCase[]): TrainingConfig {
+  const stats = trainingAirStatistics(trainCases);
+  return defaultTrainingConfig(config.preset, {
+    loss: config.loss,
+    alpha: config.alpha,
+    noise: config.noise,
+    patching: config.patched ? 'patched' : 'whole',
+    batchSize: config.batchSize,
+    seed: config.seed,
+    air: { mode: config.air, enabled: resolveAir(config.air, stats), stats },
+  });
+}
+
+/** Validation Dice and AUPRC of the current weights on the validation cases with lesions (threshold: reference search). */
+async function validationScores(
+  trainer: Trainer,
+  cases: readonly ConformedCase[],
+  config: TrainingConfig,
+  noiseLevel: number,
+): Promise<{ dice: number | null; auprc: number | null }> {
+  const pipeline = new AnalysisPipeline();
+  for (const c of cases) pipeline.cases.put(c);
+  const model: ReconstructionModel = {
+    id: `validation@${trainer.step}`,
+    airApplied: config.air.enabled,
+    reconstruct: (input, level, seed, onProgress) => reconstructWith(trainer.model, config, input, level, seed, onProgress),
+  };
+  await pipeline.reconstruct(model, cases.map((c) => c.caseId), noiseLevel, 0);
+  const result = pipeline.score(model, { alpha: config.alpha, score: config.loss === 'fq' ? 'fq' : 'l1', thresholdSource: 'validation-search' });
+  return { dice: result.mean.dice.mean, auprc: result.mean.auprc.mean };
+}
+
+/**
+ * Trains a model on the session's cases: healthy-train cases (lesion slices left out) for training, validation
+ * cases (lesion slices left out) for the validation loss that picks the checkpoint, and validation cases with lesions
+ * for Dice/AUPRC every `evaluateEvery` steps. Rejects with code 'cancelled' when cancelled (the old model stays).
+ */
+export async function trainModel(
+  cases: readonly ConformedCase[],
+  config: TrainConfig,
+  control: TrainingControl,
+  onProgress: (progress: TrainProgress) => void,
+): Promise<TrainedModel> {
+  const trainCases = cases.filter((c) => c.split === 'healthy-train');
+  const train = trainCases.map(healthyVolume).filter((v): v is TrainingVolume => v !== null);
+  if (train.length === 0) {
+    throw new FqlabError('bad-argument', 'training set', 'no healthy training case (with a lesion-free brain slice); mark at least one case as healthy-train.');
+  }
+  const validationCases = cases.filter((c) => c.split === 'validation');
+  const validation = validationCases.map(healthyVolume).filter((v): v is TrainingVolume => v !== null);
+  const scoredValidation = validationCases.filter((c) => c.anomalousVoxels > 0);
+  const engineConfig = engineTrainingConfig(config, trainCases);
+  const trainer = Trainer.create(engineConfig, { train, validation });
+  control.attach(trainer);
+  const noiseLevel = validationNoiseLevel(config);
+  let validationDice: number | null = null;
+  let validationAuprc: number | null = null;
+  try {
+    while (trainer.step < config.steps && !control.cancelled) {
+      if (control.paused) {
+        await control.waitWhilePaused();
+        continue;
+      }
+      const left = config.steps - trainer.step;
+      const segment = config.evaluateEvery > 0 ? Math.min(left, config.evaluateEvery - (trainer.step % config.evaluateEvery)) : left;
+      await trainer.run(segment, {
+        validateAtEnd: segment === left,
+        onProgress: (p) =>
+          onProgress({
+            step: p.step,
+            totalSteps: config.steps,
+            loss: p.loss,
+            valLoss: p.valLoss,
+            slicesPerSecond: p.slicesPerSecond,
+            etaSeconds: p.slicesPerSecond > 0 ? ((config.steps - p.step) * config.batchSize) / p.slicesPerSecond : 0,
+            validationDice,
+            validationAuprc,
+          }),
+      });
+      const due = config.evaluateEvery > 0 && (trainer.step % config.evaluateEvery === 0 || trainer.step === config.steps);
+      if (due && scoredValidation.length > 0 && !control.cancelled) {
+        ({ dice: validationDice, auprc: validationAuprc } = await validationScores(trainer, scoredValidation, engineConfig, noiseLevel));
+        const last = trainer.history[trainer.history.length - 1];
+        onProgress({
+          step: trainer.step,
+          totalSteps: config.steps,
+          loss: last?.loss ?? Number.NaN,
+          valLoss: trainer.history.findLast((h) => h.valLoss !== null)?.valLoss ?? null,
+          slicesPerSecond: 0,
+          etaSeconds: 0,
+          validationDice,
+          validationAuprc,
+        });
+      }
+    }
+    if (control.cancelled) throw workerError('cancelled', '', 'Training was cancelled; the previous model (if any) is kept.');
+    const bytes = serializeCheckpoint(await trainer.toCheckpoint());
+    return TrainedModel.fromCheckpoint(bytes);
+  } finally {
+    trainer.dispose();
+  }
+}
