@@ -4,10 +4,37 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 export type FlagSpec = NonNullable<ParseArgsConfig['options']>;
 export type ParsedFlags = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
+/**
+ * Lets a list flag take several values after it, as shells expand globs: `--healthy a.nii b.nii` becomes
+ * `--healthy a.nii --healthy b.nii`.
+ */
+function expandListFlags(argv: readonly string[], options: FlagSpec): string[] {
+  const expanded: string[] = [];
+  let listFlag: string | null = null;
+  let expectingValue = false;
+  for (const token of argv) {
+    if (token.startsWith('--')) {
+      const [name, inlineValue] = token.slice(2).split('=', 2);
+      const spec = options[name];
+      listFlag = spec?.multiple ? name : null;
+      expectingValue = spec?.type === 'string' && inlineValue === undefined;
+      expanded.push(token);
+    } else if (expectingValue) {
+      expanded.push(token);
+      expectingValue = false;
+    } else if (listFlag) {
+      expanded.push(`--${listFlag}`, token);
+    } else {
+      expanded.push(token);
+    }
+  }
+  return expanded;
+}
+
 /** Parses argv against a spec; unknown flags and stray arguments are usage errors. */
 export function parseFlags(argv: string[], options: FlagSpec): ParsedFlags {
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as ParsedFlags;
+    return parseArgs({ args: expandListFlags(argv, options), options, strict: true, allowPositionals: false }).values as ParsedFlags;
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

@@ -6,9 +6,21 @@ import { conformCommand } from './commands/conform.ts';
 import { metricsCommand } from './commands/metrics.ts';
 import { postprocessCommand } from './commands/postprocess.ts';
 import { qualityCommand } from './commands/quality.ts';
+import { sweepCommand } from './commands/sweep.ts';
 import { thresholdCommand } from './commands/threshold.ts';
+import { trainCommand } from './commands/train.ts';
+import { evaluateCommand } from './commands/evaluate.ts';
 
-const commands: Command[] = [conformCommand, qualityCommand, postprocessCommand, metricsCommand, thresholdCommand];
+const commands: Command[] = [
+  conformCommand,
+  qualityCommand,
+  postprocessCommand,
+  metricsCommand,
+  thresholdCommand,
+  trainCommand,
+  evaluateCommand,
+  sweepCommand,
+];
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -1,0 +1,96 @@
+// `fqlab train`: trains a pDDPM / pDDPM-IQA (or plain DDPM) denoiser on healthy volumes and writes its checkpoint.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import type { TrainConfig, TrainProgress } from '../../../workers/api.ts';
+import { choiceFlag, integerFlag, numberFlag, requiredString, stringList, UsageError, type ParsedFlags } from '../args.ts';
+import type { Command } from '../command.ts';
+import { formatDuration, progressBar } from '../progressBar.ts';
+import { BACKENDS, loadCases, MODALITIES, openSession } from '../session.ts';
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'Train a patched diffusion model (pDDPM, or pDDPM-IQA with --loss fq) on healthy volumes.',
+  usage:
+    '--healthy FILES|DIR [--healthy ...] [--val FILES|DIR ...] [--modality T2] [--preset tiny|small|base|paper]\n' +
+    '  [--loss fq|l1] [--alpha 0.84] [--air auto|on|off] [--noise simplex|gaussian] [--ddpm]\n' +
+    '  [--steps N | --epochs N] [--batch 32] [--seed 0] [--backend auto|wasm|cpu|webgpu] --out MODEL_DIR\n' +
+    '  Writes MODEL_DIR/model.fqlab (the checkpoint with the lowest validation loss) and MODEL_DIR/training.json\n' +
+    '  (settings, loss curve, wall time, machine). An epoch draws one random slice per training volume.',
+  options: {
+    healthy: { type: 'string', multiple: true },
+    val: { type: 'string', multiple: true },
+    modality: { type: 'string' },
+    preset: { type: 'string' },
+    loss: { type: 'string' },
+    alpha: { type: 'string' },
+    air: { type: 'string' },
+    noise: { type: 'string' },
+    ddpm: { type: 'boolean' },
+    steps: { type: 'string' },
+    epochs: { type: 'string' },
+    batch: { type: 'string' },
+    seed: { type: 'string' },
+    backend: { type: 'string' },
+    out: { type: 'string' },
+  },
+  async run(flags: ParsedFlags) {
+    const healthy = stringList(flags, 'healthy');
+    if (healthy.length === 0) throw new UsageError('--healthy is required (files or folders of healthy volumes)');
+    const outDir = requiredString(flags, 'out');
+    if (flags.steps !== undefined && flags.epochs !== undefined) throw new UsageError('give --steps or --epochs, not both');
+    const modality = flags.modality === undefined ? undefined : choiceFlag(flags, 'modality', MODALITIES, 'T2');
+    const batchSize = integerFlag(flags, 'batch', 32, 1, 1024);
+    const started = performance.now();
+
+    const session = await openSession(choiceFlag(flags, 'backend', BACKENDS, 'auto'));
+    const trainCases = await loadCases(session, healthy, 'healthy-train', modality);
+    const valPaths = stringList(flags, 'val');
+    const valCases = valPaths.length > 0 ? await loadCases(session, valPaths, 'validation', modality) : [];
+    const epochs = flags.epochs === undefined ? null : integerFlag(flags, 'epochs', 1, 1);
+    const steps = epochs === null ? integerFlag(flags, 'steps', 1000, 1) : Math.ceil((epochs * trainCases.length) / batchSize);
+    const config: TrainConfig = {
+      preset: choiceFlag(flags, 'preset', ['tiny', 'small', 'base', 'paper'] as const, 'small'),
+      loss: choiceFlag(flags, 'loss', ['fq', 'l1'] as const, 'fq'),
+      alpha: numberFlag(flags, 'alpha', 0.84, 0, 1),
+      air: choiceFlag(flags, 'air', ['auto', 'on', 'off'] as const, 'auto'),
+      noise: choiceFlag(flags, 'noise', ['simplex', 'gaussian'] as const, 'simplex'),
+      patched: flags.ddpm !== true,
+      steps,
+      batchSize,
+      seed: integerFlag(flags, 'seed', 0),
+      evaluateEvery: 0,
+    };
+
+    const bar = progressBar('training');
+    const history: Pick<TrainProgress, 'step' | 'loss' | 'valLoss'>[] = [];
+    const model = await session.worker.train(config, (p) => {
+      history.push({ step: p.step, loss: p.loss, valLoss: p.valLoss });
+      const val = p.valLoss === null ? '' : ` val ${p.valLoss.toFixed(4)}`;
+      bar.update(p.step, p.totalSteps, `loss ${p.loss.toFixed(4)}${val} ${p.slicesPerSecond.toFixed(1)} slices/s ETA ${formatDuration(p.etaSeconds)}`);
+    });
+    bar.finish();
+
+    mkdirSync(outDir, { recursive: true });
+    const checkpoint = join(outDir, 'model.fqlab');
+    writeFileSync(checkpoint, await session.worker.saveCheckpoint());
+    const summary = {
+      checkpoint,
+      model,
+      config,
+      epochs,
+      data: {
+        healthyTrain: trainCases.map((c) => c.caseId),
+        validation: valCases.map((c) => c.caseId),
+        meanBrainIntensity: trainCases.map((c) => c.meanBrainIntensity),
+      },
+      backend: session.backend,
+      wallSeconds: (performance.now() - started) / 1000,
+      machine: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`,
+      finalLoss: history.at(-1)?.loss ?? null,
+      bestValLoss: model.bestValLoss,
+    };
+    writeFileSync(join(outDir, 'training.json'), JSON.stringify({ ...summary, history }, null, 2));
+    return { ...summary, trainingLog: join(outDir, 'training.json') };
+  },
+};

@@ -1,0 +1,80 @@
+// End-to-end tests of fqlab train, evaluate and sweep on the shipped demo volumes with the tiny preset and few steps.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readNifti } from '../../src/core/nifti/index.ts';
+import { runCli } from './run-cli.ts';
+
+const demo = fileURLToPath(new URL('../../public/demo/', import.meta.url));
+const demoCase = (id: string) => ['T1', 'brainmask', 'seg'].map((part) => join(demo, `${id}_${part}.nii.gz`)).filter(existsSync);
+
+let dir = '';
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'fqlab-model-'));
+});
+
+interface MetricSummary {
+  mean: number | null;
+  std: number | null;
+  n: number;
+}
+
+describe('fqlab train / evaluate / sweep', () => {
+  it('trains a tiny model, then evaluates and sweeps it on demo volumes', () => {
+    const modelDir = join(dir, 'model');
+    const train = runCli([
+      'train', '--healthy', ...demoCase('train-01'), ...demoCase('train-02'), '--val', ...demoCase('val-01'),
+      '--preset', 'tiny', '--steps', '3', '--batch', '2', '--seed', '5', '--out', modelDir,
+    ]);
+    expect(train.stderr).toBe('');
+    expect(train.status).toBe(0);
+    const trained = train.json() as { model: { preset: string; step: number; airApplied: boolean }; data: { healthyTrain: string[] }; finalLoss: number };
+    expect(trained.model).toMatchObject({ preset: 'tiny', step: 3, airApplied: true }); // demo is T1: mean brain intensity > 0.5
+    expect(trained.data.healthyTrain).toHaveLength(2);
+    expect(trained.finalLoss).toBeGreaterThan(0);
+    const log = JSON.parse(readFileSync(join(modelDir, 'training.json'), 'utf8')) as { history: { step: number }[] };
+    expect(log.history.map((h) => h.step)).toEqual([1, 2, 3]);
+
+    const outDir = join(dir, 'maps');
+    const evaluate = runCli([
+      'evaluate', '--model', modelDir, '--val', ...demoCase('val-03'), '--test', ...demoCase('test-01'),
+      '--noise-level', '500', '--seeds', '2', '--out-dir', outDir,
+    ]);
+    expect(evaluate.stderr).toBe('');
+    expect(evaluate.status).toBe(0);
+    const report = evaluate.json() as {
+      mean: Record<'dice' | 'auprc' | 'auroc', MetricSummary>;
+      perSeed: { seed: number; threshold: number | null; auprc: number }[];
+      outputs: string[];
+    };
+    expect(report.perSeed.map((s) => s.seed)).toEqual([0, 1]);
+    expect(report.mean.auprc.n).toBe(2);
+    expect(report.mean.auprc.mean).toBeGreaterThan(0);
+    expect(report.mean.auprc.mean).toBeLessThanOrEqual(1);
+    expect(report.perSeed[0].threshold).not.toBeNull();
+    // Exported maps lie on the test image's own grid.
+    const fq = report.outputs.find((p) => p.endsWith('_fq.nii.gz'));
+    expect(fq).toBeDefined();
+    expect(readNifti(readFileSync(fq!), fq!).volume.dims).toEqual([96, 96, 50]);
+
+    const csv = join(dir, 'sweep.csv');
+    const sweep = runCli([
+      'sweep', '--model', join(modelDir, 'model.fqlab'), '--val', ...demoCase('val-03'), '--test', ...demoCase('test-01'),
+      '--alpha', '0:1:1', '--noise-level', '500', '--csv', csv,
+    ]);
+    expect(sweep.status).toBe(0);
+    const grid = sweep.json() as { cells: { alpha: number; noiseLevel: number; auprc: number | null }[]; best: unknown };
+    expect(grid.cells.map((c) => [c.alpha, c.noiseLevel])).toEqual([[0, 500], [1, 500]]);
+    expect(readFileSync(csv, 'utf8').trim().split('\n')).toHaveLength(3);
+    expect(grid.best).not.toBeNull();
+  }, 600_000);
+
+  it('refuses a missing model folder with one line naming it', () => {
+    const result = runCli(['evaluate', '--model', join(dir, 'nope'), '--val', ...demoCase('val-03'), '--test', ...demoCase('test-01')]);
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('nope');
+  });
+});
