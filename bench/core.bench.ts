@@ -3,6 +3,7 @@ import os from 'node:os';
 import { connectedComponents26, erodeMask2D, medianFilter3D, postprocessMap, removeSmallComponents } from '../src/core/postprocess/index.ts';
 import { fqMap, l1Map, ssimLossMap } from '../src/core/quality/index.ts';
 import type { Dims3 } from '../src/core/volume.ts';
+import { seededRandom } from '../tests/support/seededRandom.ts';
 
 const dims: Dims3 = [96, 96, 50];
 const voxels = dims[0] * dims[1] * dims[2];
@@ -28,20 +29,9 @@ function time(name: string, fn: () => unknown, reps = 15): void {
   console.log(`  ${name.padEnd(44)} wall median ${ms(wall[reps >> 1])} ms  min ${ms(wall[0])} ms   cpu min ${ms(cpu)} ms`);
 }
 
-/** Seeded uniform generator (mulberry32), so every run benchmarks the same data. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** An ellipsoidal "brain" (about 40 % of the grid, like a conformed scan), an image on it and a noisy reconstruction. */
 function syntheticScan(): { brainMask: Uint8Array; image: Float32Array; reconstruction: Float32Array } {
-  const rng = random(1);
+  const rng = seededRandom(1);
   const brainMask = new Uint8Array(voxels);
   const image = new Float32Array(voxels);
   const reconstruction = new Float32Array(voxels);

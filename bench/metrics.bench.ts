@@ -12,25 +12,14 @@ import {
   type ScoredVolume,
 } from '../src/core/metrics/index.ts';
 import type { Dims3 } from '../src/core/volume.ts';
+import { seededRandom } from '../tests/support/seededRandom.ts';
 
 const dims: Dims3 = [96, 96, 50];
 const n = dims[0] * dims[1] * dims[2];
 
-/** Deterministic pseudo-random numbers (mulberry32) so runs are comparable. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A map like a post-processed FQ map: zero background, noisy brain, brighter spherical lesion. */
 function syntheticVolume(seed: number, lesion: boolean): { map: Float32Array; seg: Uint8Array } {
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const map = new Float32Array(n);
   const seg = new Uint8Array(n);
   for (let k = 0; k < dims[2]; k++) {

@@ -4,18 +4,7 @@ import type { ReconstructionModel } from '../../src/analysis/pipeline.ts';
 import { conformVolumes } from '../../src/core/conform/index.ts';
 import type { Volume } from '../../src/core/volume.ts';
 import type { DataSplit } from '../../workers/api.ts';
-
-/** Deterministic uniform [0, 1) numbers (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../support/seededRandom.ts';
 
 const INPUT_DIMS = [110, 120, 64] as const;
 

@@ -8,6 +8,7 @@ import { readNifti, writeNifti } from '../../src/core/nifti/index.ts';
 import { postprocessMap } from '../../src/core/postprocess/index.ts';
 import { fqMap, l1Map, ssimLossMap } from '../../src/core/quality/index.ts';
 import type { Dims3, Volume } from '../../src/core/volume.ts';
+import { seededRandom } from '../support/seededRandom.ts';
 import { runCli } from './run-cli.ts';
 
 const identity = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
@@ -18,15 +19,6 @@ function makeVolume(dims: Dims3, value: (i: number, j: number, k: number) => num
     for (let j = 0; j < dims[1]; j++)
       for (let i = 0; i < dims[0]; i++) data[i + dims[0] * (j + dims[1] * k)] = value(i, j, k);
   return { dims, data, affine, spacing: [1, 1, 1] };
-}
-
-/** Deterministic pseudo-random numbers in [0, 1). */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
 }
 
 let dir = '';

@@ -10,6 +10,7 @@ import {
   removeSmallComponents,
 } from '../../src/core/postprocess/index.ts';
 import type { Dims3 } from '../../src/core/volume.ts';
+import { seededRandom } from '../support/seededRandom.ts';
 
 const dir = new URL('../fixtures/postprocess/', import.meta.url);
 
@@ -71,7 +72,7 @@ describe('medianFilter3D matches scipy median_filter (mode reflect), exactly', (
 
   it('agrees with a sort-per-voxel median on a sparse brain-like map with ties and a hot spot', () => {
     const dims: Dims3 = [23, 19, 11];
-    const rng = mulberry32(11);
+    const rng = seededRandom(11);
     const map = new Float32Array(dims[0] * dims[1] * dims[2]);
     for (let k = 0; k < dims[2]; k++) {
       for (let j = 0; j < dims[1]; j++) {
@@ -91,7 +92,7 @@ describe('medianFilter3D matches scipy median_filter (mode reflect), exactly', (
     ['signed zeros and duplicates', [11, 6, 5] as Dims3, (r: () => number) => [-0, 0, 1, -1, 1e-30, -1e30][Math.floor(r() * 6)]],
     ['a single slice', [13, 4, 1] as Dims3, (r: () => number) => Math.floor(r() * 3)],
   ])('agrees with a sort-per-voxel median: %s', (_label, dims, draw) => {
-    const rng = mulberry32(5);
+    const rng = seededRandom(5);
     const map = Float32Array.from({ length: dims[0] * dims[1] * dims[2] }, () => draw(rng));
     expect(maxAbsDiff(medianFilter3D(map, dims), naiveMedian(map, dims, 5))).toBe(0);
     expect(maxAbsDiff(medianFilter3D(map, dims, 3), naiveMedian(map, dims, 3))).toBe(0);
@@ -198,13 +199,3 @@ function naiveMedian(map: Float32Array, dims: Dims3, size: number): Float32Array
   return out;
 }
 
-/** Small seeded generator so the in-test cases are deterministic. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -13,6 +13,7 @@ import {
   ssimMap,
 } from '../../src/core/quality/index.ts';
 import type { Dims3 } from '../../src/core/volume.ts';
+import { seededRandom } from '../support/seededRandom.ts';
 
 const dir = new URL('../fixtures/quality/', import.meta.url);
 
@@ -78,7 +79,7 @@ describe('ssim edge cases', () => {
   });
 
   it('ssimMap is 1 for identical images and consistent with the loss', () => {
-    const rng = mulberry32(7);
+    const rng = seededRandom(7);
     const x = Float32Array.from({ length: 6 * 5 * 2 }, rng);
     const y = Float32Array.from({ length: 6 * 5 * 2 }, rng);
     expect(maxAbsDiff(ssimMap(x, x, [6, 5, 2]), new Float32Array(60).fill(1))).toBeLessThan(1e-6);
@@ -88,7 +89,7 @@ describe('ssim edge cases', () => {
   });
 
   it('building blocks reproduce ssimMap at one pixel', () => {
-    const rng = mulberry32(3);
+    const rng = seededRandom(3);
     const [nx, ny] = [8, 6];
     const x = Float32Array.from({ length: nx * ny }, rng);
     const y = Float32Array.from({ length: nx * ny }, rng);
@@ -132,13 +133,3 @@ describe('fqMap', () => {
   });
 });
 
-/** Small seeded generator so the in-test cases are deterministic. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
