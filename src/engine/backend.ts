@@ -1,6 +1,7 @@
-// Picks and starts the tfjs backend: WebGPU on a real GPU, else WASM (SIMD, threads when cross-origin isolated), else WebGL, else CPU.
+// Picks and starts the tfjs backend: WebGPU on a real GPU (in Node on request, through Dawn), else WASM (SIMD, threads when cross-origin isolated), else WebGL, else CPU.
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { ALLOW_SOFTWARE_WEBGPU_ENV, installNodeWebGpu, NODE_NO_ADAPTER_HINT, softwareWebGpuAllowedByEnv } from './nodeWebgpu.ts';
 import { registerWasmCopyKernels } from './wasmCopyKernels.ts';
 import { registerWasmConvGradients } from './wasmConvGradients.ts';
 
@@ -31,6 +32,12 @@ export interface BackendOptions {
    * files beside its own module in node_modules.
    */
   wasmPaths?: string | Record<string, string>;
+  /**
+   * Run WebGPU even on a software adapter (SwiftShader, llvmpipe, WARP), which is otherwise declined because
+   * WASM beats it; for exercising the WebGPU path on machines without a GPU. In Node, when this is not given,
+   * the environment variable FQLAB_ALLOW_SOFTWARE_WEBGPU=1 sets it (the CLI's switch).
+   */
+  allowSoftwareAdapter?: boolean;
 }
 
 /** The slice of the WebGPU API this module reads (not in TypeScript's DOM lib). */
@@ -45,7 +52,7 @@ interface NavigatorWithGpu {
 
 const SOFTWARE_ARCHITECTURES = ['swiftshader', 'llvmpipe', 'lavapipe', 'warp'];
 
-async function probeWebGpu(): Promise<{ ok: boolean; reason: string; info?: AdapterInfo }> {
+async function probeWebGpu(allowSoftware: boolean, isNode: boolean): Promise<{ ok: boolean; reason: string; info?: AdapterInfo }> {
   const nav = (globalThis as { navigator?: NavigatorWithGpu }).navigator;
   if (nav?.gpu === undefined) return { ok: false, reason: 'WebGPU is not available (navigator.gpu missing)' };
   let adapter: GpuAdapterLike | null;
@@ -54,7 +61,7 @@ async function probeWebGpu(): Promise<{ ok: boolean; reason: string; info?: Adap
   } catch (e) {
     return { ok: false, reason: `WebGPU adapter request failed: ${String(e)}` };
   }
-  if (adapter === null) return { ok: false, reason: 'WebGPU has no adapter' };
+  if (adapter === null) return { ok: false, reason: isNode ? `WebGPU has no adapter (${NODE_NO_ADAPTER_HINT})` : 'WebGPU has no adapter' };
   const raw = adapter.info ?? (adapter.requestAdapterInfo ? await adapter.requestAdapterInfo().catch(() => undefined) : undefined);
   const info: AdapterInfo = {
     vendor: raw?.vendor,
@@ -64,10 +71,13 @@ async function probeWebGpu(): Promise<{ ok: boolean; reason: string; info?: Adap
     isFallbackAdapter: adapter.isFallbackAdapter ?? raw?.isFallbackAdapter,
   };
   const arch = `${info.architecture ?? ''} ${info.description ?? ''} ${info.vendor ?? ''}`.toLowerCase();
+  const described = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || '(no details)';
   if (info.isFallbackAdapter === true || SOFTWARE_ARCHITECTURES.some((s) => arch.includes(s))) {
-    return { ok: false, reason: `WebGPU adapter is a software fallback (${arch.trim() || 'isFallbackAdapter'})`, info };
+    if (allowSoftware) return { ok: true, reason: `WebGPU on a software adapter (${described}), as allowed`, info };
+    const override = isNode ? `; ${ALLOW_SOFTWARE_WEBGPU_ENV}=1 forces it` : '';
+    return { ok: false, reason: `WebGPU adapter is a software fallback (${described}), slower than WASM${override}`, info };
   }
-  return { ok: true, reason: `WebGPU adapter ${[info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || '(no details)'}`, info };
+  return { ok: true, reason: `WebGPU adapter ${described}`, info };
 }
 
 async function trySetBackend(name: string): Promise<boolean> {
@@ -89,8 +99,10 @@ function wasmReason(): string {
 
 /**
  * Activates a backend. 'auto' in a browser: WebGPU when a hardware adapter exists, else WASM, else
- * WebGL, else CPU; in Node: WASM, else CPU. An explicit preference falls back the same way when it
- * cannot start, and the reason says so. Also installs the engine's faster WASM kernels
+ * WebGL, else CPU; in Node: WASM, else CPU. 'webgpu' in Node runs on the optional `webgpu` package
+ * (Dawn; nodeWebgpu.ts). An explicit preference falls back the same way when it cannot start (no
+ * package, no adapter, a software adapter without options.allowSoftwareAdapter), and the reason says
+ * so; it never throws for that. Also installs the engine's faster WASM kernels
  * (wasmConvGradients.ts, wasmCopyKernels.ts).
  * @example const { name, reason } = await initBackend('auto');
  */
@@ -99,6 +111,7 @@ export async function initBackend(preference: BackendPreference, options: Backen
   registerWasmCopyKernels();
   if (options.wasmPaths !== undefined) setWasmPaths(options.wasmPaths);
   const isNode = tf.env().getBool('IS_NODE');
+  const allowSoftware = options.allowSoftwareAdapter ?? (isNode && softwareWebGpuAllowedByEnv());
   const notes: string[] = [];
   let adapterInfo: AdapterInfo | undefined;
 
@@ -110,10 +123,13 @@ export async function initBackend(preference: BackendPreference, options: Backen
     if (name === 'auto') continue;
     if (name === 'webgpu') {
       if (isNode) {
-        notes.push('WebGPU is not used in Node');
-        continue;
+        const dawn = await installNodeWebGpu();
+        if (!dawn.ok) {
+          notes.push(dawn.reason);
+          continue;
+        }
       }
-      const probe = await probeWebGpu();
+      const probe = await probeWebGpu(allowSoftware, isNode);
       adapterInfo = probe.info;
       if (!probe.ok) {
         notes.push(probe.reason);
