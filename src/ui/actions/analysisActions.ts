@@ -1,0 +1,124 @@
+// Analysis actions: reconstruct the evaluation cases at a noise level, then rescore (alpha, threshold) from the cache.
+import type { ScoreSettings } from '../../../workers/api.ts';
+import { stopDemo } from '../demo/demoControl.ts';
+import { useAnalysisStore, type AnalysisState } from '../stores/analysisStore.ts';
+import { useDataStore } from '../stores/dataStore.ts';
+import { useErrorStore } from '../stores/errorStore.ts';
+import { useModelStore } from '../stores/modelStore.ts';
+import { useViewerStore } from '../stores/viewerStore.ts';
+import { toUserError } from '../worker/userError.ts';
+import { workbenchWorker } from '../worker/workbenchWorker.ts';
+import { latestOnly } from './latestOnly.ts';
+
+/** Validation and test cases (and healthy ones too when the threshold is an FPR target on healthy volumes). */
+function evaluationCaseIds(): string[] {
+  const fprOnHealthy = useAnalysisStore.getState().thresholdSource === 'fpr-target';
+  return useDataStore
+    .getState()
+    .cases.filter((c) => c.status === 'ready' && (c.spec.split !== 'healthy-train' || fprOnHealthy))
+    .map((c) => c.spec.caseId);
+}
+
+/** What is missing before inference can run, or null when it can. */
+export function inferenceBlocker(): string | null {
+  if (!useModelStore.getState().model) return 'Train a model or load a checkpoint first (Model panel).';
+  if (useModelStore.getState().status !== 'idle') return 'Wait for training to finish, or cancel it.';
+  if (evaluationCaseIds().length === 0) return 'Assign at least one loaded case to validation or test (Data panel).';
+  return null;
+}
+
+function currentScoreSettings(): ScoreSettings {
+  const a = useAnalysisStore.getState();
+  const settings: ScoreSettings = { alpha: a.alpha, score: a.score, thresholdSource: a.thresholdSource };
+  if (a.thresholdSource === 'manual') settings.manualThreshold = a.manualThreshold;
+  if (a.thresholdSource === 'fpr-target') settings.fprTarget = a.fprTarget;
+  return settings;
+}
+
+async function reconstructAndScore(noiseLevel: number): Promise<void> {
+  const blocker = inferenceBlocker();
+  if (blocker) {
+    useErrorStore.getState().report('', blocker);
+    return;
+  }
+  const analysis = useAnalysisStore.getState();
+  analysis.set({ reconstruction: { status: 'running', done: 0, total: evaluationCaseIds().length, noiseLevel, message: '' } });
+  // The user's run takes over from the demo (whose finished cases are cached, so they are not redone).
+  await stopDemo('you started a reconstruction');
+  const caseIds = evaluationCaseIds();
+  try {
+    await workbenchWorker().reconstruct(caseIds, noiseLevel, analysis.seed, (progress) => {
+      useAnalysisStore.getState().set({ reconstruction: { status: 'running', done: progress.done, total: progress.total, noiseLevel, message: '' } });
+    });
+    useAnalysisStore.getState().set({ reconstruction: { status: 'done', done: caseIds.length, total: caseIds.length, noiseLevel, message: '' }, stale: false });
+  } catch (error) {
+    const { fileName, message } = toUserError(error);
+    useAnalysisStore.getState().set({ reconstruction: { status: 'error', done: 0, total: 0, noiseLevel: null, message } });
+    useErrorStore.getState().report(fileName, `Reconstruction failed: ${message}`);
+    return;
+  }
+  await scoreNow();
+}
+
+async function scoreNow(): Promise<void> {
+  if (useAnalysisStore.getState().reconstruction.status !== 'done') return;
+  useAnalysisStore.getState().set({ scoring: true });
+  try {
+    const prCaseId = useAnalysisStore.getState().prCaseId;
+    const evaluation = await workbenchWorker().score(currentScoreSettings(), prCaseId === '' ? undefined : prCaseId);
+    useAnalysisStore.getState().set({ evaluation });
+    useViewerStore.getState().bumpLayers();
+  } catch (error) {
+    const { fileName, message } = toUserError(error);
+    useErrorStore.getState().report(fileName, `Scoring failed: ${message}`);
+  } finally {
+    useAnalysisStore.getState().set({ scoring: false });
+  }
+}
+
+const reconstructLatest = latestOnly(reconstructAndScore);
+const rescoreLatest = latestOnly(async (_: null) => scoreNow());
+
+/** Rescores the cached reconstructions with the current settings (the demo calls it after each case). */
+export function rescore(): Promise<void> {
+  return rescoreLatest(null);
+}
+
+/** The "run inference" button: reconstruct at the current noise level, then score. */
+export function runInference(): Promise<void> {
+  return reconstructLatest(useAnalysisStore.getState().noiseLevel);
+}
+
+/** Alpha slider: rescore from cached reconstructions; a burst of moves runs only the latest. */
+export function setAlpha(alpha: number): void {
+  useAnalysisStore.getState().set({ alpha });
+  void rescoreLatest(null);
+}
+
+/** Threshold source, FPR target, manual threshold, score kind or PR case: rescore only. */
+export function setScoreOptions(patch: Partial<Pick<AnalysisState, 'score' | 'thresholdSource' | 'fprTarget' | 'manualThreshold' | 'prCaseId'>>): void {
+  const before = useAnalysisStore.getState();
+  useAnalysisStore.getState().set(patch);
+  // An FPR target needs the healthy volumes reconstructed too (cached per case, so only those are new).
+  if (patch.thresholdSource === 'fpr-target' && before.thresholdSource !== 'fpr-target' && before.reconstruction.status === 'done') {
+    void reconstructLatest(before.noiseLevel);
+  } else {
+    void rescoreLatest(null);
+  }
+}
+
+/** Sets alpha and noise level together (a sweep cell): one reconstruction if the noise level changed, else one rescore. */
+export function setAlphaAndNoiseLevel(alpha: number, noiseLevel: number): void {
+  const { reconstruction } = useAnalysisStore.getState();
+  useAnalysisStore.getState().set({ alpha, noiseLevel });
+  if (reconstruction.status === 'none') return;
+  if (reconstruction.noiseLevel !== noiseLevel) void reconstructLatest(noiseLevel);
+  else void rescoreLatest(null);
+}
+
+/** Noise level: the reconstructions depend on it, so once inference has run, reconstruct again (latest request wins). */
+export function setNoiseLevel(noiseLevel: number): void {
+  useAnalysisStore.getState().set({ noiseLevel });
+  const { reconstruction } = useAnalysisStore.getState();
+  if (reconstruction.status !== 'none' && reconstruction.noiseLevel !== noiseLevel) void reconstructLatest(noiseLevel);
+}

@@ -1,0 +1,41 @@
+// Sweep actions: run the alpha x noise-level grid on validation and test volumes, and apply a chosen cell to the sliders.
+import type { SweepSettings } from '../../../workers/api.ts';
+import { stopDemo } from '../demo/demoControl.ts';
+import { useErrorStore } from '../stores/errorStore.ts';
+import { parseNumberList, useSweepStore } from '../stores/sweepStore.ts';
+import { useAnalysisStore } from '../stores/analysisStore.ts';
+import { toUserError } from '../worker/userError.ts';
+import { workbenchWorker } from '../worker/workbenchWorker.ts';
+import { inferenceBlocker, setAlphaAndNoiseLevel } from './analysisActions.ts';
+
+export async function runSweep(): Promise<void> {
+  const sweep = useSweepStore.getState();
+  const report = useErrorStore.getState().report;
+  const alphas = parseNumberList(sweep.alphasText, 0, 1, 'alpha');
+  const noiseLevels = parseNumberList(sweep.noiseLevelsText, 1, 999, 'noise level');
+  if (typeof alphas === 'string') return report('', `Sweep: ${alphas}.`);
+  if (typeof noiseLevels === 'string') return report('', `Sweep: ${noiseLevels}.`);
+  const blocker = inferenceBlocker();
+  if (blocker) return report('', blocker);
+  sweep.set({ running: true, done: 0, total: alphas.length * noiseLevels.length, result: null });
+  await stopDemo('you started a sweep');
+  const analysis = useAnalysisStore.getState();
+  const settings: SweepSettings = { thresholdSource: analysis.thresholdSource };
+  if (analysis.thresholdSource === 'manual') settings.manualThreshold = analysis.manualThreshold;
+  if (analysis.thresholdSource === 'fpr-target') settings.fprTarget = analysis.fprTarget;
+  try {
+    const onProgress = (progress: { done: number; total: number }) => useSweepStore.getState().set({ done: progress.done, total: progress.total });
+    const result = await workbenchWorker().sweep(alphas, noiseLevels, analysis.seed, onProgress, settings);
+    useSweepStore.getState().set({ result });
+  } catch (error) {
+    const { fileName, message } = toUserError(error);
+    report(fileName, `Sweep failed: ${message}`);
+  } finally {
+    useSweepStore.getState().set({ running: false });
+  }
+}
+
+/** Clicking a sweep cell moves the analysis sliders there (rescoring, and reconstructing if the noise level differs). */
+export function applySweepCell(alpha: number, noiseLevel: number): void {
+  setAlphaAndNoiseLevel(alpha, noiseLevel);
+}

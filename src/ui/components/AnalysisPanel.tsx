@@ -1,0 +1,116 @@
+// Analysis panel: alpha (rescoring from cached reconstructions), noise level (reconstructs again), score and threshold.
+import { useEffect, useState } from 'react';
+import type { ScoreKind } from '../../../workers/api.ts';
+import { inferenceBlocker, runInference, setAlpha, setNoiseLevel, setScoreOptions } from '../actions/analysisActions.ts';
+import { useAnalysisStore } from '../stores/analysisStore.ts';
+import { useDataStore } from '../stores/dataStore.ts';
+import { useModelStore } from '../stores/modelStore.ts';
+import { ProgressBar } from './ProgressBar.tsx';
+import { ThresholdControls } from './ThresholdControls.tsx';
+
+/** Noise-level edits commit after a short pause in typing (or at once on Enter/blur): each commit can mean a new reconstruction. */
+const NOISE_COMMIT_DELAY_MS = 600;
+
+function NoiseLevelInput() {
+  const noiseLevel = useAnalysisStore((s) => s.noiseLevel);
+  const [text, setText] = useState(String(noiseLevel));
+  const [shown, setShown] = useState(noiseLevel);
+  if (shown !== noiseLevel) {
+    // The store moved (e.g. a sweep cell was clicked): show its value.
+    setShown(noiseLevel);
+    setText(String(noiseLevel));
+  }
+  const parsed = Number(text);
+  const valid = /^\d+$/.test(text.trim()) && parsed >= 0 && parsed <= 999;
+  useEffect(() => {
+    if (!valid || parsed === noiseLevel) return;
+    const timer = setTimeout(() => setNoiseLevel(parsed), NOISE_COMMIT_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [valid, parsed, noiseLevel]);
+  const commit = () => {
+    if (valid && parsed !== noiseLevel) setNoiseLevel(parsed);
+  };
+  return (
+    <label>
+      noise level (0–999)
+      <input
+        type="number"
+        min={0}
+        max={999}
+        step={25}
+        value={text}
+        data-testid="noise-level-input"
+        aria-invalid={!valid}
+        title={valid ? 'Test noise level t + 1; the paper uses 750 for pDDPM-IQA and 500 for pDDPM' : 'a whole number from 0 to 999'}
+        onChange={(e) => setText(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') commit();
+        }}
+      />
+    </label>
+  );
+}
+
+export function AnalysisPanel() {
+  const alpha = useAnalysisStore((s) => s.alpha);
+  const score = useAnalysisStore((s) => s.score);
+  const reconstruction = useAnalysisStore((s) => s.reconstruction);
+  const scoring = useAnalysisStore((s) => s.scoring);
+  const stale = useAnalysisStore((s) => s.stale);
+  // Subscribe so the blocker message follows the data and the model.
+  useDataStore((s) => s.cases);
+  useModelStore((s) => s.model);
+  useModelStore((s) => s.status);
+  const blocker = inferenceBlocker();
+  const running = reconstruction.status === 'running';
+
+  return (
+    <div className="stack">
+      <label className="slider-field">
+        <span>
+          alpha (SSIM-loss weight) <output className="mono">{alpha.toFixed(2)}</output>
+        </span>
+        <input
+          type="range"
+          min={0}
+          max={1}
+          step={0.01}
+          value={alpha}
+          data-testid="alpha-slider"
+          aria-valuetext={`alpha ${alpha.toFixed(2)}${alpha === 0 ? ' (plain l1)' : ''}`}
+          onChange={(e) => setAlpha(Number(e.target.value))}
+        />
+        <span className="hint">0 = plain l1 baseline · 0.84 = paper default · 1 = SSIM loss only</span>
+      </label>
+      <div className="form-grid">
+        <NoiseLevelInput />
+        <label>
+          score
+          <select value={score} onChange={(e) => setScoreOptions({ score: e.target.value as ScoreKind })}>
+            <option value="fq">FQ map</option>
+            <option value="l1">l1 map</option>
+            <option value="ssim">SSIM-loss map</option>
+          </select>
+        </label>
+      </div>
+      <ThresholdControls />
+      <div className="button-row">
+        <button type="button" className="primary" data-testid="run-inference" disabled={blocker !== null || running} onClick={() => void runInference()}>
+          {running ? 'Reconstructing…' : 'Run inference'}
+        </button>
+        {scoring && <span className="hint">scoring…</span>}
+      </div>
+      {blocker && <p className="hint">{blocker}</p>}
+      {stale && !running && <p className="hint warn">Cases or model changed since the last run: run inference again.</p>}
+      {running && (
+        <ProgressBar
+          value={reconstruction.done}
+          max={reconstruction.total}
+          label={`reconstructing at noise level ${reconstruction.noiseLevel ?? ''}: case`}
+          testId="reconstruct-progress"
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,89 @@
+// The cases built from the files: modality, split, brain mask and segmentation per case, and the conform status.
+import type { DataSplit, Modality } from '../../../workers/api.ts';
+import { editCase } from '../actions/dataActions.ts';
+import { useDataStore } from '../stores/dataStore.ts';
+
+const SPLITS: { value: DataSplit; label: string }[] = [
+  { value: 'healthy-train', label: 'healthy-train' },
+  { value: 'validation', label: 'validation' },
+  { value: 'test', label: 'test' },
+];
+const MODALITIES: Modality[] = ['T1', 'T2', 'FLAIR', 'T1CE', 'PD'];
+
+export function CaseTable() {
+  const cases = useDataStore((s) => s.cases);
+  const files = useDataStore((s) => s.files);
+  if (cases.length === 0) return null;
+  const masks = files.filter((f) => f.role === 'brain-mask');
+  const segs = files.filter((f) => f.role === 'segmentation');
+  const hasValidation = cases.some((c) => c.spec.split === 'validation');
+  const hasLesions = cases.some((c) => c.spec.segFileId !== undefined);
+  return (
+    <>
+      <div className="case-list" data-testid="case-list">
+        {cases.map(({ spec, status, info, error }) => (
+          <div key={spec.caseId} className={`case-card status-${status}`} data-case-id={spec.caseId}>
+            <div className="case-head">
+              <strong>{spec.caseId}</strong>
+              <span className={`badge badge-${status}`} data-testid="case-status">
+                {status === 'conforming' ? 'conforming…' : status}
+              </span>
+            </div>
+            <div className="case-grid">
+              <label>
+                modality
+                <select value={spec.modality} onChange={(e) => editCase(spec.caseId, { modality: e.target.value as Modality })}>
+                  {MODALITIES.map((m) => (
+                    <option key={m}>{m}</option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                split
+                <select data-testid="split-select" value={spec.split} onChange={(e) => editCase(spec.caseId, { split: e.target.value as DataSplit })}>
+                  {SPLITS.map((s) => (
+                    <option key={s.value} value={s.value}>
+                      {s.label}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                brain mask
+                <select value={spec.brainMaskFileId ?? ''} onChange={(e) => editCase(spec.caseId, { brainMaskFileId: e.target.value || undefined })}>
+                  <option value="">image &gt; 0</option>
+                  {masks.map((m) => (
+                    <option key={m.fileId} value={m.fileId}>
+                      {m.fileName}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                segmentation
+                <select value={spec.segFileId ?? ''} onChange={(e) => editCase(spec.caseId, { segFileId: e.target.value || undefined })}>
+                  <option value="">none</option>
+                  {segs.map((m) => (
+                    <option key={m.fileId} value={m.fileId}>
+                      {m.fileName}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            </div>
+            {info && (
+              <div className="case-facts">
+                brain mean {info.meanBrainIntensity.toFixed(3)} · {info.brainVoxels.toLocaleString()} brain voxels
+                {info.hasSegmentation ? ' · lesions' : ''}
+              </div>
+            )}
+            {error && <div className="case-error">{error}</div>}
+          </div>
+        ))}
+      </div>
+      {hasLesions && !hasValidation && (
+        <p className="hint warn">No validation case: thresholds are chosen on validation volumes, so set one lesion case to “validation”.</p>
+      )}
+    </>
+  );
+}

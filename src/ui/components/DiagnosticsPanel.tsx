@@ -1,0 +1,106 @@
+// Diagnostics: the compute backend in use and why, adapter, tfjs memory, timings; a backend override and copy-to-clipboard.
+import { useState } from 'react';
+import type { BackendPreference } from '../../../workers/api.ts';
+import { chooseBackend, refreshDiagnostics } from '../actions/diagnosticsActions.ts';
+import { rememberPreference, useDiagnosticsStore } from '../stores/diagnosticsStore.ts';
+import { formatBytes } from '../format.ts';
+
+const PREFERENCES: BackendPreference[] = ['auto', 'webgpu', 'wasm', 'webgl', 'cpu'];
+
+/** One line naming the backend and the reason, e.g. "wasm — WebGPU unavailable: no adapter". */
+export function BackendLabel({ testId }: { testId?: string }) {
+  const backend = useDiagnosticsStore((s) => s.backend);
+  const status = useDiagnosticsStore((s) => s.workerStatus);
+  const text = status === 'failed' ? 'no backend (worker failed to start)' : backend ? `${backend.name} — ${backend.reason}` : 'starting…';
+  return (
+    <span className="backend-label" data-testid={testId} title={text}>
+      {text}
+    </span>
+  );
+}
+
+function diagnosticsText(): string {
+  const { backend, diagnostics, preference } = useDiagnosticsStore.getState();
+  return JSON.stringify({ preference, backend, diagnostics, userAgent: navigator.userAgent, crossOriginIsolated: globalThis.crossOriginIsolated }, null, 2);
+}
+
+export function DiagnosticsPanel() {
+  const preference = useDiagnosticsStore((s) => s.preference);
+  const backend = useDiagnosticsStore((s) => s.backend);
+  const diagnostics = useDiagnosticsStore((s) => s.diagnostics);
+  const [copied, setCopied] = useState<string>('');
+
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(diagnosticsText());
+      setCopied('copied');
+    } catch {
+      setCopied('the browser refused clipboard access: select the text below instead');
+    }
+  };
+
+  const adapter = backend?.adapterInfo;
+  return (
+    <div className="stack">
+      <div>
+        backend: <BackendLabel />
+      </div>
+      <div className="form-grid">
+        <label>
+          override
+          <select data-testid="backend-select" value={preference} onChange={(e) => {
+              const preference = e.target.value as BackendPreference;
+              rememberPreference(preference);
+              void chooseBackend(preference);
+            }}>
+            {PREFERENCES.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <dl className="facts">
+        {adapter && (
+          <div className="fact-row">
+            <dt>adapter</dt>
+            <dd>
+              {[adapter.vendor, adapter.architecture, adapter.description].filter((x) => x).join(' · ') || 'unnamed'}
+              {adapter.isFallbackAdapter ? ' (software fallback)' : ''}
+            </dd>
+          </div>
+        )}
+        {diagnostics && (
+          <>
+            <div className="fact-row">
+              <dt>tfjs memory</dt>
+              <dd>
+                {diagnostics.memory.numTensors} tensors, {formatBytes(diagnostics.memory.numBytes)}
+              </dd>
+            </div>
+            <div className="fact-row">
+              <dt>isolation</dt>
+              <dd>{diagnostics.crossOriginIsolated ? 'cross-origin isolated (threaded WASM possible)' : 'not isolated (single-threaded WASM)'}</dd>
+            </div>
+            {Object.entries(diagnostics.timings).map(([name, ms]) => (
+              <div key={name} className="fact-row">
+                <dt>{name}</dt>
+                <dd>{ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`}</dd>
+              </div>
+            ))}
+          </>
+        )}
+      </dl>
+      <div className="button-row">
+        <button type="button" onClick={() => void refreshDiagnostics()}>
+          Refresh
+        </button>
+        <button type="button" onClick={() => void copy()}>
+          Copy to clipboard
+        </button>
+        {copied !== '' && <span className="hint">{copied}</span>}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,99 @@
+// Exports: any map of a case as NIfTI on the original grid, metrics as CSV/JSON, the checkpoint, and a PNG of the viewer.
+import { useState } from 'react';
+import type { MapLayer } from '../../../workers/api.ts';
+import { downloadCheckpoint } from '../actions/modelActions.ts';
+import { downloadBytes, safeFileStem } from '../export/download.ts';
+import { evaluationCsv, evaluationJson } from '../export/metricsTable.ts';
+import { useAnalysisStore } from '../stores/analysisStore.ts';
+import { useDataStore } from '../stores/dataStore.ts';
+import { useErrorStore } from '../stores/errorStore.ts';
+import { useModelStore } from '../stores/modelStore.ts';
+import { useViewerStore } from '../stores/viewerStore.ts';
+import { LAYER_NAMES } from '../viewer/layerStyles.ts';
+import { captureViewerPng } from '../viewer/viewerHandle.ts';
+import { toUserError } from '../worker/userError.ts';
+import { workbenchWorker } from '../worker/workbenchWorker.ts';
+
+const EXPORTABLE: MapLayer[] = ['fq', 'ssim-loss', 'l1', 'prediction', 'reconstruction'];
+
+export function ExportPanel() {
+  const cases = useDataStore((s) => s.cases);
+  const viewerCase = useViewerStore((s) => s.caseId);
+  const evaluation = useAnalysisStore((s) => s.evaluation);
+  const model = useModelStore((s) => s.model);
+  const alpha = useAnalysisStore((s) => s.alpha);
+  const noiseLevel = useAnalysisStore((s) => s.noiseLevel);
+  const [layer, setLayer] = useState<MapLayer>('fq');
+  const [busy, setBusy] = useState(false);
+  const evaluated = new Set(evaluation?.cases.map((c) => c.caseId) ?? []);
+  const caseId = viewerCase !== null && evaluated.has(viewerCase) ? viewerCase : (evaluation?.cases[0]?.caseId ?? null);
+  const report = useErrorStore((s) => s.report);
+
+  const exportMap = async () => {
+    if (caseId === null) return;
+    setBusy(true);
+    try {
+      const file = await workbenchWorker().exportLayer(caseId, layer);
+      const name = file.fileName.endsWith('.nii.gz') ? file.fileName : `${safeFileStem(caseId)}_${layer}.nii.gz`;
+      downloadBytes(name, file.bytes, 'application/gzip');
+    } catch (error) {
+      const { fileName, message } = toUserError(error, caseId);
+      report(fileName, `could not export the ${LAYER_NAMES[layer]}: ${message}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const exportPng = async () => {
+    try {
+      downloadBytes(`${safeFileStem(viewerCase ?? 'fqlab')}_view.png`, await captureViewerPng());
+    } catch (error) {
+      report('', `Could not save the viewer image: ${toUserError(error).message}`);
+    }
+  };
+
+  return (
+    <div className="stack">
+      <div className="form-grid">
+        <label className="wide">
+          map of {caseId ?? 'the viewed case'}
+          <select value={layer} onChange={(e) => setLayer(e.target.value as MapLayer)} aria-label="Map to export">
+            {EXPORTABLE.map((l) => (
+              <option key={l} value={l}>
+                {LAYER_NAMES[l]}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <div className="button-row">
+        <button type="button" data-testid="export-button" disabled={caseId === null || busy || cases.length === 0} onClick={() => void exportMap()}>
+          {busy ? 'Exporting…' : 'Export map (.nii.gz, original grid)'}
+        </button>
+      </div>
+      <div className="button-row">
+        <button
+          type="button"
+          disabled={!evaluation}
+          onClick={() => evaluation && downloadBytes('fqlab-metrics.csv', evaluationCsv(evaluation, alpha, noiseLevel), 'text/csv')}
+        >
+          Metrics CSV
+        </button>
+        <button
+          type="button"
+          disabled={!evaluation}
+          onClick={() => evaluation && downloadBytes('fqlab-metrics.json', evaluationJson(evaluation, alpha, noiseLevel), 'application/json')}
+        >
+          Metrics JSON
+        </button>
+        <button type="button" disabled={!model} onClick={() => void downloadCheckpoint()}>
+          Checkpoint
+        </button>
+        <button type="button" disabled={viewerCase === null} onClick={() => void exportPng()} data-testid="export-png">
+          Viewer PNG
+        </button>
+      </div>
+      {caseId === null && <p className="hint">Maps can be exported once inference has run.</p>}
+    </div>
+  );
+}

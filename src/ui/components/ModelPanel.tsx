@@ -1,0 +1,123 @@
+// Model panel: architecture preset, loss, AIR, noise, pDDPM vs DDPM, schedule; training controls, charts and checkpoints.
+import { useMemo } from 'react';
+import type { AirMode, ModelPreset, NoiseType, TrainingLoss } from '../../../workers/api.ts';
+import { UNET_PRESETS } from '../../engine/unetConfig.ts';
+import { unetForwardFlops, unetParameterCount } from '../../engine/unetPlan.ts';
+import { useDataStore } from '../stores/dataStore.ts';
+import { useModelStore } from '../stores/modelStore.ts';
+import { CheckpointControls } from './CheckpointControls.tsx';
+import { NumberField } from './NumberField.tsx';
+import { TrainingControls } from './TrainingControls.tsx';
+
+const PRESETS: ModelPreset[] = ['tiny', 'small', 'base', 'paper'];
+
+function presetLabel(preset: ModelPreset): string {
+  const config = UNET_PRESETS[preset];
+  const params = unetParameterCount(config);
+  const gflop = unetForwardFlops(config) / 1e9;
+  const size = params >= 1e6 ? `${(params / 1e6).toFixed(1)} M` : `${Math.round(params / 1e3)} k`;
+  return `${preset} — ${size} params, ${gflop < 10 ? gflop.toFixed(1) : gflop.toFixed(0)} GFLOP/slice`;
+}
+
+/** The training data's mean brain intensity (brain-voxel weighted) and what AIR auto would do with it (SPEC 2). */
+function useAirStatistics(): { muNormal: number; suggested: boolean; cases: number } | null {
+  const cases = useDataStore((s) => s.cases);
+  return useMemo(() => {
+    const train = cases.filter((c) => c.spec.split === 'healthy-train' && c.info);
+    let voxels = 0;
+    let sum = 0;
+    for (const c of train) {
+      if (!c.info) continue;
+      voxels += c.info.brainVoxels;
+      sum += c.info.meanBrainIntensity * c.info.brainVoxels;
+    }
+    if (voxels === 0) return null;
+    const muNormal = sum / voxels;
+    return { muNormal, suggested: muNormal > 0.5, cases: train.length };
+  }, [cases]);
+}
+
+export function ModelPanel() {
+  const config = useModelStore((s) => s.config);
+  const setConfig = useModelStore((s) => s.setConfig);
+  const status = useModelStore((s) => s.status);
+  const model = useModelStore((s) => s.model);
+  const air = useAirStatistics();
+  const locked = status !== 'idle';
+  const presetLabels = useMemo(() => Object.fromEntries(PRESETS.map((p) => [p, presetLabel(p)])) as Record<ModelPreset, string>, []);
+
+  return (
+    <div className="stack">
+      <fieldset className="form-grid" disabled={locked}>
+        <label className="wide">
+          preset
+          <select data-testid="preset-select" value={config.preset} onChange={(e) => setConfig({ preset: e.target.value as ModelPreset })}>
+            {PRESETS.map((p) => (
+              <option key={p} value={p}>
+                {presetLabels[p]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          loss
+          <select value={config.loss} onChange={(e) => setConfig({ loss: e.target.value as TrainingLoss })}>
+            <option value="fq">FQ (pDDPM-IQA)</option>
+            <option value="l1">l1 (pDDPM)</option>
+          </select>
+        </label>
+        <NumberField label="loss alpha" value={config.alpha} min={0} max={1} step={0.01} disabled={config.loss !== 'fq'} onChange={(alpha) => setConfig({ alpha })} />
+        <label>
+          AIR
+          <select value={config.air} onChange={(e) => setConfig({ air: e.target.value as AirMode })}>
+            <option value="auto">auto{air ? ` (${air.suggested ? 'on' : 'off'})` : ''}</option>
+            <option value="on">on</option>
+            <option value="off">off</option>
+          </select>
+        </label>
+        <label>
+          noise
+          <select value={config.noise} onChange={(e) => setConfig({ noise: e.target.value as NoiseType })}>
+            <option value="simplex">simplex</option>
+            <option value="gaussian">gaussian</option>
+          </select>
+        </label>
+        <label>
+          model
+          <select value={config.patched ? 'pddpm' : 'ddpm'} onChange={(e) => setConfig({ patched: e.target.value === 'pddpm' })}>
+            <option value="pddpm">pDDPM (2×2 boxes)</option>
+            <option value="ddpm">DDPM (whole)</option>
+          </select>
+        </label>
+        <NumberField label="steps" testId="steps-input" value={config.steps} min={1} max={1_000_000} step={1} integer onChange={(steps) => setConfig({ steps })} />
+        <NumberField label="batch" testId="batch-input" value={config.batchSize} min={1} max={256} step={1} integer onChange={(batchSize) => setConfig({ batchSize })} />
+        <NumberField label="seed" value={config.seed} min={0} max={2 ** 31 - 1} step={1} integer onChange={(seed) => setConfig({ seed })} />
+        <NumberField
+          label="validate every"
+          testId="evaluate-every-input"
+          value={config.evaluateEvery}
+          min={0}
+          max={1_000_000}
+          step={1}
+          integer
+          onChange={(evaluateEvery) => setConfig({ evaluateEvery })}
+        />
+      </fieldset>
+      <p className="hint" data-testid="air-stats">
+        {air
+          ? `AIR statistics: mean brain intensity of ${air.cases} training case${air.cases === 1 ? '' : 's'} μn = ${air.muNormal.toFixed(3)} → auto ${air.suggested ? 'inverts (μn > 0.5)' : 'leaves intensities (μn ≤ 0.5)'}.`
+          : 'AIR statistics appear once a healthy-train case is conformed.'}
+        {config.loss === 'fq' ? ' FQ training loss is computed on [-1, 1] data, as in the reference code.' : ''}
+      </p>
+      <TrainingControls />
+      {model && (
+        <p className="model-info" data-testid="model-info">
+          Model: {model.preset}, {model.parameters.toLocaleString()} parameters, {model.loss === 'fq' ? `FQ loss α=${model.alpha}` : 'l1 loss'}, AIR{' '}
+          {model.airApplied ? 'on' : 'off'}, {model.noise} noise, {model.patched ? 'pDDPM' : 'DDPM'}, step {model.step}
+          {model.bestValLoss !== null ? `, best validation loss ${model.bestValLoss.toFixed(4)}` : ''}
+        </p>
+      )}
+      <CheckpointControls />
+    </div>
+  );
+}

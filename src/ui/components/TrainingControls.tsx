@@ -1,0 +1,56 @@
+// Train button, progress with ETA and speed, pause/resume/cancel, and the live loss and validation charts.
+import { cancelTraining, pauseTraining, resumeTraining, trainingBlocker, trainModel } from '../actions/modelActions.ts';
+import { TrainingCharts } from '../charts/TrainingCharts.tsx';
+import { useDataStore } from '../stores/dataStore.ts';
+import { useModelStore } from '../stores/modelStore.ts';
+import { ProgressBar } from './ProgressBar.tsx';
+import { formatDuration } from '../format.ts';
+
+export function TrainingControls() {
+  const status = useModelStore((s) => s.status);
+  const progress = useModelStore((s) => s.progress);
+  const config = useModelStore((s) => s.config);
+  // Re-render when cases change so the blocker message is current.
+  useDataStore((s) => s.cases);
+  const blocker = status === 'idle' ? trainingBlocker(config) : null;
+
+  return (
+    <div className="stack">
+      <div className="button-row">
+        <button type="button" className="primary" data-testid="train-button" disabled={status !== 'idle' || blocker !== null} onClick={() => void trainModel()}>
+          {status === 'idle' ? 'Train' : 'Training…'}
+        </button>
+        {status === 'training' && (
+          <button type="button" data-testid="pause-button" onClick={() => void pauseTraining()}>
+            Pause
+          </button>
+        )}
+        {status === 'paused' && (
+          <button type="button" data-testid="resume-button" onClick={() => void resumeTraining()}>
+            Resume
+          </button>
+        )}
+        {(status === 'training' || status === 'paused') && (
+          <button type="button" data-testid="cancel-button" onClick={() => void cancelTraining()}>
+            Cancel
+          </button>
+        )}
+      </div>
+      {blocker && <p className="hint">{blocker}</p>}
+      {(status !== 'idle' || progress) && (
+        <ProgressBar
+          value={progress?.step ?? 0}
+          max={progress?.totalSteps ?? config.steps}
+          label={status === 'paused' ? 'paused at step' : status === 'cancelling' ? 'cancelling at step' : 'step'}
+          testId="progress-bar"
+          detail={
+            progress
+              ? `loss ${progress.loss.toFixed(4)}${progress.valLoss !== null ? ` · val ${progress.valLoss.toFixed(4)}` : ''}${progress.slicesPerSecond > 0 ? ` · ${progress.slicesPerSecond.toFixed(progress.slicesPerSecond < 1 ? 2 : 1)} slices/s` : ''}${status === 'training' ? ` · ETA ${formatDuration(progress.etaSeconds)}` : ''}`
+              : 'starting…'
+          }
+        />
+      )}
+      <TrainingCharts />
+    </div>
+  );
+}

@@ -1,0 +1,85 @@
+// The big viewer: case and layout pickers, the overlay choice, the NiiVue canvas, layer controls and the crosshair readout.
+import type { MapLayer } from '../../../workers/api.ts';
+import { useDemoStore } from '../demo/demoStore.ts';
+import { useAnalysisStore } from '../stores/analysisStore.ts';
+import { useDataStore } from '../stores/dataStore.ts';
+import { useViewerStore, visibleLayers, type MapOverlay } from '../stores/viewerStore.ts';
+import { LAYER_NAMES } from '../viewer/layerStyles.ts';
+import { NiivueViewer } from '../viewer/NiivueViewer.tsx';
+import { CrosshairReadout } from './CrosshairReadout.tsx';
+import { LayerControls } from './LayerControls.tsx';
+
+const OVERLAYS: MapOverlay[] = ['none', 'fq', 'ssim-loss', 'l1', 'reconstruction'];
+const MAP_LAYERS: MapLayer[] = ['reconstruction', 'ssim-loss', 'l1', 'fq', 'prediction'];
+
+export function ViewerPane() {
+  const cases = useDataStore((s) => s.cases);
+  const evaluation = useAnalysisStore((s) => s.evaluation);
+  const viewer = useViewerStore();
+  const demoOpening = useDemoStore((s) => s.phase === 'running');
+  const readyCases = cases.filter((c) => c.status === 'ready');
+  const current = readyCases.find((c) => c.spec.caseId === viewer.caseId) ?? readyCases[0] ?? null;
+  const caseId = current?.spec.caseId ?? null;
+
+  const available = new Set<MapLayer>(['image']);
+  if (current?.info?.hasSegmentation) available.add('segmentation');
+  if (caseId !== null && evaluation?.cases.some((c) => c.caseId === caseId)) MAP_LAYERS.forEach((l) => available.add(l));
+  const layers = visibleLayers(viewer, available);
+
+  return (
+    <section className="viewer-pane" aria-label="Viewer">
+      <div className="toolbar">
+        <label className="inline">
+          case
+          <select data-testid="case-select" value={caseId ?? ''} disabled={readyCases.length === 0} onChange={(e) => viewer.setCaseId(e.target.value)}>
+            {readyCases.length === 0 && <option value="">no case yet</option>}
+            {readyCases.map((c) => (
+              <option key={c.spec.caseId} value={c.spec.caseId}>
+                {c.spec.caseId} ({c.spec.split})
+              </option>
+            ))}
+          </select>
+        </label>
+        <div className="segmented" role="group" aria-label="Layout">
+          <button type="button" aria-pressed={viewer.layout === 'axial'} onClick={() => viewer.setLayout('axial')}>
+            Axial
+          </button>
+          <button type="button" aria-pressed={viewer.layout === 'multiplanar'} onClick={() => viewer.setLayout('multiplanar')}>
+            Multiplanar
+          </button>
+        </div>
+        <label className="inline">
+          overlay
+          <select data-testid="overlay-select" value={viewer.mapOverlay} onChange={(e) => viewer.setMapOverlay(e.target.value as MapOverlay)}>
+            {OVERLAYS.map((o) => (
+              <option key={o} value={o} disabled={o !== 'none' && !available.has(o)}>
+                {o === 'none' ? 'none' : LAYER_NAMES[o]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="inline check">
+          <input type="checkbox" checked={viewer.showPrediction} disabled={!available.has('prediction')} onChange={(e) => viewer.setShowPrediction(e.target.checked)} />
+          prediction
+        </label>
+        <label className="inline check">
+          <input type="checkbox" checked={viewer.showGroundTruth} disabled={!available.has('segmentation')} onChange={(e) => viewer.setShowGroundTruth(e.target.checked)} />
+          ground truth
+        </label>
+      </div>
+      <div className="viewer-stage">
+        <NiivueViewer caseId={caseId} layers={layers} caseVersion={current?.definedAs ?? ''} mapsVersion={viewer.layersVersion} />
+        {caseId === null && (
+          <div className="viewer-empty">
+            <p>{demoOpening ? 'Opening the demo…' : 'Drop NIfTI files anywhere on this page to start.'}</p>
+            <p className="hint">Cases are shown conformed to 96 × 96 × 50, the grid the model and the metrics use.</p>
+          </div>
+        )}
+      </div>
+      <div className="viewer-footer">
+        <LayerControls layers={layers.filter((l) => l !== 'image')} />
+        <CrosshairReadout />
+      </div>
+    </section>
+  );
+}

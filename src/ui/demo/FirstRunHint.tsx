@@ -1,0 +1,74 @@
+// First-run hint: what the controls do and that the demo lesions are synthetic; dismissed once, remembered in this browser.
+import { useState } from 'react';
+
+const STORAGE_KEY = 'fqlab.firstRunHintDismissed';
+
+function dismissedBefore(): boolean {
+  try {
+    return globalThis.localStorage?.getItem(STORAGE_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+function rememberDismissed(): void {
+  try {
+    globalThis.localStorage?.setItem(STORAGE_KEY, '1');
+  } catch {
+    // Storage may be disabled (private mode): the hint then comes back on the next visit.
+  }
+}
+
+export function FirstRunHint() {
+  const [open, setOpen] = useState(() => !dismissedBefore());
+  if (!open) return null;
+  return (
+    <aside className="first-run-hint" data-testid="first-run-hint" aria-label="How to use the workbench">
+      <div className="first-run-head">
+        <strong>How this works</strong>
+        <button
+          type="button"
+          data-testid="hint-dismiss"
+          onClick={() => {
+            rememberDismissed();
+            setOpen(false);
+          }}
+        >
+          Got it
+        </button>
+      </div>
+      <p>
+        A diffusion model trained only on healthy brains noises each scan and reconstructs it; what it cannot reconstruct is anomalous. The demo
+        opens by itself with the pDDPM-IQA model and scores the first test case, then the rest in the background.
+      </p>
+      <ul>
+        <li>
+          <b>Overlay</b> (above the viewer): the map over the scan — FQ (the paper's score), SSIM loss, l1 or the reconstruction; tick{' '}
+          <i>prediction</i> for the thresholded map and <i>ground truth</i> for the lesion outline.
+        </li>
+        <li>
+          <b>alpha</b> slider (Analysis): weight of the SSIM loss in the FQ map; 0 is the plain l1 baseline, 0.84 the paper's value. Rescoring is
+          instant.
+        </li>
+        <li>
+          <b>noise level</b>: how much noise goes in before reconstruction (750 for pDDPM-IQA, 500 for pDDPM); changing it reconstructs again.
+        </li>
+        <li>
+          <b>threshold source</b>: where the Dice threshold comes from — searched on validation cases (default), exact best Dice on validation, a
+          false-positive-rate target, or set by hand. AUPRC and AUROC need no threshold.
+        </li>
+        <li>
+          <b>Sweeps</b>: Dice and AUPRC over a grid of alphas and noise levels; click a cell to apply it.
+        </li>
+        <li>
+          <b>Your own data</b>: drop NIfTI files anywhere (they replace the demo and never leave this tab), then train under <b>Model</b>. Open
+          the page as <code>?demo=off</code> to start empty.
+        </li>
+      </ul>
+      <p className="first-run-synthetic">
+        The demo anomalies are synthetic: simulated stroke-like lesions inserted into healthy brain templates. Colin27 and ICBM 2009 templates
+        courtesy of the Montreal Neurological Institute; simulated lesion maps from MRIcron (C. Rorden).
+      </p>
+    </aside>
+  );
+}

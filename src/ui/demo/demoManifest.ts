@@ -1,0 +1,91 @@
+// The shipped demo's manifest (public/demo/manifest.json): which cases, their splits and files, read defensively.
+import type { DataSplit, Modality } from '../../../workers/api.ts';
+
+export interface DemoCase {
+  id: string;
+  split: DataSplit;
+  modality: Modality;
+  files: { image: string; brainMask: string; seg?: string };
+}
+
+export interface DemoManifest {
+  syntheticAnomalies: boolean;
+  attribution: string;
+  /** Axial slices of every (conformed) volume: the unit of reconstruction progress. */
+  slicesPerCase: number;
+  cases: DemoCase[];
+}
+
+const SPLITS: readonly DataSplit[] = ['healthy-train', 'validation', 'test'];
+const MODALITIES: readonly Modality[] = ['T1', 'T2', 'FLAIR', 'T1CE', 'PD'];
+/** Plain file names only: the manifest must not point outside the demo folder. */
+const FILE_NAME = /^[\w.-]+\.nii(\.gz)?$/;
+
+function record(value: unknown): Record<string, unknown> | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+function fileName(value: unknown): string | null {
+  return typeof value === 'string' && FILE_NAME.test(value) ? value : null;
+}
+
+function parseCase(value: unknown, index: number): DemoCase {
+  const entry = record(value);
+  const files = record(entry?.files);
+  const id = entry?.id;
+  const split = entry?.split;
+  const modality = entry?.modality;
+  const image = fileName(files?.image);
+  const brainMask = fileName(files?.brainMask);
+  const seg = files?.seg === undefined ? undefined : fileName(files.seg);
+  if (typeof id !== 'string' || !/^[\w-]+$/.test(id) || !SPLITS.includes(split as DataSplit) || !MODALITIES.includes(modality as Modality) || !image || !brainMask || seg === null) {
+    throw new Error(`case ${index + 1} is malformed (needs id, split, modality and files.image/brainMask[/seg] as .nii.gz names)`);
+  }
+  const demoCase: DemoCase = { id, split: split as DataSplit, modality: modality as Modality, files: { image, brainMask } };
+  if (seg) demoCase.files.seg = seg;
+  return demoCase;
+}
+
+/** Checks the manifest's shape; throws an Error saying what is wrong (the caller names the file). */
+export function parseDemoManifest(json: unknown): DemoManifest {
+  const root = record(json);
+  if (!root || root.format !== 'fqlab-demo/1') throw new Error('not an fqlab demo manifest (format "fqlab-demo/1" expected)');
+  const grid = record(root.grid);
+  if (grid?.conformed !== true) throw new Error('the demo volumes are not marked as conformed (grid.conformed must be true)');
+  const dims = grid.dims;
+  if (!Array.isArray(dims) || dims.length !== 3 || !dims.every((d) => Number.isInteger(d) && d > 0)) throw new Error('grid.dims must be three positive integers');
+  if (!Array.isArray(root.cases) || root.cases.length === 0) throw new Error('it lists no cases');
+  const cases = root.cases.map(parseCase);
+  const ids = new Set(cases.map((c) => c.id));
+  if (ids.size !== cases.length) throw new Error('two cases share an id');
+  return {
+    syntheticAnomalies: root.syntheticAnomalies === true,
+    attribution: typeof root.attribution === 'string' ? root.attribution : '',
+    slicesPerCase: dims[2] as number,
+    cases,
+  };
+}
+
+/**
+ * The order the demo works in: the first test case with lesions (shown at once), validation cases with lesions (the
+ * threshold search needs them), healthy validation cases (so the threshold settles), the other test cases (the means),
+ * and last the healthy-train cases (only loaded, for training).
+ */
+export function demoCaseOrder(cases: readonly DemoCase[]): DemoCase[] {
+  const lesion = (c: DemoCase) => c.files.seg !== undefined;
+  const tests = cases.filter((c) => c.split === 'test');
+  const first = tests.find(lesion) ?? tests[0] ?? cases.find((c) => c.split === 'validation' && lesion(c));
+  const rest = cases.filter((c) => c !== first);
+  return [
+    ...(first ? [first] : []),
+    ...rest.filter((c) => c.split === 'validation' && lesion(c)),
+    ...rest.filter((c) => c.split === 'validation' && !lesion(c)),
+    ...rest.filter((c) => c.split === 'test'),
+    ...rest.filter((c) => c.split === 'healthy-train'),
+  ];
+}
+
+/** Cases the demo reconstructs (everything but healthy-train), in demoCaseOrder. */
+export function demoEvaluationCases(cases: readonly DemoCase[]): DemoCase[] {
+  return demoCaseOrder(cases).filter((c) => c.split !== 'healthy-train');
+}

@@ -1,0 +1,324 @@
+// Opens the shipped demo on page load: loads its volumes and a checkpoint, then reconstructs and scores case by case.
+import type { CaseSpec, VolumeRole } from '../../../workers/api.ts';
+import { rescore } from '../actions/analysisActions.ts';
+import { syncCases } from '../actions/dataActions.ts';
+import { useAnalysisStore } from '../stores/analysisStore.ts';
+import { useDataStore, type CaseEntry } from '../stores/dataStore.ts';
+import { useDiagnosticsStore } from '../stores/diagnosticsStore.ts';
+import { useErrorStore } from '../stores/errorStore.ts';
+import { useModelStore } from '../stores/modelStore.ts';
+import { useViewerStore } from '../stores/viewerStore.ts';
+import { toUserError } from '../worker/userError.ts';
+import { workbenchWorker } from '../worker/workbenchWorker.ts';
+import { DemoStopped, startDemoRun } from './demoControl.ts';
+import { demoCaseOrder, demoEvaluationCases, parseDemoManifest, type DemoCase, type DemoManifest } from './demoManifest.ts';
+import { DEFAULT_DEMO_MODEL, DEMO_MODELS, demoAutoStart, demoUrl, type DemoModel, type DemoModelId } from './demoSettings.ts';
+import { useDemoStore } from './demoStore.ts';
+
+/** A demo step failed: the file it concerns and what to do, for the error banner. */
+class DemoFailure extends Error {
+  constructor(
+    readonly fileName: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function setDemo(patch: Parameters<ReturnType<typeof useDemoStore.getState>['set']>[0]): void {
+  useDemoStore.getState().set(patch);
+}
+
+/** Fetches one demo file from this page's origin; a failure says which file and what to do. */
+async function fetchDemoFile(path: string, signal: AbortSignal): Promise<Response> {
+  const shown = `demo/${path}`;
+  let response: Response;
+  try {
+    response = await fetch(demoUrl(path), { signal });
+  } catch (error) {
+    if (signal.aborted) throw new DemoStopped();
+    throw new DemoFailure(shown, `could not be downloaded (${String(error)}); check that the page's server is still running, then click “Resume demo”.`);
+  }
+  if (!response.ok) {
+    throw new DemoFailure(
+      shown,
+      `the server answered HTTP ${response.status}; the demo files are missing from this deployment (rebuild it with public/demo/, see public/demo/README.md). You can still drop your own files.`,
+    );
+  }
+  return response;
+}
+
+async function fetchBytes(path: string, signal: AbortSignal): Promise<ArrayBuffer> {
+  const response = await fetchDemoFile(path, signal);
+  try {
+    return await response.arrayBuffer();
+  } catch (error) {
+    if (signal.aborted) throw new DemoStopped();
+    throw new DemoFailure(`demo/${path}`, `the download broke off (${String(error)}); click “Resume demo” to try again.`);
+  }
+}
+
+let manifestCache: DemoManifest | null = null;
+/** Whether no demo run has started yet on this page. */
+let firstRun = true;
+
+async function loadManifest(signal: AbortSignal): Promise<DemoManifest> {
+  if (manifestCache) return manifestCache;
+  const response = await fetchDemoFile('manifest.json', signal);
+  try {
+    manifestCache = parseDemoManifest(await response.json());
+  } catch (error) {
+    if (signal.aborted) throw new DemoStopped();
+    throw new DemoFailure('demo/manifest.json', `is not a valid demo manifest (${error instanceof Error ? error.message : String(error)}); regenerate it with npm run make-demo.`);
+  }
+  return manifestCache;
+}
+
+/** Resolves once the compute backend is up (the demo must not start a second backend race by calling the worker first). */
+function backendReady(signal: AbortSignal): Promise<void> {
+  const check = (): boolean => {
+    const status = useDiagnosticsStore.getState().workerStatus;
+    if (status === 'failed') {
+      throw new DemoFailure('', 'the demo needs the compute worker, which did not start; pick another backend under Diagnostics, then click “Resume demo”.');
+    }
+    return status === 'ready';
+  };
+  if (check()) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const finish = (error?: unknown) => {
+      unsubscribe();
+      signal.removeEventListener('abort', onAbort);
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const onAbort = () => finish(new DemoStopped());
+    const unsubscribe = useDiagnosticsStore.subscribe(() => {
+      try {
+        if (check()) finish();
+      } catch (error) {
+        finish(error);
+      }
+    });
+    signal.addEventListener('abort', onAbort);
+  });
+}
+
+const SPLIT_RANK = { test: 0, validation: 1, 'healthy-train': 2 } as const;
+
+/** Demo cases sit in the case list tests first, then validation, then training (the order they are worked on). */
+function sortCases(cases: CaseEntry[]): CaseEntry[] {
+  return [...cases].sort((a, b) => SPLIT_RANK[a.spec.split] - SPLIT_RANK[b.spec.split] || a.spec.caseId.localeCompare(b.spec.caseId));
+}
+
+/** The files of a demo case with the role each gets. */
+function caseFiles(demoCase: DemoCase): [VolumeRole, string][] {
+  const files: [VolumeRole, string][] = [
+    ['image', demoCase.files.image],
+    ['brain-mask', demoCase.files.brainMask],
+  ];
+  if (demoCase.files.seg) files.push(['segmentation', demoCase.files.seg]);
+  return files;
+}
+
+/** True when the case is already in the workbench from an earlier demo run. */
+function alreadyLoaded(demoCase: DemoCase): boolean {
+  return useDemoStore.getState().caseIds.includes(demoCase.id) && useDataStore.getState().cases.some((c) => c.spec.caseId === demoCase.id);
+}
+
+/** Loads one demo case's downloaded files into the worker and defines it (conformed as shipped); true when it is ready. */
+async function loadCase(demoCase: DemoCase, downloads: Promise<ArrayBuffer[]>, signal: AbortSignal): Promise<boolean> {
+  if (alreadyLoaded(demoCase)) return useDataStore.getState().cases.find((c) => c.spec.caseId === demoCase.id)?.status === 'ready';
+  const files = caseFiles(demoCase);
+  const bytes = await downloads;
+  signal.throwIfAborted();
+  const fileIds = new Map<VolumeRole, string>();
+  for (const [i, [role, fileName]] of files.entries()) {
+    try {
+      const info = await workbenchWorker().loadFile(fileName, bytes[i]);
+      useDataStore.getState().addLoaded({ fileId: info.fileId, fileName, info, role });
+      setDemo({ fileIds: [...useDemoStore.getState().fileIds, info.fileId] });
+      fileIds.set(role, info.fileId);
+    } catch (error) {
+      const { message } = toUserError(error, fileName);
+      useErrorStore.getState().report(`demo/${fileName}`, `${message} — the demo skips case ${demoCase.id}.`);
+      return false;
+    }
+  }
+  const spec: CaseSpec = {
+    caseId: demoCase.id,
+    imageFileId: fileIds.get('image') ?? '',
+    brainMaskFileId: fileIds.get('brain-mask'),
+    modality: demoCase.modality,
+    split: demoCase.split,
+    conformed: true,
+  };
+  const segFileId = fileIds.get('segmentation');
+  if (segFileId) spec.segFileId = segFileId;
+  const data = useDataStore.getState();
+  data.setCases(sortCases([...data.cases, { spec, status: 'pending', info: null, error: null, definedAs: null }]));
+  setDemo({ caseIds: [...useDemoStore.getState().caseIds, demoCase.id] });
+  await syncCases();
+  return useDataStore.getState().cases.find((c) => c.spec.caseId === demoCase.id)?.status === 'ready';
+}
+
+/**
+ * Loads the demo cases one after another in the background (downloading the next case while the worker parses
+ * this one); `ready(id)` resolves when that case is in (false if it was skipped). A failed download stops the
+ * loader: every case not yet loaded then rejects with that failure.
+ */
+function startLoader(order: readonly DemoCase[], signal: AbortSignal): { ready: (caseId: string) => Promise<boolean>; finished: Promise<void> } {
+  const settled = new Map<string, { promise: Promise<boolean>; resolve: (ok: boolean) => void; reject: (error: unknown) => void }>();
+  for (const c of order) {
+    let resolve: (ok: boolean) => void = () => undefined;
+    let reject: (error: unknown) => void = () => undefined;
+    const promise = new Promise<boolean>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    promise.catch(() => undefined);
+    settled.set(c.id, { promise, resolve, reject });
+  }
+  const download = (c: DemoCase | undefined): Promise<ArrayBuffer[]> => {
+    if (!c || alreadyLoaded(c)) return Promise.resolve([]);
+    const promise = Promise.all(caseFiles(c).map(([, name]) => fetchBytes(name, signal)));
+    promise.catch(() => undefined);
+    return promise;
+  };
+  const finished = (async () => {
+    let loaded = 0;
+    let next = download(order[0]);
+    for (const [index, c] of order.entries()) {
+      const entry = settled.get(c.id);
+      const downloads = next;
+      next = download(order[index + 1]);
+      if (!entry) continue;
+      try {
+        signal.throwIfAborted();
+        entry.resolve(await loadCase(c, downloads, signal));
+        setDemo({ loadedCases: ++loaded });
+      } catch (error) {
+        for (const rest of settled.values()) rest.reject(error);
+        throw error;
+      }
+    }
+  })();
+  finished.catch(() => undefined);
+  return { ready: (caseId) => settled.get(caseId)?.promise ?? Promise.resolve(false), finished };
+}
+
+/** Loads a demo checkpoint into the worker unless it is the one already there. */
+async function ensureModel(model: DemoModel, checkpoint: Promise<ArrayBuffer>, signal: AbortSignal): Promise<void> {
+  if (useDemoStore.getState().modelId === model.id && useModelStore.getState().model) return;
+  setDemo({ step: `Loading the ${model.label} model…` });
+  const bytes = new Uint8Array(await checkpoint);
+  await backendReady(signal);
+  signal.throwIfAborted();
+  try {
+    const info = await workbenchWorker().loadCheckpoint(bytes);
+    useModelStore.getState().setModel(info);
+  } catch (error) {
+    const { message } = toUserError(error);
+    throw new DemoFailure(`demo/models/${model.file}`, `could not be loaded (${message}); the demo volumes are loaded, so you can still train a model in the Model panel.`);
+  }
+  setDemo({ modelId: model.id });
+  // Maps and metrics of another model do not describe this one; its own score map goes on the scan.
+  useAnalysisStore.getState().set({ evaluation: null, reconstruction: { status: 'none', done: 0, total: 0, noiseLevel: null, message: '' }, stale: false });
+  useViewerStore.getState().setMapOverlay(model.overlay);
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(0)} s`;
+}
+
+/** The demo's work: cases stream in while the first test case, the validation cases and the rest are reconstructed. */
+async function demoWork(modelId: DemoModelId, signal: AbortSignal): Promise<void> {
+  const model = DEMO_MODELS[modelId];
+  // The first run counts from the page's start (what a visitor waits), later ones from the click.
+  const since = firstRun ? 0 : performance.now();
+  firstRun = false;
+  let firstMapsMs: number | null = null;
+  let firstDiceMs: number | null = null;
+  setDemo({ phase: 'running', wantedModelId: modelId, step: 'Loading the demo…' });
+  let loader: ReturnType<typeof startLoader> | null = null;
+  try {
+    const manifest = await loadManifest(signal);
+    const order = demoCaseOrder(manifest.cases);
+    const evaluationCases = demoEvaluationCases(manifest.cases);
+    const slicesPerCase = manifest.slicesPerCase;
+    setDemo({ totalCases: manifest.cases.length, attribution: manifest.attribution, slicesDone: 0, slicesTotal: evaluationCases.length * slicesPerCase });
+    useAnalysisStore.getState().set({ noiseLevel: model.noiseLevel, score: model.score });
+
+    const checkpoint = fetchBytes(`models/${model.file}`, signal);
+    checkpoint.catch(() => undefined);
+    loader = startLoader(order, signal);
+    const first = evaluationCases[0];
+    if (first) {
+      setDemo({ step: `Loading ${first.id}…` });
+      if (await loader.ready(first.id)) useViewerStore.getState().setCaseId(first.id);
+    }
+    await ensureModel(model, checkpoint, signal);
+
+    const { seed } = useAnalysisStore.getState();
+    let reconstructed = 0;
+    for (const [index, demoCase] of evaluationCases.entries()) {
+      const base = index * slicesPerCase;
+      setDemo({ slicesDone: base });
+      if (!(await loader.ready(demoCase.id))) continue;
+      signal.throwIfAborted();
+      if (useDataStore.getState().cases.find((c) => c.spec.caseId === demoCase.id)?.status !== 'ready') continue;
+      const what = demoCase.split === 'test' ? 'test case' : demoCase.files.seg ? 'validation case (for the threshold)' : 'healthy validation case';
+      setDemo({ step: `Reconstructing ${what} ${demoCase.id} at noise level ${model.noiseLevel} (${index + 1} of ${evaluationCases.length})…` });
+      await workbenchWorker().reconstruct([demoCase.id], model.noiseLevel, seed, (p) => setDemo({ slicesDone: base + p.done }));
+      // Stopped meanwhile: whoever stopped the demo now owns the analysis state (the case stays cached for them).
+      signal.throwIfAborted();
+      reconstructed++;
+      useAnalysisStore.getState().set({
+        reconstruction: { status: 'done', done: reconstructed, total: evaluationCases.length, noiseLevel: model.noiseLevel, message: '' },
+        stale: false,
+      });
+      await rescore();
+      useAnalysisStore.getState().set({ stale: false });
+      firstMapsMs ??= performance.now() - since;
+      if (firstDiceMs === null && typeof useAnalysisStore.getState().evaluation?.mean.dice.mean === 'number') firstDiceMs = performance.now() - since;
+      signal.throwIfAborted();
+      if (index === 0) {
+        // The worker answers file loads only between reconstructions: load every case now (a few seconds), so the
+        // case list is complete while the rest is reconstructed.
+        setDemo({ step: 'Loading the other demo cases…' });
+        await loader.finished;
+      }
+    }
+    await loader.finished;
+    setDemo({ slicesDone: evaluationCases.length * slicesPerCase });
+    const timing = [firstMapsMs !== null ? `first maps after ${seconds(firstMapsMs)}` : '', firstDiceMs !== null ? `Dice after ${seconds(firstDiceMs)}` : '']
+      .filter((t) => t !== '')
+      .join(', ');
+    setDemo({
+      phase: 'ready',
+      step: `Demo ready: ${reconstructed} validation and test cases reconstructed at noise level ${model.noiseLevel} with ${model.label}${timing ? ` (${timing})` : ''}.`,
+    });
+  } catch (error) {
+    if (signal.aborted || error instanceof DemoStopped) return;
+    const failure = error instanceof DemoFailure ? error : new DemoFailure(toUserError(error).fileName, `${toUserError(error).message} — click “Resume demo” to try again.`);
+    const workerRestarted = typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'worker-restarted';
+    useErrorStore.getState().report(failure.fileName, `The demo stopped: ${failure.message}`);
+    setDemo({ phase: 'failed', step: workerRestarted ? 'Demo stopped: the compute worker restarted.' : 'Demo stopped: see the message above.' });
+  } finally {
+    // A stopped run has ended only when its loader has too (a case half-loaded is finished, not left behind).
+    await loader?.finished.catch(() => undefined);
+  }
+}
+
+/** Runs (or resumes) the demo with a demo model; stops any demo run first. Cases and reconstructions already done are reused. */
+export function runDemo(modelId: DemoModelId = useDemoStore.getState().wantedModelId): Promise<void> {
+  return startDemoRun((signal) => demoWork(modelId, signal));
+}
+
+let opened = false;
+
+/** Opens the demo once per page, unless the address says ?demo=off (React StrictMode runs effects twice). */
+export function openDemoOnLoad(): void {
+  if (opened || !demoAutoStart()) return;
+  opened = true;
+  void runDemo(DEFAULT_DEMO_MODEL);
+}

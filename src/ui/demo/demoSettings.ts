@@ -1,0 +1,38 @@
+// Where the demo lives, its two checkpoints with the paper's settings for each, and the ?demo=off switch.
+import type { ScoreKind } from '../../../workers/api.ts';
+import type { MapOverlay } from '../stores/viewerStore.ts';
+
+export type DemoModelId = 'pddpm-iqa' | 'pddpm';
+
+export interface DemoModel {
+  id: DemoModelId;
+  label: string;
+  /** File under demo/models/. */
+  file: string;
+  /** Test noise level from the paper: 750 for pDDPM-IQA, 500 for pDDPM. */
+  noiseLevel: number;
+  /** Anomaly score from the paper: the FQ map for pDDPM-IQA, the l1 map for the pDDPM baseline. */
+  score: ScoreKind;
+  overlay: MapOverlay;
+}
+
+export const DEMO_MODELS: Record<DemoModelId, DemoModel> = {
+  'pddpm-iqa': { id: 'pddpm-iqa', label: 'pDDPM-IQA (FQ loss, AIR, FQ score)', file: 'pddpm-iqa.fqlab', noiseLevel: 750, score: 'fq', overlay: 'fq' },
+  pddpm: { id: 'pddpm', label: 'pDDPM (l1 loss, l1 score)', file: 'pddpm.fqlab', noiseLevel: 500, score: 'l1', overlay: 'l1' },
+};
+
+export const DEFAULT_DEMO_MODEL: DemoModelId = 'pddpm-iqa';
+
+/** The demo folder on this page's own origin (Vite's base, '/' by default). */
+export function demoUrl(path: string): string {
+  return `${import.meta.env.BASE_URL}demo/${path}`;
+}
+
+/**
+ * Whether the demo opens by itself on page load: yes, unless the address says `?demo=off` (browser tests that bring
+ * their own files use it, and so can anyone who wants an empty workbench).
+ */
+export function demoAutoStart(search: string = globalThis.location?.search ?? ''): boolean {
+  const value = new URLSearchParams(search).get('demo');
+  return value === null || !['off', '0', 'false', 'no'].includes(value.toLowerCase());
+}

@@ -1,0 +1,51 @@
+// Zustand store of the demo: what it is doing now (for the status line), what it loaded, and which demo model is in use.
+import { create } from 'zustand';
+import type { DemoModelId } from './demoSettings.ts';
+
+/**
+ * off: never opened (?demo=off) · running: loading or reconstructing · stopping: finishing the case in progress
+ * · ready: every demo case reconstructed · paused: stopped for something the user started · failed: see the banner
+ * · closed: the user's own files replaced it.
+ */
+export type DemoPhase = 'off' | 'running' | 'stopping' | 'ready' | 'paused' | 'failed' | 'closed';
+
+export interface DemoState {
+  phase: DemoPhase;
+  /** What the demo is doing or why it stopped, in words. */
+  step: string;
+  /** Demo cases loaded into the workbench, of all in the manifest. */
+  loadedCases: number;
+  totalCases: number;
+  /** Slices reconstructed over all demo evaluation cases (cached cases count at once). */
+  slicesDone: number;
+  slicesTotal: number;
+  /** The demo checkpoint the worker holds, or null when the model is the user's own (trained or loaded). */
+  modelId: DemoModelId | null;
+  /** The demo model the user picked (what "resume" loads). */
+  wantedModelId: DemoModelId;
+  /** Worker file ids and case ids of the demo data, so the user's own files can replace it. */
+  fileIds: string[];
+  caseIds: string[];
+  attribution: string;
+  set: (patch: Partial<Omit<DemoState, 'set'>>) => void;
+}
+
+export const useDemoStore = create<DemoState>()((set) => ({
+  phase: 'off',
+  step: '',
+  loadedCases: 0,
+  totalCases: 0,
+  slicesDone: 0,
+  slicesTotal: 0,
+  modelId: null,
+  wantedModelId: 'pddpm-iqa',
+  fileIds: [],
+  caseIds: [],
+  attribution: '',
+  set: (patch) => set(patch),
+}));
+
+/** True while the demo's volumes are in the workbench (the synthetic-anomaly notice must be shown). */
+export function demoDataLoaded(state: Pick<DemoState, 'caseIds' | 'phase'>): boolean {
+  return state.caseIds.length > 0 || state.phase === 'running';
+}

@@ -1,0 +1,72 @@
+// Zustand store of the training settings, the live training state and history, and the model the worker holds.
+import { create } from 'zustand';
+import type { ModelInfo, TrainConfig, TrainProgress } from '../../../workers/api.ts';
+
+export type TrainingStatus = 'idle' | 'training' | 'paused' | 'cancelling';
+
+/** Loss and validation metrics over training steps, as the charts plot them (null where not measured at that step). */
+export interface TrainingHistory {
+  step: number[];
+  loss: number[];
+  valLoss: (number | null)[];
+  evalStep: number[];
+  dice: (number | null)[];
+  auprc: (number | null)[];
+}
+
+/** A browser-friendly start: the tiny preset and FQ loss with the paper's alpha, AIR decided from the data. */
+export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
+  preset: 'tiny',
+  loss: 'fq',
+  alpha: 0.84,
+  air: 'auto',
+  noise: 'simplex',
+  patched: true,
+  steps: 200,
+  batchSize: 8,
+  seed: 1,
+  evaluateEvery: 50,
+};
+
+const EMPTY_HISTORY: TrainingHistory = { step: [], loss: [], valLoss: [], evalStep: [], dice: [], auprc: [] };
+
+interface ModelState {
+  config: TrainConfig;
+  status: TrainingStatus;
+  progress: TrainProgress | null;
+  history: TrainingHistory;
+  model: ModelInfo | null;
+  setConfig: (patch: Partial<TrainConfig>) => void;
+  setStatus: (status: TrainingStatus) => void;
+  startRun: () => void;
+  recordProgress: (progress: TrainProgress) => void;
+  setModel: (model: ModelInfo | null) => void;
+}
+
+export const useModelStore = create<ModelState>()((set) => ({
+  config: DEFAULT_TRAIN_CONFIG,
+  status: 'idle',
+  progress: null,
+  history: EMPTY_HISTORY,
+  model: null,
+  setConfig: (patch) => set((state) => ({ config: { ...state.config, ...patch } })),
+  setStatus: (status) => set({ status }),
+  startRun: () => set({ status: 'training', progress: null, history: EMPTY_HISTORY }),
+  recordProgress: (progress) =>
+    set((state) => {
+      const h = state.history;
+      const evaluated = typeof progress.validationDice === 'number' || typeof progress.validationAuprc === 'number';
+      return {
+        progress,
+        history: {
+          step: [...h.step, progress.step],
+          loss: [...h.loss, progress.loss],
+          valLoss: [...h.valLoss, progress.valLoss],
+          evalStep: evaluated ? [...h.evalStep, progress.step] : h.evalStep,
+          dice: evaluated ? [...h.dice, progress.validationDice ?? null] : h.dice,
+          auprc: evaluated ? [...h.auprc, progress.validationAuprc ?? null] : h.auprc,
+        },
+      };
+    }),
+  setModel: (model) => set({ model }),
+}));

@@ -1,0 +1,40 @@
+// Zustand store of the alpha x noise-level sweep: the grid asked for, its progress and its result.
+import { create } from 'zustand';
+import type { SweepResult } from '../../../workers/api.ts';
+
+export type SweepMetric = 'dice' | 'auprc';
+
+interface SweepState {
+  alphasText: string;
+  noiseLevelsText: string;
+  running: boolean;
+  done: number;
+  total: number;
+  result: SweepResult | null;
+  metric: SweepMetric;
+  set: (patch: Partial<Omit<SweepState, 'set'>>) => void;
+}
+
+export const useSweepStore = create<SweepState>()((set) => ({
+  alphasText: '0, 0.5, 0.84, 1',
+  noiseLevelsText: '250, 500, 750',
+  running: false,
+  done: 0,
+  total: 0,
+  result: null,
+  metric: 'dice',
+  set: (patch) => set(patch),
+}));
+
+/** Parses a comma/space separated list of numbers within [min, max]; returns an error message instead when it cannot. */
+export function parseNumberList(text: string, min: number, max: number, what: string): number[] | string {
+  const parts = text.split(/[\s,;]+/).filter((p) => p !== '');
+  if (parts.length === 0) return `give at least one ${what}`;
+  const values: number[] = [];
+  for (const part of parts) {
+    const value = Number(part);
+    if (!Number.isFinite(value) || value < min || value > max) return `"${part}" is not a ${what} between ${min} and ${max}`;
+    if (!values.includes(value)) values.push(value);
+  }
+  return values.sort((a, b) => a - b);
+}
