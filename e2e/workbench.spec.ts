@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { chromiumArgs, chromiumPath } from './chromium.ts';
+import { readNifti } from '../src/core/nifti/index.ts';
 import { syntheticCase } from './helpers/syntheticNifti.ts';
 import { canvasContentFraction, dropFiles, expectCanvasNotEmpty, openPanel, watchRequests, type NamedBytes } from './helpers/page.ts';
 
@@ -254,13 +255,13 @@ test('train a tiny model, run inference, rescore with alpha, sweep, export', asy
   await page.getByRole('button', { name: 'Load', exact: true }).click();
   await expect(page.getByTestId('error-banner')).toHaveCount(0);
 
-  // Sweep a 2 x 1 grid; a click on a cell moves the sliders.
+  // Sweep a 2 x 2 grid; a click on a cell moves the sliders.
   await openPanel(page, 'Sweeps');
   await page.getByTestId('sweep-alphas').fill('0.5, 0.84');
-  await page.getByTestId('sweep-noise-levels').fill('500');
+  await page.getByTestId('sweep-noise-levels').fill('250, 500');
   await page.getByTestId('sweep-button').click();
-  await expect(page.getByTestId('sweep-table').locator('tbody tr')).toHaveCount(2, { timeout: 240_000 });
-  await page.getByTestId('sweep-table').locator('tbody tr', { hasText: '0.84' }).click();
+  await expect(page.getByTestId('sweep-table').locator('tbody tr')).toHaveCount(4, { timeout: 400_000 });
+  await page.getByTestId('sweep-table').locator('tbody tr', { hasText: '0.84' }).first().click();
   await expect(slider).toHaveValue('0.84');
   await snap(page, '09-sweep');
 
@@ -274,6 +275,10 @@ test('train a tiny model, run inference, rescore with alpha, sweep, export', asy
   const bytes = readFileSync(path);
   expect(bytes[0]).toBe(0x1f);
   expect(bytes[1]).toBe(0x8b);
+  // It parses as NIfTI on the dropped image's own grid (64 x 64 x 40), not the 96 x 96 x 50 model grid.
+  const exported = readNifti(bytes, download.suggestedFilename()).volume;
+  expect(exported.dims).toEqual([64, 64, 40]);
+  expect(exported.data.some((v) => v > 0)).toBe(true);
 
   const pngPromise = page.waitForEvent('download');
   await page.getByTestId('export-png').click();
