@@ -99,6 +99,11 @@ export interface TrainConfig {
   seed: number;
   /** Evaluate DICE/AUPRC on the validation cases every this many steps (0 = never). */
   evaluateEvery: number;
+  /**
+   * Continue the loaded model's own training run (its settings, weights, Adam and RNG state) up to `steps` steps in
+   * all; preset, loss, noise, batch and seed above are then taken from its checkpoint, not from this config.
+   */
+  resume?: boolean;
 }
 
 export interface TrainProgress {

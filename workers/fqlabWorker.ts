@@ -154,7 +154,8 @@ export class FqlabWorker implements FqlabWorkerApi {
     const control = new TrainingControl();
     this.training = control;
     try {
-      const trained = await trainModel(this.pipeline.cases.all(), config, control, (p) => void onProgress(p));
+      const resumeFrom = config.resume ? this.requireModel().serialize() : null;
+      const trained = await trainModel(this.pipeline.cases.all(), config, control, (p) => void onProgress(p), resumeFrom);
       this.replaceModel(trained);
       return this.time('train', started, trained.info);
     } finally {

@@ -269,6 +269,15 @@ async function validationScores(
   return { dice: result.mean.dice.mean, auprc: result.mean.auprc.mean };
 }
 
+/** A Trainer that continues the run saved in a checkpoint with its training state. */
+function resumedTrainer(bytes: Uint8Array, data: { train: TrainingVolume[]; validation: TrainingVolume[] }): Trainer {
+  const contents = deserializeCheckpoint(bytes);
+  if (contents.training === null) {
+    throw new FqlabError('bad-argument', 'checkpoint', 'holds weights only, without the training state needed to resume; start a new training run instead.');
+  }
+  return Trainer.fromCheckpoint(contents, data);
+}
+
 /**
  * Trains a model on the session's cases: healthy-train cases (lesion slices left out) for training, validation
  * cases (lesion slices left out) for the validation loss that picks the checkpoint, and validation cases with lesions
@@ -279,6 +288,7 @@ export async function trainModel(
   config: TrainConfig,
   control: TrainingControl,
   onProgress: (progress: TrainProgress) => void,
+  resumeFrom: Uint8Array | null = null,
 ): Promise<TrainedModel> {
   const trainCases = cases.filter((c) => c.split === 'healthy-train');
   const train = trainCases.map(healthyVolume).filter((v): v is TrainingVolume => v !== null);
@@ -288,10 +298,12 @@ export async function trainModel(
   const validationCases = cases.filter((c) => c.split === 'validation');
   const validation = validationCases.map(healthyVolume).filter((v): v is TrainingVolume => v !== null);
   const scoredValidation = validationCases.filter((c) => c.anomalousVoxels > 0);
-  const engineConfig = engineTrainingConfig(config, trainCases);
-  const trainer = Trainer.create(engineConfig, { train, validation });
+  const trainer = resumeFrom
+    ? resumedTrainer(resumeFrom, { train, validation })
+    : Trainer.create(engineTrainingConfig(config, trainCases), { train, validation });
+  const engineConfig = trainer.config;
   control.attach(trainer);
-  const noiseLevel = validationNoiseLevel(config);
+  const noiseLevel = validationNoiseLevel(engineConfig);
   let validationDice: number | null = null;
   let validationAuprc: number | null = null;
   try {
@@ -311,7 +323,7 @@ export async function trainModel(
             loss: p.loss,
             valLoss: p.valLoss,
             slicesPerSecond: p.slicesPerSecond,
-            etaSeconds: p.slicesPerSecond > 0 ? ((config.steps - p.step) * config.batchSize) / p.slicesPerSecond : 0,
+            etaSeconds: p.slicesPerSecond > 0 ? ((config.steps - p.step) * engineConfig.batchSize) / p.slicesPerSecond : 0,
             validationDice,
             validationAuprc,
           }),

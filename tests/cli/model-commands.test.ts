@@ -37,6 +37,14 @@ describe('fqlab train / evaluate / sweep', () => {
     const log = JSON.parse(readFileSync(join(modelDir, 'training.json'), 'utf8')) as { history: { step: number }[] };
     expect(log.history.map((h) => h.step)).toEqual([1, 2, 3]);
 
+    const resumed = runCli([
+      'train', '--resume', modelDir, '--healthy', ...demoCase('train-01'), ...demoCase('train-02'), '--val', ...demoCase('val-01'),
+      '--steps', '4', '--out', join(dir, 'resumed'),
+    ]);
+    expect(resumed.status).toBe(0);
+    const continued = resumed.json() as { model: { step: number; preset: string } };
+    expect(continued.model).toMatchObject({ step: 4, preset: 'tiny' });
+
     const outDir = join(dir, 'maps');
     const evaluate = runCli([
       'evaluate', '--model', modelDir, '--val', ...demoCase('val-03'), '--test', ...demoCase('test-01'),

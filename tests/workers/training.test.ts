@@ -53,6 +53,26 @@ describe('worker training', () => {
     checkpoint = await worker.saveCheckpoint();
   });
 
+  it('resumes a saved run exactly where an uninterrupted run would be', async () => {
+    const uninterrupted = new FqlabWorker();
+    await uninterrupted.initBackend('auto');
+    uninterrupted.pipeline.cases.put(healthy);
+    const straight: TrainProgress[] = [];
+    await uninterrupted.train({ ...config, steps: 4 }, (p) => straight.push(p));
+
+    const resumed = new FqlabWorker();
+    await resumed.initBackend('auto');
+    resumed.pipeline.cases.put(healthy);
+    await resumed.loadCheckpoint(checkpoint); // the 2-step run of the first test
+    const continued: TrainProgress[] = [];
+    // Settings that differ from the checkpoint's are ignored on resume: the run goes on as it was.
+    const info = await resumed.train({ ...config, steps: 4, batchSize: 7, seed: 99, resume: true }, (p) => continued.push(p));
+    expect(continued.map((p) => p.step)).toEqual([3, 4]);
+    expect(continued.map((p) => p.loss)).toEqual(straight.slice(2).map((p) => p.loss));
+    expect(info.step).toBe(4);
+    expect(await resumed.saveCheckpoint()).toEqual(await uninterrupted.saveCheckpoint());
+  });
+
   it('pauses between steps and cancels, keeping the previous model', async () => {
     const api = exposedApi(worker);
     const steps: number[] = [];

@@ -3,10 +3,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { TrainConfig, TrainProgress } from '../../../workers/api.ts';
-import { choiceFlag, integerFlag, numberFlag, requiredString, stringList, UsageError, type ParsedFlags } from '../args.ts';
+import { choiceFlag, integerFlag, numberFlag, optionalString, requiredString, stringList, UsageError, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 import { formatDuration, progressBar } from '../progressBar.ts';
-import { BACKENDS, loadCases, MODALITIES, openSession } from '../session.ts';
+import { BACKENDS, loadCases, MODALITIES, openSession, readCheckpoint } from '../session.ts';
 
 export const trainCommand: Command = {
   name: 'train',
@@ -14,7 +14,8 @@ export const trainCommand: Command = {
   usage:
     '--healthy FILES|DIR [--healthy ...] [--val FILES|DIR ...] [--modality T2] [--preset tiny|small|base|paper]\n' +
     '  [--loss fq|l1] [--alpha 0.84] [--air auto|on|off] [--noise simplex|gaussian] [--ddpm]\n' +
-    '  [--steps N | --epochs N] [--batch 32] [--seed 0] [--backend auto|wasm|cpu|webgpu] --out MODEL_DIR\n' +
+    '  [--steps N | --epochs N] [--batch 32] [--seed 0] [--backend auto|wasm|cpu|webgpu] [--resume MODEL_DIR] --out MODEL_DIR\n' +
+    '  --resume continues that model\'s run (its settings, weights, optimiser and RNG state) up to N steps in all.\n' +
     '  Writes MODEL_DIR/model.fqlab (the checkpoint with the lowest validation loss) and MODEL_DIR/training.json\n' +
     '  (settings, loss curve, wall time, machine). An epoch draws one random slice per training volume.',
   options: {
@@ -32,6 +33,7 @@ export const trainCommand: Command = {
     batch: { type: 'string' },
     seed: { type: 'string' },
     backend: { type: 'string' },
+    resume: { type: 'string' },
     out: { type: 'string' },
   },
   async run(flags: ParsedFlags) {
@@ -44,6 +46,8 @@ export const trainCommand: Command = {
     const started = performance.now();
 
     const session = await openSession(choiceFlag(flags, 'backend', BACKENDS, 'auto'));
+    const resumeFrom = optionalString(flags, 'resume');
+    if (resumeFrom) await session.worker.loadCheckpoint(readCheckpoint(resumeFrom).bytes);
     const trainCases = await loadCases(session, healthy, 'healthy-train', modality);
     const valPaths = stringList(flags, 'val');
     const valCases = valPaths.length > 0 ? await loadCases(session, valPaths, 'validation', modality) : [];
@@ -60,6 +64,7 @@ export const trainCommand: Command = {
       batchSize,
       seed: integerFlag(flags, 'seed', 0),
       evaluateEvery: 0,
+      resume: resumeFrom !== undefined,
     };
 
     const bar = progressBar('training');
