@@ -53,12 +53,23 @@ describe('public/demo manifest', () => {
     for (const id of [...validation, ...test]) expect(id >= 1 && id <= 24).toBe(true);
   });
 
-  it('holds only the listed files, a few MB in all', () => {
+  it('holds only the listed files (plus the models folder), a few MB in all', () => {
     const listed = new Set(manifest.cases.flatMap((c) => Object.values(c.files)));
-    const present = readdirSync(demoDir).filter((name) => name !== 'manifest.json' && name !== 'README.md');
+    const present = readdirSync(demoDir).filter((name) => !['manifest.json', 'README.md', 'models'].includes(name));
     expect(new Set(present)).toEqual(listed);
-    const bytes = readdirSync(demoDir).reduce((sum, name) => sum + statSync(new URL(name, demoDir)).size, 0);
+    const bytes = present.reduce((sum, name) => sum + statSync(new URL(name, demoDir)).size, 0);
     expect(bytes).toBeLessThan(5.2e6);
+  });
+
+  it('ships the two checkpoints the workbench opens, with their training logs', () => {
+    const models = new URL('models/', demoDir);
+    for (const name of ['pddpm-iqa', 'pddpm']) {
+      const checkpoint = readFileSync(new URL(`${name}.fqlab`, models));
+      expect(new TextDecoder().decode(checkpoint.subarray(0, 8))).toBe('FQLABCK1');
+      expect(checkpoint.length).toBeLessThan(2e6);
+      const log = JSON.parse(readFileSync(new URL(`${name}.training.json`, models), 'utf8')) as { model: { loss: string; step: number } };
+      expect(log.model).toMatchObject({ loss: name === 'pddpm' ? 'l1' : 'fq', step: 600 });
+    }
   });
 });
 
