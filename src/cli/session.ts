@@ -3,7 +3,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFORMED_GRID } from '../core/conform/index.ts';
 import { FqlabError } from '../core/errors.ts';
-import type { BackendInfo, BackendPreference, CaseInfo, DataSplit, LoadedFileInfo, Modality } from '../../workers/api.ts';
+import type { BackendInfo, BackendPreference, CaseInfo, DataSplit, LoadedFileInfo, Modality, ModelInfo } from '../../workers/api.ts';
+import { choiceFlag, requiredString, stringList, UsageError, type FlagSpec, type ParsedFlags } from './args.ts';
 import { groupIntoCases, type NamedFile } from '../../workers/fileRoles.ts';
 import { FqlabWorker } from '../../workers/fqlabWorker.ts';
 
@@ -97,4 +98,40 @@ export function readCheckpoint(model: string): { path: string; bytes: Uint8Array
   } catch {
     throw new FqlabError('bad-argument', path, 'cannot be read; give the --out folder of `fqlab train` or a .fqlab checkpoint.');
   }
+}
+
+/** The flags evaluate and sweep share: the model, the validation and test volumes, modality and backend. */
+export const EVALUATION_FLAGS: FlagSpec = {
+  model: { type: 'string' },
+  val: { type: 'string', multiple: true },
+  test: { type: 'string', multiple: true },
+  modality: { type: 'string' },
+  backend: { type: 'string' },
+};
+
+export interface EvaluationSetup extends CliSession {
+  checkpointPath: string;
+  modelInfo: ModelInfo;
+  validation: CaseInfo[];
+  test: CaseInfo[];
+}
+
+/** Checks the shared flags before any work starts; returns what opening the session needs. */
+export function evaluationFlags(flags: ParsedFlags): { model: string; valPaths: string[]; testPaths: string[]; modality?: Modality; backend: BackendPreference } {
+  const model = requiredString(flags, 'model');
+  const valPaths = stringList(flags, 'val');
+  const testPaths = stringList(flags, 'test');
+  if (valPaths.length === 0 || testPaths.length === 0) throw new UsageError('--val and --test are both required');
+  const modality = flags.modality === undefined ? undefined : choiceFlag(flags, 'modality', MODALITIES, 'T2');
+  return { model, valPaths, testPaths, modality, backend: choiceFlag(flags, 'backend', BACKENDS, 'auto') };
+}
+
+/** A session with the model's checkpoint loaded and the validation and test cases defined. */
+export async function openEvaluation(options: ReturnType<typeof evaluationFlags>): Promise<EvaluationSetup> {
+  const session = await openSession(options.backend);
+  const checkpoint = readCheckpoint(options.model);
+  const modelInfo = await session.worker.loadCheckpoint(checkpoint.bytes);
+  const validation = await loadCases(session, options.valPaths, 'validation', options.modality);
+  const test = await loadCases(session, options.testPaths, 'test', options.modality);
+  return { ...session, checkpointPath: checkpoint.path, modelInfo, validation, test };
 }

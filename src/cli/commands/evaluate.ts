@@ -3,10 +3,10 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { summarize } from '../../core/metrics/index.ts';
 import type { CaseMetrics, EvaluationResult, MapLayer, ScoreKind } from '../../../workers/api.ts';
-import { choiceFlag, integerFlag, numberFlag, optionalString, stringList, UsageError, type ParsedFlags } from '../args.ts';
+import { choiceFlag, integerFlag, numberFlag, optionalString, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 import { progressBar } from '../progressBar.ts';
-import { BACKENDS, loadCases, MODALITIES, openSession, readCheckpoint } from '../session.ts';
+import { EVALUATION_FLAGS, evaluationFlags, openEvaluation } from '../session.ts';
 
 /** Layers written with --out-dir, on each test image's original grid. */
 const EXPORTED_LAYERS: readonly MapLayer[] = ['reconstruction', 'fq', 'prediction'];
@@ -22,35 +22,23 @@ export const evaluateCommand: Command = {
     '  mean +- std of those over seeds (population std), and per-volume values averaged over seeds.\n' +
     '  --out-dir writes the reconstruction, FQ map and prediction of the last seed on each test image\'s own grid.',
   options: {
-    model: { type: 'string' },
-    val: { type: 'string', multiple: true },
-    test: { type: 'string', multiple: true },
+    ...EVALUATION_FLAGS,
     'noise-level': { type: 'string' },
     alpha: { type: 'string' },
     score: { type: 'string' },
     seeds: { type: 'string' },
-    modality: { type: 'string' },
-    backend: { type: 'string' },
     'out-dir': { type: 'string' },
   },
   async run(flags: ParsedFlags) {
-    const model = optionalString(flags, 'model');
-    if (!model) throw new UsageError('--model is required');
-    const valPaths = stringList(flags, 'val');
-    const testPaths = stringList(flags, 'test');
-    if (valPaths.length === 0 || testPaths.length === 0) throw new UsageError('--val and --test are both required');
+    const shared = evaluationFlags(flags);
     const noiseLevel = integerFlag(flags, 'noise-level', 750, 1, 1000);
     const alpha = numberFlag(flags, 'alpha', 0.84, 0, 1);
     const score: ScoreKind = choiceFlag(flags, 'score', ['fq', 'l1', 'ssim'] as const, 'fq');
     const seeds = integerFlag(flags, 'seeds', 3, 1, 100);
-    const modality = flags.modality === undefined ? undefined : choiceFlag(flags, 'modality', MODALITIES, 'T2');
     const outDir = optionalString(flags, 'out-dir');
 
-    const session = await openSession(choiceFlag(flags, 'backend', BACKENDS, 'auto'));
-    const checkpoint = readCheckpoint(model);
-    const modelInfo = await session.worker.loadCheckpoint(checkpoint.bytes);
-    const valCases = await loadCases(session, valPaths, 'validation', modality);
-    const testCases = await loadCases(session, testPaths, 'test', modality);
+    const session = await openEvaluation(shared);
+    const { modelInfo, validation: valCases, test: testCases } = session;
     const caseIds = [...valCases, ...testCases].map((c) => c.caseId);
 
     const runs: EvaluationResult[] = [];
@@ -91,7 +79,7 @@ export const evaluateCommand: Command = {
     }));
     const overSeeds = (key: 'dice' | 'auprc' | 'auroc' | 'bestDiceOracle') => summarize(perSeed.map((s) => s[key]));
     return {
-      model: checkpoint.path,
+      model: session.checkpointPath,
       modelInfo,
       backend: session.backend,
       noiseLevel,

@@ -1,10 +1,10 @@
 // `fqlab sweep`: DICE/AUPRC of a trained model over an alpha x noise-level grid (reconstruct once per noise level).
 import { writeFileSync } from 'node:fs';
 import type { SweepCell } from '../../../workers/api.ts';
-import { choiceFlag, integerFlag, optionalString, requiredString, stringList, UsageError, type ParsedFlags } from '../args.ts';
+import { integerFlag, optionalString, UsageError, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 import { progressBar } from '../progressBar.ts';
-import { BACKENDS, loadCases, MODALITIES, openSession, readCheckpoint } from '../session.ts';
+import { EVALUATION_FLAGS, evaluationFlags, openEvaluation } from '../session.ts';
 
 /** "0:1:0.25" -> [0, 0.25, 0.5, 0.75, 1]; "0.5,0.84" -> [0.5, 0.84]. Values rounded to 1e-9 against drift. */
 export function parseGrid(text: string, name: string, min: number, max: number): number[] {
@@ -40,45 +40,33 @@ export const sweepCommand: Command = {
     '  [--seed 0] [--modality T2] [--backend auto|wasm|cpu|webgpu] [--csv F]\n' +
     '  Each cell thresholds on the validation volumes (reference search) and reports the test-set mean.',
   options: {
-    model: { type: 'string' },
-    val: { type: 'string', multiple: true },
-    test: { type: 'string', multiple: true },
+    ...EVALUATION_FLAGS,
     alpha: { type: 'string' },
     'noise-level': { type: 'string' },
     seed: { type: 'string' },
-    modality: { type: 'string' },
-    backend: { type: 'string' },
     csv: { type: 'string' },
   },
   async run(flags: ParsedFlags) {
-    const model = requiredString(flags, 'model');
-    const valPaths = stringList(flags, 'val');
-    const testPaths = stringList(flags, 'test');
-    if (valPaths.length === 0 || testPaths.length === 0) throw new UsageError('--val and --test are both required');
+    const shared = evaluationFlags(flags);
     const alphas = parseGrid(optionalString(flags, 'alpha') ?? '0:1:0.1', 'alpha', 0, 1);
     const noiseLevels = parseGrid(optionalString(flags, 'noise-level') ?? '250,500,750', 'noise-level', 1, 1000);
     if (noiseLevels.some((v) => !Number.isInteger(v))) throw new UsageError('--noise-level values must be integers');
     const seed = integerFlag(flags, 'seed', 0);
-    const modality = flags.modality === undefined ? undefined : choiceFlag(flags, 'modality', MODALITIES, 'T2');
 
-    const session = await openSession(choiceFlag(flags, 'backend', BACKENDS, 'auto'));
-    const checkpoint = readCheckpoint(model);
-    const modelInfo = await session.worker.loadCheckpoint(checkpoint.bytes);
-    const validation = await loadCases(session, valPaths, 'validation', modality);
-    const test = await loadCases(session, testPaths, 'test', modality);
+    const session = await openEvaluation(shared);
     const bar = progressBar('sweep');
     const result = await session.worker.sweep(alphas, noiseLevels, seed, (p) => bar.update(p.done, p.total));
     bar.finish();
     const csvPath = optionalString(flags, 'csv');
     if (csvPath) writeFileSync(csvPath, toCsv(result.cells));
     return {
-      model: checkpoint.path,
-      modelInfo,
+      model: session.checkpointPath,
+      modelInfo: session.modelInfo,
       seed,
       alphas,
       noiseLevels,
-      validation: validation.map((c) => c.caseId),
-      test: test.map((c) => c.caseId),
+      validation: session.validation.map((c) => c.caseId),
+      test: session.test.map((c) => c.caseId),
       cells: result.cells,
       best: result.best,
       csv: csvPath ?? null,
