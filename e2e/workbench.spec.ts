@@ -223,12 +223,15 @@ test('train a tiny model, run inference, rescore with alpha, sweep, export', asy
   await expect(page.getByTestId('metric-auprc')).toHaveText(/\d/, { timeout: 240_000 });
   await expect(page.getByTestId('metric-dice')).not.toHaveText('', { timeout: 10_000 });
   const firstInfo = await page.getByTestId('threshold-info').textContent();
+  const firstTable = await page.getByTestId('metric-table').textContent();
 
   // Alpha rescoring from cached reconstructions: several quick moves, the last one wins.
   const slider = page.getByTestId('alpha-slider');
   for (const value of ['0.2', '0.4', '0']) await slider.fill(value);
   await expect(slider).toHaveValue('0');
   await expect(page.getByTestId('threshold-info')).not.toHaveText(firstInfo ?? '', { timeout: 60_000 });
+  // The per-case metrics (DICE, AUPRC, AUROC, oracle Dice) follow the new maps.
+  await expect(page.getByTestId('metric-table')).not.toHaveText(firstTable ?? '', { timeout: 60_000 });
 
   // Overlays on the viewer: the FQ map and the prediction on a lesion case.
   await page.getByTestId('case-select').selectOption('synthc');
