@@ -4,7 +4,7 @@ import { makeConformedCase } from '../src/analysis/caseStore.ts';
 import { AnalysisPipeline } from '../src/analysis/pipeline.ts';
 import { acceptConformed, conformVolumes, mapToInputGrid } from '../src/core/conform/index.ts';
 import { FqlabError } from '../src/core/errors.ts';
-import { writeNifti } from '../src/core/nifti/index.ts';
+import { niftiStem, writeNifti } from '../src/core/nifti/index.ts';
 import type { Volume } from '../src/core/volume.ts';
 import type {
   BackendCheckOptions,
@@ -42,11 +42,6 @@ function volumeRange(data: Float32Array): { min: number; max: number } {
     if (data[i] > max) max = data[i];
   }
   return data.length > 0 ? { min, max } : { min: 0, max: 0 };
-}
-
-function stem(fileName: string): string {
-  const last = fileName.split(/[\\/]/).pop() ?? fileName;
-  return last.replace(/\.nii(\.gz)?$/i, '');
 }
 
 /** Options for tests and the worker entry (the browser passes the bundled WASM asset URLs). */
@@ -234,7 +229,7 @@ export class FqlabWorker implements FqlabWorkerApi {
     const isLabel = LABEL_LAYERS.has(layer);
     const onInput = mapToInputGrid(this.layerVolume(caseId, layer), conformed.mapping, isLabel ? 'nearest' : 'linear');
     const bytes = writeNifti(onInput, { datatype: isLabel ? 'uint8' : 'float32', gzip: true, description: `fqlab ${layer}` });
-    const fileName = `${stem(conformed.imageFileName)}_${layer}.nii.gz`;
+    const fileName = `${niftiStem(conformed.imageFileName)}_${layer}.nii.gz`;
     return this.time('exportLayer', started, { caseId, layer, fileName, bytes, ...volumeRange(onInput.data) });
   }
 

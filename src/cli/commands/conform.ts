@@ -2,10 +2,10 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { conformVolumes } from '../../core/conform/index.ts';
+import { niftiStem } from '../../core/nifti/index.ts';
 import { choiceFlag, optionalString, requiredString, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 import { readVolumeFile, writeVolumeFile } from '../io.ts';
-import { volumeStem } from '../volumeStem.ts';
 
 export const conformCommand: Command = {
   name: 'conform',
@@ -38,7 +38,7 @@ export const conformCommand: Command = {
       { imageInterpolation },
     );
 
-    const stem = volumeStem(imagePath);
+    const stem = niftiStem(imagePath);
     mkdirSync(outDir, { recursive: true });
     const outputs: Record<string, string> = {
       image: join(outDir, `${stem}.nii.gz`),
