@@ -1,5 +1,6 @@
 // Engine benchmark (plain tsx script): per preset and Node backend, forward throughput, training step time, volume reconstruction time and memory.
-// Usage: npx tsx bench/engine.bench.ts [--presets tiny,small,base,paper] [--backends wasm,cpu] [--quick]
+// Usage: npx tsx bench/engine.bench.ts [--presets tiny,small,base,paper] [--backends wasm,cpu,webgpu] [--quick]
+// (webgpu in Node needs a GPU with Vulkan and the optional `webgpu` package; see src/engine/nodeWebgpu.ts)
 import * as tf from '@tensorflow/tfjs';
 import os from 'node:os';
 import {
@@ -22,14 +23,24 @@ interface PresetPlan {
   /** Reconstruct a whole 96 x 96 x 50 volume for real (else estimated from the forward rate). */
   reconstruct: boolean;
   iterations: number;
+  /** Slices per forward/backward pass in training (undefined: the preset's default). */
+  microBatch?: number;
 }
 
-/** Big presets run 1 iteration at small batches (stated in the output): the CPU here is small. */
-const PLANS: Record<UNetPresetName, PresetPlan> = {
+/** Big presets run 1 iteration at small batches on the CPU backends (stated in the output): the CPU here is small. */
+const CPU_PLANS: Record<UNetPresetName, PresetPlan> = {
   tiny: { forwardBatch: 8, trainBatches: [8, 32], reconstruct: true, iterations: 3 },
   small: { forwardBatch: 8, trainBatches: [8], reconstruct: true, iterations: 2 },
   base: { forwardBatch: 4, trainBatches: [], reconstruct: false, iterations: 1 },
   paper: { forwardBatch: 2, trainBatches: [], reconstruct: false, iterations: 1 },
+};
+
+/** On a GPU: the paper's batch of 32 for every preset, micro-batches sized for a GPU of about 16 GB. */
+const GPU_PLANS: Record<UNetPresetName, PresetPlan> = {
+  tiny: { forwardBatch: 32, trainBatches: [32], reconstruct: true, iterations: 5, microBatch: 32 },
+  small: { forwardBatch: 32, trainBatches: [32], reconstruct: true, iterations: 3, microBatch: 8 },
+  base: { forwardBatch: 16, trainBatches: [32], reconstruct: true, iterations: 2, microBatch: 4 },
+  paper: { forwardBatch: 8, trainBatches: [32], reconstruct: true, iterations: 1, microBatch: 2 },
 };
 
 function arg(name: string, fallback: string): string {
@@ -103,7 +114,8 @@ async function benchPreset(preset: UNetPresetName, plan: PresetPlan, quick: bool
   const volumes = [0, 1, 2, 3].map((i) => syntheticVolume(i));
   if (plan.trainBatches.length === 0) console.log('training: not run (one slice\'s backward pass needs about 5 GB (base) / 20 GB (paper) of tensors in tfjs, more than the WASM heap of 4 GB)');
   for (const batchSize of plan.trainBatches) {
-    const trainer = Trainer.create(defaultTrainingConfig(preset, { batchSize, validationSlices: 0 }), { train: volumes, validation: [] });
+    const micro = plan.microBatch === undefined ? {} : { microBatchSize: plan.microBatch };
+    const trainer = Trainer.create(defaultTrainingConfig(preset, { batchSize, validationSlices: 0, ...micro }), { train: volumes, validation: [] });
     await trainer.trainStep(); // warm-up
     const step = await timed(async () => {
       for (let i = 0; i < iterations; i++) await trainer.trainStep();
@@ -127,9 +139,14 @@ async function main(): Promise<void> {
   const cpus = os.cpus();
   console.log(`# fqlab engine benchmark\nmachine: ${cpus[0]?.model ?? 'unknown CPU'} x ${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   for (const backend of backends) {
-    const choice = await initBackend(backend as 'wasm' | 'cpu');
+    const choice = await initBackend(backend as 'wasm' | 'cpu' | 'webgpu');
     console.log(`\n# backend ${choice.name}: ${choice.reason}`);
-    for (const preset of presets) await benchPreset(preset, PLANS[preset], quick || backend === 'cpu');
+    if (choice.name !== backend) {
+      console.log(`skipped: ${backend} is not available here`);
+      continue;
+    }
+    const plans = backend === 'webgpu' ? GPU_PLANS : CPU_PLANS;
+    for (const preset of presets) await benchPreset(preset, plans[preset], quick || backend === 'cpu');
   }
   console.log(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (CPU seconds are the fairer number on a shared machine)`);
 }

@@ -100,6 +100,13 @@ export interface TrainConfig {
   /** Evaluate DICE/AUPRC on the validation cases every this many steps (0 = never). */
   evaluateEvery: number;
   /**
+   * Slices per forward/backward pass, gradients summed over the batch (default: the preset's, sized for the 4 GiB
+   * WASM heap); a GPU with room can take the whole batch at once. Results agree up to float rounding.
+   */
+  microBatch?: number;
+  /** Stop after this many seconds of training (0 or absent: no limit), keeping the best checkpoint so far. */
+  maxSeconds?: number;
+  /**
    * Continue the loaded model's own training run (its settings, weights, Adam and RNG state) up to `steps` steps in
    * all; preset, loss, noise, batch and seed above are then taken from its checkpoint, not from this config.
    */

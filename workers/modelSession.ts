@@ -245,6 +245,7 @@ export function engineTrainingConfig(config: TrainConfig, trainCases: readonly C
     noise: config.noise,
     patching: config.patched ? 'patched' : 'whole',
     batchSize: config.batchSize,
+    ...(config.microBatch ? { microBatchSize: config.microBatch } : {}),
     seed: config.seed,
     air: { mode: config.air, enabled: resolveAir(config.air, stats), stats },
   });
@@ -306,8 +307,10 @@ export async function trainModel(
   const noiseLevel = validationNoiseLevel(engineConfig);
   let validationDice: number | null = null;
   let validationAuprc: number | null = null;
+  const deadline = config.maxSeconds ? performance.now() + config.maxSeconds * 1000 : Number.POSITIVE_INFINITY;
+  let timeUp = false;
   try {
-    while (trainer.step < config.steps && !control.cancelled) {
+    while (trainer.step < config.steps && !control.cancelled && !timeUp) {
       if (control.paused) {
         await control.waitWhilePaused();
         continue;
@@ -316,7 +319,11 @@ export async function trainModel(
       const segment = config.evaluateEvery > 0 ? Math.min(left, config.evaluateEvery - (trainer.step % config.evaluateEvery)) : left;
       await trainer.run(segment, {
         validateAtEnd: segment === left,
-        onProgress: (p) =>
+        onProgress: (p) => {
+          if (performance.now() >= deadline) {
+            timeUp = true;
+            trainer.stop();
+          }
           onProgress({
             step: p.step,
             totalSteps: config.steps,
@@ -326,7 +333,8 @@ export async function trainModel(
             etaSeconds: p.slicesPerSecond > 0 ? ((config.steps - p.step) * engineConfig.batchSize) / p.slicesPerSecond : 0,
             validationDice,
             validationAuprc,
-          }),
+          });
+        },
       });
       const due = config.evaluateEvery > 0 && (trainer.step % config.evaluateEvery === 0 || trainer.step === config.steps);
       if (due && scoredValidation.length > 0 && !control.cancelled) {

@@ -117,6 +117,13 @@ export function deserializeCheckpoint(bytes: Uint8Array, fileName = 'checkpoint'
   return { config: header.config, training: header.training, tensors };
 }
 
+/** The same checkpoint with only its inference weights ("model/"): a quarter of the size, for sharing; it cannot resume training. */
+export function weightsOnlyCheckpoint(bytes: Uint8Array, fileName = 'checkpoint'): Uint8Array {
+  const contents = deserializeCheckpoint(bytes, fileName);
+  const tensors = new Map([...contents.tensors].filter(([name]) => name.startsWith('model/')));
+  return serializeCheckpoint({ config: contents.config, training: null, tensors });
+}
+
 /** The weights under one prefix ("model", "current", "adam.m", "adam.v"), keyed by weight name. */
 export function checkpointWeights(contents: CheckpointContents, prefix: string): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();

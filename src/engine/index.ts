@@ -8,6 +8,7 @@ export {
   checkpointWeights,
   deserializeCheckpoint,
   serializeCheckpoint,
+  weightsOnlyCheckpoint,
   type CheckpointContents,
   type TensorEntry,
 } from './checkpoint.ts';

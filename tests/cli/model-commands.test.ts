@@ -79,6 +79,33 @@ describe('fqlab train / evaluate / sweep', () => {
     expect(grid.best).not.toBeNull();
   }, 600_000);
 
+  it('stops at --max-minutes, takes --micro-batch, and writes a weights-only checkpoint that cannot resume', () => {
+    const modelDir = join(dir, 'slim');
+    const train = runCli([
+      'train', '--healthy', ...demoCase('train-01'), '--preset', 'tiny', '--steps', '100000', '--max-minutes', '0.05',
+      '--batch', '2', '--micro-batch', '1', '--seed', '2', '--weights-only', '--out', modelDir,
+    ]);
+    expect(train.status).toBe(0);
+    const trained = train.json() as { model: { step: number }; config: { microBatch: number; maxSeconds: number } };
+    expect(trained.config).toMatchObject({ microBatch: 1, maxSeconds: 3 });
+    expect(trained.model.step).toBeGreaterThan(0);
+    expect(trained.model.step).toBeLessThan(100000);
+    const checkpoint = readFileSync(join(modelDir, 'model.fqlab'));
+    const header = JSON.parse(new TextDecoder().decode(checkpoint.subarray(12, 12 + checkpoint.readUInt32LE(8)))) as {
+      training: unknown;
+      tensors: { name: string }[];
+    };
+    expect(header.training).toBeNull();
+    expect(header.tensors.every((t) => t.name.startsWith('model/'))).toBe(true);
+
+    const resume = runCli(['train', '--resume', modelDir, '--healthy', ...demoCase('train-01'), '--steps', '5', '--out', join(dir, 'slim2')]);
+    expect(resume.status).toBe(1);
+    expect(resume.stderr).toMatch(/weights only/);
+    const tooBig = runCli(['train', '--healthy', ...demoCase('train-01'), '--batch', '2', '--micro-batch', '3', '--out', join(dir, 'slim3')]);
+    expect(tooBig.status).toBe(2);
+    expect(tooBig.stderr).toContain('--micro-batch');
+  }, 300_000);
+
   it('refuses a missing model folder with one line naming it', () => {
     const result = runCli(['evaluate', '--model', join(dir, 'nope'), '--val', ...demoCase('val-03'), '--test', ...demoCase('test-01')]);
     expect(result.status).toBe(1);

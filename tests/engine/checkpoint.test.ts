@@ -1,7 +1,15 @@
 // The checkpoint file format: layout, round trip and clear errors for files that are not fqlab checkpoints.
 import { describe, expect, it } from 'vitest';
 import { FqlabError } from '../../src/core/errors.ts';
-import { CHECKPOINT_MAGIC, checkpointWeights, defaultTrainingConfig, deserializeCheckpoint, serializeCheckpoint, type CheckpointContents } from '../../src/engine/index.ts';
+import {
+  CHECKPOINT_MAGIC,
+  checkpointWeights,
+  defaultTrainingConfig,
+  deserializeCheckpoint,
+  serializeCheckpoint,
+  weightsOnlyCheckpoint,
+  type CheckpointContents,
+} from '../../src/engine/index.ts';
 
 function sample(): CheckpointContents {
   return {
@@ -40,6 +48,16 @@ describe('checkpoint format', () => {
       expect(Array.from(back.tensors.get(name)?.values ?? [])).toEqual(Array.from(t.values));
     }
     expect([...checkpointWeights(back, 'model').keys()]).toEqual(['a.weight', 'b.bias']);
+  });
+
+  it('a weights-only copy keeps the config and the inference weights, and nothing else', () => {
+    const full = sample();
+    full.training = { step: 7 } as CheckpointContents['training'];
+    const slim = deserializeCheckpoint(weightsOnlyCheckpoint(serializeCheckpoint(full)));
+    expect(slim.config).toEqual(full.config);
+    expect(slim.training).toBeNull();
+    expect([...slim.tensors.keys()]).toEqual(['model/a.weight', 'model/b.bias']);
+    expect(Array.from(slim.tensors.get('model/a.weight')?.values ?? [])).toEqual(Array.from(full.tensors.get('model/a.weight')!.values));
   });
 
   it('rejects other files, truncation and unknown versions with a message naming the file', () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { TrainConfig, TrainProgress } from '../../../workers/api.ts';
 import { choiceFlag, integerFlag, numberFlag, optionalString, requiredString, stringList, UsageError, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
+import { weightsOnlyCheckpoint } from '../../engine/checkpoint.ts';
 import { formatDuration, progressBar } from '../progressBar.ts';
 import { BACKENDS, loadCases, MODALITIES, openSession, readCheckpoint } from '../session.ts';
 
@@ -14,8 +15,12 @@ export const trainCommand: Command = {
   usage:
     '--healthy FILES|DIR [--healthy ...] [--val FILES|DIR ...] [--modality T2] [--preset tiny|small|base|paper]\n' +
     '  [--loss fq|l1] [--alpha 0.84] [--air auto|on|off] [--noise simplex|gaussian] [--ddpm]\n' +
-    '  [--steps N | --epochs N] [--batch 32] [--seed 0] [--backend auto|wasm|cpu|webgpu] [--resume MODEL_DIR] --out MODEL_DIR\n' +
+    '  [--steps N | --epochs N] [--max-minutes M] [--batch 32] [--micro-batch K] [--seed 0] [--backend auto|wasm|cpu|webgpu]\n' +
+    '  [--resume MODEL_DIR] [--weights-only] --out MODEL_DIR\n' +
     '  --resume continues that model\'s run (its settings, weights, optimiser and RNG state) up to N steps in all.\n' +
+    '  --max-minutes stops early, keeping the best checkpoint so far (training.json records the steps reached).\n' +
+    '  --micro-batch sets the slices per forward/backward pass (default: the preset\'s, sized for the WASM heap; on a\n' +
+    '  GPU the whole batch is faster). --weights-only writes just the inference weights (a quarter of the size; no resume).\n' +
     '  Writes MODEL_DIR/model.fqlab (the checkpoint with the lowest validation loss) and MODEL_DIR/training.json\n' +
     '  (settings, loss curve, wall time, machine). An epoch draws one random slice per training volume.',
   options: {
@@ -31,6 +36,9 @@ export const trainCommand: Command = {
     steps: { type: 'string' },
     epochs: { type: 'string' },
     batch: { type: 'string' },
+    'micro-batch': { type: 'string' },
+    'max-minutes': { type: 'string' },
+    'weights-only': { type: 'boolean' },
     seed: { type: 'string' },
     backend: { type: 'string' },
     resume: { type: 'string' },
@@ -43,6 +51,10 @@ export const trainCommand: Command = {
     if (flags.steps !== undefined && flags.epochs !== undefined) throw new UsageError('give --steps or --epochs, not both');
     const modality = flags.modality === undefined ? undefined : choiceFlag(flags, 'modality', MODALITIES, 'T2');
     const batchSize = integerFlag(flags, 'batch', 32, 1, 1024);
+    const limits: Pick<TrainConfig, 'microBatch' | 'maxSeconds'> = {
+      ...(flags['micro-batch'] === undefined ? {} : { microBatch: integerFlag(flags, 'micro-batch', batchSize, 1, batchSize) }),
+      ...(flags['max-minutes'] === undefined ? {} : { maxSeconds: 60 * numberFlag(flags, 'max-minutes', 0, 0.01, 1e6) }),
+    };
     const started = performance.now();
 
     const session = await openSession(choiceFlag(flags, 'backend', BACKENDS, 'auto'));
@@ -65,6 +77,7 @@ export const trainCommand: Command = {
       seed: integerFlag(flags, 'seed', 0),
       evaluateEvery: 0,
       resume: resumeFrom !== undefined,
+      ...limits,
     };
 
     const bar = progressBar('training');
@@ -78,7 +91,8 @@ export const trainCommand: Command = {
 
     mkdirSync(outDir, { recursive: true });
     const checkpoint = join(outDir, 'model.fqlab');
-    writeFileSync(checkpoint, await session.worker.saveCheckpoint());
+    const bytes = await session.worker.saveCheckpoint();
+    writeFileSync(checkpoint, flags['weights-only'] === true ? weightsOnlyCheckpoint(bytes) : bytes);
     const summary = {
       checkpoint,
       model,
