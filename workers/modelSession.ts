@@ -74,12 +74,14 @@ export async function backendCheck(
   const input = new Float32Array(slices * SLICE_SIZE * SLICE_SIZE);
   for (let i = 0; i < input.length; i++) input[i] = 2 * rng.next() - 1;
   const t = new Array<number>(slices).fill(rng.int(DIFFUSION_STEPS));
+  const x = tf.tensor4d(input, [slices, SLICE_SIZE, SLICE_SIZE, 1]);
   try {
-    const prediction = unet.apply(tf.tensor4d(input, [slices, SLICE_SIZE, SLICE_SIZE, 1]), t);
+    const prediction = unet.apply(x, t);
     const output = (await prediction.data()) as Float32Array;
     prediction.dispose();
     return { backend, output, elapsedMs: performance.now() - started };
   } finally {
+    x.dispose();
     unet.dispose();
   }
 }

@@ -22,8 +22,9 @@ export class Adam {
   readonly secondMoments: tf.Variable[];
 
   constructor(readonly variables: readonly tf.Variable[], readonly settings: AdamSettings = ADAM_DEFAULTS) {
-    this.firstMoments = variables.map((v) => tf.variable(tf.zerosLike(v), false));
-    this.secondMoments = variables.map((v) => tf.variable(tf.zerosLike(v), false));
+    // tidy frees the zero tensors the variables were made from (variables themselves are kept).
+    this.firstMoments = tf.tidy(() => variables.map((v) => tf.variable(tf.zerosLike(v), false)));
+    this.secondMoments = tf.tidy(() => variables.map((v) => tf.variable(tf.zerosLike(v), false)));
   }
 
   /** One update from gradients in `variables` order. */

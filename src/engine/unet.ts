@@ -33,7 +33,10 @@ export class UNet {
     for (const spec of this.specs) {
       const v = values(spec);
       if (v.length !== spec.shape.reduce((a, b) => a * b, 1)) throw new Error(`UNet: weight ${spec.name} has ${v.length} values, expected shape [${spec.shape}]`);
-      variables.set(spec.name, tf.variable(tf.tensor(v, spec.shape, 'float32'), true));
+      // The variable shares the initial tensor's data; disposing the initial tensor keeps only the variable alive.
+      const initial = tf.tensor(v, spec.shape, 'float32');
+      variables.set(spec.name, tf.variable(initial, true));
+      initial.dispose();
     }
     this.variables = variables;
   }

@@ -62,6 +62,14 @@ describe('Trainer', () => {
     trainer.dispose();
   });
 
+  it('leaves no tensor behind once a trained run (U-Net, Adam moments) is disposed', async () => {
+    const before = tf.memory().numTensors;
+    const trainer = Trainer.create(config({}), { train, validation: [] });
+    await trainer.trainStep();
+    trainer.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('reports progress, stops between steps on request, and keeps the best-validation weights', async () => {
     const trainer = Trainer.create(config({ validateEvery: 1 }), { train, validation });
     const seen: number[] = [];

@@ -135,6 +135,16 @@ describe('FqlabWorker files and cases', () => {
     expect((error as { message: string }).message).toContain('patient_T2.nii.gz');
   });
 
+  it('backendCheck returns the forward output and leaves no tensor behind', async () => {
+    const worker = new FqlabWorker();
+    const first = await worker.backendCheck('wasm', { slices: 1, seed: 3 });
+    expect(first.output).toHaveLength(96 * 96);
+    const tensorsAfterFirst = (await worker.diagnostics()).memory.numTensors;
+    const again = await worker.backendCheck('wasm', { slices: 1, seed: 3 });
+    expect(Array.from(again.output)).toEqual(Array.from(first.output));
+    expect((await worker.diagnostics()).memory.numTensors).toBe(tensorsAfterFirst);
+  });
+
   it('says what is missing when there is no model or no reconstruction', async () => {
     const api = exposedApi(new FqlabWorker());
     expect(await rejection(api.score({ alpha: 0.84, score: 'fq', thresholdSource: 'validation-search' }))).toMatchObject({ code: 'no-model' });
