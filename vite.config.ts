@@ -16,7 +16,9 @@ export default defineConfig({
   worker: { format: 'es' },
   // e2e/harness.html only exposes the worker client to browser tests; it holds no UI.
   build: { rollupOptions: { input: { main: 'index.html', harness: 'e2e/harness.html' } } },
-  optimizeDeps: { exclude: ['@tensorflow/tfjs-backend-wasm'] },
+  // The dev server pre-bundles what the compute worker imports up front (its scan does not follow `new Worker`), so the
+  // first load does not stop for a re-optimisation; pre-bundling also shares one tfjs-core with the WASM backend.
+  optimizeDeps: { entries: ['index.html', 'e2e/harness.html', 'workers/fqlab.worker.ts'] },
   test: {
     include: ['tests/**/*.test.ts'],
     environment: 'node',

@@ -1,6 +1,6 @@
 // Picks and starts the tfjs backend: WebGPU on a real GPU (in Node on request, through Dawn), else WASM (SIMD, threads when cross-origin isolated), else WebGL, else CPU.
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { ALLOW_SOFTWARE_WEBGPU_ENV, installNodeWebGpu, NODE_NO_ADAPTER_HINT, softwareWebGpuAllowedByEnv } from './nodeWebgpu.ts';
 import { registerWasmCopyKernels } from './wasmCopyKernels.ts';
 import { registerWasmConvGradients } from './wasmConvGradients.ts';
@@ -94,7 +94,7 @@ async function trySetBackend(name: string): Promise<boolean> {
 function wasmReason(): string {
   const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
   const threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
-  return `WASM (SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off'})`;
+  return `WASM (SIMD ${simd ? 'on' : 'off'}, threads ${threads ? `on: ${getThreadsCount()}` : 'off'})`;
 }
 
 /**

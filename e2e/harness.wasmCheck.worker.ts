@@ -1,0 +1,108 @@
+// Test-only worker (e2e/harness.ts): the engine on tfjs WASM with threads on or off, for comparing the two in e2e/wasm-threads.spec.ts.
+import * as Comlink from 'comlink';
+import * as tf from '@tensorflow/tfjs';
+import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { initBackend, patchedLoss, Rng, SLICE_SIZE, UNet, unetPreset } from '../src/engine/index.ts';
+import { WASM_ASSET_URLS } from '../src/engine/wasmAssets.browser.ts';
+import { installThreadedWasmSource } from '../src/engine/wasmThreads.browser.ts';
+import { backendCheck } from '../workers/modelSession.ts';
+import type { BackendCheckOptions, BackendCheckResult } from '../workers/api.ts';
+
+installThreadedWasmSource();
+
+/** One loss-and-gradient evaluation of the tiny U-Net: every weight's gradient, flattened in spec order. */
+export interface GradientResult {
+  loss: number;
+  gradients: Float32Array;
+  elapsedMs: number;
+}
+
+export interface WasmCheckApi {
+  /**
+   * Starts the WASM backend with threads on or off (once per worker), optionally forcing XNNPACK's thread count;
+   * returns the backend's reason and the thread count in use.
+   */
+  start(threads: boolean, threadsCount?: number): Promise<{ reason: string; threadsCount: number }>;
+  /** The compute worker's own backend self-check (same seeded forward pass as the real worker). */
+  forward(options: BackendCheckOptions): Promise<BackendCheckResult>;
+  /** Loss and gradients of a seeded FQ training batch (exercises the engine's WASM conv-gradient and copy kernels). */
+  gradient(seed: number, slices: number): Promise<GradientResult>;
+}
+
+/** Seeded weights with every layer active (a fresh U-Net's zero output convolution would zero most gradients). */
+function activeWeights(unet: UNet, rng: Rng): Map<string, Float32Array> {
+  const weights = new Map<string, Float32Array>();
+  for (const spec of unet.specs) {
+    const values = new Float32Array(spec.shape.reduce((a, b) => a * b, 1));
+    const bound = spec.init.kind === 'uniform' ? 1 / Math.sqrt(spec.init.fanIn) : 0.1;
+    const centre = spec.init.kind === 'ones' ? 1 : 0;
+    for (let i = 0; i < values.length; i++) values[i] = centre + (2 * rng.next() - 1) * bound;
+    weights.set(spec.name, values);
+  }
+  return weights;
+}
+
+const api: WasmCheckApi = {
+  async start(threads, threadsCount) {
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads);
+    if (threadsCount !== undefined) {
+      // tfjs caps the pool at navigator.hardwareConcurrency / 2 (1 on a 2-core machine), read when the module starts.
+      Object.defineProperty(navigator, 'hardwareConcurrency', { value: 2 * threadsCount, configurable: true });
+      setThreadsCount(threadsCount);
+    }
+    const backend = await initBackend('wasm', { wasmPaths: WASM_ASSET_URLS });
+    if (backend.name !== 'wasm') throw new Error(`WASM did not start: ${backend.reason}`);
+    return { reason: backend.reason, threadsCount: getThreadsCount() };
+  },
+
+  async forward(options) {
+    const result = await backendCheck('wasm', options, WASM_ASSET_URLS);
+    return Comlink.transfer(result, [result.output.buffer]);
+  },
+
+  async gradient(seed, slices) {
+    const rng = new Rng(`wasm-threads-gradient:${seed}`);
+    const unet = UNet.create(unetPreset('tiny'), seed);
+    unet.assignWeights(activeWeights(unet, rng));
+    const pixels = slices * SLICE_SIZE * SLICE_SIZE;
+    const x0Values = new Float32Array(pixels);
+    const xtValues = new Float32Array(pixels);
+    const maskValues = new Float32Array(pixels);
+    for (let i = 0; i < pixels; i++) {
+      x0Values[i] = 2 * rng.next() - 1;
+      xtValues[i] = x0Values[i] + 0.5 * (2 * rng.next() - 1);
+      const row = Math.floor(i / SLICE_SIZE) % SLICE_SIZE;
+      const col = i % SLICE_SIZE;
+      maskValues[i] = row >= 24 && row < 72 && col >= 24 && col < 72 ? 1 : 0;
+    }
+    const shape: [number, number, number, number] = [slices, SLICE_SIZE, SLICE_SIZE, 1];
+    const t = Array.from({ length: slices }, () => rng.int(1000));
+    const x0 = tf.tensor4d(x0Values, shape);
+    const xt = tf.tensor4d(xtValues, shape);
+    const mask = tf.tensor4d(maskValues, shape);
+    try {
+      const started = performance.now();
+      const variables = unet.trainableVariables();
+      const { value, grads } = tf.variableGrads(
+        () => patchedLoss(unet.apply(xt, t), x0, mask, { kind: 'fq', alpha: 0.5, range: 'model' }),
+        variables,
+      );
+      const parts = await Promise.all(variables.map((v) => grads[v.name].data()));
+      const loss = (await value.data())[0];
+      const elapsedMs = performance.now() - started;
+      tf.dispose([value, ...Object.values(grads)]);
+      const gradients = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+      let offset = 0;
+      for (const part of parts) {
+        gradients.set(part, offset);
+        offset += part.length;
+      }
+      return Comlink.transfer({ loss, gradients, elapsedMs }, [gradients.buffer]);
+    } finally {
+      tf.dispose([x0, xt, mask]);
+      unet.dispose();
+    }
+  },
+};
+
+Comlink.expose(api);
