@@ -2,7 +2,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { summarize } from '../../core/metrics/index.ts';
-import type { CaseMetrics, EvaluationResult, MapLayer, ScoreKind } from '../../../workers/api.ts';
+import type { CaseInfo, CaseMetrics, EvaluationResult, MapLayer, ScoreKind } from '../../../workers/api.ts';
 import { choiceFlag, integerFlag, numberFlag, optionalString, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 import { progressBar } from '../progressBar.ts';
@@ -62,22 +62,7 @@ export const evaluateCommand: Command = {
       }
     }
 
-    const testMetrics = (run: EvaluationResult): CaseMetrics[] => run.cases.filter((c) => c.split === 'test');
-    const perVolume = testCases.map(({ caseId }) => {
-      const values = runs.map((run) => testMetrics(run).find((c) => c.caseId === caseId));
-      const over = (key: 'dice' | 'auprc' | 'auroc' | 'bestDiceOracle') => summarize(values.map((v) => v?.[key] ?? null));
-      return { caseId, dice: over('dice'), auprc: over('auprc'), auroc: over('auroc'), bestDiceOracle: over('bestDiceOracle') };
-    });
-    const perSeed = runs.map((run, seed) => ({
-      seed,
-      threshold: run.threshold.value,
-      thresholdNote: run.threshold.note ?? null,
-      dice: summarize(testMetrics(run).map((c) => c.dice)).mean,
-      auprc: summarize(testMetrics(run).map((c) => c.auprc)).mean,
-      auroc: summarize(testMetrics(run).map((c) => c.auroc)).mean,
-      bestDiceOracle: summarize(testMetrics(run).map((c) => c.bestDiceOracle)).mean,
-    }));
-    const overSeeds = (key: 'dice' | 'auprc' | 'auroc' | 'bestDiceOracle') => summarize(perSeed.map((s) => s[key]));
+    const { mean, perSeed, perVolume } = summarizeOverSeeds(runs, testCases);
     return {
       model: session.checkpointPath,
       modelInfo,
@@ -88,10 +73,38 @@ export const evaluateCommand: Command = {
       seeds,
       validation: valCases.map((c) => c.caseId),
       test: testCases.map((c) => c.caseId),
-      mean: { dice: overSeeds('dice'), auprc: overSeeds('auprc'), auroc: overSeeds('auroc'), bestDiceOracle: overSeeds('bestDiceOracle') },
+      mean,
       perSeed,
       perVolume,
       outputs: written,
     };
   },
 };
+
+/**
+ * The evaluate report's numbers from one scoring run per seed: per seed the test-set mean, then mean +- std of those
+ * over seeds (population std), and per test volume its values averaged over seeds.
+ */
+export function summarizeOverSeeds(runs: readonly EvaluationResult[], testCases: readonly CaseInfo[]) {
+  const testMetrics = (run: EvaluationResult): CaseMetrics[] => run.cases.filter((c) => c.split === 'test');
+  const perVolume = testCases.map(({ caseId }) => {
+    const values = runs.map((run) => testMetrics(run).find((c) => c.caseId === caseId));
+    const over = (key: 'dice' | 'auprc' | 'auroc' | 'bestDiceOracle') => summarize(values.map((v) => v?.[key] ?? null));
+    return { caseId, dice: over('dice'), auprc: over('auprc'), auroc: over('auroc'), bestDiceOracle: over('bestDiceOracle') };
+  });
+  const perSeed = runs.map((run, seed) => ({
+    seed,
+    threshold: run.threshold.value,
+    thresholdNote: run.threshold.note ?? null,
+    dice: summarize(testMetrics(run).map((c) => c.dice)).mean,
+    auprc: summarize(testMetrics(run).map((c) => c.auprc)).mean,
+    auroc: summarize(testMetrics(run).map((c) => c.auroc)).mean,
+    bestDiceOracle: summarize(testMetrics(run).map((c) => c.bestDiceOracle)).mean,
+  }));
+  const overSeeds = (key: 'dice' | 'auprc' | 'auroc' | 'bestDiceOracle') => summarize(perSeed.map((s) => s[key]));
+  return {
+    mean: { dice: overSeeds('dice'), auprc: overSeeds('auprc'), auroc: overSeeds('auroc'), bestDiceOracle: overSeeds('bestDiceOracle') },
+    perSeed,
+    perVolume,
+  };
+}
