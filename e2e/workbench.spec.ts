@@ -241,7 +241,7 @@ test('train a tiny model, run inference, rescore with alpha, sweep, export', asy
   const canvas = page.locator('canvas.viewer-canvas');
   const box = await canvas.boundingBox();
   if (box) await canvas.click({ position: { x: box.width / 2, y: box.height / 2 } });
-  await expect(page.getByTestId('crosshair-readout')).toContainText('FQ map');
+  await expect(page.getByTestId('crosshair-readout')).toContainText('FQ map', { timeout: 30_000 });
   await expect(page.getByTestId('crosshair-readout')).toContainText('Scan');
   await snap(page, '08-inference-fq-overlay');
 

@@ -146,6 +146,8 @@ export function NiivueViewer({ caseId, layers, caseVersion, mapsVersion }: Niivu
       nv.back = images[0] ?? null;
       nv.overlays = images.slice(1);
       nv.updateGLVolume();
+      // The crosshair readout lists every shown layer: refresh it for the layers just loaded, not only on the next click.
+      if (images.length > 0) nv.createOnLocationChange();
     })();
     return () => {
       superseded = true;
