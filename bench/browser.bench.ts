@@ -1,0 +1,71 @@
+// Browser benchmark (plain tsx script): the workbench's demo in headless Chromium, then alpha moves timed from the slider
+// to the updated metrics (the 200 ms aim) and the worker's own scoring time.
+// Usage: npx tsx bench/browser.bench.ts [--moves 6]   (builds the site and serves it with `vite preview`, like the e2e tests)
+import { chromium, type Page } from '@playwright/test';
+import { spawn, spawnSync } from 'node:child_process';
+import os from 'node:os';
+import { chromiumArgs, chromiumPath } from '../e2e/chromium.ts';
+
+const port = 4291;
+const movesArg = process.argv.indexOf('--moves');
+const moves = movesArg > 0 ? Number(process.argv[movesArg + 1]) : 6;
+
+async function waitForServer(url: string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`browser bench: ${url} did not answer within ${timeoutMs / 1000} s`);
+}
+
+/** Milliseconds from an alpha move to the metrics table showing new numbers, and the worker's "scored in" figure. */
+async function timeAlphaMove(page: Page, alpha: string): Promise<{ wallMs: number; workerMs: number }> {
+  const info = page.getByTestId('threshold-info');
+  const before = await page.getByTestId('metric-table').textContent();
+  const started = await page.evaluate(() => performance.now());
+  await page.getByTestId('alpha-slider').fill(alpha);
+  await page.waitForFunction((old) => document.querySelector('[data-testid="metric-table"]')?.textContent !== old, before, { timeout: 60_000, polling: 'raf' });
+  const wallMs = (await page.evaluate(() => performance.now())) - started;
+  const workerMs = Number(/scored in (\d+) ms/.exec((await info.textContent()) ?? '')?.[1] ?? Number.NaN);
+  return { wallMs, workerMs };
+}
+
+async function main(): Promise<void> {
+  const cpus = os.cpus();
+  console.log(`# fqlab browser benchmark\nmachine: ${cpus[0]?.model ?? 'unknown CPU'} x ${cpus.length}, Chromium ${chromiumPath}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const build = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('browser bench: vite build failed');
+  const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { stdio: 'ignore', detached: true });
+  const context = await chromium.launchPersistentContext('', { executablePath: chromiumPath, args: chromiumArgs, viewport: { width: 1400, height: 1000 } });
+  try {
+    await waitForServer(`http://127.0.0.1:${port}/`, 60_000);
+    const page = context.pages()[0] ?? (await context.newPage());
+    const started = Date.now();
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.getByTestId('demo-status').filter({ hasText: 'Demo ready' }).waitFor({ timeout: 900_000 });
+    const status = await page.getByTestId('demo-status').textContent();
+    console.log(`demo ready after ${((Date.now() - started) / 1000).toFixed(1)} s: ${status}`);
+    console.log(`backend: ${await page.locator('.backend-label').first().textContent()}`);
+    const table = await page.getByTestId('metric-table').locator('tbody tr').count();
+    console.log(`alpha moves with ${table} cases in the metrics table (scoring rescans every validation and test case):`);
+    const alphas = ['0.5', '0.84', '0.3', '1', '0', '0.6', '0.9', '0.2'].slice(0, moves);
+    const results: { wallMs: number; workerMs: number }[] = [];
+    for (const alpha of alphas) {
+      const r = await timeAlphaMove(page, alpha);
+      results.push(r);
+      console.log(`  alpha ${alpha}: metrics updated after ${r.wallMs.toFixed(0)} ms (worker scoring ${r.workerMs} ms)`);
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    console.log(`median: ${median(results.map((r) => r.wallMs)).toFixed(0)} ms from the slider to the table, worker ${median(results.map((r) => r.workerMs))} ms`);
+  } finally {
+    await context.close();
+    if (server.pid !== undefined) process.kill(-server.pid);
+  }
+}
+
+await main();
