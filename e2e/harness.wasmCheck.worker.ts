@@ -5,7 +5,7 @@ import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm'
 import { initBackend, patchedLoss, Rng, SLICE_SIZE, UNet, unetPreset } from '../src/engine/index.ts';
 import { WASM_ASSET_URLS } from '../src/engine/wasmAssets.browser.ts';
 import { installThreadedWasmSource } from '../src/engine/wasmThreads.browser.ts';
-import { backendCheck } from '../workers/modelSession.ts';
+import { backendCheck, randomWeights } from '../workers/modelSession.ts';
 import type { BackendCheckOptions, BackendCheckResult } from '../workers/api.ts';
 
 installThreadedWasmSource();
@@ -29,19 +29,6 @@ export interface WasmCheckApi {
   gradient(seed: number, slices: number): Promise<GradientResult>;
 }
 
-/** Seeded weights with every layer active (a fresh U-Net's zero output convolution would zero most gradients). */
-function activeWeights(unet: UNet, rng: Rng): Map<string, Float32Array> {
-  const weights = new Map<string, Float32Array>();
-  for (const spec of unet.specs) {
-    const values = new Float32Array(spec.shape.reduce((a, b) => a * b, 1));
-    const bound = spec.init.kind === 'uniform' ? 1 / Math.sqrt(spec.init.fanIn) : 0.1;
-    const centre = spec.init.kind === 'ones' ? 1 : 0;
-    for (let i = 0; i < values.length; i++) values[i] = centre + (2 * rng.next() - 1) * bound;
-    weights.set(spec.name, values);
-  }
-  return weights;
-}
-
 const api: WasmCheckApi = {
   async start(threads, threadsCount) {
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads);
@@ -63,7 +50,7 @@ const api: WasmCheckApi = {
   async gradient(seed, slices) {
     const rng = new Rng(`wasm-threads-gradient:${seed}`);
     const unet = UNet.create(unetPreset('tiny'), seed);
-    unet.assignWeights(activeWeights(unet, rng));
+    unet.assignWeights(randomWeights(unet.config, rng));
     const pixels = slices * SLICE_SIZE * SLICE_SIZE;
     const x0Values = new Float32Array(pixels);
     const xtValues = new Float32Array(pixels);

@@ -36,7 +36,7 @@ export async function initEngineBackend(preference: BackendPreference, wasmPaths
  * Seeded weights with every layer active (a fresh U-Net's output convolution is zero, which would make a backend
  * comparison trivial): uniform +-1/sqrt(fanIn) where PyTorch would use it, small values around 0 or 1 elsewhere.
  */
-function randomWeights(config: UNetConfig, rng: Rng): Map<string, Float32Array> {
+export function randomWeights(config: UNetConfig, rng: Rng): Map<string, Float32Array> {
   const weights = new Map<string, Float32Array>();
   for (const spec of unetParamSpecs(unetPlan(config))) {
     const values = new Float32Array(spec.shape.reduce((a, b) => a * b, 1));
