@@ -4,17 +4,19 @@ import { join } from 'node:path';
 
 const out = process.argv[2];
 const brats = (n) => `BraTS pat000${n}`;
+// Per evaluation: the JSON file's suffix and the model column.
+const MODELS = [['l1', 'pDDPM (l1 loss)'], ['iqa-fq', 'pDDPM-IQA (FQ loss)'], ['iqa-l1', 'pDDPM-IQA scored with l1']];
 const rows = [];
 for (const [test, val] of [['MSLUB patient07', 'TCGA-DU-7294'], ['TCGA-DU-7294', 'MSLUB patient07']]) {
   const key = test.startsWith('MSLUB') ? 'mslub' : 'tcga';
-  for (const [file, model] of [['l1', 'pDDPM (l1 loss)'], ['iqa-fq', 'pDDPM-IQA (FQ loss)'], ['iqa-l1', 'pDDPM-IQA scored with l1']]) {
+  for (const [file, model] of MODELS) {
     rows.push({ train: 'T2: IXI002 (1 healthy subject)', test: `${test} (val: ${val})`, model, file: `t2-${key}-${file}.json` });
   }
 }
 for (const fold of [1, 2, 3]) {
   const val = (fold % 3) + 1;
   const test = ((fold + 1) % 3) + 1;
-  for (const [file, model] of [['l1', 'pDDPM (l1 loss)'], ['iqa-fq', 'pDDPM-IQA (FQ loss)'], ['iqa-l1', 'pDDPM-IQA scored with l1']]) {
+  for (const [file, model] of MODELS) {
     rows.push({ train: `FLAIR: lesion-free slices of ${brats(fold)}`, test: `${brats(test)} (val: ${brats(val)})`, model, file: `flair${fold}-${file}.json` });
   }
 }

@@ -3,7 +3,7 @@ import * as Comlink from 'comlink';
 import { describe, expect, it } from 'vitest';
 import { writeNifti } from '../../src/core/nifti/index.ts';
 import type { Volume } from '../../src/core/volume.ts';
-import { createWorkerClient, type WorkerLike } from '../../workers/client.ts';
+import { createWorkerClient, type WorkerClientOptions, type WorkerLike } from '../../workers/client.ts';
 import { exposedApi } from '../../workers/exposedApi.ts';
 import { FqlabWorker } from '../../workers/fqlabWorker.ts';
 import { FqlabWorkerError } from '../../workers/workerError.ts';
@@ -69,6 +69,17 @@ function ball(dims: readonly [number, number, number]): Volume {
 
 const bytesOf = (v: Volume): ArrayBuffer => writeNifti(v, { gzip: true }).slice().buffer as ArrayBuffer;
 
+/** A client whose workers are FakeWorkers, each one kept in `workers` in the order the client started them. */
+function clientOverFakeWorkers(options: Omit<WorkerClientOptions, 'createWorker'>) {
+  const workers: FakeWorker[] = [];
+  const createWorker = (): FakeWorker => {
+    const w = new FakeWorker();
+    workers.push(w);
+    return w;
+  };
+  return { workers, client: createWorkerClient({ ...options, createWorker }) };
+}
+
 describe('createWorkerClient', () => {
   it('turns worker refusals into FqlabWorkerError with code and file name', async () => {
     const client = createWorkerClient({ createWorker: () => new FakeWorker() });
@@ -88,15 +99,7 @@ describe('createWorkerClient', () => {
   });
 
   it('restarts a crashed worker and replays files (same ids) and cases; calls in flight reject', async () => {
-    const workers: FakeWorker[] = [];
-    const client = createWorkerClient({
-      createWorker: () => {
-        const w = new FakeWorker();
-        workers.push(w);
-        return w;
-      },
-      pingTimeoutMs: 200,
-    });
+    const { workers, client } = clientOverFakeWorkers({ pingTimeoutMs: 200 });
     const reports: unknown[] = [];
     client.onRestart((r) => reports.push(r));
     const image = await client.loadFile('sub_T2.nii.gz', bytesOf(ball([30, 30, 16])));
@@ -131,16 +134,7 @@ describe('createWorkerClient', () => {
   });
 
   it('gives up after too many restarts in a row', async () => {
-    const workers: FakeWorker[] = [];
-    const client = createWorkerClient({
-      createWorker: () => {
-        const w = new FakeWorker();
-        workers.push(w);
-        return w;
-      },
-      maxRestarts: 1,
-      pingTimeoutMs: 100,
-    });
+    const { workers, client } = clientOverFakeWorkers({ maxRestarts: 1, pingTimeoutMs: 100 });
     workers[0].crash();
     await new Promise((resolve) => setTimeout(resolve, 300));
     await client.diagnostics();
