@@ -147,11 +147,8 @@ export function evaluationFlags(flags: ParsedFlags): EvaluationOptions {
   if (valPaths.length === 0 || testPaths.length === 0) throw new UsageError('--val and --test are both required');
   const modality = flags.modality === undefined ? undefined : choiceFlag(flags, 'modality', MODALITIES, 'T2');
   refuseSharedImages(expandNiftiPaths(valPaths), expandNiftiPaths(testPaths));
-  return {
-    model, valPaths, testPaths, modality,
-    backend: choiceFlag(flags, 'backend', BACKENDS, 'auto'),
-    allowNoThreshold: flags['allow-no-threshold'] === true,
-  };
+  const backend = choiceFlag(flags, 'backend', BACKENDS, 'auto');
+  return { model, valPaths, testPaths, modality, backend, allowNoThreshold: flags['allow-no-threshold'] === true };
 }
 
 /**
