@@ -1,5 +1,6 @@
 // The shape of one fqlab CLI command: its flags, help text and a run function returning a JSON-able result.
 import type { FlagSpec, ParsedFlags } from './args.ts';
+import type { PendingOutputs } from './outputs.ts';
 
 export interface Command {
   name: string;
@@ -7,5 +8,6 @@ export interface Command {
   /** Usage lines shown by --help, after "fqlab <name>". */
   usage: string;
   options: FlagSpec;
-  run(flags: ParsedFlags): Promise<unknown> | unknown;
+  /** Declares its outputs in `outputs` before any heavy work and hands them their contents; the dispatcher writes them on success. */
+  run(flags: ParsedFlags, outputs: PendingOutputs): Promise<unknown> | unknown;
 }

@@ -10,6 +10,8 @@ import { sweepCommand } from './commands/sweep.ts';
 import { thresholdCommand } from './commands/threshold.ts';
 import { trainCommand } from './commands/train.ts';
 import { evaluateCommand } from './commands/evaluate.ts';
+import { PendingOutputs } from './outputs.ts';
+import { isWorkerError } from '../../workers/workerError.ts';
 
 const commands: Command[] = [
   conformCommand,
@@ -49,20 +51,37 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`${command.summary}\n\nUsage: fqlab ${command.name} ${command.usage}`);
     return 0;
   }
+  const outputs = new PendingOutputs();
   try {
-    const result = await command.run(parseFlags(rest, command.options));
+    const result = await command.run(parseFlags(rest, command.options), outputs);
+    outputs.commit();
     console.log(JSON.stringify(result, null, 2));
     return 0;
   } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`fqlab ${command.name}: ${error.message} (see \`fqlab ${command.name} --help\`)`);
-      return 2;
-    }
-    if (error instanceof FqlabError) {
-      console.error(`fqlab ${command.name}: ${error.message}`);
-      return 1;
-    }
-    console.error(`fqlab ${command.name}: unexpected error: ${(error as Error).stack ?? String(error)}`);
-    return 1;
+    const failure = describeFailure(command.name, error, process.env.FQLAB_DEBUG === '1');
+    console.error(failure.message);
+    return failure.exitCode;
   }
+}
+
+/**
+ * What the user sees when a command fails: one line, never a stack trace (FQLAB_DEBUG=1 adds it). Bad usage exits 2,
+ * bad input 1; anything else is fqlab's own fault and says so.
+ */
+export function describeFailure(commandName: string, error: unknown, debug: boolean): { message: string; exitCode: number } {
+  const prefix = `fqlab ${commandName}:`;
+  if (error instanceof UsageError) return { message: `${prefix} ${error.message} (see \`fqlab ${commandName} --help\`)`, exitCode: 2 };
+  if (error instanceof FqlabError) return { message: `${prefix} ${firstLine(error.message)}`, exitCode: 1 };
+  // The worker's own refusals (no model, busy) are plain objects; they are about the call, not an fqlab bug.
+  if (isWorkerError(error) && error.code !== 'internal') return { message: `${prefix} ${firstLine(error.message)}`, exitCode: 1 };
+  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const stack = debug && error instanceof Error && error.stack ? `\n${error.stack}` : '';
+  return {
+    message: `${prefix} internal error (${firstLine(detail)}); please report it with the command you ran (FQLAB_DEBUG=1 prints the stack)${stack}`,
+    exitCode: 1,
+  };
+}
+
+function firstLine(text: string): string {
+  return text.split('\n', 1)[0].trim();
 }

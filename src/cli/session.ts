@@ -1,12 +1,15 @@
 // A headless fqlab session for the CLI: the very FqlabWorker the browser runs in its Web Worker, driven in-process.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFORMED_GRID } from '../core/conform/index.ts';
 import { FqlabError } from '../core/errors.ts';
+import { CHECKPOINT_FILE, NIFTI_FILE } from '../core/inputLimits.ts';
 import type { BackendInfo, BackendPreference, CaseInfo, DataSplit, LoadedFileInfo, Modality, ModelInfo } from '../../workers/api.ts';
 import { choiceFlag, requiredString, stringList, UsageError, type FlagSpec, type ParsedFlags } from './args.ts';
-import { groupIntoCases, type NamedFile } from '../../workers/fileRoles.ts';
+import { groupIntoCases, guessRole, type NamedFile } from '../../workers/fileRoles.ts';
 import { FqlabWorker } from '../../workers/fqlabWorker.ts';
+import { readInputFile, systemReason } from './io.ts';
 
 const NIFTI_NAME = /\.nii(\.gz)?$/i;
 export const BACKENDS = ['auto', 'wasm', 'cpu', 'webgpu'] as const satisfies readonly BackendPreference[];
@@ -29,11 +32,17 @@ export function expandNiftiPaths(paths: readonly string[]): string[] {
     let isFolder: boolean;
     try {
       isFolder = statSync(path).isDirectory();
-    } catch {
-      throw new FqlabError('bad-argument', path, 'no such file or folder; check the path.');
+    } catch (error) {
+      throw new FqlabError('bad-argument', path, `cannot be used (${systemReason(error)}); check the path.`);
     }
     if (isFolder) {
-      for (const entry of readdirSync(path).sort()) visit(join(path, entry), false);
+      let entries: string[];
+      try {
+        entries = readdirSync(path).sort();
+      } catch (error) {
+        throw new FqlabError('bad-argument', path, `is a folder that cannot be listed (${systemReason(error)}); check its permissions.`);
+      }
+      for (const entry of entries) visit(join(path, entry), false);
     } else if (named || NIFTI_NAME.test(path)) {
       found.push(path);
     }
@@ -47,15 +56,20 @@ function looksConformed(info: LoadedFileInfo): boolean {
   return info.dims.every((d, a) => d === CONFORMED_GRID[a]) && info.min >= 0 && info.max <= 1;
 }
 
+/** A defined case, plus whether its segmentation file has a lesion voxel (before conform: a cheap early check). */
+export interface LoadedCase extends CaseInfo {
+  segmentationHasLesion: boolean;
+}
+
 /**
  * Loads files (or folders) as cases of one split: images are paired with their brain mask and segmentation by
  * name (workers/fileRoles.ts), conformed unless already on the 96x96x50 grid. Case ids get the split as prefix.
  */
-export async function loadCases(session: CliSession, paths: readonly string[], split: DataSplit, modality?: Modality): Promise<CaseInfo[]> {
+export async function loadCases(session: CliSession, paths: readonly string[], split: DataSplit, modality?: Modality): Promise<LoadedCase[]> {
   const files: NamedFile[] = [];
   const infos = new Map<string, LoadedFileInfo>();
   for (const path of expandNiftiPaths(paths)) {
-    const bytes = readFileSync(path);
+    const bytes = readInputFile(path, NIFTI_FILE);
     const info = await session.worker.loadFile(path, bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     infos.set(info.fileId, info);
     files.push({ fileId: info.fileId, fileName: path });
@@ -68,16 +82,18 @@ export async function loadCases(session: CliSession, paths: readonly string[], s
     throw new FqlabError('bad-argument', unassigned[0].fileName,
       'could not be paired with an image by name; give masks and segmentations the image\'s name plus _brainmask / _seg.');
   }
-  const defined: CaseInfo[] = [];
+  const defined: LoadedCase[] = [];
   for (const spec of cases) {
     const image = infos.get(spec.imageFileId);
-    defined.push(await session.worker.defineCase({
+    const seg = spec.segFileId ? infos.get(spec.segFileId) : undefined;
+    const info = await session.worker.defineCase({
       ...spec,
       caseId: `${split}:${spec.caseId}`,
       split,
       modality: modality ?? spec.modality,
       conformed: image !== undefined && looksConformed(image),
-    }));
+    });
+    defined.push({ ...info, segmentationHasLesion: seg !== undefined && (seg.min !== 0 || seg.max !== 0) });
   }
   return defined;
 }
@@ -93,11 +109,7 @@ export function checkpointPath(model: string): string {
 
 export function readCheckpoint(model: string): { path: string; bytes: Uint8Array } {
   const path = checkpointPath(model);
-  try {
-    return { path, bytes: readFileSync(path) };
-  } catch {
-    throw new FqlabError('bad-argument', path, 'cannot be read; give the --out folder of `fqlab train` or a .fqlab checkpoint.');
-  }
+  return { path, bytes: readInputFile(path, CHECKPOINT_FILE) };
 }
 
 /** The flags evaluate and sweep share: the model, the validation and test volumes, modality and backend. */
@@ -107,6 +119,7 @@ export const EVALUATION_FLAGS: FlagSpec = {
   test: { type: 'string', multiple: true },
   modality: { type: 'string' },
   backend: { type: 'string' },
+  'allow-no-threshold': { type: 'boolean' },
 };
 
 export interface EvaluationSetup extends CliSession {
@@ -116,22 +129,68 @@ export interface EvaluationSetup extends CliSession {
   test: CaseInfo[];
 }
 
-/** Checks the shared flags before any work starts; returns what opening the session needs. */
-export function evaluationFlags(flags: ParsedFlags): { model: string; valPaths: string[]; testPaths: string[]; modality?: Modality; backend: BackendPreference } {
+export interface EvaluationOptions {
+  model: string;
+  valPaths: string[];
+  testPaths: string[];
+  modality?: Modality;
+  backend: BackendPreference;
+  /** Report threshold-free metrics when no threshold can be chosen, instead of refusing. */
+  allowNoThreshold?: boolean;
+}
+
+/** Checks the shared flags, and that validation and test share no image, before any work starts. */
+export function evaluationFlags(flags: ParsedFlags): EvaluationOptions {
   const model = requiredString(flags, 'model');
   const valPaths = stringList(flags, 'val');
   const testPaths = stringList(flags, 'test');
   if (valPaths.length === 0 || testPaths.length === 0) throw new UsageError('--val and --test are both required');
   const modality = flags.modality === undefined ? undefined : choiceFlag(flags, 'modality', MODALITIES, 'T2');
-  return { model, valPaths, testPaths, modality, backend: choiceFlag(flags, 'backend', BACKENDS, 'auto') };
+  refuseSharedImages(expandNiftiPaths(valPaths), expandNiftiPaths(testPaths));
+  const backend = choiceFlag(flags, 'backend', BACKENDS, 'auto');
+  return { model, valPaths, testPaths, modality, backend, allowNoThreshold: flags['allow-no-threshold'] === true };
+}
+
+/**
+ * Refuses an image given for validation and for test, as the same file (by any path) or as a copy (same bytes): the
+ * threshold chosen on validation would then be tuned on the test set. Masks and segmentations may repeat.
+ */
+function refuseSharedImages(valFiles: readonly string[], testFiles: readonly string[]): void {
+  const images = (files: readonly string[]) =>
+    files.filter((path) => guessRole(path) === 'image').map((path) => ({ path, stats: statSync(path) }));
+  const digests = new Map<string, string>();
+  const digest = (path: string): string => {
+    if (!digests.has(path)) digests.set(path, createHash('sha256').update(readInputFile(path, NIFTI_FILE)).digest('hex'));
+    return digests.get(path)!;
+  };
+  const validation = images(valFiles);
+  for (const test of images(testFiles)) {
+    for (const val of validation) {
+      const sameFile = val.stats.dev === test.stats.dev && val.stats.ino === test.stats.ino;
+      const sameBytes = !sameFile && val.stats.size > 0 && val.stats.size === test.stats.size && digest(val.path) === digest(test.path);
+      if (!sameFile && !sameBytes) continue;
+      const how = sameFile ? `is the same file as --val ${val.path}` : `has the same content as --val ${val.path}`;
+      throw new FqlabError('bad-argument', test.path,
+        `is given as --test but ${how}, so the threshold would be tuned on the test set; give validation and test cases that do not overlap.`);
+    }
+  }
+}
+
+/** Refuses (unless allowed) an evaluation where no validation case has a lesion: no threshold, so no Dice. */
+function requireLesionValidation(validation: readonly LoadedCase[], options: EvaluationOptions): void {
+  if (options.allowNoThreshold || validation.some((c) => c.segmentationHasLesion)) return;
+  throw new FqlabError('bad-argument', options.valPaths.join(', '),
+    'no validation case has a segmentation with lesion voxels, so no threshold can be chosen and every Dice would be null; ' +
+    'add validation cases with their _seg files, or pass --allow-no-threshold to report the threshold-free metrics only.');
 }
 
 /** A session with the model's checkpoint loaded and the validation and test cases defined. */
-export async function openEvaluation(options: ReturnType<typeof evaluationFlags>): Promise<EvaluationSetup> {
+export async function openEvaluation(options: EvaluationOptions): Promise<EvaluationSetup> {
   const session = await openSession(options.backend);
   const checkpoint = readCheckpoint(options.model);
   const modelInfo = await session.worker.loadCheckpoint(checkpoint.bytes);
   const validation = await loadCases(session, options.valPaths, 'validation', options.modality);
+  requireLesionValidation(validation, options);
   const test = await loadCases(session, options.testPaths, 'test', options.modality);
   return { ...session, checkpointPath: checkpoint.path, modelInfo, validation, test };
 }

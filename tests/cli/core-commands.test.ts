@@ -4,29 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { averagePrecision, labelsFromSegmentation } from '../../src/core/metrics/index.ts';
-import { readNifti, writeNifti } from '../../src/core/nifti/index.ts';
+import { readNifti } from '../../src/core/nifti/index.ts';
 import { postprocessMap } from '../../src/core/postprocess/index.ts';
 import { fqMap, l1Map, ssimLossMap } from '../../src/core/quality/index.ts';
 import type { Dims3, Volume } from '../../src/core/volume.ts';
 import { seededRandom } from '../support/seededRandom.ts';
 import { runCli } from './run-cli.ts';
-
-const identity = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
-
-function makeVolume(dims: Dims3, value: (i: number, j: number, k: number) => number, affine = identity): Volume {
-  const data = new Float32Array(dims[0] * dims[1] * dims[2]);
-  for (let k = 0; k < dims[2]; k++)
-    for (let j = 0; j < dims[1]; j++)
-      for (let i = 0; i < dims[0]; i++) data[i + dims[0] * (j + dims[1] * k)] = value(i, j, k);
-  return { dims, data, affine, spacing: [1, 1, 1] };
-}
+import { makeVolume, writeVolume } from './syntheticVolumes.ts';
 
 let dir = '';
-const write = (name: string, volume: Volume, datatype: 'float32' | 'uint8' = 'float32'): string => {
-  const path = join(dir, name);
-  writeFileSync(path, writeNifti(volume, { datatype, gzip: name.endsWith('.gz') }));
-  return path;
-};
+const write = (name: string, volume: Volume, datatype: 'float32' | 'uint8' = 'float32'): string => writeVolume(dir, name, volume, datatype);
 const readBack = (path: string): Volume => readNifti(readFileSync(path), path).volume;
 
 beforeAll(() => {

@@ -11,8 +11,9 @@ export interface CliResult {
   json: () => Record<string, unknown>;
 }
 
-export function runCli(args: string[]): CliResult {
-  const result = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
+/** Runs fqlab with `args`; a run still going after `timeoutMs` is killed (status null), so a hang fails instead of blocking. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): CliResult {
+  const result = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, ...env } });
   return {
     status: result.status,
     stdout: result.stdout,

@@ -1,19 +1,20 @@
 // `fqlab conform`: canonical reorientation, brain crop, crop-or-pad, intensity normalisation and x2 downsampling to 96x96x50.
-import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { conformVolumes } from '../../core/conform/index.ts';
 import { niftiStem } from '../../core/nifti/index.ts';
 import { choiceFlag, optionalString, requiredString, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
-import { readVolumeFile, writeVolumeFile } from '../io.ts';
+import { encodeVolume, labelDatatype, readVolumeFile } from '../io.ts';
+import type { PendingOutputs } from '../outputs.ts';
 
 export const conformCommand: Command = {
   name: 'conform',
   summary: 'Conform an image (and its brain mask / segmentation) to the 96x96x50 model grid.',
   usage:
     '--image I [--brain-mask B] [--seg S] --out-dir D [--interpolation linear|bspline]\n' +
-    '  Writes D/<stem>.nii.gz, D/<stem>_brainmask.nii.gz, D/<stem>_seg.nii.gz (with --seg) and D/<stem>_conform.json\n' +
-    '  (statistics and the mapping back to the input grid); prints the statistics and the AIR suggestion.',
+    '  Writes D/<stem>.nii.gz, D/<stem>_brainmask.nii.gz, D/<stem>_seg.nii.gz (with --seg; labels kept: uint8, or float32\n' +
+    '  when they do not fit 0..255) and D/<stem>_conform.json (statistics and the mapping back to the input grid), all or\n' +
+    '  none of them; prints the statistics and the AIR suggestion.',
   options: {
     image: { type: 'string' },
     'brain-mask': { type: 'string' },
@@ -21,12 +22,22 @@ export const conformCommand: Command = {
     'out-dir': { type: 'string' },
     interpolation: { type: 'string' },
   },
-  run(flags: ParsedFlags) {
+  run(flags: ParsedFlags, outputs: PendingOutputs) {
     const imagePath = requiredString(flags, 'image');
     const outDir = requiredString(flags, 'out-dir');
     const maskPath = optionalString(flags, 'brain-mask');
     const segPath = optionalString(flags, 'seg');
     const imageInterpolation = choiceFlag(flags, 'interpolation', ['linear', 'bspline'] as const, 'linear');
+
+    const stem = niftiStem(imagePath);
+    const paths = {
+      image: join(outDir, `${stem}.nii.gz`),
+      brainMask: join(outDir, `${stem}_brainmask.nii.gz`),
+      ...(segPath ? { seg: join(outDir, `${stem}_seg.nii.gz`) } : {}),
+      conform: join(outDir, `${stem}_conform.json`),
+    };
+    outputs.folder(outDir);
+    for (const path of Object.values(paths)) outputs.file(path);
 
     const conformed = conformVolumes(
       {
@@ -34,30 +45,28 @@ export const conformCommand: Command = {
         brainMask: maskPath ? readVolumeFile(maskPath).volume : undefined,
         seg: segPath ? readVolumeFile(segPath).volume : undefined,
         fileName: imagePath,
+        brainMaskFileName: maskPath,
+        segFileName: segPath,
       },
       { imageInterpolation },
     );
 
-    const stem = niftiStem(imagePath);
-    mkdirSync(outDir, { recursive: true });
-    const outputs: Record<string, string> = {
-      image: join(outDir, `${stem}.nii.gz`),
-      brainMask: join(outDir, `${stem}_brainmask.nii.gz`),
-      conform: join(outDir, `${stem}_conform.json`),
-    };
-    writeVolumeFile(outputs.image, conformed.image, { datatype: 'float32' });
-    writeVolumeFile(outputs.brainMask, conformed.brainMask, { datatype: 'uint8' });
-    if (conformed.seg) {
-      outputs.seg = join(outDir, `${stem}_seg.nii.gz`);
-      writeVolumeFile(outputs.seg, conformed.seg, { datatype: 'uint8' });
+    outputs.write(paths.image, encodeVolume(paths.image, conformed.image, { datatype: 'float32' }));
+    outputs.write(paths.brainMask, encodeVolume(paths.brainMask, conformed.brainMask, { datatype: 'uint8' }));
+    // Labels are kept as they are: uint8 when it holds them, float32 otherwise (FreeSurfer labels, -1, fractions).
+    let segDatatype: 'uint8' | 'float32' | null = null;
+    if (conformed.seg && paths.seg) {
+      segDatatype = labelDatatype(conformed.seg.data);
+      outputs.write(paths.seg, encodeVolume(paths.seg, conformed.seg, { datatype: segDatatype }));
     }
     const summary = {
       input: { image: imagePath, brainMask: maskPath ?? null, seg: segPath ?? null },
       dims: conformed.image.dims,
       stats: conformed.stats,
       airSuggestion: conformed.stats.air.suggested ? 'on' : 'off',
+      segDatatype,
     };
-    writeFileSync(outputs.conform, JSON.stringify({ ...summary, mapping: conformed.mapping }, null, 2));
-    return { ...summary, outputs };
+    outputs.write(paths.conform, JSON.stringify({ ...summary, mapping: conformed.mapping }, null, 2));
+    return { ...summary, outputs: paths };
   },
 };

@@ -1,10 +1,11 @@
 // `fqlab evaluate`: reconstructs validation and test volumes with a trained model and reports DICE/AUPRC, mean +- std over seeds.
-import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { FqlabError } from '../../core/errors.ts';
 import { summarize } from '../../core/metrics/index.ts';
 import type { CaseInfo, CaseMetrics, EvaluationResult, MapLayer, ScoreKind } from '../../../workers/api.ts';
 import { choiceFlag, integerFlag, numberFlag, optionalString, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
+import type { PendingOutputs } from '../outputs.ts';
 import { progressBar } from '../progressBar.ts';
 import { EVALUATION_FLAGS, evaluationFlags, openEvaluation } from '../session.ts';
 
@@ -16,9 +17,11 @@ export const evaluateCommand: Command = {
   summary: 'Evaluate a trained model: threshold on validation volumes, DICE/AUPRC/AUROC on test volumes, over seeds.',
   usage:
     '--model MODEL_DIR --val FILES|DIR [...] --test FILES|DIR [...] [--noise-level 750] [--alpha 0.84]\n' +
-    '  [--score fq|l1|ssim] [--seeds 3] [--modality T2] [--backend auto|wasm|cpu|webgpu] [--out-dir D]\n' +
+    '  [--score fq|l1|ssim] [--seeds 3] [--modality T2] [--backend auto|wasm|cpu|webgpu] [--out-dir D] [--allow-no-threshold]\n' +
     '  Images are paired with their _seg / _brainmask files by name. The threshold comes from the reference search\n' +
-    '  on the validation volumes (never the test set). Per seed the test-set mean is taken; the report gives\n' +
+    '  on the validation volumes (never the test set: an image given as both is refused). Without a validation case\n' +
+    '  with lesions no threshold can be set and evaluate fails, unless --allow-no-threshold (Dice then null).\n' +
+    '  Per seed the test-set mean is taken; the report gives\n' +
     '  mean +- std of those over seeds (population std), and per-volume values averaged over seeds.\n' +
     '  --out-dir writes the reconstruction, FQ map and prediction of the last seed on each test image\'s own grid.',
   options: {
@@ -29,13 +32,14 @@ export const evaluateCommand: Command = {
     seeds: { type: 'string' },
     'out-dir': { type: 'string' },
   },
-  async run(flags: ParsedFlags) {
+  async run(flags: ParsedFlags, outputs: PendingOutputs) {
     const shared = evaluationFlags(flags);
     const noiseLevel = integerFlag(flags, 'noise-level', 750, 1, 1000);
     const alpha = numberFlag(flags, 'alpha', 0.84, 0, 1);
     const score: ScoreKind = choiceFlag(flags, 'score', ['fq', 'l1', 'ssim'] as const, 'fq');
     const seeds = integerFlag(flags, 'seeds', 3, 1, 100);
     const outDir = optionalString(flags, 'out-dir');
+    if (outDir) outputs.folder(outDir);
 
     const session = await openEvaluation(shared);
     const { modelInfo, validation: valCases, test: testCases } = session;
@@ -46,17 +50,21 @@ export const evaluateCommand: Command = {
       const bar = progressBar(`seed ${seed + 1}/${seeds}`);
       await session.worker.reconstruct(caseIds, noiseLevel, seed, (p) => bar.update(p.done, p.total, 'slices'));
       bar.finish();
-      runs.push(await session.worker.score({ alpha, score, thresholdSource: 'validation-search' }));
+      const run = await session.worker.score({ alpha, score, thresholdSource: 'validation-search' });
+      if (run.threshold.value === null && !shared.allowNoThreshold) {
+        throw new FqlabError('bad-argument', shared.valPaths.join(', '),
+          `no threshold could be chosen (${run.threshold.note ?? 'no reason given'}); pass --allow-no-threshold to report the threshold-free metrics only.`);
+      }
+      runs.push(run);
     }
 
     const written: string[] = [];
     if (outDir) {
-      mkdirSync(outDir, { recursive: true });
       for (const testCase of testCases) {
         for (const layer of EXPORTED_LAYERS) {
           const file = await session.worker.exportLayer(testCase.caseId, layer);
           const path = join(outDir, file.fileName);
-          writeFileSync(path, file.bytes);
+          outputs.write(path, file.bytes);
           written.push(path);
         }
       }

@@ -2,8 +2,9 @@
 import { postprocessMap } from '../../core/postprocess/index.ts';
 import { integerFlag, requiredString, UsageError, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
-import { readVolumeFile, requireSameGrid, writeVolumeFile } from '../io.ts';
+import { encodeVolume, readVolumeFile, requireSameGrid } from '../io.ts';
 import { mapSummary } from '../mapSummary.ts';
+import type { PendingOutputs } from '../outputs.ts';
 
 export const postprocessCommand: Command = {
   name: 'postprocess',
@@ -16,19 +17,20 @@ export const postprocessCommand: Command = {
     erosion: { type: 'string' },
     median: { type: 'string' },
   },
-  run(flags: ParsedFlags) {
+  run(flags: ParsedFlags, outputs: PendingOutputs) {
     const mapPath = requiredString(flags, 'map');
     const maskPath = requiredString(flags, 'brain-mask');
     const outPath = requiredString(flags, 'out');
     const erosionIterations = integerFlag(flags, 'erosion', 3, 0, 50);
     const medianSize = integerFlag(flags, 'median', 5, 0, 15);
     if (medianSize !== 0 && medianSize % 2 === 0) throw new UsageError('--median must be odd or 0');
+    outputs.file(outPath);
     const map = readVolumeFile(mapPath);
     const mask = readVolumeFile(maskPath);
     requireSameGrid(map, mapPath, mask, maskPath);
 
     const processed = postprocessMap(map.volume.data, mask.volume.data, map.volume.dims, { erosionIterations, medianSize });
-    writeVolumeFile(outPath, { ...map.volume, data: processed }, { datatype: 'float32' });
+    outputs.write(outPath, encodeVolume(outPath, { ...map.volume, data: processed }, { datatype: 'float32' }));
     return { map: mapPath, brainMask: maskPath, erosionIterations, medianSize, out: outPath, summary: mapSummary(processed) };
   },
 };

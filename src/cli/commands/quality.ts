@@ -2,8 +2,11 @@
 import { fqMap, l1Map, ssimLossMap } from '../../core/quality/index.ts';
 import { numberFlag, optionalString, requiredString, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
-import { readVolumeFile, requireSameGrid, writeVolumeFile } from '../io.ts';
+import { encodeVolume, readVolumeFile, requireSameGrid } from '../io.ts';
 import { mapSummary } from '../mapSummary.ts';
+import type { PendingOutputs } from '../outputs.ts';
+
+const OUTPUT_FLAGS = ['out-ssim', 'out-l1', 'out-fq'] as const;
 
 export const qualityCommand: Command = {
   name: 'quality',
@@ -19,10 +22,15 @@ export const qualityCommand: Command = {
     'out-l1': { type: 'string' },
     'out-fq': { type: 'string' },
   },
-  run(flags: ParsedFlags) {
+  run(flags: ParsedFlags, outputs: PendingOutputs) {
     const imagePath = requiredString(flags, 'image');
     const reconPath = requiredString(flags, 'recon');
     const alpha = numberFlag(flags, 'alpha', 0.84, 0, 1);
+    const requested = OUTPUT_FLAGS.flatMap((flag) => {
+      const path = optionalString(flags, flag);
+      return path ? [{ flag, path }] : [];
+    });
+    for (const { path } of requested) outputs.file(path);
     const image = readVolumeFile(imagePath);
     const recon = readVolumeFile(reconPath);
     requireSameGrid(image, imagePath, recon, reconPath);
@@ -32,16 +40,10 @@ export const qualityCommand: Command = {
     const l1 = l1Map(image.volume.data, recon.volume.data);
     const fq = fqMap(ssimLoss, l1, alpha);
 
+    const maps = { 'out-ssim': ssimLoss, 'out-l1': l1, 'out-fq': fq };
     const written: Record<string, string> = {};
-    const outputs = [
-      ['out-ssim', ssimLoss],
-      ['out-l1', l1],
-      ['out-fq', fq],
-    ] as const;
-    for (const [flag, map] of outputs) {
-      const path = optionalString(flags, flag);
-      if (!path) continue;
-      writeVolumeFile(path, { ...image.volume, data: map }, { datatype: 'float32' });
+    for (const { flag, path } of requested) {
+      outputs.write(path, encodeVolume(path, { ...image.volume, data: maps[flag] }, { datatype: 'float32' }));
       written[flag.slice(4)] = path;
     }
     return {

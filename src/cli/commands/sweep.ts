@@ -1,8 +1,8 @@
 // `fqlab sweep`: DICE/AUPRC of a trained model over an alpha x noise-level grid (reconstruct once per noise level).
-import { writeFileSync } from 'node:fs';
 import type { SweepCell } from '../../../workers/api.ts';
 import { integerFlag, optionalString, UsageError, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
+import type { PendingOutputs } from '../outputs.ts';
 import { progressBar } from '../progressBar.ts';
 import { EVALUATION_FLAGS, evaluationFlags, openEvaluation } from '../session.ts';
 
@@ -37,8 +37,9 @@ export const sweepCommand: Command = {
   summary: 'DICE/AUPRC of a trained model over an alpha x noise-level grid on validation + test volumes.',
   usage:
     '--model MODEL_DIR --val FILES|DIR [...] --test FILES|DIR [...] [--alpha 0:1:0.1] [--noise-level 250,500,750]\n' +
-    '  [--seed 0] [--modality T2] [--backend auto|wasm|cpu|webgpu] [--csv F]\n' +
-    '  Each cell thresholds on the validation volumes (reference search) and reports the test-set mean.',
+    '  [--seed 0] [--modality T2] [--backend auto|wasm|cpu|webgpu] [--csv F] [--allow-no-threshold]\n' +
+    '  Each cell thresholds on the validation volumes (reference search) and reports the test-set mean; without a\n' +
+    '  validation case with lesions the sweep is refused, unless --allow-no-threshold (Dice then null).',
   options: {
     ...EVALUATION_FLAGS,
     alpha: { type: 'string' },
@@ -46,19 +47,20 @@ export const sweepCommand: Command = {
     seed: { type: 'string' },
     csv: { type: 'string' },
   },
-  async run(flags: ParsedFlags) {
+  async run(flags: ParsedFlags, outputs: PendingOutputs) {
     const shared = evaluationFlags(flags);
     const alphas = parseGrid(optionalString(flags, 'alpha') ?? '0:1:0.1', 'alpha', 0, 1);
     const noiseLevels = parseGrid(optionalString(flags, 'noise-level') ?? '250,500,750', 'noise-level', 1, 1000);
     if (noiseLevels.some((v) => !Number.isInteger(v))) throw new UsageError('--noise-level values must be integers');
     const seed = integerFlag(flags, 'seed', 0);
+    const csvPath = optionalString(flags, 'csv');
+    if (csvPath) outputs.file(csvPath);
 
     const session = await openEvaluation(shared);
     const bar = progressBar('sweep');
     const result = await session.worker.sweep(alphas, noiseLevels, seed, (p) => bar.update(p.done, p.total));
     bar.finish();
-    const csvPath = optionalString(flags, 'csv');
-    if (csvPath) writeFileSync(csvPath, toCsv(result.cells));
+    if (csvPath) outputs.write(csvPath, toCsv(result.cells));
     return {
       model: session.checkpointPath,
       modelInfo: session.modelInfo,

@@ -1,10 +1,10 @@
 // `fqlab train`: trains a pDDPM / pDDPM-IQA (or plain DDPM) denoiser on healthy volumes and writes its checkpoint.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { TrainConfig, TrainProgress } from '../../../workers/api.ts';
 import { choiceFlag, integerFlag, numberFlag, optionalString, requiredString, stringList, UsageError, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
+import type { PendingOutputs } from '../outputs.ts';
 import { weightsOnlyCheckpoint } from '../../engine/checkpoint.ts';
 import { formatDuration, progressBar } from '../progressBar.ts';
 import { BACKENDS, loadCases, MODALITIES, openSession, readCheckpoint } from '../session.ts';
@@ -44,7 +44,7 @@ export const trainCommand: Command = {
     resume: { type: 'string' },
     out: { type: 'string' },
   },
-  async run(flags: ParsedFlags) {
+  async run(flags: ParsedFlags, outputs: PendingOutputs) {
     const healthy = stringList(flags, 'healthy');
     if (healthy.length === 0) throw new UsageError('--healthy is required (files or folders of healthy volumes)');
     const outDir = requiredString(flags, 'out');
@@ -55,6 +55,11 @@ export const trainCommand: Command = {
       ...(flags['micro-batch'] === undefined ? {} : { microBatch: integerFlag(flags, 'micro-batch', batchSize, 1, batchSize) }),
       ...(flags['max-minutes'] === undefined ? {} : { maxSeconds: 60 * numberFlag(flags, 'max-minutes', 0, 0.01, 1e6) }),
     };
+    const checkpoint = join(outDir, 'model.fqlab');
+    const trainingLog = join(outDir, 'training.json');
+    outputs.folder(outDir);
+    outputs.file(checkpoint);
+    outputs.file(trainingLog);
     const started = performance.now();
 
     const session = await openSession(choiceFlag(flags, 'backend', BACKENDS, 'auto'));
@@ -89,10 +94,8 @@ export const trainCommand: Command = {
     });
     bar.finish();
 
-    mkdirSync(outDir, { recursive: true });
-    const checkpoint = join(outDir, 'model.fqlab');
     const bytes = await session.worker.saveCheckpoint();
-    writeFileSync(checkpoint, flags['weights-only'] === true ? weightsOnlyCheckpoint(bytes) : bytes);
+    outputs.write(checkpoint, flags['weights-only'] === true ? weightsOnlyCheckpoint(bytes) : bytes);
     const summary = {
       checkpoint,
       model,
@@ -109,7 +112,7 @@ export const trainCommand: Command = {
       finalLoss: history.at(-1)?.loss ?? null,
       bestValLoss: model.bestValLoss,
     };
-    writeFileSync(join(outDir, 'training.json'), JSON.stringify({ ...summary, history }, null, 2));
-    return { ...summary, trainingLog: join(outDir, 'training.json') };
+    outputs.write(trainingLog, JSON.stringify({ ...summary, history }, null, 2));
+    return { ...summary, trainingLog };
   },
 };

@@ -2,11 +2,11 @@
 import { airStatistics, type AirStatistics } from '../air.ts';
 import { FqlabError } from '../errors.ts';
 import type { Dims3, Volume } from '../volume.ts';
-import { cornerDistance } from './affine.ts';
 import { binaryMask, deriveBrainMask } from './brainMask.ts';
 import { canonicalBox, orientedBlock } from './block.ts';
 import { brainBoundingBox, cropOrPadOffset } from './crop.ts';
 import { downsample2 } from './downsample.ts';
+import { gridMismatch } from './grid.ts';
 import { percentileClipNormalize } from './intensity.ts';
 import type { ConformMapping } from './mapping.ts';
 import { closestCanonicalOrientation, orientationCodes } from './orientation.ts';
@@ -61,14 +61,9 @@ export interface ConformResult {
   stats: ConformStats;
 }
 
-const GRID_TOLERANCE_MM = 1e-3;
-
 export function checkSameGrid(image: Volume, other: Volume, fileName: string, otherName: string): void {
-  const sameDims = image.dims.every((n, a) => n === other.dims[a]);
-  if (sameDims && cornerDistance(image.dims, image.affine, other.affine) <= GRID_TOLERANCE_MM) return;
-  const what = sameDims
-    ? `lies ${cornerDistance(image.dims, image.affine, other.affine).toFixed(3)} mm away from the image's grid (different affine)`
-    : `is ${other.dims.join('x')} voxels but the image is ${image.dims.join('x')}`;
+  const what = gridMismatch(image, other, 'the image');
+  if (what === null) return;
   throw new FqlabError(
     'grid-mismatch',
     fileName,

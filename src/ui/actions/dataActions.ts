@@ -1,5 +1,6 @@
 // Data-panel actions: read dropped files, hand them to the worker, keep cases conformed; every refusal lands on its file.
 import type { CaseSpec, VolumeRole } from '../../../workers/api.ts';
+import { checkInputSize, NIFTI_FILE } from '../../core/inputLimits.ts';
 import { guessRole } from '../../../workers/fileRoles.ts';
 import { stopDemo } from '../demo/demoControl.ts';
 import { useDemoStore } from '../demo/demoStore.ts';
@@ -33,6 +34,7 @@ export async function addFiles(fileList: readonly File[]): Promise<void> {
       reject(shownName, 'a file with this name is already loaded; remove it first if you want to replace it.');
     } else {
       try {
+        checkInputSize(shownName, file.size, NIFTI_FILE); // refused before a huge file is read into memory
         const bytes = await file.arrayBuffer();
         const info = await workbenchWorker().loadFile(shownName, bytes);
         useDataStore.getState().addLoaded({ fileId: info.fileId, fileName: shownName, info, role: guessRole(shownName) });

@@ -1,5 +1,6 @@
 // Model actions: train with live progress, pause/resume/cancel, and checkpoints as files or in IndexedDB.
 import type { TrainConfig } from '../../../workers/api.ts';
+import { checkInputSize, CHECKPOINT_FILE } from '../../core/inputLimits.ts';
 import { stopDemo } from '../demo/demoControl.ts';
 import { useDemoStore } from '../demo/demoStore.ts';
 import { downloadBytes } from '../export/download.ts';
@@ -85,6 +86,7 @@ export async function downloadCheckpoint(): Promise<void> {
 
 export async function loadCheckpointFile(file: File): Promise<void> {
   try {
+    checkInputSize(file.name, file.size, CHECKPOINT_FILE);
     const bytes = new Uint8Array(await file.arrayBuffer());
     // A reconstruction in flight must not lose its model under it.
     await stopDemo('a checkpoint was loaded');
