@@ -7,8 +7,9 @@ import type { BackendInfo, BackendPreference, CaseInfo, DataSplit, LoadedFileInf
 import { choiceFlag, requiredString, stringList, UsageError, type FlagSpec, type ParsedFlags } from './args.ts';
 import { groupIntoCases, type NamedFile } from '../../workers/fileRoles.ts';
 import { FqlabWorker } from '../../workers/fqlabWorker.ts';
-
-const NIFTI_NAME = /\.nii(\.gz)?$/i;
+import { nodeScanReaders } from '../formats/readers.node.ts';
+import { scanFormatOf } from '../formats/scanFiles.ts';
+import { dicomFilesIn, readSeriesFiles } from './scanInput.ts';
 export const BACKENDS = ['auto', 'wasm', 'cpu', 'webgpu'] as const satisfies readonly BackendPreference[];
 export const MODALITIES = ['T1', 'T2', 'FLAIR', 'T1CE', 'PD'] as const satisfies readonly Modality[];
 
@@ -18,13 +19,17 @@ export interface CliSession {
 }
 
 export async function openSession(backend: BackendPreference): Promise<CliSession> {
-  const worker = new FqlabWorker();
+  const worker = new FqlabWorker({ scanReaders: nodeScanReaders });
   return { worker, backend: await worker.initBackend(backend) };
 }
 
-/** NIfTI files named directly, or found (recursively, sorted) in the named folders. */
-export function expandNiftiPaths(paths: readonly string[]): string[] {
-  const found: string[] = [];
+/**
+ * Scan files named directly or found (recursively, sorted) in the named folders, and the folders holding DICOM files
+ * directly (each converted as one group, as the browser converts each dropped folder).
+ */
+export function expandScanPaths(paths: readonly string[]): { files: string[]; dicomFolders: string[] } {
+  const files: string[] = [];
+  const dicomFolders: string[] = [];
   const visit = (path: string, named: boolean): void => {
     let isFolder: boolean;
     try {
@@ -33,13 +38,14 @@ export function expandNiftiPaths(paths: readonly string[]): string[] {
       throw new FqlabError('bad-argument', path, 'no such file or folder; check the path.');
     }
     if (isFolder) {
+      if (dicomFilesIn(path).length > 0) dicomFolders.push(path);
       for (const entry of readdirSync(path).sort()) visit(join(path, entry), false);
-    } else if (named || NIFTI_NAME.test(path)) {
-      found.push(path);
+    } else if (named || scanFormatOf(path) !== null) {
+      files.push(path);
     }
   };
   for (const path of paths) visit(path, true);
-  return found;
+  return { files, dicomFolders };
 }
 
 /** Whether a loaded image is already on fqlab's conformed grid with [0, 1] values (e.g. the shipped demo). */
@@ -54,11 +60,16 @@ function looksConformed(info: LoadedFileInfo): boolean {
 export async function loadCases(session: CliSession, paths: readonly string[], split: DataSplit, modality?: Modality): Promise<CaseInfo[]> {
   const files: NamedFile[] = [];
   const infos = new Map<string, LoadedFileInfo>();
-  for (const path of expandNiftiPaths(paths)) {
+  const found = expandScanPaths(paths);
+  const loaded: LoadedFileInfo[] = [];
+  for (const path of found.files) {
     const bytes = readFileSync(path);
-    const info = await session.worker.loadFile(path, bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    loaded.push(await session.worker.loadFile(path, bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)));
+  }
+  for (const folder of found.dicomFolders) loaded.push(...(await session.worker.loadDicomSeries(folder, readSeriesFiles(folder))));
+  for (const info of loaded) {
     infos.set(info.fileId, info);
-    files.push({ fileId: info.fileId, fileName: path });
+    files.push({ fileId: info.fileId, fileName: info.fileName });
   }
   const { cases, unassigned } = groupIntoCases(files);
   if (cases.length === 0) {

@@ -2,16 +2,18 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { conformVolumes } from '../../core/conform/index.ts';
-import { niftiStem } from '../../core/nifti/index.ts';
+import { scanStem } from '../../formats/scanFiles.ts';
 import { choiceFlag, optionalString, requiredString, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
-import { readVolumeFile, writeVolumeFile } from '../io.ts';
+import { writeVolumeFile } from '../io.ts';
+import { readScanInput } from '../scanInput.ts';
 
 export const conformCommand: Command = {
   name: 'conform',
   summary: 'Conform an image (and its brain mask / segmentation) to the 96x96x50 model grid.',
   usage:
     '--image I [--brain-mask B] [--seg S] --out-dir D [--interpolation linear|bspline]\n' +
+    '  I, B and S are NIfTI, MetaImage (.mha), NRRD or MGH/MGZ files, or folders holding one DICOM series each.\n' +
     '  Writes D/<stem>.nii.gz, D/<stem>_brainmask.nii.gz, D/<stem>_seg.nii.gz (with --seg) and D/<stem>_conform.json\n' +
     '  (statistics and the mapping back to the input grid); prints the statistics and the AIR suggestion.',
   options: {
@@ -21,7 +23,7 @@ export const conformCommand: Command = {
     'out-dir': { type: 'string' },
     interpolation: { type: 'string' },
   },
-  run(flags: ParsedFlags) {
+  async run(flags: ParsedFlags) {
     const imagePath = requiredString(flags, 'image');
     const outDir = requiredString(flags, 'out-dir');
     const maskPath = optionalString(flags, 'brain-mask');
@@ -30,15 +32,15 @@ export const conformCommand: Command = {
 
     const conformed = conformVolumes(
       {
-        image: readVolumeFile(imagePath).volume,
-        brainMask: maskPath ? readVolumeFile(maskPath).volume : undefined,
-        seg: segPath ? readVolumeFile(segPath).volume : undefined,
+        image: (await readScanInput(imagePath)).volume,
+        brainMask: maskPath ? (await readScanInput(maskPath)).volume : undefined,
+        seg: segPath ? (await readScanInput(segPath)).volume : undefined,
         fileName: imagePath,
       },
       { imageInterpolation },
     );
 
-    const stem = niftiStem(imagePath);
+    const stem = scanStem(imagePath.replace(/[\\/]+$/, ''));
     mkdirSync(outDir, { recursive: true });
     const outputs: Record<string, string> = {
       image: join(outDir, `${stem}.nii.gz`),
