@@ -2,10 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mghReadImageNode, metaReadImageNode, nrrdReadImageNode } from '@itk-wasm/image-io';
 import type { Dcm2niixFactory, Dcm2niixModule, ItkFileFormat, ItkImage, ScanReaders } from './readerTypes.ts';
-
-const ITK_NODE_READERS = { metaimage: metaReadImageNode, nrrd: nrrdReadImageNode, mgh: mghReadImageNode } as const;
 
 /** The package exports only its browser entry, so the Emscripten module beside it is found from that entry's path. */
 const DCM2NIIX_MODULE_URL = new URL('./dcm2niix.jpeg.js', import.meta.resolve('@niivue/dcm2niix')).href;
@@ -30,11 +27,14 @@ const dcm2niixNode: Dcm2niixFactory = async (options) => {
 
 /** itk-wasm's Node readers take a path, so the bytes (already read and size-checked by the caller) go to a private temp file. */
 async function readItkImageNode(format: ItkFileFormat, fileName: string, bytes: Uint8Array): Promise<{ couldRead: boolean; image: ItkImage | null }> {
+  // Imported on first use: the CLI's other commands do not pay for loading itk-wasm.
+  const { mghReadImageNode, metaReadImageNode, nrrdReadImageNode } = await import('@itk-wasm/image-io');
+  const readers = { metaimage: metaReadImageNode, nrrd: nrrdReadImageNode, mgh: mghReadImageNode } as const;
   const folder = mkdtempSync(join(tmpdir(), 'fqlab-itk-'));
   try {
     const path = join(folder, fileName);
     writeFileSync(path, bytes);
-    const { couldRead, image } = await ITK_NODE_READERS[format](path);
+    const { couldRead, image } = await readers[format](path);
     return { couldRead: couldRead === true, image: (image as ItkImage | undefined) ?? null };
   } finally {
     rmSync(folder, { recursive: true, force: true });
