@@ -48,7 +48,16 @@ export default defineConfig({
   preview: { headers: securityHeaders },
   worker: { format: 'es' },
   // e2e/harness.html only exposes the worker client to browser tests; it holds no UI.
-  build: { rollupOptions: { input: { main: 'index.html', harness: 'e2e/harness.html' } } },
+  build: {
+    rollupOptions: {
+      input: { main: 'index.html', harness: 'e2e/harness.html' },
+      onwarn(warning, warn) {
+        // dcm2niix's Emscripten glue imports Node's "module" only on its Node path; the browser never reaches it.
+        if (warning.message.includes('"module" has been externalized') && warning.message.includes('dcm2niix')) return;
+        warn(warning);
+      },
+    },
+  },
   // The dev server pre-bundles what the compute worker imports up front (its scan does not follow `new Worker`), so the
   // first load does not stop for a re-optimisation; pre-bundling also shares one tfjs-core with the WASM backend.
   optimizeDeps: { entries: ['index.html', 'e2e/harness.html', 'workers/fqlab.worker.ts'] },
