@@ -1,5 +1,7 @@
 // The one typed interface between the workbench UI and the worker that owns every volume and tensor (called through comlink).
 import type { Dims3 } from '../src/core/volume.ts';
+import type { SeriesFile } from '../src/formats/readerTypes.ts';
+import type { ScanSource } from '../src/formats/scanFiles.ts';
 
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm' | 'webgl' | 'cpu';
 export type VolumeRole = 'image' | 'brain-mask' | 'segmentation';
@@ -52,10 +54,12 @@ export interface Diagnostics {
   timings: Record<string, number>;
 }
 
-/** One NIfTI file as loaded (header facts only; the voxels stay in the worker). */
+/** One loaded volume (header facts only; the voxels stay in the worker). */
 export interface LoadedFileInfo {
   fileId: string;
   fileName: string;
+  /** The format it was read from ('dicom': a series converted by dcm2niix). */
+  source: ScanSource;
   dims: Dims3;
   spacing: readonly [number, number, number];
   orientation: string;
@@ -63,6 +67,8 @@ export interface LoadedFileInfo {
   min: number;
   max: number;
 }
+
+export type { SeriesFile };
 
 /** How files make up one case: an image plus optional brain mask and segmentation on the same grid. */
 export interface CaseSpec {
@@ -217,10 +223,17 @@ export interface FqlabWorkerApi {
   /** Switches to a backend and runs a small seeded forward pass there (diagnostics panel, browser tests). */
   backendCheck(preference: BackendPreference, options?: BackendCheckOptions): Promise<BackendCheckResult>;
   /**
-   * Parses one NIfTI file; throws a WorkerError-shaped error on bad input, leaving loaded files untouched.
-   * `fileId` re-uses an id (the client passes it when it replays files into a restarted worker); omit it otherwise.
+   * Parses one scan file (NIfTI, MetaImage .mha, NRRD, MGH/MGZ; format from the name); throws a WorkerError-shaped
+   * error on bad input, leaving loaded files untouched. `fileId` re-uses an id (the client passes it when it replays
+   * files into a restarted worker); omit it otherwise.
    */
   loadFile(fileName: string, bytes: ArrayBuffer, fileId?: string): Promise<LoadedFileInfo>;
+  /**
+   * Converts the DICOM files of one folder with dcm2niix and loads each series as a volume named
+   * "<folderName>/<series number>_<description>". `fileIds` (output name -> id) restores exactly those outputs with
+   * those ids, as the client does after a restart; omit it otherwise.
+   */
+  loadDicomSeries(folderName: string, files: SeriesFile[], fileIds?: Record<string, string>): Promise<LoadedFileInfo[]>;
   removeFile(fileId: string): Promise<void>;
   /** Conforms a case (image + optional mask/seg) to 96x96x50; refuses mismatched grids. */
   defineCase(spec: CaseSpec): Promise<CaseInfo>;

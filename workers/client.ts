@@ -8,6 +8,7 @@ import type {
   ModelInfo,
   ProgressCallback,
   ScoreSettings,
+  SeriesFile,
   TrainConfig,
   TrainProgress,
   WorkerError,
@@ -89,6 +90,8 @@ export function createWorkerClient(options: WorkerClientOptions = {}): FqlabWork
   const restartWindowMs = options.restartWindowMs ?? 60_000;
   const pingTimeoutMs = options.pingTimeoutMs ?? 20_000;
   const files = new Map<string, { fileName: string; bytes: ArrayBuffer }>();
+  /** DICOM series by loaded file id; outputs of one conversion share the files object. */
+  const seriesOutputs = new Map<string, { folderName: string; files: SeriesFile[]; fileName: string }>();
   const cases = new Map<string, CaseSpec>();
   let backend: BackendPreference | null = null;
   let checkpoint: Uint8Array | null = null;
@@ -185,6 +188,15 @@ export function createWorkerClient(options: WorkerClientOptions = {}): FqlabWork
       const copy = file.bytes.slice(0);
       await attempt(() => remote.loadFile(file.fileName, Comlink.transfer(copy, [copy]), fileId));
     }
+    const conversions = new Map<SeriesFile[], { folderName: string; fileIds: Record<string, string> }>();
+    for (const [fileId, output] of seriesOutputs) {
+      const conversion = conversions.get(output.files) ?? { folderName: output.folderName, fileIds: {} };
+      conversion.fileIds[output.fileName] = fileId;
+      conversions.set(output.files, conversion);
+    }
+    for (const [seriesFiles, { folderName, fileIds }] of conversions) {
+      await attempt(() => remote.loadDicomSeries(folderName, seriesFiles, fileIds));
+    }
     for (const spec of cases.values()) await attempt(() => remote.defineCase(spec));
     if (checkpoint) {
       const copy = checkpoint.slice();
@@ -226,9 +238,16 @@ export function createWorkerClient(options: WorkerClientOptions = {}): FqlabWork
       files.set(info.fileId, { fileName, bytes });
       return info;
     },
+    async loadDicomSeries(folderName, seriesFiles, fileIds) {
+      // The files are copied to the worker (structured clone) and kept here for replay.
+      const infos = await call((r) => r.loadDicomSeries(folderName, seriesFiles, fileIds));
+      for (const info of infos) seriesOutputs.set(info.fileId, { folderName, files: seriesFiles, fileName: info.fileName });
+      return infos;
+    },
     async removeFile(fileId) {
       await call((r) => r.removeFile(fileId));
       files.delete(fileId);
+      seriesOutputs.delete(fileId);
     },
     async defineCase(spec) {
       const info = await call((r) => r.defineCase(spec));

@@ -9,7 +9,7 @@ type ApiMethod = keyof FqlabWorkerApi;
 function subjectOf(method: ApiMethod, args: readonly unknown[]): string {
   const first = args[0];
   if (method === 'defineCase' && typeof first === 'object' && first !== null) return (first as { caseId: string }).caseId;
-  return typeof first === 'string' && ['loadFile', 'getLayer', 'exportLayer', 'removeCase'].includes(method) ? first : '';
+  return typeof first === 'string' && ['loadFile', 'loadDicomSeries', 'getLayer', 'exportLayer', 'removeCase'].includes(method) ? first : '';
 }
 
 function transferLayer(file: LayerFile): LayerFile {
@@ -40,6 +40,7 @@ export function exposedApi(impl: FqlabWorkerApi): FqlabWorkerApi {
       return Comlink.transfer(result, [result.output.buffer]);
     },
     loadFile: wrap('loadFile'),
+    loadDicomSeries: wrap('loadDicomSeries'),
     removeFile: wrap('removeFile'),
     defineCase: wrap('defineCase'),
     removeCase: wrap('removeCase'),

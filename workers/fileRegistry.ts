@@ -1,11 +1,12 @@
-// The worker's loaded NIfTI files: parsed once, kept with their header facts, refused with a WorkerError when bad.
+// The worker's loaded volumes: read once (by src/formats), kept with their header facts under a file id.
 import { FqlabError } from '../src/core/errors.ts';
-import { orientationCode, readNifti, type NiftiImage } from '../src/core/nifti/index.ts';
+import { orientationCode } from '../src/core/nifti/index.ts';
+import type { ScanImage } from '../src/formats/readerTypes.ts';
 import type { LoadedFileInfo } from './api.ts';
 
 export interface LoadedFile {
   info: LoadedFileInfo;
-  image: NiftiImage;
+  image: ScanImage;
 }
 
 function range(data: Float32Array): { min: number; max: number } {
@@ -24,18 +25,18 @@ export class FileRegistry {
   private readonly files = new Map<string, LoadedFile>();
   private nextId = 1;
 
-  /** Parses and registers a file; a parse error leaves the registry as it was. */
-  load(fileName: string, bytes: Uint8Array, fileId?: string): LoadedFileInfo {
-    const image = readNifti(bytes, fileName);
+  /** Registers a volume read from `fileName`, under `fileId` or a fresh id. */
+  add(fileName: string, image: ScanImage, fileId?: string): LoadedFileInfo {
     const id = fileId ?? this.freshId();
-    const { volume, header } = image;
+    const { volume } = image;
     const info: LoadedFileInfo = {
       fileId: id,
       fileName,
+      source: image.source,
       dims: volume.dims,
       spacing: volume.spacing,
       orientation: orientationCode(volume.affine),
-      datatypeName: header.datatypeName,
+      datatypeName: image.datatypeName,
       ...range(volume.data),
     };
     this.files.set(id, { info, image });

@@ -1,5 +1,5 @@
-// Heuristics that guess each dropped NIfTI file's role and modality from its name and group files into cases.
-import { niftiStem } from '../src/core/nifti/index.ts';
+// Heuristics that guess each dropped scan's role and modality from its name and group files into cases.
+import { scanStem } from '../src/formats/scanFiles.ts';
 import type { CaseSpec, Modality, VolumeRole } from './api.ts';
 
 /** A loaded file as the grouping heuristics see it. */
@@ -10,7 +10,7 @@ export interface NamedFile {
 
 /** Splits a name into lower-case tokens at separators and case changes: "sub01_T1ce-seg" -> [sub01, t1ce, seg]. */
 function tokens(fileName: string): string[] {
-  return niftiStem(fileName)
+  return scanStem(fileName)
     .split(/[^A-Za-z0-9]+/)
     .filter((t) => t.length > 0)
     .map((t) => t.toLowerCase());
@@ -24,7 +24,7 @@ const BRAIN_MASK_TOKENS = new Set(['brainmask', 'mask']);
  * everything else is an image.
  */
 export function guessRole(fileName: string): VolumeRole {
-  const name = niftiStem(fileName).toLowerCase();
+  const name = scanStem(fileName).toLowerCase();
   const parts = tokens(fileName);
   if (name.includes('gold_standard') || name.includes('goldstandard') || name.includes('consensus')) return 'segmentation';
   if (parts.some((t) => SEGMENTATION_TOKENS.has(t) || t.startsWith('seg') || t.startsWith('label'))) return 'segmentation';
@@ -48,7 +48,7 @@ export function guessModality(fileName: string): Modality | null {
     if (parts.some((t) => names.includes(t))) return modality;
   }
   // Names glued to the modality, e.g. "IXI002-Guys-0828-T2" splits fine, but "sub01T1w" does not.
-  const name = niftiStem(fileName).toLowerCase();
+  const name = scanStem(fileName).toLowerCase();
   for (const [modality, names] of MODALITY_TOKENS) {
     if (names.some((n) => n.length >= 2 && n !== 'ce' && name.endsWith(n))) return modality;
   }
@@ -79,7 +79,7 @@ export function subjectKey(fileName: string): string {
   const kept = tokens(fileName).filter((t) => !isDescriptorToken(t));
   const own = kept.join('_');
   if (parent && own) return `${parent}/${own}`;
-  return parent || own || niftiStem(fileName).toLowerCase();
+  return parent || own || scanStem(fileName).toLowerCase();
 }
 
 /** The mask or segmentation for an image: one naming the same modality, else one naming none, else the only one. */

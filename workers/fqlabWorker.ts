@@ -4,8 +4,12 @@ import { makeConformedCase } from '../src/analysis/caseStore.ts';
 import { AnalysisPipeline } from '../src/analysis/pipeline.ts';
 import { acceptConformed, conformVolumes, mapToInputGrid } from '../src/core/conform/index.ts';
 import { FqlabError } from '../src/core/errors.ts';
-import { niftiStem, writeNifti } from '../src/core/nifti/index.ts';
+import { writeNifti } from '../src/core/nifti/index.ts';
 import type { Volume } from '../src/core/volume.ts';
+import { convertDicomSeries } from '../src/formats/dicomSeries.ts';
+import type { ScanReaders } from '../src/formats/readerTypes.ts';
+import { readScanFile } from '../src/formats/readScan.ts';
+import { scanStem } from '../src/formats/scanFiles.ts';
 import type {
   BackendCheckOptions,
   BackendCheckResult,
@@ -19,6 +23,7 @@ import type {
   LayerFile,
   LoadedFileInfo,
   MapLayer,
+  SeriesFile,
   ModelInfo,
   ProgressCallback,
   ScoreSettings,
@@ -47,6 +52,8 @@ function volumeRange(data: Float32Array): { min: number; max: number } {
 /** Options for tests and the worker entry (the browser passes the bundled WASM asset URLs). */
 export interface FqlabWorkerOptions {
   wasmPaths?: string | Record<string, string>;
+  /** Readers for DICOM, MetaImage, NRRD and MGH (src/formats); without them only NIfTI loads. */
+  scanReaders?: ScanReaders;
 }
 
 /**
@@ -98,7 +105,18 @@ export class FqlabWorker implements FqlabWorkerApi {
 
   async loadFile(fileName: string, bytes: ArrayBuffer, fileId?: string): Promise<LoadedFileInfo> {
     const started = performance.now();
-    return this.time('loadFile', started, this.files.load(fileName, new Uint8Array(bytes), fileId));
+    const image = await readScanFile(fileName, new Uint8Array(bytes), this.options.scanReaders ?? null);
+    return this.time('loadFile', started, this.files.add(fileName, image, fileId));
+  }
+
+  async loadDicomSeries(folderName: string, files: SeriesFile[], fileIds?: Record<string, string>): Promise<LoadedFileInfo[]> {
+    const started = performance.now();
+    const readers = this.options.scanReaders;
+    if (!readers) throw new FqlabError('not-dicom', folderName, 'cannot be converted: this fqlab build has no DICOM reader; convert the series to NIfTI (dcm2niix).');
+    const series = await convertDicomSeries(folderName, files, readers);
+    const wanted = fileIds ? series.filter((s) => s.fileName in fileIds) : series;
+    const infos = wanted.map((s) => this.files.add(s.fileName, s.image, fileIds?.[s.fileName]));
+    return this.time('loadDicomSeries', started, infos);
   }
 
   async removeFile(fileId: string): Promise<void> {
@@ -229,7 +247,7 @@ export class FqlabWorker implements FqlabWorkerApi {
     const isLabel = LABEL_LAYERS.has(layer);
     const onInput = mapToInputGrid(this.layerVolume(caseId, layer), conformed.mapping, isLabel ? 'nearest' : 'linear');
     const bytes = writeNifti(onInput, { datatype: isLabel ? 'uint8' : 'float32', gzip: true, description: `fqlab ${layer}` });
-    const fileName = `${niftiStem(conformed.imageFileName)}_${layer}.nii.gz`;
+    const fileName = `${scanStem(conformed.imageFileName)}_${layer}.nii.gz`;
     return this.time('exportLayer', started, { caseId, layer, fileName, bytes, ...volumeRange(onInput.data) });
   }
 

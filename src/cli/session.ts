@@ -10,8 +10,9 @@ import { choiceFlag, requiredString, stringList, UsageError, type FlagSpec, type
 import { groupIntoCases, guessRole, type NamedFile } from '../../workers/fileRoles.ts';
 import { FqlabWorker } from '../../workers/fqlabWorker.ts';
 import { readInputFile, systemReason } from './io.ts';
-
-const NIFTI_NAME = /\.nii(\.gz)?$/i;
+import { nodeScanReaders } from '../formats/readers.node.ts';
+import { scanFormatOf } from '../formats/scanFiles.ts';
+import { dicomFilesIn, readSeriesFiles } from './scanInput.ts';
 export const BACKENDS = ['auto', 'wasm', 'cpu', 'webgpu'] as const satisfies readonly BackendPreference[];
 export const MODALITIES = ['T1', 'T2', 'FLAIR', 'T1CE', 'PD'] as const satisfies readonly Modality[];
 
@@ -21,13 +22,17 @@ export interface CliSession {
 }
 
 export async function openSession(backend: BackendPreference): Promise<CliSession> {
-  const worker = new FqlabWorker();
+  const worker = new FqlabWorker({ scanReaders: nodeScanReaders });
   return { worker, backend: await worker.initBackend(backend) };
 }
 
-/** NIfTI files named directly, or found (recursively, sorted) in the named folders. */
-export function expandNiftiPaths(paths: readonly string[]): string[] {
-  const found: string[] = [];
+/**
+ * Scan files named directly or found (recursively, sorted) in the named folders, and the folders holding DICOM files
+ * directly (each converted as one group, as the browser converts each dropped folder).
+ */
+export function expandScanPaths(paths: readonly string[]): { files: string[]; dicomFolders: string[] } {
+  const files: string[] = [];
+  const dicomFolders: string[] = [];
   const visit = (path: string, named: boolean): void => {
     let isFolder: boolean;
     try {
@@ -42,13 +47,14 @@ export function expandNiftiPaths(paths: readonly string[]): string[] {
       } catch (error) {
         throw new FqlabError('bad-argument', path, `is a folder that cannot be listed (${systemReason(error)}); check its permissions.`);
       }
+      if (dicomFilesIn(path).length > 0) dicomFolders.push(path);
       for (const entry of entries) visit(join(path, entry), false);
-    } else if (named || NIFTI_NAME.test(path)) {
-      found.push(path);
+    } else if (named || scanFormatOf(path) !== null) {
+      files.push(path);
     }
   };
   for (const path of paths) visit(path, true);
-  return found;
+  return { files, dicomFolders };
 }
 
 /** Whether a loaded image is already on fqlab's conformed grid with [0, 1] values (e.g. the shipped demo). */
@@ -68,11 +74,16 @@ export interface LoadedCase extends CaseInfo {
 export async function loadCases(session: CliSession, paths: readonly string[], split: DataSplit, modality?: Modality): Promise<LoadedCase[]> {
   const files: NamedFile[] = [];
   const infos = new Map<string, LoadedFileInfo>();
-  for (const path of expandNiftiPaths(paths)) {
+  const found = expandScanPaths(paths);
+  const loaded: LoadedFileInfo[] = [];
+  for (const path of found.files) {
     const bytes = readInputFile(path, NIFTI_FILE);
-    const info = await session.worker.loadFile(path, bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    loaded.push(await session.worker.loadFile(path, bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)));
+  }
+  for (const folder of found.dicomFolders) loaded.push(...(await session.worker.loadDicomSeries(folder, readSeriesFiles(folder))));
+  for (const info of loaded) {
     infos.set(info.fileId, info);
-    files.push({ fileId: info.fileId, fileName: path });
+    files.push({ fileId: info.fileId, fileName: info.fileName });
   }
   const { cases, unassigned } = groupIntoCases(files);
   if (cases.length === 0) {
@@ -146,7 +157,7 @@ export function evaluationFlags(flags: ParsedFlags): EvaluationOptions {
   const testPaths = stringList(flags, 'test');
   if (valPaths.length === 0 || testPaths.length === 0) throw new UsageError('--val and --test are both required');
   const modality = flags.modality === undefined ? undefined : choiceFlag(flags, 'modality', MODALITIES, 'T2');
-  refuseSharedImages(expandNiftiPaths(valPaths), expandNiftiPaths(testPaths));
+  refuseSharedImages(expandScanPaths(valPaths).files, expandScanPaths(testPaths).files);
   const backend = choiceFlag(flags, 'backend', BACKENDS, 'auto');
   return { model, valPaths, testPaths, modality, backend, allowNoThreshold: flags['allow-no-threshold'] === true };
 }

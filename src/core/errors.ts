@@ -3,6 +3,8 @@
 /** What went wrong, in a form callers can branch on. */
 export type FqlabErrorCode =
   | 'not-nifti'
+  | 'not-dicom'
+  | 'unreadable-image'
   | 'bad-header'
   | 'truncated'
   | 'bad-gzip'

@@ -1,6 +1,7 @@
 // Top-level layout of the fqlab workbench: header, sidebar of panels, and the big viewer with metrics below it.
 import { useEffect } from 'react';
 import { addFiles } from './actions/dataActions.ts';
+import { filesFromDrop } from './actions/droppedFiles.ts';
 import { startWorkbench } from './actions/diagnosticsActions.ts';
 import { AnalysisPanel } from './components/AnalysisPanel.tsx';
 import { DataPanel } from './components/DataPanel.tsx';
@@ -25,8 +26,7 @@ function useWindowDrop(): void {
     const onDragOver = (event: DragEvent) => event.preventDefault();
     const onDrop = (event: DragEvent) => {
       event.preventDefault();
-      const files = [...(event.dataTransfer?.files ?? [])];
-      if (files.length > 0) void addFiles(files);
+      if (event.dataTransfer) void filesFromDrop(event.dataTransfer).then(addFiles);
     };
     window.addEventListener('dragover', onDragOver);
     window.addEventListener('drop', onDrop);

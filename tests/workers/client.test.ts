@@ -1,7 +1,9 @@
-// Tests the main-thread worker client in Node over a MessageChannel: typed errors, and restart with state replay.
+// Tests the main-thread worker client in Node over a MessageChannel: typed errors, and restart with state replay (files, DICOM series, cases).
+import { readdirSync, readFileSync } from 'node:fs';
 import * as Comlink from 'comlink';
 import { describe, expect, it } from 'vitest';
 import { writeNifti } from '../../src/core/nifti/index.ts';
+import { nodeScanReaders } from '../../src/formats/readers.node.ts';
 import type { Volume } from '../../src/core/volume.ts';
 import { createWorkerClient, type WorkerClientOptions, type WorkerLike } from '../../workers/client.ts';
 import { exposedApi } from '../../workers/exposedApi.ts';
@@ -10,7 +12,7 @@ import { FqlabWorkerError } from '../../workers/workerError.ts';
 
 /** An in-process stand-in for a Web Worker: the API is exposed on the other end of a MessageChannel. */
 class FakeWorker extends EventTarget implements WorkerLike {
-  readonly impl = new FqlabWorker();
+  readonly impl = new FqlabWorker({ scanReaders: nodeScanReaders });
   private readonly port: MessagePort;
   terminated = false;
 
@@ -130,6 +132,22 @@ describe('createWorkerClient', () => {
     // The restored worker works as before.
     const layer = await client.getLayer('sub', 'image');
     expect(layer.bytes.length).toBeGreaterThan(348);
+    client.terminate();
+  });
+
+  it('replays DICOM series (same ids) after a restart, but not an output that was removed', async () => {
+    const { workers, client } = clientOverFakeWorkers({ pingTimeoutMs: 200 });
+    const folder = new URL('../fixtures/formats/dicom/', import.meta.url);
+    const files = readdirSync(folder).map((name) => ({ path: `T2/${name}`, bytes: new Uint8Array(readFileSync(new URL(name, folder))) }));
+    const [kept] = await client.loadDicomSeries('T2', files);
+    const [removed] = await client.loadDicomSeries('copy', files);
+    await client.removeFile(removed.fileId);
+    const restarted = new Promise((resolve) => client.onRestart(resolve));
+    workers[0].crash();
+    expect(await restarted).toEqual({ reason: 'worker error', replayErrors: [] });
+    const fresh = workers[1].impl;
+    expect(fresh.files.get(kept.fileId, 'image').info.fileName).toBe('T2/3_T2_synthetic');
+    expect(() => fresh.files.get(removed.fileId, 'image')).toThrow(/no loaded file/);
     client.terminate();
   });
 

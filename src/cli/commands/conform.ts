@@ -1,17 +1,19 @@
 // `fqlab conform`: canonical reorientation, brain crop, crop-or-pad, intensity normalisation and x2 downsampling to 96x96x50.
 import { join } from 'node:path';
 import { conformVolumes } from '../../core/conform/index.ts';
-import { niftiStem } from '../../core/nifti/index.ts';
+import { scanStem } from '../../formats/scanFiles.ts';
 import { choiceFlag, optionalString, requiredString, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
-import { encodeVolume, labelDatatype, readVolumeFile } from '../io.ts';
+import { encodeVolume, labelDatatype } from '../io.ts';
 import type { PendingOutputs } from '../outputs.ts';
+import { readScanInput } from '../scanInput.ts';
 
 export const conformCommand: Command = {
   name: 'conform',
   summary: 'Conform an image (and its brain mask / segmentation) to the 96x96x50 model grid.',
   usage:
     '--image I [--brain-mask B] [--seg S] --out-dir D [--interpolation linear|bspline]\n' +
+    '  I, B and S are NIfTI, MetaImage (.mha), NRRD or MGH/MGZ files, or folders holding one DICOM series each.\n' +
     '  Writes D/<stem>.nii.gz, D/<stem>_brainmask.nii.gz, D/<stem>_seg.nii.gz (with --seg; labels kept: uint8, or float32\n' +
     '  when they do not fit 0..255) and D/<stem>_conform.json (statistics and the mapping back to the input grid), all or\n' +
     '  none of them; prints the statistics and the AIR suggestion.',
@@ -22,14 +24,14 @@ export const conformCommand: Command = {
     'out-dir': { type: 'string' },
     interpolation: { type: 'string' },
   },
-  run(flags: ParsedFlags, outputs: PendingOutputs) {
+  async run(flags: ParsedFlags, outputs: PendingOutputs) {
     const imagePath = requiredString(flags, 'image');
     const outDir = requiredString(flags, 'out-dir');
     const maskPath = optionalString(flags, 'brain-mask');
     const segPath = optionalString(flags, 'seg');
     const imageInterpolation = choiceFlag(flags, 'interpolation', ['linear', 'bspline'] as const, 'linear');
 
-    const stem = niftiStem(imagePath);
+    const stem = scanStem(imagePath.replace(/[\\/]+$/, ''));
     const paths = {
       image: join(outDir, `${stem}.nii.gz`),
       brainMask: join(outDir, `${stem}_brainmask.nii.gz`),
@@ -41,9 +43,9 @@ export const conformCommand: Command = {
 
     const conformed = conformVolumes(
       {
-        image: readVolumeFile(imagePath).volume,
-        brainMask: maskPath ? readVolumeFile(maskPath).volume : undefined,
-        seg: segPath ? readVolumeFile(segPath).volume : undefined,
+        image: (await readScanInput(imagePath)).volume,
+        brainMask: maskPath ? (await readScanInput(maskPath)).volume : undefined,
+        seg: segPath ? (await readScanInput(segPath)).volume : undefined,
         fileName: imagePath,
         brainMaskFileName: maskPath,
         segFileName: segPath,

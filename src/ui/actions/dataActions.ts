@@ -1,4 +1,5 @@
 // Data-panel actions: read dropped files, hand them to the worker, keep cases conformed; every refusal lands on its file.
+import { DICOM_PREAMBLE_BYTES, detachedHeaderAdvice, hasDicomPreamble, isDicomCandidate, scanFormatOf, SCAN_FORMATS_IN_WORDS } from '../../formats/scanFiles.ts';
 import type { CaseSpec, VolumeRole } from '../../../workers/api.ts';
 import { checkInputSize, NIFTI_FILE } from '../../core/inputLimits.ts';
 import { guessRole } from '../../../workers/fileRoles.ts';
@@ -11,40 +12,101 @@ import { useAnalysisStore } from '../stores/analysisStore.ts';
 import { useViewerStore } from '../stores/viewerStore.ts';
 import { toUserError } from '../worker/userError.ts';
 import { workbenchWorker } from '../worker/workbenchWorker.ts';
-
-const NIFTI_NAME = /\.nii(\.gz)?$/i;
+import type { PickedFile } from './droppedFiles.ts';
 
 function reject(fileName: string, message: string): void {
   useDataStore.getState().addRejected({ fileName, message });
   useErrorStore.getState().report(fileName, message);
 }
 
-/** Loads dropped or picked files one by one; a bad file is refused with a message and never disturbs what is loaded. */
-export async function addFiles(fileList: readonly File[]): Promise<void> {
+function isLoaded(fileName: string): boolean {
+  return useDataStore.getState().files.some((f) => f.fileName === fileName);
+}
+
+function folderOf(path: string): string {
+  const cut = path.lastIndexOf('/');
+  return cut < 0 ? '' : path.slice(0, cut);
+}
+
+/** What to do with the given files: scan files one by one, the other files grouped by folder as DICOM series. */
+function sortPicked(picked: readonly PickedFile[]): { scans: PickedFile[]; dicomFolders: Map<string, PickedFile[]>; unknown: PickedFile[] } {
+  const scans: PickedFile[] = [];
+  const dicomFolders = new Map<string, PickedFile[]>();
+  const unknown: PickedFile[] = [];
+  for (const item of picked) {
+    const name = item.file.name;
+    if (name.startsWith('.')) continue; // .DS_Store and other hidden files that come with folders
+    if (scanFormatOf(name) !== null || detachedHeaderAdvice(name) !== null) scans.push(item);
+    else if (isDicomCandidate(name)) dicomFolders.set(folderOf(item.path), [...(dicomFolders.get(folderOf(item.path)) ?? []), item]);
+    else unknown.push(item);
+  }
+  return { scans, dicomFolders, unknown };
+}
+
+async function startsLikeDicom(file: File): Promise<boolean> {
+  return hasDicomPreamble(new Uint8Array(await file.slice(0, DICOM_PREAMBLE_BYTES).arrayBuffer()));
+}
+
+async function loadScan(item: PickedFile, added: Set<string>): Promise<void> {
+  if (isLoaded(item.path)) {
+    reject(item.path, 'a file with this name is already loaded; remove it first if you want to replace it.');
+    return;
+  }
+  try {
+    checkInputSize(item.path, item.file.size, NIFTI_FILE); // refused before a huge file is read into memory
+    const info = await workbenchWorker().loadFile(item.path, await item.file.arrayBuffer());
+    useDataStore.getState().addLoaded({ fileId: info.fileId, fileName: item.path, info, role: guessRole(item.path) });
+    added.add(info.fileId);
+  } catch (error) {
+    reject(item.path, toUserError(error, item.path).message);
+  }
+}
+
+/** One folder's DICOM files through dcm2niix in the worker; each series it holds becomes a loaded volume. */
+async function loadDicomFolder(folder: string, items: readonly PickedFile[], added: Set<string>): Promise<void> {
+  const shownName = folder || 'DICOM files';
+  if (!(await Promise.all(items.map((item) => startsLikeDicom(item.file)))).some(Boolean)) {
+    for (const item of items) reject(item.path, `is neither DICOM (no DICM marker) nor a scan file fqlab reads (${SCAN_FORMATS_IN_WORDS}); drop the right file.`);
+    return;
+  }
+  try {
+    for (const item of items) checkInputSize(item.path, item.file.size, NIFTI_FILE);
+    const files = await Promise.all(items.map(async (item) => ({ path: item.path, bytes: new Uint8Array(await item.file.arrayBuffer()) })));
+    for (const info of await workbenchWorker().loadDicomSeries(folder, files)) {
+      if (isLoaded(info.fileName)) {
+        await workbenchWorker().removeFile(info.fileId);
+        reject(info.fileName, 'this DICOM series is already loaded; remove it first if you want to replace it.');
+        continue;
+      }
+      useDataStore.getState().addLoaded({ fileId: info.fileId, fileName: info.fileName, info, role: guessRole(info.fileName) });
+      added.add(info.fileId);
+    }
+  } catch (error) {
+    reject(shownName, toUserError(error, shownName).message);
+  }
+}
+
+/**
+ * Loads dropped or picked files: NIfTI, MetaImage, NRRD and MGH/MGZ files one by one, DICOM files as one series per
+ * folder (dcm2niix in the worker). A bad file is refused with a message and never disturbs what is loaded.
+ */
+export async function addFiles(picked: readonly PickedFile[]): Promise<void> {
+  if (picked.length === 0) return;
   const store = useDataStore.getState();
-  const files = [...fileList];
-  store.setLoading(files.map((f) => f.name));
+  const { scans, dicomFolders, unknown } = sortPicked(picked);
+  const dicomLabel = (folder: string, items: readonly PickedFile[]): string => `${folder || 'DICOM files'} (${items.length} DICOM files)`;
+  store.setLoading([...scans.map((s) => s.path), ...[...dicomFolders].map(([folder, items]) => dicomLabel(folder, items))]);
   await closeDemo();
   const added = new Set<string>();
-  for (const file of files) {
-    const shownName = file.webkitRelativePath || file.name;
-    if (!NIFTI_NAME.test(file.name)) {
-      reject(shownName, 'not a NIfTI file (expected .nii or .nii.gz); convert it to NIfTI or drop the right file.');
-    } else if (useDataStore.getState().files.some((f) => f.fileName === shownName)) {
-      reject(shownName, 'a file with this name is already loaded; remove it first if you want to replace it.');
-    } else {
-      try {
-        checkInputSize(shownName, file.size, NIFTI_FILE); // refused before a huge file is read into memory
-        const bytes = await file.arrayBuffer();
-        const info = await workbenchWorker().loadFile(shownName, bytes);
-        useDataStore.getState().addLoaded({ fileId: info.fileId, fileName: shownName, info, role: guessRole(shownName) });
-        added.add(info.fileId);
-      } catch (error) {
-        const { message } = toUserError(error, shownName);
-        reject(shownName, message);
-      }
-    }
-    useDataStore.getState().setLoading(useDataStore.getState().loading.filter((name) => name !== file.name));
+  const done = (name: string): void => useDataStore.getState().setLoading(useDataStore.getState().loading.filter((n) => n !== name));
+  for (const item of unknown) reject(item.path, `is not a scan file fqlab reads (${SCAN_FORMATS_IN_WORDS}); convert it or drop the right file.`);
+  for (const item of scans) {
+    await loadScan(item, added);
+    done(item.path);
+  }
+  for (const [folder, items] of dicomFolders) {
+    await loadDicomFolder(folder, items, added);
+    done(dicomLabel(folder, items));
   }
   useDataStore.getState().setLoading([]);
   if (added.size > 0) regroup(added);

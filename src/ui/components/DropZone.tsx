@@ -1,17 +1,25 @@
-// Where NIfTI files come in: drop many .nii/.nii.gz at once, or pick them with the file chooser.
+// Where scans come in: drop files or folders (NIfTI, MHA, NRRD, MGZ, DICOM series), or pick files or a DICOM folder.
 import { useRef, useState, type DragEvent } from 'react';
+import { SCAN_FILE_ACCEPT } from '../../formats/scanFiles.ts';
 import { addFiles } from '../actions/dataActions.ts';
+import { filesFromDrop, pickedFromFileList } from '../actions/droppedFiles.ts';
 
 export function DropZone() {
   const inputRef = useRef<HTMLInputElement>(null);
+  const folderInputRef = useRef<HTMLInputElement>(null);
   const [over, setOver] = useState(false);
 
   const onDrop = (event: DragEvent<HTMLDivElement>) => {
     event.preventDefault();
     event.stopPropagation();
     setOver(false);
-    const files = [...event.dataTransfer.files];
-    if (files.length > 0) void addFiles(files);
+    void filesFromDrop(event.dataTransfer).then(addFiles);
+  };
+
+  const onPicked = (input: HTMLInputElement) => {
+    const picked = pickedFromFileList(input.files ?? []);
+    input.value = '';
+    void addFiles(picked);
   };
 
   return (
@@ -30,23 +38,28 @@ export function DropZone() {
       onDrop={onDrop}
     >
       <p>
-        Drop NIfTI files here (<code>.nii</code>, <code>.nii.gz</code>): scans, brain masks, segmentations.
+        Drop scans here: NIfTI (<code>.nii</code>, <code>.nii.gz</code>), <code>.mha</code>, <code>.nrrd</code>, <code>.mgz</code> files or
+        folders of DICOM files, with brain masks and segmentations.
       </p>
-      <button type="button" onClick={() => inputRef.current?.click()}>
-        Choose files…
-      </button>
+      <div className="button-row">
+        <button type="button" onClick={() => inputRef.current?.click()}>
+          Choose files…
+        </button>
+        <button type="button" onClick={() => folderInputRef.current?.click()}>
+          Choose a DICOM folder…
+        </button>
+      </div>
+      <input ref={inputRef} type="file" multiple accept={SCAN_FILE_ACCEPT} hidden data-testid="file-input" onChange={(e) => onPicked(e.target)} />
       <input
-        ref={inputRef}
-        type="file"
-        multiple
-        accept=".nii,.gz,.nii.gz"
-        hidden
-        data-testid="file-input"
-        onChange={(e) => {
-          const files = [...(e.target.files ?? [])];
-          e.target.value = '';
-          if (files.length > 0) void addFiles(files);
+        // webkitdirectory (not in React's types): the chooser picks a folder and gives each file its relative path.
+        ref={(input) => {
+          folderInputRef.current = input;
+          input?.setAttribute('webkitdirectory', '');
         }}
+        type="file"
+        hidden
+        data-testid="folder-input"
+        onChange={(e) => onPicked(e.target)}
       />
     </div>
   );

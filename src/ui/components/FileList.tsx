@@ -1,9 +1,17 @@
 // The loaded files with their grid facts and an editable role; refused files stay listed with the reason.
+import type { ScanSource } from '../../formats/scanFiles.ts';
 import type { VolumeRole } from '../../../workers/api.ts';
 import { removeFile, setFileRole } from '../actions/dataActions.ts';
 import { useDataStore } from '../stores/dataStore.ts';
 
 const ROLE_LABELS: Record<VolumeRole, string> = { image: 'image', 'brain-mask': 'brain mask', segmentation: 'segmentation' };
+const SOURCE_LABELS: Record<ScanSource, string> = {
+  nifti: 'NIfTI',
+  metaimage: 'MetaImage (ITK)',
+  nrrd: 'NRRD (ITK)',
+  mgh: 'MGH/MGZ (ITK)',
+  dicom: 'DICOM series (dcm2niix)',
+};
 
 function formatDims(dims: readonly number[]): string {
   return dims.join('×');
@@ -32,7 +40,7 @@ export function FileList() {
       <tbody>
         {files.map((f) => (
           <tr key={f.fileId} data-file-name={f.fileName}>
-            <td className="file-name" title={`${f.fileName}\n${f.info.datatypeName}, ${f.info.orientation}, range ${f.info.min.toPrecision(4)} … ${f.info.max.toPrecision(4)}`}>
+            <td className="file-name" title={`${f.fileName}\n${SOURCE_LABELS[f.info.source]}, ${f.info.datatypeName}, ${f.info.orientation}, range ${f.info.min.toPrecision(4)} … ${f.info.max.toPrecision(4)}`}>
               {f.fileName}
             </td>
             <td className="mono" title={`spacing ${f.info.spacing.map((s) => s.toFixed(2)).join(' × ')} mm`}>

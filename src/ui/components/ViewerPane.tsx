@@ -71,7 +71,7 @@ export function ViewerPane() {
         <NiivueViewer caseId={caseId} layers={layers} caseVersion={current?.definedAs ?? ''} mapsVersion={viewer.layersVersion} />
         {caseId === null && (
           <div className="viewer-empty">
-            <p>{demoOpening ? 'Opening the demo…' : 'Drop NIfTI files anywhere on this page to start.'}</p>
+            <p>{demoOpening ? 'Opening the demo…' : 'Drop scans (NIfTI, MHA, NRRD, MGZ or DICOM folders) anywhere on this page to start.'}</p>
             <p className="hint">Cases are shown conformed to 96 × 96 × 50, the grid the model and the metrics use.</p>
           </div>
         )}

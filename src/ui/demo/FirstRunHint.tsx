@@ -61,7 +61,7 @@ export function FirstRunHint() {
           <b>Sweeps</b>: Dice and AUPRC over a grid of alphas and noise levels; click a cell to apply it.
         </li>
         <li>
-          <b>Your own data</b>: drop NIfTI files anywhere (they replace the demo and never leave this tab), then train under <b>Model</b>. Open
+          <b>Your own data</b>: drop NIfTI, MHA, NRRD or MGZ files or DICOM folders anywhere (they replace the demo and never leave this tab), then train under <b>Model</b>. Open
           the page as <code>?demo=off</code> to start empty.
         </li>
       </ul>
