@@ -20,7 +20,7 @@ export function readVolumeFile(path: string): NiftiImage {
 /** Writes a volume as NIfTI (gzip when the name ends in .gz), creating the folder if needed. */
 export function writeVolumeFile(path: string, volume: Volume, options: NiftiWriteOptions = {}): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, writeNifti(volume, { gzip: path.endsWith('.gz'), ...options }));
+  writeFileSync(path, writeNifti(volume, { gzip: path.endsWith('.gz'), fileName: path, ...options }));
 }
 
 /** Throws unless two volumes share one voxel grid (same dims). */
