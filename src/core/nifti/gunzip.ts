@@ -9,7 +9,8 @@ const MAX_DEFLATE_RATIO = 1032;
 const HEADER_INPUT_STEP = 1024;
 /** Also the step after the voxels, so at most ~16 MiB comes out of one step there. */
 const MIN_INPUT_STEP = 16 * 1024;
-const MAX_INPUT_STEP = 1024 * 1024;
+/** At most ~64 MiB comes out of one step (fflate holds a step's output twice while making it). */
+const MAX_INPUT_STEP = 64 * 1024;
 /**
  * Decompressed bytes allowed after the voxels the header describes. A NIfTI file ends with its voxels; the bytes
  * after them are inflated only to verify the gzip checksum, so this bounds the work a gzip bomb behind a valid
@@ -20,7 +21,7 @@ const GZIP_TRAILER_BYTES = 8;
 
 /**
  * Compressed bytes to feed next: tiny until the header is planned, then about what the remaining output
- * needs at deflate's maximum ratio (at least 16 KiB, so at most ~16 MiB is inflated past the voxels per step).
+ * needs at deflate's maximum ratio, within MIN_INPUT_STEP..MAX_INPUT_STEP.
  */
 function inputStep(range: ByteRange | undefined, filled: number): number {
   if (!range) return HEADER_INPUT_STEP;
