@@ -16,7 +16,7 @@ const MAX_INPUT_STEP = 64 * 1024;
  * after them are inflated only to verify the gzip checksum, so this bounds the work a gzip bomb behind a valid
  * header can cause.
  */
-export const MAX_BYTES_AFTER_VOXELS = 16 * 2 ** 20;
+const MAX_BYTES_AFTER_VOXELS = 16 * 2 ** 20;
 const GZIP_TRAILER_BYTES = 8;
 
 /**
