@@ -98,7 +98,7 @@ export function readVolumeFile(path: string): NiftiImage {
 /** A volume as NIfTI bytes for `path` (gzip when the name ends in .gz); encoding errors name that path. */
 export function encodeVolume(path: string, volume: Volume, options: NiftiWriteOptions = {}): Uint8Array {
   try {
-    return writeNifti(volume, { gzip: path.endsWith('.gz'), ...options });
+    return writeNifti(volume, { gzip: path.endsWith('.gz'), fileName: path, ...options });
   } catch (error) {
     if (!(error instanceof FqlabError)) throw error;
     throw new FqlabError(error.code, path, error.message.slice(error.fileName.length + 2));

@@ -129,18 +129,38 @@ describe('readNifti refuses malformed input with a specific, actionable error', 
   });
 });
 
+/** The code of the FqlabError that reading `bytes` throws, after checking it names the file (and says `says`). */
+function refusal(bytes: Uint8Array, file: string, says?: RegExp): FqlabErrorCode | undefined {
+  try {
+    readNifti(bytes, file);
+  } catch (e) {
+    expect(e).toBeInstanceOf(FqlabError);
+    expect((e as FqlabError).fileName).toBe(file);
+    if (says) expect((e as FqlabError).message).toMatch(says);
+    return (e as FqlabError).code;
+  }
+  return undefined;
+}
+
 describe('readNifti stays bounded on hostile gzip', () => {
-  it('stops inflating once the voxels are read, however much follows', () => {
+  it('inflates the stream to its end, so a corrupt tail after the voxels is refused', () => {
     const nii = validNii();
     const padded = new Uint8Array(nii.length + 8 * 2 ** 20); // 8 MiB of zeros after the image ...
     padded.set(nii);
     const gz = gzipSync(padded, { level: 1 });
     gz.fill(0xff, gz.length - 40, gz.length - 8); // ... whose compressed tail is then destroyed
     expect(() => gunzipSync(gz)).toThrow();
+    expect(refusal(gz, 'padded.nii.gz')).toBe('bad-gzip');
+  });
+
+  it('refuses a gzip bomb behind a valid header once 16 MiB more than the voxels came out', () => {
+    const zeros = gzipSync(new Uint8Array(16 * 2 ** 20), { level: 1 });
+    const members = [gzipSync(validNii()), ...new Array<Uint8Array>(64).fill(zeros)]; // 1 GiB of zeros after the image
+    const bomb = new Uint8Array(members.reduce((sum, m) => sum + m.length, 0));
+    members.reduce((at, m) => (bomb.set(m, at), at + m.length), 0);
     const start = performance.now();
-    const { volume } = readNifti(gz, 'padded.nii.gz');
-    expect(performance.now() - start).toBeLessThan(1000);
-    expect(volume.data[59]).toBe(39);
+    expect(refusal(bomb, 'bomb.nii.gz', /more than 16 MiB beyond the 240 bytes of voxels/)).toBe('bad-dims');
+    expect(performance.now() - start).toBeLessThan(2000);
   });
 
   it('does not allocate what a lying header claims before the data is there', () => {
@@ -151,13 +171,7 @@ describe('readNifti stays bounded on hostile gzip', () => {
       v.setInt16(72, 64, true);
     }));
     const before = process.memoryUsage().arrayBuffers;
-    let code: string | undefined;
-    try {
-      readNifti(liar, 'liar.nii.gz');
-    } catch (e) {
-      code = (e as FqlabError).code;
-    }
-    expect(code).toBe('truncated');
+    expect(refusal(liar, 'liar.nii.gz')).toBe('truncated');
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 2 ** 20);
   });
 });

@@ -58,10 +58,11 @@ export function parseNiftiHeader(bytes: Uint8Array, fileName: string, maxVoxels:
   checkMagic(bytes, version, fileName);
   const view = new DataView(bytes.buffer, bytes.byteOffset, size);
 
-  // Exactly the header bytes, so the library does not try to parse extensions (fqlab ignores them).
+  // A private copy of exactly the header bytes, so the library does not try to parse extensions (fqlab ignores them).
+  // Never `bytes.slice(...).buffer`: a Node Buffer's slice is a view, and its buffer Node's shared 8 KiB pool.
   const lib = version === 1 ? new NIFTI1() : new NIFTI2();
   try {
-    lib.readHeader(bytes.slice(0, size).buffer);
+    lib.readHeader(new Uint8Array(bytes.subarray(0, size)).buffer);
   } catch (cause) {
     throw new FqlabError('not-nifti', fileName, `has a header that cannot be parsed (${String(cause)}); ${resave}`);
   }

@@ -49,4 +49,6 @@ export interface NiftiWriteOptions {
    * continuous images (e.g. 1/255 for [0, 1] demo volumes). Values must lie in [0, 255 * uint8Slope].
    */
   uint8Slope?: number;
+  /** The output's name (e.g. its path), used in every error; default 'NIfTI output'. */
+  fileName?: string;
 }

@@ -24,12 +24,13 @@ export function decodeVoxels(input: VoxelDecodeInput): Float32Array {
   const size = datatype.bytesPerVoxel;
   let bytes = input.raw;
   let owned = input.owned;
+  // Copies use new Uint8Array(bytes), not bytes.slice(): a Node Buffer's slice is a view of the caller's memory.
   if (input.littleEndian !== platformLittleEndian && size > 1) {
-    if (!owned) bytes = bytes.slice();
+    if (!owned) bytes = new Uint8Array(bytes);
     owned = true;
     swapBytes(bytes, size);
   } else if (bytes.byteOffset % size !== 0) {
-    bytes = bytes.slice(); // typed-array views need aligned offsets
+    bytes = new Uint8Array(bytes); // typed-array views need aligned offsets
     owned = true;
   }
   const count = bytes.length / size;
