@@ -3,4 +3,3 @@ export { readNifti, DEFAULT_MAX_VOXELS } from './read.ts';
 export { writeNifti } from './write.ts';
 export { orientationCode } from './orientation.ts';
 export type { NiftiAffineSource, NiftiHeaderInfo, NiftiImage, NiftiReadOptions, NiftiWriteOptions } from './types.ts';
-export { niftiStem } from './fileStem.ts';
