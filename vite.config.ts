@@ -1,6 +1,7 @@
 // Vite (dev server, build, preview) and Vitest configuration for the fqlab workbench.
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
+import { elastixPipeline } from './scripts/vite/elastixPipeline.ts';
 
 /** Cross-origin isolation (threaded WASM needs SharedArrayBuffer) and a CSP that keeps every request on this origin. */
 const securityHeaders = {
@@ -10,7 +11,7 @@ const securityHeaders = {
 };
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), elastixPipeline()],
   server: { headers: securityHeaders },
   preview: { headers: securityHeaders },
   worker: { format: 'es' },

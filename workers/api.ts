@@ -1,4 +1,5 @@
 // The one typed interface between the workbench UI and the worker that owns every volume and tensor (called through comlink).
+import type { RegistrationProgress } from '../src/core/registration/index.ts';
 import type { Dims3 } from '../src/core/volume.ts';
 
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm' | 'webgl' | 'cpu';
@@ -211,6 +212,19 @@ export interface LayerFile {
 
 export type ProgressCallback<T> = (progress: T) => void;
 
+/** An image registered to the template and skull-stripped by it: the new brain-mask file on the image's own grid. */
+export interface SkullStripResult {
+  /** The mask as a loaded file (already in the worker), named <image stem>_brainmask_registered.nii.gz. */
+  mask: LoadedFileInfo;
+  /** Its .nii.gz bytes (to save it, and to load it again into a restarted worker). */
+  bytes: Uint8Array;
+  template: 'head' | 'brain';
+  templateReason: string;
+  /** Row-major 4x4: a scan point (RAS+, mm) to the template point it matches. */
+  scanToTemplate: number[];
+  seconds: number;
+}
+
 export interface FqlabWorkerApi {
   initBackend(preference: BackendPreference): Promise<BackendInfo>;
   diagnostics(): Promise<Diagnostics>;
@@ -222,6 +236,11 @@ export interface FqlabWorkerApi {
    */
   loadFile(fileName: string, bytes: ArrayBuffer, fileId?: string): Promise<LoadedFileInfo>;
   removeFile(fileId: string): Promise<void>;
+  /**
+   * Registers a loaded image to the shipped MNI template (rigid, then affine; elastix) and loads the template's brain
+   * mask, warped onto the image's own grid, as a new file (atlas-based skull stripping for scans without a mask).
+   */
+  registerAndSkullStrip(fileId: string, onProgress: ProgressCallback<RegistrationProgress>): Promise<SkullStripResult>;
   /** Conforms a case (image + optional mask/seg) to 96x96x50; refuses mismatched grids. */
   defineCase(spec: CaseSpec): Promise<CaseInfo>;
   removeCase(caseId: string): Promise<void>;

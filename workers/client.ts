@@ -230,6 +230,12 @@ export function createWorkerClient(options: WorkerClientOptions = {}): FqlabWork
       await call((r) => r.removeFile(fileId));
       files.delete(fileId);
     },
+    async registerAndSkullStrip(fileId, onProgress) {
+      const result = await call((r) => r.registerAndSkullStrip(fileId, progress(onProgress)));
+      // Kept like a loaded file, so a restarted worker gets the mask back under the same id.
+      files.set(result.mask.fileId, { fileName: result.mask.fileName, bytes: result.bytes.slice().buffer });
+      return result;
+    },
     async defineCase(spec) {
       const info = await call((r) => r.defineCase(spec));
       cases.set(spec.caseId, { ...spec });

@@ -5,6 +5,7 @@ import { AnalysisPipeline } from '../src/analysis/pipeline.ts';
 import { acceptConformed, conformVolumes, mapToInputGrid } from '../src/core/conform/index.ts';
 import { FqlabError } from '../src/core/errors.ts';
 import { niftiStem, writeNifti } from '../src/core/nifti/index.ts';
+import type { RegistrationProgress } from '../src/core/registration/index.ts';
 import type { Volume } from '../src/core/volume.ts';
 import type {
   BackendCheckOptions,
@@ -22,12 +23,14 @@ import type {
   ModelInfo,
   ProgressCallback,
   ScoreSettings,
+  SkullStripResult,
   SweepResult,
   SweepSettings,
   TrainConfig,
   TrainProgress,
 } from './api.ts';
 import { FileRegistry } from './fileRegistry.ts';
+import { registerAndSkullStrip, type RegistrationServices } from './skullStrip.ts';
 import { backendCheck, initEngineBackend, TrainedModel, trainModel, TrainingControl } from './modelSession.ts';
 import { workerError } from './workerError.ts';
 
@@ -47,6 +50,8 @@ function volumeRange(data: Float32Array): { min: number; max: number } {
 /** Options for tests and the worker entry (the browser passes the bundled WASM asset URLs). */
 export interface FqlabWorkerOptions {
   wasmPaths?: string | Record<string, string>;
+  /** elastix and the template (the browser entry passes the vendored ones); without them registration is refused. */
+  registration?: RegistrationServices;
 }
 
 /**
@@ -103,6 +108,11 @@ export class FqlabWorker implements FqlabWorkerApi {
 
   async removeFile(fileId: string): Promise<void> {
     this.files.delete(fileId);
+  }
+
+  async registerAndSkullStrip(fileId: string, onProgress: ProgressCallback<RegistrationProgress>): Promise<SkullStripResult> {
+    const started = performance.now();
+    return this.time('registerAndSkullStrip', started, await registerAndSkullStrip(this.files, this.options.registration, fileId, (p) => void onProgress(p)));
   }
 
   async defineCase(spec: CaseSpec): Promise<CaseInfo> {

@@ -21,7 +21,7 @@ export function ViewerPane() {
   const current = readyCases.find((c) => c.spec.caseId === viewer.caseId) ?? readyCases[0] ?? null;
   const caseId = current?.spec.caseId ?? null;
 
-  const available = new Set<MapLayer>(['image']);
+  const available = new Set<MapLayer>(['image', 'brain-mask']);
   if (current?.info?.hasSegmentation) available.add('segmentation');
   if (caseId !== null && evaluation?.cases.some((c) => c.caseId === caseId)) MAP_LAYERS.forEach((l) => available.add(l));
   const layers = visibleLayers(viewer, available);
@@ -65,6 +65,10 @@ export function ViewerPane() {
         <label className="inline check">
           <input type="checkbox" checked={viewer.showGroundTruth} disabled={!available.has('segmentation')} onChange={(e) => viewer.setShowGroundTruth(e.target.checked)} />
           ground truth
+        </label>
+        <label className="inline check">
+          <input type="checkbox" data-testid="brain-mask-toggle" checked={viewer.showBrainMask} onChange={(e) => viewer.setShowBrainMask(e.target.checked)} />
+          brain mask
         </label>
       </div>
       <div className="viewer-stage">
