@@ -51,9 +51,14 @@ test('a raw scan without a mask: register and skull-strip gives the template mas
   await expect(maskRow.getByTestId('role-select')).toHaveValue('brain-mask');
   await expect(card).toHaveClass(/status-ready/, { timeout: 60_000 });
   await expect(card.getByTestId('register-button')).toHaveCount(0);
+  // The visual check: the scan as loaded (skull and all) with the mask outlined; then the conformed case with it.
+  await expect(page.getByTestId('native-check-viewer')).toBeVisible();
+  await expectCanvasNotEmpty(page);
+  await page.screenshot({ path: fileURLToPath(new URL('../test-results/screens/register-native-check.png', import.meta.url)) });
+  await page.getByTestId('native-check-toggle').uncheck();
+  await expect(page.getByTestId('native-check-viewer')).toHaveCount(0);
   await expect(page.getByTestId('brain-mask-toggle')).toBeChecked();
   await expectCanvasNotEmpty(page);
-  await page.screenshot({ path: fileURLToPath(new URL('../test-results/screens/register-skull-strip.png', import.meta.url)) });
 
   const download = page.waitForEvent('download');
   await card.getByTestId('save-registered-mask').click();

@@ -45,6 +45,8 @@ export interface FqlabWorkerClient extends FqlabWorkerApi {
   onRestart(listener: (report: RestartReport) => void): () => void;
   /** Stops the worker for good. */
   terminate(): void;
+  /** The bytes of a loaded file as the client keeps them (a copy), or null for an unknown id; no worker call. */
+  fileBytes(fileId: string): ArrayBuffer | null;
 }
 
 function defaultWorker(): WorkerLike {
@@ -275,6 +277,9 @@ export function createWorkerClient(options: WorkerClientOptions = {}): FqlabWork
     onRestart(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    fileBytes(fileId) {
+      return files.get(fileId)?.bytes.slice(0) ?? null;
     },
     terminate() {
       terminated = true;

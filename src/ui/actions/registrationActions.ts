@@ -12,6 +12,11 @@ import { editCase } from './dataActions.ts';
 /** The .nii.gz bytes of each registered mask by case, kept here (not in a store) for "save brain mask". */
 const maskBytes = new Map<string, Uint8Array>();
 
+/** The mask a registration made for a case, as .nii.gz bytes, or null. */
+export function registeredMaskBytes(caseId: string): Uint8Array | null {
+  return maskBytes.get(caseId) ?? null;
+}
+
 /** Saves the brain mask a registration made for a case (on the scan's own grid) as a .nii.gz download. */
 export function saveRegisteredMask(caseId: string): void {
   const bytes = maskBytes.get(caseId);
@@ -21,7 +26,8 @@ export function saveRegisteredMask(caseId: string): void {
 
 /**
  * Registers the case's image to the shipped MNI template, loads the warped template brain mask as a new file, makes
- * it the case's brain mask (the case is conformed again) and shows it outlined on the scan for a visual check.
+ * it the case's brain mask (the case is conformed again) and shows it outlined on the scan as loaded, skull and
+ * all, for a visual check.
  */
 export async function registerAndSkullStrip(caseId: string): Promise<void> {
   const { cases, files } = useDataStore.getState();
@@ -50,6 +56,7 @@ export async function registerAndSkullStrip(caseId: string): Promise<void> {
     const viewer = useViewerStore.getState();
     viewer.setCaseId(caseId);
     viewer.setShowBrainMask(true);
+    viewer.setShowNativeCheck(true);
   } catch (error) {
     const { fileName, message } = toUserError(error, image.fileName);
     useErrorStore.getState().report(fileName, message);

@@ -21,6 +21,8 @@ interface ViewerState {
   showGroundTruth: boolean;
   /** The case's brain mask outlined on the scan (e.g. to check a registration's skull stripping). */
   showBrainMask: boolean;
+  /** For a registered case: show the scan as loaded (its own grid, with skull) and the mask, instead of the conformed case. */
+  showNativeCheck: boolean;
   styles: Record<MapLayer, LayerStyle>;
   readout: CrosshairReadout | null;
   /** Bumped whenever the worker's layers changed (new case, reconstruction, rescoring), so the viewer reloads them. */
@@ -31,6 +33,7 @@ interface ViewerState {
   setShowPrediction: (show: boolean) => void;
   setShowGroundTruth: (show: boolean) => void;
   setShowBrainMask: (show: boolean) => void;
+  setShowNativeCheck: (show: boolean) => void;
   setStyle: (layer: MapLayer, patch: Partial<LayerStyle>) => void;
   setReadout: (readout: CrosshairReadout | null) => void;
   bumpLayers: () => void;
@@ -43,6 +46,7 @@ export const useViewerStore = create<ViewerState>()((set) => ({
   showPrediction: false,
   showGroundTruth: true,
   showBrainMask: false,
+  showNativeCheck: false,
   styles: DEFAULT_LAYER_STYLES,
   readout: null,
   layersVersion: 0,
@@ -52,6 +56,7 @@ export const useViewerStore = create<ViewerState>()((set) => ({
   setShowPrediction: (showPrediction) => set({ showPrediction }),
   setShowGroundTruth: (showGroundTruth) => set({ showGroundTruth }),
   setShowBrainMask: (showBrainMask) => set({ showBrainMask }),
+  setShowNativeCheck: (showNativeCheck) => set({ showNativeCheck }),
   setStyle: (layer, patch) => set((state) => ({ styles: { ...state.styles, [layer]: { ...state.styles[layer], ...patch } } })),
   setReadout: (readout) => set({ readout }),
   bumpLayers: () => set((state) => ({ layersVersion: state.layersVersion + 1 })),
