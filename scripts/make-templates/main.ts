@@ -1,6 +1,6 @@
-// npx tsx scripts/make-templates/main.ts: rebuilds public/templates, the 2 mm MNI template that fqlab registers raw scans to.
+// npm run make-templates: rebuilds public/templates, the 2 mm MNI template that fqlab registers raw scans to.
 /**
- * Usage: npx tsx scripts/make-templates/main.ts [--sources DIR] [--out DIR]
+ * Usage: npm run make-templates -- [--sources DIR] [--out DIR]
  *   --sources DIR  a folder holding usr/share/mricron/templates/{ch2,ch2bet}.nii.gz (Debian package mricron-data
  *                  unpacked with dpkg -x); without it, `apt-get download mricron-data` into a temporary folder
  *   --out DIR      default public/templates
@@ -10,7 +10,7 @@
  * the partial volume of the 1 mm mask (fqlab interpolates it and thresholds at 0.5). Output is byte-identical on rerun.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +63,7 @@ const options = parseArgs(process.argv.slice(2));
 const sources = options.sources ?? fetchMricronData();
 const head = readSource(sources, 'ch2.nii.gz');
 const brain = readSource(sources, 'ch2bet.nii.gz');
+if (!options.sources) rmSync(sources, { recursive: true, force: true });
 const mask = { ...brain, data: brain.data.map((v) => (v > 0 ? 1 : 0)) };
 mkdirSync(options.out, { recursive: true });
 const outputs: [string, Volume, string][] = [

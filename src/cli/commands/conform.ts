@@ -1,7 +1,7 @@
 // `fqlab conform`: canonical reorientation, brain crop, crop-or-pad, intensity normalisation and x2 downsampling to 96x96x50.
 import { join } from 'node:path';
 import { conformVolumes, type ConformInput } from '../../core/conform/index.ts';
-import { niftiStem } from '../../core/nifti/index.ts';
+import { niftiStem, orientationCode } from '../../core/nifti/index.ts';
 import { registerToTemplate, scanInTemplateSpace, type TemplateChoice } from '../../core/registration/index.ts';
 import { choiceFlag, optionalString, requiredString, UsageError, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
@@ -78,7 +78,8 @@ export const conformCommand: Command = {
     const summary = {
       input: { image: imagePath, brainMask: maskPath ?? null, seg: segPath ?? null },
       dims: conformed.image.dims,
-      stats: conformed.stats,
+      // Registered, conform saw the template-space copy; the orientation worth reporting is the input's own.
+      stats: registered ? { ...conformed.stats, inputOrientation: orientationCode(input.image.affine) } : conformed.stats,
       airSuggestion: conformed.stats.air.suggested ? 'on' : 'off',
       segDatatype,
       registration: registered ? registered.summary : null,
