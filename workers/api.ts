@@ -75,6 +75,11 @@ export interface CaseSpec {
   split: DataSplit;
   /** The files are already on fqlab's conformed 96x96x50 grid (e.g. the shipped demo): use them as they are. */
   conformed?: boolean;
+  /**
+   * Register the image to the MNI template first and conform it in template space, as the reference does with every
+   * scan (the brain mask: the given one, else the template's); exports still come back on the image's own grid.
+   */
+  registered?: boolean;
 }
 
 export interface CaseInfo {

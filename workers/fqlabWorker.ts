@@ -31,6 +31,7 @@ import type {
 } from './api.ts';
 import { FileRegistry } from './fileRegistry.ts';
 import { registerAndSkullStrip, type RegistrationServices } from './skullStrip.ts';
+import { TemplateSpaceCases } from './templateSpaceCases.ts';
 import { backendCheck, initEngineBackend, TrainedModel, trainModel, TrainingControl } from './modelSession.ts';
 import { workerError } from './workerError.ts';
 
@@ -62,6 +63,7 @@ export class FqlabWorker implements FqlabWorkerApi {
   readonly files = new FileRegistry();
   readonly pipeline = new AnalysisPipeline();
   private readonly caseSpecs = new Map<string, CaseSpec>();
+  private readonly templateSpace = new TemplateSpaceCases();
   private backend: BackendInfo | null = null;
   private model: TrainedModel | null = null;
   private training: TrainingControl | null = null;
@@ -108,6 +110,7 @@ export class FqlabWorker implements FqlabWorkerApi {
 
   async removeFile(fileId: string): Promise<void> {
     this.files.delete(fileId);
+    this.templateSpace.forgetFile(fileId);
   }
 
   async registerAndSkullStrip(fileId: string, onProgress: ProgressCallback<RegistrationProgress>): Promise<SkullStripResult> {
@@ -128,7 +131,10 @@ export class FqlabWorker implements FqlabWorkerApi {
       brainMaskFileName: mask?.info.fileName,
       segFileName: seg?.info.fileName,
     };
-    const conformed = spec.conformed ? acceptConformed(input) : conformVolumes(input);
+    this.templateSpace.forget(spec.caseId);
+    const conformed = spec.conformed
+      ? acceptConformed(input)
+      : conformVolumes(spec.registered ? await this.templateSpace.conformInput(spec, input, this.options.registration) : input);
     // A redefined case drops its old reconstructions (its image, mask or split may have changed).
     this.pipeline.removeCase(spec.caseId);
     this.pipeline.cases.put(
@@ -150,6 +156,7 @@ export class FqlabWorker implements FqlabWorkerApi {
   async removeCase(caseId: string): Promise<void> {
     this.pipeline.removeCase(caseId);
     this.caseSpecs.delete(caseId);
+    this.templateSpace.forget(caseId);
   }
 
   async train(config: TrainConfig, onProgress: ProgressCallback<TrainProgress>): Promise<ModelInfo> {
@@ -237,7 +244,8 @@ export class FqlabWorker implements FqlabWorkerApi {
     const started = performance.now();
     const conformed = this.pipeline.cases.get(caseId);
     const isLabel = LABEL_LAYERS.has(layer);
-    const onInput = mapToInputGrid(this.layerVolume(caseId, layer), conformed.mapping, isLabel ? 'nearest' : 'linear');
+    const interpolation = isLabel ? 'nearest' : 'linear';
+    const onInput = this.templateSpace.toScanGrid(caseId, mapToInputGrid(this.layerVolume(caseId, layer), conformed.mapping, interpolation), interpolation);
     const bytes = writeNifti(onInput, { datatype: isLabel ? 'uint8' : 'float32', gzip: true, description: `fqlab ${layer}` });
     const fileName = `${niftiStem(conformed.imageFileName)}_${layer}.nii.gz`;
     return this.time('exportLayer', started, { caseId, layer, fileName, bytes, ...volumeRange(onInput.data) });

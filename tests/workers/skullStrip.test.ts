@@ -51,6 +51,21 @@ describe('registerAndSkullStrip', () => {
     await worker.defineCase({ caseId: 'sub01', imageFileId: image.fileId, brainMaskFileId: result.mask.fileId, modality: 'T1', split: 'test' });
   });
 
+  it('conforms a case in template space on request and exports its maps on the scan grid', async () => {
+    const worker = exposedApi(new FqlabWorker({ registration: shiftingElastix }));
+    const scan = box((x, y, z) => 100 * inBrain(x, y, z) + ((x * 7 + y * 13 + z) & 7));
+    const image = await worker.loadFile('sub02_T1.nii.gz', writeNifti(scan, { datatype: 'float32' }).slice().buffer as ArrayBuffer);
+    const info = await worker.defineCase({ caseId: 'sub02', imageFileId: image.fileId, modality: 'T1', split: 'test', registered: true });
+    // Without a mask, the template's: a 40 x 60 x 60 mm box, 144,000 voxels of 1 mm in template space, 18,000 of 2 mm.
+    expect(info.brainVoxels).toBe(18_000);
+    const exported = await worker.exportLayer('sub02', 'brain-mask');
+    const mask = readNifti(exported.bytes, exported.fileName).volume;
+    expect(mask.dims).toEqual(scan.dims);
+    expect(Array.from(mask.affine)).toEqual(Array.from(scan.affine));
+    // The template's brain, moved 10 mm along x on the scan (see the first test).
+    expect(Array.from(mask.data)).toEqual(Array.from(box((x, y, z) => inBrain(x - 10, y, z)).data));
+  });
+
   it('is refused with a message where no elastix is available', async () => {
     const worker = exposedApi(new FqlabWorker());
     const image = await worker.loadFile('a.nii', writeNifti(templates.head, { datatype: 'float32', gzip: false }).slice().buffer as ArrayBuffer);

@@ -108,6 +108,12 @@ export function CaseTable() {
                 {info.hasSegmentation ? ' · lesions' : ''}
               </div>
             )}
+            {!spec.conformed && (
+            <label className="inline check" title="Register the scan to the MNI template (rigid, then affine) and conform it there, as the reference does with every scan; exported maps still come back on the scan's own grid">
+              <input type="checkbox" data-testid="template-space-toggle" checked={spec.registered === true} onChange={(e) => editCase(spec.caseId, { registered: e.target.checked || undefined })} />
+              conform in MNI space
+            </label>
+            )}
             <RegistrationControls caseId={spec.caseId} hasMask={spec.brainMaskFileId !== undefined} />
             {error && <div className="case-error">{error}</div>}
           </div>

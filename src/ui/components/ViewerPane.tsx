@@ -30,7 +30,7 @@ export function ViewerPane() {
   const files = useDataStore((s) => s.files);
   const outcome = useRegistrationStore((s) => (caseId === null ? undefined : s.outcomes[caseId]));
   // A case whose brain mask came from a registration can be checked on the scan as loaded.
-  const registered = outcome !== undefined && files.some((f) => f.fileId === current?.spec.brainMaskFileId && f.fileName === outcome.maskFileName);
+  const maskFromRegistration = outcome !== undefined && files.some((f) => f.fileId === current?.spec.brainMaskFileId && f.fileName === outcome.maskFileName);
   const image = files.find((f) => f.fileId === current?.spec.imageFileId);
 
   return (
@@ -77,7 +77,7 @@ export function ViewerPane() {
           <input type="checkbox" data-testid="brain-mask-toggle" checked={viewer.showBrainMask} onChange={(e) => viewer.setShowBrainMask(e.target.checked)} />
           brain mask
         </label>
-        {registered && (
+        {maskFromRegistration && (
           <label className="inline check" title="The scan as loaded, on its own grid, with the brain mask the registration made: the visual check">
             <input type="checkbox" data-testid="native-check-toggle" checked={viewer.showNativeCheck} onChange={(e) => viewer.setShowNativeCheck(e.target.checked)} />
             scan as loaded
@@ -85,7 +85,7 @@ export function ViewerPane() {
         )}
       </div>
       <div className="viewer-stage">
-        {registered && viewer.showNativeCheck && caseId !== null && image ? (
+        {maskFromRegistration && viewer.showNativeCheck && caseId !== null && image ? (
           <NativeCheckViewer caseId={caseId} imageFileId={image.fileId} fileName={image.fileName} />
         ) : (
           <NiivueViewer caseId={caseId} layers={layers} caseVersion={current?.definedAs ?? ''} mapsVersion={viewer.layersVersion} />
