@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 import { ITK_PIPELINES_PATH, itkPipelineFiles } from './src/formats/itkPipelines.ts';
+import { elastixPipeline } from './scripts/vite/elastixPipeline.ts';
 
 /** Cross-origin isolation (threaded WASM needs SharedArrayBuffer) and a CSP that keeps every request on this origin. */
 const securityHeaders = {
@@ -42,7 +43,7 @@ function itkPipelines(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react(), itkPipelines()],
+  plugins: [react(), itkPipelines(), elastixPipeline()],
   resolve: { alias: [{ find: /^@niivue\/dcm2niix\/dist\//, replacement: dcm2niixDist }] },
   server: { headers: securityHeaders },
   preview: { headers: securityHeaders },

@@ -1,4 +1,5 @@
 // The one typed interface between the workbench UI and the worker that owns every volume and tensor (called through comlink).
+import type { RegistrationProgress } from '../src/core/registration/index.ts';
 import type { Dims3 } from '../src/core/volume.ts';
 import type { SeriesFile } from '../src/formats/readerTypes.ts';
 import type { ScanSource } from '../src/formats/scanFiles.ts';
@@ -80,6 +81,11 @@ export interface CaseSpec {
   split: DataSplit;
   /** The files are already on fqlab's conformed 96x96x50 grid (e.g. the shipped demo): use them as they are. */
   conformed?: boolean;
+  /**
+   * Register the image to the MNI template first and conform it in template space, as the reference does with every
+   * scan (the brain mask: the given one, else the template's); exports still come back on the image's own grid.
+   */
+  registered?: boolean;
 }
 
 export interface CaseInfo {
@@ -217,6 +223,19 @@ export interface LayerFile {
 
 export type ProgressCallback<T> = (progress: T) => void;
 
+/** An image registered to the template and skull-stripped by it: the new brain-mask file on the image's own grid. */
+export interface SkullStripResult {
+  /** The mask as a loaded file (already in the worker), named <image stem>_brainmask_registered.nii.gz. */
+  mask: LoadedFileInfo;
+  /** Its .nii.gz bytes (to save it, and to load it again into a restarted worker). */
+  bytes: Uint8Array;
+  template: 'head' | 'brain';
+  templateReason: string;
+  /** Row-major 4x4: a scan point (RAS+, mm) to the template point it matches. */
+  scanToTemplate: number[];
+  seconds: number;
+}
+
 export interface FqlabWorkerApi {
   initBackend(preference: BackendPreference): Promise<BackendInfo>;
   diagnostics(): Promise<Diagnostics>;
@@ -235,6 +254,11 @@ export interface FqlabWorkerApi {
    */
   loadDicomSeries(folderName: string, files: SeriesFile[], fileIds?: Record<string, string>): Promise<LoadedFileInfo[]>;
   removeFile(fileId: string): Promise<void>;
+  /**
+   * Registers a loaded image to the shipped MNI template (rigid, then affine; elastix) and loads the template's brain
+   * mask, warped onto the image's own grid, as a new file (atlas-based skull stripping for scans without a mask).
+   */
+  registerAndSkullStrip(fileId: string, onProgress: ProgressCallback<RegistrationProgress>): Promise<SkullStripResult>;
   /** Conforms a case (image + optional mask/seg) to 96x96x50; refuses mismatched grids. */
   defineCase(spec: CaseSpec): Promise<CaseInfo>;
   removeCase(caseId: string): Promise<void>;

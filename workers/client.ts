@@ -46,6 +46,8 @@ export interface FqlabWorkerClient extends FqlabWorkerApi {
   onRestart(listener: (report: RestartReport) => void): () => void;
   /** Stops the worker for good. */
   terminate(): void;
+  /** The bytes of a loaded file as the client keeps them (a copy), or null for an unknown id; no worker call. */
+  fileBytes(fileId: string): ArrayBuffer | null;
 }
 
 function defaultWorker(): WorkerLike {
@@ -249,6 +251,12 @@ export function createWorkerClient(options: WorkerClientOptions = {}): FqlabWork
       files.delete(fileId);
       seriesOutputs.delete(fileId);
     },
+    async registerAndSkullStrip(fileId, onProgress) {
+      const result = await call((r) => r.registerAndSkullStrip(fileId, progress(onProgress)));
+      // Kept like a loaded file, so a restarted worker gets the mask back under the same id.
+      files.set(result.mask.fileId, { fileName: result.mask.fileName, bytes: result.bytes.slice().buffer });
+      return result;
+    },
     async defineCase(spec) {
       const info = await call((r) => r.defineCase(spec));
       cases.set(spec.caseId, { ...spec });
@@ -288,6 +296,9 @@ export function createWorkerClient(options: WorkerClientOptions = {}): FqlabWork
     onRestart(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    fileBytes(fileId) {
+      return files.get(fileId)?.bytes.slice(0) ?? null;
     },
     terminate() {
       terminated = true;

@@ -9,7 +9,7 @@ type ApiMethod = keyof FqlabWorkerApi;
 function subjectOf(method: ApiMethod, args: readonly unknown[]): string {
   const first = args[0];
   if (method === 'defineCase' && typeof first === 'object' && first !== null) return (first as { caseId: string }).caseId;
-  return typeof first === 'string' && ['loadFile', 'loadDicomSeries', 'getLayer', 'exportLayer', 'removeCase'].includes(method) ? first : '';
+  return typeof first === 'string' && ['loadFile', 'loadDicomSeries', 'getLayer', 'exportLayer', 'removeCase', 'registerAndSkullStrip'].includes(method) ? first : '';
 }
 
 function transferLayer(file: LayerFile): LayerFile {
@@ -42,6 +42,10 @@ export function exposedApi(impl: FqlabWorkerApi): FqlabWorkerApi {
     loadFile: wrap('loadFile'),
     loadDicomSeries: wrap('loadDicomSeries'),
     removeFile: wrap('removeFile'),
+    registerAndSkullStrip: async (fileId, onProgress) => {
+      const result = await wrap('registerAndSkullStrip')(fileId, onProgress);
+      return Comlink.transfer(result, [result.bytes.buffer]);
+    },
     defineCase: wrap('defineCase'),
     removeCase: wrap('removeCase'),
     train: wrap('train'),

@@ -3,10 +3,11 @@ import * as Comlink from 'comlink';
 import { WASM_ASSET_URLS } from '../src/engine/wasmAssets.browser.ts';
 import { installThreadedWasmSource } from '../src/engine/wasmThreads.browser.ts';
 import { browserScanReaders } from '../src/formats/readers.browser.ts';
+import { browserRegistrationServices } from './elastixBrowser.ts';
 import { exposedApi } from './exposedApi.ts';
 import { FqlabWorker } from './fqlabWorker.ts';
 
 // Threaded WASM (when the page is cross-origin isolated) needs the unminified factory source for its pthreads.
 installThreadedWasmSource();
 
-Comlink.expose(exposedApi(new FqlabWorker({ wasmPaths: WASM_ASSET_URLS, scanReaders: browserScanReaders })));
+Comlink.expose(exposedApi(new FqlabWorker({ wasmPaths: WASM_ASSET_URLS, scanReaders: browserScanReaders, registration: browserRegistrationServices() })));

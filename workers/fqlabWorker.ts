@@ -5,6 +5,7 @@ import { AnalysisPipeline } from '../src/analysis/pipeline.ts';
 import { acceptConformed, conformVolumes, mapToInputGrid } from '../src/core/conform/index.ts';
 import { FqlabError } from '../src/core/errors.ts';
 import { writeNifti } from '../src/core/nifti/index.ts';
+import type { RegistrationProgress } from '../src/core/registration/index.ts';
 import type { Volume } from '../src/core/volume.ts';
 import { convertDicomSeries } from '../src/formats/dicomSeries.ts';
 import type { ScanReaders } from '../src/formats/readerTypes.ts';
@@ -27,12 +28,15 @@ import type {
   ModelInfo,
   ProgressCallback,
   ScoreSettings,
+  SkullStripResult,
   SweepResult,
   SweepSettings,
   TrainConfig,
   TrainProgress,
 } from './api.ts';
 import { FileRegistry } from './fileRegistry.ts';
+import { registerAndSkullStrip, type RegistrationServices } from './skullStrip.ts';
+import { TemplateSpaceCases } from './templateSpaceCases.ts';
 import { backendCheck, initEngineBackend, TrainedModel, trainModel, TrainingControl } from './modelSession.ts';
 import { workerError } from './workerError.ts';
 
@@ -54,6 +58,8 @@ export interface FqlabWorkerOptions {
   wasmPaths?: string | Record<string, string>;
   /** Readers for DICOM, MetaImage, NRRD and MGH (src/formats); without them only NIfTI loads. */
   scanReaders?: ScanReaders;
+  /** elastix and the template (the browser entry passes the vendored ones); without them registration is refused. */
+  registration?: RegistrationServices;
 }
 
 /**
@@ -64,6 +70,7 @@ export class FqlabWorker implements FqlabWorkerApi {
   readonly files = new FileRegistry();
   readonly pipeline = new AnalysisPipeline();
   private readonly caseSpecs = new Map<string, CaseSpec>();
+  private readonly templateSpace = new TemplateSpaceCases();
   private backend: BackendInfo | null = null;
   private model: TrainedModel | null = null;
   private training: TrainingControl | null = null;
@@ -121,6 +128,12 @@ export class FqlabWorker implements FqlabWorkerApi {
 
   async removeFile(fileId: string): Promise<void> {
     this.files.delete(fileId);
+    this.templateSpace.forgetFile(fileId);
+  }
+
+  async registerAndSkullStrip(fileId: string, onProgress: ProgressCallback<RegistrationProgress>): Promise<SkullStripResult> {
+    const started = performance.now();
+    return this.time('registerAndSkullStrip', started, await registerAndSkullStrip(this.files, this.options.registration, fileId, (p) => void onProgress(p)));
   }
 
   async defineCase(spec: CaseSpec): Promise<CaseInfo> {
@@ -136,7 +149,10 @@ export class FqlabWorker implements FqlabWorkerApi {
       brainMaskFileName: mask?.info.fileName,
       segFileName: seg?.info.fileName,
     };
-    const conformed = spec.conformed ? acceptConformed(input) : conformVolumes(input);
+    this.templateSpace.forget(spec.caseId);
+    const conformed = spec.conformed
+      ? acceptConformed(input)
+      : conformVolumes(spec.registered ? await this.templateSpace.conformInput(spec, input, this.options.registration) : input);
     // A redefined case drops its old reconstructions (its image, mask or split may have changed).
     this.pipeline.removeCase(spec.caseId);
     this.pipeline.cases.put(
@@ -158,6 +174,7 @@ export class FqlabWorker implements FqlabWorkerApi {
   async removeCase(caseId: string): Promise<void> {
     this.pipeline.removeCase(caseId);
     this.caseSpecs.delete(caseId);
+    this.templateSpace.forget(caseId);
   }
 
   async train(config: TrainConfig, onProgress: ProgressCallback<TrainProgress>): Promise<ModelInfo> {
@@ -245,7 +262,8 @@ export class FqlabWorker implements FqlabWorkerApi {
     const started = performance.now();
     const conformed = this.pipeline.cases.get(caseId);
     const isLabel = LABEL_LAYERS.has(layer);
-    const onInput = mapToInputGrid(this.layerVolume(caseId, layer), conformed.mapping, isLabel ? 'nearest' : 'linear');
+    const interpolation = isLabel ? 'nearest' : 'linear';
+    const onInput = this.templateSpace.toScanGrid(caseId, mapToInputGrid(this.layerVolume(caseId, layer), conformed.mapping, interpolation), interpolation);
     const bytes = writeNifti(onInput, { datatype: isLabel ? 'uint8' : 'float32', gzip: true, description: `fqlab ${layer}` });
     const fileName = `${scanStem(conformed.imageFileName)}_${layer}.nii.gz`;
     return this.time('exportLayer', started, { caseId, layer, fileName, bytes, ...volumeRange(onInput.data) });

@@ -1,7 +1,10 @@
 // The cases built from the files: modality, split, brain mask and segmentation per case, and the conform status.
 import type { DataSplit, Modality } from '../../../workers/api.ts';
 import { editCase } from '../actions/dataActions.ts';
+import { registerAndSkullStrip, saveRegisteredMask } from '../actions/registrationActions.ts';
 import { useDataStore } from '../stores/dataStore.ts';
+import { useRegistrationStore } from '../stores/registrationStore.ts';
+import { ProgressBar } from './ProgressBar.tsx';
 
 const SPLITS: { value: DataSplit; label: string }[] = [
   { value: 'healthy-train', label: 'healthy-train' },
@@ -9,6 +12,34 @@ const SPLITS: { value: DataSplit; label: string }[] = [
   { value: 'test', label: 'test' },
 ];
 const MODALITIES: Modality[] = ['T1', 'T2', 'FLAIR', 'T1CE', 'PD'];
+const STAGE_NAMES = { preparing: 'preparing', rigid: 'rigid', affine: 'affine' } as const;
+
+/** Registration to the template for a case without a brain mask: the button, its progress, then what it found. */
+function RegistrationControls({ caseId, hasMask }: { caseId: string; hasMask: boolean }) {
+  const running = useRegistrationStore((s) => s.running[caseId]);
+  const outcome = useRegistrationStore((s) => s.outcomes[caseId]);
+  if (running) return <ProgressBar value={running.done} max={running.total} label="registering to the template" detail={STAGE_NAMES[running.stage]} testId="registration-progress" />;
+  if (outcome && hasMask) {
+    const template = outcome.template === 'head' ? 'skull-on' : 'skull-stripped';
+    return (
+      <div className="case-facts" data-testid="registration-outcome">
+        brain mask from the {template} MNI template ({outcome.templateReason}); {outcome.seconds.toFixed(0)} s{' '}
+        <button type="button" className="link" data-testid="save-registered-mask" onClick={() => saveRegisteredMask(caseId)}>
+          save brain mask
+        </button>
+      </div>
+    );
+  }
+  if (hasMask) return null;
+  return (
+    <div className="case-actions">
+      <button type="button" data-testid="register-button" onClick={() => void registerAndSkullStrip(caseId)}
+        title="No brain mask: register the scan to the MNI template (rigid, then affine) and use the template's brain mask, warped onto this scan">
+        register and skull-strip
+      </button>
+    </div>
+  );
+}
 
 export function CaseTable() {
   const cases = useDataStore((s) => s.cases);
@@ -77,6 +108,13 @@ export function CaseTable() {
                 {info.hasSegmentation ? ' · lesions' : ''}
               </div>
             )}
+            {!spec.conformed && (
+            <label className="inline check" title="Register the scan to the MNI template (rigid, then affine) and conform it there, as the reference does with every scan; exported maps still come back on the scan's own grid">
+              <input type="checkbox" data-testid="template-space-toggle" checked={spec.registered === true} onChange={(e) => editCase(spec.caseId, { registered: e.target.checked || undefined })} />
+              conform in MNI space
+            </label>
+            )}
+            <RegistrationControls caseId={spec.caseId} hasMask={spec.brainMaskFileId !== undefined} />
             {error && <div className="case-error">{error}</div>}
           </div>
         ))}

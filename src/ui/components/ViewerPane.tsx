@@ -3,8 +3,10 @@ import type { MapLayer } from '../../../workers/api.ts';
 import { useDemoStore } from '../demo/demoStore.ts';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
 import { useDataStore } from '../stores/dataStore.ts';
+import { useRegistrationStore } from '../stores/registrationStore.ts';
 import { useViewerStore, visibleLayers, type MapOverlay } from '../stores/viewerStore.ts';
 import { LAYER_NAMES } from '../viewer/layerStyles.ts';
+import { NativeCheckViewer } from '../viewer/NativeCheckViewer.tsx';
 import { NiivueViewer } from '../viewer/NiivueViewer.tsx';
 import { CrosshairReadout } from './CrosshairReadout.tsx';
 import { LayerControls } from './LayerControls.tsx';
@@ -21,10 +23,15 @@ export function ViewerPane() {
   const current = readyCases.find((c) => c.spec.caseId === viewer.caseId) ?? readyCases[0] ?? null;
   const caseId = current?.spec.caseId ?? null;
 
-  const available = new Set<MapLayer>(['image']);
+  const available = new Set<MapLayer>(['image', 'brain-mask']);
   if (current?.info?.hasSegmentation) available.add('segmentation');
   if (caseId !== null && evaluation?.cases.some((c) => c.caseId === caseId)) MAP_LAYERS.forEach((l) => available.add(l));
   const layers = visibleLayers(viewer, available);
+  const files = useDataStore((s) => s.files);
+  const outcome = useRegistrationStore((s) => (caseId === null ? undefined : s.outcomes[caseId]));
+  // A case whose brain mask came from a registration can be checked on the scan as loaded.
+  const maskFromRegistration = outcome !== undefined && files.some((f) => f.fileId === current?.spec.brainMaskFileId && f.fileName === outcome.maskFileName);
+  const image = files.find((f) => f.fileId === current?.spec.imageFileId);
 
   return (
     <section className="viewer-pane" aria-label="Viewer">
@@ -66,9 +73,23 @@ export function ViewerPane() {
           <input type="checkbox" checked={viewer.showGroundTruth} disabled={!available.has('segmentation')} onChange={(e) => viewer.setShowGroundTruth(e.target.checked)} />
           ground truth
         </label>
+        <label className="inline check">
+          <input type="checkbox" data-testid="brain-mask-toggle" checked={viewer.showBrainMask} onChange={(e) => viewer.setShowBrainMask(e.target.checked)} />
+          brain mask
+        </label>
+        {maskFromRegistration && (
+          <label className="inline check" title="The scan as loaded, on its own grid, with the brain mask the registration made: the visual check">
+            <input type="checkbox" data-testid="native-check-toggle" checked={viewer.showNativeCheck} onChange={(e) => viewer.setShowNativeCheck(e.target.checked)} />
+            scan as loaded
+          </label>
+        )}
       </div>
       <div className="viewer-stage">
-        <NiivueViewer caseId={caseId} layers={layers} caseVersion={current?.definedAs ?? ''} mapsVersion={viewer.layersVersion} />
+        {maskFromRegistration && viewer.showNativeCheck && caseId !== null && image ? (
+          <NativeCheckViewer caseId={caseId} imageFileId={image.fileId} fileName={image.fileName} />
+        ) : (
+          <NiivueViewer caseId={caseId} layers={layers} caseVersion={current?.definedAs ?? ''} mapsVersion={viewer.layersVersion} />
+        )}
         {caseId === null && (
           <div className="viewer-empty">
             <p>{demoOpening ? 'Opening the demo…' : 'Drop scans (NIfTI, MHA, NRRD, MGZ or DICOM folders) anywhere on this page to start.'}</p>

@@ -19,6 +19,10 @@ interface ViewerState {
   mapOverlay: MapOverlay;
   showPrediction: boolean;
   showGroundTruth: boolean;
+  /** The case's brain mask outlined on the scan (e.g. to check a registration's skull stripping). */
+  showBrainMask: boolean;
+  /** For a registered case: show the scan as loaded (its own grid, with skull) and the mask, instead of the conformed case. */
+  showNativeCheck: boolean;
   styles: Record<MapLayer, LayerStyle>;
   readout: CrosshairReadout | null;
   /** Bumped whenever the worker's layers changed (new case, reconstruction, rescoring), so the viewer reloads them. */
@@ -28,6 +32,8 @@ interface ViewerState {
   setMapOverlay: (overlay: MapOverlay) => void;
   setShowPrediction: (show: boolean) => void;
   setShowGroundTruth: (show: boolean) => void;
+  setShowBrainMask: (show: boolean) => void;
+  setShowNativeCheck: (show: boolean) => void;
   setStyle: (layer: MapLayer, patch: Partial<LayerStyle>) => void;
   setReadout: (readout: CrosshairReadout | null) => void;
   bumpLayers: () => void;
@@ -39,6 +45,8 @@ export const useViewerStore = create<ViewerState>()((set) => ({
   mapOverlay: 'none',
   showPrediction: false,
   showGroundTruth: true,
+  showBrainMask: false,
+  showNativeCheck: false,
   styles: DEFAULT_LAYER_STYLES,
   readout: null,
   layersVersion: 0,
@@ -47,16 +55,22 @@ export const useViewerStore = create<ViewerState>()((set) => ({
   setMapOverlay: (mapOverlay) => set({ mapOverlay }),
   setShowPrediction: (showPrediction) => set({ showPrediction }),
   setShowGroundTruth: (showGroundTruth) => set({ showGroundTruth }),
+  setShowBrainMask: (showBrainMask) => set({ showBrainMask }),
+  setShowNativeCheck: (showNativeCheck) => set({ showNativeCheck }),
   setStyle: (layer, patch) => set((state) => ({ styles: { ...state.styles, [layer]: { ...state.styles[layer], ...patch } } })),
   setReadout: (readout) => set({ readout }),
   bumpLayers: () => set((state) => ({ layersVersion: state.layersVersion + 1 })),
 }));
 
 /** The layers the viewer should show, bottom to top. */
-export function visibleLayers(state: Pick<ViewerState, 'mapOverlay' | 'showPrediction' | 'showGroundTruth'>, available: ReadonlySet<MapLayer>): MapLayer[] {
+export function visibleLayers(
+  state: Pick<ViewerState, 'mapOverlay' | 'showPrediction' | 'showGroundTruth' | 'showBrainMask'>,
+  available: ReadonlySet<MapLayer>,
+): MapLayer[] {
   const layers: MapLayer[] = ['image'];
   if (state.mapOverlay !== 'none' && available.has(state.mapOverlay)) layers.push(state.mapOverlay);
   if (state.showPrediction && available.has('prediction')) layers.push('prediction');
   if (state.showGroundTruth && available.has('segmentation')) layers.push('segmentation');
+  if (state.showBrainMask && available.has('brain-mask')) layers.push('brain-mask');
   return layers;
 }

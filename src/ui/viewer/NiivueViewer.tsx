@@ -7,7 +7,7 @@ import { useViewerStore, type ViewLayout } from '../stores/viewerStore.ts';
 import { toUserError } from '../worker/userError.ts';
 import { workbenchWorker } from '../worker/workbenchWorker.ts';
 import { applyOutlineLabel, layerToImage } from './layerLoader.ts';
-import { LAYER_NAMES, layerFromVolumeName } from './layerStyles.ts';
+import { LAYER_NAMES, layerFromVolumeName, OUTLINE_LAYERS } from './layerStyles.ts';
 import { registerViewer } from './viewerHandle.ts';
 
 export interface NiivueViewerProps {
@@ -162,7 +162,8 @@ export function NiivueViewer({ caseId, layers, caseVersion, mapsVersion }: Niivu
       const layer = layerFromVolumeName(image.name);
       if (!layer) return;
       const style = styles[layer];
-      if (layer === 'segmentation') applyOutlineLabel(image, style.colormap);
+      const outlineLabel = OUTLINE_LAYERS[layer];
+      if (outlineLabel) applyOutlineLabel(image, style.colormap, outlineLabel);
       else if (image.colormap !== style.colormap) nv.setColormap(image.id, style.colormap);
       if (image.opacity !== style.opacity) nv.setOpacity(index, style.opacity);
     });

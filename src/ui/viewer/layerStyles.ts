@@ -8,7 +8,7 @@ export interface LayerStyle {
 
 export const LAYER_NAMES: Record<MapLayer, string> = {
   image: 'Scan',
-  'brain-mask': 'Brain mask',
+  'brain-mask': 'Brain-mask outline',
   segmentation: 'Ground-truth outline',
   reconstruction: 'Reconstruction',
   'ssim-loss': 'SSIM-loss map',
@@ -19,7 +19,7 @@ export const LAYER_NAMES: Record<MapLayer, string> = {
 
 export const DEFAULT_LAYER_STYLES: Record<MapLayer, LayerStyle> = {
   image: { colormap: 'gray', opacity: 1 },
-  'brain-mask': { colormap: 'blue', opacity: 0.3 },
+  'brain-mask': { colormap: 'winter', opacity: 1 },
   segmentation: { colormap: 'green', opacity: 1 },
   reconstruction: { colormap: 'gray', opacity: 1 },
   'ssim-loss': { colormap: 'hot', opacity: 0.6 },
@@ -27,6 +27,9 @@ export const DEFAULT_LAYER_STYLES: Record<MapLayer, LayerStyle> = {
   fq: { colormap: 'inferno', opacity: 0.6 },
   prediction: { colormap: 'red', opacity: 0.5 },
 };
+
+/** Label layers drawn as an outline on the scan, with the name their one label gets. */
+export const OUTLINE_LAYERS: Partial<Record<MapLayer, string>> = { segmentation: 'lesion', 'brain-mask': 'brain' };
 
 /** Colormaps offered in the layer controls (all built into NiiVue). */
 export const COLORMAP_CHOICES = ['gray', 'hot', 'warm', 'inferno', 'viridis', 'plasma', 'winter', 'red', 'green', 'blue', 'actc'] as const;
