@@ -151,14 +151,14 @@ export const mergeCommand: Command = {
     if (csvPath) outputs.file(csvPath);
 
     const ordered = inShardOrder(paths.map(readShardFile));
-    let report;
     if (ordered[0].file.command === 'evaluate') {
       if (csvPath) throw new UsageError('--csv is for sweep shards; these are evaluate shards (leave --csv out)');
-      report = mergeEvaluate(ordered);
-    } else {
-      report = mergeSweep(ordered, csvPath);
-      if (csvPath) outputs.write(csvPath, sweepCsv(report.cells));
+      const report = mergeEvaluate(ordered);
+      outputs.write(reportPath, reportFileContents(report));
+      return report;
     }
+    const report = mergeSweep(ordered, csvPath);
+    if (csvPath) outputs.write(csvPath, sweepCsv(report.cells));
     outputs.write(reportPath, reportFileContents(report));
     return report;
   },
