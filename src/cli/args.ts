@@ -6,9 +6,9 @@ export type ParsedFlags = Record<string, string | boolean | (string | boolean)[]
 
 /**
  * Lets a list flag take several values after it, as shells expand globs: `--healthy a.nii b.nii` becomes
- * `--healthy a.nii --healthy b.nii`.
+ * `--healthy a.nii --healthy b.nii`. Other bare arguments go to the list flag `positionalFlag` when there is one.
  */
-function expandListFlags(argv: readonly string[], options: FlagSpec): string[] {
+function expandListFlags(argv: readonly string[], options: FlagSpec, positionalFlag?: string): string[] {
   const expanded: string[] = [];
   let listFlag: string | null = null;
   let expectingValue = false;
@@ -24,6 +24,8 @@ function expandListFlags(argv: readonly string[], options: FlagSpec): string[] {
       expectingValue = false;
     } else if (listFlag) {
       expanded.push(`--${listFlag}`, token);
+    } else if (positionalFlag) {
+      expanded.push(`--${positionalFlag}`, token);
     } else {
       expanded.push(token);
     }
@@ -31,10 +33,10 @@ function expandListFlags(argv: readonly string[], options: FlagSpec): string[] {
   return expanded;
 }
 
-/** Parses argv against a spec; unknown flags and stray arguments are usage errors. */
-export function parseFlags(argv: string[], options: FlagSpec): ParsedFlags {
+/** Parses argv against a spec; unknown flags and stray arguments (unless `positionalFlag` takes them) are usage errors. */
+export function parseFlags(argv: string[], options: FlagSpec, positionalFlag?: string): ParsedFlags {
   try {
-    return parseArgs({ args: expandListFlags(argv, options), options, strict: true, allowPositionals: false }).values as ParsedFlags;
+    return parseArgs({ args: expandListFlags(argv, options, positionalFlag), options, strict: true, allowPositionals: false }).values as ParsedFlags;
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

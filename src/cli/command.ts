@@ -8,6 +8,8 @@ export interface Command {
   /** Usage lines shown by --help, after "fqlab <name>". */
   usage: string;
   options: FlagSpec;
+  /** The list flag (in `options`) that bare arguments fill, e.g. the shard files of `fqlab merge`; none by default. */
+  positionals?: string;
   /** Declares its outputs in `outputs` before any heavy work and hands them their contents; the dispatcher writes them on success. */
   run(flags: ParsedFlags, outputs: PendingOutputs): Promise<unknown> | unknown;
 }

@@ -3,6 +3,7 @@ import { FqlabError } from '../core/errors.ts';
 import { parseFlags, UsageError } from './args.ts';
 import type { Command } from './command.ts';
 import { conformCommand } from './commands/conform.ts';
+import { mergeCommand } from './commands/merge.ts';
 import { metricsCommand } from './commands/metrics.ts';
 import { postprocessCommand } from './commands/postprocess.ts';
 import { qualityCommand } from './commands/quality.ts';
@@ -22,6 +23,7 @@ const commands: Command[] = [
   trainCommand,
   evaluateCommand,
   sweepCommand,
+  mergeCommand,
 ];
 
 function overview(): string {
@@ -53,7 +55,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const outputs = new PendingOutputs();
   try {
-    const result = await command.run(parseFlags(rest, command.options), outputs);
+    const result = await command.run(parseFlags(rest, command.options, command.positionals), outputs);
     outputs.commit();
     console.log(JSON.stringify(result, null, 2));
     return 0;

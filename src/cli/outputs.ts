@@ -124,13 +124,20 @@ function probeWritable(folder: string, requested: string): void {
   }
 }
 
-/** mkdir one level at a time: Node's recursive mkdir loops forever under /proc. */
+/**
+ * mkdir one level at a time: Node's recursive mkdir loops forever under /proc. A folder another process made meanwhile
+ * (shards of one study writing into one shared folder) is used, not an error.
+ */
 function createFolder(folder: string, created: string[]): void {
   const missing: string[] = [];
   for (let level = folder; statOrNull(level, folder) === null; level = dirname(level)) missing.unshift(level);
   for (const level of missing) {
-    mkdirSync(level);
-    created.push(level);
+    try {
+      mkdirSync(level);
+      created.push(level);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !statOrNull(level, folder)?.isDirectory()) throw error;
+    }
   }
 }
 

@@ -72,6 +72,28 @@ export interface LoadedCase extends CaseInfo {
  * name (workers/fileRoles.ts), conformed unless already on the 96x96x50 grid. Case ids get the split as prefix.
  */
 export async function loadCases(session: CliSession, paths: readonly string[], split: DataSplit, modality?: Modality): Promise<LoadedCase[]> {
+  return (await loadCaseShare(session, paths, split, () => true, modality)).cases;
+}
+
+/** The cases of one split a run works on, and the ids of all the split's cases (the same on every shard). */
+export interface CaseShare {
+  /** Every case the files hold, in name order, whether defined here or not. */
+  caseIds: string[];
+  /** The defined cases: those `keep` accepted. */
+  cases: LoadedCase[];
+}
+
+/**
+ * loadCases for one shard of a study: every file is read and grouped (so case ids and their order are those of an
+ * unsharded run), but only the cases whose position `keep` accepts are conformed and defined; the others' files are let go.
+ */
+export async function loadCaseShare(
+  session: CliSession,
+  paths: readonly string[],
+  split: DataSplit,
+  keep: (position: number) => boolean,
+  modality?: Modality,
+): Promise<CaseShare> {
   const files: NamedFile[] = [];
   const infos = new Map<string, LoadedFileInfo>();
   const found = expandScanPaths(paths);
@@ -94,7 +116,11 @@ export async function loadCases(session: CliSession, paths: readonly string[], s
       'could not be paired with an image by name; give masks and segmentations the image\'s name plus _brainmask / _seg.');
   }
   const defined: LoadedCase[] = [];
-  for (const spec of cases) {
+  for (const [position, spec] of cases.entries()) {
+    if (!keep(position)) {
+      for (const fileId of [spec.imageFileId, spec.brainMaskFileId, spec.segFileId]) if (fileId) await session.worker.removeFile(fileId);
+      continue;
+    }
     const image = infos.get(spec.imageFileId);
     const seg = spec.segFileId ? infos.get(spec.segFileId) : undefined;
     const info = await session.worker.defineCase({
@@ -106,7 +132,7 @@ export async function loadCases(session: CliSession, paths: readonly string[], s
     });
     defined.push({ ...info, segmentationHasLesion: seg !== undefined && (seg.min !== 0 || seg.max !== 0) });
   }
-  return defined;
+  return { caseIds: cases.map((spec) => `${split}:${spec.caseId}`), cases: defined };
 }
 
 /** A model folder written by `fqlab train` (its model.fqlab) or a checkpoint file itself. */
@@ -135,9 +161,14 @@ export const EVALUATION_FLAGS: FlagSpec = {
 
 export interface EvaluationSetup extends CliSession {
   checkpointPath: string;
+  /** SHA-256 of the checkpoint file, hex: what tells shards of one study apart from another model's. */
+  checkpointSha256: string;
   modelInfo: ModelInfo;
   validation: CaseInfo[];
+  /** The test cases this run evaluates (a shard's share, else all). */
   test: CaseInfo[];
+  /** Every test case id, in order, on every shard. */
+  testCaseIds: string[];
 }
 
 export interface EvaluationOptions {
@@ -195,13 +226,25 @@ function requireLesionValidation(validation: readonly LoadedCase[], options: Eva
     'add validation cases with their _seg files, or pass --allow-no-threshold to report the threshold-free metrics only.');
 }
 
-/** A session with the model's checkpoint loaded and the validation and test cases defined. */
-export async function openEvaluation(options: EvaluationOptions): Promise<EvaluationSetup> {
+/**
+ * A session with the model's checkpoint loaded and the validation and test cases defined; `keepTest` picks a shard's
+ * test cases by position (every validation case is always defined: the threshold is chosen on all of them).
+ */
+export async function openEvaluation(options: EvaluationOptions, keepTest: (position: number) => boolean = () => true): Promise<EvaluationSetup> {
   const session = await openSession(options.backend);
   const checkpoint = readCheckpoint(options.model);
+  const checkpointSha256 = createHash('sha256').update(checkpoint.bytes).digest('hex');
   const modelInfo = await session.worker.loadCheckpoint(checkpoint.bytes);
   const validation = await loadCases(session, options.valPaths, 'validation', options.modality);
   requireLesionValidation(validation, options);
-  const test = await loadCases(session, options.testPaths, 'test', options.modality);
-  return { ...session, checkpointPath: checkpoint.path, modelInfo, validation, test };
+  const test = await loadCaseShare(session, options.testPaths, 'test', keepTest, options.modality);
+  return {
+    ...session,
+    checkpointPath: checkpoint.path,
+    checkpointSha256,
+    modelInfo,
+    validation,
+    test: test.cases,
+    testCaseIds: test.caseIds,
+  };
 }

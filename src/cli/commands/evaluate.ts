@@ -1,13 +1,14 @@
 // `fqlab evaluate`: reconstructs validation and test volumes with a trained model and reports DICE/AUPRC, mean +- std over seeds.
 import { join } from 'node:path';
 import { FqlabError } from '../../core/errors.ts';
-import { summarize } from '../../core/metrics/index.ts';
-import type { CaseInfo, CaseMetrics, EvaluationResult, MapLayer, ScoreKind } from '../../../workers/api.ts';
+import type { CaseInfo, EvaluationResult, MapLayer, ScoreKind } from '../../../workers/api.ts';
 import { choiceFlag, integerFlag, numberFlag, optionalString, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
+import { evaluationReport, seedThresholds, summarizeRows, testCaseRows, type EvaluateHeader } from '../evaluationReport.ts';
 import type { PendingOutputs } from '../outputs.ts';
 import { progressBar } from '../progressBar.ts';
 import { EVALUATION_FLAGS, evaluationFlags, openEvaluation } from '../session.ts';
+import { evaluationSettings, holdsPosition, reportFileContents, SHARD_FLAGS, shardFileOf, shardFlag } from '../shard.ts';
 
 /** Layers written with --out-dir, on each test image's original grid. */
 const EXPORTED_LAYERS: readonly MapLayer[] = ['reconstruction', 'fq', 'prediction'];
@@ -18,14 +19,19 @@ export const evaluateCommand: Command = {
   usage:
     '--model MODEL_DIR --val FILES|DIR [...] --test FILES|DIR [...] [--noise-level 750] [--alpha 0.84]\n' +
     '  [--score fq|l1|ssim] [--seeds 3] [--modality T2] [--backend auto|wasm|cpu|webgpu] [--out-dir D] [--allow-no-threshold]\n' +
+    '  [--out REPORT.json] [--shard i/n]\n' +
     '  Images are paired with their _seg / _brainmask files by name. The threshold comes from the reference search\n' +
     '  on the validation volumes (never the test set: an image given as both is refused). Without a validation case\n' +
     '  with lesions no threshold can be set and evaluate fails, unless --allow-no-threshold (Dice then null).\n' +
     '  Per seed the test-set mean is taken; the report gives\n' +
     '  mean +- std of those over seeds (population std), and per-volume values averaged over seeds.\n' +
-    '  --out-dir writes the reconstruction, FQ map and prediction of the last seed on each test image\'s own grid.',
+    '  --out-dir writes the reconstruction, FQ map and prediction of the last seed on each test image\'s own grid.\n' +
+    '  --out also writes the report to a file. --shard i/n (0 <= i < n) evaluates only test cases i, i+n, i+2n, ...\n' +
+    '  (in name order; every shard thresholds on all validation cases) and writes a shard file instead of the report:\n' +
+    '  `fqlab merge --out REPORT.json` of all n shard files gives the unsharded report.',
   options: {
     ...EVALUATION_FLAGS,
+    ...SHARD_FLAGS,
     'noise-level': { type: 'string' },
     alpha: { type: 'string' },
     score: { type: 'string' },
@@ -40,8 +46,11 @@ export const evaluateCommand: Command = {
     const seeds = integerFlag(flags, 'seeds', 3, 1, 100);
     const outDir = optionalString(flags, 'out-dir');
     if (outDir) outputs.folder(outDir);
+    const shard = shardFlag(flags);
+    const reportPath = optionalString(flags, 'out');
+    if (reportPath) outputs.file(reportPath);
 
-    const session = await openEvaluation(shared);
+    const session = await openEvaluation(shared, (position) => holdsPosition(shard, position));
     const { modelInfo, validation: valCases, test: testCases } = session;
     const caseIds = [...valCases, ...testCases].map((c) => c.caseId);
 
@@ -58,20 +67,21 @@ export const evaluateCommand: Command = {
       runs.push(run);
     }
 
-    const written: string[] = [];
+    const written = new Map<string, string[]>();
     if (outDir) {
       for (const testCase of testCases) {
+        const paths: string[] = [];
         for (const layer of EXPORTED_LAYERS) {
           const file = await session.worker.exportLayer(testCase.caseId, layer);
           const path = join(outDir, file.fileName);
           outputs.write(path, file.bytes);
-          written.push(path);
+          paths.push(path);
         }
+        written.set(testCase.caseId, paths);
       }
     }
 
-    const { mean, perSeed, perVolume } = summarizeOverSeeds(runs, testCases);
-    return {
+    const header: EvaluateHeader = {
       model: session.checkpointPath,
       modelInfo,
       backend: session.backend,
@@ -80,12 +90,15 @@ export const evaluateCommand: Command = {
       score,
       seeds,
       validation: valCases.map((c) => c.caseId),
-      test: testCases.map((c) => c.caseId),
-      mean,
-      perSeed,
-      perVolume,
-      outputs: written,
+      test: session.testCaseIds,
     };
+    const thresholds = seedThresholds(runs);
+    const rows = testCaseRows(runs, testCases.map((c) => c.caseId), (caseId) => written.get(caseId) ?? []);
+    const result = shard
+      ? shardFileOf('evaluate', shard, { ...session, settings: evaluationSettings(shared) }, header, { thresholds, cases: rows })
+      : evaluationReport(header, thresholds, rows);
+    if (reportPath) outputs.write(reportPath, reportFileContents(result));
+    return result;
   },
 };
 
@@ -94,25 +107,5 @@ export const evaluateCommand: Command = {
  * over seeds (population std), and per test volume its values averaged over seeds.
  */
 export function summarizeOverSeeds(runs: readonly EvaluationResult[], testCases: readonly CaseInfo[]) {
-  const testMetrics = (run: EvaluationResult): CaseMetrics[] => run.cases.filter((c) => c.split === 'test');
-  const perVolume = testCases.map(({ caseId }) => {
-    const values = runs.map((run) => testMetrics(run).find((c) => c.caseId === caseId));
-    const over = (key: 'dice' | 'auprc' | 'auroc' | 'bestDiceOracle') => summarize(values.map((v) => v?.[key] ?? null));
-    return { caseId, dice: over('dice'), auprc: over('auprc'), auroc: over('auroc'), bestDiceOracle: over('bestDiceOracle') };
-  });
-  const perSeed = runs.map((run, seed) => ({
-    seed,
-    threshold: run.threshold.value,
-    thresholdNote: run.threshold.note ?? null,
-    dice: summarize(testMetrics(run).map((c) => c.dice)).mean,
-    auprc: summarize(testMetrics(run).map((c) => c.auprc)).mean,
-    auroc: summarize(testMetrics(run).map((c) => c.auroc)).mean,
-    bestDiceOracle: summarize(testMetrics(run).map((c) => c.bestDiceOracle)).mean,
-  }));
-  const overSeeds = (key: 'dice' | 'auprc' | 'auroc' | 'bestDiceOracle') => summarize(perSeed.map((s) => s[key]));
-  return {
-    mean: { dice: overSeeds('dice'), auprc: overSeeds('auprc'), auroc: overSeeds('auroc'), bestDiceOracle: overSeeds('bestDiceOracle') },
-    perSeed,
-    perVolume,
-  };
+  return summarizeRows(seedThresholds(runs), testCaseRows(runs, testCases.map((c) => c.caseId)));
 }

@@ -4,7 +4,9 @@ import { integerFlag, optionalString, UsageError, type ParsedFlags } from '../ar
 import type { Command } from '../command.ts';
 import type { PendingOutputs } from '../outputs.ts';
 import { progressBar } from '../progressBar.ts';
-import { EVALUATION_FLAGS, evaluationFlags, openEvaluation } from '../session.ts';
+import { EVALUATION_FLAGS, evaluationFlags, openEvaluation, type EvaluationSetup } from '../session.ts';
+import { cellBlock, evaluationSettings, reportFileContents, SHARD_FLAGS, shardFileOf, shardFlag } from '../shard.ts';
+import { gridCells, sweepCsv, sweepReport, type SweepHeader } from '../sweepReport.ts';
 
 /** "0:1:0.25" -> [0, 0.25, 0.5, 0.75, 1]; "0.5,0.84" -> [0.5, 0.84]. Values rounded to 1e-9 against drift. */
 export function parseGrid(text: string, name: string, min: number, max: number): number[] {
@@ -27,9 +29,32 @@ export function parseGrid(text: string, name: string, min: number, max: number):
   return values;
 }
 
-function toCsv(cells: readonly SweepCell[]): string {
-  const cell = (v: number | null) => (v === null ? '' : String(v));
-  return ['alpha,noise_level,dice,auprc', ...cells.map((c) => `${c.alpha},${c.noiseLevel},${cell(c.dice)},${cell(c.auprc)}`)].join('\n') + '\n';
+/** Every cell of the grid in one worker sweep (each noise level reconstructed once, then rescored per alpha). */
+async function sweepAll(session: EvaluationSetup, alphas: number[], noiseLevels: number[], seed: number): Promise<SweepCell[]> {
+  const bar = progressBar('sweep');
+  const { cells } = await session.worker.sweep(alphas, noiseLevels, seed, (p) => bar.update(p.done, p.total));
+  bar.finish();
+  return cells;
+}
+
+/**
+ * The grid cells in `block` (grid order), computed one noise level at a time: a worker sweep per run of cells at one
+ * noise level, over their alphas. Each cell depends only on its own alpha, noise level and seed, so any block of the
+ * grid gives the same cells as the whole sweep.
+ */
+async function sweepBlock(session: EvaluationSetup, block: readonly { alpha: number; noiseLevel: number }[], seed: number): Promise<SweepCell[]> {
+  const cells: SweepCell[] = [];
+  for (let start = 0; start < block.length; ) {
+    const noiseLevel = block[start].noiseLevel;
+    let end = start;
+    while (end < block.length && block[end].noiseLevel === noiseLevel) end++;
+    const bar = progressBar(`sweep at noise level ${noiseLevel}`);
+    const result = await session.worker.sweep(block.slice(start, end).map((c) => c.alpha), [noiseLevel], seed, (p) => bar.update(p.done, p.total));
+    bar.finish();
+    cells.push(...result.cells);
+    start = end;
+  }
+  return cells;
 }
 
 export const sweepCommand: Command = {
@@ -37,11 +62,15 @@ export const sweepCommand: Command = {
   summary: 'DICE/AUPRC of a trained model over an alpha x noise-level grid on validation + test volumes.',
   usage:
     '--model MODEL_DIR --val FILES|DIR [...] --test FILES|DIR [...] [--alpha 0:1:0.1] [--noise-level 250,500,750]\n' +
-    '  [--seed 0] [--modality T2] [--backend auto|wasm|cpu|webgpu] [--csv F] [--allow-no-threshold]\n' +
+    '  [--seed 0] [--modality T2] [--backend auto|wasm|cpu|webgpu] [--csv F] [--allow-no-threshold] [--out REPORT.json] [--shard i/n]\n' +
     '  Each cell thresholds on the validation volumes (reference search) and reports the test-set mean; without a\n' +
-    '  validation case with lesions the sweep is refused, unless --allow-no-threshold (Dice then null).',
+    '  validation case with lesions the sweep is refused, unless --allow-no-threshold (Dice then null).\n' +
+    '  --out also writes the report to a file. --shard i/n (0 <= i < n) computes only the i-th of n contiguous blocks of\n' +
+    '  the grid (noise level outer, alpha inner) and writes a shard file instead of the report; `fqlab merge --out\n' +
+    '  REPORT.json [--csv F]` of all n shard files gives the unsharded report and CSV.',
   options: {
     ...EVALUATION_FLAGS,
+    ...SHARD_FLAGS,
     alpha: { type: 'string' },
     'noise-level': { type: 'string' },
     seed: { type: 'string' },
@@ -54,24 +83,29 @@ export const sweepCommand: Command = {
     if (noiseLevels.some((v) => !Number.isInteger(v))) throw new UsageError('--noise-level values must be integers');
     const seed = integerFlag(flags, 'seed', 0);
     const csvPath = optionalString(flags, 'csv');
+    const shard = shardFlag(flags);
+    if (shard && csvPath) throw new UsageError('--csv of a sharded sweep is written by `fqlab merge --csv`; leave it out with --shard');
     if (csvPath) outputs.file(csvPath);
+    const reportPath = optionalString(flags, 'out');
+    if (reportPath) outputs.file(reportPath);
 
     const session = await openEvaluation(shared);
-    const bar = progressBar('sweep');
-    const result = await session.worker.sweep(alphas, noiseLevels, seed, (p) => bar.update(p.done, p.total));
-    bar.finish();
-    if (csvPath) outputs.write(csvPath, toCsv(result.cells));
-    return {
+    const header: SweepHeader = {
       model: session.checkpointPath,
       modelInfo: session.modelInfo,
       seed,
       alphas,
       noiseLevels,
       validation: session.validation.map((c) => c.caseId),
-      test: session.test.map((c) => c.caseId),
-      cells: result.cells,
-      best: result.best,
-      csv: csvPath ?? null,
+      test: session.testCaseIds,
     };
+    const { start, end } = cellBlock(shard, alphas.length * noiseLevels.length);
+    const cells = shard ? await sweepBlock(session, gridCells(alphas, noiseLevels).slice(start, end), seed) : await sweepAll(session, alphas, noiseLevels, seed);
+    if (csvPath) outputs.write(csvPath, sweepCsv(cells));
+    const result = shard
+      ? shardFileOf('sweep', shard, { ...session, settings: evaluationSettings(shared) }, header, { cells })
+      : sweepReport(header, cells, csvPath ?? null);
+    if (reportPath) outputs.write(reportPath, reportFileContents(result));
+    return result;
   },
 };
