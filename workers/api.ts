@@ -1,13 +1,15 @@
 // The one typed interface between the workbench UI and the worker that owns every volume and tensor (called through comlink).
+import type { AirMode } from '../src/core/air.ts';
+import type { Modality } from '../src/core/modality.ts';
 import type { Dims3 } from '../src/core/volume.ts';
+
+export type { AirMode, Modality };
 
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm' | 'webgl' | 'cpu';
 export type VolumeRole = 'image' | 'brain-mask' | 'segmentation';
 export type DataSplit = 'healthy-train' | 'validation' | 'test';
-export type Modality = 'T1' | 'T2' | 'FLAIR' | 'T1CE' | 'PD';
 export type ModelPreset = 'tiny' | 'small' | 'base' | 'paper';
 export type TrainingLoss = 'l1' | 'fq';
-export type AirMode = 'auto' | 'on' | 'off';
 export type NoiseType = 'simplex' | 'gaussian';
 export type ScoreKind = 'fq' | 'l1' | 'ssim';
 /** Layers the viewer can show for a case; all on the conformed 96x96x50 grid. */
@@ -84,6 +86,11 @@ export interface CaseInfo {
   meanBrainIntensity: number;
   brainVoxels: number;
   airSuggested: boolean;
+  /** Mean of the normal brain voxels, and of the anomalous ones (null without any): the AIR statistics (SPEC 2). */
+  muNormal: number;
+  muAnomalous: number | null;
+  /** Voxels labelled anomalous on the conformed grid (0 without a segmentation). */
+  anomalousVoxels: number;
 }
 
 export interface TrainConfig {

@@ -121,9 +121,8 @@ export class FqlabWorker implements FqlabWorkerApi {
     const conformed = spec.conformed ? acceptConformed(input) : conformVolumes(input);
     // A redefined case drops its old reconstructions (its image, mask or split may have changed).
     this.pipeline.removeCase(spec.caseId);
-    this.pipeline.cases.put(
-      makeConformedCase({ caseId: spec.caseId, split: spec.split, modality: spec.modality, imageFileName: image.info.fileName, ...conformed }),
-    );
+    const conformedCase = makeConformedCase({ caseId: spec.caseId, split: spec.split, modality: spec.modality, imageFileName: image.info.fileName, ...conformed });
+    this.pipeline.cases.put(conformedCase);
     this.caseSpecs.set(spec.caseId, { ...spec });
     const { stats } = conformed;
     return this.time('defineCase', started, {
@@ -134,6 +133,9 @@ export class FqlabWorker implements FqlabWorkerApi {
       meanBrainIntensity: stats.meanBrainIntensity,
       brainVoxels: stats.brainVoxels,
       airSuggested: stats.air.suggested,
+      muNormal: stats.air.muNormal,
+      muAnomalous: stats.air.muAnomalous,
+      anomalousVoxels: conformedCase.anomalousVoxels,
     });
   }
 

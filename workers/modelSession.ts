@@ -1,5 +1,5 @@
 // The worker's model side: backend start, training runs from the case store (pause/resume/cancel), trained models and checkpoints.
-import { airStatistics, resolveAir, type AirStatistics } from '../src/core/air.ts';
+import { pooledAirStatistics, resolveAir, type AirStatistics } from '../src/core/air.ts';
 import { FqlabError } from '../src/core/errors.ts';
 import type { Volume } from '../src/core/volume.ts';
 import type { ConformedCase } from '../src/analysis/caseStore.ts';
@@ -223,24 +223,24 @@ export function healthyVolume(conformed: ConformedCase): TrainingVolume | null {
 }
 
 /**
- * AIR statistics of the training data: the brain-voxel-weighted mean of the cases' normal brain intensity, with the
- * core's rule (airStatistics) deciding the suggestion for that pooled mean.
+ * AIR statistics of the training data: the cases' normal brain intensity weighted by their normal brain voxels (and the
+ * anomalous one by their anomalous voxels, in the in-dataset setting), decided by the core's pooled rule.
  */
 export function trainingAirStatistics(cases: readonly ConformedCase[]): AirStatistics {
-  let sum = 0;
-  let weight = 0;
-  for (const c of cases) {
-    const normal = c.stats.brainVoxels - c.anomalousVoxels;
-    sum += c.stats.air.muNormal * normal;
-    weight += normal;
-  }
-  const muNormal = weight > 0 ? sum / weight : 0;
-  return { ...airStatistics(Float32Array.of(muNormal), [1]), muAnomalous: null, air: null };
+  return pooledAirStatistics(
+    cases.map((c) => ({
+      muNormal: c.stats.air.muNormal,
+      normalVoxels: c.stats.brainVoxels - c.anomalousVoxels,
+      muAnomalous: c.stats.air.muAnomalous,
+      anomalousVoxels: c.anomalousVoxels,
+    })),
+  );
 }
 
 /** The engine's training config for a workbench TrainConfig and the training cases (AIR decided here). */
 export function engineTrainingConfig(config: TrainConfig, trainCases: readonly ConformedCase[]): TrainingConfig {
   const stats = trainingAirStatistics(trainCases);
+  const modalities = [...new Set(trainCases.map((c) => c.modality))];
   return defaultTrainingConfig(config.preset, {
     loss: config.loss,
     alpha: config.alpha,
@@ -249,7 +249,7 @@ export function engineTrainingConfig(config: TrainConfig, trainCases: readonly C
     batchSize: config.batchSize,
     ...(config.microBatch ? { microBatchSize: config.microBatch } : {}),
     seed: config.seed,
-    air: { mode: config.air, enabled: resolveAir(config.air, stats), stats },
+    air: { mode: config.air, enabled: resolveAir(config.air, stats, modalities), stats, modalities },
   });
 }
 

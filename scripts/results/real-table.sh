@@ -16,7 +16,7 @@ tcga="$D/lesion/TCGA-DU-7294/T2.nii.gz $D/lesion/TCGA-DU-7294/seg.nii.gz"
 train() { # name modality loss healthy-files...
   local name=$1 modality=$2 loss=$3; shift 3
   [ -f "$out/$name/model.fqlab" ] && return
-  fqlab train --healthy "$@" --modality "$modality" --preset tiny --loss "$loss" --steps 300 --batch 8 --seed 1 \
+  fqlab train --healthy "$@" --modality "$modality" --preset tiny --loss "$loss" --air stats --steps 300 --batch 8 --seed 1 \
     --out "$out/$name" > "$out/$name.train.json"
 }
 evaluate() { # name model modality noise score "val files" "test files"

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFORMED_GRID } from '../core/conform/index.ts';
 import { FqlabError } from '../core/errors.ts';
+import { MODALITIES } from '../core/modality.ts';
 import type { BackendInfo, BackendPreference, CaseInfo, DataSplit, LoadedFileInfo, Modality, ModelInfo } from '../../workers/api.ts';
 import { choiceFlag, requiredString, stringList, UsageError, type FlagSpec, type ParsedFlags } from './args.ts';
 import { groupIntoCases, type NamedFile } from '../../workers/fileRoles.ts';
@@ -10,7 +11,6 @@ import { FqlabWorker } from '../../workers/fqlabWorker.ts';
 
 const NIFTI_NAME = /\.nii(\.gz)?$/i;
 export const BACKENDS = ['auto', 'wasm', 'cpu', 'webgpu'] as const satisfies readonly BackendPreference[];
-export const MODALITIES = ['T1', 'T2', 'FLAIR', 'T1CE', 'PD'] as const satisfies readonly Modality[];
 
 export interface CliSession {
   worker: FqlabWorker;

@@ -104,7 +104,11 @@ describe('FqlabWorker files and cases', () => {
       meanBrainIntensity: want.stats.meanBrainIntensity,
       brainVoxels: want.stats.brainVoxels,
       airSuggested: want.stats.air.suggested,
+      muNormal: want.stats.air.muNormal,
+      muAnomalous: want.stats.air.muAnomalous,
+      anomalousVoxels: want.seg?.data.reduce((n, v) => n + (v !== 0 ? 1 : 0), 0),
     });
+    expect(info.muAnomalous).not.toBeNull();
 
     // Conformed layers come back as NIfTI bytes with the conformed grid and values.
     const layer = await worker.getLayer('s', 'image');

@@ -12,7 +12,7 @@ const config: TrainConfig = {
   preset: 'tiny',
   loss: 'fq',
   alpha: 0.84,
-  air: 'auto',
+  air: 'stats',
   noise: 'simplex',
   patched: true,
   steps: 2,

@@ -3,20 +3,24 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { TrainConfig, TrainProgress } from '../../../workers/api.ts';
+import { AIR_MODES } from '../../core/air.ts';
+import { MODALITIES } from '../../core/modality.ts';
 import { choiceFlag, integerFlag, numberFlag, optionalString, requiredString, stringList, UsageError, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 import { weightsOnlyCheckpoint } from '../../engine/checkpoint.ts';
 import { formatDuration, progressBar } from '../progressBar.ts';
-import { BACKENDS, loadCases, MODALITIES, openSession, readCheckpoint } from '../session.ts';
+import { BACKENDS, loadCases, openSession, readCheckpoint } from '../session.ts';
 
 export const trainCommand: Command = {
   name: 'train',
   summary: 'Train a patched diffusion model (pDDPM, or pDDPM-IQA with --loss fq) on healthy volumes.',
   usage:
     '--healthy FILES|DIR [--healthy ...] [--val FILES|DIR ...] [--modality T2] [--preset tiny|small|base|paper]\n' +
-    '  [--loss fq|l1] [--alpha 0.84] [--air auto|on|off] [--noise simplex|gaussian] [--ddpm]\n' +
+    '  [--loss fq|l1] [--alpha 0.84] [--air modality|stats|on|off] [--noise simplex|gaussian] [--ddpm]\n' +
     '  [--steps N | --epochs N] [--max-minutes M] [--batch 32] [--micro-batch K] [--seed 0] [--backend auto|wasm|cpu|webgpu]\n' +
     '  [--resume MODEL_DIR] [--weights-only] --out MODEL_DIR\n' +
+    '  --air: modality (default) inverts T1, T1CE and FLAIR as the reference does, not T2 or PD; stats inverts when the\n' +
+    '  training data\'s mean normal brain intensity is above 0.5; on / off by hand.\n' +
     '  --resume continues that model\'s run (its settings, weights, optimiser and RNG state) up to N steps in all.\n' +
     '  --max-minutes stops early, keeping the best checkpoint so far (training.json records the steps reached).\n' +
     '  --micro-batch sets the slices per forward/backward pass (default: the preset\'s, sized for the WASM heap; on a\n' +
@@ -69,7 +73,7 @@ export const trainCommand: Command = {
       preset: choiceFlag(flags, 'preset', ['tiny', 'small', 'base', 'paper'] as const, 'small'),
       loss: choiceFlag(flags, 'loss', ['fq', 'l1'] as const, 'fq'),
       alpha: numberFlag(flags, 'alpha', 0.84, 0, 1),
-      air: choiceFlag(flags, 'air', ['auto', 'on', 'off'] as const, 'auto'),
+      air: choiceFlag(flags, 'air', AIR_MODES, 'modality'),
       noise: choiceFlag(flags, 'noise', ['simplex', 'gaussian'] as const, 'simplex'),
       patched: flags.ddpm !== true,
       steps,
