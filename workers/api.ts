@@ -1,5 +1,6 @@
 // The one typed interface between the workbench UI and the worker that owns every volume and tensor (called through comlink).
 import type { AirMode } from '../src/core/air.ts';
+import type { CurvatureFlowOptions } from '../src/core/conform/index.ts';
 import type { Modality } from '../src/core/modality.ts';
 import type { Dims3 } from '../src/core/volume.ts';
 
@@ -76,6 +77,11 @@ export interface CaseSpec {
   split: DataSplit;
   /** The files are already on fqlab's conformed 96x96x50 grid (e.g. the shipped demo): use them as they are. */
   conformed?: boolean;
+  /**
+   * Smooth the image as read with the reference's curvature flow before conforming (SPEC 1 step 0). Default true;
+   * ignored for already conformed files, which are never smoothed.
+   */
+  smoothing?: boolean;
 }
 
 export interface CaseInfo {
@@ -91,6 +97,8 @@ export interface CaseInfo {
   muAnomalous: number | null;
   /** Voxels labelled anomalous on the conformed grid (0 without a segmentation). */
   anomalousVoxels: number;
+  /** The read-time smoothing its image had, or null when none. */
+  smoothing: CurvatureFlowOptions | null;
 }
 
 export interface TrainConfig {
@@ -138,6 +146,10 @@ export interface ModelInfo {
   loss: TrainingLoss;
   alpha: number;
   airApplied: boolean;
+  /** How AIR was decided when the model was trained ('stats' for checkpoints that recorded 'auto'). */
+  airMode: AirMode;
+  /** The read-time smoothing of its training images, or null when none (and for checkpoints from before it was recorded). */
+  smoothing: CurvatureFlowOptions | null;
   noise: NoiseType;
   patched: boolean;
   step: number;

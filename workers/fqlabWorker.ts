@@ -2,8 +2,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeConformedCase } from '../src/analysis/caseStore.ts';
 import { AnalysisPipeline } from '../src/analysis/pipeline.ts';
-import { acceptConformed, conformVolumes, mapToInputGrid } from '../src/core/conform/index.ts';
+import { acceptConformed, conformVolumes, CURVATURE_FLOW_REFERENCE, mapToInputGrid } from '../src/core/conform/index.ts';
 import { FqlabError } from '../src/core/errors.ts';
+import { airLabel, exportDescription, smoothingLabel } from '../src/core/provenance.ts';
 import { niftiStem, writeNifti } from '../src/core/nifti/index.ts';
 import type { Volume } from '../src/core/volume.ts';
 import type {
@@ -33,6 +34,9 @@ import { workerError } from './workerError.ts';
 
 /** Layers that are labels (exported as uint8, resampled nearest). */
 const LABEL_LAYERS: ReadonlySet<MapLayer> = new Set(['brain-mask', 'segmentation', 'prediction']);
+
+/** Layers a model computed (their exports record its AIR decision). */
+const MODEL_LAYERS: ReadonlySet<MapLayer> = new Set(['reconstruction', 'ssim-loss', 'l1', 'fq', 'prediction']);
 
 function volumeRange(data: Float32Array): { min: number; max: number } {
   let min = Infinity;
@@ -118,7 +122,9 @@ export class FqlabWorker implements FqlabWorkerApi {
       brainMaskFileName: mask?.info.fileName,
       segFileName: seg?.info.fileName,
     };
-    const conformed = spec.conformed ? acceptConformed(input) : conformVolumes(input);
+    const conformed = spec.conformed
+      ? acceptConformed(input)
+      : conformVolumes(input, { smoothing: spec.smoothing === false ? null : CURVATURE_FLOW_REFERENCE });
     // A redefined case drops its old reconstructions (its image, mask or split may have changed).
     this.pipeline.removeCase(spec.caseId);
     const conformedCase = makeConformedCase({ caseId: spec.caseId, split: spec.split, modality: spec.modality, imageFileName: image.info.fileName, ...conformed });
@@ -136,6 +142,7 @@ export class FqlabWorker implements FqlabWorkerApi {
       muNormal: stats.air.muNormal,
       muAnomalous: stats.air.muAnomalous,
       anomalousVoxels: conformedCase.anomalousVoxels,
+      smoothing: stats.smoothing,
     });
   }
 
@@ -230,7 +237,9 @@ export class FqlabWorker implements FqlabWorkerApi {
     const conformed = this.pipeline.cases.get(caseId);
     const isLabel = LABEL_LAYERS.has(layer);
     const onInput = mapToInputGrid(this.layerVolume(caseId, layer), conformed.mapping, isLabel ? 'nearest' : 'linear');
-    const bytes = writeNifti(onInput, { datatype: isLabel ? 'uint8' : 'float32', gzip: true, description: `fqlab ${layer}` });
+    const air = this.model && MODEL_LAYERS.has(layer) ? [airLabel(this.model.config.air.enabled, this.model.config.air.mode)] : [];
+    const description = exportDescription(layer, [...air, smoothingLabel(conformed.stats.smoothing)]);
+    const bytes = writeNifti(onInput, { datatype: isLabel ? 'uint8' : 'float32', gzip: true, description });
     const fileName = `${niftiStem(conformed.imageFileName)}_${layer}.nii.gz`;
     return this.time('exportLayer', started, { caseId, layer, fileName, bytes, ...volumeRange(onInput.data) });
   }

@@ -1,6 +1,7 @@
 // The worker's model side: backend start, training runs from the case store (pause/resume/cancel), trained models and checkpoints.
 import { pooledAirStatistics, resolveAir, type AirStatistics } from '../src/core/air.ts';
 import { FqlabError } from '../src/core/errors.ts';
+import type { CurvatureFlowOptions } from '../src/core/conform/index.ts';
 import type { Volume } from '../src/core/volume.ts';
 import type { ConformedCase } from '../src/analysis/caseStore.ts';
 import { AnalysisPipeline, type ReconstructionModel } from '../src/analysis/pipeline.ts';
@@ -136,6 +137,8 @@ export class TrainedModel implements ReconstructionModel {
       loss: config.loss,
       alpha: config.alpha,
       airApplied: config.air.enabled,
+      airMode: config.air.mode,
+      smoothing: config.smoothing,
       noise: config.noise,
       patched: config.patching === 'patched',
       step,
@@ -250,7 +253,22 @@ export function engineTrainingConfig(config: TrainConfig, trainCases: readonly C
     ...(config.microBatch ? { microBatchSize: config.microBatch } : {}),
     seed: config.seed,
     air: { mode: config.air, enabled: resolveAir(config.air, stats, modalities), stats, modalities },
+    smoothing: trainingSmoothing(trainCases),
   });
+}
+
+/** The read-time smoothing the training cases share; throws when they were conformed differently. */
+export function trainingSmoothing(cases: readonly ConformedCase[]): CurvatureFlowOptions | null {
+  const kinds = new Map(cases.map((c) => [JSON.stringify(c.stats.smoothing), c.stats.smoothing]));
+  if (kinds.size > 1) {
+    const smoothed = cases.filter((c) => c.stats.smoothing !== null).length;
+    throw new FqlabError(
+      'bad-argument',
+      'training set',
+      `the healthy-train cases were prepared with different read-time smoothing (${smoothed} of ${cases.length} smoothed); conform them all the same way (with or without smoothing) and train again.`,
+    );
+  }
+  return [...kinds.values()][0] ?? null;
 }
 
 /** Validation Dice and AUPRC of the current weights on the validation cases with lesions (threshold: reference search). */

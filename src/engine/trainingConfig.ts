@@ -1,5 +1,6 @@
 // Every hyperparameter of a pDDPM training run in one typed object with the paper's defaults (SPEC 3); saved in checkpoints.
 import { upgradeAirMode, type AirMode, type AirStatistics } from '../core/air.ts';
+import type { CurvatureFlowOptions } from '../core/conform/curvatureFlow.ts';
 import type { Modality } from '../core/modality.ts';
 import { DEFAULT_FQ_ALPHA } from '../core/quality/index.ts';
 import { ADAM_DEFAULTS, type AdamSettings } from './adam.ts';
@@ -49,6 +50,11 @@ export interface TrainingConfig {
   /** Sample only axial slices that contain brain. */
   brainSlicesOnly: boolean;
   air: AirSetting;
+  /**
+   * The read-time curvature-flow smoothing the training images had (SPEC 1 step 0), recorded, not applied here;
+   * null when none: unsmoothed or already conformed volumes, and checkpoints from before it was recorded.
+   */
+  smoothing: CurvatureFlowOptions | null;
   /** Validation every this many steps (and after the last step of a run). */
   validateEvery: number;
   /** Number of fixed validation slices drawn from the held-out volumes. */
@@ -78,23 +84,28 @@ export function defaultTrainingConfig(preset: UNetPresetName = 'paper', override
     seed: 0,
     brainSlicesOnly: true,
     air: { mode: 'off', enabled: false, stats: null, modalities: [] },
+    smoothing: null,
     validateEvery: 50,
     validationSlices: 64,
     ...overrides,
   };
 }
 
-/** A TrainingConfig as any fqlab version saved it: before the per-modality AIR rule, mode 'auto' and no modalities. */
-export type SavedTrainingConfig = Omit<TrainingConfig, 'air'> & {
+/**
+ * A TrainingConfig as any fqlab version saved it: before the per-modality AIR rule, AIR mode 'auto' and no
+ * modalities; before read-time smoothing, no smoothing record.
+ */
+export type SavedTrainingConfig = Omit<TrainingConfig, 'air' | 'smoothing'> & {
   air: Omit<AirSetting, 'mode' | 'modalities'> & { mode: AirMode | 'auto'; modalities?: Modality[] };
+  smoothing?: CurvatureFlowOptions | null;
 };
 
 /**
  * Today's TrainingConfig for a saved one. A saved AIR decision (`enabled`) is kept as recorded, never recomputed:
- * 'auto' becomes 'stats' (what it meant), missing modalities become [].
+ * 'auto' becomes 'stats' (what it meant), missing modalities become []; a missing smoothing record means none.
  */
 export function upgradeTrainingConfig(saved: SavedTrainingConfig): TrainingConfig {
   const { mode, enabled, stats, modalities } = saved.air;
   // Keys in defaultTrainingConfig's order, so a loaded and re-saved checkpoint keeps its bytes.
-  return { ...saved, air: { mode: upgradeAirMode(mode), enabled, stats, modalities: modalities ?? [] } };
+  return { ...saved, air: { mode: upgradeAirMode(mode), enabled, stats, modalities: modalities ?? [] }, smoothing: saved.smoothing ?? null };
 }

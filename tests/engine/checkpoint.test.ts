@@ -90,20 +90,29 @@ function withSavedConfig(bytes: Uint8Array, edit: (config: Record<string, unknow
 }
 
 describe('checkpoints saved before the per-modality AIR rule', () => {
-  it("load AIR mode 'auto' as 'stats', keep the recorded decision, and get no modalities", () => {
+  it("load AIR mode 'auto' as 'stats', keep the recorded decision, and get no modalities and no smoothing", () => {
     const old = withSavedConfig(serializeCheckpoint(sample()), (config) => {
       const air = config.air as Record<string, unknown>;
       air.mode = 'auto';
       air.enabled = false; // recorded off although the statistics suggest on: the record wins
       delete air.modalities;
+      delete config.smoothing;
     });
-    const air = deserializeCheckpoint(old).config.air;
-    expect(air).toEqual({ mode: 'stats', enabled: false, stats: { muNormal: 0.61, muAnomalous: null, air: null, suggested: true }, modalities: [] });
+    const { config } = deserializeCheckpoint(old);
+    expect(config.air).toEqual({ mode: 'stats', enabled: false, stats: { muNormal: 0.61, muAnomalous: null, air: null, suggested: true }, modalities: [] });
+    expect(config.smoothing).toBeNull();
+  });
+
+  it('keep a recorded smoothing', () => {
+    const smoothed = sample();
+    smoothed.config.smoothing = { timeStep: 0.125, iterations: 3 };
+    expect(deserializeCheckpoint(serializeCheckpoint(smoothed)).config.smoothing).toEqual({ timeStep: 0.125, iterations: 3 });
   });
 
   it.each(['pddpm', 'pddpm-iqa'])('the shipped demo checkpoint %s.fqlab loads with AIR on, as recorded', (name) => {
     const bytes = readFileSync(new URL(`../../public/demo/models/${name}.fqlab`, import.meta.url));
     const air = deserializeCheckpoint(bytes, `${name}.fqlab`).config.air;
     expect(air).toMatchObject({ mode: 'stats', enabled: true, modalities: [] });
+    expect(deserializeCheckpoint(bytes).config.smoothing).toBeNull();
   });
 });
