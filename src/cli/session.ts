@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CONFORMED_GRID } from '../core/conform/index.ts';
 import { FqlabError } from '../core/errors.ts';
 import { MODALITIES } from '../core/modality.ts';
+import { airLabel, smoothingLabel } from '../core/provenance.ts';
 import type { BackendInfo, BackendPreference, CaseInfo, DataSplit, LoadedFileInfo, Modality, ModelInfo } from '../../workers/api.ts';
 import { choiceFlag, requiredString, stringList, UsageError, type FlagSpec, type ParsedFlags } from './args.ts';
 import { groupIntoCases, type NamedFile } from '../../workers/fileRoles.ts';
@@ -47,11 +48,30 @@ function looksConformed(info: LoadedFileInfo): boolean {
   return info.dims.every((d, a) => d === CONFORMED_GRID[a]) && info.min >= 0 && info.max <= 1;
 }
 
+/** `--no-smoothing`, for every command that conforms scans: read-time smoothing (SPEC 1 step 0) is on by default. */
+export const SMOOTHING_FLAG: FlagSpec = { 'no-smoothing': { type: 'boolean' } };
+
+export const SMOOTHING_USAGE =
+  '  Images are smoothed as read (curvature flow, time step 0.125, 3 iterations, as the reference) before they are\n' +
+  '  conformed, never masks, segmentations or volumes already on the 96x96x50 grid; --no-smoothing skips it.\n';
+
+/** Whether the scans are smoothed as read (no --no-smoothing). */
+export function smoothingFlag(flags: ParsedFlags): boolean {
+  return flags['no-smoothing'] !== true;
+}
+
 /**
  * Loads files (or folders) as cases of one split: images are paired with their brain mask and segmentation by
- * name (workers/fileRoles.ts), conformed unless already on the 96x96x50 grid. Case ids get the split as prefix.
+ * name (workers/fileRoles.ts), conformed unless already on the 96x96x50 grid (smoothed as read unless `smoothing`
+ * is false). Case ids get the split as prefix.
  */
-export async function loadCases(session: CliSession, paths: readonly string[], split: DataSplit, modality?: Modality): Promise<CaseInfo[]> {
+export async function loadCases(
+  session: CliSession,
+  paths: readonly string[],
+  split: DataSplit,
+  modality?: Modality,
+  smoothing = true,
+): Promise<CaseInfo[]> {
   const files: NamedFile[] = [];
   const infos = new Map<string, LoadedFileInfo>();
   for (const path of expandNiftiPaths(paths)) {
@@ -77,6 +97,7 @@ export async function loadCases(session: CliSession, paths: readonly string[], s
       split,
       modality: modality ?? spec.modality,
       conformed: image !== undefined && looksConformed(image),
+      smoothing,
     }));
   }
   return defined;
@@ -100,13 +121,14 @@ export function readCheckpoint(model: string): { path: string; bytes: Uint8Array
   }
 }
 
-/** The flags evaluate and sweep share: the model, the validation and test volumes, modality and backend. */
+/** The flags evaluate and sweep share: the model, the validation and test volumes, modality, smoothing and backend. */
 export const EVALUATION_FLAGS: FlagSpec = {
   model: { type: 'string' },
   val: { type: 'string', multiple: true },
   test: { type: 'string', multiple: true },
   modality: { type: 'string' },
   backend: { type: 'string' },
+  ...SMOOTHING_FLAG,
 };
 
 export interface EvaluationSetup extends CliSession {
@@ -117,13 +139,20 @@ export interface EvaluationSetup extends CliSession {
 }
 
 /** Checks the shared flags before any work starts; returns what opening the session needs. */
-export function evaluationFlags(flags: ParsedFlags): { model: string; valPaths: string[]; testPaths: string[]; modality?: Modality; backend: BackendPreference } {
+export function evaluationFlags(flags: ParsedFlags): {
+  model: string;
+  valPaths: string[];
+  testPaths: string[];
+  modality?: Modality;
+  smoothing: boolean;
+  backend: BackendPreference;
+} {
   const model = requiredString(flags, 'model');
   const valPaths = stringList(flags, 'val');
   const testPaths = stringList(flags, 'test');
   if (valPaths.length === 0 || testPaths.length === 0) throw new UsageError('--val and --test are both required');
   const modality = flags.modality === undefined ? undefined : choiceFlag(flags, 'modality', MODALITIES, 'T2');
-  return { model, valPaths, testPaths, modality, backend: choiceFlag(flags, 'backend', BACKENDS, 'auto') };
+  return { model, valPaths, testPaths, modality, smoothing: smoothingFlag(flags), backend: choiceFlag(flags, 'backend', BACKENDS, 'auto') };
 }
 
 /** A session with the model's checkpoint loaded and the validation and test cases defined. */
@@ -131,7 +160,28 @@ export async function openEvaluation(options: ReturnType<typeof evaluationFlags>
   const session = await openSession(options.backend);
   const checkpoint = readCheckpoint(options.model);
   const modelInfo = await session.worker.loadCheckpoint(checkpoint.bytes);
-  const validation = await loadCases(session, options.valPaths, 'validation', options.modality);
-  const test = await loadCases(session, options.testPaths, 'test', options.modality);
+  const validation = await loadCases(session, options.valPaths, 'validation', options.modality, options.smoothing);
+  const test = await loadCases(session, options.testPaths, 'test', options.modality, options.smoothing);
   return { ...session, checkpointPath: checkpoint.path, modelInfo, validation, test };
+}
+
+/**
+ * How the model and the evaluated cases were prepared (AIR, read-time smoothing), with a warning for each case whose
+ * smoothing differs from that of the model's training images.
+ */
+export function preparation(
+  modelInfo: ModelInfo,
+  cases: readonly CaseInfo[],
+): { air: string; modelSmoothing: string; casesSmoothing: string; warnings: string[] } {
+  const model = smoothingLabel(modelInfo.smoothing);
+  const warnings = cases
+    .filter((c) => smoothingLabel(c.smoothing) !== model)
+    .map((c) => `${c.caseId}: prepared with ${smoothingLabel(c.smoothing)}, but the model's training images had ${model}${c.smoothing ? '; pass --no-smoothing to match' : ''}`);
+  return { air: airLabel(modelInfo.airApplied, modelInfo.airMode), modelSmoothing: model, casesSmoothing: casesSmoothing(cases), warnings };
+}
+
+/** The read-time smoothing of a set of cases: one label, or "mixed: ..." when they differ. */
+function casesSmoothing(cases: readonly CaseInfo[]): string {
+  const labels = [...new Set(cases.map((c) => smoothingLabel(c.smoothing)))];
+  return labels.length === 1 ? labels[0] : `mixed: ${labels.join(' / ')}`;
 }

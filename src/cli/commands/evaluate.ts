@@ -6,7 +6,7 @@ import type { CaseInfo, CaseMetrics, EvaluationResult, MapLayer, ScoreKind } fro
 import { choiceFlag, integerFlag, numberFlag, optionalString, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 import { progressBar } from '../progressBar.ts';
-import { EVALUATION_FLAGS, evaluationFlags, openEvaluation } from '../session.ts';
+import { EVALUATION_FLAGS, evaluationFlags, openEvaluation, preparation, SMOOTHING_USAGE } from '../session.ts';
 
 /** Layers written with --out-dir, on each test image's original grid. */
 const EXPORTED_LAYERS: readonly MapLayer[] = ['reconstruction', 'fq', 'prediction'];
@@ -16,7 +16,9 @@ export const evaluateCommand: Command = {
   summary: 'Evaluate a trained model: threshold on validation volumes, DICE/AUPRC/AUROC on test volumes, over seeds.',
   usage:
     '--model MODEL_DIR --val FILES|DIR [...] --test FILES|DIR [...] [--noise-level 750] [--alpha 0.84]\n' +
-    '  [--score fq|l1|ssim] [--seeds 3] [--modality T2] [--backend auto|wasm|cpu|webgpu] [--out-dir D]\n' +
+    '  [--score fq|l1|ssim] [--seeds 3] [--modality T2] [--backend auto|wasm|cpu|webgpu] [--no-smoothing] [--out-dir D]\n' +
+    SMOOTHING_USAGE +
+    '  The report names the model\'s AIR decision and smoothing, and warns about cases smoothed unlike its training images.\n' +
     '  Images are paired with their _seg / _brainmask files by name. The threshold comes from the reference search\n' +
     '  on the validation volumes (never the test set). Per seed the test-set mean is taken; the report gives\n' +
     '  mean +- std of those over seeds (population std), and per-volume values averaged over seeds.\n' +
@@ -73,6 +75,7 @@ export const evaluateCommand: Command = {
       seeds,
       validation: valCases.map((c) => c.caseId),
       test: testCases.map((c) => c.caseId),
+      preparation: preparation(modelInfo, [...valCases, ...testCases]),
       mean,
       perSeed,
       perVolume,

@@ -4,7 +4,7 @@ import type { SweepCell } from '../../../workers/api.ts';
 import { integerFlag, optionalString, UsageError, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 import { progressBar } from '../progressBar.ts';
-import { EVALUATION_FLAGS, evaluationFlags, openEvaluation } from '../session.ts';
+import { EVALUATION_FLAGS, evaluationFlags, openEvaluation, preparation, SMOOTHING_USAGE } from '../session.ts';
 
 /** "0:1:0.25" -> [0, 0.25, 0.5, 0.75, 1]; "0.5,0.84" -> [0.5, 0.84]. Values rounded to 1e-9 against drift. */
 export function parseGrid(text: string, name: string, min: number, max: number): number[] {
@@ -27,9 +27,11 @@ export function parseGrid(text: string, name: string, min: number, max: number):
   return values;
 }
 
-function toCsv(cells: readonly SweepCell[]): string {
+/** One row per cell; the model's AIR decision and the cases' smoothing in every row, so the file stands alone. */
+function toCsv(cells: readonly SweepCell[], air: string, smoothing: string): string {
   const cell = (v: number | null) => (v === null ? '' : String(v));
-  return ['alpha,noise_level,dice,auprc', ...cells.map((c) => `${c.alpha},${c.noiseLevel},${cell(c.dice)},${cell(c.auprc)}`)].join('\n') + '\n';
+  const rows = cells.map((c) => `${c.alpha},${c.noiseLevel},${cell(c.dice)},${cell(c.auprc)},${air},${smoothing}`);
+  return ['alpha,noise_level,dice,auprc,air,smoothing', ...rows].join('\n') + '\n';
 }
 
 export const sweepCommand: Command = {
@@ -37,7 +39,8 @@ export const sweepCommand: Command = {
   summary: 'DICE/AUPRC of a trained model over an alpha x noise-level grid on validation + test volumes.',
   usage:
     '--model MODEL_DIR --val FILES|DIR [...] --test FILES|DIR [...] [--alpha 0:1:0.1] [--noise-level 250,500,750]\n' +
-    '  [--seed 0] [--modality T2] [--backend auto|wasm|cpu|webgpu] [--csv F]\n' +
+    '  [--seed 0] [--modality T2] [--backend auto|wasm|cpu|webgpu] [--no-smoothing] [--csv F]\n' +
+    SMOOTHING_USAGE +
     '  Each cell thresholds on the validation volumes (reference search) and reports the test-set mean.',
   options: {
     ...EVALUATION_FLAGS,
@@ -57,8 +60,9 @@ export const sweepCommand: Command = {
     const bar = progressBar('sweep');
     const result = await session.worker.sweep(alphas, noiseLevels, seed, (p) => bar.update(p.done, p.total));
     bar.finish();
+    const prepared = preparation(session.modelInfo, [...session.validation, ...session.test]);
     const csvPath = optionalString(flags, 'csv');
-    if (csvPath) writeFileSync(csvPath, toCsv(result.cells));
+    if (csvPath) writeFileSync(csvPath, toCsv(result.cells, prepared.air, prepared.casesSmoothing));
     return {
       model: session.checkpointPath,
       modelInfo: session.modelInfo,
@@ -67,6 +71,7 @@ export const sweepCommand: Command = {
       noiseLevels,
       validation: session.validation.map((c) => c.caseId),
       test: session.test.map((c) => c.caseId),
+      preparation: prepared,
       cells: result.cells,
       best: result.best,
       csv: csvPath ?? null,

@@ -28,7 +28,8 @@ const f32 = Math.fround;
  * the value of the nearest voxel inside, per axis); then f += float(float(update) * timeStep).
  * Precision follows ITK's: pixel differences are float32 operations, the derivatives and the update are double,
  * the update buffer and the image are float32 (Math.fround at each of ITK's float roundings). The time step is
- * used as given (ITK does not limit it), so too large a step for fine spacing oscillates as in ITK.
+ * used as given (ITK does not limit it), so too large a step for fine spacing oscillates as in ITK. The spacing is
+ * the volume's (the affine's column lengths); ITK's NIfTI reader takes pixdim, which agrees for consistent headers.
  * Returns a new volume on the same grid; the input is unchanged.
  */
 export function curvatureFlow(volume: Volume, options: Readonly<CurvatureFlowOptions> = CURVATURE_FLOW_REFERENCE, fileName = 'image'): Volume {

@@ -1,8 +1,11 @@
-// Model panel: architecture preset, loss, AIR, noise, pDDPM vs DDPM, schedule; training controls, charts and checkpoints.
+// Model panel: architecture preset, loss, AIR, noise, pDDPM vs DDPM, read-time smoothing; training controls, charts and checkpoints.
 import { useMemo } from 'react';
 import type { ModelPreset, NoiseType, TrainingLoss } from '../../../workers/api.ts';
+import { airLabel, smoothingLabel } from '../../core/provenance.ts';
 import { UNET_PRESETS } from '../../engine/unetConfig.ts';
 import { unetForwardFlops, unetParameterCount } from '../../engine/unetPlan.ts';
+import { setSmoothing } from '../actions/dataActions.ts';
+import { useDataStore } from '../stores/dataStore.ts';
 import { useModelStore } from '../stores/modelStore.ts';
 import { AirSelect, AirSummary } from './AirControl.tsx';
 import { CheckpointControls } from './CheckpointControls.tsx';
@@ -24,6 +27,7 @@ export function ModelPanel() {
   const setConfig = useModelStore((s) => s.setConfig);
   const status = useModelStore((s) => s.status);
   const model = useModelStore((s) => s.model);
+  const smoothing = useDataStore((s) => s.smoothing);
   const locked = status !== 'idle';
   const presetLabels = useMemo(() => Object.fromEntries(PRESETS.map((p) => [p, presetLabel(p)])) as Record<ModelPreset, string>, []);
 
@@ -76,14 +80,24 @@ export function ModelPanel() {
           integer
           onChange={(evaluateEvery) => setConfig({ evaluateEvery })}
         />
+        <label className="wide check">
+          <input type="checkbox" data-testid="smoothing-checkbox" checked={smoothing} onChange={(e) => setSmoothing(e.target.checked)} />
+          smooth scans as read (curvature flow, time step 0.125, 3 iterations, as the reference)
+        </label>
       </fieldset>
+      <p className="hint" data-testid="smoothing-hint">
+        {smoothing
+          ? 'Images are smoothed before they are conformed; brain masks, segmentations and already conformed volumes (such as the demo) never are.'
+          : 'Images are conformed as read, without smoothing; the model records that.'}
+      </p>
       <AirSummary mode={config.air} />
       {config.loss === 'fq' && <p className="hint">FQ training loss is computed on [-1, 1] data, as in the reference code.</p>}
       <TrainingControls />
       {model && (
         <p className="model-info" data-testid="model-info">
-          Model: {model.preset}, {model.parameters.toLocaleString()} parameters, {model.loss === 'fq' ? `FQ loss α=${model.alpha}` : 'l1 loss'}, AIR{' '}
-          {model.airApplied ? 'on' : 'off'}, {model.noise} noise, {model.patched ? 'pDDPM' : 'DDPM'}, step {model.step}
+          Model: {model.preset}, {model.parameters.toLocaleString()} parameters, {model.loss === 'fq' ? `FQ loss α=${model.alpha}` : 'l1 loss'},{' '}
+          {airLabel(model.airApplied, model.airMode)}, trained on images with {smoothingLabel(model.smoothing)}, {model.noise} noise,{' '}
+          {model.patched ? 'pDDPM' : 'DDPM'}, step {model.step}
           {model.bestValLoss !== null ? `, best validation loss ${model.bestValLoss.toFixed(4)}` : ''}
         </p>
       )}
