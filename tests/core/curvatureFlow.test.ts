@@ -28,7 +28,7 @@ function volumeOf(c: CurvatureFlowCase, data: Float32Array): Volume {
   return { dims: c.dims, data, affine, spacing: c.spacing };
 }
 
-describe('curvatureFlow against ITK 5.2 CurvatureFlowImageFilter<float, 3>', () => {
+describe('curvatureFlow against ITK 5.2 CurvatureFlowImageFilter<Image<float, 3>, Image<double, 3>> (as SimpleITK runs it)', () => {
   it.each(manifest.cases.map((c) => [c.name, c] as const))('%s matches ITK to 1e-5 (relative above 1)', (_name, c) => {
     const input = slice(c.input);
     const expected = slice(c.output);

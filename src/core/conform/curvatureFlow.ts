@@ -16,21 +16,20 @@ export const CURVATURE_FLOW_REFERENCE: Readonly<CurvatureFlowOptions> = { timeSt
 /** ITK's CurvatureFlowFunction returns no update where the squared gradient magnitude is below this. */
 const MIN_GRADIENT_MAGNITUDE_SQUARED = 1e-9;
 
-const f32 = Math.fround;
-
 /**
  * Smooths an image by curvature flow exactly as `sitk.CurvatureFlow` does on an image read with sitk.sitkFloat32
- * (the pDDPM reader): itk::CurvatureFlowImageFilter<Image<float, 3>, Image<float, 3>>. Every iteration computes,
- * for every voxel from the previous iteration's values (a Jacobi step),
+ * (the pDDPM reader). SimpleITK runs itk::CurvatureFlowImageFilter<Image<float, 3>, Image<double, 3>> (its output
+ * pixel type is NumericTraits<float>::RealType = double), so everything after reading the float32 input is double,
+ * as here. Every iteration computes, for every voxel from the previous iteration's values (a Jacobi step),
  *   update = sum_i f_i^2 (sum_{j != i} f_jj) - 2 sum_{i < j} f_i f_j f_ij, divided by |grad f|^2
  * (mean curvature times gradient magnitude), with central differences scaled by 1 / spacing (ITK's UseImageSpacing
  * default), no update where |grad f|^2 < 1e-9, and ZeroFluxNeumann boundaries (a neighbour outside the grid takes
- * the value of the nearest voxel inside, per axis); then f += float(float(update) * timeStep).
- * Precision follows ITK's: pixel differences are float32 operations, the derivatives and the update are double,
- * the update buffer and the image are float32 (Math.fround at each of ITK's float roundings). The time step is
+ * the value of the nearest voxel inside, per axis); then f += update * timeStep. Operations run in ITK's order, so
+ * the double result is ITK's to the bit; it is returned rounded to float32 (fqlab's volumes). The time step is
  * used as given (ITK does not limit it), so too large a step for fine spacing oscillates as in ITK. The spacing is
  * the volume's (the affine's column lengths); ITK's NIfTI reader takes pixdim, which agrees for consistent headers.
- * Returns a new volume on the same grid; the input is unchanged.
+ * Returns a new volume on the same grid; the input is unchanged; throws FqlabError 'bad-argument' naming `fileName`
+ * for a time step that is not positive or an iteration count that is not a whole number.
  */
 export function curvatureFlow(volume: Volume, options: Readonly<CurvatureFlowOptions> = CURVATURE_FLOW_REFERENCE, fileName = 'image'): Volume {
   const { timeStep, iterations } = options;
@@ -41,19 +40,19 @@ export function curvatureFlow(volume: Volume, options: Readonly<CurvatureFlowOpt
       `curvature-flow smoothing needs a positive time step and a whole number of iterations (got time step ${timeStep}, ${iterations} iterations); the reference uses 0.125 and 3.`,
     );
   }
-  let current = Float32Array.from(volume.data);
-  let next = new Float32Array(current.length);
+  let current = Float64Array.from(volume.data);
+  let next = new Float64Array(current.length);
   for (let iteration = 0; iteration < iterations; iteration++) {
     curvatureFlowStep(current, next, volume.dims, volume.spacing, timeStep);
     [current, next] = [next, current];
   }
-  return { dims: volume.dims, data: current, affine: volume.affine, spacing: volume.spacing };
+  return { dims: volume.dims, data: Float32Array.from(current), affine: volume.affine, spacing: volume.spacing };
 }
 
 /** One explicit update of every voxel of `current` into `next` (ITK's CalculateChange then ApplyUpdate). */
 function curvatureFlowStep(
-  current: Float32Array,
-  next: Float32Array,
+  current: Float64Array,
+  next: Float64Array,
   dims: Volume['dims'],
   spacing: Volume['spacing'],
   timeStep: number,
@@ -82,17 +81,17 @@ function curvatureFlowStep(
         const yMinus = current[c + ym];
         const zPlus = current[c + zp];
         const zMinus = current[c + zm];
-        const dx = 0.5 * f32(xPlus - xMinus) * sx;
-        const dy = 0.5 * f32(yPlus - yMinus) * sy;
-        const dz = 0.5 * f32(zPlus - zMinus) * sz;
+        const dx = 0.5 * (xPlus - xMinus) * sx;
+        const dy = 0.5 * (yPlus - yMinus) * sy;
+        const dz = 0.5 * (zPlus - zMinus) * sz;
         const magnitudeSquared = dx * dx + dy * dy + dz * dz;
         if (magnitudeSquared < MIN_GRADIENT_MAGNITUDE_SQUARED) {
           next[c] = v;
           continue;
         }
-        const dxx = f32(f32(xPlus - twoV) + xMinus) * sxx;
-        const dyy = f32(f32(yPlus - twoV) + yMinus) * syy;
-        const dzz = f32(f32(zPlus - twoV) + zMinus) * szz;
+        const dxx = (xPlus - twoV + xMinus) * sxx;
+        const dyy = (yPlus - twoV + yMinus) * syy;
+        const dzz = (zPlus - twoV + zMinus) * szz;
         const dxy = 0.25 * crossDifference(current, c, xm, xp, ym, yp) * sx * sy;
         const dxz = 0.25 * crossDifference(current, c, xm, xp, zm, zp) * sx * sz;
         const dyz = 0.25 * crossDifference(current, c, ym, yp, zm, zp) * sy * sz;
@@ -103,13 +102,13 @@ function curvatureFlowStep(
         update -= 2 * dx * dz * dxz;
         update -= 2 * dy * dz * dyz;
         update /= magnitudeSquared;
-        next[c] = v + f32(f32(update) * timeStep);
+        next[c] = v + update * timeStep;
       }
     }
   }
 }
 
-/** f(-a, -b) - f(-a, +b) - f(+a, -b) + f(+a, +b) in float32, as ITK's cross derivative sums it. */
-function crossDifference(data: Float32Array, c: number, am: number, ap: number, bm: number, bp: number): number {
-  return f32(f32(f32(data[c + am + bm] - data[c + am + bp]) - data[c + ap + bm]) + data[c + ap + bp]);
+/** f(-a, -b) - f(-a, +b) - f(+a, -b) + f(+a, +b), summed in ITK's order. */
+function crossDifference(data: Float64Array, c: number, am: number, ap: number, bm: number, bp: number): number {
+  return data[c + am + bm] - data[c + am + bp] - data[c + ap + bm] + data[c + ap + bp];
 }
