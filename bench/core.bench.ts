@@ -1,5 +1,6 @@
-// Timings of the science core on a 96 x 96 x 50 conformed-size volume: run `npx tsx bench/core.bench.ts`.
+// Timings of the science core on a 96 x 96 x 50 conformed-size volume (smoothing: a 240 x 240 x 155 scan as read): `npx tsx bench/core.bench.ts`.
 import os from 'node:os';
+import { curvatureFlow } from '../src/core/conform/curvatureFlow.ts';
 import { connectedComponents26, erodeMask2D, medianFilter3D, postprocessMap, removeSmallComponents } from '../src/core/postprocess/index.ts';
 import { fqMap, l1Map, ssimLossMap } from '../src/core/quality/index.ts';
 import type { Dims3 } from '../src/core/volume.ts';
@@ -77,8 +78,26 @@ function benchPostprocess(): void {
   time('removeSmallComponents (<= 7 voxels)', () => removeSmallComponents(binary, dims));
 }
 
+function benchSmoothing(): void {
+  console.log('smoothing at read time (SPEC 1 step 0)');
+  // A BraTS-sized scan as read: 240 x 240 x 155 at 1 mm, a noisy ellipsoidal head on a zero background.
+  const scanDims: Dims3 = [240, 240, 155];
+  const rng = seededRandom(2);
+  const data = new Float32Array(scanDims[0] * scanDims[1] * scanDims[2]);
+  for (let k = 0, p = 0; k < scanDims[2]; k++) {
+    for (let j = 0; j < scanDims[1]; j++) {
+      for (let i = 0; i < scanDims[0]; i++, p++) {
+        const inside = ((i - 119.5) / 75) ** 2 + ((j - 119.5) / 95) ** 2 + ((k - 77) / 70) ** 2 <= 1;
+        data[p] = inside ? 600 + 300 * Math.sin(i / 9) * Math.cos(j / 11) + 60 * rng() : 0;
+      }
+    }
+  }
+  const scan = { dims: scanDims, data, affine: new Float64Array([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]), spacing: [1, 1, 1] as const };
+  time('curvatureFlow 240x240x155 (3 x 0.125)', () => curvatureFlow(scan), 5);
+}
+
 // One function per section; add new sections to this list.
-const sections: (() => void)[] = [benchQuality, benchPostprocess];
+const sections: (() => void)[] = [benchQuality, benchPostprocess, benchSmoothing];
 
 console.log(`fqlab core bench, grid ${dims.join(' x ')}, node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}`);
 for (const section of sections) section();

@@ -1,16 +1,19 @@
 // The one typed interface between the workbench UI and the worker that owns every volume and tensor (called through comlink).
 import type { RegistrationProgress } from '../src/core/registration/index.ts';
+import type { AirMode } from '../src/core/air.ts';
+import type { CurvatureFlowOptions } from '../src/core/conform/index.ts';
+import type { Modality } from '../src/core/modality.ts';
 import type { Dims3 } from '../src/core/volume.ts';
 import type { SeriesFile } from '../src/formats/readerTypes.ts';
 import type { ScanSource } from '../src/formats/scanFiles.ts';
 
+export type { AirMode, Modality };
+
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm' | 'webgl' | 'cpu';
 export type VolumeRole = 'image' | 'brain-mask' | 'segmentation';
 export type DataSplit = 'healthy-train' | 'validation' | 'test';
-export type Modality = 'T1' | 'T2' | 'FLAIR' | 'T1CE' | 'PD';
 export type ModelPreset = 'tiny' | 'small' | 'base' | 'paper';
 export type TrainingLoss = 'l1' | 'fq';
-export type AirMode = 'auto' | 'on' | 'off';
 export type NoiseType = 'simplex' | 'gaussian';
 export type ScoreKind = 'fq' | 'l1' | 'ssim';
 /** Layers the viewer can show for a case; all on the conformed 96x96x50 grid. */
@@ -86,6 +89,11 @@ export interface CaseSpec {
    * scan (the brain mask: the given one, else the template's); exports still come back on the image's own grid.
    */
   registered?: boolean;
+  /**
+   * Smooth the image as read with the reference's curvature flow before conforming (SPEC 1 step 0). Default true;
+   * ignored for already conformed files, which are never smoothed.
+   */
+  smoothing?: boolean;
 }
 
 export interface CaseInfo {
@@ -96,6 +104,13 @@ export interface CaseInfo {
   meanBrainIntensity: number;
   brainVoxels: number;
   airSuggested: boolean;
+  /** Mean of the normal brain voxels, and of the anomalous ones (null without any): the AIR statistics (SPEC 2). */
+  muNormal: number;
+  muAnomalous: number | null;
+  /** Voxels labelled anomalous on the conformed grid (0 without a segmentation). */
+  anomalousVoxels: number;
+  /** The read-time smoothing its image had, or null when none. */
+  smoothing: CurvatureFlowOptions | null;
 }
 
 export interface TrainConfig {
@@ -143,6 +158,10 @@ export interface ModelInfo {
   loss: TrainingLoss;
   alpha: number;
   airApplied: boolean;
+  /** How AIR was decided when the model was trained ('stats' for checkpoints that recorded 'auto'). */
+  airMode: AirMode;
+  /** The read-time smoothing of its training images, or null when none (and for checkpoints from before it was recorded). */
+  smoothing: CurvatureFlowOptions | null;
   noise: NoiseType;
   patched: boolean;
   step: number;

@@ -2,10 +2,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeConformedCase } from '../src/analysis/caseStore.ts';
 import { AnalysisPipeline } from '../src/analysis/pipeline.ts';
-import { acceptConformed, conformVolumes, mapToInputGrid } from '../src/core/conform/index.ts';
+import { acceptConformed, conformVolumes, CURVATURE_FLOW_REFERENCE, mapToInputGrid } from '../src/core/conform/index.ts';
 import { FqlabError } from '../src/core/errors.ts';
 import { writeNifti } from '../src/core/nifti/index.ts';
 import type { RegistrationProgress } from '../src/core/registration/index.ts';
+import { airLabel, exportDescription, smoothingLabel } from '../src/core/provenance.ts';
 import type { Volume } from '../src/core/volume.ts';
 import { convertDicomSeries } from '../src/formats/dicomSeries.ts';
 import type { ScanReaders } from '../src/formats/readerTypes.ts';
@@ -42,6 +43,9 @@ import { workerError } from './workerError.ts';
 
 /** Layers that are labels (exported as uint8, resampled nearest). */
 const LABEL_LAYERS: ReadonlySet<MapLayer> = new Set(['brain-mask', 'segmentation', 'prediction']);
+
+/** Layers a model computed (their exports record its AIR decision). */
+const MODEL_LAYERS: ReadonlySet<MapLayer> = new Set(['reconstruction', 'ssim-loss', 'l1', 'fq', 'prediction']);
 
 function volumeRange(data: Float32Array): { min: number; max: number } {
   let min = Infinity;
@@ -150,14 +154,14 @@ export class FqlabWorker implements FqlabWorkerApi {
       segFileName: seg?.info.fileName,
     };
     this.templateSpace.forget(spec.caseId);
+    const smoothing = { smoothing: spec.smoothing === false ? null : CURVATURE_FLOW_REFERENCE };
     const conformed = spec.conformed
       ? acceptConformed(input)
-      : conformVolumes(spec.registered ? await this.templateSpace.conformInput(spec, input, this.options.registration) : input);
+      : conformVolumes(spec.registered ? await this.templateSpace.conformInput(spec, input, this.options.registration) : input, smoothing);
     // A redefined case drops its old reconstructions (its image, mask or split may have changed).
     this.pipeline.removeCase(spec.caseId);
-    this.pipeline.cases.put(
-      makeConformedCase({ caseId: spec.caseId, split: spec.split, modality: spec.modality, imageFileName: image.info.fileName, ...conformed }),
-    );
+    const conformedCase = makeConformedCase({ caseId: spec.caseId, split: spec.split, modality: spec.modality, imageFileName: image.info.fileName, ...conformed });
+    this.pipeline.cases.put(conformedCase);
     this.caseSpecs.set(spec.caseId, { ...spec });
     const { stats } = conformed;
     return this.time('defineCase', started, {
@@ -168,6 +172,10 @@ export class FqlabWorker implements FqlabWorkerApi {
       meanBrainIntensity: stats.meanBrainIntensity,
       brainVoxels: stats.brainVoxels,
       airSuggested: stats.air.suggested,
+      muNormal: stats.air.muNormal,
+      muAnomalous: stats.air.muAnomalous,
+      anomalousVoxels: conformedCase.anomalousVoxels,
+      smoothing: stats.smoothing,
     });
   }
 
@@ -264,7 +272,9 @@ export class FqlabWorker implements FqlabWorkerApi {
     const isLabel = LABEL_LAYERS.has(layer);
     const interpolation = isLabel ? 'nearest' : 'linear';
     const onInput = this.templateSpace.toScanGrid(caseId, mapToInputGrid(this.layerVolume(caseId, layer), conformed.mapping, interpolation), interpolation);
-    const bytes = writeNifti(onInput, { datatype: isLabel ? 'uint8' : 'float32', gzip: true, description: `fqlab ${layer}` });
+    const air = this.model && MODEL_LAYERS.has(layer) ? [airLabel(this.model.config.air.enabled, this.model.config.air.mode)] : [];
+    const description = exportDescription(layer, [...air, smoothingLabel(conformed.stats.smoothing)]);
+    const bytes = writeNifti(onInput, { datatype: isLabel ? 'uint8' : 'float32', gzip: true, description });
     const fileName = `${scanStem(conformed.imageFileName)}_${layer}.nii.gz`;
     return this.time('exportLayer', started, { caseId, layer, fileName, bytes, ...volumeRange(onInput.data) });
   }

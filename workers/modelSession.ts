@@ -1,6 +1,7 @@
 // The worker's model side: backend start, training runs from the case store (pause/resume/cancel), trained models and checkpoints.
-import { airStatistics, resolveAir, type AirStatistics } from '../src/core/air.ts';
+import { pooledAirStatistics, resolveAir, type AirStatistics } from '../src/core/air.ts';
 import { FqlabError } from '../src/core/errors.ts';
+import type { CurvatureFlowOptions } from '../src/core/conform/index.ts';
 import type { Volume } from '../src/core/volume.ts';
 import type { ConformedCase } from '../src/analysis/caseStore.ts';
 import { AnalysisPipeline, type ReconstructionModel } from '../src/analysis/pipeline.ts';
@@ -136,6 +137,8 @@ export class TrainedModel implements ReconstructionModel {
       loss: config.loss,
       alpha: config.alpha,
       airApplied: config.air.enabled,
+      airMode: config.air.mode,
+      smoothing: config.smoothing,
       noise: config.noise,
       patched: config.patching === 'patched',
       step,
@@ -223,24 +226,24 @@ export function healthyVolume(conformed: ConformedCase): TrainingVolume | null {
 }
 
 /**
- * AIR statistics of the training data: the brain-voxel-weighted mean of the cases' normal brain intensity, with the
- * core's rule (airStatistics) deciding the suggestion for that pooled mean.
+ * AIR statistics of the training data: the cases' normal brain intensity weighted by their normal brain voxels (and the
+ * anomalous one by their anomalous voxels, in the in-dataset setting), decided by the core's pooled rule.
  */
 export function trainingAirStatistics(cases: readonly ConformedCase[]): AirStatistics {
-  let sum = 0;
-  let weight = 0;
-  for (const c of cases) {
-    const normal = c.stats.brainVoxels - c.anomalousVoxels;
-    sum += c.stats.air.muNormal * normal;
-    weight += normal;
-  }
-  const muNormal = weight > 0 ? sum / weight : 0;
-  return { ...airStatistics(Float32Array.of(muNormal), [1]), muAnomalous: null, air: null };
+  return pooledAirStatistics(
+    cases.map((c) => ({
+      muNormal: c.stats.air.muNormal,
+      normalVoxels: c.stats.brainVoxels - c.anomalousVoxels,
+      muAnomalous: c.stats.air.muAnomalous,
+      anomalousVoxels: c.anomalousVoxels,
+    })),
+  );
 }
 
 /** The engine's training config for a workbench TrainConfig and the training cases (AIR decided here). */
 export function engineTrainingConfig(config: TrainConfig, trainCases: readonly ConformedCase[]): TrainingConfig {
   const stats = trainingAirStatistics(trainCases);
+  const modalities = [...new Set(trainCases.map((c) => c.modality))];
   return defaultTrainingConfig(config.preset, {
     loss: config.loss,
     alpha: config.alpha,
@@ -249,8 +252,23 @@ export function engineTrainingConfig(config: TrainConfig, trainCases: readonly C
     batchSize: config.batchSize,
     ...(config.microBatch ? { microBatchSize: config.microBatch } : {}),
     seed: config.seed,
-    air: { mode: config.air, enabled: resolveAir(config.air, stats), stats },
+    air: { mode: config.air, enabled: resolveAir(config.air, stats, modalities), stats, modalities },
+    smoothing: trainingSmoothing(trainCases),
   });
+}
+
+/** The read-time smoothing the training cases share; throws when they were conformed differently. */
+export function trainingSmoothing(cases: readonly ConformedCase[]): CurvatureFlowOptions | null {
+  const kinds = new Map(cases.map((c) => [JSON.stringify(c.stats.smoothing), c.stats.smoothing]));
+  if (kinds.size > 1) {
+    const smoothed = cases.filter((c) => c.stats.smoothing !== null).length;
+    throw new FqlabError(
+      'bad-argument',
+      'training set',
+      `the healthy-train cases were prepared with different read-time smoothing (${smoothed} of ${cases.length} smoothed); conform them all the same way (with or without smoothing) and train again.`,
+    );
+  }
+  return [...kinds.values()][0] ?? null;
 }
 
 /** Validation Dice and AUPRC of the current weights on the validation cases with lesions (threshold: reference search). */

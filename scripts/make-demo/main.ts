@@ -123,12 +123,16 @@ function buildCase(
   addRicianNoise(image, brain, params.noiseSigma * template.whiteMatterLevel, seed);
 
   const asVolume = (data: Float32Array): Volume => ({ dims: grid.dims, affine: grid.affine, spacing: grid.spacing, data });
-  const conformed = conformVolumes({
-    image: asVolume(image),
-    brainMask: asVolume(Float32Array.from(brain)),
-    seg: lesioned ? asVolume(Float32Array.from(lesioned.seg)) : undefined,
-    fileName: `demo case ${planned.id}`,
-  });
+  // No read-time smoothing: the shipped demo was made before it existed, and the templates are smooth already.
+  const conformed = conformVolumes(
+    {
+      image: asVolume(image),
+      brainMask: asVolume(Float32Array.from(brain)),
+      seg: lesioned ? asVolume(Float32Array.from(lesioned.seg)) : undefined,
+      fileName: `demo case ${planned.id}`,
+    },
+    { smoothing: null },
+  );
   const lesionVoxels = conformed.seg ? conformed.seg.data.reduce((sum, v) => sum + (v !== 0 ? 1 : 0), 0) : 0;
   if (lesioned && lesionVoxels === 0) throw new Error(`demo case ${planned.id}: its lesion fell outside the conformed grid; pick another lesion map`);
 

@@ -1,5 +1,6 @@
 // The `fqlab evaluate` report built from per-case, per-seed rows: one path for an unsharded run and for `fqlab merge`.
 import { z } from 'zod';
+import { preparationSchema } from './preparation.ts';
 import { summarize } from '../core/metrics/index.ts';
 import type { BackendInfo, CaseMetrics, EvaluationResult, ModelInfo } from '../../workers/api.ts';
 
@@ -37,6 +38,7 @@ export const evaluateHeaderSchema = z.object({
   seeds: z.int().positive(),
   validation: z.array(z.string()),
   test: z.array(z.string()),
+  preparation: preparationSchema,
 });
 export type EvaluateHeader = z.infer<typeof evaluateHeaderSchema>;
 
@@ -95,6 +97,7 @@ export function evaluationReport(header: EvaluateHeader, thresholds: readonly Se
     seeds: header.seeds,
     validation: header.validation,
     test: header.test,
+    preparation: header.preparation,
     mean,
     perSeed,
     perVolume,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { CONFORMED_GRID } from '../core/conform/index.ts';
 import { FqlabError } from '../core/errors.ts';
 import { CHECKPOINT_FILE, NIFTI_FILE } from '../core/inputLimits.ts';
+import { MODALITIES } from '../core/modality.ts';
 import type { BackendInfo, BackendPreference, CaseInfo, DataSplit, LoadedFileInfo, Modality, ModelInfo } from '../../workers/api.ts';
 import { choiceFlag, requiredString, stringList, UsageError, type FlagSpec, type ParsedFlags } from './args.ts';
 import { groupIntoCases, guessRole, type NamedFile } from '../../workers/fileRoles.ts';
@@ -14,7 +15,6 @@ import { nodeScanReaders } from '../formats/readers.node.ts';
 import { scanFormatOf } from '../formats/scanFiles.ts';
 import { dicomFilesIn, readSeriesFiles } from './scanInput.ts';
 export const BACKENDS = ['auto', 'wasm', 'cpu', 'webgpu'] as const satisfies readonly BackendPreference[];
-export const MODALITIES = ['T1', 'T2', 'FLAIR', 'T1CE', 'PD'] as const satisfies readonly Modality[];
 
 export interface CliSession {
   worker: FqlabWorker;
@@ -67,12 +67,31 @@ export interface LoadedCase extends CaseInfo {
   segmentationHasLesion: boolean;
 }
 
+/** `--no-smoothing`, for every command that conforms scans: read-time smoothing (SPEC 1 step 0) is on by default. */
+export const SMOOTHING_FLAG: FlagSpec = { 'no-smoothing': { type: 'boolean' } };
+
+export const SMOOTHING_USAGE =
+  '  Images are smoothed as read (curvature flow, time step 0.125, 3 iterations, as the reference) before they are\n' +
+  '  conformed, never masks, segmentations or volumes already on the 96x96x50 grid; --no-smoothing skips it.\n';
+
+/** Whether the scans are smoothed as read (no --no-smoothing). */
+export function smoothingFlag(flags: ParsedFlags): boolean {
+  return flags['no-smoothing'] !== true;
+}
+
 /**
  * Loads files (or folders) as cases of one split: images are paired with their brain mask and segmentation by
- * name (workers/fileRoles.ts), conformed unless already on the 96x96x50 grid. Case ids get the split as prefix.
+ * name (workers/fileRoles.ts), conformed unless already on the 96x96x50 grid (smoothed as read unless `smoothing`
+ * is false). Case ids get the split as prefix.
  */
-export async function loadCases(session: CliSession, paths: readonly string[], split: DataSplit, modality?: Modality): Promise<LoadedCase[]> {
-  return (await loadCaseShare(session, paths, split, () => true, modality)).cases;
+export async function loadCases(
+  session: CliSession,
+  paths: readonly string[],
+  split: DataSplit,
+  modality?: Modality,
+  smoothing = true,
+): Promise<LoadedCase[]> {
+  return (await loadCaseShare(session, paths, split, () => true, modality, smoothing)).cases;
 }
 
 /** The cases of one split a run works on, and the ids of all the split's cases (the same on every shard). */
@@ -93,6 +112,7 @@ export async function loadCaseShare(
   split: DataSplit,
   keep: (position: number) => boolean,
   modality?: Modality,
+  smoothing = true,
 ): Promise<CaseShare> {
   const files: NamedFile[] = [];
   const infos = new Map<string, LoadedFileInfo>();
@@ -129,6 +149,7 @@ export async function loadCaseShare(
       split,
       modality: modality ?? spec.modality,
       conformed: image !== undefined && looksConformed(image),
+      smoothing,
     });
     defined.push({ ...info, segmentationHasLesion: seg !== undefined && (seg.min !== 0 || seg.max !== 0) });
   }
@@ -149,7 +170,7 @@ export function readCheckpoint(model: string): { path: string; bytes: Uint8Array
   return { path, bytes: readInputFile(path, CHECKPOINT_FILE) };
 }
 
-/** The flags evaluate and sweep share: the model, the validation and test volumes, modality and backend. */
+/** The flags evaluate and sweep share: the model, the validation and test volumes, modality, smoothing and backend. */
 export const EVALUATION_FLAGS: FlagSpec = {
   model: { type: 'string' },
   val: { type: 'string', multiple: true },
@@ -157,6 +178,7 @@ export const EVALUATION_FLAGS: FlagSpec = {
   modality: { type: 'string' },
   backend: { type: 'string' },
   'allow-no-threshold': { type: 'boolean' },
+  ...SMOOTHING_FLAG,
 };
 
 export interface EvaluationSetup extends CliSession {
@@ -176,6 +198,7 @@ export interface EvaluationOptions {
   valPaths: string[];
   testPaths: string[];
   modality?: Modality;
+  smoothing: boolean;
   backend: BackendPreference;
   /** Report threshold-free metrics when no threshold can be chosen, instead of refusing. */
   allowNoThreshold?: boolean;
@@ -190,7 +213,7 @@ export function evaluationFlags(flags: ParsedFlags): EvaluationOptions {
   const modality = flags.modality === undefined ? undefined : choiceFlag(flags, 'modality', MODALITIES, 'T2');
   refuseSharedImages(expandScanPaths(valPaths).files, expandScanPaths(testPaths).files);
   const backend = choiceFlag(flags, 'backend', BACKENDS, 'auto');
-  return { model, valPaths, testPaths, modality, backend, allowNoThreshold: flags['allow-no-threshold'] === true };
+  return { model, valPaths, testPaths, modality, smoothing: smoothingFlag(flags), backend, allowNoThreshold: flags['allow-no-threshold'] === true };
 }
 
 /**
@@ -235,9 +258,9 @@ export async function openEvaluation(options: EvaluationOptions, keepTest: (posi
   const checkpoint = readCheckpoint(options.model);
   const checkpointSha256 = createHash('sha256').update(checkpoint.bytes).digest('hex');
   const modelInfo = await session.worker.loadCheckpoint(checkpoint.bytes);
-  const validation = await loadCases(session, options.valPaths, 'validation', options.modality);
+  const validation = await loadCases(session, options.valPaths, 'validation', options.modality, options.smoothing);
   requireLesionValidation(validation, options);
-  const test = await loadCaseShare(session, options.testPaths, 'test', keepTest, options.modality);
+  const test = await loadCaseShare(session, options.testPaths, 'test', keepTest, options.modality, options.smoothing);
   return {
     ...session,
     checkpointPath: checkpoint.path,

@@ -1,5 +1,6 @@
 // The `fqlab sweep` report and CSV built from its grid cells: one path for an unsharded run and for `fqlab merge`.
 import { z } from 'zod';
+import { preparationSchema, type Preparation } from './preparation.ts';
 import { bestCell } from '../analysis/pipeline.ts';
 import type { ModelInfo, SweepCell } from '../../workers/api.ts';
 
@@ -12,6 +13,7 @@ export const sweepHeaderSchema = z.object({
   noiseLevels: z.array(z.int()),
   validation: z.array(z.string()),
   test: z.array(z.string()),
+  preparation: preparationSchema,
 });
 export type SweepHeader = z.infer<typeof sweepHeaderSchema>;
 
@@ -27,9 +29,11 @@ export function gridCells(alphas: readonly number[], noiseLevels: readonly numbe
   return noiseLevels.flatMap((noiseLevel) => alphas.map((alpha) => ({ alpha, noiseLevel })));
 }
 
-export function sweepCsv(cells: readonly SweepCell[]): string {
+/** One row per cell; the model's AIR decision and the cases' smoothing in every row, so the file stands alone. */
+export function sweepCsv(cells: readonly SweepCell[], prepared: Preparation): string {
   const cell = (v: number | null) => (v === null ? '' : String(v));
-  return ['alpha,noise_level,dice,auprc', ...cells.map((c) => `${c.alpha},${c.noiseLevel},${cell(c.dice)},${cell(c.auprc)}`)].join('\n') + '\n';
+  const rows = cells.map((c) => `${c.alpha},${c.noiseLevel},${cell(c.dice)},${cell(c.auprc)},${prepared.air},${prepared.casesSmoothing}`);
+  return ['alpha,noise_level,dice,auprc,air,smoothing', ...rows].join('\n') + '\n';
 }
 
 /** The whole sweep report, its keys in one fixed order; `csv` is the path the CSV goes to, if any. */
@@ -42,6 +46,7 @@ export function sweepReport(header: SweepHeader, cells: readonly SweepCell[], cs
     noiseLevels: header.noiseLevels,
     validation: header.validation,
     test: header.test,
+    preparation: header.preparation,
     cells,
     best: bestCell(cells),
     csv,

@@ -1,6 +1,6 @@
 // The fqlab checkpoint file: one binary blob holding the training config, the training state and all float32 tensors.
 import { FqlabError } from '../core/errors.ts';
-import type { TrainingConfig } from './trainingConfig.ts';
+import { upgradeTrainingConfig, type SavedTrainingConfig, type TrainingConfig } from './trainingConfig.ts';
 import type { TrainingState } from './trainingState.ts';
 
 /**
@@ -16,7 +16,8 @@ import type { TrainingState } from './trainingState.ts';
  *   { "format": "fqlab-checkpoint", "version": 1,
  *     "config":   TrainingConfig: preset, U-Net config, patching, loss, alpha, loss range, noise type
  *                 and simplex parameters, schedule, Adam settings, batch size, seed, slice sampling,
- *                 AIR (mode, on/off, statistics), validation settings,
+ *                 AIR (mode, on/off, statistics, training modalities), validation settings; older
+ *                 checkpoints load through upgradeTrainingConfig (AIR mode 'auto' = 'stats'),
  *     "training": null (weights only) or TrainingState: step, best validation loss and its step,
  *                 history [{ step, loss, valLoss }], RNG state, slice-sampler state, Adam step,
  *     "tensors":  [{ "name", "shape", "dtype": "float32", "offset" (bytes from the data start) }] }
@@ -42,7 +43,7 @@ export interface TensorEntry {
 interface CheckpointHeader {
   format: 'fqlab-checkpoint';
   version: number;
-  config: TrainingConfig;
+  config: SavedTrainingConfig;
   training: TrainingState | null;
   tensors: TensorEntry[];
 }
@@ -114,7 +115,7 @@ export function deserializeCheckpoint(bytes: Uint8Array, fileName = 'checkpoint'
     else for (let k = 0; k < count; k++) values[k] = view.getFloat32(at + 4 * k, true);
     tensors.set(e.name, { shape: e.shape, values });
   }
-  return { config: header.config, training: header.training, tensors };
+  return { config: upgradeTrainingConfig(header.config), training: header.training, tensors };
 }
 
 /** The same checkpoint with only its inference weights ("model/"): a quarter of the size, for sharing; it cannot resume training. */

@@ -1,5 +1,7 @@
 // Every hyperparameter of a pDDPM training run in one typed object with the paper's defaults (SPEC 3); saved in checkpoints.
-import type { AirMode, AirStatistics } from '../core/air.ts';
+import { upgradeAirMode, type AirMode, type AirStatistics } from '../core/air.ts';
+import type { CurvatureFlowOptions } from '../core/conform/curvatureFlow.ts';
+import type { Modality } from '../core/modality.ts';
 import { DEFAULT_FQ_ALPHA } from '../core/quality/index.ts';
 import { ADAM_DEFAULTS, type AdamSettings } from './adam.ts';
 import type { LossKind, LossRange } from './loss.ts';
@@ -10,11 +12,13 @@ import { SIMPLEX_DEFAULTS, type SimplexParams } from './simplexNoise.ts';
 import { CONFORMED_DIMS } from './trainingData.ts';
 import { unetPreset, type UNetConfig, type UNetPresetName } from './unetConfig.ts';
 
-/** The AIR switch as decided for this run: the user's mode, the outcome, and the statistics it was based on. */
+/** The AIR switch as decided for this run: the user's mode, the outcome, and the statistics and modalities it was based on. */
 export interface AirSetting {
   mode: AirMode;
   enabled: boolean;
   stats: AirStatistics | null;
+  /** The training cases' modalities, distinct, in first-seen order ([] in checkpoints saved before they were recorded). */
+  modalities: Modality[];
 }
 
 export interface TrainingConfig {
@@ -46,6 +50,11 @@ export interface TrainingConfig {
   /** Sample only axial slices that contain brain. */
   brainSlicesOnly: boolean;
   air: AirSetting;
+  /**
+   * The read-time curvature-flow smoothing the training images had (SPEC 1 step 0), recorded, not applied here;
+   * null when none: unsmoothed or already conformed volumes, and checkpoints from before it was recorded.
+   */
+  smoothing: CurvatureFlowOptions | null;
   /** Validation every this many steps (and after the last step of a run). */
   validateEvery: number;
   /** Number of fixed validation slices drawn from the held-out volumes. */
@@ -74,9 +83,29 @@ export function defaultTrainingConfig(preset: UNetPresetName = 'paper', override
     microBatchSize: MICRO_BATCH_DEFAULTS[preset],
     seed: 0,
     brainSlicesOnly: true,
-    air: { mode: 'off', enabled: false, stats: null },
+    air: { mode: 'off', enabled: false, stats: null, modalities: [] },
+    smoothing: null,
     validateEvery: 50,
     validationSlices: 64,
     ...overrides,
   };
+}
+
+/**
+ * A TrainingConfig as any fqlab version saved it: before the per-modality AIR rule, AIR mode 'auto' and no
+ * modalities; before read-time smoothing, no smoothing record.
+ */
+export type SavedTrainingConfig = Omit<TrainingConfig, 'air' | 'smoothing'> & {
+  air: Omit<AirSetting, 'mode' | 'modalities'> & { mode: AirMode | 'auto'; modalities?: Modality[] };
+  smoothing?: CurvatureFlowOptions | null;
+};
+
+/**
+ * Today's TrainingConfig for a saved one. A saved AIR decision (`enabled`) is kept as recorded, never recomputed:
+ * 'auto' becomes 'stats' (what it meant), missing modalities become []; a missing smoothing record means none.
+ */
+export function upgradeTrainingConfig(saved: SavedTrainingConfig): TrainingConfig {
+  const { mode, enabled, stats, modalities } = saved.air;
+  // Keys in defaultTrainingConfig's order, so a loaded and re-saved checkpoint keeps its bytes.
+  return { ...saved, air: { mode: upgradeAirMode(mode), enabled, stats, modalities: modalities ?? [] }, smoothing: saved.smoothing ?? null };
 }

@@ -68,6 +68,17 @@ describe('fqlab CLI', () => {
     expect(conformed.data.every((v) => v >= 0 && v <= 1)).toBe(true);
     expect(conformed.data.some((v) => v > 0.5)).toBe(true);
     expect(readBack(summary.outputs.seg).data.some((v) => v > 0)).toBe(true);
+    // Smoothed as read by default, recorded in _conform.json and the image header; --no-smoothing skips it.
+    const record = JSON.parse(readFileSync(summary.outputs.conform, 'utf8')) as { stats: { smoothing: unknown } };
+    expect(record.stats.smoothing).toEqual({ timeStep: 0.125, iterations: 3 });
+    expect(readNifti(readFileSync(summary.outputs.image), 'image').header.description).toBe('fqlab conformed image; curvature flow 0.125 x 3');
+    const plainDir = join(dir, 'conformed-plain');
+    const plain = runCli(['conform', '--image', image, '--brain-mask', mask, '--out-dir', plainDir, '--no-smoothing']);
+    expect(plain.status).toBe(0);
+    const plainSummary = plain.json() as { stats: { smoothing: unknown }; outputs: Record<string, string> };
+    expect(plainSummary.stats.smoothing).toBeNull();
+    expect(readNifti(readFileSync(plainSummary.outputs.image), 'image').header.description).toBe('fqlab conformed image; no smoothing');
+    expect(Array.from(readBack(plainSummary.outputs.image).data)).not.toEqual(Array.from(conformed.data));
   });
 
   it('computes quality maps identical to the core and post-processes them', () => {

@@ -30,8 +30,14 @@ describe('fqlab train / evaluate / sweep', () => {
     ]);
     expect(train.stderr).toBe('');
     expect(train.status).toBe(0);
-    const trained = train.json() as { model: { preset: string; step: number; airApplied: boolean }; data: { healthyTrain: string[] }; finalLoss: number };
-    expect(trained.model).toMatchObject({ preset: 'tiny', step: 3, airApplied: true }); // demo is T1: mean brain intensity > 0.5
+    const trained = train.json() as {
+      model: { preset: string; step: number; airApplied: boolean };
+      data: { healthyTrain: string[]; air: string; smoothing: string };
+      finalLoss: number;
+    };
+    // The demo is T1, which the reference's per-modality rule (the default) inverts; its volumes are already conformed.
+    expect(trained.model).toMatchObject({ preset: 'tiny', step: 3, airApplied: true, airMode: 'modality', smoothing: null });
+    expect(trained.data).toMatchObject({ air: 'AIR on (modality)', smoothing: 'no smoothing' });
     expect(trained.data.healthyTrain).toHaveLength(2);
     expect(trained.finalLoss).toBeGreaterThan(0);
     const log = JSON.parse(readFileSync(join(modelDir, 'training.json'), 'utf8')) as { history: { step: number }[] };
@@ -55,8 +61,10 @@ describe('fqlab train / evaluate / sweep', () => {
     const report = evaluate.json() as {
       mean: Record<'dice' | 'auprc' | 'auroc', MetricSummary>;
       perSeed: { seed: number; threshold: number | null; auprc: number }[];
+      preparation: { air: string; modelSmoothing: string; casesSmoothing: string; warnings: string[] };
       outputs: string[];
     };
+    expect(report.preparation).toEqual({ air: 'AIR on (modality)', modelSmoothing: 'no smoothing', casesSmoothing: 'no smoothing', warnings: [] });
     expect(report.perSeed.map((s) => s.seed)).toEqual([0, 1]);
     expect(report.mean.auprc.n).toBe(2);
     expect(report.mean.auprc.mean).toBeGreaterThan(0);
@@ -65,7 +73,9 @@ describe('fqlab train / evaluate / sweep', () => {
     // Exported maps lie on the test image's own grid.
     const fq = report.outputs.find((p) => p.endsWith('_fq.nii.gz'));
     expect(fq).toBeDefined();
-    expect(readNifti(readFileSync(fq!), fq!).volume.dims).toEqual([96, 96, 50]);
+    const fqFile = readNifti(readFileSync(fq!), fq!);
+    expect(fqFile.volume.dims).toEqual([96, 96, 50]);
+    expect(fqFile.header.description).toBe('fqlab fq; AIR on (modality); no smoothing');
 
     const csv = join(dir, 'sweep.csv');
     const sweep = runCli([
@@ -75,7 +85,10 @@ describe('fqlab train / evaluate / sweep', () => {
     expect(sweep.status).toBe(0);
     const grid = sweep.json() as { cells: { alpha: number; noiseLevel: number; auprc: number | null }[]; best: unknown };
     expect(grid.cells.map((c) => [c.alpha, c.noiseLevel])).toEqual([[0, 500], [1, 500]]);
-    expect(readFileSync(csv, 'utf8').trim().split('\n')).toHaveLength(3);
+    const rows = readFileSync(csv, 'utf8').trim().split('\n');
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toBe('alpha,noise_level,dice,auprc,air,smoothing');
+    expect(rows[1]).toMatch(/^0,500,[^,]*,[^,]*,AIR on \(modality\),no smoothing$/);
     expect(grid.best).not.toBeNull();
   }, 600_000);
 

@@ -1,7 +1,20 @@
 // AIR statistics and transform (SPEC 2) against numpy references from scripts/fixtures/conform.py.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { airStatistics, airTransform, airValue, resolveAir, type AirStatistics } from '../../src/core/air.ts';
+import {
+  AIR_BY_MODALITY,
+  airForModality,
+  airStatistics,
+  airStatsMargin,
+  airTransform,
+  airValue,
+  pooledAirStatistics,
+  resolveAir,
+  upgradeAirMode,
+  type AirStatistics,
+} from '../../src/core/air.ts';
+import { FqlabError } from '../../src/core/errors.ts';
+import { MODALITIES } from '../../src/core/modality.ts';
 
 interface AirFixture {
   file: string;
@@ -67,13 +80,64 @@ describe('airTransform', () => {
   });
 });
 
+describe('the per-modality AIR rule (the reference default)', () => {
+  it('inverts T1, T1CE and FLAIR and leaves T2 and PD', () => {
+    expect(MODALITIES.filter(airForModality)).toEqual(['T1', 'FLAIR', 'T1CE']);
+    expect(Object.keys(AIR_BY_MODALITY).sort()).toEqual([...MODALITIES].sort());
+  });
+});
+
 describe('resolveAir', () => {
   const bright: AirStatistics = { muNormal: 0.6, muAnomalous: null, air: null, suggested: true };
   const dark: AirStatistics = { muNormal: 0.3, muAnomalous: null, air: null, suggested: false };
-  it('follows the suggestion in auto and the user otherwise', () => {
-    expect(resolveAir('auto', bright)).toBe(true);
-    expect(resolveAir('auto', dark)).toBe(false);
-    expect(resolveAir('on', dark)).toBe(true);
-    expect(resolveAir('off', bright)).toBe(false);
+  it('follows the modality in modality mode, whatever the statistics say', () => {
+    expect(resolveAir('modality', dark, ['T1'])).toBe(true);
+    expect(resolveAir('modality', bright, ['T2'])).toBe(false);
+    expect(resolveAir('modality', dark, ['FLAIR', 'T1CE', 'T1'])).toBe(true);
+    expect(resolveAir('modality', bright, ['PD', 'T2'])).toBe(false);
+  });
+  it('follows the statistics in stats mode and the user otherwise', () => {
+    expect(resolveAir('stats', bright, ['T2'])).toBe(true);
+    expect(resolveAir('stats', dark, ['T1'])).toBe(false);
+    expect(resolveAir('on', dark, ['T2'])).toBe(true);
+    expect(resolveAir('off', bright, ['T1'])).toBe(false);
+  });
+  it('refuses modality mode when the modalities disagree or are unknown, naming the training set', () => {
+    expect(() => resolveAir('modality', dark, ['T1', 'T2'])).toThrow(FqlabError);
+    expect(() => resolveAir('modality', dark, ['T1', 'T2'])).toThrow(/training set: .*T1 \(AIR on\), T2 \(AIR off\)/);
+    expect(() => resolveAir('modality', dark, [])).toThrow(/needs the modality/);
+  });
+});
+
+describe('old AIR modes and the statistics margin', () => {
+  it("reads the old 'auto' as 'stats' and keeps every current mode", () => {
+    expect(upgradeAirMode('auto')).toBe('stats');
+    for (const mode of ['modality', 'stats', 'on', 'off'] as const) expect(upgradeAirMode(mode)).toBe(mode);
+  });
+  it('gives the signed distance to 0.5 and warns strictly within 0.05 of it', () => {
+    expect(airStatsMargin(0.62).margin).toBeCloseTo(0.12, 12);
+    expect(airStatsMargin(0.62).nearThreshold).toBe(false);
+    expect(airStatsMargin(0.47)).toEqual({ margin: expect.closeTo(-0.03, 12) as number, nearThreshold: true });
+    expect(airStatsMargin(0.54).nearThreshold).toBe(true);
+    expect(airStatsMargin(0.44).nearThreshold).toBe(false);
+  });
+});
+
+describe('pooledAirStatistics', () => {
+  it('weights each mean by its voxels, ignores cases without anomalies for muAnomalous, and decides on the pooled muNormal', () => {
+    const pooled = pooledAirStatistics([
+      { muNormal: 0.6, normalVoxels: 100, muAnomalous: 0.2, anomalousVoxels: 10 },
+      { muNormal: 0.3, normalVoxels: 300, muAnomalous: null, anomalousVoxels: 0 },
+      { muNormal: 0.9, normalVoxels: 100, muAnomalous: 0.5, anomalousVoxels: 30 },
+    ]);
+    expect(pooled.muNormal).toBeCloseTo((60 + 90 + 90) / 500, 12);
+    expect(pooled.muAnomalous).toBeCloseTo((2 + 15) / 40, 12);
+    expect(pooled.air).toBeCloseTo(airValue(17 / 40, 0.48), 12);
+    expect(pooled.suggested).toBe(false);
+  });
+  it('agrees with airStatistics on one case', () => {
+    const image = Float32Array.from([0.2, 0.7, 0.9, 0.4]);
+    const one = airStatistics(image, [1, 1, 1, 0], [0, 0, 1, 0]);
+    expect(pooledAirStatistics([{ muNormal: one.muNormal, normalVoxels: 2, muAnomalous: one.muAnomalous, anomalousVoxels: 1 }])).toEqual(one);
   });
 });

@@ -27,6 +27,9 @@ describe('acceptConformed', () => {
     expect(again.stats.brainVoxels).toBe(once.stats.brainVoxels);
     expect(again.stats.meanBrainIntensity).toBeCloseTo(once.stats.meanBrainIntensity, 6);
     expect(again.stats.air.muAnomalous).toBeCloseTo(once.stats.air.muAnomalous ?? Number.NaN, 6);
+    // Prepared elsewhere: never smoothed again (the raw scan was, when it was conformed).
+    expect(once.stats.smoothing).not.toBeNull();
+    expect(again.stats.smoothing).toBeNull();
   });
 
   it('maps back onto its own grid as the identity', () => {

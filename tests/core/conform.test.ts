@@ -8,6 +8,8 @@ import {
   cropOrPad,
   cropOrPadOffset,
   cropToBoundingBox,
+  curvatureFlow,
+  CURVATURE_FLOW_REFERENCE,
   deriveBrainMask,
   binaryMask,
   downsample2,
@@ -185,7 +187,8 @@ for (const c of manifest.conform) {
       it(`conformVolumes (${imageInterpolation}) matches the reference pipeline`, () => {
         const result = conformVolumes(
           { image, brainMask, seg, fileName: `${c.name}.nii.gz` },
-          { targetShape: target, downsample: c.downsample, imageInterpolation, percentiles: c.percentiles },
+          // The nibabel / scipy reference has no read-time smoothing (tests/core/curvatureFlow.test.ts checks that step).
+          { targetShape: target, downsample: c.downsample, imageInterpolation, percentiles: c.percentiles, smoothing: null },
         );
         expect(result.image.dims).toEqual(c.conformedDims);
         expectArrayClose(result.image.affine, c.conformedAffine, 1e-9);
@@ -208,7 +211,7 @@ for (const c of manifest.conform) {
     it('maps a conformed map back onto the input grid like the affine-based reference', () => {
       const result = conformVolumes(
         { image, brainMask, seg, fileName: `${c.name}.nii.gz` },
-        { targetShape: target, downsample: c.downsample },
+        { targetShape: target, downsample: c.downsample, smoothing: null },
       );
       // The mapping must survive JSON (it is stored with exported results).
       const mapping = JSON.parse(JSON.stringify(result.mapping)) as ConformMapping;
@@ -406,5 +409,42 @@ describe('conformVolumes defaults and errors', () => {
     const z = small.image.data.map((v, i) => (small.brainMask.data[i] ? (v - 100) / 30 : -3.6));
     const derived = deriveBrainMask({ ...small.image, data: z });
     expect(maxAbsDiff(derived.data, small.brainMask.data)).toBe(0);
+  });
+});
+
+describe('read-time smoothing in conformVolumes (SPEC 1 step 0)', () => {
+  const small = syntheticScan([40, 36, 30], 1);
+  const options = { targetShape: [30, 26, 20] as const, downsample: 1 as const };
+
+  it('smooths the image first with the reference curvature flow, and records it', () => {
+    const smoothed = conformVolumes({ ...small, fileName: 's.nii.gz' }, options);
+    const byHand = conformVolumes({ ...small, image: curvatureFlow(small.image), fileName: 's.nii.gz' }, { ...options, smoothing: null });
+    expect(Array.from(smoothed.image.data)).toEqual(Array.from(byHand.image.data));
+    expect(smoothed.stats.smoothing).toEqual(CURVATURE_FLOW_REFERENCE);
+    expect(byHand.stats.smoothing).toBeNull();
+    const plain = conformVolumes({ ...small, fileName: 's.nii.gz' }, { ...options, smoothing: null });
+    expect(maxAbsDiff(plain.image.data, smoothed.image.data)).toBeGreaterThan(1e-3);
+    // Never the brain mask or the segmentation.
+    expect(Array.from(smoothed.brainMask.data)).toEqual(Array.from(plain.brainMask.data));
+    expect(Array.from(smoothed.seg?.data ?? [])).toEqual(Array.from(plain.seg?.data ?? []));
+  });
+
+  it('takes other parameters, and derives a missing brain mask from the smoothed image above the input background', () => {
+    const gentle = { timeStep: 0.05, iterations: 2 };
+    const result = conformVolumes({ image: small.image, fileName: 's.nii.gz' }, { ...options, smoothing: gentle });
+    expect(result.stats.smoothing).toEqual(gentle);
+    const smoothedInput = curvatureFlow(small.image, gentle);
+    const maskByHand = conformVolumes(
+      { image: smoothedInput, brainMask: { ...smoothedInput, data: smoothedInput.data.map((v) => (v > 0 ? 1 : 0)) }, fileName: 's.nii.gz' },
+      { ...options, smoothing: null },
+    );
+    expect(Array.from(result.brainMask.data)).toEqual(Array.from(maskByHand.brainMask.data));
+    // Smoothing spreads intensity just past the brain's edge: the derived mask grows by that rim.
+    const unsmoothed = conformVolumes({ image: small.image, fileName: 's.nii.gz' }, { ...options, smoothing: null });
+    expect(result.stats.brainVoxels).toBeGreaterThan(unsmoothed.stats.brainVoxels);
+  });
+
+  it('refuses impossible smoothing parameters naming the file', () => {
+    expect(() => conformVolumes({ ...small, fileName: 'bad.nii.gz' }, { ...options, smoothing: { timeStep: -1, iterations: 3 } })).toThrow(/bad\.nii\.gz: curvature-flow/);
   });
 });

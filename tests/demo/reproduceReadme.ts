@@ -59,6 +59,7 @@ export async function evaluateShippedCheckpoint(checkpoint: string, rows: readon
     model: join(demo, 'models', checkpoint),
     valPaths: demoFiles(/^val-0[3-6]_/),
     testPaths: demoFiles(/^test-/),
+    smoothing: true, // the CLI default; the demo volumes are already conformed, so never smoothed
     backend: 'wasm',
   });
   const caseIds = [...session.validation, ...session.test].map((c) => c.caseId);

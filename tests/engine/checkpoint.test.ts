@@ -1,4 +1,5 @@
 // The checkpoint file format: layout, round trip and clear errors for files that are not fqlab checkpoints.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FqlabError } from '../../src/core/errors.ts';
 import {
@@ -13,7 +14,10 @@ import {
 
 function sample(): CheckpointContents {
   return {
-    config: defaultTrainingConfig('tiny', { seed: 42, air: { mode: 'auto', enabled: true, stats: { muNormal: 0.61, muAnomalous: null, air: null, suggested: true } } }),
+    config: defaultTrainingConfig('tiny', {
+      seed: 42,
+      air: { mode: 'stats', enabled: true, stats: { muNormal: 0.61, muAnomalous: null, air: null, suggested: true }, modalities: ['T1'] },
+    }),
     training: null,
     tensors: new Map([
       ['model/a.weight', { shape: [2, 3], values: Float32Array.from([1, -2, 3.5, 1e-30, -0, 7]) }],
@@ -72,5 +76,43 @@ describe('checkpoint format', () => {
     new DataView(future.buffer).setUint32(8, header.length, true);
     future.set(header, 12);
     expect(() => deserializeCheckpoint(future, 'new.fqlab')).toThrow(/version 99/);
+  });
+});
+
+/** The checkpoint bytes with its JSON config edited, as an older fqlab would have written it. */
+function withSavedConfig(bytes: Uint8Array, edit: (config: Record<string, unknown>) => void): Uint8Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = view.getUint32(8, true);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as { config: Record<string, unknown> };
+  edit(header.config);
+  const contents = deserializeCheckpoint(bytes);
+  return serializeCheckpoint({ ...contents, config: header.config as unknown as CheckpointContents['config'] });
+}
+
+describe('checkpoints saved before the per-modality AIR rule', () => {
+  it("load AIR mode 'auto' as 'stats', keep the recorded decision, and get no modalities and no smoothing", () => {
+    const old = withSavedConfig(serializeCheckpoint(sample()), (config) => {
+      const air = config.air as Record<string, unknown>;
+      air.mode = 'auto';
+      air.enabled = false; // recorded off although the statistics suggest on: the record wins
+      delete air.modalities;
+      delete config.smoothing;
+    });
+    const { config } = deserializeCheckpoint(old);
+    expect(config.air).toEqual({ mode: 'stats', enabled: false, stats: { muNormal: 0.61, muAnomalous: null, air: null, suggested: true }, modalities: [] });
+    expect(config.smoothing).toBeNull();
+  });
+
+  it('keep a recorded smoothing', () => {
+    const smoothed = sample();
+    smoothed.config.smoothing = { timeStep: 0.125, iterations: 3 };
+    expect(deserializeCheckpoint(serializeCheckpoint(smoothed)).config.smoothing).toEqual({ timeStep: 0.125, iterations: 3 });
+  });
+
+  it.each(['pddpm', 'pddpm-iqa'])('the shipped demo checkpoint %s.fqlab loads with AIR on, as recorded', (name) => {
+    const bytes = readFileSync(new URL(`../../public/demo/models/${name}.fqlab`, import.meta.url));
+    const air = deserializeCheckpoint(bytes, `${name}.fqlab`).config.air;
+    expect(air).toMatchObject({ mode: 'stats', enabled: true, modalities: [] });
+    expect(deserializeCheckpoint(bytes).config.smoothing).toBeNull();
   });
 });

@@ -104,7 +104,12 @@ describe('FqlabWorker files and cases', () => {
       meanBrainIntensity: want.stats.meanBrainIntensity,
       brainVoxels: want.stats.brainVoxels,
       airSuggested: want.stats.air.suggested,
+      muNormal: want.stats.air.muNormal,
+      muAnomalous: want.stats.air.muAnomalous,
+      anomalousVoxels: want.seg?.data.reduce((n, v) => n + (v !== 0 ? 1 : 0), 0),
+      smoothing: { timeStep: 0.125, iterations: 3 },
     });
+    expect(info.muAnomalous).not.toBeNull();
 
     // Conformed layers come back as NIfTI bytes with the conformed grid and values.
     const layer = await worker.getLayer('s', 'image');
@@ -123,6 +128,21 @@ describe('FqlabWorker files and cases', () => {
     expect(onInput.dims).toEqual([70, 80, 40]);
     expect(Array.from(onInput.affine)).toEqual(Array.from(wantOnInput.affine));
     expect(Array.from(onInput.data)).toEqual(Array.from(wantOnInput.data));
+    expect(readNifti(exported.bytes, exported.fileName).header.description).toBe('fqlab brain-mask; curvature flow 0.125 x 3');
+  });
+
+  it('defineCase with smoothing off conforms the image as read, and says so', async () => {
+    const worker = new FqlabWorker();
+    const imageId = (await worker.loadFile('s_T1.nii.gz', niftiBuffer(phantom('image')))).fileId;
+    const info = await worker.defineCase({ caseId: 's', imageFileId: imageId, modality: 'T1', split: 'test', smoothing: false });
+    const reread = readNifti(new Uint8Array(niftiBuffer(phantom('image'))), 'x').volume;
+    const want = conformVolumes({ image: reread, fileName: 's_T1.nii.gz' }, { smoothing: null });
+    expect(info.smoothing).toBeNull();
+    expect(info.brainVoxels).toBe(want.stats.brainVoxels);
+    const layer = readNifti((await worker.getLayer('s', 'image')).bytes, 'image').volume;
+    expect(Array.from(layer.data)).toEqual(Array.from(want.image.data));
+    const exported = await worker.exportLayer('s', 'image');
+    expect(readNifti(exported.bytes, exported.fileName).header.description).toBe('fqlab image; no smoothing');
   });
 
   it('refuses a case whose mask is on another grid, naming both files', async () => {

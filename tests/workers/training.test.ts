@@ -5,14 +5,14 @@ import { unetParameterCount, unetPreset } from '../../src/engine/index.ts';
 import type { TrainConfig, TrainProgress } from '../../workers/api.ts';
 import { exposedApi } from '../../workers/exposedApi.ts';
 import { FqlabWorker } from '../../workers/fqlabWorker.ts';
-import { healthyVolume, TrainedModel, trainingAirStatistics } from '../../workers/modelSession.ts';
+import { engineTrainingConfig, healthyVolume, TrainedModel, trainingAirStatistics, trainingSmoothing } from '../../workers/modelSession.ts';
 import { syntheticCase } from '../analysis/syntheticCases.ts';
 
 const config: TrainConfig = {
   preset: 'tiny',
   loss: 'fq',
   alpha: 0.84,
-  air: 'auto',
+  air: 'stats',
   noise: 'simplex',
   patched: true,
   steps: 2,
@@ -45,6 +45,8 @@ describe('worker training', () => {
       loss: 'fq',
       alpha: 0.84,
       airApplied: trainingAirStatistics([healthy]).suggested,
+      airMode: 'stats',
+      smoothing: healthy.stats.smoothing,
       noise: 'simplex',
       patched: true,
       step: 2,
@@ -131,7 +133,10 @@ describe('worker reconstruct, score and layers with a real (tiny) model', () => 
     const recon = readNifti((await worker.getLayer('t1', 'reconstruction')).bytes, 'recon').volume;
     expect(recon.dims).toEqual([96, 96, 50]);
     const exported = await worker.exportLayer('t1', 'prediction');
-    expect(readNifti(exported.bytes, exported.fileName).volume.dims).toEqual([110, 120, 64]);
+    const exportedFile = readNifti(exported.bytes, exported.fileName);
+    expect(exportedFile.volume.dims).toEqual([110, 120, 64]);
+    const air = trainingAirStatistics([healthy]).suggested ? 'on' : 'off';
+    expect(exportedFile.header.description).toBe(`fqlab prediction; AIR ${air} (stats); curvature flow 0.125 x 3`);
     const diagnostics = await worker.diagnostics();
     expect(diagnostics.timings.reconstruct).toBeGreaterThan(0);
     expect(diagnostics.backend?.name).toMatch(/wasm|cpu/);
@@ -150,5 +155,23 @@ describe('healthyVolume (in-dataset setting)', () => {
       expect(mask).toEqual(labels.some((v) => v !== 0) ? original.map(() => 0) : original);
     }
     expect(healthyVolume(healthy)?.brainMask).toBe(healthy.brainMask.data);
+  });
+});
+
+describe('what a training run records about its data', () => {
+  it('records the smoothing the training cases share, and refuses cases prepared differently', () => {
+    expect(trainingSmoothing([healthy, withLesions])).toEqual({ timeStep: 0.125, iterations: 3 });
+    const unsmoothed = { ...healthy, caseId: 'u', stats: { ...healthy.stats, smoothing: null } };
+    expect(trainingSmoothing([unsmoothed])).toBeNull();
+    expect(() => trainingSmoothing([healthy, unsmoothed])).toThrow(/training set: .*different read-time smoothing \(1 of 2 smoothed\)/);
+  });
+
+  it('decides AIR by the training cases\' modality by default and records modality and smoothing in the config', () => {
+    const t1 = { ...healthy, modality: 'T1' as const };
+    const t2 = { ...healthy, modality: 'T2' as const };
+    expect(engineTrainingConfig({ ...config, air: 'modality' }, [t1]).air).toMatchObject({ mode: 'modality', enabled: true, modalities: ['T1'] });
+    expect(engineTrainingConfig({ ...config, air: 'modality' }, [t2]).air).toMatchObject({ mode: 'modality', enabled: false, modalities: ['T2'] });
+    expect(engineTrainingConfig(config, [t2]).smoothing).toEqual({ timeStep: 0.125, iterations: 3 });
+    expect(() => engineTrainingConfig({ ...config, air: 'modality' }, [t1, t2])).toThrow(/mix modalities/);
   });
 });

@@ -1,6 +1,7 @@
 // `fqlab conform`: canonical reorientation, brain crop, crop-or-pad, intensity normalisation and x2 downsampling to 96x96x50.
 import { join } from 'node:path';
-import { conformVolumes, type ConformInput } from '../../core/conform/index.ts';
+import { conformVolumes, CURVATURE_FLOW_REFERENCE, type ConformInput } from '../../core/conform/index.ts';
+import { exportDescription, smoothingLabel } from '../../core/provenance.ts';
 import { orientationCode } from '../../core/nifti/index.ts';
 import { scanStem } from '../../formats/scanFiles.ts';
 import { registerToTemplate, scanInTemplateSpace, type TemplateChoice } from '../../core/registration/index.ts';
@@ -11,21 +12,23 @@ import type { PendingOutputs } from '../outputs.ts';
 import { readScanInput } from '../scanInput.ts';
 import { progressBar } from '../progressBar.ts';
 import { readShippedTemplates, runElastixNode } from '../registration.ts';
+import { SMOOTHING_FLAG, SMOOTHING_USAGE, smoothingFlag } from '../session.ts';
 
 export const conformCommand: Command = {
   name: 'conform',
   summary: 'Conform an image (and its brain mask / segmentation) to the 96x96x50 model grid.',
   usage:
-    '--image I [--brain-mask B] [--seg S] --out-dir D [--interpolation linear|bspline]\n' +
+    '--image I [--brain-mask B] [--seg S] --out-dir D [--interpolation linear|bspline] [--no-smoothing]\n' +
     '  I, B and S are NIfTI, MetaImage (.mha), NRRD or MGH/MGZ files, or folders holding one DICOM series each.\n' +
     '  Writes D/<stem>.nii.gz, D/<stem>_brainmask.nii.gz, D/<stem>_seg.nii.gz (with --seg; labels kept: uint8, or float32\n' +
-    '  when they do not fit 0..255) and D/<stem>_conform.json (statistics and the mapping back to the input grid), all or\n' +
+    '  when they do not fit 0..255) and D/<stem>_conform.json (statistics, smoothing and the mapping back to the input grid), all or\n' +
     '  none of them; prints the statistics and the AIR suggestion.\n' +
     '  --register [--register-template auto|head|brain]: first registers the image (rigid, then affine) to the shipped MNI\n' +
     '  template and conforms it in template space, as the reference does; without --brain-mask the template\'s brain mask\n' +
     '  is warped back as the brain mask (atlas-based skull stripping). Also writes D/<stem>_brainmask_native.nii.gz (the\n' +
     '  brain mask on the input\'s own grid) and records the transform in D/<stem>_conform.json. The template is the skull-on\n' +
-    '  one for raw scans and the skull-stripped one for masked or stripped scans (auto: decided from the background).',
+    '  one for raw scans and the skull-stripped one for masked or stripped scans (auto: decided from the background).\n' +
+    SMOOTHING_USAGE,
   options: {
     image: { type: 'string' },
     'brain-mask': { type: 'string' },
@@ -34,6 +37,7 @@ export const conformCommand: Command = {
     interpolation: { type: 'string' },
     register: { type: 'boolean' },
     'register-template': { type: 'string' },
+    ...SMOOTHING_FLAG,
   },
   async run(flags: ParsedFlags, outputs: PendingOutputs) {
     const imagePath = requiredString(flags, 'image');
@@ -65,18 +69,22 @@ export const conformCommand: Command = {
       segFileName: segPath,
     };
     const registered = register ? await registerInput(input, template) : null;
-    const conformed = conformVolumes(registered?.inTemplateSpace.input ?? input, { imageInterpolation });
+    const conformed = conformVolumes(registered?.inTemplateSpace.input ?? input, {
+      imageInterpolation,
+      smoothing: smoothingFlag(flags) ? CURVATURE_FLOW_REFERENCE : null,
+    });
+    const smoothing = smoothingLabel(conformed.stats.smoothing);
     if (registered && paths.brainMaskNative) {
       outputs.write(paths.brainMaskNative, encodeVolume(paths.brainMaskNative, registered.inTemplateSpace.nativeBrainMask, { datatype: 'uint8' }));
     }
 
-    outputs.write(paths.image, encodeVolume(paths.image, conformed.image, { datatype: 'float32' }));
-    outputs.write(paths.brainMask, encodeVolume(paths.brainMask, conformed.brainMask, { datatype: 'uint8' }));
+    outputs.write(paths.image, encodeVolume(paths.image, conformed.image, { datatype: 'float32', description: exportDescription('conformed image', [smoothing]) }));
+    outputs.write(paths.brainMask, encodeVolume(paths.brainMask, conformed.brainMask, { datatype: 'uint8', description: exportDescription('conformed brain mask', []) }));
     // Labels are kept as they are: uint8 when it holds them, float32 otherwise (FreeSurfer labels, -1, fractions).
     let segDatatype: 'uint8' | 'float32' | null = null;
     if (conformed.seg && paths.seg) {
       segDatatype = labelDatatype(conformed.seg.data);
-      outputs.write(paths.seg, encodeVolume(paths.seg, conformed.seg, { datatype: segDatatype }));
+      outputs.write(paths.seg, encodeVolume(paths.seg, conformed.seg, { datatype: segDatatype, description: exportDescription('conformed segmentation', []) }));
     }
     const summary = {
       input: { image: imagePath, brainMask: maskPath ?? null, seg: segPath ?? null },

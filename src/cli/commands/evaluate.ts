@@ -7,7 +7,8 @@ import type { Command } from '../command.ts';
 import { evaluationReport, seedThresholds, summarizeRows, testCaseRows, type EvaluateHeader } from '../evaluationReport.ts';
 import type { PendingOutputs } from '../outputs.ts';
 import { progressBar } from '../progressBar.ts';
-import { EVALUATION_FLAGS, evaluationFlags, openEvaluation } from '../session.ts';
+import { preparation } from '../preparation.ts';
+import { EVALUATION_FLAGS, evaluationFlags, openEvaluation, SMOOTHING_USAGE } from '../session.ts';
 import { evaluationSettings, holdsPosition, reportFileContents, SHARD_FLAGS, shardFileOf, shardFlag } from '../shard.ts';
 
 /** Layers written with --out-dir, on each test image's original grid. */
@@ -18,8 +19,10 @@ export const evaluateCommand: Command = {
   summary: 'Evaluate a trained model: threshold on validation volumes, DICE/AUPRC/AUROC on test volumes, over seeds.',
   usage:
     '--model MODEL_DIR --val FILES|DIR [...] --test FILES|DIR [...] [--noise-level 750] [--alpha 0.84]\n' +
-    '  [--score fq|l1|ssim] [--seeds 3] [--modality T2] [--backend auto|wasm|cpu|webgpu] [--out-dir D] [--allow-no-threshold]\n' +
-    '  [--out REPORT.json] [--shard i/n]\n' +
+    '  [--score fq|l1|ssim] [--seeds 3] [--modality T2] [--backend auto|wasm|cpu|webgpu] [--no-smoothing] [--out-dir D]\n' +
+    '  [--allow-no-threshold] [--out REPORT.json] [--shard i/n]\n' +
+    SMOOTHING_USAGE +
+    '  The report names the model\'s AIR decision and smoothing, and warns about cases smoothed unlike its training images.\n' +
     '  Images are paired with their _seg / _brainmask files by name. The threshold comes from the reference search\n' +
     '  on the validation volumes (never the test set: an image given as both is refused). Without a validation case\n' +
     '  with lesions no threshold can be set and evaluate fails, unless --allow-no-threshold (Dice then null).\n' +
@@ -91,6 +94,7 @@ export const evaluateCommand: Command = {
       seeds,
       validation: valCases.map((c) => c.caseId),
       test: session.testCaseIds,
+      preparation: preparation(modelInfo, valCases),
     };
     const thresholds = seedThresholds(runs);
     const rows = testCaseRows(runs, testCases.map((c) => c.caseId), (caseId) => written.get(caseId) ?? []);

@@ -158,7 +158,7 @@ export const mergeCommand: Command = {
       return report;
     }
     const report = mergeSweep(ordered, csvPath);
-    if (csvPath) outputs.write(csvPath, sweepCsv(report.cells));
+    if (csvPath) outputs.write(csvPath, sweepCsv(report.cells, report.preparation));
     outputs.write(reportPath, reportFileContents(report));
     return report;
   },

@@ -4,7 +4,8 @@ import { integerFlag, optionalString, UsageError, type ParsedFlags } from '../ar
 import type { Command } from '../command.ts';
 import type { PendingOutputs } from '../outputs.ts';
 import { progressBar } from '../progressBar.ts';
-import { EVALUATION_FLAGS, evaluationFlags, openEvaluation, type EvaluationSetup } from '../session.ts';
+import { preparation } from '../preparation.ts';
+import { EVALUATION_FLAGS, evaluationFlags, openEvaluation, SMOOTHING_USAGE, type EvaluationSetup } from '../session.ts';
 import { cellBlock, evaluationSettings, reportFileContents, SHARD_FLAGS, shardFileOf, shardFlag } from '../shard.ts';
 import { gridCells, sweepCsv, sweepReport, type SweepHeader } from '../sweepReport.ts';
 
@@ -62,7 +63,9 @@ export const sweepCommand: Command = {
   summary: 'DICE/AUPRC of a trained model over an alpha x noise-level grid on validation + test volumes.',
   usage:
     '--model MODEL_DIR --val FILES|DIR [...] --test FILES|DIR [...] [--alpha 0:1:0.1] [--noise-level 250,500,750]\n' +
-    '  [--seed 0] [--modality T2] [--backend auto|wasm|cpu|webgpu] [--csv F] [--allow-no-threshold] [--out REPORT.json] [--shard i/n]\n' +
+    '  [--seed 0] [--modality T2] [--backend auto|wasm|cpu|webgpu] [--no-smoothing] [--csv F] [--allow-no-threshold]\n' +
+    '  [--out REPORT.json] [--shard i/n]\n' +
+    SMOOTHING_USAGE +
     '  Each cell thresholds on the validation volumes (reference search) and reports the test-set mean; without a\n' +
     '  validation case with lesions the sweep is refused, unless --allow-no-threshold (Dice then null).\n' +
     '  --out also writes the report to a file. --shard i/n (0 <= i < n) computes only the i-th of n contiguous blocks of\n' +
@@ -98,10 +101,11 @@ export const sweepCommand: Command = {
       noiseLevels,
       validation: session.validation.map((c) => c.caseId),
       test: session.testCaseIds,
+      preparation: preparation(session.modelInfo, session.validation),
     };
     const { start, end } = cellBlock(shard, alphas.length * noiseLevels.length);
     const cells = shard ? await sweepBlock(session, gridCells(alphas, noiseLevels).slice(start, end), seed) : await sweepAll(session, alphas, noiseLevels, seed);
-    if (csvPath) outputs.write(csvPath, sweepCsv(cells));
+    if (csvPath) outputs.write(csvPath, sweepCsv(cells, header.preparation));
     const result = shard
       ? shardFileOf('sweep', shard, { ...session, settings: evaluationSettings(shared) }, header, { cells })
       : sweepReport(header, cells, csvPath ?? null);

@@ -2,21 +2,27 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { TrainConfig, TrainProgress } from '../../../workers/api.ts';
+import { AIR_MODES } from '../../core/air.ts';
+import { MODALITIES } from '../../core/modality.ts';
+import { airLabel, smoothingLabel } from '../../core/provenance.ts';
 import { choiceFlag, integerFlag, numberFlag, optionalString, requiredString, stringList, UsageError, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 import type { PendingOutputs } from '../outputs.ts';
 import { weightsOnlyCheckpoint } from '../../engine/checkpoint.ts';
 import { formatDuration, progressBar } from '../progressBar.ts';
-import { BACKENDS, loadCases, MODALITIES, openSession, readCheckpoint } from '../session.ts';
+import { BACKENDS, loadCases, openSession, readCheckpoint, SMOOTHING_FLAG, SMOOTHING_USAGE, smoothingFlag } from '../session.ts';
 
 export const trainCommand: Command = {
   name: 'train',
   summary: 'Train a patched diffusion model (pDDPM, or pDDPM-IQA with --loss fq) on healthy volumes.',
   usage:
     '--healthy FILES|DIR [--healthy ...] [--val FILES|DIR ...] [--modality T2] [--preset tiny|small|base|paper]\n' +
-    '  [--loss fq|l1] [--alpha 0.84] [--air auto|on|off] [--noise simplex|gaussian] [--ddpm]\n' +
+    '  [--loss fq|l1] [--alpha 0.84] [--air modality|stats|on|off] [--noise simplex|gaussian] [--ddpm]\n' +
     '  [--steps N | --epochs N] [--max-minutes M] [--batch 32] [--micro-batch K] [--seed 0] [--backend auto|wasm|cpu|webgpu]\n' +
-    '  [--resume MODEL_DIR] [--weights-only] --out MODEL_DIR\n' +
+    '  [--resume MODEL_DIR] [--weights-only] [--no-smoothing] --out MODEL_DIR\n' +
+    SMOOTHING_USAGE +
+    '  --air: modality (default) inverts T1, T1CE and FLAIR as the reference does, not T2 or PD; stats inverts when the\n' +
+    '  training data\'s mean normal brain intensity is above 0.5; on / off by hand.\n' +
     '  --resume continues that model\'s run (its settings, weights, optimiser and RNG state) up to N steps in all.\n' +
     '  --max-minutes stops early, keeping the best checkpoint so far (training.json records the steps reached).\n' +
     '  --micro-batch sets the slices per forward/backward pass (default: the preset\'s, sized for the WASM heap; on a\n' +
@@ -43,6 +49,7 @@ export const trainCommand: Command = {
     backend: { type: 'string' },
     resume: { type: 'string' },
     out: { type: 'string' },
+    ...SMOOTHING_FLAG,
   },
   async run(flags: ParsedFlags, outputs: PendingOutputs) {
     const healthy = stringList(flags, 'healthy');
@@ -65,16 +72,17 @@ export const trainCommand: Command = {
     const session = await openSession(choiceFlag(flags, 'backend', BACKENDS, 'auto'));
     const resumeFrom = optionalString(flags, 'resume');
     if (resumeFrom) await session.worker.loadCheckpoint(readCheckpoint(resumeFrom).bytes);
-    const trainCases = await loadCases(session, healthy, 'healthy-train', modality);
+    const smoothing = smoothingFlag(flags);
+    const trainCases = await loadCases(session, healthy, 'healthy-train', modality, smoothing);
     const valPaths = stringList(flags, 'val');
-    const valCases = valPaths.length > 0 ? await loadCases(session, valPaths, 'validation', modality) : [];
+    const valCases = valPaths.length > 0 ? await loadCases(session, valPaths, 'validation', modality, smoothing) : [];
     const epochs = flags.epochs === undefined ? null : integerFlag(flags, 'epochs', 1, 1);
     const steps = epochs === null ? integerFlag(flags, 'steps', 1000, 1) : Math.ceil((epochs * trainCases.length) / batchSize);
     const config: TrainConfig = {
       preset: choiceFlag(flags, 'preset', ['tiny', 'small', 'base', 'paper'] as const, 'small'),
       loss: choiceFlag(flags, 'loss', ['fq', 'l1'] as const, 'fq'),
       alpha: numberFlag(flags, 'alpha', 0.84, 0, 1),
-      air: choiceFlag(flags, 'air', ['auto', 'on', 'off'] as const, 'auto'),
+      air: choiceFlag(flags, 'air', AIR_MODES, 'modality'),
       noise: choiceFlag(flags, 'noise', ['simplex', 'gaussian'] as const, 'simplex'),
       patched: flags.ddpm !== true,
       steps,
@@ -105,6 +113,8 @@ export const trainCommand: Command = {
         healthyTrain: trainCases.map((c) => c.caseId),
         validation: valCases.map((c) => c.caseId),
         meanBrainIntensity: trainCases.map((c) => c.meanBrainIntensity),
+        smoothing: smoothingLabel(model.smoothing),
+        air: airLabel(model.airApplied, model.airMode),
       },
       backend: session.backend,
       wallSeconds: (performance.now() - started) / 1000,

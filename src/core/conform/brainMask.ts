@@ -26,9 +26,11 @@ export function backgroundIntensity(image: Volume): number {
   return atMin >= CONSTANT_BACKGROUND_SHARE * src.length ? min : 0;
 }
 
-/** Brain mask of a skull-stripped image without one: 1 where image > backgroundIntensity(image). */
-export function deriveBrainMask(image: Volume): Volume {
-  const background = backgroundIntensity(image);
+/**
+ * Brain mask of a skull-stripped image without one: 1 where image > background (by default backgroundIntensity(image);
+ * conform passes the value of the image before smoothing, which smoothing would blur).
+ */
+export function deriveBrainMask(image: Volume, background = backgroundIntensity(image)): Volume {
   const src = image.data;
   const data = new Float32Array(src.length);
   for (let i = 0; i < src.length; i++) data[i] = src[i] > background ? 1 : 0;

@@ -2,9 +2,10 @@
 import { airStatistics, type AirStatistics } from '../air.ts';
 import { FqlabError } from '../errors.ts';
 import type { Dims3, Volume } from '../volume.ts';
-import { binaryMask, deriveBrainMask } from './brainMask.ts';
+import { backgroundIntensity, binaryMask, deriveBrainMask } from './brainMask.ts';
 import { canonicalBox, orientedBlock } from './block.ts';
 import { brainBoundingBox, cropOrPadOffset } from './crop.ts';
+import { CURVATURE_FLOW_REFERENCE, curvatureFlow, type CurvatureFlowOptions } from './curvatureFlow.ts';
 import { downsample2 } from './downsample.ts';
 import { gridMismatch } from './grid.ts';
 import { percentileClipNormalize } from './intensity.ts';
@@ -21,6 +22,8 @@ export interface ConformOptions {
   downsample?: 1 | 2;
   /** Image interpolation for the downsampling. Default 'linear' (the reference uses 'bspline'). */
   imageInterpolation?: 'linear' | 'bspline';
+  /** Curvature-flow smoothing of the image as read (SPEC 1 step 0); null switches it off. Default CURVATURE_FLOW_REFERENCE. */
+  smoothing?: Readonly<CurvatureFlowOptions> | null;
 }
 
 /** One scan to conform: the image and, on exactly its grid, an optional brain mask and segmentation. */
@@ -49,6 +52,8 @@ export interface ConformStats {
   /** Input axis codes, e.g. 'LAS'. */
   inputOrientation: string;
   air: AirStatistics;
+  /** The curvature-flow smoothing applied to the image as read, or null when none was. */
+  smoothing: CurvatureFlowOptions | null;
 }
 
 export interface ConformResult {
@@ -90,6 +95,9 @@ function checkOptions(
 
 /**
  * Conform one scan (SPEC 1):
+ * 0. smooth the image as read by curvature flow (ITK's CurvatureFlowImageFilter, as the reference's reader does;
+ *    never the mask or segmentation); without a brain mask the brain is then the smoothed image above the input's
+ *    background value, as the reference takes smoothed image > 0;
  * 1. reorient to canonical RAS+ voxel order (axis permutation and flips only; nibabel.as_closest_canonical);
  * 2. crop to the brain mask's bounding box;
  * 3. centre crop-or-pad with zeros to targetShape (torchio.CropOrPad: an odd voxel is cropped / padded at the start);
@@ -106,17 +114,19 @@ export function conformVolumes(input: ConformInput, options: ConformOptions = {}
   const percentiles = options.percentiles ?? [1, 99];
   const factor = options.downsample ?? 2;
   const imageInterpolation = options.imageInterpolation ?? 'linear';
-  const { image, fileName } = input;
+  const smoothing = options.smoothing === undefined ? CURVATURE_FLOW_REFERENCE : options.smoothing;
+  const { fileName } = input;
   checkOptions(targetShape, percentiles, factor, fileName);
   const maskName = input.brainMaskFileName ?? 'its brain mask';
   const segName = input.segFileName ?? 'its segmentation';
-  if (input.brainMask) checkSameGrid(image, input.brainMask, fileName, maskName);
-  if (input.seg) checkSameGrid(image, input.seg, fileName, segName);
+  if (input.brainMask) checkSameGrid(input.image, input.brainMask, fileName, maskName);
+  if (input.seg) checkSameGrid(input.image, input.seg, fileName, segName);
+  const image = smoothing ? curvatureFlow(input.image, smoothing, fileName) : input.image;
 
   const orientation = closestCanonicalOrientation(image.affine);
   // The bounding box is found on the input grid and moved to the canonical one, so the full volumes are never
   // copied: steps 1-3 then run as one oriented copy of the target block per volume.
-  const maskSource = input.brainMask ?? deriveBrainMask(image);
+  const maskSource = input.brainMask ?? deriveBrainMask(image, backgroundIntensity(input.image));
   const inputBox = brainBoundingBox(maskSource);
   if (inputBox === null) {
     const problem = input.brainMask
@@ -186,6 +196,7 @@ export function conformVolumes(input: ConformInput, options: ConformOptions = {}
       clipHigh: normalized.clipHigh,
       inputOrientation: orientationCodes(orientation),
       air: airStatistics(data, brainMask.data, seg?.data ?? null),
+      smoothing: smoothing ? { timeStep: smoothing.timeStep, iterations: smoothing.iterations } : null,
     },
   };
 }

@@ -16,3 +16,5 @@ export type { NormalizedImage } from './intensity.ts';
 export { percentilesInPlace } from './percentile.ts';
 export { downsample2 } from './downsample.ts';
 export type { DownsampleInterpolation } from './downsample.ts';
+export { curvatureFlow, CURVATURE_FLOW_REFERENCE } from './curvatureFlow.ts';
+export type { CurvatureFlowOptions } from './curvatureFlow.ts';

@@ -13,7 +13,8 @@ export const CONFORMED_GRID = [96, 96, 50] as const;
 /**
  * Takes an image (with optional brain mask and segmentation) that conformVolumes already produced: checks the grid
  * and the [0, 1] range, and returns it with an identity mapping (its own grid is the input grid). Conforming such a
- * volume again would halve its resolution once more. Without a mask the brain is image > 0.
+ * volume again would halve its resolution once more. Without a mask the brain is image > 0. It is not smoothed:
+ * such volumes were prepared elsewhere (the demo from templates), and smoothing belongs to the scan as read.
  */
 export function acceptConformed(input: ConformInput): ConformResult {
   const { image, fileName } = input;
@@ -68,6 +69,7 @@ export function acceptConformed(input: ConformInput): ConformResult {
       clipHigh: 1,
       inputOrientation: orientationCodes(closestCanonicalOrientation(image.affine)),
       air: airStatistics(image.data, brainMask.data, input.seg?.data ?? null),
+      smoothing: null,
     },
   };
 }

@@ -161,6 +161,17 @@ export async function removeFile(fileId: string): Promise<void> {
   }
 }
 
+/** Switches read-time smoothing for every scan; cases conformed from raw scans are conformed again. */
+export function setSmoothing(smoothing: boolean): void {
+  useDataStore.getState().setSmoothing(smoothing);
+  void syncCases();
+}
+
+/** The spec as the worker gets it: with the session's smoothing switch, unless the files are already conformed. */
+function specToDefine(spec: CaseSpec): CaseSpec {
+  return spec.conformed ? spec : { ...spec, smoothing: useDataStore.getState().smoothing };
+}
+
 /** Edits a case's modality, split, brain mask or segmentation and conforms it again. */
 export function editCase(caseId: string, patch: Partial<Omit<CaseSpec, 'caseId' | 'imageFileId'>>): void {
   useDataStore.getState().updateSpec(caseId, patch);
@@ -197,7 +208,7 @@ export function syncCases(): Promise<void> {
 
 async function syncOnce(): Promise<void> {
   const worker = workbenchWorker();
-  const wanted = new Map(useDataStore.getState().cases.map((c) => [c.spec.caseId, specSignature(c.spec)]));
+  const wanted = new Map(useDataStore.getState().cases.map((c) => [c.spec.caseId, specSignature(specToDefine(c.spec))]));
   for (const [caseId, signature] of [...definedInWorker]) {
     if (wanted.get(caseId) === signature) continue;
     definedInWorker.delete(caseId);
@@ -208,9 +219,10 @@ async function syncOnce(): Promise<void> {
     }
   }
   for (const entry of useDataStore.getState().cases) {
-    const signature = specSignature(entry.spec);
+    const spec = specToDefine(entry.spec);
+    const signature = specSignature(spec);
     if (definedInWorker.get(entry.spec.caseId) === signature) continue;
-    await defineOne(entry, signature);
+    await defineOne({ ...entry, spec }, signature);
   }
 }
 

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import type { MapLayer } from '../../../workers/api.ts';
 import { downloadCheckpoint } from '../actions/modelActions.ts';
 import { downloadBytes, safeFileStem } from '../export/download.ts';
-import { evaluationCsv, evaluationJson } from '../export/metricsTable.ts';
+import { evaluationCsv, evaluationJson, metricsProvenance } from '../export/metricsTable.ts';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
 import { useDataStore } from '../stores/dataStore.ts';
 import { useErrorStore } from '../stores/errorStore.ts';
@@ -28,6 +28,7 @@ export function ExportPanel() {
   const evaluated = new Set(evaluation?.cases.map((c) => c.caseId) ?? []);
   const caseId = viewerCase !== null && evaluated.has(viewerCase) ? viewerCase : (evaluation?.cases[0]?.caseId ?? null);
   const report = useErrorStore((s) => s.report);
+  const provenance = () => metricsProvenance(model, cases.flatMap((c) => (c.info ? [c.info] : [])));
 
   const exportMap = async () => {
     if (caseId === null) return;
@@ -75,14 +76,14 @@ export function ExportPanel() {
         <button
           type="button"
           disabled={!evaluation}
-          onClick={() => evaluation && downloadBytes('fqlab-metrics.csv', evaluationCsv(evaluation, alpha, noiseLevel), 'text/csv')}
+          onClick={() => evaluation && downloadBytes('fqlab-metrics.csv', evaluationCsv(evaluation, alpha, noiseLevel, provenance()), 'text/csv')}
         >
           Metrics CSV
         </button>
         <button
           type="button"
           disabled={!evaluation}
-          onClick={() => evaluation && downloadBytes('fqlab-metrics.json', evaluationJson(evaluation, alpha, noiseLevel), 'application/json')}
+          onClick={() => evaluation && downloadBytes('fqlab-metrics.json', evaluationJson(evaluation, alpha, noiseLevel, provenance()), 'application/json')}
         >
           Metrics JSON
         </button>

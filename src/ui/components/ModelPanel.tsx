@@ -1,10 +1,13 @@
-// Model panel: architecture preset, loss, AIR, noise, pDDPM vs DDPM, schedule; training controls, charts and checkpoints.
+// Model panel: architecture preset, loss, AIR, noise, pDDPM vs DDPM, read-time smoothing; training controls, charts and checkpoints.
 import { useMemo } from 'react';
-import type { AirMode, ModelPreset, NoiseType, TrainingLoss } from '../../../workers/api.ts';
+import type { ModelPreset, NoiseType, TrainingLoss } from '../../../workers/api.ts';
+import { airLabel, smoothingLabel } from '../../core/provenance.ts';
 import { UNET_PRESETS } from '../../engine/unetConfig.ts';
 import { unetForwardFlops, unetParameterCount } from '../../engine/unetPlan.ts';
+import { setSmoothing } from '../actions/dataActions.ts';
 import { useDataStore } from '../stores/dataStore.ts';
 import { useModelStore } from '../stores/modelStore.ts';
+import { AirSelect, AirSummary } from './AirControl.tsx';
 import { CheckpointControls } from './CheckpointControls.tsx';
 import { NumberField } from './NumberField.tsx';
 import { TrainingControls } from './TrainingControls.tsx';
@@ -19,30 +22,12 @@ function presetLabel(preset: ModelPreset): string {
   return `${preset} — ${size} params, ${gflop < 10 ? gflop.toFixed(1) : gflop.toFixed(0)} GFLOP/slice`;
 }
 
-/** The training data's mean brain intensity (brain-voxel weighted) and what AIR auto would do with it (SPEC 2). */
-function useAirStatistics(): { muNormal: number; suggested: boolean; cases: number } | null {
-  const cases = useDataStore((s) => s.cases);
-  return useMemo(() => {
-    const train = cases.filter((c) => c.spec.split === 'healthy-train' && c.info);
-    let voxels = 0;
-    let sum = 0;
-    for (const c of train) {
-      if (!c.info) continue;
-      voxels += c.info.brainVoxels;
-      sum += c.info.meanBrainIntensity * c.info.brainVoxels;
-    }
-    if (voxels === 0) return null;
-    const muNormal = sum / voxels;
-    return { muNormal, suggested: muNormal > 0.5, cases: train.length };
-  }, [cases]);
-}
-
 export function ModelPanel() {
   const config = useModelStore((s) => s.config);
   const setConfig = useModelStore((s) => s.setConfig);
   const status = useModelStore((s) => s.status);
   const model = useModelStore((s) => s.model);
-  const air = useAirStatistics();
+  const smoothing = useDataStore((s) => s.smoothing);
   const locked = status !== 'idle';
   const presetLabels = useMemo(() => Object.fromEntries(PRESETS.map((p) => [p, presetLabel(p)])) as Record<ModelPreset, string>, []);
 
@@ -67,14 +52,7 @@ export function ModelPanel() {
           </select>
         </label>
         <NumberField label="loss alpha" value={config.alpha} min={0} max={1} step={0.01} disabled={config.loss !== 'fq'} onChange={(alpha) => setConfig({ alpha })} />
-        <label>
-          AIR
-          <select value={config.air} onChange={(e) => setConfig({ air: e.target.value as AirMode })}>
-            <option value="auto">auto{air ? ` (${air.suggested ? 'on' : 'off'})` : ''}</option>
-            <option value="on">on</option>
-            <option value="off">off</option>
-          </select>
-        </label>
+        <AirSelect mode={config.air} onChange={(air) => setConfig({ air })} />
         <label>
           noise
           <select value={config.noise} onChange={(e) => setConfig({ noise: e.target.value as NoiseType })}>
@@ -102,18 +80,24 @@ export function ModelPanel() {
           integer
           onChange={(evaluateEvery) => setConfig({ evaluateEvery })}
         />
+        <label className="wide check">
+          <input type="checkbox" data-testid="smoothing-checkbox" checked={smoothing} onChange={(e) => setSmoothing(e.target.checked)} />
+          smooth scans as read (curvature flow, time step 0.125, 3 iterations, as the reference)
+        </label>
       </fieldset>
-      <p className="hint" data-testid="air-stats">
-        {air
-          ? `AIR statistics: mean brain intensity of ${air.cases} training case${air.cases === 1 ? '' : 's'} μn = ${air.muNormal.toFixed(3)} → auto ${air.suggested ? 'inverts (μn > 0.5)' : 'leaves intensities (μn ≤ 0.5)'}.`
-          : 'AIR statistics appear once a healthy-train case is conformed.'}
-        {config.loss === 'fq' ? ' FQ training loss is computed on [-1, 1] data, as in the reference code.' : ''}
+      <p className="hint" data-testid="smoothing-hint">
+        {smoothing
+          ? 'Images are smoothed before they are conformed; brain masks, segmentations and already conformed volumes (such as the demo) never are.'
+          : 'Images are conformed as read, without smoothing; the model records that.'}
       </p>
+      <AirSummary mode={config.air} />
+      {config.loss === 'fq' && <p className="hint">FQ training loss is computed on [-1, 1] data, as in the reference code.</p>}
       <TrainingControls />
       {model && (
         <p className="model-info" data-testid="model-info">
-          Model: {model.preset}, {model.parameters.toLocaleString()} parameters, {model.loss === 'fq' ? `FQ loss α=${model.alpha}` : 'l1 loss'}, AIR{' '}
-          {model.airApplied ? 'on' : 'off'}, {model.noise} noise, {model.patched ? 'pDDPM' : 'DDPM'}, step {model.step}
+          Model: {model.preset}, {model.parameters.toLocaleString()} parameters, {model.loss === 'fq' ? `FQ loss α=${model.alpha}` : 'l1 loss'},{' '}
+          {airLabel(model.airApplied, model.airMode)}, trained on images with {smoothingLabel(model.smoothing)}, {model.noise} noise,{' '}
+          {model.patched ? 'pDDPM' : 'DDPM'}, step {model.step}
           {model.bestValLoss !== null ? `, best validation loss ${model.bestValLoss.toFixed(4)}` : ''}
         </p>
       )}

@@ -1,7 +1,8 @@
 // Sweeps: an alpha x noise-level grid on validation and test volumes, as a heatmap and a table; a click applies a cell.
 import { applySweepCell, runSweep } from '../actions/sweepActions.ts';
 import { downloadBytes } from '../export/download.ts';
-import { sweepCsv, sweepJson } from '../export/metricsTable.ts';
+import { metricsProvenance, sweepCsv, sweepJson } from '../export/metricsTable.ts';
+import { useDataStore } from '../stores/dataStore.ts';
 import { useSweepStore, type SweepMetric } from '../stores/sweepStore.ts';
 import { useModelStore } from '../stores/modelStore.ts';
 import { ProgressBar } from './ProgressBar.tsx';
@@ -11,6 +12,9 @@ import { percent } from '../format.ts';
 export function SweepPanel() {
   const sweep = useSweepStore();
   const trainingBusy = useModelStore((s) => s.status !== 'idle');
+  const model = useModelStore((s) => s.model);
+  const cases = useDataStore((s) => s.cases);
+  const provenance = () => metricsProvenance(model, cases.flatMap((c) => (c.info ? [c.info] : [])));
   const result = sweep.result;
   return (
     <div className="stack">
@@ -73,10 +77,10 @@ export function SweepPanel() {
             </tbody>
           </table>
           <div className="button-row">
-            <button type="button" onClick={() => downloadBytes('fqlab-sweep.csv', sweepCsv(result), 'text/csv')}>
+            <button type="button" onClick={() => downloadBytes('fqlab-sweep.csv', sweepCsv(result, provenance()), 'text/csv')}>
               Sweep CSV
             </button>
-            <button type="button" onClick={() => downloadBytes('fqlab-sweep.json', sweepJson(result), 'application/json')}>
+            <button type="button" onClick={() => downloadBytes('fqlab-sweep.json', sweepJson(result, provenance()), 'application/json')}>
               Sweep JSON
             </button>
           </div>

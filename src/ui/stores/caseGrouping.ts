@@ -63,5 +63,5 @@ export function reconcileCases(files: readonly LoadedFileEntry[], previous: read
 
 /** The spec as the worker was (or will be) told it, to tell whether a case must be conformed again. */
 export function specSignature(spec: CaseSpec): string {
-  return JSON.stringify([spec.caseId, spec.imageFileId, spec.brainMaskFileId ?? null, spec.segFileId ?? null, spec.modality, spec.split, spec.registered ?? false]);
+  return JSON.stringify([spec.caseId, spec.imageFileId, spec.brainMaskFileId ?? null, spec.segFileId ?? null, spec.modality, spec.split, spec.registered ?? false, spec.smoothing ?? true]);
 }

@@ -33,6 +33,8 @@ interface DataState {
   /** Names of files being read or parsed right now. */
   loading: string[];
   cases: CaseEntry[];
+  /** Smooth scans as read before conforming (SPEC 1 step 0, the reference's default); already conformed files never are. */
+  smoothing: boolean;
   setLoading: (names: string[]) => void;
   addLoaded: (entry: LoadedFileEntry) => void;
   addRejected: (entry: RejectedFileEntry) => void;
@@ -42,6 +44,7 @@ interface DataState {
   setCases: (cases: CaseEntry[]) => void;
   updateCase: (caseId: string, patch: Partial<CaseEntry>) => void;
   updateSpec: (caseId: string, patch: Partial<Omit<CaseSpec, 'caseId'>>) => void;
+  setSmoothing: (smoothing: boolean) => void;
 }
 
 export const useDataStore = create<DataState>()((set) => ({
@@ -49,6 +52,7 @@ export const useDataStore = create<DataState>()((set) => ({
   rejected: [],
   loading: [],
   cases: [],
+  smoothing: true,
   setLoading: (names) => set({ loading: names }),
   addLoaded: (entry) =>
     set((state) => ({ files: [...state.files, entry], rejected: state.rejected.filter((r) => r.fileName !== entry.fileName) })),
@@ -63,5 +67,6 @@ export const useDataStore = create<DataState>()((set) => ({
     set((state) => ({
       cases: state.cases.map((c) => (c.spec.caseId === caseId ? { ...c, spec: { ...c.spec, ...patch } } : c)),
     })),
+  setSmoothing: (smoothing) => set({ smoothing }),
 }));
 

@@ -14,12 +14,12 @@ export interface TrainingHistory {
   auprc: (number | null)[];
 }
 
-/** A browser-friendly start: the tiny preset and FQ loss with the paper's alpha, AIR decided from the data. */
+/** A browser-friendly start: the tiny preset and FQ loss with the paper's alpha, AIR by the reference's per-modality rule. */
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   preset: 'tiny',
   loss: 'fq',
   alpha: 0.84,
-  air: 'auto',
+  air: 'modality',
   noise: 'simplex',
   patched: true,
   steps: 200,
