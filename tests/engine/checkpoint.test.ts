@@ -6,6 +6,7 @@ import {
   checkpointWeights,
   defaultTrainingConfig,
   deserializeCheckpoint,
+  Rng,
   serializeCheckpoint,
   weightsOnlyCheckpoint,
   type CheckpointContents,
@@ -40,7 +41,7 @@ describe('checkpoint format', () => {
 
   it('round-trips config, state and tensors bit for bit', () => {
     const original = sample();
-    const back = deserializeCheckpoint(serializeCheckpoint(original));
+    const back = deserializeCheckpoint(serializeCheckpoint(original), 'sample.fqlab');
     expect(back.config).toEqual(original.config);
     expect(back.training).toBeNull();
     for (const [name, t] of original.tensors) {
@@ -52,8 +53,8 @@ describe('checkpoint format', () => {
 
   it('a weights-only copy keeps the config and the inference weights, and nothing else', () => {
     const full = sample();
-    full.training = { step: 7 } as CheckpointContents['training'];
-    const slim = deserializeCheckpoint(weightsOnlyCheckpoint(serializeCheckpoint(full)));
+    full.training = { step: 7, bestValLoss: null, bestStep: null, history: [], rng: new Rng(1).state(), sampler: { order: [], position: 0 }, adamStep: 7 };
+    const slim = deserializeCheckpoint(weightsOnlyCheckpoint(serializeCheckpoint(full), 'full.fqlab'), 'slim.fqlab');
     expect(slim.config).toEqual(full.config);
     expect(slim.training).toBeNull();
     expect([...slim.tensors.keys()]).toEqual(['model/a.weight', 'model/b.bias']);
