@@ -130,7 +130,7 @@ export function evaluationFlags(flags: ParsedFlags): { model: string; valPaths: 
 export async function openEvaluation(options: ReturnType<typeof evaluationFlags>): Promise<EvaluationSetup> {
   const session = await openSession(options.backend);
   const checkpoint = readCheckpoint(options.model);
-  const modelInfo = await session.worker.loadCheckpoint(checkpoint.bytes);
+  const modelInfo = await session.worker.loadCheckpoint(checkpoint.bytes, checkpoint.path);
   const validation = await loadCases(session, options.valPaths, 'validation', options.modality);
   const test = await loadCases(session, options.testPaths, 'test', options.modality);
   return { ...session, checkpointPath: checkpoint.path, modelInfo, validation, test };

@@ -59,7 +59,10 @@ export const trainCommand: Command = {
 
     const session = await openSession(choiceFlag(flags, 'backend', BACKENDS, 'auto'));
     const resumeFrom = optionalString(flags, 'resume');
-    if (resumeFrom) await session.worker.loadCheckpoint(readCheckpoint(resumeFrom).bytes);
+    if (resumeFrom) {
+      const resumed = readCheckpoint(resumeFrom);
+      await session.worker.loadCheckpoint(resumed.bytes, resumed.path);
+    }
     const trainCases = await loadCases(session, healthy, 'healthy-train', modality);
     const valPaths = stringList(flags, 'val');
     const valCases = valPaths.length > 0 ? await loadCases(session, valPaths, 'validation', modality) : [];
@@ -92,7 +95,7 @@ export const trainCommand: Command = {
     mkdirSync(outDir, { recursive: true });
     const checkpoint = join(outDir, 'model.fqlab');
     const bytes = await session.worker.saveCheckpoint();
-    writeFileSync(checkpoint, flags['weights-only'] === true ? weightsOnlyCheckpoint(bytes) : bytes);
+    writeFileSync(checkpoint, flags['weights-only'] === true ? weightsOnlyCheckpoint(bytes, checkpoint) : bytes);
     const summary = {
       checkpoint,
       model,
