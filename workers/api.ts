@@ -310,5 +310,6 @@ export interface FqlabWorkerApi {
   /** A map resampled back onto the case image's original grid and affine, as .nii.gz bytes. */
   exportLayer(caseId: string, layer: MapLayer): Promise<LayerFile>;
   saveCheckpoint(): Promise<Uint8Array>;
-  loadCheckpoint(bytes: Uint8Array): Promise<ModelInfo>;
+  /** Loads a checkpoint as the current model; `fileName` (the file's name or path) labels refusals. */
+  loadCheckpoint(bytes: Uint8Array, fileName: string): Promise<ModelInfo>;
 }

@@ -96,7 +96,8 @@ export function createWorkerClient(options: WorkerClientOptions = {}): FqlabWork
   const seriesOutputs = new Map<string, { folderName: string; files: SeriesFile[]; fileName: string }>();
   const cases = new Map<string, CaseSpec>();
   let backend: BackendPreference | null = null;
-  let checkpoint: Uint8Array | null = null;
+  /** The current model's checkpoint and what refusals call it (its file name, or the training run it came from). */
+  let checkpoint: { bytes: Uint8Array; fileName: string } | null = null;
   const listeners = new Set<(report: RestartReport) => void>();
   const restarts: number[] = [];
   let terminated = false;
@@ -201,8 +202,9 @@ export function createWorkerClient(options: WorkerClientOptions = {}): FqlabWork
     }
     for (const spec of cases.values()) await attempt(() => remote.defineCase(spec));
     if (checkpoint) {
-      const copy = checkpoint.slice();
-      await attempt(() => remote.loadCheckpoint(Comlink.transfer(copy, [copy.buffer])));
+      const { bytes, fileName } = checkpoint;
+      const copy = bytes.slice();
+      await attempt(() => remote.loadCheckpoint(Comlink.transfer(copy, [copy.buffer]), fileName));
     }
     return { reason, replayErrors };
   }
@@ -268,7 +270,7 @@ export function createWorkerClient(options: WorkerClientOptions = {}): FqlabWork
     },
     async train(config: TrainConfig, onProgress: ProgressCallback<TrainProgress>): Promise<ModelInfo> {
       const info = await call((r) => r.train(config, progress(onProgress)));
-      checkpoint = await call((r) => r.saveCheckpoint());
+      checkpoint = { bytes: await call((r) => r.saveCheckpoint()), fileName: 'trained model' };
       return info;
     },
     pauseTraining: () => call((r) => r.pauseTraining()),
@@ -283,13 +285,13 @@ export function createWorkerClient(options: WorkerClientOptions = {}): FqlabWork
     exportLayer: (caseId, layer): Promise<LayerFile> => call((r) => r.exportLayer(caseId, layer)),
     async saveCheckpoint() {
       const bytes = await call((r) => r.saveCheckpoint());
-      checkpoint = bytes.slice();
+      checkpoint = { bytes: bytes.slice(), fileName: checkpoint?.fileName ?? 'trained model' };
       return bytes;
     },
-    async loadCheckpoint(bytes) {
+    async loadCheckpoint(bytes, fileName) {
       const copy = bytes.slice();
-      const info = await call((r) => r.loadCheckpoint(Comlink.transfer(copy, [copy.buffer])));
-      checkpoint = bytes.slice();
+      const info = await call((r) => r.loadCheckpoint(Comlink.transfer(copy, [copy.buffer]), fileName));
+      checkpoint = { bytes: bytes.slice(), fileName };
       return info;
     },
     restart: (reason = 'restarted by the user') => replaceWorker(current, reason),

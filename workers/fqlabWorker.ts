@@ -192,7 +192,7 @@ export class FqlabWorker implements FqlabWorkerApi {
     const control = new TrainingControl();
     this.training = control;
     try {
-      const resumeFrom = config.resume ? this.requireModel().serialize() : null;
+      const resumeFrom = config.resume ? this.requireModel() : null;
       const trained = await trainModel(this.pipeline.cases.all(), config, control, (p) => void onProgress(p), resumeFrom);
       this.replaceModel(trained);
       return this.time('train', started, trained.info);
@@ -283,9 +283,9 @@ export class FqlabWorker implements FqlabWorkerApi {
     return this.requireModel().serialize();
   }
 
-  async loadCheckpoint(bytes: Uint8Array): Promise<ModelInfo> {
+  async loadCheckpoint(bytes: Uint8Array, fileName: string): Promise<ModelInfo> {
     await this.ensureBackend();
-    const loaded = TrainedModel.fromCheckpoint(bytes);
+    const loaded = TrainedModel.fromCheckpoint(bytes, fileName);
     this.replaceModel(loaded);
     return loaded.info;
   }

@@ -7,6 +7,7 @@ import type { ConformedCase } from '../src/analysis/caseStore.ts';
 import { AnalysisPipeline, type ReconstructionModel } from '../src/analysis/pipeline.ts';
 import * as tf from '@tensorflow/tfjs';
 import {
+  checkCheckpointTensors,
   checkpointWeights,
   DIFFUSION_STEPS,
   Rng,
@@ -116,6 +117,9 @@ function reconstructWith(
 
 let modelCounter = 0;
 
+/** What messages call a model trained in this session (it has no file yet). */
+export const TRAINED_MODEL_NAME = 'trained model';
+
 /** A model ready for inference: weights, the config it was trained with, and its checkpoint bytes. */
 export class TrainedModel implements ReconstructionModel {
   readonly id: string;
@@ -126,6 +130,8 @@ export class TrainedModel implements ReconstructionModel {
     readonly config: TrainingConfig,
     private readonly unet: UNet,
     private readonly checkpoint: Uint8Array,
+    /** The checkpoint's file name (or what it came from), for messages about it. */
+    readonly fileName: string,
     step: number,
     bestValLoss: number | null,
   ) {
@@ -146,16 +152,12 @@ export class TrainedModel implements ReconstructionModel {
     };
   }
 
-  /** Reads a checkpoint (weights-only or with training state); throws an FqlabError naming it when unreadable. */
-  static fromCheckpoint(bytes: Uint8Array, fileName = 'checkpoint'): TrainedModel {
+  /** Reads a checkpoint (weights-only or with training state); throws an FqlabError naming the file and field when unusable. */
+  static fromCheckpoint(bytes: Uint8Array, fileName: string): TrainedModel {
     const contents = deserializeCheckpoint(bytes, fileName);
-    let unet: UNet;
-    try {
-      unet = UNet.fromWeights(contents.config.unet, checkpointWeights(contents, 'model'));
-    } catch (error) {
-      throw new FqlabError('bad-argument', fileName, `its weights do not fit its U-Net settings (${(error as Error).message}); choose a checkpoint saved by fqlab`);
-    }
-    return new TrainedModel(contents.config, unet, bytes, contents.training?.step ?? 0, contents.training?.bestValLoss ?? null);
+    checkCheckpointTensors(contents, fileName);
+    const unet = UNet.fromWeights(contents.config.unet, checkpointWeights(contents, 'model'));
+    return new TrainedModel(contents.config, unet, bytes, fileName, contents.training?.step ?? 0, contents.training?.bestValLoss ?? null);
   }
 
   /** x0_hat of a conformed (AIR-applied where on) volume, as in SPEC 3: one pass per box, seeded noise. */
@@ -290,11 +292,16 @@ async function validationScores(
   return { dice: result.mean.dice.mean, auprc: result.mean.auprc.mean };
 }
 
-/** A Trainer that continues the run saved in a checkpoint with its training state. */
-function resumedTrainer(bytes: Uint8Array, data: { train: TrainingVolume[]; validation: TrainingVolume[] }): Trainer {
-  const contents = deserializeCheckpoint(bytes);
+/** A Trainer that continues the run saved in a model's checkpoint with its training state. */
+function resumedTrainer(model: TrainedModel, data: { train: TrainingVolume[]; validation: TrainingVolume[] }): Trainer {
+  const contents = deserializeCheckpoint(model.serialize(), model.fileName);
+  checkCheckpointTensors(contents, model.fileName);
   if (contents.training === null) {
-    throw new FqlabError('bad-argument', 'checkpoint', 'holds weights only, without the training state needed to resume; start a new training run instead.');
+    throw new FqlabError('bad-argument', model.fileName, 'holds weights only, without the training state needed to resume; start a new training run instead.');
+  }
+  const volumes = contents.training.sampler.order.length;
+  if (volumes > 0 && volumes !== data.train.length) {
+    throw new FqlabError('bad-argument', model.fileName, `was trained on ${volumes} healthy volumes, not the ${data.train.length} given; resume with the same training data.`);
   }
   return Trainer.fromCheckpoint(contents, data);
 }
@@ -309,7 +316,7 @@ export async function trainModel(
   config: TrainConfig,
   control: TrainingControl,
   onProgress: (progress: TrainProgress) => void,
-  resumeFrom: Uint8Array | null = null,
+  resumeFrom: TrainedModel | null = null,
 ): Promise<TrainedModel> {
   const trainCases = cases.filter((c) => c.split === 'healthy-train');
   const train = trainCases.map(healthyVolume).filter((v): v is TrainingVolume => v !== null);
@@ -374,7 +381,7 @@ export async function trainModel(
     }
     if (control.cancelled) throw workerError('cancelled', '', 'Training was cancelled; the previous model (if any) is kept.');
     const bytes = serializeCheckpoint(await trainer.toCheckpoint());
-    return TrainedModel.fromCheckpoint(bytes);
+    return TrainedModel.fromCheckpoint(bytes, TRAINED_MODEL_NAME);
   } finally {
     trainer.dispose();
   }

@@ -257,7 +257,7 @@ export async function openEvaluation(options: EvaluationOptions, keepTest: (posi
   const session = await openSession(options.backend);
   const checkpoint = readCheckpoint(options.model);
   const checkpointSha256 = createHash('sha256').update(checkpoint.bytes).digest('hex');
-  const modelInfo = await session.worker.loadCheckpoint(checkpoint.bytes);
+  const modelInfo = await session.worker.loadCheckpoint(checkpoint.bytes, checkpoint.path);
   const validation = await loadCases(session, options.valPaths, 'validation', options.modality, options.smoothing);
   requireLesionValidation(validation, options);
   const test = await loadCaseShare(session, options.testPaths, 'test', keepTest, options.modality, options.smoothing);

@@ -1,7 +1,9 @@
 // The fqlab checkpoint file: one binary blob holding the training config, the training state and all float32 tensors.
-import { FqlabError } from '../core/errors.ts';
+import { FqlabError, type FqlabErrorCode } from '../core/errors.ts';
+import { checkpointHeaderSchema, describeHeaderIssue } from './checkpointSchema.ts';
 import { upgradeTrainingConfig, type SavedTrainingConfig, type TrainingConfig } from './trainingConfig.ts';
 import type { TrainingState } from './trainingState.ts';
+import { unetParamSpecs, unetPlan } from './unetPlan.ts';
 
 /**
  * Format "FQLABCK1", version 1 (all integers little-endian):
@@ -27,6 +29,10 @@ import type { TrainingState } from './trainingState.ts';
  * "adam.m/<weight>", "adam.v/<weight>" (Adam moments), which resume training exactly. <weight> is the
  * guided-diffusion state_dict name (e.g. "input_blocks.1.0.in_layers.2.weight"); layouts are tfjs's:
  * conv [kh, kw, in, out], linear [in, out], norms [C].
+ *
+ * Reading checks everything (checkpointSchema.ts): config and training state within sane ranges, tensor shapes of
+ * positive integers, offsets 4-aligned, in bounds and not overlapping, every value finite. checkCheckpointTensors
+ * then checks that the tensors fit the config's U-Net, before a model is built from them.
  */
 export const CHECKPOINT_DOC = 'fqlab checkpoint: "FQLABCK1", uint32 LE JSON header length, JSON header {format, version, config, training, tensors[{name, shape, dtype, offset}]}, padding to 4 bytes, float32 LE tensor data';
 
@@ -40,7 +46,7 @@ export interface TensorEntry {
   offset: number;
 }
 
-interface CheckpointHeader {
+export interface CheckpointHeader {
   format: 'fqlab-checkpoint';
   version: number;
   config: SavedTrainingConfig;
@@ -63,7 +69,7 @@ export function serializeCheckpoint(contents: CheckpointContents): Uint8Array {
   const entries: TensorEntry[] = [];
   let dataBytes = 0;
   for (const [name, t] of contents.tensors) {
-    const count = t.shape.reduce((a, b) => a * b, 1);
+    const count = elementCount(t.shape);
     if (count !== t.values.length) throw new RangeError(`serializeCheckpoint: ${name} has ${t.values.length} values for shape [${t.shape}]`);
     entries.push({ name, shape: [...t.shape], dtype: 'float32', offset: dataBytes });
     dataBytes += 4 * count;
@@ -85,41 +91,90 @@ export function serializeCheckpoint(contents: CheckpointContents): Uint8Array {
   return bytes;
 }
 
-/** Reads a checkpoint; `fileName` only labels errors. Tensor values are copies (safe to keep). */
-export function deserializeCheckpoint(bytes: Uint8Array, fileName = 'checkpoint'): CheckpointContents {
-  const fail = (problem: string, code: 'bad-header' | 'truncated' = 'bad-header'): never => {
-    throw new FqlabError(code, fileName, `${problem}; choose a checkpoint saved by fqlab`);
-  };
-  if (bytes.length < 12) fail('the file is too short to be an fqlab checkpoint', 'truncated');
-  for (let i = 0; i < MAGIC_BYTES.length; i++) if (bytes[i] !== MAGIC_BYTES[i]) fail(`not an fqlab checkpoint (it does not start with "${CHECKPOINT_MAGIC}")`);
+/** Reads and checks a checkpoint; refusals are FqlabErrors naming `fileName` and the field. Tensor values are copies (safe to keep). */
+export function deserializeCheckpoint(bytes: Uint8Array, fileName: string): CheckpointContents {
+  if (bytes.length < 12) refuse(fileName, 'the file is too short to be an fqlab checkpoint', 'truncated');
+  for (let i = 0; i < MAGIC_BYTES.length; i++) if (bytes[i] !== MAGIC_BYTES[i]) refuse(fileName, `not an fqlab checkpoint (it does not start with "${CHECKPOINT_MAGIC}")`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getUint32(8, true);
-  if (12 + headerLength > bytes.length) fail('the header runs past the end of the file', 'truncated');
-  let header: CheckpointHeader;
+  if (12 + headerLength > bytes.length) refuse(fileName, 'the header runs past the end of the file', 'truncated');
+  let raw: unknown;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as CheckpointHeader;
+    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(12, 12 + headerLength)));
   } catch {
-    return fail('the JSON header is unreadable');
+    return refuse(fileName, 'the JSON header is unreadable');
   }
-  if (header.format !== 'fqlab-checkpoint' || !Array.isArray(header.tensors) || header.config === undefined) fail('the JSON header lacks format, config or tensors');
-  if (header.version !== CHECKPOINT_VERSION) fail(`format version ${header.version} is not supported (this fqlab reads version ${CHECKPOINT_VERSION})`);
+  const preamble = (typeof raw === 'object' && raw !== null ? raw : {}) as { format?: unknown; version?: unknown };
+  if (preamble.format !== 'fqlab-checkpoint') refuse(fileName, 'the JSON header does not say format "fqlab-checkpoint"');
+  if (preamble.version !== CHECKPOINT_VERSION) refuse(fileName, `format version ${JSON.stringify(preamble.version)} is not supported (this fqlab reads version ${CHECKPOINT_VERSION})`);
+  const parsed = checkpointHeaderSchema.safeParse(raw);
+  if (!parsed.success) return refuse(fileName, describeHeaderIssue(raw, parsed.error.issues[0]));
+  const header = parsed.data;
+
   const dataStart = Math.ceil((12 + headerLength) / 4) * 4;
+  const names = new Set<string>();
+  for (const e of header.tensors) {
+    if (names.has(e.name)) refuse(fileName, `tensor ${JSON.stringify(e.name)} is listed twice`);
+    names.add(e.name);
+  }
+  // In bounds and disjoint, so the copies below never exceed the file's own size.
+  let end = 0;
+  let previous = '';
+  for (const e of [...header.tensors].sort((a, b) => a.offset - b.offset)) {
+    if (e.offset < end) refuse(fileName, `tensor ${JSON.stringify(e.name)} (offset ${e.offset}) overlaps tensor ${JSON.stringify(previous)}`);
+    end = e.offset + 4 * elementCount(e.shape);
+    if (dataStart + end > bytes.length) refuse(fileName, `tensor ${JSON.stringify(e.name)} runs past the end of the file`, 'truncated');
+    previous = e.name;
+  }
   const tensors = new Map<string, { shape: number[]; values: Float32Array }>();
   for (const e of header.tensors) {
-    if (e.dtype !== 'float32') fail(`tensor ${e.name} has dtype ${e.dtype}, only float32 is supported`);
-    const count = e.shape.reduce((a, b) => a * b, 1);
+    const count = elementCount(e.shape);
     const at = dataStart + e.offset;
-    if (at + 4 * count > bytes.length) fail(`tensor ${e.name} runs past the end of the file`, 'truncated');
     const values = new Float32Array(count);
     if (IS_LITTLE_ENDIAN) new Uint8Array(values.buffer).set(bytes.subarray(at, at + 4 * count));
     else for (let k = 0; k < count; k++) values[k] = view.getFloat32(at + 4 * k, true);
+    const bad = values.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) refuse(fileName, `tensor ${JSON.stringify(e.name)} holds ${values[bad]} at index ${bad}; its weights are broken (a diverged or damaged run)`, 'non-finite');
     tensors.set(e.name, { shape: e.shape, values });
   }
   return { config: upgradeTrainingConfig(header.config), training: header.training, tensors };
 }
 
+/** Throws the FqlabError for an unusable checkpoint. */
+function refuse(fileName: string, problem: string, code: FqlabErrorCode = 'bad-header'): never {
+  throw new FqlabError(code, fileName, `${problem}; choose a checkpoint saved by fqlab`);
+}
+
+/** Number of values of a shape ([] is a scalar). */
+function elementCount(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/**
+ * Checks that a read checkpoint's tensors are exactly the weights of its config's U-Net: "model/" always, and with a
+ * training state also "current/", "adam.m/" and "adam.v/" (second moments >= 0); refuses naming the file and the tensor.
+ */
+export function checkCheckpointTensors(contents: CheckpointContents, fileName: string): void {
+  const specs = unetParamSpecs(unetPlan(contents.config.unet));
+  const prefixes = contents.training === null ? ['model'] : ['model', 'current', 'adam.m', 'adam.v'];
+  const expected = new Set<string>();
+  for (const prefix of prefixes) {
+    for (const spec of specs) {
+      const name = `${prefix}/${spec.name}`;
+      expected.add(name);
+      const t = contents.tensors.get(name);
+      if (t === undefined) refuse(fileName, `tensor ${JSON.stringify(name)} is missing (its U-Net settings need it)`);
+      if (t.shape.length !== spec.shape.length || t.shape.some((d, i) => d !== spec.shape[i])) {
+        refuse(fileName, `tensor ${JSON.stringify(name)} has shape [${t.shape.join(', ')}] where its U-Net settings need [${spec.shape.join(', ')}]`);
+      }
+      if (prefix === 'adam.v' && t.values.some((v) => v < 0)) refuse(fileName, `tensor ${JSON.stringify(name)} holds negative second moments`);
+    }
+  }
+  for (const name of contents.tensors.keys()) if (!expected.has(name)) refuse(fileName, `tensor ${JSON.stringify(name)} is not part of its U-Net${contents.training === null ? ' (a weights-only checkpoint)' : ''}`);
+}
+
 /** The same checkpoint with only its inference weights ("model/"): a quarter of the size, for sharing; it cannot resume training. */
-export function weightsOnlyCheckpoint(bytes: Uint8Array, fileName = 'checkpoint'): Uint8Array {
+export function weightsOnlyCheckpoint(bytes: Uint8Array, fileName: string): Uint8Array {
   const contents = deserializeCheckpoint(bytes, fileName);
   const tensors = new Map([...contents.tensors].filter(([name]) => name.startsWith('model/')));
   return serializeCheckpoint({ config: contents.config, training: null, tensors });

@@ -5,6 +5,7 @@ export {
   CHECKPOINT_DOC,
   CHECKPOINT_MAGIC,
   CHECKPOINT_VERSION,
+  checkCheckpointTensors,
   checkpointWeights,
   deserializeCheckpoint,
   serializeCheckpoint,
@@ -12,6 +13,7 @@ export {
   type CheckpointContents,
   type TensorEntry,
 } from './checkpoint.ts';
+export { CHECKPOINT_LIMITS } from './checkpointSchema.ts';
 export { fromModelRange, noisedInput, toModelRange } from './diffusion.ts';
 export { GROUP_NORM_EPS, timestepEmbedding } from './layers.ts';
 export { patchedLoss, type LossKind, type LossOptions, type LossRange } from './loss.ts';
@@ -19,7 +21,7 @@ export { noiseBatch, noiseField, type NoiseType } from './noise.ts';
 export { boxMask, PATCH_SIZE, patchBoxes, SLICE_SIZE, type PatchBox, type PatchingMode } from './patching.ts';
 export { reconstructVolume, type ReconstructOptions } from './reconstruct.ts';
 export { Rng, type RngState } from './rng.ts';
-export { COSINE_OFFSET, cosineSchedule, DIFFUSION_STEPS, MAX_BETA, type NoiseSchedule } from './schedule.ts';
+export { COSINE_OFFSET, cosineSchedule, DIFFUSION_STEPS, MAX_BETA, MAX_DIFFUSION_STEPS, type NoiseSchedule } from './schedule.ts';
 export { SIMPLEX_DEFAULTS, seededNoise3D, simplexField, type SimplexParams } from './simplexNoise.ts';
 export { fqMapTf, ssimLossMapTf } from './ssim.ts';
 export { Trainer, type RunOptions, type TrainingData } from './trainer.ts';

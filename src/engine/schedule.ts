@@ -6,6 +6,8 @@ export const DIFFUSION_STEPS = 1000;
 export const COSINE_OFFSET = 0.008;
 /** Upper clip of each beta. */
 export const MAX_BETA = 0.999;
+/** Most diffusion steps a schedule may have: 100x the paper's, and 4 x 800 kB of tables (a bound against corrupt settings). */
+export const MAX_DIFFUSION_STEPS = 100_000;
 
 /** Per-step schedule values, index t = 0 .. T-1 (t = noiseLevel - 1). */
 export interface NoiseSchedule {
@@ -28,6 +30,10 @@ function cosineAlphaBar(u: number, s: number): number {
  * @example cosineSchedule().alphaBar[499] // noise level 500
  */
 export function cosineSchedule(steps = DIFFUSION_STEPS, s = COSINE_OFFSET): NoiseSchedule {
+  if (!Number.isInteger(steps) || steps < 1 || steps > MAX_DIFFUSION_STEPS) {
+    throw new RangeError(`cosineSchedule: steps must be an integer in 1 .. ${MAX_DIFFUSION_STEPS}, got ${steps}`);
+  }
+  if (!Number.isFinite(s) || s < 0) throw new RangeError(`cosineSchedule: offset s must be finite and >= 0, got ${s}`);
   const betas = new Float64Array(steps);
   const alphaBar = new Float64Array(steps);
   const sqrtAlphaBar = new Float64Array(steps);

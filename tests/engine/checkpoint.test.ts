@@ -7,6 +7,7 @@ import {
   checkpointWeights,
   defaultTrainingConfig,
   deserializeCheckpoint,
+  Rng,
   serializeCheckpoint,
   weightsOnlyCheckpoint,
   type CheckpointContents,
@@ -44,7 +45,7 @@ describe('checkpoint format', () => {
 
   it('round-trips config, state and tensors bit for bit', () => {
     const original = sample();
-    const back = deserializeCheckpoint(serializeCheckpoint(original));
+    const back = deserializeCheckpoint(serializeCheckpoint(original), 'sample.fqlab');
     expect(back.config).toEqual(original.config);
     expect(back.training).toBeNull();
     for (const [name, t] of original.tensors) {
@@ -56,8 +57,8 @@ describe('checkpoint format', () => {
 
   it('a weights-only copy keeps the config and the inference weights, and nothing else', () => {
     const full = sample();
-    full.training = { step: 7 } as CheckpointContents['training'];
-    const slim = deserializeCheckpoint(weightsOnlyCheckpoint(serializeCheckpoint(full)));
+    full.training = { step: 7, bestValLoss: null, bestStep: null, history: [], rng: new Rng(1).state(), sampler: { order: [], position: 0 }, adamStep: 7 };
+    const slim = deserializeCheckpoint(weightsOnlyCheckpoint(serializeCheckpoint(full), 'full.fqlab'), 'slim.fqlab');
     expect(slim.config).toEqual(full.config);
     expect(slim.training).toBeNull();
     expect([...slim.tensors.keys()]).toEqual(['model/a.weight', 'model/b.bias']);
@@ -85,7 +86,7 @@ function withSavedConfig(bytes: Uint8Array, edit: (config: Record<string, unknow
   const headerLength = view.getUint32(8, true);
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as { config: Record<string, unknown> };
   edit(header.config);
-  const contents = deserializeCheckpoint(bytes);
+  const contents = deserializeCheckpoint(bytes, 'sample.fqlab');
   return serializeCheckpoint({ ...contents, config: header.config as unknown as CheckpointContents['config'] });
 }
 
@@ -98,7 +99,7 @@ describe('checkpoints saved before the per-modality AIR rule', () => {
       delete air.modalities;
       delete config.smoothing;
     });
-    const { config } = deserializeCheckpoint(old);
+    const { config } = deserializeCheckpoint(old, 'old.fqlab');
     expect(config.air).toEqual({ mode: 'stats', enabled: false, stats: { muNormal: 0.61, muAnomalous: null, air: null, suggested: true }, modalities: [] });
     expect(config.smoothing).toBeNull();
   });
@@ -106,13 +107,13 @@ describe('checkpoints saved before the per-modality AIR rule', () => {
   it('keep a recorded smoothing', () => {
     const smoothed = sample();
     smoothed.config.smoothing = { timeStep: 0.125, iterations: 3 };
-    expect(deserializeCheckpoint(serializeCheckpoint(smoothed)).config.smoothing).toEqual({ timeStep: 0.125, iterations: 3 });
+    expect(deserializeCheckpoint(serializeCheckpoint(smoothed), 'smoothed.fqlab').config.smoothing).toEqual({ timeStep: 0.125, iterations: 3 });
   });
 
   it.each(['pddpm', 'pddpm-iqa'])('the shipped demo checkpoint %s.fqlab loads with AIR on, as recorded', (name) => {
     const bytes = readFileSync(new URL(`../../public/demo/models/${name}.fqlab`, import.meta.url));
     const air = deserializeCheckpoint(bytes, `${name}.fqlab`).config.air;
     expect(air).toMatchObject({ mode: 'stats', enabled: true, modalities: [] });
-    expect(deserializeCheckpoint(bytes).config.smoothing).toBeNull();
+    expect(deserializeCheckpoint(bytes, `${name}.fqlab`).config.smoothing).toBeNull();
   });
 });

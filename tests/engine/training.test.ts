@@ -123,7 +123,7 @@ describe('Trainer', () => {
 
   it('refuses to resume from a weights-only checkpoint', async () => {
     const t = Trainer.create(config(), { train, validation: [] });
-    const contents = deserializeCheckpoint(serializeCheckpoint(await t.toCheckpoint(true)));
+    const contents = deserializeCheckpoint(serializeCheckpoint(await t.toCheckpoint(true)), 'slim.fqlab');
     expect(() => Trainer.fromCheckpoint(contents, { train, validation: [] })).toThrow(/weights only/);
     t.dispose();
   });

@@ -65,7 +65,7 @@ describe('worker training', () => {
     const resumed = new FqlabWorker();
     await resumed.initBackend('auto');
     resumed.pipeline.cases.put(healthy);
-    await resumed.loadCheckpoint(checkpoint); // the 2-step run of the first test
+    await resumed.loadCheckpoint(checkpoint, 'run.fqlab'); // the 2-step run of the first test
     const continued: TrainProgress[] = [];
     // Settings that differ from the checkpoint's are ignored on resume: the run goes on as it was.
     const info = await resumed.train({ ...config, steps: 4, batchSize: 7, seed: 99, resume: true }, (p) => continued.push(p));
@@ -92,16 +92,16 @@ describe('worker training', () => {
 
   it('a checkpoint loads into a fresh worker with the same model facts and bytes', async () => {
     const fresh = new FqlabWorker();
-    const info = await fresh.loadCheckpoint(checkpoint);
+    const info = await fresh.loadCheckpoint(checkpoint, 'run.fqlab');
     expect(info.step).toBe(2);
     expect(info.preset).toBe('tiny');
     expect(await fresh.saveCheckpoint()).toEqual(checkpoint);
-    const error = await exposedApi(fresh).loadCheckpoint(new Uint8Array(64)).catch((e: unknown) => structuredClone(e));
-    expect(error).toMatchObject({ fileName: 'checkpoint' });
+    const error = await exposedApi(fresh).loadCheckpoint(new Uint8Array(64), 'zeros.fqlab').catch((e: unknown) => structuredClone(e));
+    expect(error).toMatchObject({ fileName: 'zeros.fqlab' });
   });
 
   it('a trained model reconstructs deterministically per seed on [0, 1]', async () => {
-    const model = TrainedModel.fromCheckpoint(checkpoint);
+    const model = TrainedModel.fromCheckpoint(checkpoint, 'run.fqlab');
     const slice = { ...healthy.image, dims: [96, 96, 1] as const, data: healthy.image.data.slice(25 * 9216, 26 * 9216) };
     const a = await model.reconstruct(slice, 500, 3);
     const b = await model.reconstruct(slice, 500, 3);
@@ -120,7 +120,7 @@ describe('worker reconstruct, score and layers with a real (tiny) model', () => 
     trainer.pipeline.cases.put(healthy);
     await trainer.train({ ...config, steps: 1 }, () => undefined);
     const worker = new FqlabWorker();
-    await worker.loadCheckpoint(await trainer.saveCheckpoint());
+    await worker.loadCheckpoint(await trainer.saveCheckpoint(), 'run.fqlab');
     const test = syntheticCase('t1', 'test', 23, 2);
     worker.pipeline.cases.put(test);
     const progress: { done: number; total: number }[] = [];

@@ -71,7 +71,10 @@ export const trainCommand: Command = {
 
     const session = await openSession(choiceFlag(flags, 'backend', BACKENDS, 'auto'));
     const resumeFrom = optionalString(flags, 'resume');
-    if (resumeFrom) await session.worker.loadCheckpoint(readCheckpoint(resumeFrom).bytes);
+    if (resumeFrom) {
+      const resumed = readCheckpoint(resumeFrom);
+      await session.worker.loadCheckpoint(resumed.bytes, resumed.path);
+    }
     const smoothing = smoothingFlag(flags);
     const trainCases = await loadCases(session, healthy, 'healthy-train', modality, smoothing);
     const valPaths = stringList(flags, 'val');
@@ -103,7 +106,7 @@ export const trainCommand: Command = {
     bar.finish();
 
     const bytes = await session.worker.saveCheckpoint();
-    outputs.write(checkpoint, flags['weights-only'] === true ? weightsOnlyCheckpoint(bytes) : bytes);
+    outputs.write(checkpoint, flags['weights-only'] === true ? weightsOnlyCheckpoint(bytes, checkpoint) : bytes);
     const summary = {
       checkpoint,
       model,

@@ -90,7 +90,7 @@ export async function loadCheckpointFile(file: File): Promise<void> {
     const bytes = new Uint8Array(await file.arrayBuffer());
     // A reconstruction in flight must not lose its model under it.
     await stopDemo('a checkpoint was loaded');
-    const info = await workbenchWorker().loadCheckpoint(bytes);
+    const info = await workbenchWorker().loadCheckpoint(bytes, file.name);
     setOwnModel('you loaded your own checkpoint');
     useModelStore.getState().setModel(info);
     useAnalysisStore.getState().markStale();
@@ -122,7 +122,7 @@ export async function restoreCheckpoint(name: string): Promise<void> {
     const stored = await getCheckpoint(name);
     if (!stored) return report('', `No stored checkpoint named "${name}"; it may have been deleted in another tab.`);
     await stopDemo('a checkpoint was loaded');
-    const info = await workbenchWorker().loadCheckpoint(stored.bytes);
+    const info = await workbenchWorker().loadCheckpoint(stored.bytes, `stored checkpoint "${name}"`);
     setOwnModel('you loaded your own checkpoint');
     useModelStore.getState().setModel(info);
     useAnalysisStore.getState().markStale();

@@ -214,7 +214,7 @@ async function ensureModel(model: DemoModel, checkpoint: Promise<ArrayBuffer>, s
   await backendReady(signal);
   signal.throwIfAborted();
   try {
-    const info = await workbenchWorker().loadCheckpoint(bytes);
+    const info = await workbenchWorker().loadCheckpoint(bytes, `demo/models/${model.file}`);
     useModelStore.getState().setModel(info);
   } catch (error) {
     const { message } = toUserError(error);
