@@ -6,6 +6,8 @@ export interface DenseRanks {
   readonly values: Float32Array;
   /** rankOf[p]: index of map[p] in values. */
   readonly rankOf: Int32Array;
+  /** Index of 0 in values, or -1 when the map has no zero. */
+  readonly zeroRank: number;
 }
 
 /** Float32 bit pattern -> unsigned key that sorts like the number (negatives flipped). */
@@ -88,5 +90,5 @@ export function denseRanks(map: Float32Array, what: string): DenseRanks {
     }
     for (let p = 0; p < map.length; p++) if (map[p] === 0) rankOf[p] = zeroRank;
   }
-  return { values: values.subarray(0, rank + 1), rankOf };
+  return { values: values.subarray(0, rank + 1), rankOf, zeroRank };
 }

@@ -44,6 +44,7 @@ export class BlockMedian {
   private readonly keys: Int32Array;
   private readonly order: Int32Array;
   private readonly orderScratch: Int32Array;
+  private readonly zeroPositions: Int32Array;
   // Column x's rank bitset at columnBits[x * bitStride ..] and bin counts at columnCounts[x * countStride ..]
   // (as int32 words holding four counts each; columnCountLanes is the same memory as 8-bit counts). A bin holds
   // at most 128 distinct ranks, so no count exceeds 128 and every lane fits in a byte.
@@ -75,6 +76,7 @@ export class BlockMedian {
     this.keys = new Int32Array(capacity);
     this.order = new Int32Array(capacity);
     this.orderScratch = new Int32Array(capacity);
+    this.zeroPositions = new Int32Array(capacity);
     const bins = (capacity >> BIN_SHIFT) + 1;
     const countWords = (bins + 3) >> 2;
     this.columnBits = new Int32Array(maxWidth * bins * WORDS_PER_BIN);
@@ -134,12 +136,13 @@ export class BlockMedian {
   }
 
   /**
-   * Gives every voxel of the input region a distinct local rank: an LSD radix sort of the voxels' dense ranks in
-   * the whole map (digits of `digitBits`, at most 3 passes), stable, so equal values are ordered by position.
+   * Gives every voxel of the input region a distinct local rank: an LSD radix sort of the non-zero voxels' dense
+   * ranks in the whole map (digits of `digitBits`, at most 3 passes), stable, so equal values are ordered by
+   * position. Zeros, often much of a masked map, skip the sort: they rank after the negatives, in position order.
    */
   private rankRegion(x0: number, y0: number, z0: number, width: number, height: number, depth: number): void {
     const { digitBits, passes, digitCounts, keys } = this;
-    const rankOf = this.ranks.rankOf;
+    const { rankOf, zeroRank } = this.ranks;
     const [nx, ny] = this.dims;
     const [xm, ym, zm] = this.reflected;
     const digits = 1 << digitBits;
@@ -147,28 +150,35 @@ export class BlockMedian {
     const second = digits;
     const third = 2 * digits;
     digitCounts.fill(0, 0, passes * digits);
-    let t = 0;
-    for (let lz = 0; lz < depth; lz++) {
+    let order = this.order;
+    let orderScratch = this.orderScratch;
+    const zeros = this.zeroPositions;
+    let count = 0;
+    let zeroCount = 0;
+    let negatives = 0;
+    for (let lz = 0, t = 0; lz < depth; lz++) {
       for (let ly = 0; ly < height; ly++) {
         const rowStart = nx * (ym[y0 + ly] + ny * zm[z0 + lz]);
         for (let lx = 0; lx < width; lx++, t++) {
           const key = rankOf[rowStart + xm[x0 + lx]];
+          if (key === zeroRank) {
+            zeros[zeroCount++] = t;
+            continue;
+          }
+          if (key < zeroRank) negatives++;
           keys[t] = key;
+          order[count++] = t;
           digitCounts[key & digitMask]++;
           if (passes > 1) digitCounts[second + ((key >>> digitBits) & digitMask)]++;
           if (passes > 2) digitCounts[third + (key >>> (2 * digitBits))]++;
         }
       }
     }
-    const count = t;
-    let order = this.order;
-    let orderScratch = this.orderScratch;
-    for (let s = 0; s < count; s++) order[s] = s;
-    for (let pass = 0; pass < passes; pass++) {
+    for (let pass = 0; pass < passes && count > 0; pass++) {
       const shift = pass * digitBits;
       const base = pass * digits;
       // A digit all keys share would not reorder anything.
-      if (digitCounts[base + ((keys[0] >>> shift) & digitMask)] === count) continue;
+      if (digitCounts[base + ((keys[order[0]] >>> shift) & digitMask)] === count) continue;
       let offset = 0;
       for (let d = base; d < base + digits; d++) {
         const c = digitCounts[d];
@@ -185,10 +195,19 @@ export class BlockMedian {
     }
     const { rank, sortedValues } = this;
     const values = this.ranks.values;
-    for (let r = 0; r < count; r++) {
+    for (let r = 0; r < negatives; r++) {
       const local = order[r];
       rank[local] = r;
       sortedValues[r] = values[keys[local]];
+    }
+    for (let z = 0; z < zeroCount; z++) {
+      rank[zeros[z]] = negatives + z;
+      sortedValues[negatives + z] = 0;
+    }
+    for (let r = negatives; r < count; r++) {
+      const local = order[r];
+      rank[local] = r + zeroCount;
+      sortedValues[r + zeroCount] = values[keys[local]];
     }
   }
 
