@@ -54,11 +54,19 @@ export function nonZeroMedianWindows(
       for (let x = 0; x < nx; x++) rowCounts[x] += planeCounts[src + x];
     }
     for (let j = 0; j < ny; j++) {
+      let any = 0;
       if (j > 0) {
         const out = nx * ym[j - 1];
         const into = nx * ym[j + size - 1];
-        for (let x = 0; x < nx; x++) rowCounts[x] += planeCounts[into + x] - planeCounts[out + x];
+        for (let x = 0; x < nx; x++) {
+          rowCounts[x] += planeCounts[into + x] - planeCounts[out + x];
+          any |= rowCounts[x];
+        }
+      } else {
+        for (let x = 0; x < nx; x++) any |= rowCounts[x];
       }
+      // Background rows: no non-zero voxel in any of their windows.
+      if (any === 0) continue;
       let counts = 0;
       for (let d = 0; d < size; d++) counts += rowCounts[xm[d]];
       const row = j + ny * k;
