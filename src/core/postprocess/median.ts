@@ -43,7 +43,7 @@ export function medianFilter3D(map: Float32Array, dims: Dims3, size = 5): Float3
   const r = (size - 1) / 2;
   const reflected = [reflectIndices(nx, r), reflectIndices(ny, r), reflectIndices(nz, r)] as const;
   const { work, rowFirst, rowLast } = nonZeroMedianWindows(map, dims, size, reflected);
-  const blocks = new BlockMedian(denseRanks(map, 'medianFilter3D'), dims, size, reflected, BLOCK);
+  const blocks = new BlockMedian(map, denseRanks(map, 'medianFilter3D'), dims, size, reflected, BLOCK);
   const out = new Float32Array(map.length);
   const [bx, by, bz] = BLOCK;
   for (let z0 = 0; z0 < nz; z0 += bz) {

@@ -45,6 +45,8 @@ export class BlockMedian {
   private readonly order: Int32Array;
   private readonly orderScratch: Int32Array;
   private readonly zeroPositions: Int32Array;
+  // Map values of the region's voxels by local index (read in order while gathering, not by rank from ranks.values).
+  private readonly regionValues: Float32Array;
   // Column x's rank bitset at columnBits[x * bitStride ..] and bin counts at columnCounts[x * countStride ..]
   // (as int32 words holding four counts each; columnCountLanes is the same memory as 8-bit counts). A bin holds
   // at most 128 distinct ranks, so no count exceeds 128 and every lane fits in a byte.
@@ -58,6 +60,7 @@ export class BlockMedian {
   private countStride = 0;
 
   constructor(
+    private readonly map: Float32Array,
     private readonly ranks: DenseRanks,
     private readonly dims: Dims3,
     private readonly size: number,
@@ -77,6 +80,7 @@ export class BlockMedian {
     this.order = new Int32Array(capacity);
     this.orderScratch = new Int32Array(capacity);
     this.zeroPositions = new Int32Array(capacity);
+    this.regionValues = new Float32Array(capacity);
     const bins = (capacity >> BIN_SHIFT) + 1;
     const countWords = (bins + 3) >> 2;
     this.columnBits = new Int32Array(maxWidth * bins * WORDS_PER_BIN);
@@ -141,7 +145,7 @@ export class BlockMedian {
    * position. Zeros, often much of a masked map, skip the sort: they rank after the negatives, in position order.
    */
   private rankRegion(x0: number, y0: number, z0: number, width: number, height: number, depth: number): void {
-    const { digitBits, passes, digitCounts, keys } = this;
+    const { map, digitBits, passes, digitCounts, keys, regionValues } = this;
     const { rankOf, zeroRank } = this.ranks;
     const [nx, ny] = this.dims;
     const [xm, ym, zm] = this.reflected;
@@ -160,13 +164,15 @@ export class BlockMedian {
       for (let ly = 0; ly < height; ly++) {
         const rowStart = nx * (ym[y0 + ly] + ny * zm[z0 + lz]);
         for (let lx = 0; lx < width; lx++, t++) {
-          const key = rankOf[rowStart + xm[x0 + lx]];
+          const p = rowStart + xm[x0 + lx];
+          const key = rankOf[p];
           if (key === zeroRank) {
             zeros[zeroCount++] = t;
             continue;
           }
           if (key < zeroRank) negatives++;
           keys[t] = key;
+          regionValues[t] = map[p];
           order[count++] = t;
           digitCounts[key & digitMask]++;
           if (passes > 1) digitCounts[second + ((key >>> digitBits) & digitMask)]++;
@@ -194,11 +200,10 @@ export class BlockMedian {
       order = sorted;
     }
     const { rank, sortedValues } = this;
-    const values = this.ranks.values;
     for (let r = 0; r < negatives; r++) {
       const local = order[r];
       rank[local] = r;
-      sortedValues[r] = values[keys[local]];
+      sortedValues[r] = regionValues[local];
     }
     for (let z = 0; z < zeroCount; z++) {
       rank[zeros[z]] = negatives + z;
@@ -207,7 +212,7 @@ export class BlockMedian {
     for (let r = negatives; r < count; r++) {
       const local = order[r];
       rank[local] = r + zeroCount;
-      sortedValues[r + zeroCount] = values[keys[local]];
+      sortedValues[r + zeroCount] = regionValues[local];
     }
   }
 
