@@ -1,7 +1,6 @@
 // 3D median filter of an anomaly map (SPEC 5.2), fast enough to rerun on every alpha-slider move.
 import type { Dims3 } from '../volume.ts';
 import { assertGridLength } from '../quality/gridCheck.ts';
-import { denseRanks } from './denseRanks.ts';
 import { BlockMedian } from './medianBlock.ts';
 import { nonZeroMedianWindows } from './medianZeros.ts';
 
@@ -18,6 +17,13 @@ export function reflectIndices(n: number, r: number): Int32Array {
     idx[q] = m;
   }
   return idx;
+}
+
+function assertFinite(map: Float32Array): void {
+  for (let p = 0; p < map.length; p++) {
+    const v = map[p];
+    if (v - v !== 0) throw new RangeError(`medianFilter3D: the map must be finite, found ${v} at index ${p}`);
+  }
 }
 
 /** Output block side along x, y and z: its input region is sorted once and shared by all its windows. */
@@ -39,11 +45,12 @@ export function medianFilter3D(map: Float32Array, dims: Dims3, size = 5): Float3
     throw new RangeError(`medianFilter3D: size must be an odd integer in [1, 35], got ${size}`);
   }
   if (size === 1) return map.slice();
+  assertFinite(map);
   const [nx, ny, nz] = dims;
   const r = (size - 1) / 2;
   const reflected = [reflectIndices(nx, r), reflectIndices(ny, r), reflectIndices(nz, r)] as const;
   const { work, rowFirst, rowLast } = nonZeroMedianWindows(map, dims, size, reflected);
-  const blocks = new BlockMedian(map, denseRanks(map, 'medianFilter3D'), dims, size, reflected, BLOCK);
+  const blocks = new BlockMedian(map, dims, size, reflected, BLOCK);
   const out = new Float32Array(map.length);
   const [bx, by, bz] = BLOCK;
   for (let z0 = 0; z0 < nz; z0 += bz) {

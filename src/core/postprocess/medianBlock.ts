@@ -1,6 +1,5 @@
 // Exact medians of all windows in one block of a volume: the block's values sorted once, windows as column counts.
 import type { Dims3 } from '../volume.ts';
-import type { DenseRanks } from './denseRanks.ts';
 
 /** Ranks per count bin (2^7): the median's bin is found from counts, its place in the bin from bitsets. */
 const BIN_SHIFT = 7;
@@ -22,7 +21,7 @@ function lowestBit(word: number): number {
 
 /**
  * Median filter of one block at a time, exactly. The block's input region (the block grown by the window radius,
- * borders reflected) is sorted once by the map's dense ranks, so its voxels get distinct ranks 0..R-1. For the
+ * borders reflected) is sorted once, so its voxels get distinct ranks 0..R-1. For the
  * current row of windows, every region column x (the size x size voxels of the window's y and z extent) keeps a
  * bitset of its ranks and counts per bin of 128 ranks, four 8-bit counts per int32 (Perreault-Hebert's column
  * histograms): sliding one voxel along x adds one column's counts and subtracts another's, a few int32 additions,
@@ -32,21 +31,18 @@ function lowestBit(word: number): number {
  */
 export class BlockMedian {
   private readonly medianIndex: number;
-  // Radix sort of dense ranks: passes of digitBits bits each.
-  private readonly digitBits: number;
-  private readonly passes: number;
-  private readonly digitCounts: Int32Array;
+  private readonly mapBits: Uint32Array;
   // Per input-region voxel (local index lx + width * (ly + height * lz)): its rank in the region.
   private readonly rank: Int32Array;
   // Region values by rank in the region.
   private readonly sortedValues: Float32Array;
-  // Sort buffers: dense rank per local index, and local indices in (partially) sorted order.
-  private readonly keys: Int32Array;
+  // Sort buffers, by local index: order keys and values; local indices in (partially) sorted order; zeros.
+  private readonly keys: Uint32Array;
+  private readonly regionValues: Float32Array;
   private readonly order: Int32Array;
   private readonly orderScratch: Int32Array;
   private readonly zeroPositions: Int32Array;
-  // Map values of the region's voxels by local index (read in order while gathering, not by rank from ranks.values).
-  private readonly regionValues: Float32Array;
+  private readonly digitCounts = new Int32Array(3 * 2048);
   // Column x's rank bitset at columnBits[x * bitStride ..] and bin counts at columnCounts[x * countStride ..]
   // (as int32 words holding four counts each; columnCountLanes is the same memory as 8-bit counts). A bin holds
   // at most 128 distinct ranks, so no count exceeds 128 and every lane fits in a byte.
@@ -61,26 +57,22 @@ export class BlockMedian {
 
   constructor(
     private readonly map: Float32Array,
-    private readonly ranks: DenseRanks,
     private readonly dims: Dims3,
     private readonly size: number,
     private readonly reflected: readonly [Int32Array, Int32Array, Int32Array],
     maxBlock: Dims3,
   ) {
     this.medianIndex = (size * size * size - 1) / 2;
-    const rankBits = 32 - Math.clz32(Math.max(1, ranks.values.length - 1));
-    this.passes = Math.ceil(rankBits / 11); // at most 3: ranks have at most 32 bits
-    this.digitBits = Math.ceil(rankBits / this.passes);
-    this.digitCounts = new Int32Array(this.passes << this.digitBits);
+    this.mapBits = new Uint32Array(map.buffer, map.byteOffset, map.length);
     const maxWidth = maxBlock[0] + size - 1;
     const capacity = maxWidth * (maxBlock[1] + size - 1) * (maxBlock[2] + size - 1);
     this.rank = new Int32Array(capacity);
     this.sortedValues = new Float32Array(capacity);
-    this.keys = new Int32Array(capacity);
+    this.keys = new Uint32Array(capacity);
+    this.regionValues = new Float32Array(capacity);
     this.order = new Int32Array(capacity);
     this.orderScratch = new Int32Array(capacity);
     this.zeroPositions = new Int32Array(capacity);
-    this.regionValues = new Float32Array(capacity);
     const bins = (capacity >> BIN_SHIFT) + 1;
     const countWords = (bins + 3) >> 2;
     this.columnBits = new Int32Array(maxWidth * bins * WORDS_PER_BIN);
@@ -140,23 +132,17 @@ export class BlockMedian {
   }
 
   /**
-   * Gives every voxel of the input region a distinct local rank: an LSD radix sort of the non-zero voxels' dense
-   * ranks in the whole map (digits of `digitBits`, at most 3 passes), stable, so equal values are ordered by
+   * Gives every voxel of the input region a distinct local rank: an LSD radix sort of the non-zero values' order
+   * keys (3 passes of 11 bits, a pass skipped when all keys share its digit), stable, so equal values are ordered by
    * position. Zeros, often much of a masked map, skip the sort: they rank after the negatives, in position order.
    */
   private rankRegion(x0: number, y0: number, z0: number, width: number, height: number, depth: number): void {
-    const { map, digitBits, passes, digitCounts, keys, regionValues } = this;
-    const { rankOf, zeroRank } = this.ranks;
+    const { map, mapBits, digitCounts, keys, regionValues, zeroPositions } = this;
     const [nx, ny] = this.dims;
     const [xm, ym, zm] = this.reflected;
-    const digits = 1 << digitBits;
-    const digitMask = digits - 1;
-    const second = digits;
-    const third = 2 * digits;
-    digitCounts.fill(0, 0, passes * digits);
+    digitCounts.fill(0);
     let order = this.order;
     let orderScratch = this.orderScratch;
-    const zeros = this.zeroPositions;
     let count = 0;
     let zeroCount = 0;
     let negatives = 0;
@@ -165,35 +151,38 @@ export class BlockMedian {
         const rowStart = nx * (ym[y0 + ly] + ny * zm[z0 + lz]);
         for (let lx = 0; lx < width; lx++, t++) {
           const p = rowStart + xm[x0 + lx];
-          const key = rankOf[p];
-          if (key === zeroRank) {
-            zeros[zeroCount++] = t;
+          const bits = mapBits[p];
+          if ((bits & 0x7fffffff) === 0) {
+            zeroPositions[zeroCount++] = t;
             continue;
           }
-          if (key < zeroRank) negatives++;
+          // Order key: negative floats with every bit flipped, others with the sign bit set.
+          const negative = bits >>> 31;
+          const key = (negative ? ~bits : bits | 0x80000000) >>> 0;
+          negatives += negative;
           keys[t] = key;
           regionValues[t] = map[p];
           order[count++] = t;
-          digitCounts[key & digitMask]++;
-          if (passes > 1) digitCounts[second + ((key >>> digitBits) & digitMask)]++;
-          if (passes > 2) digitCounts[third + (key >>> (2 * digitBits))]++;
+          digitCounts[key & 2047]++;
+          digitCounts[2048 + ((key >>> 11) & 2047)]++;
+          digitCounts[4096 + (key >>> 22)]++;
         }
       }
     }
-    for (let pass = 0; pass < passes && count > 0; pass++) {
-      const shift = pass * digitBits;
-      const base = pass * digits;
+    for (let pass = 0; pass < 3 && count > 0; pass++) {
+      const shift = 11 * pass;
+      const base = 2048 * pass;
       // A digit all keys share would not reorder anything.
-      if (digitCounts[base + ((keys[order[0]] >>> shift) & digitMask)] === count) continue;
+      if (digitCounts[base + ((keys[order[0]] >>> shift) & 2047)] === count) continue;
       let offset = 0;
-      for (let d = base; d < base + digits; d++) {
+      for (let d = base; d < base + 2048; d++) {
         const c = digitCounts[d];
         digitCounts[d] = offset;
         offset += c;
       }
       for (let s = 0; s < count; s++) {
         const local = order[s];
-        orderScratch[digitCounts[base + ((keys[local] >>> shift) & digitMask)]++] = local;
+        orderScratch[digitCounts[base + ((keys[local] >>> shift) & 2047)]++] = local;
       }
       const sorted = orderScratch;
       orderScratch = order;
@@ -206,7 +195,7 @@ export class BlockMedian {
       sortedValues[r] = regionValues[local];
     }
     for (let z = 0; z < zeroCount; z++) {
-      rank[zeros[z]] = negatives + z;
+      rank[zeroPositions[z]] = negatives + z;
       sortedValues[negatives + z] = 0;
     }
     for (let r = negatives; r < count; r++) {
