@@ -1,17 +1,17 @@
 // Per-case metrics, their mean and a precision-recall curve for a set of scored cases (SPEC 5.3-5.5).
-import { evaluateVolume, precisionRecallCurve, summarize } from '../core/metrics/index.ts';
+import { evaluateLabelled, precisionRecallCurve, summarize } from '../core/metrics/index.ts';
 import type { CaseMetrics, DataSplit, EvaluationResult } from '../../workers/api.ts';
 import type { ScoredCase, ThresholdChoice } from './thresholdChoice.ts';
 
 /** Points kept on the precision-recall curve sent to the UI. */
 export const PR_CURVE_POINTS = 300;
 
-/** Metrics of one case; all null without a segmentation. */
+/** Metrics of one case; all null without a segmentation. Uses the case's labels, derived once when it was conformed. */
 export function caseMetrics(scored: ScoredCase, threshold: number | null): CaseMetrics {
   const { conformed, map } = scored;
   const base = { caseId: conformed.caseId, split: conformed.split };
-  if (!conformed.seg) return { ...base, auprc: null, auroc: null, dice: null, bestDiceOracle: null };
-  const m = evaluateVolume(map, conformed.seg.data, conformed.image.dims, threshold ?? undefined);
+  if (!conformed.labels) return { ...base, auprc: null, auroc: null, dice: null, bestDiceOracle: null };
+  const m = evaluateLabelled(map, conformed.labels, conformed.image.dims, threshold ?? undefined);
   return { ...base, auprc: m.auprc, auroc: m.auroc, dice: m.dice, bestDiceOracle: m.bestDice };
 }
 

@@ -9,6 +9,7 @@ import {
   binarize,
   countAbove,
   dice,
+  evaluateLabelled,
   evaluateVolume,
   exactBestDiceThreshold,
   fprThreshold,
@@ -238,6 +239,34 @@ describe('dice and labels', () => {
   });
 });
 
+describe('sortScores counts zero scores instead of sorting them', () => {
+  /** _binary_clf_curve by brute force: distinct scores descending (-0 as +0), voxels >= each by class. */
+  function bruteForce(scores: Float32Array, labels: Uint8Array): { thresholds: number[]; tp: number[]; fp: number[] } {
+    const thresholds = [...new Set(Array.from(scores, (v) => v + 0))].sort((a, b) => b - a);
+    const count = (t: number, label: number): number =>
+      scores.reduce((n, v, i) => n + (v >= t && (labels[i] !== 0 ? 1 : 0) === label ? 1 : 0), 0);
+    return { thresholds, tp: thresholds.map((t) => count(t, 1)), fp: thresholds.map((t) => count(t, 0)) };
+  }
+
+  it.each([
+    ['zeros between negative and positive scores, both signs of zero', [0.5, -0, 0, -0.25, 0, 0.5, -0.25, 0, 1e-30, -1e-30]],
+    ['only zeros', [0, -0, 0, 0]],
+    ['no zeros', [0.3, 0.1, 0.3, 0.2]],
+    ['zeros below every other score', [0, 0.2, 0, 0.7, 0]],
+    ['zeros above every other score', [-0.4, 0, -0.1, -0, -0.4]],
+  ])('%s', (_label, values) => {
+    const scores = Float32Array.from(values);
+    for (const labels of [Uint8Array.from(values, (_, i) => i % 2), Uint8Array.from(values, (_, i) => (i % 3 === 0 ? 1 : 0))]) {
+      const sorted = sortScores(scores, labels);
+      const want = bruteForce(scores, labels);
+      expect(Array.from(sorted.thresholds, (v) => v + 0)).toEqual(want.thresholds);
+      expect(Array.from(sorted.truePositives)).toEqual(want.tp);
+      expect(Array.from(sorted.falsePositives)).toEqual(want.fp);
+      expect(Object.is(sorted.thresholds[sorted.thresholds.indexOf(0)], -0)).toBe(false);
+    }
+  });
+});
+
 describe('input checks', () => {
   it('rejects NaN and infinite scores and mismatched lengths', () => {
     expect(() => averagePrecision(new Float32Array([0.1, NaN]), new Uint8Array([0, 1]))).toThrow(/NaN or infinite/);
@@ -309,5 +338,12 @@ describe('evaluateVolume', () => {
       dice: null,
     });
     expect(() => evaluateVolume(map, seg, [20, 20, 9])).toThrow(/grid/);
+  });
+
+  it('evaluateLabelled gives the same metrics from labels derived once, and checks the grid', () => {
+    const labels = labelsFromSegmentation(seg);
+    expect(evaluateLabelled(map, labels, dims, 0.5)).toEqual(evaluateVolume(map, seg, dims, 0.5));
+    expect(evaluateLabelled(map, labels, dims)).toEqual(evaluateVolume(map, seg, dims));
+    expect(() => evaluateLabelled(map, labels.subarray(1), dims)).toThrow(/grid/);
   });
 });

@@ -19,21 +19,35 @@ export interface VolumeMetrics {
   dice: number | null;
 }
 
+function checkGrid(map: Float32Array, segLength: number, dims: Dims3, what: string): void {
+  const n = voxelCount(dims);
+  if (map.length !== n || segLength !== n) {
+    throw new FqlabError(
+      'grid-mismatch',
+      'segmentation',
+      `anomaly map has ${map.length} voxels and ${what} ${segLength}, but the grid ${dims.join(' x ')} has ${n}; evaluate both on the conformed grid`,
+    );
+  }
+}
+
 /**
  * Evaluates one map (already brain-masked and median-filtered) on its grid.
  * @example
  * evaluateVolume(fqMap, seg, [96, 96, 50], threshold.value); // { auprc, auroc, bestDice, dice }
  */
 export function evaluateVolume(map: Float32Array, seg: ArrayLike<number>, dims: Dims3, threshold?: number): VolumeMetrics {
-  const n = voxelCount(dims);
-  if (map.length !== n || seg.length !== n) {
-    throw new FqlabError(
-      'grid-mismatch',
-      'segmentation',
-      `anomaly map has ${map.length} voxels and segmentation ${seg.length}, but the grid ${dims.join(' x ')} has ${n}; evaluate both on the conformed grid`,
-    );
-  }
-  const labels = labelsFromSegmentation(seg);
+  checkGrid(map, seg.length, dims, 'segmentation');
+  return evaluateLabelled(map, labelsFromSegmentation(seg), dims, threshold);
+}
+
+/**
+ * evaluateVolume with the 0/1 labels already derived from the segmentation (labelsFromSegmentation), so a case
+ * rescored on every slider move derives them once.
+ * @example
+ * evaluateLabelled(fqMap, conformed.labels, [96, 96, 50], threshold.value); // { auprc, auroc, bestDice, dice }
+ */
+export function evaluateLabelled(map: Float32Array, labels: Uint8Array, dims: Dims3, threshold?: number): VolumeMetrics {
+  checkGrid(map, labels.length, dims, 'labels');
   const sorted = sortScores(map, labels);
   const filteredDice =
     threshold === undefined || sorted.positives === 0

@@ -27,5 +27,5 @@ export {
   type PrecisionRecallCurve,
   type RocCurve,
 } from './curves.ts';
-export { evaluateVolume, type VolumeMetrics } from './evaluate.ts';
+export { evaluateVolume, evaluateLabelled, type VolumeMetrics } from './evaluate.ts';
 export { summarize, type Summary } from './summary.ts';

@@ -43,7 +43,13 @@ export function sortScores(scores: Float32Array, labels: Uint8Array): SortedScor
   return sortPooledScores([{ scores, labels }]);
 }
 
-/** Sorts the voxels of several volumes pooled together (as the reference pools its validation set). */
+/** float32Key of +0 and -0: scores of the masked background, counted apart instead of sorted. */
+const ZERO_KEY = 0x80000000;
+
+/**
+ * Sorts the voxels of several volumes pooled together (as the reference pools its validation set). Zero scores,
+ * usually most of a post-processed map, are only counted; the rest is radix-sorted.
+ */
 export function sortPooledScores(volumes: readonly ScoredVolume[]): SortedScores {
   let positives = 0;
   let total = 0;
@@ -63,55 +69,72 @@ export function sortPooledScores(volumes: readonly ScoredVolume[]): SortedScores
   const negKeys = new Uint32Array(negatives);
   let p = 0;
   let q = 0;
+  let posZeros = 0;
+  let negZeros = 0;
   for (const [v, { scores, labels }] of volumes.entries()) {
     const bits = float32Bits(scores);
     for (let i = 0; i < bits.length; i++) {
       const b = bits[i];
       if (isNonFiniteBits(b)) throw nonFiniteScoreError(`volume ${v + 1} anomaly map`);
-      if (labels[i] !== 0) posKeys[p++] = float32Key(b);
+      if ((b & 0x7fffffff) === 0) {
+        if (labels[i] !== 0) posZeros++;
+        else negZeros++;
+      } else if (labels[i] !== 0) posKeys[p++] = float32Key(b);
       else negKeys[q++] = float32Key(b);
     }
   }
-  const pos = radixSortKeys(posKeys, new Uint32Array(positives));
-  const neg = radixSortKeys(negKeys, new Uint32Array(negatives));
-  return mergeDescending(pos, neg, positives, negatives);
+  const pos = radixSortKeys(posKeys.subarray(0, p), new Uint32Array(p));
+  const neg = radixSortKeys(negKeys.subarray(0, q), new Uint32Array(q));
+  return mergeDescending(pos, posZeros, neg, negZeros, positives, negatives);
 }
 
-/** Walks both ascending key lists from the top, one step per distinct key. */
-function mergeDescending(pos: Uint32Array, neg: Uint32Array, positives: number, negatives: number): SortedScores {
-  let distinct = 0;
-  for (let i = positives - 1, j = negatives - 1; i >= 0 || j >= 0; distinct++) {
-    const kp = i >= 0 ? pos[i] : -1;
-    const kn = j >= 0 ? neg[j] : -1;
-    const k = kp > kn ? kp : kn;
-    while (i >= 0 && pos[i] === k) i--;
-    while (j >= 0 && neg[j] === k) j--;
-  }
-  const thresholdBits = new Uint32Array(distinct);
-  const truePositives = new Uint32Array(distinct);
-  const falsePositives = new Uint32Array(distinct);
+/**
+ * Walks both ascending lists of non-zero keys from the top, one step per distinct key, with the counted zeros as
+ * one more step where they belong.
+ */
+function mergeDescending(
+  pos: Uint32Array,
+  posZeros: number,
+  neg: Uint32Array,
+  negZeros: number,
+  positives: number,
+  negatives: number,
+): SortedScores {
+  const capacity = pos.length + neg.length + 1;
+  const thresholdBits = new Uint32Array(capacity);
+  const truePositives = new Uint32Array(capacity);
+  const falsePositives = new Uint32Array(capacity);
+  let zerosLeft = posZeros + negZeros > 0;
   let tp = 0;
   let fp = 0;
-  for (let i = positives - 1, j = negatives - 1, d = 0; d < distinct; d++) {
+  let d = 0;
+  for (let i = pos.length - 1, j = neg.length - 1; i >= 0 || j >= 0 || zerosLeft; d++) {
     const kp = i >= 0 ? pos[i] : -1;
     const kn = j >= 0 ? neg[j] : -1;
     const k = kp > kn ? kp : kn;
-    while (i >= 0 && pos[i] === k) {
-      i--;
-      tp++;
+    if (zerosLeft && k < ZERO_KEY) {
+      zerosLeft = false;
+      tp += posZeros;
+      fp += negZeros;
+      thresholdBits[d] = keyToFloat32Bits(ZERO_KEY);
+    } else {
+      while (i >= 0 && pos[i] === k) {
+        i--;
+        tp++;
+      }
+      while (j >= 0 && neg[j] === k) {
+        j--;
+        fp++;
+      }
+      thresholdBits[d] = keyToFloat32Bits(k);
     }
-    while (j >= 0 && neg[j] === k) {
-      j--;
-      fp++;
-    }
-    thresholdBits[d] = keyToFloat32Bits(k);
     truePositives[d] = tp;
     falsePositives[d] = fp;
   }
   return {
-    thresholds: new Float32Array(thresholdBits.buffer),
-    truePositives,
-    falsePositives,
+    thresholds: new Float32Array(thresholdBits.buffer, 0, d).slice(),
+    truePositives: truePositives.slice(0, d),
+    falsePositives: falsePositives.slice(0, d),
     positives,
     negatives,
   };

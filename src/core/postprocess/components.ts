@@ -17,24 +17,28 @@ function findRoot(parent: Int32Array, p: number): number {
   return p;
 }
 
-/**
- * Labels the 26-connected components of the non-zero voxels, numbered by their first voxel in memory
- * order: scipy.ndimage.label(binary, structure=np.ones((3, 3, 3))) on the (nz, ny, nx) array.
- * sizes follows np.bincount(labels): sizes[0] counts background, sizes[l] the voxels of label l.
- * Union-find over the 13 already-visited neighbours of each voxel: O(n).
- * @example const { labels, sizes } = connectedComponents26(binary, [96, 96, 50]);
- */
-export function connectedComponents26(binary: ArrayLike<number>, dims: Dims3): Components {
-  assertGridLength(binary.length, dims, 'connectedComponents26');
+/** The foreground voxels in memory order, and a union-find forest over them joining 26-neighbours. */
+interface LinkedForeground {
+  /** parent[p] for foreground p: a smaller-or-equal voxel of the same component; roots are each set's first voxel. */
+  parent: Int32Array;
+  voxels: Int32Array;
+  count: number;
+}
+
+/** Unions every foreground voxel with its 13 already-visited 26-neighbours: O(n), only foreground does work. */
+function linkForeground(binary: ArrayLike<number>, dims: Dims3): LinkedForeground {
   const [nx, ny, nz] = dims;
-  const n = binary.length;
-  const parent = new Int32Array(n);
-  for (let p = 0; p < n; p++) parent[p] = p;
+  const parent = new Int32Array(binary.length);
+  const voxels = new Int32Array(binary.length);
+  let count = 0;
   for (let k = 0; k < nz; k++) {
     for (let j = 0; j < ny; j++) {
+      const row = nx * (j + ny * k);
       for (let i = 0; i < nx; i++) {
-        const p = i + nx * (j + ny * k);
+        const p = row + i;
         if (binary[p] === 0) continue;
+        parent[p] = p;
+        voxels[count++] = p;
         // The 13 neighbours that come earlier in memory order: previous slice (9), previous row (3), left (1).
         for (let dk = -1; dk <= 0; dk++) {
           if (k + dk < 0) continue;
@@ -55,13 +59,22 @@ export function connectedComponents26(binary: ArrayLike<number>, dims: Dims3): C
       }
     }
   }
-  const labels = new Int32Array(n);
-  const sizes = [0];
-  for (let p = 0; p < n; p++) {
-    if (binary[p] === 0) {
-      sizes[0]++;
-      continue;
-    }
+  return { parent, voxels, count };
+}
+
+/**
+ * Labels the 26-connected components of the non-zero voxels, numbered by their first voxel in memory
+ * order: scipy.ndimage.label(binary, structure=np.ones((3, 3, 3))) on the (nz, ny, nx) array.
+ * sizes follows np.bincount(labels): sizes[0] counts background, sizes[l] the voxels of label l.
+ * @example const { labels, sizes } = connectedComponents26(binary, [96, 96, 50]);
+ */
+export function connectedComponents26(binary: ArrayLike<number>, dims: Dims3): Components {
+  assertGridLength(binary.length, dims, 'connectedComponents26');
+  const { parent, voxels, count } = linkForeground(binary, dims);
+  const labels = new Int32Array(binary.length);
+  const sizes = [binary.length - count];
+  for (let t = 0; t < count; t++) {
+    const p = voxels[t];
     const root = findRoot(parent, p);
     // The root is the component's first voxel, so it is labelled before any other member.
     if (root === p) {
@@ -83,11 +96,20 @@ export function removeSmallComponents(binary: ArrayLike<number>, dims: Dims3, ma
   if (!Number.isInteger(maxRemovedSize) || maxRemovedSize < 0) {
     throw new RangeError(`removeSmallComponents: maxRemovedSize must be a non-negative integer, got ${maxRemovedSize}`);
   }
-  const { labels, sizes } = connectedComponents26(binary, dims);
-  const out = new Uint8Array(labels.length);
-  for (let p = 0; p < labels.length; p++) {
-    const l = labels[p];
-    out[p] = l !== 0 && sizes[l] > maxRemovedSize ? 1 : 0;
+  assertGridLength(binary.length, dims, 'removeSmallComponents');
+  const { parent, voxels, count } = linkForeground(binary, dims);
+  // Component sizes, kept at each component's root voxel.
+  const sizeAtRoot = new Int32Array(binary.length);
+  for (let t = 0; t < count; t++) {
+    const p = voxels[t];
+    const root = findRoot(parent, p);
+    parent[p] = root;
+    sizeAtRoot[root]++;
+  }
+  const out = new Uint8Array(binary.length);
+  for (let t = 0; t < count; t++) {
+    const p = voxels[t];
+    out[p] = sizeAtRoot[parent[p]] > maxRemovedSize ? 1 : 0;
   }
   return out;
 }

@@ -28,8 +28,9 @@ export function postprocessMap(
   if (medianSize !== 0 && (!Number.isInteger(medianSize) || medianSize % 2 === 0 || medianSize < 0)) {
     throw new RangeError(`postprocessMap: medianSize must be 0 or an odd positive integer, got ${medianSize}`);
   }
-  const eroded = erodeMask2D(brainMask, dims, erosionIterations);
+  // With no erosion the mask is applied as it is (any non-zero value is brain), without a binarised copy.
+  const brain = erosionIterations === 0 ? brainMask : erodeMask2D(brainMask, dims, erosionIterations);
   const masked = new Float32Array(map.length);
-  for (let p = 0; p < map.length; p++) masked[p] = eroded[p] !== 0 ? map[p] : 0;
+  for (let p = 0; p < map.length; p++) masked[p] = brain[p] !== 0 ? map[p] : 0;
   return medianSize > 1 ? medianFilter3D(masked, dims, medianSize) : masked;
 }

@@ -1,0 +1,114 @@
+// One rescoring of a real 96 x 96 x 50 demo case in Node (fqMap, post-processing, AUPRC/AUROC/Dice) beside the numpy/scipy/sklearn reference.
+// Usage: npx tsx bench/rescore.bench.ts [--case test-01] [--repeats 15]   (the reference needs /usr/bin/python3 with numpy, scipy, sklearn)
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bestDice, evaluateLabelled, labelsFromSegmentation, type VolumeMetrics } from '../src/core/metrics/index.ts';
+import { erodeMask2D, postprocessMap } from '../src/core/postprocess/index.ts';
+import { DEFAULT_FQ_ALPHA, fqMap } from '../src/core/quality/index.ts';
+import { loadRescoreCase } from './rescoreCase.ts';
+
+const REFERENCE_PYTHON = '/usr/bin/python3';
+const EROSIONS = 3;
+const MEDIAN_SIZE = 5;
+
+function flag(name: string, fallback: string): string {
+  const at = process.argv.indexOf(`--${name}`);
+  return at > 0 && at + 1 < process.argv.length ? process.argv[at + 1] : fallback;
+}
+
+const caseId = flag('case', 'test-01');
+const repeats = Number(flag('repeats', '15'));
+const rescoreCase = loadRescoreCase(caseId);
+const { dims, ssimLoss, l1, brainMask } = rescoreCase;
+const labels = labelsFromSegmentation(rescoreCase.seg);
+const alpha = DEFAULT_FQ_ALPHA;
+const fqBuffer = new Float32Array(l1.length);
+// Dice is taken at this volume's own best threshold, so the prediction is neither empty nor everything.
+const threshold = bestDice({ scores: postprocessMap(fqMap(ssimLoss, l1, alpha), brainMask, dims), labels }).threshold;
+
+interface Step {
+  name: string;
+  ms: number[];
+}
+
+/** The workbench's rescoring of one alpha move, as one timed run per step. */
+function rescore(steps: Step[], mask: ArrayLike<number>, erosions: number): VolumeMetrics {
+  const t0 = performance.now();
+  const fq = fqMap(ssimLoss, l1, alpha, fqBuffer);
+  const t1 = performance.now();
+  const score = postprocessMap(fq, mask, dims, { erosionIterations: erosions, medianSize: MEDIAN_SIZE });
+  const t2 = performance.now();
+  const metrics = evaluateLabelled(score, labels, dims, threshold);
+  const t3 = performance.now();
+  for (const [s, ms] of [t1 - t0, t2 - t1, t3 - t2, t3 - t0].entries()) steps[s].ms.push(ms);
+  return metrics;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1];
+}
+
+const fmt = (ms: number): string => ms.toFixed(1).padStart(7);
+
+function timeNode(label: string, mask: ArrayLike<number>, erosions: number): { metrics: VolumeMetrics; total: number } {
+  const steps: Step[] = ['fqMap', 'postprocessMap (erosion + 5^3 median)', 'AUPRC + AUROC + best Dice + CC-filtered Dice', 'total'].map(
+    (name) => ({ name, ms: [] }),
+  );
+  const warmup: Step[] = steps.map((s) => ({ name: s.name, ms: [] }));
+  for (let r = 0; r < 3; r++) rescore(warmup, mask, erosions);
+  let metrics: VolumeMetrics | undefined;
+  for (let r = 0; r < repeats; r++) metrics = rescore(steps, mask, erosions);
+  console.log(label);
+  for (const s of steps) console.log(`  ${s.name.padEnd(48)} median ${fmt(median(s.ms))} ms   min ${fmt(Math.min(...s.ms))} ms`);
+  return { metrics: metrics as VolumeMetrics, total: median(steps[3].ms) };
+}
+
+interface ReferenceResult {
+  medianMs: number;
+  timesMs: number[];
+  metrics: { auprc: number; auroc: number; dice: number };
+}
+
+/** Runs bench/rescore_reference.py on the same inputs; null (with the reason printed) when it cannot run. */
+function timeReference(): ReferenceResult | null {
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'fqlab-rescore-'));
+  try {
+    const write = (name: string, data: Float32Array | Uint8Array): void =>
+      writeFileSync(path.join(folder, name), new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    write('ssim_loss.f32', ssimLoss);
+    write('l1.f32', l1);
+    write('brain_mask.u8', Uint8Array.from(brainMask, (v) => (v !== 0 ? 1 : 0)));
+    write('labels.u8', labels);
+    const inputs = { dims, alpha, threshold, erosions: EROSIONS, medianSize: MEDIAN_SIZE, repeats };
+    writeFileSync(path.join(folder, 'inputs.json'), JSON.stringify(inputs));
+    const script = fileURLToPath(new URL('rescore_reference.py', import.meta.url));
+    const run = spawnSync(REFERENCE_PYTHON, [script, folder], { encoding: 'utf8' });
+    if (run.error || run.status !== 0) {
+      console.log(`reference skipped: ${REFERENCE_PYTHON} ${script} failed (${run.error?.message ?? run.stderr.trim().split('\n').pop()})`);
+      return null;
+    }
+    return JSON.parse(run.stdout) as ReferenceResult;
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+console.log(`rescore bench: demo case ${caseId}, grid ${dims.join(' x ')}, alpha ${alpha}, ${repeats} repeats, load ${os.loadavg()[0].toFixed(1)}`);
+const node = timeNode('Node, full pipeline (as the reference: brain mask eroded in every run)', brainMask, EROSIONS);
+timeNode('Node, one workbench alpha move (eroded mask and labels cached per case)', erodeMask2D(brainMask, dims, EROSIONS), 0);
+const reference = timeReference();
+if (reference) {
+  console.log(`numpy/scipy/sklearn reference (${REFERENCE_PYTHON})`);
+  console.log(`  ${'total'.padEnd(48)} median ${fmt(reference.medianMs)} ms   min ${fmt(Math.min(...reference.timesMs))} ms`);
+  console.log(`Node / reference (medians): ${(node.total / reference.medianMs).toFixed(3)}  (reference is ${(reference.medianMs / node.total).toFixed(1)}x slower)`);
+  for (const key of ['auprc', 'auroc', 'dice'] as const) {
+    const ours = node.metrics[key];
+    const theirs = reference.metrics[key];
+    const diff = ours === null ? NaN : Math.abs(ours - theirs);
+    console.log(`  ${key.padEnd(6)} Node ${ours}  reference ${theirs}  |difference| ${diff.toExponential(1)}`);
+  }
+}
