@@ -29,5 +29,6 @@ export type { HistoryEntry, TrainingProgress, TrainingState } from './trainingSt
 export { UNet } from './unet.ts';
 export { UNET_PRESETS, unetPreset, type UNetConfig, type UNetPresetName } from './unetConfig.ts';
 export { unetForwardFlops, unetParameterCount, unetParamSpecs, unetPlan, type ParamSpec, type UNetPlan } from './unetPlan.ts';
+export { registerWasmBatchMatMul } from './wasmBatchMatMul.ts';
 export { registerWasmConvGradients } from './wasmConvGradients.ts';
 export { registerWasmCopyKernels } from './wasmCopyKernels.ts';
