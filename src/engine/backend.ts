@@ -5,6 +5,7 @@ import { ALLOW_SOFTWARE_WEBGPU_ENV, installNodeWebGpu, NODE_NO_ADAPTER_HINT, sof
 import { registerWasmBatchMatMul } from './wasmBatchMatMul.ts';
 import { registerWasmCopyKernels } from './wasmCopyKernels.ts';
 import { registerWasmConvGradients } from './wasmConvGradients.ts';
+import { registerWasmGroupNorm } from './wasmGroupNorm.ts';
 
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm' | 'webgl' | 'cpu';
 
@@ -104,13 +105,14 @@ function wasmReason(): string {
  * (Dawn; nodeWebgpu.ts). An explicit preference falls back the same way when it cannot start (no
  * package, no adapter, a software adapter without options.allowSoftwareAdapter), and the reason says
  * so; it never throws for that. Also installs the engine's faster WASM kernels
- * (wasmConvGradients.ts, wasmCopyKernels.ts, wasmBatchMatMul.ts).
+ * (wasmConvGradients.ts, wasmCopyKernels.ts, wasmBatchMatMul.ts, wasmGroupNorm.ts).
  * @example const { name, reason } = await initBackend('auto');
  */
 export async function initBackend(preference: BackendPreference, options: BackendOptions = {}): Promise<BackendChoice> {
   registerWasmConvGradients();
   registerWasmCopyKernels();
   registerWasmBatchMatMul();
+  registerWasmGroupNorm();
   if (options.wasmPaths !== undefined) setWasmPaths(options.wasmPaths);
   const isNode = tf.env().getBool('IS_NODE');
   const allowSoftware = options.allowSoftwareAdapter ?? (isNode && softwareWebGpuAllowedByEnv());

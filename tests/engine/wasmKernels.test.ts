@@ -1,6 +1,7 @@
-// The engine's replacement WASM kernels (conv gradients, slice/split/unpack/concat) against the tfjs CPU backend.
+// The engine's replacement WASM kernels (conv gradients, copies, BatchMatMul, fused GroupNorm) against the tfjs CPU backend.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { groupNorm } from '../../src/engine/layers.ts';
 import { useWasm } from './backendSetup.ts';
 
 async function onBackend<T>(name: string, f: () => T): Promise<T> {
@@ -194,4 +195,46 @@ describe('WASM Identity and Cast', () => {
     tf.dispose([copy, same, ints]);
     expect(backend.numDataIds()).toBe(before);
   });
+});
+
+describe('WASM fused GroupNorm', () => {
+  beforeAll(async () => {
+    await useWasm();
+  });
+
+  const cases: Array<{ shape: [number, number, number, number]; groups: number }> = [
+    { shape: [3, 5, 7, 6], groups: 3 },
+    { shape: [1, 9, 4, 4], groups: 4 },
+    { shape: [2, 3, 3, 8], groups: 1 },
+    { shape: [2, 11, 13, 12], groups: 2 },
+  ];
+  for (const c of cases) {
+    it(`matches the CPU backend's op chain, values and gradients of x, gamma and beta, for ${JSON.stringify(c)}`, async () => {
+      const size = c.shape.reduce((a, b) => a * b, 1);
+      const channels = c.shape[3];
+      // An offset and scale per channel, so the statistics are not those of a centred input.
+      const xv = values(size, 11).map((v, i) => 3 * v + (i % channels) - 2);
+      const gv = values(channels, 12).map((v) => 1 + v);
+      const bv = values(channels, 13);
+      const run = (): Float32Array[] => {
+        const x = tf.tensor4d(xv, c.shape);
+        const gamma = tf.tensor1d(gv);
+        const beta = tf.tensor1d(bv);
+        const y = groupNorm(x, gamma, beta, c.groups);
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor, d: tf.Tensor) => {
+          const out = groupNorm(a as tf.Tensor4D, b, d, c.groups);
+          return tf.sum(tf.mul(out, tf.sin(tf.reshape(tf.range(0, out.size), out.shape))));
+        })([x, gamma, beta]);
+        const out = [y, ...g].map((t) => t.dataSync() as Float32Array);
+        tf.dispose([x, gamma, beta, y, ...g]);
+        return out;
+      };
+      const before = tf.memory().numTensors;
+      const onWasm = await onBackend('wasm', run);
+      expect(tf.memory().numTensors).toBe(before);
+      const onCpu = await onBackend('cpu', run);
+      await tf.setBackend('wasm');
+      onWasm.forEach((w, i) => expect(relativeDiff(w, onCpu[i])).toBeLessThan(1e-4));
+    });
+  }
 });
