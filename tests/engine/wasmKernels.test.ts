@@ -238,3 +238,32 @@ describe('WASM fused GroupNorm', () => {
     });
   }
 });
+
+describe('WASM Sum over outer axes', () => {
+  beforeAll(async () => {
+    await useWasm();
+  });
+
+  it('matches the CPU backend for outer, middle and innermost axis runs, with and without keepDims', async () => {
+    const run = (): Float32Array[] =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(values(3 * 5 * 7 * 6, 14), [3, 5, 7, 6]);
+        const sums = [
+          tf.sum(x, [0, 1, 2]),
+          tf.sum(x, [1, 2], true),
+          tf.sum(x, 0),
+          tf.sum(x, [2, 3]),
+          tf.sum(x, [0, 2]),
+          tf.sum(x, [-4, -3], true),
+          tf.sum(tf.reshape(x, [105, 6]), 0),
+        ];
+        return sums.map((t) => t.dataSync() as Float32Array);
+      });
+    const onWasm = await onBackend('wasm', run);
+    const onCpu = await onBackend('cpu', run);
+    await tf.setBackend('wasm');
+    onWasm.forEach((w, i) => expect(relativeDiff(w, onCpu[i])).toBeLessThan(1e-5));
+    const shapes = await onBackend('wasm', () => tf.tidy(() => [tf.sum(tf.zeros([2, 3, 4]), [0, 1], true).shape, tf.sum(tf.zeros([2, 3, 4]), 1).shape]));
+    expect(shapes).toEqual([[1, 1, 4], [2, 4]]);
+  });
+});
