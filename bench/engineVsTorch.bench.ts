@@ -34,8 +34,15 @@ function median(values: number[]): number {
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
+/** Wall and process-CPU seconds of one measurement. */
+interface Timing {
+  wall: number;
+  cpu: number;
+}
+
 interface TorchAnswer {
   seconds?: number;
+  cpuSeconds?: number;
   error?: string;
 }
 
@@ -77,12 +84,12 @@ class Torch {
     return new Promise((resolve) => (this.waiting = resolve));
   }
 
-  async time(preset: UNetPresetName, what: 'forward' | 'train', batch: number, threads: number): Promise<number> {
+  async time(preset: UNetPresetName, what: 'forward' | 'train', batch: number, threads: number): Promise<Timing> {
     const config = unetPreset(preset);
     this.child.stdin.write(`${JSON.stringify({ config, parameters: unetParameterCount(config), batch, threads, what })}\n`);
     const answer = JSON.parse(await this.next()) as TorchAnswer;
-    if (answer.error !== undefined || answer.seconds === undefined) throw new Error(`torch_unet.py: ${answer.error ?? 'no time'}`);
-    return answer.seconds;
+    if (answer.error !== undefined || answer.seconds === undefined || answer.cpuSeconds === undefined) throw new Error(`torch_unet.py: ${answer.error ?? 'no time'}`);
+    return { wall: answer.seconds, cpu: answer.cpuSeconds };
   }
 
   stop(): void {
@@ -90,15 +97,25 @@ class Torch {
   }
 }
 
-/** One fqlab forward of `batch` slices (single engine: inference does not use helper threads). */
-async function fqlabForward(model: UNet, batch: number): Promise<number> {
-  const x = tf.randomUniform([batch, 96, 96, 1], -1, 1, 'float32', 1) as tf.Tensor4D;
+/** Wall and CPU time of f; the CPU time is the whole process's, worker threads included. */
+async function timed(f: () => Promise<void>): Promise<Timing> {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const y = model.apply(x, new Array<number>(batch).fill(499));
-  await y.data();
-  const seconds = (performance.now() - t0) / 1000;
-  tf.dispose([x, y]);
-  return seconds;
+  await f();
+  const c = process.cpuUsage(c0);
+  return { wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };
+}
+
+/** One fqlab forward of `batch` slices (single engine: inference does not use helper threads). */
+async function fqlabForward(model: UNet, batch: number): Promise<Timing> {
+  const x = tf.randomUniform([batch, 96, 96, 1], -1, 1, 'float32', 1) as tf.Tensor4D;
+  const timing = await timed(async () => {
+    const y = model.apply(x, new Array<number>(batch).fill(499));
+    await y.data();
+    y.dispose();
+  });
+  x.dispose();
+  return timing;
 }
 
 const volumes = [0, 1, 2, 3].map((i) => syntheticVolume(i));
@@ -107,10 +124,10 @@ function trainer(preset: UNetPresetName, batch: number, helpers: GradientHelpers
   return Trainer.create(defaultTrainingConfig(preset, { batchSize: batch, validationSlices: 0 }), { train: volumes, validation: [] }, { helpers });
 }
 
-async function fqlabStep(t: Trainer): Promise<number> {
-  const t0 = performance.now();
-  await t.trainStep();
-  return (performance.now() - t0) / 1000;
+function fqlabStep(t: Trainer): Promise<Timing> {
+  return timed(async () => {
+    await t.trainStep();
+  });
 }
 
 /**
@@ -167,20 +184,23 @@ async function kernelProfile(t: Trainer): Promise<void> {
 interface Row {
   what: string;
   threads: number;
-  fqlab: number[];
-  torch: number[];
+  fqlab: Timing[];
+  torch: Timing[];
   goal: number;
 }
 
 function printRows(preset: UNetPresetName, rows: Row[]): void {
-  console.log(`\n${preset}: median wall seconds over ${rows[0]?.fqlab.length ?? 0} interleaved repetitions`);
-  console.log('| measure | threads | fqlab s | PyTorch s | ratio | goal |\n|---|---|---|---|---|---|');
+  console.log(`\n${preset}: medians over ${rows[0]?.fqlab.length ?? 0} interleaved repetitions; wall seconds (ratio = fqlab / PyTorch, the goal's measure) and process CPU seconds (all threads; robust to load from other processes)`);
+  console.log('| measure | threads | fqlab wall s | PyTorch wall s | wall ratio | goal | fqlab CPU s | PyTorch CPU s | CPU ratio |\n|---|---|---|---|---|---|---|---|---|');
+  const cell = (v: number, digits = 2): string => (Number.isNaN(v) ? '-' : v.toFixed(digits));
   for (const r of rows) {
-    const f = median(r.fqlab);
-    const t = r.torch.length > 0 ? median(r.torch) : NaN;
-    const ratio = f / t;
+    const fw = median(r.fqlab.map((t) => t.wall));
+    const tw = r.torch.length > 0 ? median(r.torch.map((t) => t.wall)) : NaN;
+    const fc = median(r.fqlab.map((t) => t.cpu));
+    const tc = r.torch.length > 0 ? median(r.torch.map((t) => t.cpu)) : NaN;
+    const ratio = fw / tw;
     const verdict = Number.isNaN(ratio) ? 'n/a' : ratio <= r.goal ? `<= ${r.goal} met` : `<= ${r.goal} not met`;
-    console.log(`| ${r.what} | ${r.threads} | ${f.toFixed(2)} | ${Number.isNaN(t) ? '-' : t.toFixed(2)} | ${Number.isNaN(ratio) ? '-' : `${ratio.toFixed(2)}x`} | ${verdict} |`);
+    console.log(`| ${r.what} | ${r.threads} | ${cell(fw)} | ${cell(tw)} | ${Number.isNaN(ratio) ? '-' : `${ratio.toFixed(2)}x`} | ${verdict} | ${cell(fc)} | ${cell(tc)} | ${Number.isNaN(fc / tc) ? '-' : `${(fc / tc).toFixed(2)}x`} |`);
   }
 }
 
