@@ -35,32 +35,33 @@ interface ChannelSums {
 }
 
 function channelSums(x: Float32Array, dy: Float32Array | null, n: number, pixels: number, c: number): ChannelSums {
-  const sums = { x: new Float64Array(n * c), xx: new Float64Array(n * c), dy: new Float64Array(dy ? n * c : 0), dyx: new Float64Array(dy ? n * c : 0) };
+  const sums = { x: new Float64Array(n * c), xx: new Float64Array(n * c), dy: new Float64Array(n * c), dyx: new Float64Array(n * c) };
   for (let s = 0; s < n; s++) {
-    const sx = new Float64Array(c);
-    const sxx = new Float64Array(c);
-    const sdy = new Float64Array(c);
-    const sdyx = new Float64Array(c);
-    const end = (s + 1) * pixels * c;
-    for (let i = s * pixels * c; i < end; i += c) {
-      for (let ch = 0; ch < c; ch++) {
-        const v = x[i + ch];
-        sx[ch] += v;
-        sxx[ch] += v * v;
-      }
-      if (dy !== null) {
+    const sx = sums.x.subarray(s * c, (s + 1) * c);
+    const sxx = sums.xx.subarray(s * c, (s + 1) * c);
+    const start = s * pixels * c;
+    const end = start + pixels * c;
+    if (dy === null) {
+      for (let i = start; i < end; i += c) {
         for (let ch = 0; ch < c; ch++) {
-          const g = dy[i + ch];
-          sdy[ch] += g;
-          sdyx[ch] += g * x[i + ch];
+          const v = x[i + ch];
+          sx[ch] += v;
+          sxx[ch] += v * v;
         }
       }
+      continue;
     }
-    sums.x.set(sx, s * c);
-    sums.xx.set(sxx, s * c);
-    if (dy !== null) {
-      sums.dy.set(sdy, s * c);
-      sums.dyx.set(sdyx, s * c);
+    const sdy = sums.dy.subarray(s * c, (s + 1) * c);
+    const sdyx = sums.dyx.subarray(s * c, (s + 1) * c);
+    for (let i = start; i < end; i += c) {
+      for (let ch = 0; ch < c; ch++) {
+        const v = x[i + ch];
+        const g = dy[i + ch];
+        sx[ch] += v;
+        sxx[ch] += v * v;
+        sdy[ch] += g;
+        sdyx[ch] += g * v;
+      }
     }
   }
   return sums;
@@ -183,12 +184,12 @@ function groupNormGrad(args: KernelArgs): tf.TensorInfo[] {
   }
   const dx = backend.typedArrayFromHeap(dxInfo) as Float32Array;
   for (let s = 0; s < n; s++) {
+    const ps = p.subarray(s * c, (s + 1) * c);
+    const qs = q.subarray(s * c, (s + 1) * c);
+    const rs = r.subarray(s * c, (s + 1) * c);
     const end = (s + 1) * pixels * c;
     for (let i = s * pixels * c; i < end; i += c) {
-      for (let ch = 0; ch < c; ch++) {
-        const j = s * c + ch;
-        dx[i + ch] = p[j] * dy[i + ch] + q[j] * xv[i + ch] + r[j];
-      }
+      for (let ch = 0; ch < c; ch++) dx[i + ch] = ps[ch] * dy[i + ch] + qs[ch] * xv[i + ch] + rs[ch];
     }
   }
   (backend.typedArrayFromHeap(dgammaInfo) as Float32Array).set(dgamma);
