@@ -22,7 +22,8 @@ export { Rng, type RngState } from './rng.ts';
 export { COSINE_OFFSET, cosineSchedule, DIFFUSION_STEPS, MAX_BETA, type NoiseSchedule } from './schedule.ts';
 export { SIMPLEX_DEFAULTS, seededNoise3D, simplexField, type SimplexParams } from './simplexNoise.ts';
 export { fqMapTf, ssimLossMapTf } from './ssim.ts';
-export { Trainer, type RunOptions, type TrainingData } from './trainer.ts';
+export type { Batch, GradientHelpers, MicroBatchJob, MicroBatchResult } from './microBatch.ts';
+export { Trainer, type RunOptions, type TrainerOptions, type TrainingData } from './trainer.ts';
 export { defaultTrainingConfig, MICRO_BATCH_DEFAULTS, type AirSetting, type TrainingConfig } from './trainingConfig.ts';
 export { CONFORMED_DIMS, prepareVolumes, SliceSampler, type PreparedVolume, type SamplerState, type TrainingVolume } from './trainingData.ts';
 export type { HistoryEntry, TrainingProgress, TrainingState } from './trainingState.ts';
@@ -31,4 +32,6 @@ export { UNET_PRESETS, unetPreset, type UNetConfig, type UNetPresetName } from '
 export { unetForwardFlops, unetParameterCount, unetParamSpecs, unetPlan, type ParamSpec, type UNetPlan } from './unetPlan.ts';
 export { registerWasmBatchMatMul } from './wasmBatchMatMul.ts';
 export { registerWasmConvGradients } from './wasmConvGradients.ts';
+export { registerWasmGroupNorm } from './wasmGroupNorm.ts';
+export { registerWasmSum } from './wasmSum.ts';
 export { registerWasmCopyKernels } from './wasmCopyKernels.ts';
