@@ -2,8 +2,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { ALLOW_SOFTWARE_WEBGPU_ENV, installNodeWebGpu, NODE_NO_ADAPTER_HINT, softwareWebGpuAllowedByEnv } from './nodeWebgpu.ts';
+import { registerWasmBatchMatMul } from './wasmBatchMatMul.ts';
 import { registerWasmCopyKernels } from './wasmCopyKernels.ts';
 import { registerWasmConvGradients } from './wasmConvGradients.ts';
+import { registerWasmGroupNorm } from './wasmGroupNorm.ts';
+import { registerWasmSum } from './wasmSum.ts';
 
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm' | 'webgl' | 'cpu';
 
@@ -103,12 +106,15 @@ function wasmReason(): string {
  * (Dawn; nodeWebgpu.ts). An explicit preference falls back the same way when it cannot start (no
  * package, no adapter, a software adapter without options.allowSoftwareAdapter), and the reason says
  * so; it never throws for that. Also installs the engine's faster WASM kernels
- * (wasmConvGradients.ts, wasmCopyKernels.ts).
+ * (wasmConvGradients.ts, wasmCopyKernels.ts, wasmBatchMatMul.ts, wasmGroupNorm.ts, wasmSum.ts).
  * @example const { name, reason } = await initBackend('auto');
  */
 export async function initBackend(preference: BackendPreference, options: BackendOptions = {}): Promise<BackendChoice> {
   registerWasmConvGradients();
   registerWasmCopyKernels();
+  registerWasmBatchMatMul();
+  registerWasmGroupNorm();
+  registerWasmSum();
   if (options.wasmPaths !== undefined) setWasmPaths(options.wasmPaths);
   const isNode = tf.env().getBool('IS_NODE');
   const allowSoftware = options.allowSoftwareAdapter ?? (isNode && softwareWebGpuAllowedByEnv());

@@ -1,6 +1,7 @@
 // The U-Net's building blocks as tfjs functions on NHWC tensors: GroupNorm, SiLU, conv, linear, ResBlock, attention, time embedding.
 import * as tf from '@tensorflow/tfjs';
 import type { AttentionLayer, ConvLayer, ResBlockLayer } from './unetPlan.ts';
+import { fusedGroupNorm, fusedGroupNormAvailable } from './wasmGroupNorm.ts';
 
 /** Looks a weight up by its plan name (throws on a name the plan does not have). */
 export type ParamLookup = (name: string) => tf.Tensor;
@@ -33,11 +34,13 @@ export function silu(x: tf.Tensor): tf.Tensor {
  * GroupNorm over (H, W, channels of the group) of NHWC x, then the per-channel affine. Written as
  * x * a + b with per-(sample, channel) a = gamma / sqrt(var + eps) and b = beta - mean * a, and the
  * group statistics from per-channel sums of x and x^2: far fewer full-size passes than the textbook
- * (x - mean) / std chain, in the forward and the backward pass.
+ * (x - mean) / std chain, in the forward and the backward pass. On the WASM backend one fused
+ * kernel does it (wasmGroupNorm.ts).
  */
 export function groupNorm(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, groups: number): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
   if (c % groups !== 0) throw new Error(`groupNorm: ${c} channels do not split into ${groups} groups`);
+  if (fusedGroupNormAvailable()) return fusedGroupNorm(x, gamma, beta, groups, GROUP_NORM_EPS);
   const perGroup = c / groups;
   const count = h * w * perGroup;
   const groupMean = (t: tf.Tensor): tf.Tensor => tf.div(tf.sum(tf.reshape(tf.sum(t, [1, 2]), [n, groups, perGroup]), 2, true), count);

@@ -2,12 +2,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { Adam } from './adam.ts';
 import { checkpointWeights, type CheckpointContents } from './checkpoint.ts';
-import { noisedInput, toModelRange } from './diffusion.ts';
-import { patchedLoss, type LossOptions } from './loss.ts';
+import { batchLoss, lossSetup, sliceBatch, weightedGradients, type Batch, type GradientHelpers, type LossSetup, type MicroBatchJob, type WeightedGradients } from './microBatch.ts';
 import { noiseBatch } from './noise.ts';
 import { boxMask, patchBoxes, type PatchBox } from './patching.ts';
 import { Rng } from './rng.ts';
-import { cosineSchedule, type NoiseSchedule } from './schedule.ts';
 import type { TrainingConfig } from './trainingConfig.ts';
 import { copySlice, prepareVolumes, SliceSampler, type PreparedVolume, type TrainingVolume } from './trainingData.ts';
 import type { HistoryEntry, TrainingProgress, TrainingState } from './trainingState.ts';
@@ -19,21 +17,20 @@ export interface TrainingData {
   validation: readonly TrainingVolume[];
 }
 
-/** One batch as plain arrays: x0 on [0, 1], box masks, steps t and noise, each batch x ny x nx. */
-interface Batch {
-  size: number;
-  x0: Float32Array;
-  masks: Float32Array;
-  t: Int32Array;
-  noise: Float32Array;
-}
-
 export interface RunOptions {
   onProgress?: (progress: TrainingProgress) => void;
   /** Aborting stops the run between steps (like stop()). */
   signal?: AbortSignal;
   /** Also validate after the run's last step (default: only every validateEvery steps). */
   validateAtEnd?: boolean;
+}
+
+export interface TrainerOptions {
+  /**
+   * Engines that compute some of each step's micro-batches in parallel (Node: startGradientWorkers in
+   * nodeGradientWorkers.ts). The step is the same to the bit with or without them; the caller closes them.
+   */
+  helpers?: GradientHelpers;
 }
 
 /** Smoothing of the throughput estimate (weight of the newest step). */
@@ -55,14 +52,6 @@ function drawBatch(size: number, volumes: readonly PreparedVolume[], pick: () =>
   return { size, x0, masks, t, noise };
 }
 
-/** Slices [start, start + size) of a batch (views, no copies). */
-function sliceBatch(batch: Batch, start: number, size: number, dims: readonly number[]): Batch {
-  if (start === 0 && size === batch.size) return batch;
-  const pixels = dims[0] * dims[1];
-  const range = <T extends Float32Array | Int32Array>(a: T, per: number): T => a.subarray(start * per, (start + size) * per) as T;
-  return { size, x0: range(batch.x0, pixels), masks: range(batch.masks, pixels), t: range(batch.t, 1), noise: range(batch.noise, pixels) };
-}
-
 /**
  * A training run. Each step draws batchSize slices (one random slice per volume per epoch), a random
  * box per slice, t ~ U{0..T-1} and noise, all from one seeded stream, so the same config and data
@@ -73,8 +62,7 @@ function sliceBatch(batch: Batch, start: number, size: number, dims: readonly nu
  * const bytes = serializeCheckpoint(await trainer.toCheckpoint());
  */
 export class Trainer {
-  private readonly schedule: NoiseSchedule;
-  private readonly lossOptions: LossOptions;
+  private readonly setup: LossSetup;
   private readonly boxes: PatchBox[];
   private stopRequested = false;
   private secondsPerStep: number | null = null;
@@ -91,9 +79,9 @@ export class Trainer {
     private readonly sampler: SliceSampler,
     private state: Omit<TrainingState, 'rng' | 'sampler' | 'adamStep'>,
     bestWeights: Map<string, Float32Array> | null,
+    private readonly helpers: GradientHelpers | undefined,
   ) {
-    this.schedule = cosineSchedule(config.diffusionSteps, config.cosineOffset);
-    this.lossOptions = { kind: config.loss, alpha: config.alpha, range: config.lossRange };
+    this.setup = lossSetup(config);
     if (config.dims[0] !== config.dims[1]) throw new RangeError(`Trainer: slices must be square, got ${config.dims[0]} x ${config.dims[1]}`);
     this.boxes = patchBoxes(config.patching, config.dims[0], config.dims[0] / 2);
     this.bestWeights = bestWeights;
@@ -101,18 +89,18 @@ export class Trainer {
   }
 
   /** A fresh run with a seeded model. */
-  static create(config: TrainingConfig, data: TrainingData): Trainer {
+  static create(config: TrainingConfig, data: TrainingData, options: TrainerOptions = {}): Trainer {
     const model = UNet.create(config.unet, config.seed);
     const adam = new Adam(model.trainableVariables(), config.adam);
     const rng = new Rng(`train:${config.seed}`);
     const train = prepareVolumes(data.train, config.air.enabled, config.brainSlicesOnly, config.dims);
     const sampler = new SliceSampler(train, rng);
     const state = { step: 0, bestValLoss: null, bestStep: null, history: [] };
-    return new Trainer(config, model, adam, train, Trainer.validationBatches(config, data.validation), rng, sampler, state, null);
+    return new Trainer(config, model, adam, train, Trainer.validationBatches(config, data.validation), rng, sampler, state, null, options.helpers);
   }
 
   /** Continues a run from a checkpoint saved with its training state (same data as before). */
-  static fromCheckpoint(contents: CheckpointContents, data: TrainingData): Trainer {
+  static fromCheckpoint(contents: CheckpointContents, data: TrainingData, options: TrainerOptions = {}): Trainer {
     const training = contents.training;
     if (training === null) throw new Error('Trainer.fromCheckpoint: this checkpoint holds weights only, not the training state needed to resume');
     const config = contents.config;
@@ -131,7 +119,7 @@ export class Trainer {
     const sampler = new SliceSampler(train, rng, training.sampler);
     const best = training.bestValLoss === null ? null : checkpointWeights(contents, 'model');
     const state = { step: training.step, bestValLoss: training.bestValLoss, bestStep: training.bestStep, history: [...training.history] };
-    return new Trainer(config, model, adam, train, Trainer.validationBatches(config, data.validation), rng, sampler, state, best);
+    return new Trainer(config, model, adam, train, Trainer.validationBatches(config, data.validation), rng, sampler, state, best, options.helpers);
   }
 
   /** Fixed validation batches: slices round-robin over the volumes, box, t and noise from a seed of their own. */
@@ -170,17 +158,37 @@ export class Trainer {
     this.stopRequested = true;
   }
 
-  /** Loss of one batch as a scalar tensor (the caller disposes it). */
-  private batchLoss(batch: Batch, input: tf.Tensor4D, x0: tf.Tensor4D, mask: tf.Tensor4D): tf.Scalar {
-    return patchedLoss(this.model.apply(input, batch.t), x0, mask, this.lossOptions);
-  }
-
-  private batchTensors(batch: Batch): { x0: tf.Tensor4D; mask: tf.Tensor4D; input: tf.Tensor4D } {
-    const shape: [number, number, number, number] = [batch.size, this.config.dims[1], this.config.dims[0], 1];
-    const x0 = toModelRange(tf.tensor4d(batch.x0, shape)) as tf.Tensor4D;
-    const mask = tf.tensor4d(batch.masks, shape);
-    const input = noisedInput(x0, tf.tensor4d(batch.noise, shape), batch.t, mask, this.schedule);
-    return { x0, mask, input };
+  /**
+   * The batch's gradients and loss: the weighted micro-batch results summed in micro-batch order.
+   * With helpers, this engine computes the first ceil(k / engines) of the k micro-batches and the
+   * helpers the rest, all at once; every engine computes a micro-batch identically, so the sum does
+   * not depend on who did what. Memory stays at one running sum plus one micro-batch here.
+   */
+  private async sumMicroBatches(jobs: MicroBatchJob[]): Promise<{ gradients: tf.Tensor[]; lossSum: tf.Tensor }> {
+    const variables = this.adam.variables as tf.Variable[];
+    const engines = this.helpers === undefined ? 1 : Math.min(this.helpers.count + 1, jobs.length);
+    const ownCount = Math.ceil(jobs.length / engines);
+    const remote = jobs.slice(ownCount);
+    const pending = remote.length > 0 && this.helpers !== undefined
+      ? this.helpers.compute(this.config, [...(await this.model.readWeights()).values()], remote)
+      : Promise.resolve([]);
+    let sum: WeightedGradients | null = null;
+    const add = (part: WeightedGradients): void => {
+      if (sum === null) {
+        sum = part;
+        return;
+      }
+      const previous: WeightedGradients = sum;
+      sum = tf.tidy(() => ({ loss: tf.add(previous.loss, part.loss) as tf.Scalar, gradients: previous.gradients.map((g, j) => tf.add(g, part.gradients[j])) }));
+      tf.dispose([previous.loss, ...previous.gradients, part.loss, ...part.gradients]);
+    };
+    for (const job of jobs.slice(0, ownCount)) add(weightedGradients(this.model, variables, job.part, job.weight, this.setup));
+    for (const answer of await pending) {
+      add(tf.tidy(() => ({ loss: tf.scalar(answer.loss), gradients: answer.gradients.map((g, j) => tf.tensor(g, variables[j].shape, 'float32')) })));
+    }
+    if (sum === null) throw new Error('Trainer: empty batch');
+    const { gradients, loss } = sum as WeightedGradients;
+    return { gradients, lossSum: loss };
   }
 
   /** Mean loss over the fixed validation slices (null without validation data). */
@@ -192,10 +200,7 @@ export class Trainer {
     for (const batch of this.validation) {
       for (let start = 0; start < batch.size; start += micro) {
         const part = sliceBatch(batch, start, Math.min(micro, batch.size - start), this.config.dims);
-        const loss = tf.tidy(() => {
-          const { x0, mask, input } = this.batchTensors(part);
-          return this.batchLoss(part, input, x0, mask);
-        });
+        const loss = batchLoss(this.model, part, this.setup);
         sum += (await loss.data())[0] * part.size;
         loss.dispose();
         count += part.size;
@@ -208,26 +213,14 @@ export class Trainer {
   async trainStep(validateNow = false): Promise<TrainingProgress> {
     const started = performance.now();
     const batch = drawBatch(this.config.batchSize, this.train, () => this.sampler.next(), this.boxes, this.config, this.rng);
-    const variables = this.adam.variables as tf.Variable[];
     const micro = Math.max(1, Math.min(Math.floor(this.config.microBatchSize), batch.size));
-    let gradients: tf.Tensor[] | null = null;
-    let lossSum: tf.Tensor | null = null;
+    const jobs: MicroBatchJob[] = [];
     for (let start = 0; start < batch.size; start += micro) {
       const part = sliceBatch(batch, start, Math.min(micro, batch.size - start), this.config.dims);
-      const weight = part.size / batch.size;
-      const [summed, loss] = tf.tidy(() => {
-        const { x0, mask, input } = this.batchTensors(part);
-        const { value, grads } = tf.variableGrads(() => this.batchLoss(part, input, x0, mask), variables);
-        // The batch loss is the mean over slices, so each micro-batch counts by its share.
-        const scaled = variables.map((v) => (weight === 1 ? grads[v.name] : tf.mul(grads[v.name], weight)));
-        const weighted = weight === 1 ? value : tf.mul(value, weight);
-        return [gradients === null ? scaled : scaled.map((g, i) => tf.add((gradients as tf.Tensor[])[i], g)), lossSum === null ? weighted : tf.add(lossSum, weighted)] as const;
-      });
-      tf.dispose([...(gradients ?? []), ...(lossSum === null ? [] : [lossSum])]);
-      gradients = [...summed];
-      lossSum = loss;
+      // The batch loss is the mean over slices, so each micro-batch counts by its share.
+      jobs.push({ part, weight: part.size / batch.size });
     }
-    if (gradients === null || lossSum === null) throw new Error('Trainer: empty batch');
+    const { gradients, lossSum } = await this.sumMicroBatches(jobs);
     this.adam.apply(gradients);
     const loss = (await lossSum.data())[0];
     tf.dispose([...gradients, lossSum]);

@@ -1,4 +1,4 @@
-// Fast Slice, SplitV, Unpack and Concat for the tfjs WASM backend, whose JS versions copy one innermost row per typed-array call.
+// Fast Slice, SplitV, Unpack and Concat for the tfjs WASM backend (its JS versions copy one innermost row per call), and copy-free Identity and Cast.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
@@ -149,9 +149,23 @@ function makeConcat(original: tf.KernelFunc) {
   };
 }
 
+/**
+ * Identity, and Cast to the same dtype (the gradients of Multiply cast their operands), share the
+ * input's data as the CPU backend does; the WASM versions copy the whole tensor each time.
+ */
+function makeShared(original: tf.KernelFunc, inputName: string) {
+  return (args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] => {
+    const x = input(args, inputName);
+    const dtype = (args.attrs as { dtype?: tf.DataType } | undefined)?.dtype ?? x.dtype;
+    if (x.dtype === 'string' || dtype !== x.dtype) return original(args);
+    args.backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  };
+}
+
 let registered = false;
 
-/** Replaces the four WASM kernels (idempotent); each keeps its original for string tensors. */
+/** Replaces the six WASM kernels (idempotent); each keeps its original for string tensors. */
 export function registerWasmCopyKernels(): void {
   if (registered) return;
   registered = true;
@@ -160,6 +174,8 @@ export function registerWasmCopyKernels(): void {
     [tf.SplitV, makeSplitV],
     [tf.Unpack, makeUnpack],
     [tf.Concat, makeConcat],
+    [tf.Identity, (original) => makeShared(original, 'x')],
+    [tf.Cast, (original) => makeShared(original, 'x')],
   ];
   for (const [name, make] of replacements) {
     const config = tf.getKernel(name, 'wasm');

@@ -12,6 +12,7 @@ import {
   type TrainingConfig,
   type TrainingVolume,
 } from '../../src/engine/index.ts';
+import { startGradientWorkers } from '../../src/engine/nodeGradientWorkers.ts';
 import { useWasm } from './backendSetup.ts';
 import { syntheticVolume } from './synthetic.ts';
 
@@ -169,6 +170,26 @@ describe('micro-batches', () => {
     for (const [name, w] of whole.weights) {
       const s = split.weights.get(name) ?? new Float32Array();
       for (let i = 0; i < w.length; i++) expect(Math.abs(s[i] - w[i])).toBeLessThan(1e-5);
+    }
+  });
+
+  it('takes the same steps to the bit when a worker thread computes half of the micro-batches', async () => {
+    const run = async (helpers?: ReturnType<typeof startGradientWorkers>): Promise<{ losses: number[]; weights: Float32Array[] }> => {
+      const trainer = Trainer.create(config({ microBatchSize: 1, validationSlices: 0 }), { train, validation: [] }, { helpers });
+      await trainer.run(2);
+      const weights = [...(await trainer.model.readWeights()).values()];
+      const losses = trainer.history.map((h) => h.loss);
+      trainer.dispose();
+      return { losses, weights };
+    };
+    const alone = await run();
+    const helpers = startGradientWorkers(1);
+    try {
+      const shared = await run(helpers);
+      expect(shared.losses).toEqual(alone.losses);
+      shared.weights.forEach((w, i) => expect(w).toEqual(alone.weights[i]));
+    } finally {
+      await helpers.close();
     }
   });
 });

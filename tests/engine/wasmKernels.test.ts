@@ -1,6 +1,7 @@
-// The engine's replacement WASM kernels (conv gradients, slice/split/unpack/concat) against the tfjs CPU backend.
+// The engine's replacement WASM kernels (conv gradients, copies, BatchMatMul, fused GroupNorm) against the tfjs CPU backend.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { groupNorm } from '../../src/engine/layers.ts';
 import { useWasm } from './backendSetup.ts';
 
 async function onBackend<T>(name: string, f: () => T): Promise<T> {
@@ -111,5 +112,158 @@ describe('WASM copy kernels', () => {
     await tf.setBackend('wasm');
     expect(onWasm.length).toBe(onCpu.length);
     onWasm.forEach((a, i) => expect(Array.from(a)).toEqual(Array.from(onCpu[i])));
+  });
+});
+
+/** Largest |a - b| relative to the largest |b| (1e-4 relative agreement). */
+function relativeDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]));
+  return maxAbsDiff(a, b) / Math.max(scale, 1e-30);
+}
+
+describe('WASM BatchMatMul', () => {
+  beforeAll(async () => {
+    await useWasm();
+  });
+
+  const cases: Array<{ a: number[]; b: number[]; ta: boolean; tb: boolean }> = [
+    { a: [3, 5, 7], b: [3, 7, 4], ta: false, tb: false },
+    { a: [3, 7, 5], b: [3, 7, 4], ta: true, tb: false },
+    { a: [3, 5, 7], b: [3, 4, 7], ta: false, tb: true },
+    { a: [2, 3, 7, 5], b: [2, 3, 4, 7], ta: true, tb: true },
+    { a: [9, 13], b: [11, 13], ta: false, tb: true },
+  ];
+  // tfjs-core's BatchMatMul gradient rejects broadcast batches on every backend: values only.
+  it('matches the CPU backend on broadcast batches', async () => {
+    const run = (): Float32Array[] =>
+      tf.tidy(() => {
+        const a = tf.tensor(values(3 * 5 * 7, 9), [3, 5, 7]);
+        const b = tf.tensor(values(7 * 4, 10), [1, 7, 4]);
+        return [tf.matMul(a, b), tf.matMul(tf.slice(a, [0, 0, 0], [1, 5, 7]), tf.tile(b, [3, 1, 1])), tf.matMul(a, tf.reshape(b, [7, 4]))].map((t) => t.dataSync() as Float32Array);
+      });
+    const onWasm = await onBackend('wasm', run);
+    const onCpu = await onBackend('cpu', run);
+    await tf.setBackend('wasm');
+    onWasm.forEach((w, i) => expect(relativeDiff(w, onCpu[i])).toBeLessThan(1e-4));
+  });
+  for (const c of cases) {
+    it(`matches the CPU backend, values and gradients, for ${JSON.stringify(c)}`, async () => {
+      const av = values(c.a.reduce((x, y) => x * y, 1), 7);
+      const bv = values(c.b.reduce((x, y) => x * y, 1), 8);
+      const run = (): Float32Array[] => {
+        const a = tf.tensor(av, c.a);
+        const b = tf.tensor(bv, c.b);
+        const product = tf.matMul(a, b, c.ta, c.tb);
+        const g = tf.grads((x: tf.Tensor, y: tf.Tensor) => {
+          const p = tf.matMul(x, y, c.ta, c.tb);
+          return tf.sum(tf.mul(p, tf.sin(tf.reshape(tf.range(0, p.size), p.shape))));
+        })([a, b]);
+        const out = [product, ...g].map((t) => t.dataSync() as Float32Array);
+        tf.dispose([a, b, product, ...g]);
+        return out;
+      };
+      const before = tf.memory().numTensors;
+      const onWasm = await onBackend('wasm', run);
+      expect(tf.memory().numTensors).toBe(before);
+      const onCpu = await onBackend('cpu', run);
+      await tf.setBackend('wasm');
+      onWasm.forEach((w, i) => expect(relativeDiff(w, onCpu[i])).toBeLessThan(1e-4));
+    });
+  }
+});
+
+describe('WASM Identity and Cast', () => {
+  beforeAll(async () => {
+    await useWasm();
+  });
+
+  it('share data without copying, keep values when the source is disposed, and still convert dtypes', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.engine().backend;
+    const before = backend.numDataIds();
+    const x = tf.tensor1d([1.5, -2, 3]);
+    const copy = tf.clone(x);
+    const same = tf.cast(x, 'float32');
+    expect(backend.numDataIds() - before).toBe(1);
+    x.dispose();
+    expect(Array.from(copy.dataSync())).toEqual([1.5, -2, 3]);
+    expect(Array.from(same.dataSync())).toEqual([1.5, -2, 3]);
+    const ints = tf.cast(copy, 'int32');
+    expect(ints.dtype).toBe('int32');
+    expect(Array.from(ints.dataSync())).toEqual([1, -2, 3]);
+    tf.dispose([copy, same, ints]);
+    expect(backend.numDataIds()).toBe(before);
+  });
+});
+
+describe('WASM fused GroupNorm', () => {
+  beforeAll(async () => {
+    await useWasm();
+  });
+
+  const cases: Array<{ shape: [number, number, number, number]; groups: number }> = [
+    { shape: [3, 5, 7, 6], groups: 3 },
+    { shape: [1, 9, 4, 4], groups: 4 },
+    { shape: [2, 3, 3, 8], groups: 1 },
+    { shape: [2, 11, 13, 12], groups: 2 },
+  ];
+  for (const c of cases) {
+    it(`matches the CPU backend's op chain, values and gradients of x, gamma and beta, for ${JSON.stringify(c)}`, async () => {
+      const size = c.shape.reduce((a, b) => a * b, 1);
+      const channels = c.shape[3];
+      // An offset and scale per channel, so the statistics are not those of a centred input.
+      const xv = values(size, 11).map((v, i) => 3 * v + (i % channels) - 2);
+      const gv = values(channels, 12).map((v) => 1 + v);
+      const bv = values(channels, 13);
+      const run = (): Float32Array[] => {
+        const x = tf.tensor4d(xv, c.shape);
+        const gamma = tf.tensor1d(gv);
+        const beta = tf.tensor1d(bv);
+        const y = groupNorm(x, gamma, beta, c.groups);
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor, d: tf.Tensor) => {
+          const out = groupNorm(a as tf.Tensor4D, b, d, c.groups);
+          return tf.sum(tf.mul(out, tf.sin(tf.reshape(tf.range(0, out.size), out.shape))));
+        })([x, gamma, beta]);
+        const out = [y, ...g].map((t) => t.dataSync() as Float32Array);
+        tf.dispose([x, gamma, beta, y, ...g]);
+        return out;
+      };
+      const before = tf.memory().numTensors;
+      const onWasm = await onBackend('wasm', run);
+      expect(tf.memory().numTensors).toBe(before);
+      const onCpu = await onBackend('cpu', run);
+      await tf.setBackend('wasm');
+      onWasm.forEach((w, i) => expect(relativeDiff(w, onCpu[i])).toBeLessThan(1e-4));
+    });
+  }
+});
+
+describe('WASM Sum over outer axes', () => {
+  beforeAll(async () => {
+    await useWasm();
+  });
+
+  it('matches the CPU backend for outer, middle and innermost axis runs, with and without keepDims', async () => {
+    const run = (): Float32Array[] =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(values(3 * 5 * 7 * 6, 14), [3, 5, 7, 6]);
+        const sums = [
+          tf.sum(x, [0, 1, 2]),
+          tf.sum(x, [1, 2], true),
+          tf.sum(x, 0),
+          tf.sum(x, [2, 3]),
+          tf.sum(x, [0, 2]),
+          tf.sum(x, [-4, -3], true),
+          tf.sum(tf.reshape(x, [105, 6]), 0),
+        ];
+        return sums.map((t) => t.dataSync() as Float32Array);
+      });
+    const onWasm = await onBackend('wasm', run);
+    const onCpu = await onBackend('cpu', run);
+    await tf.setBackend('wasm');
+    onWasm.forEach((w, i) => expect(relativeDiff(w, onCpu[i])).toBeLessThan(1e-5));
+    const shapes = await onBackend('wasm', () => tf.tidy(() => [tf.sum(tf.zeros([2, 3, 4]), [0, 1], true).shape, tf.sum(tf.zeros([2, 3, 4]), 1).shape]));
+    expect(shapes).toEqual([[1, 1, 4], [2, 4]]);
   });
 });

@@ -1,0 +1,280 @@
+// fqlab's engine against PyTorch on the same U-Net (bench/torch_unet.py): forward and training-step times per preset, interleaved, plus a kernel profile of one training step.
+// Usage: npx tsx bench/engineVsTorch.bench.ts [--presets tiny,small,base,paper] [--reps 3] [--quick]
+// Needs Debian's /usr/bin/python3 with python3-torch for the PyTorch side (else only fqlab's times print).
+import * as tf from '@tensorflow/tfjs';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import os from 'node:os';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { defaultTrainingConfig, initBackend, Trainer, UNet, unetParameterCount, unetPreset, type UNetPresetName } from '../src/engine/index.ts';
+import type { GradientHelpers } from '../src/engine/microBatch.ts';
+import { startGradientWorkers } from '../src/engine/nodeGradientWorkers.ts';
+import { syntheticVolume } from '../tests/engine/synthetic.ts';
+
+const PYTHON = '/usr/bin/python3';
+/** Batch of both sides per preset; training only where it fits the WASM heap (see unetConfig.ts). */
+const PLANS: Record<UNetPresetName, { forwardBatch: number; trainBatch: number | null }> = {
+  tiny: { forwardBatch: 8, trainBatch: 8 },
+  small: { forwardBatch: 8, trainBatch: 8 },
+  base: { forwardBatch: 4, trainBatch: null },
+  paper: { forwardBatch: 2, trainBatch: null },
+};
+/** The issue's goal: fqlab's time over PyTorch's at the same threads and batch. */
+const GOAL = { forward: 1.2, train: 1.5 };
+const THREADS = [1, 2];
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** Wall and process-CPU seconds of one measurement. */
+interface Timing {
+  wall: number;
+  cpu: number;
+}
+
+interface TorchAnswer {
+  seconds?: number;
+  cpuSeconds?: number;
+  error?: string;
+}
+
+/** The PyTorch side: one long-lived python process answering one JSON line per request. */
+class Torch {
+  private readonly answers: string[] = [];
+  private waiting: ((line: string) => void) | null = null;
+
+  private constructor(private readonly child: ChildProcessWithoutNullStreams) {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (this.waiting !== null) {
+        const w = this.waiting;
+        this.waiting = null;
+        w(line);
+      } else this.answers.push(line);
+    });
+  }
+
+  static async start(): Promise<{ torch: Torch; version: string } | { reason: string }> {
+    const script = fileURLToPath(new URL('./torch_unet.py', import.meta.url));
+    const child = spawn(PYTHON, [script], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const started = await new Promise<Error | null>((resolve) => {
+      child.once('spawn', () => resolve(null));
+      child.once('error', resolve);
+    });
+    if (started !== null) return { reason: `${PYTHON} did not start (${started.message})` };
+    const torch = new Torch(child);
+    const exited = new Promise<string>((resolve) => child.once('exit', () => resolve('')));
+    const first = await Promise.race([torch.next(), exited]);
+    if (first === '') return { reason: `${PYTHON} bench/torch_unet.py exited: ${stderr.trim().split('\n').at(-1) ?? ''} (install python3-torch)` };
+    return { torch, version: (JSON.parse(first) as { torch: string }).torch };
+  }
+
+  private next(): Promise<string> {
+    const line = this.answers.shift();
+    if (line !== undefined) return Promise.resolve(line);
+    return new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  async time(preset: UNetPresetName, what: 'forward' | 'train', batch: number, threads: number): Promise<Timing> {
+    const config = unetPreset(preset);
+    this.child.stdin.write(`${JSON.stringify({ config, parameters: unetParameterCount(config), batch, threads, what })}\n`);
+    const answer = JSON.parse(await this.next()) as TorchAnswer;
+    if (answer.error !== undefined || answer.seconds === undefined || answer.cpuSeconds === undefined) throw new Error(`torch_unet.py: ${answer.error ?? 'no time'}`);
+    return { wall: answer.seconds, cpu: answer.cpuSeconds };
+  }
+
+  stop(): void {
+    this.child.stdin.end();
+  }
+}
+
+/** Wall and CPU time of f; the CPU time is the whole process's, worker threads included. */
+async function timed(f: () => Promise<void>): Promise<Timing> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await f();
+  const c = process.cpuUsage(c0);
+  return { wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };
+}
+
+/** One fqlab forward of `batch` slices (single engine: inference does not use helper threads). */
+async function fqlabForward(model: UNet, batch: number): Promise<Timing> {
+  const x = tf.randomUniform([batch, 96, 96, 1], -1, 1, 'float32', 1) as tf.Tensor4D;
+  const timing = await timed(async () => {
+    const y = model.apply(x, new Array<number>(batch).fill(499));
+    await y.data();
+    y.dispose();
+  });
+  x.dispose();
+  return timing;
+}
+
+const volumes = [0, 1, 2, 3].map((i) => syntheticVolume(i));
+
+function trainer(preset: UNetPresetName, batch: number, helpers: GradientHelpers | undefined): Trainer {
+  return Trainer.create(defaultTrainingConfig(preset, { batchSize: batch, validationSlices: 0 }), { train: volumes, validation: [] }, { helpers });
+}
+
+function fqlabStep(t: Trainer): Promise<Timing> {
+  return timed(async () => {
+    await t.trainStep();
+  });
+}
+
+/**
+ * Exclusive kernel times of one training step (tf.profile counts a kernel that runs other kernels,
+ * such as the engine's conv gradients, with their time; this subtracts it by tracking the nesting).
+ */
+async function kernelProfile(t: Trainer): Promise<void> {
+  const profiler = (tf.engine() as unknown as { profiler: { profileKernel: (...args: unknown[]) => unknown } }).profiler;
+  const original = profiler.profileKernel.bind(profiler);
+  const depths: number[] = [];
+  let depth = 0;
+  profiler.profileKernel = (...args: unknown[]) => {
+    depth++;
+    try {
+      return original(...args);
+    } finally {
+      depth--;
+      depths.push(depth);
+    }
+  };
+  const t0 = performance.now();
+  let info: Awaited<ReturnType<typeof tf.profile>>;
+  try {
+    info = await tf.profile(async () => {
+      await t.trainStep();
+    });
+  } finally {
+    profiler.profileKernel = original;
+  }
+  const wall = (performance.now() - t0) / 1000;
+  // Records arrive in completion order: a kernel's children are the deeper records just before it.
+  const exclusive = new Map<string, { ms: number; calls: number }>();
+  const childTime: number[] = [];
+  info.kernels.forEach((k, i) => {
+    const d = depths[i] ?? 0;
+    const own = Number(k.kernelTimeMs) || 0;
+    const children = childTime[d + 1] ?? 0;
+    childTime[d + 1] = 0;
+    childTime[d] = (childTime[d] ?? 0) + own;
+    const e = exclusive.get(k.name) ?? { ms: 0, calls: 0 };
+    e.ms += Math.max(0, own - children);
+    e.calls++;
+    exclusive.set(k.name, e);
+  });
+  const total = [...exclusive.values()].reduce((a, e) => a + e.ms, 0);
+  console.log(`\nkernel profile of one ${t.config.preset} training step (batch ${t.config.batchSize}, micro-batch ${t.config.microBatchSize}, one thread, under tf.profile: ${wall.toFixed(2)} s wall):`);
+  console.log('| kernel | exclusive s | share | calls |\n|---|---|---|---|');
+  for (const [name, e] of [...exclusive].sort((a, b) => b[1].ms - a[1].ms).slice(0, 16)) {
+    console.log(`| ${name} | ${(e.ms / 1000).toFixed(2)} | ${((100 * e.ms) / total).toFixed(1)}% | ${e.calls} |`);
+  }
+  console.log(`| (all kernels) | ${(total / 1000).toFixed(2)} | 100% | ${info.kernels.length} |`);
+}
+
+interface Row {
+  what: string;
+  threads: number;
+  fqlab: Timing[];
+  torch: Timing[];
+  goal: number;
+}
+
+/** Below this many cores for two threads, 2-thread timings say more about other processes than about either side. */
+const BUSY_BELOW_CORES = 1.8;
+
+function printRows(preset: UNetPresetName, rows: Row[], cores: number): void {
+  console.log(`\n${preset}: medians over ${rows[0]?.fqlab.length ?? 0} interleaved repetitions; wall seconds (ratio = fqlab / PyTorch, the goal's measure) and process CPU seconds (all threads; robust to load from other processes)`);
+  console.log('| measure | threads | fqlab wall s | PyTorch wall s | wall ratio | goal | fqlab CPU s | PyTorch CPU s | CPU ratio |\n|---|---|---|---|---|---|---|---|---|');
+  const cell = (v: number, digits = 2): string => (Number.isNaN(v) ? '-' : v.toFixed(digits));
+  for (const r of rows) {
+    const fw = median(r.fqlab.map((t) => t.wall));
+    const tw = r.torch.length > 0 ? median(r.torch.map((t) => t.wall)) : NaN;
+    const fc = median(r.fqlab.map((t) => t.cpu));
+    const tc = r.torch.length > 0 ? median(r.torch.map((t) => t.cpu)) : NaN;
+    const ratio = fw / tw;
+    const busy = r.threads > 1 && cores < BUSY_BELOW_CORES;
+    const verdict = Number.isNaN(ratio) || busy ? `n/a${busy ? ' (cores busy)' : ''}` : ratio <= r.goal ? `<= ${r.goal} met` : `<= ${r.goal} not met`;
+    console.log(`| ${r.what} | ${r.threads} | ${cell(fw)} | ${cell(tw)} | ${Number.isNaN(ratio) ? '-' : `${ratio.toFixed(2)}x`} | ${verdict} | ${cell(fc)} | ${cell(tc)} | ${Number.isNaN(fc / tc) ? '-' : `${(fc / tc).toFixed(2)}x`} |`);
+  }
+}
+
+async function benchPreset(preset: UNetPresetName, reps: number, torch: Torch | null, helpers: GradientHelpers, cores: number): Promise<void> {
+  const plan = PLANS[preset];
+  console.log(`\n## ${preset}: ${unetParameterCount(unetPreset(preset)).toLocaleString('en-US')} parameters (PyTorch's count asserted equal)`);
+  const rows: Row[] = [];
+  const forward: Row[] = THREADS.map((threads) => ({ what: `forward, batch ${plan.forwardBatch}`, threads, fqlab: [], torch: [], goal: GOAL.forward }));
+  const train: Row[] = plan.trainBatch === null ? [] : THREADS.map((threads) => ({ what: `training step, batch ${plan.trainBatch}`, threads, fqlab: [], torch: [], goal: GOAL.train }));
+  rows.push(...forward, ...train);
+  const model = UNet.create(unetPreset(preset), 0);
+  await fqlabForward(model, 1); // warm-up: XNNPACK operator creation
+  const trainers = plan.trainBatch === null ? [] : THREADS.map((threads) => trainer(preset, plan.trainBatch as number, threads > 1 ? helpers : undefined));
+  for (const t of trainers) await t.trainStep(); // warm-up, and the helpers' replicas
+  for (let rep = 0; rep < reps; rep++) {
+    const oneThread = await fqlabForward(model, plan.forwardBatch);
+    for (const row of forward) {
+      // Inference runs on one engine: its time is the same at both thread counts.
+      row.fqlab.push(oneThread);
+      if (torch !== null) row.torch.push(await torch.time(preset, 'forward', plan.forwardBatch, row.threads));
+    }
+    for (let i = 0; i < train.length; i++) {
+      train[i].fqlab.push(await fqlabStep(trainers[i]));
+      if (torch !== null) train[i].torch.push(await torch.time(preset, 'train', plan.trainBatch as number, train[i].threads));
+    }
+  }
+  model.dispose();
+  printRows(preset, rows, cores);
+  if (trainers.length > 0) await kernelProfile(trainers[0]);
+  for (const t of trainers) t.dispose();
+}
+
+/**
+ * Cores two threads actually get right now: CPU seconds over wall seconds of two threads spinning for
+ * a second (2.0 on an idle 2-core machine; other processes' load lowers it, and with it what the
+ * 2-thread rows can show).
+ */
+async function coresForTwoThreads(): Promise<number> {
+  const spin = `const t = Date.now(); let x = 0; while (Date.now() - t < 1000) x += Math.sqrt(x + 1); require('node:worker_threads').parentPort.postMessage(x);`;
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await Promise.all([0, 1].map(() => new Promise((resolve) => new Worker(spin, { eval: true }).once('message', resolve))));
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1e3 / (performance.now() - t0);
+}
+
+async function main(): Promise<void> {
+  const presets = arg('presets', 'tiny,small,base,paper').split(',') as UNetPresetName[];
+  const reps = process.argv.includes('--quick') ? 1 : Number(arg('reps', '3'));
+  const cpus = os.cpus();
+  const backend = await initBackend('wasm');
+  console.log(`# fqlab vs PyTorch on the same U-Net\nmachine: ${cpus[0]?.model ?? 'unknown CPU'} x ${cpus.length}, Node ${process.version}, fqlab ${backend.reason}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log('fqlab at 2 threads: a worker thread with its own WASM engine computes half of the micro-batches (src/engine/nodeGradientWorkers.ts); forwards use one engine.');
+  console.log('PyTorch: torch.set_num_threads(threads), the whole batch at once, same FQ loss and Adam; the two sides alternate, so load from other processes hits both alike (medians).');
+  const started = await Torch.start();
+  const torch = 'torch' in started ? started.torch : null;
+  console.log('torch' in started ? `PyTorch ${started.version} (${PYTHON})` : `PyTorch skipped: ${started.reason}`);
+  const helpers = startGradientWorkers(1);
+  try {
+    for (const preset of presets) {
+      const cores = await coresForTwoThreads();
+      console.log(`\ntwo threads get ${cores.toFixed(2)} cores now (2.00 when nothing else runs; below ${BUSY_BELOW_CORES} the 2-thread rows get no verdict)`);
+      await benchPreset(preset, reps, torch, helpers, cores);
+    }
+  } finally {
+    await helpers.close();
+    torch?.stop();
+  }
+  console.log(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (other processes slow both sides; compare ratios, not seconds)`);
+}
+
+await main();
