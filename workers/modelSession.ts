@@ -303,6 +303,10 @@ function resumedTrainer(model: TrainedModel, data: { train: TrainingVolume[]; va
   if (volumes > 0 && volumes !== data.train.length) {
     throw new FqlabError('bad-argument', model.fileName, `was trained on ${volumes} healthy volumes, not the ${data.train.length} given; resume with the same training data.`);
   }
+  const [nx, ny, nz] = contents.config.dims;
+  if (data.train.some((v) => v.image.length !== nx * ny * nz)) {
+    throw new FqlabError('bad-argument', model.fileName, `was trained on a ${nx} x ${ny} x ${nz} grid, not the training data's; start a new training run instead.`);
+  }
   return Trainer.fromCheckpoint(contents, data);
 }
 

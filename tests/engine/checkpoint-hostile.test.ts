@@ -81,7 +81,7 @@ describe('checkpoint config values', () => {
     expectRefused(unet({ channelMult: [] }), /config\.unet\.channelMult: too small/);
     expectRefused(unet({ channelMult: [1, 2, 2, 2, 2, 2, 2] }), /config\.unet\.channelMult: too big/);
     expectRefused(unet({ groups: 3 }), /config\.unet\.groups: 2 channels do not split into 3 groups/);
-    expectRefused(unet({ numHeads: 3 }), /config\.unet\.numHeads: 4 middle channels do not split into 3 heads/);
+    expectRefused(unet({ numHeads: 3 }), /config\.unet\.numHeads: 2 middle channels do not split into 3 heads/);
     expectRefused(unet({ numResBlocks: 0 }), /config\.unet\.numResBlocks: too small/);
   });
 

@@ -9,8 +9,8 @@ import {
   type UNetConfig,
 } from '../../src/engine/index.ts';
 
-/** Two levels, middle attention: every kind of layer, about 4 k parameters. */
-export const SMALL_UNET: UNetConfig = { modelChannels: 2, channelMult: [1, 2], numResBlocks: 1, groups: 2, numHeads: 1, middleAttention: true };
+/** One level with middle attention: every kind of weight (conv, ResBlock with skip, attention, norms), 867 parameters. */
+export const SMALL_UNET: UNetConfig = { modelChannels: 2, channelMult: [1], numResBlocks: 1, groups: 2, numHeads: 1, middleAttention: true };
 
 /** A checkpoint as a training run of SMALL_UNET would save it: "model/" weights, and with training also "current/" and Adam moments. */
 export function smallCheckpoint(withTraining = true): CheckpointContents {

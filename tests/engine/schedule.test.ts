@@ -1,6 +1,6 @@
 // Cosine schedule against the numpy reference; seeded RNG, Gaussian and simplex noise: determinism and statistics.
 import { describe, expect, it } from 'vitest';
-import { cosineSchedule, MAX_BETA, noiseBatch, noiseField, Rng, seededNoise3D, simplexField } from '../../src/engine/index.ts';
+import { cosineSchedule, MAX_BETA, MAX_DIFFUSION_STEPS, noiseBatch, noiseField, Rng, seededNoise3D, simplexField } from '../../src/engine/index.ts';
 import { readJson } from './fixtures.ts';
 
 function stats(a: ArrayLike<number>): { mean: number; std: number; min: number; max: number } {
@@ -30,6 +30,14 @@ describe('cosine schedule', () => {
     });
     expect(Math.max(...s.betas)).toBe(MAX_BETA);
     expect(ref.maxBeta).toBe(MAX_BETA);
+  });
+
+  it('refuses step counts that would allocate gigabytes or nothing, before allocating', () => {
+    for (const steps of [2e9, MAX_DIFFUSION_STEPS + 1, 0, -1, 2.5, Number.NaN]) {
+      expect(() => cosineSchedule(steps)).toThrow(/cosineSchedule: steps must be an integer in 1 \.\. 100000/);
+    }
+    expect(() => cosineSchedule(10, Number.NaN)).toThrow(/offset s must be finite/);
+    expect(cosineSchedule(MAX_DIFFUSION_STEPS).steps).toBe(MAX_DIFFUSION_STEPS);
   });
 });
 
