@@ -85,7 +85,7 @@ function editAt(header: Record<string, unknown>, path: (string | number)[], valu
 }
 
 describe('checkpoint reader properties', () => {
-  it('reads an untouched checkpoint back equal to what was written, and the shipped demo models byte for byte', () => {
+  it('reads an untouched checkpoint back equal to what was written, and the shipped demo models stably', () => {
     expect(readOrRefuse(original)).toEqual(smallCheckpoint());
     expect(readOrRefuse(smallCheckpointBytes(false))).toEqual(smallCheckpoint(false));
     for (const name of ['pddpm.fqlab', 'pddpm-iqa.fqlab']) {
@@ -93,7 +93,11 @@ describe('checkpoint reader properties', () => {
       const bytes = new Uint8Array(readFileSync(path));
       const contents = deserializeCheckpoint(bytes, path);
       checkCheckpointTensors(contents, path);
-      expect(sameBytes(serializeCheckpoint(contents), bytes)).toBe(true);
+      // Saved before the per-modality AIR rule, they load upgraded ('auto' = 'stats', no smoothing): once re-saved,
+      // a checkpoint reads back to the same contents and re-saves to the same bytes.
+      const resaved = serializeCheckpoint(contents);
+      expect(deserializeCheckpoint(resaved, path)).toEqual(contents);
+      expect(sameBytes(serializeCheckpoint(deserializeCheckpoint(resaved, path)), resaved)).toBe(true);
     }
   });
 
