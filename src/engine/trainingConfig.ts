@@ -105,7 +105,14 @@ export type SavedTrainingConfig = Omit<TrainingConfig, 'air' | 'smoothing'> & {
  * 'auto' becomes 'stats' (what it meant), missing modalities become []; a missing smoothing record means none.
  */
 export function upgradeTrainingConfig(saved: SavedTrainingConfig): TrainingConfig {
-  const { mode, enabled, stats, modalities } = saved.air;
-  // Keys in defaultTrainingConfig's order, so a loaded and re-saved checkpoint keeps its bytes.
-  return { ...saved, air: { mode: upgradeAirMode(mode), enabled, stats, modalities: modalities ?? [] }, smoothing: saved.smoothing ?? null };
+  const { air, smoothing, validateEvery, validationSlices, ...rest } = saved;
+  const { mode, enabled, stats, modalities } = air;
+  // Keys in defaultTrainingConfig's order (also where an old checkpoint lacks smoothing), so re-saving keeps the bytes.
+  return {
+    ...rest,
+    air: { mode: upgradeAirMode(mode), enabled, stats, modalities: modalities ?? [] },
+    smoothing: smoothing ?? null,
+    validateEvery,
+    validationSlices,
+  };
 }
