@@ -78,6 +78,11 @@ export function airStatistics(
       normalCount++;
     }
   }
+  return statisticsFromSums(normalSum, normalCount, anomalousSum, anomalousCount);
+}
+
+/** The means and what they suggest, from intensity sums and voxel counts of normal and anomalous brain voxels. */
+function statisticsFromSums(normalSum: number, normalCount: number, anomalousSum: number, anomalousCount: number): AirStatistics {
   const muNormal = normalCount > 0 ? normalSum / normalCount : 0;
   const muAnomalous = anomalousCount > 0 ? anomalousSum / anomalousCount : null;
   return {
@@ -109,14 +114,7 @@ export function pooledAirStatistics(parts: readonly AirStatisticsPart[]): AirSta
     anomalousSum += part.muAnomalous * part.anomalousVoxels;
     anomalousCount += part.anomalousVoxels;
   }
-  const muNormal = normalCount > 0 ? normalSum / normalCount : 0;
-  const muAnomalous = anomalousCount > 0 ? anomalousSum / anomalousCount : null;
-  return {
-    muNormal,
-    muAnomalous,
-    air: muAnomalous === null ? null : airValue(muAnomalous, muNormal),
-    suggested: muNormal > AIR_STATS_THRESHOLD,
-  };
+  return statisticsFromSums(normalSum, normalCount, anomalousSum, anomalousCount);
 }
 
 /**
