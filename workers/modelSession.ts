@@ -118,7 +118,7 @@ function reconstructWith(
 let modelCounter = 0;
 
 /** What messages call a model trained in this session (it has no file yet). */
-export const TRAINED_MODEL_NAME = 'trained model';
+const TRAINED_MODEL_NAME = 'trained model';
 
 /** A model ready for inference: weights, the config it was trained with, and its checkpoint bytes. */
 export class TrainedModel implements ReconstructionModel {
@@ -304,7 +304,7 @@ function resumedTrainer(model: TrainedModel, data: { train: TrainingVolume[]; va
     throw new FqlabError('bad-argument', model.fileName, `was trained on ${volumes} healthy volumes, not the ${data.train.length} given; resume with the same training data.`);
   }
   const [nx, ny, nz] = contents.config.dims;
-  if (data.train.some((v) => v.image.length !== nx * ny * nz)) {
+  if ([...data.train, ...data.validation].some((v) => v.image.length !== nx * ny * nz)) {
     throw new FqlabError('bad-argument', model.fileName, `was trained on a ${nx} x ${ny} x ${nz} grid, not the training data's; start a new training run instead.`);
   }
   return Trainer.fromCheckpoint(contents, data);
