@@ -122,6 +122,17 @@ function relativeDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return maxAbsDiff(a, b) / Math.max(scale, 1e-30);
 }
 
+/** Runs `run` on WASM (no tensor left behind) then CPU, leaving WASM current; every output agrees to `tolerance`. */
+async function expectWasmMatchesCpu(run: () => Float32Array[], tolerance: number): Promise<void> {
+  const before = tf.memory().numTensors;
+  const onWasm = await onBackend('wasm', run);
+  expect(tf.memory().numTensors).toBe(before);
+  const onCpu = await onBackend('cpu', run);
+  await tf.setBackend('wasm');
+  expect(onWasm.length).toBe(onCpu.length);
+  onWasm.forEach((w, i) => expect(relativeDiff(w, onCpu[i])).toBeLessThan(tolerance));
+}
+
 describe('WASM BatchMatMul', () => {
   beforeAll(async () => {
     await useWasm();
@@ -142,10 +153,7 @@ describe('WASM BatchMatMul', () => {
         const b = tf.tensor(values(7 * 4, 10), [1, 7, 4]);
         return [tf.matMul(a, b), tf.matMul(tf.slice(a, [0, 0, 0], [1, 5, 7]), tf.tile(b, [3, 1, 1])), tf.matMul(a, tf.reshape(b, [7, 4]))].map((t) => t.dataSync() as Float32Array);
       });
-    const onWasm = await onBackend('wasm', run);
-    const onCpu = await onBackend('cpu', run);
-    await tf.setBackend('wasm');
-    onWasm.forEach((w, i) => expect(relativeDiff(w, onCpu[i])).toBeLessThan(1e-4));
+    await expectWasmMatchesCpu(run, 1e-4);
   });
   for (const c of cases) {
     it(`matches the CPU backend, values and gradients, for ${JSON.stringify(c)}`, async () => {
@@ -163,12 +171,7 @@ describe('WASM BatchMatMul', () => {
         tf.dispose([a, b, product, ...g]);
         return out;
       };
-      const before = tf.memory().numTensors;
-      const onWasm = await onBackend('wasm', run);
-      expect(tf.memory().numTensors).toBe(before);
-      const onCpu = await onBackend('cpu', run);
-      await tf.setBackend('wasm');
-      onWasm.forEach((w, i) => expect(relativeDiff(w, onCpu[i])).toBeLessThan(1e-4));
+      await expectWasmMatchesCpu(run, 1e-4);
     });
   }
 });
@@ -229,12 +232,7 @@ describe('WASM fused GroupNorm', () => {
         tf.dispose([x, gamma, beta, y, ...g]);
         return out;
       };
-      const before = tf.memory().numTensors;
-      const onWasm = await onBackend('wasm', run);
-      expect(tf.memory().numTensors).toBe(before);
-      const onCpu = await onBackend('cpu', run);
-      await tf.setBackend('wasm');
-      onWasm.forEach((w, i) => expect(relativeDiff(w, onCpu[i])).toBeLessThan(1e-4));
+      await expectWasmMatchesCpu(run, 1e-4);
     });
   }
 });
@@ -259,10 +257,7 @@ describe('WASM Sum over outer axes', () => {
         ];
         return sums.map((t) => t.dataSync() as Float32Array);
       });
-    const onWasm = await onBackend('wasm', run);
-    const onCpu = await onBackend('cpu', run);
-    await tf.setBackend('wasm');
-    onWasm.forEach((w, i) => expect(relativeDiff(w, onCpu[i])).toBeLessThan(1e-5));
+    await expectWasmMatchesCpu(run, 1e-5);
     const shapes = await onBackend('wasm', () => tf.tidy(() => [tf.sum(tf.zeros([2, 3, 4]), [0, 1], true).shape, tf.sum(tf.zeros([2, 3, 4]), 1).shape]));
     expect(shapes).toEqual([[1, 1, 4], [2, 4]]);
   });
