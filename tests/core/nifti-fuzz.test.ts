@@ -9,6 +9,7 @@ import { FqlabError, type FqlabErrorCode } from '../../src/core/errors.ts';
 import { readNifti } from '../../src/core/nifti/index.ts';
 import { det3, linearPart } from '../../src/core/nifti/matrix3.ts';
 import type { Volume } from '../../src/core/volume.ts';
+import type { NiftiFixtureCase } from './niftiFixture.ts';
 
 /** Every knob of these properties: a fixed seed keeps CI repeatable; FQLAB_FUZZ_SEED and FQLAB_FUZZ_RUNS explore further. */
 const FUZZ = {
@@ -20,18 +21,11 @@ const FUZZ = {
   maxRetainedBytes: 64 * 2 ** 20,
 };
 
-interface Seed {
-  name: string;
-  file: string;
-  version: 1 | 2;
-  littleEndian: boolean;
-  datatypeCode: number;
-  sclSlope: number | null;
-  sclInter: number | null;
-  dims: [number, number, number];
-  affine: number[];
-  data: number[];
-}
+/** The fuzz corpus's seeds carry the reader-relevant subset of a fixture's fields. */
+type Seed = Pick<
+  NiftiFixtureCase,
+  'name' | 'file' | 'version' | 'littleEndian' | 'datatypeCode' | 'sclSlope' | 'sclInter' | 'dims' | 'affine' | 'data'
+>;
 
 interface Mutant {
   name: string;

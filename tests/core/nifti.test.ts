@@ -10,28 +10,11 @@ import { describe, expect, it } from 'vitest';
 import { FqlabError } from '../../src/core/errors.ts';
 import { orientationCode, readNifti, writeNifti } from '../../src/core/nifti/index.ts';
 import type { Volume } from '../../src/core/volume.ts';
+import type { NiftiFixtureCase } from './niftiFixture.ts';
 
 const fixtureDir = fileURLToPath(new URL('../fixtures/nifti/', import.meta.url));
 
-interface FixtureCase {
-  name: string;
-  file: string;
-  version: 1 | 2;
-  littleEndian: boolean;
-  datatypeCode: number;
-  sclSlope: number | null;
-  sclInter: number | null;
-  qformCode: number;
-  sformCode: number;
-  description: string;
-  dims: [number, number, number];
-  affine: number[];
-  spacing: number[];
-  orientation: string;
-  data: number[];
-}
-
-const manifest = JSON.parse(readFileSync(join(fixtureDir, 'manifest.json'), 'utf8')) as { cases: FixtureCase[] };
+const manifest = JSON.parse(readFileSync(join(fixtureDir, 'manifest.json'), 'utf8')) as { cases: NiftiFixtureCase[] };
 const fixtureBytes = (file: string): Uint8Array => new Uint8Array(readFileSync(join(fixtureDir, file)));
 
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, relative: number, absolute = 0): void {
@@ -76,7 +59,7 @@ describe('readNifti matches nibabel on generated fixtures', () => {
       .map((c) => readNifti(fixtureBytes(c.file), c.file).header.datatypeName);
     expect(names).toEqual(['uint8', 'int8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float32', 'float64']);
     const source = (name: string): string => {
-      const c = manifest.cases.find((x) => x.name === name) as FixtureCase;
+      const c = manifest.cases.find((x) => x.name === name) as NiftiFixtureCase;
       return readNifti(fixtureBytes(c.file), c.file).header.affineSource;
     };
     expect(source('orient-disagree')).toBe('sform'); // nibabel: sform wins even with a higher qform_code
@@ -140,8 +123,8 @@ function testVolume(dims: [number, number, number], affine: number[], values: (n
   return { dims, data, affine: a, spacing };
 }
 
-const obliqueFixture = manifest.cases.find((c) => c.name === 'orient-oblique-sform') as FixtureCase;
-const flippedFixture = manifest.cases.find((c) => c.name === 'orient-qform-qfac-neg') as FixtureCase;
+const obliqueFixture = manifest.cases.find((c) => c.name === 'orient-oblique-sform') as NiftiFixtureCase;
+const flippedFixture = manifest.cases.find((c) => c.name === 'orient-qform-qfac-neg') as NiftiFixtureCase;
 const writeCases: { name: string; volume: Volume; datatype: 'float32' | 'uint8' }[] = [
   { name: 'float32-las', datatype: 'float32',
     volume: testVolume([6, 5, 4], [-0.9375, 0, 0, 120.5, 0, 0.9375, 0, -110.25, 0, 0, 1.25, -70, 0, 0, 0, 1], (n) => Math.sin(n) * 1000) },
