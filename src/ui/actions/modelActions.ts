@@ -95,8 +95,8 @@ export async function loadCheckpointFile(file: File): Promise<void> {
     useModelStore.getState().setModel(info);
     useAnalysisStore.getState().markStale();
   } catch (error) {
-    const { message } = toUserError(error, file.name);
-    report(file.name, `${message} — choose a checkpoint saved by fqlab.`);
+    // The reader's refusals already say what to do (choose a checkpoint saved by fqlab, check the file).
+    report(file.name, toUserError(error, file.name).message);
   }
 }
 
