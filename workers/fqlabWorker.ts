@@ -7,6 +7,7 @@ import { FqlabError } from '../src/core/errors.ts';
 import { writeNifti } from '../src/core/nifti/index.ts';
 import type { RegistrationProgress } from '../src/core/registration/index.ts';
 import { airLabel, exportDescription, smoothingLabel } from '../src/core/provenance.ts';
+import { noiseLevelProblem } from '../src/core/protocol.ts';
 import type { Volume } from '../src/core/volume.ts';
 import { convertDicomSeries } from '../src/formats/dicomSeries.ts';
 import type { ScanReaders } from '../src/formats/readerTypes.ts';
@@ -232,9 +233,8 @@ export class FqlabWorker implements FqlabWorkerApi {
     seed: number,
     onProgress: ProgressCallback<{ done: number; total: number }>,
   ): Promise<void> {
-    if (!(Number.isInteger(noiseLevel) && noiseLevel >= 1 && noiseLevel <= 1000)) {
-      throw new FqlabError('bad-argument', 'noise level', `${noiseLevel} is not an integer in [1, 1000]; the paper uses 500 (pDDPM) or 750 (pDDPM-IQA).`);
-    }
+    const problem = noiseLevelProblem(noiseLevel);
+    if (problem) throw new FqlabError('bad-argument', 'noise level', `${noiseLevel} ${problem}.`);
     await this.ensureBackend();
     const model = this.requireModel();
     await this.pipeline.reconstruct(model, caseIds, noiseLevel, seed, (p) => void onProgress(p));

@@ -2,6 +2,7 @@
 import { pooledAirStatistics, resolveAir, type AirStatistics } from '../src/core/air.ts';
 import { FqlabError } from '../src/core/errors.ts';
 import type { CurvatureFlowOptions } from '../src/core/conform/index.ts';
+import { PAPER_PROTOCOL } from '../src/core/protocol.ts';
 import type { Volume } from '../src/core/volume.ts';
 import type { ConformedCase } from '../src/analysis/caseStore.ts';
 import { AnalysisPipeline, type ReconstructionModel } from '../src/analysis/pipeline.ts';
@@ -90,7 +91,7 @@ export async function backendCheck(
 
 /** Noise level used for validation Dice/AUPRC during training: the paper's 750 for FQ (pDDPM-IQA), 500 for l1 (pDDPM). */
 export function validationNoiseLevel(config: Pick<TrainConfig, 'loss'>): number {
-  return config.loss === 'fq' ? 750 : 500;
+  return config.loss === 'fq' ? PAPER_PROTOCOL.noiseLevel.pddpmIqa : PAPER_PROTOCOL.noiseLevel.pddpm;
 }
 
 /** The engine's reconstructVolume with every diffusion setting taken from the training config. */

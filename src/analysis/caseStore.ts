@@ -3,11 +3,9 @@ import type { ConformMapping, ConformStats } from '../core/conform/index.ts';
 import { FqlabError } from '../core/errors.ts';
 import { labelsFromSegmentation } from '../core/metrics/index.ts';
 import { erodeMask2D } from '../core/postprocess/index.ts';
+import { PAPER_PROTOCOL } from '../core/protocol.ts';
 import type { Volume } from '../core/volume.ts';
 import type { DataSplit, Modality } from '../../workers/api.ts';
-
-/** SPEC 5.1: 2D cross erosions of the brain mask before scoring. */
-export const BRAIN_MASK_EROSIONS = 3;
 
 /** One conformed case plus what scoring needs again and again (computed once here). */
 export interface ConformedCase {
@@ -54,7 +52,7 @@ export function makeConformedCase(input: ConformedCaseInput): ConformedCase {
     ...input,
     labels,
     anomalousVoxels,
-    erodedBrainMask: erodeMask2D(input.brainMask.data, input.brainMask.dims, BRAIN_MASK_EROSIONS),
+    erodedBrainMask: erodeMask2D(input.brainMask.data, input.brainMask.dims, PAPER_PROTOCOL.postprocess.brainMaskErosions),
   };
 }
 

@@ -1,10 +1,8 @@
 // Per-case metrics, their mean and a precision-recall curve for a set of scored cases (SPEC 5.3-5.5).
 import { evaluateLabelled, precisionRecallCurve, summarize } from '../core/metrics/index.ts';
+import { PAPER_PROTOCOL } from '../core/protocol.ts';
 import type { CaseMetrics, DataSplit, EvaluationResult } from '../../workers/api.ts';
 import type { ScoredCase, ThresholdChoice } from './thresholdChoice.ts';
-
-/** Points kept on the precision-recall curve sent to the UI. */
-export const PR_CURVE_POINTS = 300;
 
 /** Metrics of one case; all null without a segmentation. Uses the case's labels, derived once when it was conformed. */
 export function caseMetrics(scored: ScoredCase, threshold: number | null): CaseMetrics {
@@ -40,7 +38,7 @@ export function evaluateScored(
     scored.find((s) => s.conformed.split === meanOver && s.conformed.anomalousVoxels > 0);
   let prCurve: EvaluationResult['prCurve'] = null;
   if (curveCase) {
-    const curve = precisionRecallCurve(curveCase.map, curveCase.conformed.labels as Uint8Array, PR_CURVE_POINTS);
+    const curve = precisionRecallCurve(curveCase.map, curveCase.conformed.labels as Uint8Array, PAPER_PROTOCOL.prCurvePoints);
     prCurve = { caseId: curveCase.conformed.caseId, precision: Array.from(curve.precision), recall: Array.from(curve.recall) };
   }
   return {

@@ -1,12 +1,10 @@
 // Anomaly maps from cached quality maps: FQ / SSIM loss / l1 (SPEC 4), then the SPEC 5.1-5.2 post-processing.
 import { postprocessMap } from '../core/postprocess/index.ts';
+import { PAPER_PROTOCOL } from '../core/protocol.ts';
 import { fqMap } from '../core/quality/index.ts';
 import type { ScoreKind } from '../../workers/api.ts';
 import type { ConformedCase } from './caseStore.ts';
 import type { CachedReconstruction } from './reconstructionCache.ts';
-
-/** SPEC 5.2: side of the cubic median window. */
-export const MEDIAN_SIZE = 5;
 
 /** Which map to score with; alpha only matters for 'fq'. */
 export interface ScoreMapSettings {
@@ -40,5 +38,5 @@ export function scoreMap(
   scratch?: Float32Array,
 ): Float32Array {
   const raw = rawScoreMap(entry, settings, scratch);
-  return postprocessMap(raw, conformed.erodedBrainMask, conformed.image.dims, { erosionIterations: 0, medianSize: MEDIAN_SIZE });
+  return postprocessMap(raw, conformed.erodedBrainMask, conformed.image.dims, { erosionIterations: 0, medianSize: PAPER_PROTOCOL.postprocess.medianSize });
 }

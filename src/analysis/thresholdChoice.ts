@@ -1,5 +1,6 @@
 // Picks the binarisation threshold from its source (SPEC 5.4): validation search, exact best Dice, healthy FPR, manual.
 import { exactBestDiceThreshold, fprThreshold, referenceThresholdSearch } from '../core/metrics/index.ts';
+import { PAPER_PROTOCOL } from '../core/protocol.ts';
 import type { ScoreSettings, ThresholdSource } from '../../workers/api.ts';
 import type { ConformedCase } from './caseStore.ts';
 
@@ -20,9 +21,6 @@ export interface ThresholdChoice {
   /** Why there is no threshold, or which cases it was chosen on when that is not the obvious set. */
   note?: string;
 }
-
-/** Default FPR target when the settings give none (5 %). */
-export const DEFAULT_FPR_TARGET = 0.05;
 
 /** Validation cases with at least one anomalous voxel: the only place a Dice threshold may be tuned (never on test). */
 export function anomalousValidationCases(scored: readonly ScoredCase[]): ScoredCase[] {
@@ -61,7 +59,7 @@ export function chooseThreshold(settings: ScoreSettings, scored: readonly Scored
     return { value, source };
   }
   if (source === 'fpr-target') {
-    const fprTarget = settings.fprTarget ?? DEFAULT_FPR_TARGET;
+    const fprTarget = settings.fprTarget ?? PAPER_PROTOCOL.threshold.defaultFprTarget;
     const { cases, note } = healthyCases(scored);
     if (cases.length === 0) {
       return {

@@ -1,6 +1,7 @@
 // `fqlab evaluate`: reconstructs validation and test volumes with a trained model and reports DICE/AUPRC, mean +- std over seeds.
 import { join } from 'node:path';
 import { FqlabError } from '../../core/errors.ts';
+import { PAPER_PROTOCOL } from '../../core/protocol.ts';
 import type { CaseInfo, EvaluationResult, MapLayer, ScoreKind } from '../../../workers/api.ts';
 import { choiceFlag, integerFlag, numberFlag, optionalString, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
@@ -18,7 +19,7 @@ export const evaluateCommand: Command = {
   name: 'evaluate',
   summary: 'Evaluate a trained model: threshold on validation volumes, DICE/AUPRC/AUROC on test volumes, over seeds.',
   usage:
-    '--model MODEL_DIR --val FILES|DIR [...] --test FILES|DIR [...] [--noise-level 750] [--alpha 0.84]\n' +
+    `--model MODEL_DIR --val FILES|DIR [...] --test FILES|DIR [...] [--noise-level ${PAPER_PROTOCOL.noiseLevel.pddpmIqa}] [--alpha ${PAPER_PROTOCOL.fqAlpha}]\n` +
     '  [--score fq|l1|ssim] [--seeds 3] [--modality T2] [--backend auto|wasm|cpu|webgpu] [--no-smoothing] [--out-dir D]\n' +
     '  [--allow-no-threshold] [--out REPORT.json] [--shard i/n]\n' +
     SMOOTHING_USAGE +
@@ -43,8 +44,8 @@ export const evaluateCommand: Command = {
   },
   async run(flags: ParsedFlags, outputs: PendingOutputs) {
     const shared = evaluationFlags(flags);
-    const noiseLevel = integerFlag(flags, 'noise-level', 750, 1, 1000);
-    const alpha = numberFlag(flags, 'alpha', 0.84, 0, 1);
+    const noiseLevel = integerFlag(flags, 'noise-level', PAPER_PROTOCOL.noiseLevel.pddpmIqa, PAPER_PROTOCOL.noiseLevel.min, PAPER_PROTOCOL.noiseLevel.max);
+    const alpha = numberFlag(flags, 'alpha', PAPER_PROTOCOL.fqAlpha, PAPER_PROTOCOL.alphaRange.min, PAPER_PROTOCOL.alphaRange.max);
     const score: ScoreKind = choiceFlag(flags, 'score', ['fq', 'l1', 'ssim'] as const, 'fq');
     const seeds = integerFlag(flags, 'seeds', 3, 1, 100);
     const outDir = optionalString(flags, 'out-dir');

@@ -1,4 +1,5 @@
 // Sweep actions: run the alpha x noise-level grid on validation and test volumes, and apply a chosen cell to the sliders.
+import { alphaProblem, noiseLevelProblem } from '../../core/protocol.ts';
 import type { SweepSettings } from '../../../workers/api.ts';
 import { stopDemo } from '../demo/demoControl.ts';
 import { useErrorStore } from '../stores/errorStore.ts';
@@ -11,8 +12,8 @@ import { inferenceBlocker, setAlphaAndNoiseLevel } from './analysisActions.ts';
 export async function runSweep(): Promise<void> {
   const sweep = useSweepStore.getState();
   const report = useErrorStore.getState().report;
-  const alphas = parseNumberList(sweep.alphasText, 0, 1, 'alpha');
-  const noiseLevels = parseNumberList(sweep.noiseLevelsText, 1, 999, 'noise level');
+  const alphas = parseNumberList(sweep.alphasText, 'alpha', alphaProblem);
+  const noiseLevels = parseNumberList(sweep.noiseLevelsText, 'noise level', noiseLevelProblem);
   if (typeof alphas === 'string') return report('', `Sweep: ${alphas}.`);
   if (typeof noiseLevels === 'string') return report('', `Sweep: ${noiseLevels}.`);
   const blocker = inferenceBlocker();

@@ -1,10 +1,7 @@
 // Zustand store of the analysis settings (alpha, noise level, threshold source) and the latest evaluation.
 import { create } from 'zustand';
+import { PAPER_PROTOCOL } from '../../core/protocol.ts';
 import type { EvaluationResult, ScoreKind, ThresholdSource } from '../../../workers/api.ts';
-
-/** Paper defaults: alpha 0.84 (FQ fusion weight), noise level 750 (pDDPM-IQA test noise). */
-export const DEFAULT_ALPHA = 0.84;
-export const DEFAULT_NOISE_LEVEL = 750;
 
 export type ReconstructionStatus = 'none' | 'running' | 'done' | 'error';
 
@@ -28,12 +25,12 @@ export interface AnalysisState {
 }
 
 export const useAnalysisStore = create<AnalysisState>()((set) => ({
-  alpha: DEFAULT_ALPHA,
-  noiseLevel: DEFAULT_NOISE_LEVEL,
+  alpha: PAPER_PROTOCOL.fqAlpha,
+  noiseLevel: PAPER_PROTOCOL.noiseLevel.pddpmIqa,
   seed: 1,
   score: 'fq',
   thresholdSource: 'validation-search',
-  fprTarget: 0.05,
+  fprTarget: PAPER_PROTOCOL.threshold.defaultFprTarget,
   manualThreshold: 0.1,
   prCaseId: '',
   reconstruction: { status: 'none', done: 0, total: 0, noiseLevel: null, message: '' },
