@@ -6,8 +6,15 @@ import type { Modality } from '../src/core/modality.ts';
 import type { Dims3 } from '../src/core/volume.ts';
 import type { SeriesFile } from '../src/formats/readerTypes.ts';
 import type { ScanSource } from '../src/formats/scanFiles.ts';
+import type { MapKey } from '../src/analysis/keys.ts';
+import type { LayerRequest, MapLayer } from '../src/analysis/layers.ts';
+import type { ReconstructRequest, ScoreRequest, SweepRequest } from '../src/analysis/pipeline.ts';
 
 export type { AirMode, Modality };
+export { alphaMatters, SCORE_KINDS, type MapKey, type ReconstructionSetKey, type ScoreKind, type ScoreMapSettings } from '../src/analysis/keys.ts';
+export { isCaseLayer, LABEL_LAYERS, layerDependencyKey, layerRequest, type CaseLayer, type DerivedLayer, type LayerRequest, type MapLayer } from '../src/analysis/layers.ts';
+export type { ReconstructRequest, ScoreKey, ScoreRequest, SweepRequest } from '../src/analysis/pipeline.ts';
+export type { ThresholdSettings } from '../src/analysis/thresholdChoice.ts';
 
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm' | 'webgl' | 'cpu';
 export type VolumeRole = 'image' | 'brain-mask' | 'segmentation';
@@ -15,9 +22,6 @@ export type DataSplit = 'healthy-train' | 'validation' | 'test';
 export type ModelPreset = 'tiny' | 'small' | 'base' | 'paper';
 export type TrainingLoss = 'l1' | 'fq';
 export type NoiseType = 'simplex' | 'gaussian';
-export type ScoreKind = 'fq' | 'l1' | 'ssim';
-/** Layers the viewer can show for a case; all on the conformed 96x96x50 grid. */
-export type MapLayer = 'image' | 'brain-mask' | 'segmentation' | 'reconstruction' | 'ssim-loss' | 'l1' | 'fq' | 'prediction';
 export type ThresholdSource = 'validation-search' | 'exact-best-dice' | 'fpr-target' | 'manual';
 
 /** A user-facing error crossing the worker boundary: code, file and an actionable message. */
@@ -152,6 +156,8 @@ export interface TrainProgress {
 }
 
 export interface ModelInfo {
+  /** The weights' identity (a hash of the checkpoint): every reconstruct, score, sweep and layer request names it. */
+  modelId: string;
   /** 'custom' for a checkpoint whose U-Net settings were edited away from every preset. */
   preset: ModelPreset | 'custom';
   parameters: number;
@@ -166,14 +172,6 @@ export interface ModelInfo {
   patched: boolean;
   step: number;
   bestValLoss: number | null;
-}
-
-export interface ScoreSettings {
-  alpha: number;
-  score: ScoreKind;
-  thresholdSource: ThresholdSource;
-  manualThreshold?: number;
-  fprTarget?: number;
 }
 
 export interface CaseMetrics {
@@ -204,8 +202,10 @@ export interface ThresholdInfo {
 }
 
 export interface EvaluationResult {
+  /** What was scored: the reconstructions (model, noise level, seed) and the map (score kind, alpha). */
+  key: MapKey;
   threshold: ThresholdInfo;
-  /** Every reconstructed case (all splits), at the current noise level and seed. */
+  /** Every case reconstructed under the key (all splits). */
   cases: CaseMetrics[];
   /** The split `mean` is over: 'test' when a test case has lesions, else 'validation'; null when no case has lesions. */
   meanOver: DataSplit | null;
@@ -214,9 +214,6 @@ export interface EvaluationResult {
   prCurve: { caseId: string; precision: number[]; recall: number[] } | null;
   elapsedMs: number;
 }
-
-/** What a sweep keeps fixed while alpha and the noise level vary. */
-export type SweepSettings = Omit<ScoreSettings, 'alpha' | 'score'>;
 
 export interface SweepCell {
   alpha: number;
@@ -285,30 +282,22 @@ export interface FqlabWorkerApi {
   pauseTraining(): Promise<void>;
   resumeTraining(): Promise<void>;
   cancelTraining(): Promise<void>;
-  /** Reconstructs the given cases at a noise level (cached per model, case, noise level and seed). */
-  reconstruct(caseIds: string[], noiseLevel: number, seed: number, onProgress: ProgressCallback<{ done: number; total: number }>): Promise<void>;
-  /** Rescores cached reconstructions: maps, post-processing, threshold and metrics (fast path of the alpha slider). */
-  score(settings: ScoreSettings, prCaseId?: string): Promise<EvaluationResult>;
+  /** Reconstructs the given cases with the named model at a noise level and seed (cached per model, case, noise level and seed). */
+  reconstruct(request: ReconstructRequest, onProgress: ProgressCallback<{ done: number; total: number }>): Promise<void>;
+  /**
+   * Scores the cases reconstructed under the request's model, noise level and seed: maps, post-processing, threshold
+   * and metrics (fast path of the alpha slider). The request says everything the result depends on.
+   */
+  score(request: ScoreRequest): Promise<EvaluationResult>;
   /**
    * Dice/AUPRC means for every alpha x noise level over the non-training cases (FQ score; each noise level is
-   * reconstructed once, then rescored per alpha). `settings` picks the threshold source (default validation-search).
+   * reconstructed once, then rescored per alpha). Reconstructions are cached; what score() returns does not change.
    */
-  sweep(
-    alphas: number[],
-    noiseLevels: number[],
-    seed: number,
-    onProgress: ProgressCallback<{ done: number; total: number }>,
-    settings?: SweepSettings,
-  ): Promise<SweepResult>;
-  /**
-   * A conformed layer for the viewer. 'ssim-loss' and 'l1' are the raw quality maps of the current reconstruction;
-   * 'fq' is the post-processed FQ anomaly map (eroded brain mask, median filter) at the last scored alpha (0.84 before
-   * any score); 'prediction' is that score map above the last threshold, small components removed; 'reconstruction'
-   * is in the model's input space (AIR-inverted when the model uses AIR).
-   */
-  getLayer(caseId: string, layer: MapLayer): Promise<LayerFile>;
-  /** A map resampled back onto the case image's original grid and affine, as .nii.gz bytes. */
-  exportLayer(caseId: string, layer: MapLayer): Promise<LayerFile>;
+  sweep(request: SweepRequest, onProgress: ProgressCallback<{ done: number; total: number }>): Promise<SweepResult>;
+  /** A conformed layer for the viewer (AnalysisPipeline.layer says what each derived layer is). */
+  getLayer(request: LayerRequest): Promise<LayerFile>;
+  /** A layer resampled back onto the case image's original grid and affine, as .nii.gz bytes. */
+  exportLayer(request: LayerRequest): Promise<LayerFile>;
   saveCheckpoint(): Promise<Uint8Array>;
   /** Loads a checkpoint as the current model; `fileName` (the file's name or path) labels refusals. */
   loadCheckpoint(bytes: Uint8Array, fileName: string): Promise<ModelInfo>;

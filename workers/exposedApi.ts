@@ -8,8 +8,8 @@ type ApiMethod = keyof FqlabWorkerApi;
 /** The file or case a call is about, so errors without their own file name still land somewhere useful. */
 function subjectOf(method: ApiMethod, args: readonly unknown[]): string {
   const first = args[0];
-  if (method === 'defineCase' && typeof first === 'object' && first !== null) return (first as { caseId: string }).caseId;
-  return typeof first === 'string' && ['loadFile', 'loadDicomSeries', 'getLayer', 'exportLayer', 'removeCase', 'registerAndSkullStrip'].includes(method) ? first : '';
+  if (['defineCase', 'getLayer', 'exportLayer'].includes(method) && typeof first === 'object' && first !== null) return (first as { caseId: string }).caseId;
+  return typeof first === 'string' && ['loadFile', 'loadDicomSeries', 'removeCase', 'registerAndSkullStrip'].includes(method) ? first : '';
 }
 
 function transferLayer(file: LayerFile): LayerFile {
@@ -55,8 +55,8 @@ export function exposedApi(impl: FqlabWorkerApi): FqlabWorkerApi {
     reconstruct: wrap('reconstruct'),
     score: wrap('score'),
     sweep: wrap('sweep'),
-    getLayer: async (caseId, layer) => transferLayer(await wrap('getLayer')(caseId, layer)),
-    exportLayer: async (caseId, layer) => transferLayer(await wrap('exportLayer')(caseId, layer)),
+    getLayer: async (request) => transferLayer(await wrap('getLayer')(request)),
+    exportLayer: async (request) => transferLayer(await wrap('exportLayer')(request)),
     saveCheckpoint: async () => {
       const bytes = await wrap('saveCheckpoint')();
       return Comlink.transfer(bytes, [bytes.buffer]);

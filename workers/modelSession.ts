@@ -1,5 +1,6 @@
 // The worker's model side: backend start, training runs from the case store (pause/resume/cancel), trained models and checkpoints.
 import { pooledAirStatistics, resolveAir, type AirStatistics } from '../src/core/air.ts';
+import { contentHash } from '../src/core/contentHash.ts';
 import { FqlabError } from '../src/core/errors.ts';
 import type { CurvatureFlowOptions } from '../src/core/conform/index.ts';
 import { PAPER_PROTOCOL } from '../src/core/protocol.ts';
@@ -116,8 +117,6 @@ function reconstructWith(
   });
 }
 
-let modelCounter = 0;
-
 /** What messages call a model trained in this session (it has no file yet). */
 const TRAINED_MODEL_NAME = 'trained model';
 
@@ -136,9 +135,11 @@ export class TrainedModel implements ReconstructionModel {
     step: number,
     bestValLoss: number | null,
   ) {
-    this.id = `model-${++modelCounter}`;
+    // Named by content: the same checkpoint (e.g. replayed into a restarted worker) keeps its id and its cache entries.
+    this.id = `model-${contentHash(checkpoint)}`;
     this.airApplied = config.air.enabled;
     this.info = {
+      modelId: this.id,
       preset: config.preset,
       parameters: unet.parameterCount,
       loss: config.loss,
@@ -288,8 +289,9 @@ async function validationScores(
     airApplied: config.air.enabled,
     reconstruct: (input, level, seed, onProgress) => reconstructWith(trainer.model, config, input, level, seed, onProgress),
   };
-  await pipeline.reconstruct(model, cases.map((c) => c.caseId), noiseLevel, 0);
-  const result = pipeline.score(model, { alpha: config.alpha, score: config.loss === 'fq' ? 'fq' : 'l1', thresholdSource: 'validation-search' });
+  const seed = 0;
+  await pipeline.reconstruct(model, { caseIds: cases.map((c) => c.caseId), noiseLevel, seed });
+  const result = pipeline.score({ modelId: model.id, noiseLevel, seed, alpha: config.alpha, score: config.loss === 'fq' ? 'fq' : 'l1', thresholdSource: 'validation-search' });
   return { dice: result.mean.dice.mean, auprc: result.mean.auprc.mean };
 }
 

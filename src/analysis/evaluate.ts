@@ -29,7 +29,7 @@ export function evaluateScored(
   scored: readonly ScoredCase[],
   threshold: ThresholdChoice,
   prCaseId?: string,
-): Omit<EvaluationResult, 'elapsedMs'> {
+): Omit<EvaluationResult, 'key' | 'elapsedMs'> {
   const cases = scored.map((s) => caseMetrics(s, threshold.value));
   const meanOver = meanSplit(scored);
   const inMean = cases.filter((c) => c.split === meanOver);

@@ -2,20 +2,9 @@
 import { postprocessMap } from '../core/postprocess/index.ts';
 import { PAPER_PROTOCOL } from '../core/protocol.ts';
 import { fqMap } from '../core/quality/index.ts';
-import type { ScoreKind } from '../../workers/api.ts';
 import type { ConformedCase } from './caseStore.ts';
+import type { ScoreMapSettings } from './keys.ts';
 import type { CachedReconstruction } from './reconstructionCache.ts';
-
-/** Which map to score with; alpha only matters for 'fq'. */
-export interface ScoreMapSettings {
-  score: ScoreKind;
-  alpha: number;
-}
-
-/** A stable string for the map a setting gives (alpha dropped where it does not matter). */
-export function scoreMapKey(settings: ScoreMapSettings): string {
-  return settings.score === 'fq' ? `fq:${settings.alpha}` : settings.score;
-}
 
 /**
  * The raw anomaly map before post-processing: fqMap of the cached SSIM loss and l1 maps (written into `out` when

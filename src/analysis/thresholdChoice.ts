@@ -1,8 +1,16 @@
 // Picks the binarisation threshold from its source (SPEC 5.4): validation search, exact best Dice, healthy FPR, manual.
-import { exactBestDiceThreshold, fprThreshold, referenceThresholdSearch } from '../core/metrics/index.ts';
+import { exactBestDiceThreshold, fprThreshold, referenceThresholdSearch, type ThresholdSource } from '../core/metrics/index.ts';
 import { PAPER_PROTOCOL } from '../core/protocol.ts';
-import type { ScoreSettings, ThresholdSource } from '../../workers/api.ts';
 import type { ConformedCase } from './caseStore.ts';
+
+/** Where the threshold comes from, with the value a manual threshold or an FPR target needs. */
+export interface ThresholdSettings {
+  thresholdSource: ThresholdSource;
+  /** The threshold itself ('manual'). */
+  manualThreshold?: number;
+  /** The healthy-voxel false-positive rate to aim at ('fpr-target'; default PAPER_PROTOCOL.threshold.defaultFprTarget). */
+  fprTarget?: number;
+}
 
 /** A case with its post-processed anomaly map. */
 export interface ScoredCase {
@@ -49,7 +57,7 @@ function healthyCases(scored: readonly ScoredCase[]): { cases: ScoredCase[]; not
  * The threshold for the settings' source. Maps must be post-processed already. FPR counts voxels inside each case's
  * eroded brain mask (outside it every score is forced to 0).
  */
-export function chooseThreshold(settings: ScoreSettings, scored: readonly ScoredCase[]): ThresholdChoice {
+export function chooseThreshold(settings: ThresholdSettings, scored: readonly ScoredCase[]): ThresholdChoice {
   const source = settings.thresholdSource;
   if (source === 'manual') {
     const value = settings.manualThreshold;

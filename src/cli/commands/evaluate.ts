@@ -58,12 +58,13 @@ export const evaluateCommand: Command = {
     const { modelInfo, validation: valCases, test: testCases } = session;
     const caseIds = [...valCases, ...testCases].map((c) => c.caseId);
 
+    const { modelId } = modelInfo;
     const runs: EvaluationResult[] = [];
     for (let seed = 0; seed < seeds; seed++) {
       const bar = progressBar(`seed ${seed + 1}/${seeds}`);
-      await session.worker.reconstruct(caseIds, noiseLevel, seed, (p) => bar.update(p.done, p.total, 'slices'));
+      await session.worker.reconstruct({ modelId, caseIds, noiseLevel, seed }, (p) => bar.update(p.done, p.total, 'slices'));
       bar.finish();
-      const run = await session.worker.score({ alpha, score, thresholdSource: 'validation-search' });
+      const run = await session.worker.score({ modelId, noiseLevel, seed, alpha, score, thresholdSource: 'validation-search' });
       if (run.threshold.value === null && !shared.allowNoThreshold) {
         throw new FqlabError('bad-argument', shared.valPaths.join(', '),
           `no threshold could be chosen (${run.threshold.note ?? 'no reason given'}); pass --allow-no-threshold to report the threshold-free metrics only.`);
@@ -72,11 +73,12 @@ export const evaluateCommand: Command = {
     }
 
     const written = new Map<string, string[]>();
+    const lastRun = runs[runs.length - 1];
     if (outDir) {
       for (const testCase of testCases) {
         const paths: string[] = [];
         for (const layer of EXPORTED_LAYERS) {
-          const file = await session.worker.exportLayer(testCase.caseId, layer);
+          const file = await session.worker.exportLayer({ caseId: testCase.caseId, layer, ...lastRun.key, threshold: lastRun.threshold.value });
           const path = join(outDir, file.fileName);
           outputs.write(path, file.bytes);
           paths.push(path);

@@ -1,6 +1,6 @@
 // `fqlab sweep`: DICE/AUPRC of a trained model over an alpha x noise-level grid (reconstruct once per noise level).
 import { PAPER_PROTOCOL } from '../../core/protocol.ts';
-import type { SweepCell } from '../../../workers/api.ts';
+import type { SweepCell, SweepRequest } from '../../../workers/api.ts';
 import { integerFlag, optionalString, UsageError, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 import type { PendingOutputs } from '../outputs.ts';
@@ -34,10 +34,15 @@ export function parseGrid(text: string, name: string, min: number, max: number):
 /** The default noise-level axis: below, at and above the paper's two test noise levels. */
 const DEFAULT_NOISE_LEVELS = `250,${PAPER_PROTOCOL.noiseLevel.pddpm},${PAPER_PROTOCOL.noiseLevel.pddpmIqa}`;
 
+/** A worker sweep of the loaded model over a grid, thresholding each cell by the reference search on validation. */
+function sweepRequest(session: EvaluationSetup, alphas: number[], noiseLevels: number[], seed: number): SweepRequest {
+  return { modelId: session.modelInfo.modelId, seed, alphas, noiseLevels, thresholdSource: 'validation-search' };
+}
+
 /** Every cell of the grid in one worker sweep (each noise level reconstructed once, then rescored per alpha). */
 async function sweepAll(session: EvaluationSetup, alphas: number[], noiseLevels: number[], seed: number): Promise<SweepCell[]> {
   const bar = progressBar('sweep');
-  const { cells } = await session.worker.sweep(alphas, noiseLevels, seed, (p) => bar.update(p.done, p.total));
+  const { cells } = await session.worker.sweep(sweepRequest(session, alphas, noiseLevels, seed), (p) => bar.update(p.done, p.total));
   bar.finish();
   return cells;
 }
@@ -54,7 +59,8 @@ async function sweepBlock(session: EvaluationSetup, block: readonly { alpha: num
     let end = start;
     while (end < block.length && block[end].noiseLevel === noiseLevel) end++;
     const bar = progressBar(`sweep at noise level ${noiseLevel}`);
-    const result = await session.worker.sweep(block.slice(start, end).map((c) => c.alpha), [noiseLevel], seed, (p) => bar.update(p.done, p.total));
+    const request = sweepRequest(session, block.slice(start, end).map((c) => c.alpha), [noiseLevel], seed);
+    const result = await session.worker.sweep(request, (p) => bar.update(p.done, p.total));
     bar.finish();
     cells.push(...result.cells);
     start = end;

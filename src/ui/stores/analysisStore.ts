@@ -5,6 +5,19 @@ import type { EvaluationResult, ScoreKind, ThresholdSource } from '../../../work
 
 export type ReconstructionStatus = 'none' | 'running' | 'done' | 'error';
 
+/** The last reconstruction run: its progress, and the model and noise level it reconstructed with. */
+export interface ReconstructionState {
+  status: ReconstructionStatus;
+  done: number;
+  total: number;
+  modelId: string | null;
+  noiseLevel: number | null;
+  message: string;
+}
+
+/** Nothing reconstructed (yet, or any more). */
+export const NO_RECONSTRUCTION: ReconstructionState = { status: 'none', done: 0, total: 0, modelId: null, noiseLevel: null, message: '' };
+
 export interface AnalysisState {
   alpha: number;
   noiseLevel: number;
@@ -15,7 +28,7 @@ export interface AnalysisState {
   manualThreshold: number;
   /** Case whose precision-recall curve is shown ('' = the worker's choice). */
   prCaseId: string;
-  reconstruction: { status: ReconstructionStatus; done: number; total: number; noiseLevel: number | null; message: string };
+  reconstruction: ReconstructionState;
   scoring: boolean;
   evaluation: EvaluationResult | null;
   /** True when cases or the model changed after the last reconstruction. */
@@ -33,7 +46,7 @@ export const useAnalysisStore = create<AnalysisState>()((set) => ({
   fprTarget: PAPER_PROTOCOL.threshold.defaultFprTarget,
   manualThreshold: 0.1,
   prCaseId: '',
-  reconstruction: { status: 'none', done: 0, total: 0, noiseLevel: null, message: '' },
+  reconstruction: NO_RECONSTRUCTION,
   scoring: false,
   evaluation: null,
   stale: false,
