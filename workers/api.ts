@@ -1,4 +1,6 @@
 // The one typed interface between the workbench UI and the worker that owns every volume and tensor (called through comlink).
+// The domain types live beside their code (core, engine, analysis); this file re-exports them, so the UI and the CLI
+// see the whole vocabulary of the API in one place without importing the layers below.
 import type { RegistrationProgress } from '../src/core/registration/index.ts';
 import type { AirMode } from '../src/core/air.ts';
 import type { CurvatureFlowOptions } from '../src/core/conform/index.ts';
@@ -6,35 +8,39 @@ import type { Modality } from '../src/core/modality.ts';
 import type { Dims3 } from '../src/core/volume.ts';
 import type { SeriesFile } from '../src/formats/readerTypes.ts';
 import type { ScanSource } from '../src/formats/scanFiles.ts';
-import type { MapKey } from '../src/analysis/keys.ts';
+import type { BackendChoice, BackendPreference } from '../src/engine/backend.ts';
+import type { LossKind } from '../src/engine/loss.ts';
+import type { NoiseType } from '../src/engine/noise.ts';
+import type { UNetPresetName } from '../src/engine/unetConfig.ts';
+import type { DataSplit } from '../src/analysis/caseStore.ts';
+import type { EvaluationResult } from '../src/analysis/evaluate.ts';
 import type { LayerRequest, MapLayer } from '../src/analysis/layers.ts';
-import type { ReconstructRequest, ScoreRequest, SweepRequest } from '../src/analysis/pipeline.ts';
+import type { ReconstructRequest, ScoreRequest, SweepRequest, SweepResult } from '../src/analysis/pipeline.ts';
 
-export type { AirMode, Modality };
+export type { AirMode } from '../src/core/air.ts';
+export { MODALITIES, type Modality } from '../src/core/modality.ts';
+export type { Summary, ThresholdSource } from '../src/core/metrics/index.ts';
+export type { BackendChoice, BackendPreference } from '../src/engine/backend.ts';
+export type { LossKind } from '../src/engine/loss.ts';
+export type { NoiseType } from '../src/engine/noise.ts';
+// Pure model-size arithmetic (no tfjs), so the model panel can describe the presets.
+export { UNET_PRESETS, type UNetPresetName } from '../src/engine/unetConfig.ts';
+export { unetForwardFlops, unetParameterCount } from '../src/engine/unetPlan.ts';
+export { DATA_SPLITS, type DataSplit } from '../src/analysis/caseStore.ts';
+export type { CaseMetrics, EvaluationResult } from '../src/analysis/evaluate.ts';
 export { alphaMatters, SCORE_KINDS, type MapKey, type ReconstructionSetKey, type ScoreKind, type ScoreMapSettings } from '../src/analysis/keys.ts';
 export { isCaseLayer, LABEL_LAYERS, layerDependencyKey, layerRequest, type CaseLayer, type DerivedLayer, type LayerRequest, type MapLayer } from '../src/analysis/layers.ts';
-export type { ReconstructRequest, ScoreKey, ScoreRequest, SweepRequest } from '../src/analysis/pipeline.ts';
-export type { ThresholdSettings } from '../src/analysis/thresholdChoice.ts';
+export type { ReconstructRequest, ScoreKey, ScoreRequest, SweepCell, SweepRequest, SweepResult } from '../src/analysis/pipeline.ts';
+export type { ThresholdChoice, ThresholdSettings } from '../src/analysis/thresholdChoice.ts';
 
-export type BackendPreference = 'auto' | 'webgpu' | 'wasm' | 'webgl' | 'cpu';
+/** What a loaded file holds, guessed from its name and editable in the UI. */
 export type VolumeRole = 'image' | 'brain-mask' | 'segmentation';
-export type DataSplit = 'healthy-train' | 'validation' | 'test';
-export type ModelPreset = 'tiny' | 'small' | 'base' | 'paper';
-export type TrainingLoss = 'l1' | 'fq';
-export type NoiseType = 'simplex' | 'gaussian';
-export type ThresholdSource = 'validation-search' | 'exact-best-dice' | 'fpr-target' | 'manual';
 
 /** A user-facing error crossing the worker boundary: code, file and an actionable message. */
 export interface WorkerError {
   code: string;
   fileName: string;
   message: string;
-}
-
-export interface BackendInfo {
-  name: string;
-  reason: string;
-  adapterInfo?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
 }
 
 /** Options of a backend self-check: a seeded tiny U-Net forward pass on a seeded input. */
@@ -49,14 +55,14 @@ export interface BackendCheckOptions {
 
 /** The result of a backend self-check: same options on two backends must give the same output (to ~1e-3). */
 export interface BackendCheckResult {
-  backend: BackendInfo;
+  backend: BackendChoice;
   /** The x0 prediction, slices x 96 x 96 (x fastest). */
   output: Float32Array;
   elapsedMs: number;
 }
 
 export interface Diagnostics {
-  backend: BackendInfo | null;
+  backend: BackendChoice | null;
   crossOriginIsolated: boolean;
   memory: { numTensors: number; numBytes: number };
   timings: Record<string, number>;
@@ -118,8 +124,8 @@ export interface CaseInfo {
 }
 
 export interface TrainConfig {
-  preset: ModelPreset;
-  loss: TrainingLoss;
+  preset: UNetPresetName;
+  loss: LossKind;
   alpha: number;
   air: AirMode;
   noise: NoiseType;
@@ -159,9 +165,9 @@ export interface ModelInfo {
   /** The weights' identity (a hash of the checkpoint): every reconstruct, score, sweep and layer request names it. */
   modelId: string;
   /** 'custom' for a checkpoint whose U-Net settings were edited away from every preset. */
-  preset: ModelPreset | 'custom';
+  preset: UNetPresetName | 'custom';
   parameters: number;
-  loss: TrainingLoss;
+  loss: LossKind;
   alpha: number;
   airApplied: boolean;
   /** How AIR was decided when the model was trained ('stats' for checkpoints that recorded 'auto'). */
@@ -172,59 +178,6 @@ export interface ModelInfo {
   patched: boolean;
   step: number;
   bestValLoss: number | null;
-}
-
-export interface CaseMetrics {
-  caseId: string;
-  split: DataSplit;
-  auprc: number | null;
-  auroc: number | null;
-  dice: number | null;
-  bestDiceOracle: number | null;
-}
-
-export interface MetricSummary {
-  mean: number | null;
-  std: number | null;
-  n: number;
-}
-
-/** The binarisation threshold used for Dice; value is null (and Dice null) when its source has nothing to choose on. */
-export interface ThresholdInfo {
-  value: number | null;
-  source: ThresholdSource;
-  /** Pooled validation Dice at the threshold (validation-search, exact-best-dice). */
-  pooledDice?: number | null;
-  /** The healthy-voxel FPR aimed at (fpr-target). */
-  fprTarget?: number;
-  /** Why there is no threshold, or a caveat about the cases it was chosen on. */
-  note?: string;
-}
-
-export interface EvaluationResult {
-  /** What was scored: the reconstructions (model, noise level, seed) and the map (score kind, alpha). */
-  key: MapKey;
-  threshold: ThresholdInfo;
-  /** Every case reconstructed under the key (all splits). */
-  cases: CaseMetrics[];
-  /** The split `mean` is over: 'test' when a test case has lesions, else 'validation'; null when no case has lesions. */
-  meanOver: DataSplit | null;
-  mean: { auprc: MetricSummary; auroc: MetricSummary; dice: MetricSummary; bestDiceOracle: MetricSummary };
-  /** Precision-recall curve of one case (the one asked for, else the first test case with lesions). */
-  prCurve: { caseId: string; precision: number[]; recall: number[] } | null;
-  elapsedMs: number;
-}
-
-export interface SweepCell {
-  alpha: number;
-  noiseLevel: number;
-  dice: number | null;
-  auprc: number | null;
-}
-
-export interface SweepResult {
-  cells: SweepCell[];
-  best: SweepCell | null;
 }
 
 /** A conformed layer handed to the viewer as a NIfTI file (bytes transferred, not copied). */
@@ -253,7 +206,7 @@ export interface SkullStripResult {
 }
 
 export interface FqlabWorkerApi {
-  initBackend(preference: BackendPreference): Promise<BackendInfo>;
+  initBackend(preference: BackendPreference): Promise<BackendChoice>;
   diagnostics(): Promise<Diagnostics>;
   /** Switches to a backend and runs a small seeded forward pass there (diagnostics panel, browser tests). */
   backendCheck(preference: BackendPreference, options?: BackendCheckOptions): Promise<BackendCheckResult>;

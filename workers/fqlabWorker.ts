@@ -16,7 +16,7 @@ import { scanStem } from '../src/formats/scanFiles.ts';
 import type {
   BackendCheckOptions,
   BackendCheckResult,
-  BackendInfo,
+  BackendChoice,
   BackendPreference,
   CaseInfo,
   CaseSpec,
@@ -71,7 +71,7 @@ export class FqlabWorker implements FqlabWorkerApi {
   readonly pipeline = new AnalysisPipeline();
   private readonly caseSpecs = new Map<string, CaseSpec>();
   private readonly templateSpace = new TemplateSpaceCases();
-  private backend: BackendInfo | null = null;
+  private backend: BackendChoice | null = null;
   private model: TrainedModel | null = null;
   private training: TrainingControl | null = null;
   private readonly timings: Record<string, number> = {};
@@ -83,7 +83,7 @@ export class FqlabWorker implements FqlabWorkerApi {
     return value;
   }
 
-  async initBackend(preference: BackendPreference): Promise<BackendInfo> {
+  async initBackend(preference: BackendPreference): Promise<BackendChoice> {
     this.backend = await initEngineBackend(preference, this.options.wasmPaths);
     return this.backend;
   }

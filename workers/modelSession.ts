@@ -28,11 +28,11 @@ import {
   type TrainingVolume,
   type UNetConfig,
 } from '../src/engine/index.ts';
-import type { BackendCheckOptions, BackendCheckResult, BackendInfo, BackendPreference, ModelInfo, TrainConfig, TrainProgress } from './api.ts';
+import type { BackendCheckOptions, BackendCheckResult, BackendChoice, BackendPreference, ModelInfo, TrainConfig, TrainProgress } from './api.ts';
 import { workerError } from './workerError.ts';
 
 /** Starts the tfjs backend through the engine (which explains its choice). */
-export async function initEngineBackend(preference: BackendPreference, wasmPaths?: string | Record<string, string>): Promise<BackendInfo> {
+export async function initEngineBackend(preference: BackendPreference, wasmPaths?: string | Record<string, string>): Promise<BackendChoice> {
   return initBackend(preference, wasmPaths === undefined ? {} : { wasmPaths });
 }
 

@@ -4,8 +4,12 @@ import { FqlabError } from '../core/errors.ts';
 import { labelsFromSegmentation } from '../core/metrics/index.ts';
 import { erodeMask2D } from '../core/postprocess/index.ts';
 import { PAPER_PROTOCOL } from '../core/protocol.ts';
+import type { Modality } from '../core/modality.ts';
 import type { Volume } from '../core/volume.ts';
-import type { DataSplit, Modality } from '../../workers/api.ts';
+
+/** Where a case serves: training the model on healthy slices, choosing the threshold, or the reported test metrics. */
+export const DATA_SPLITS = ['healthy-train', 'validation', 'test'] as const;
+export type DataSplit = (typeof DATA_SPLITS)[number];
 
 /** One conformed case plus what scoring needs again and again (computed once here). */
 export interface ConformedCase {

@@ -1,8 +1,37 @@
 // Per-case metrics, their mean and a precision-recall curve for a set of scored cases (SPEC 5.3-5.5).
-import { evaluateLabelled, precisionRecallCurve, summarize } from '../core/metrics/index.ts';
+import { evaluateLabelled, precisionRecallCurve, summarize, type Summary } from '../core/metrics/index.ts';
 import { PAPER_PROTOCOL } from '../core/protocol.ts';
-import type { CaseMetrics, DataSplit, EvaluationResult } from '../../workers/api.ts';
+import type { DataSplit } from './caseStore.ts';
+import type { MapKey } from './keys.ts';
 import type { ScoredCase, ThresholdChoice } from './thresholdChoice.ts';
+
+/** Metrics of one case (SPEC 5.3-5.5); all null without a segmentation. */
+export interface CaseMetrics {
+  caseId: string;
+  split: DataSplit;
+  auprc: number | null;
+  auroc: number | null;
+  /** Dice at the chosen threshold after the small-component filter; null without a threshold. */
+  dice: number | null;
+  /** Best Dice over all thresholds of this case itself (an oracle, labelled as such). */
+  bestDiceOracle: number | null;
+}
+
+/** A score of the cases reconstructed under one key: threshold, per-case metrics, their means and a PR curve. */
+export interface EvaluationResult {
+  /** What was scored: the reconstructions (model, noise level, seed) and the map (score kind, alpha). */
+  key: MapKey;
+  /** The binarisation threshold used for Dice; value is null (and Dice null) when its source has nothing to choose on. */
+  threshold: ThresholdChoice;
+  /** Every case reconstructed under the key (all splits). */
+  cases: CaseMetrics[];
+  /** The split `mean` is over: 'test' when a test case has lesions, else 'validation'; null when no case has lesions. */
+  meanOver: DataSplit | null;
+  mean: { auprc: Summary; auroc: Summary; dice: Summary; bestDiceOracle: Summary };
+  /** Precision-recall curve of one case (the one asked for, else the first case with lesions of the mean's split). */
+  prCurve: { caseId: string; precision: number[]; recall: number[] } | null;
+  elapsedMs: number;
+}
 
 /** Metrics of one case; all null without a segmentation. Uses the case's labels, derived once when it was conformed. */
 export function caseMetrics(scored: ScoredCase, threshold: number | null): CaseMetrics {

@@ -5,9 +5,8 @@ import { binarize } from '../core/metrics/index.ts';
 import { removeSmallComponents } from '../core/postprocess/index.ts';
 import { l1Map, ssimLossMap } from '../core/quality/index.ts';
 import { voxelCount, type Volume } from '../core/volume.ts';
-import type { EvaluationResult, SweepCell, SweepResult } from '../../workers/api.ts';
 import { CaseStore, type ConformedCase } from './caseStore.ts';
-import { evaluateScored } from './evaluate.ts';
+import { evaluateScored, type EvaluationResult } from './evaluate.ts';
 import { KeyedCache } from './keyedCache.ts';
 import { caseMapKeyString, type MapKey, type ReconstructionKey, type ReconstructionSetKey } from './keys.ts';
 import { isCaseLayer, type DerivedLayerRequest, type LayerRequest } from './layers.ts';
@@ -57,6 +56,20 @@ export interface SweepRequest extends ThresholdSettings {
   seed: number;
   alphas: number[];
   noiseLevels: number[];
+}
+
+/** One cell of a sweep: the mean Dice and AUPRC over the evaluated split at an alpha and noise level. */
+export interface SweepCell {
+  alpha: number;
+  noiseLevel: number;
+  dice: number | null;
+  auprc: number | null;
+}
+
+export interface SweepResult {
+  cells: SweepCell[];
+  /** The cell with the highest Dice (AUPRC breaks ties); null when no cell has either. */
+  best: SweepCell | null;
 }
 
 /** Byte budgets of the pipeline's least-recently-used caches. */

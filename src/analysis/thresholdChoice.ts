@@ -1,5 +1,5 @@
 // Picks the binarisation threshold from its source (SPEC 5.4): validation search, exact best Dice, healthy FPR, manual.
-import { exactBestDiceThreshold, fprThreshold, referenceThresholdSearch, type ThresholdSource } from '../core/metrics/index.ts';
+import { exactBestDiceThreshold, fprThreshold, referenceThresholdSearch, type Threshold, type ThresholdSource } from '../core/metrics/index.ts';
 import { PAPER_PROTOCOL } from '../core/protocol.ts';
 import type { ConformedCase } from './caseStore.ts';
 
@@ -18,17 +18,11 @@ export interface ScoredCase {
   map: Float32Array;
 }
 
-/** The chosen threshold, or null with a note saying what is missing to choose one. */
-export interface ThresholdChoice {
-  value: number | null;
-  source: ThresholdSource;
-  /** Dice of the pooled validation voxels at the threshold (validation-search, exact-best-dice). */
-  pooledDice?: number | null;
-  /** The healthy-voxel false-positive rate aimed at (fpr-target). */
-  fprTarget?: number;
-  /** Why there is no threshold, or which cases it was chosen on when that is not the obvious set. */
-  note?: string;
-}
+/**
+ * The core's threshold as the analysis chooses it: the value is null when its source has nothing to choose on, and a
+ * note says why, or which cases it was chosen on when that is not the obvious set.
+ */
+export type ThresholdChoice = Omit<Threshold, 'value'> & { value: number | null; note?: string };
 
 /** Validation cases with at least one anomalous voxel: the only place a Dice threshold may be tuned (never on test). */
 export function anomalousValidationCases(scored: readonly ScoredCase[]): ScoredCase[] {
