@@ -29,7 +29,7 @@ export { unetForwardFlops, unetParameterCount } from '../src/engine/unetPlan.ts'
 export { DATA_SPLITS, type DataSplit } from '../src/analysis/caseStore.ts';
 export type { CaseMetrics, EvaluationResult } from '../src/analysis/evaluate.ts';
 export { alphaMatters, SCORE_KINDS, type MapKey, type ReconstructionSetKey, type ScoreKind, type ScoreMapSettings } from '../src/analysis/keys.ts';
-export { isCaseLayer, LABEL_LAYERS, layerDependencyKey, layerRequest, type CaseLayer, type DerivedLayer, type LayerRequest, type MapLayer } from '../src/analysis/layers.ts';
+export { layerDependencyKey, layerRequest, type CaseLayer, type DerivedLayer, type LayerRequest, type MapLayer } from '../src/analysis/layers.ts';
 export type { ReconstructRequest, ScoreKey, ScoreRequest, SweepCell, SweepRequest, SweepResult } from '../src/analysis/pipeline.ts';
 export type { ThresholdChoice, ThresholdSettings } from '../src/analysis/thresholdChoice.ts';
 

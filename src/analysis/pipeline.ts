@@ -82,6 +82,7 @@ export interface CacheBudgets {
   predictionBytes: number;
 }
 
+/** About 90 reconstructed cases of 96x96x50 (5.5 MB each), 140 score maps (1.8 MB) and 140 predictions (0.46 MB). */
 export const DEFAULT_CACHE_BUDGETS: CacheBudgets = {
   reconstructionBytes: 512 * 1024 * 1024,
   mapBytes: 256 * 1024 * 1024,

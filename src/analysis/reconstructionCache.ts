@@ -17,11 +17,8 @@ export interface CachedReconstruction {
 
 export type ReconstructionCache = KeyedCache<ReconstructionKey, CachedReconstruction>;
 
-/** Default memory budget: about 90 cases of 96x96x50 (3 float32 maps of 1.8 MB each). */
-export const DEFAULT_RECONSTRUCTION_CACHE_BYTES = 512 * 1024 * 1024;
-
 /** A least-recently-used cache of reconstructions under a byte budget. */
-export function reconstructionCache(maxBytes = DEFAULT_RECONSTRUCTION_CACHE_BYTES): ReconstructionCache {
+export function reconstructionCache(maxBytes: number): ReconstructionCache {
   return new KeyedCache({
     keyString: reconstructionKeyString,
     bytesOf: (entry) => entry.reconstruction.byteLength + entry.ssimLoss.byteLength + entry.l1.byteLength,

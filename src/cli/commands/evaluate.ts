@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { FqlabError } from '../../core/errors.ts';
 import { PAPER_PROTOCOL } from '../../core/protocol.ts';
-import type { CaseInfo, EvaluationResult, MapLayer, ScoreKind } from '../../../workers/api.ts';
+import { SCORE_KINDS, type CaseInfo, type EvaluationResult, type MapLayer, type ScoreKind } from '../../../workers/api.ts';
 import { choiceFlag, integerFlag, numberFlag, optionalString, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 import { evaluationReport, seedThresholds, summarizeRows, testCaseRows, type EvaluateHeader } from '../evaluationReport.ts';
@@ -46,7 +46,7 @@ export const evaluateCommand: Command = {
     const shared = evaluationFlags(flags);
     const noiseLevel = integerFlag(flags, 'noise-level', PAPER_PROTOCOL.noiseLevel.pddpmIqa, PAPER_PROTOCOL.noiseLevel.min, PAPER_PROTOCOL.noiseLevel.max);
     const alpha = numberFlag(flags, 'alpha', PAPER_PROTOCOL.fqAlpha, PAPER_PROTOCOL.alphaRange.min, PAPER_PROTOCOL.alphaRange.max);
-    const score: ScoreKind = choiceFlag(flags, 'score', ['fq', 'l1', 'ssim'] as const, 'fq');
+    const score: ScoreKind = choiceFlag(flags, 'score', SCORE_KINDS, 'fq');
     const seeds = integerFlag(flags, 'seeds', 3, 1, 100);
     const outDir = optionalString(flags, 'out-dir');
     if (outDir) outputs.folder(outDir);
