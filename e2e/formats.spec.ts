@@ -92,7 +92,7 @@ test('the browser conforms a DICOM series and an MHA to exactly the numbers of `
       await client.defineCase({ caseId: 'mha', imageFileId: meta.fileId, modality: 'T2', split: 'test' });
       // base64: a 1.8 MB layer as a JSON array of numbers would take Playwright half a minute to hand over
       const image = async (caseId: string) => {
-        const { bytes } = await client.getLayer(caseId, 'image');
+        const { bytes } = await client.getLayer({ caseId, layer: 'image' });
         let binary = '';
         for (let at = 0; at < bytes.length; at += 0x8000) binary += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
         return btoa(binary);

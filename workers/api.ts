@@ -1,4 +1,6 @@
 // The one typed interface between the workbench UI and the worker that owns every volume and tensor (called through comlink).
+// The domain types live beside their code (core, engine, analysis); this file re-exports them, so the UI and the CLI
+// see the whole vocabulary of the API in one place without importing the layers below.
 import type { RegistrationProgress } from '../src/core/registration/index.ts';
 import type { AirMode } from '../src/core/air.ts';
 import type { CurvatureFlowOptions } from '../src/core/conform/index.ts';
@@ -6,31 +8,39 @@ import type { Modality } from '../src/core/modality.ts';
 import type { Dims3 } from '../src/core/volume.ts';
 import type { SeriesFile } from '../src/formats/readerTypes.ts';
 import type { ScanSource } from '../src/formats/scanFiles.ts';
+import type { BackendChoice, BackendPreference } from '../src/engine/backend.ts';
+import type { LossKind } from '../src/engine/loss.ts';
+import type { NoiseType } from '../src/engine/noise.ts';
+import type { UNetPresetName } from '../src/engine/unetConfig.ts';
+import type { DataSplit } from '../src/analysis/caseStore.ts';
+import type { EvaluationResult } from '../src/analysis/evaluate.ts';
+import type { LayerRequest, MapLayer } from '../src/analysis/layers.ts';
+import type { ReconstructRequest, ScoreRequest, SweepRequest, SweepResult } from '../src/analysis/pipeline.ts';
 
-export type { AirMode, Modality };
+export type { AirMode } from '../src/core/air.ts';
+export { MODALITIES, type Modality } from '../src/core/modality.ts';
+export type { Summary, ThresholdSource } from '../src/core/metrics/index.ts';
+export type { BackendChoice, BackendPreference } from '../src/engine/backend.ts';
+export type { LossKind } from '../src/engine/loss.ts';
+export type { NoiseType } from '../src/engine/noise.ts';
+// Pure model-size arithmetic (no tfjs), so the model panel can describe the presets.
+export { UNET_PRESETS, type UNetPresetName } from '../src/engine/unetConfig.ts';
+export { unetForwardFlops, unetParameterCount } from '../src/engine/unetPlan.ts';
+export { DATA_SPLITS, type DataSplit } from '../src/analysis/caseStore.ts';
+export type { CaseMetrics, EvaluationResult } from '../src/analysis/evaluate.ts';
+export { alphaMatters, SCORE_KINDS, type MapKey, type ReconstructionSetKey, type ScoreKind, type ScoreMapSettings } from '../src/analysis/keys.ts';
+export { layerDependencyKey, layerRequest, type CaseLayer, type DerivedLayer, type LayerRequest, type MapLayer } from '../src/analysis/layers.ts';
+export type { ReconstructRequest, ScoreKey, ScoreRequest, SweepCell, SweepRequest, SweepResult } from '../src/analysis/pipeline.ts';
+export type { ThresholdChoice, ThresholdSettings } from '../src/analysis/thresholdChoice.ts';
 
-export type BackendPreference = 'auto' | 'webgpu' | 'wasm' | 'webgl' | 'cpu';
+/** What a loaded file holds, guessed from its name and editable in the UI. */
 export type VolumeRole = 'image' | 'brain-mask' | 'segmentation';
-export type DataSplit = 'healthy-train' | 'validation' | 'test';
-export type ModelPreset = 'tiny' | 'small' | 'base' | 'paper';
-export type TrainingLoss = 'l1' | 'fq';
-export type NoiseType = 'simplex' | 'gaussian';
-export type ScoreKind = 'fq' | 'l1' | 'ssim';
-/** Layers the viewer can show for a case; all on the conformed 96x96x50 grid. */
-export type MapLayer = 'image' | 'brain-mask' | 'segmentation' | 'reconstruction' | 'ssim-loss' | 'l1' | 'fq' | 'prediction';
-export type ThresholdSource = 'validation-search' | 'exact-best-dice' | 'fpr-target' | 'manual';
 
 /** A user-facing error crossing the worker boundary: code, file and an actionable message. */
 export interface WorkerError {
   code: string;
   fileName: string;
   message: string;
-}
-
-export interface BackendInfo {
-  name: string;
-  reason: string;
-  adapterInfo?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
 }
 
 /** Options of a backend self-check: a seeded tiny U-Net forward pass on a seeded input. */
@@ -45,14 +55,14 @@ export interface BackendCheckOptions {
 
 /** The result of a backend self-check: same options on two backends must give the same output (to ~1e-3). */
 export interface BackendCheckResult {
-  backend: BackendInfo;
+  backend: BackendChoice;
   /** The x0 prediction, slices x 96 x 96 (x fastest). */
   output: Float32Array;
   elapsedMs: number;
 }
 
 export interface Diagnostics {
-  backend: BackendInfo | null;
+  backend: BackendChoice | null;
   crossOriginIsolated: boolean;
   memory: { numTensors: number; numBytes: number };
   timings: Record<string, number>;
@@ -114,8 +124,8 @@ export interface CaseInfo {
 }
 
 export interface TrainConfig {
-  preset: ModelPreset;
-  loss: TrainingLoss;
+  preset: UNetPresetName;
+  loss: LossKind;
   alpha: number;
   air: AirMode;
   noise: NoiseType;
@@ -152,10 +162,12 @@ export interface TrainProgress {
 }
 
 export interface ModelInfo {
+  /** The weights' identity (a hash of the checkpoint): every reconstruct, score, sweep and layer request names it. */
+  modelId: string;
   /** 'custom' for a checkpoint whose U-Net settings were edited away from every preset. */
-  preset: ModelPreset | 'custom';
+  preset: UNetPresetName | 'custom';
   parameters: number;
-  loss: TrainingLoss;
+  loss: LossKind;
   alpha: number;
   airApplied: boolean;
   /** How AIR was decided when the model was trained ('stats' for checkpoints that recorded 'auto'). */
@@ -166,68 +178,6 @@ export interface ModelInfo {
   patched: boolean;
   step: number;
   bestValLoss: number | null;
-}
-
-export interface ScoreSettings {
-  alpha: number;
-  score: ScoreKind;
-  thresholdSource: ThresholdSource;
-  manualThreshold?: number;
-  fprTarget?: number;
-}
-
-export interface CaseMetrics {
-  caseId: string;
-  split: DataSplit;
-  auprc: number | null;
-  auroc: number | null;
-  dice: number | null;
-  bestDiceOracle: number | null;
-}
-
-export interface MetricSummary {
-  mean: number | null;
-  std: number | null;
-  n: number;
-}
-
-/** The binarisation threshold used for Dice; value is null (and Dice null) when its source has nothing to choose on. */
-export interface ThresholdInfo {
-  value: number | null;
-  source: ThresholdSource;
-  /** Pooled validation Dice at the threshold (validation-search, exact-best-dice). */
-  pooledDice?: number | null;
-  /** The healthy-voxel FPR aimed at (fpr-target). */
-  fprTarget?: number;
-  /** Why there is no threshold, or a caveat about the cases it was chosen on. */
-  note?: string;
-}
-
-export interface EvaluationResult {
-  threshold: ThresholdInfo;
-  /** Every reconstructed case (all splits), at the current noise level and seed. */
-  cases: CaseMetrics[];
-  /** The split `mean` is over: 'test' when a test case has lesions, else 'validation'; null when no case has lesions. */
-  meanOver: DataSplit | null;
-  mean: { auprc: MetricSummary; auroc: MetricSummary; dice: MetricSummary; bestDiceOracle: MetricSummary };
-  /** Precision-recall curve of one case (the one asked for, else the first test case with lesions). */
-  prCurve: { caseId: string; precision: number[]; recall: number[] } | null;
-  elapsedMs: number;
-}
-
-/** What a sweep keeps fixed while alpha and the noise level vary. */
-export type SweepSettings = Omit<ScoreSettings, 'alpha' | 'score'>;
-
-export interface SweepCell {
-  alpha: number;
-  noiseLevel: number;
-  dice: number | null;
-  auprc: number | null;
-}
-
-export interface SweepResult {
-  cells: SweepCell[];
-  best: SweepCell | null;
 }
 
 /** A conformed layer handed to the viewer as a NIfTI file (bytes transferred, not copied). */
@@ -256,7 +206,7 @@ export interface SkullStripResult {
 }
 
 export interface FqlabWorkerApi {
-  initBackend(preference: BackendPreference): Promise<BackendInfo>;
+  initBackend(preference: BackendPreference): Promise<BackendChoice>;
   diagnostics(): Promise<Diagnostics>;
   /** Switches to a backend and runs a small seeded forward pass there (diagnostics panel, browser tests). */
   backendCheck(preference: BackendPreference, options?: BackendCheckOptions): Promise<BackendCheckResult>;
@@ -285,30 +235,22 @@ export interface FqlabWorkerApi {
   pauseTraining(): Promise<void>;
   resumeTraining(): Promise<void>;
   cancelTraining(): Promise<void>;
-  /** Reconstructs the given cases at a noise level (cached per model, case, noise level and seed). */
-  reconstruct(caseIds: string[], noiseLevel: number, seed: number, onProgress: ProgressCallback<{ done: number; total: number }>): Promise<void>;
-  /** Rescores cached reconstructions: maps, post-processing, threshold and metrics (fast path of the alpha slider). */
-  score(settings: ScoreSettings, prCaseId?: string): Promise<EvaluationResult>;
+  /** Reconstructs the given cases with the named model at a noise level and seed (cached per model, case, noise level and seed). */
+  reconstruct(request: ReconstructRequest, onProgress: ProgressCallback<{ done: number; total: number }>): Promise<void>;
+  /**
+   * Scores the cases reconstructed under the request's model, noise level and seed: maps, post-processing, threshold
+   * and metrics (fast path of the alpha slider). The request says everything the result depends on.
+   */
+  score(request: ScoreRequest): Promise<EvaluationResult>;
   /**
    * Dice/AUPRC means for every alpha x noise level over the non-training cases (FQ score; each noise level is
-   * reconstructed once, then rescored per alpha). `settings` picks the threshold source (default validation-search).
+   * reconstructed once, then rescored per alpha). Reconstructions are cached; what score() returns does not change.
    */
-  sweep(
-    alphas: number[],
-    noiseLevels: number[],
-    seed: number,
-    onProgress: ProgressCallback<{ done: number; total: number }>,
-    settings?: SweepSettings,
-  ): Promise<SweepResult>;
-  /**
-   * A conformed layer for the viewer. 'ssim-loss' and 'l1' are the raw quality maps of the current reconstruction;
-   * 'fq' is the post-processed FQ anomaly map (eroded brain mask, median filter) at the last scored alpha (0.84 before
-   * any score); 'prediction' is that score map above the last threshold, small components removed; 'reconstruction'
-   * is in the model's input space (AIR-inverted when the model uses AIR).
-   */
-  getLayer(caseId: string, layer: MapLayer): Promise<LayerFile>;
-  /** A map resampled back onto the case image's original grid and affine, as .nii.gz bytes. */
-  exportLayer(caseId: string, layer: MapLayer): Promise<LayerFile>;
+  sweep(request: SweepRequest, onProgress: ProgressCallback<{ done: number; total: number }>): Promise<SweepResult>;
+  /** A conformed layer for the viewer (AnalysisPipeline.layer says what each derived layer is). */
+  getLayer(request: LayerRequest): Promise<LayerFile>;
+  /** A layer resampled back onto the case image's original grid and affine, as .nii.gz bytes. */
+  exportLayer(request: LayerRequest): Promise<LayerFile>;
   saveCheckpoint(): Promise<Uint8Array>;
   /** Loads a checkpoint as the current model; `fileName` (the file's name or path) labels refusals. */
   loadCheckpoint(bytes: Uint8Array, fileName: string): Promise<ModelInfo>;

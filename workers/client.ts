@@ -7,7 +7,6 @@ import type {
   LayerFile,
   ModelInfo,
   ProgressCallback,
-  ScoreSettings,
   SeriesFile,
   TrainConfig,
   TrainProgress,
@@ -276,13 +275,11 @@ export function createWorkerClient(options: WorkerClientOptions = {}): FqlabWork
     pauseTraining: () => call((r) => r.pauseTraining()),
     resumeTraining: () => call((r) => r.resumeTraining()),
     cancelTraining: () => call((r) => r.cancelTraining()),
-    reconstruct: (caseIds, noiseLevel, seed, onProgress) =>
-      call((r) => r.reconstruct(caseIds, noiseLevel, seed, progress(onProgress))),
-    score: (settings: ScoreSettings, prCaseId?: string) => call((r) => r.score(settings, prCaseId)),
-    sweep: (alphas, noiseLevels, seed, onProgress, settings) =>
-      call((r) => r.sweep(alphas, noiseLevels, seed, progress(onProgress), settings)),
-    getLayer: (caseId, layer): Promise<LayerFile> => call((r) => r.getLayer(caseId, layer)),
-    exportLayer: (caseId, layer): Promise<LayerFile> => call((r) => r.exportLayer(caseId, layer)),
+    reconstruct: (request, onProgress) => call((r) => r.reconstruct(request, progress(onProgress))),
+    score: (request) => call((r) => r.score(request)),
+    sweep: (request, onProgress) => call((r) => r.sweep(request, progress(onProgress))),
+    getLayer: (request): Promise<LayerFile> => call((r) => r.getLayer(request)),
+    exportLayer: (request): Promise<LayerFile> => call((r) => r.exportLayer(request)),
     async saveCheckpoint() {
       const bytes = await call((r) => r.saveCheckpoint());
       checkpoint = { bytes: bytes.slice(), fileName: checkpoint?.fileName ?? 'trained model' };

@@ -1,19 +1,53 @@
 // Wraps the worker implementation for comlink: every throw becomes a plain WorkerError, and large results are transferred.
 import * as Comlink from 'comlink';
-import type { FqlabWorkerApi, LayerFile } from './api.ts';
+import type { FqlabWorkerApi } from './api.ts';
 import { toWorkerError } from './workerError.ts';
 
 type ApiMethod = keyof FqlabWorkerApi;
+type ResultOf<M extends ApiMethod> = Awaited<ReturnType<FqlabWorkerApi[M]>>;
+
+/** Every method of the API, once: a method missing here (or one the API lacks) is a type error, not a silent gap. */
+const API_METHODS: Record<ApiMethod, true> = {
+  initBackend: true,
+  diagnostics: true,
+  backendCheck: true,
+  loadFile: true,
+  loadDicomSeries: true,
+  removeFile: true,
+  registerAndSkullStrip: true,
+  defineCase: true,
+  removeCase: true,
+  train: true,
+  pauseTraining: true,
+  resumeTraining: true,
+  cancelTraining: true,
+  reconstruct: true,
+  score: true,
+  sweep: true,
+  getLayer: true,
+  exportLayer: true,
+  saveCheckpoint: true,
+  loadCheckpoint: true,
+};
+
+/** Results whose buffers move to the main thread instead of being copied. */
+const TRANSFERS: { [M in ApiMethod]?: (result: ResultOf<M>) => Transferable[] } = {
+  backendCheck: (result) => [result.output.buffer],
+  registerAndSkullStrip: (result) => [result.bytes.buffer],
+  getLayer: (file) => [file.bytes.buffer],
+  exportLayer: (file) => [file.bytes.buffer],
+  saveCheckpoint: (bytes) => [bytes.buffer],
+};
+
+/** Methods whose first argument names the file or case the call is about (a string, or a request with a caseId). */
+const SUBJECT_METHODS: ReadonlySet<ApiMethod> = new Set<ApiMethod>(['loadFile', 'loadDicomSeries', 'registerAndSkullStrip', 'removeCase', 'defineCase', 'getLayer', 'exportLayer']);
 
 /** The file or case a call is about, so errors without their own file name still land somewhere useful. */
 function subjectOf(method: ApiMethod, args: readonly unknown[]): string {
+  if (!SUBJECT_METHODS.has(method)) return '';
   const first = args[0];
-  if (method === 'defineCase' && typeof first === 'object' && first !== null) return (first as { caseId: string }).caseId;
-  return typeof first === 'string' && ['loadFile', 'loadDicomSeries', 'getLayer', 'exportLayer', 'removeCase', 'registerAndSkullStrip'].includes(method) ? first : '';
-}
-
-function transferLayer(file: LayerFile): LayerFile {
-  return Comlink.transfer(file, [file.bytes.buffer]);
+  if (typeof first === 'string') return first;
+  return typeof first === 'object' && first !== null && typeof (first as { caseId?: unknown }).caseId === 'string' ? (first as { caseId: string }).caseId : '';
 }
 
 /**
@@ -22,45 +56,19 @@ function transferLayer(file: LayerFile): LayerFile {
  * to the main thread without a copy.
  */
 export function exposedApi(impl: FqlabWorkerApi): FqlabWorkerApi {
-  const wrap =
-    <M extends ApiMethod>(method: M) =>
-    async (...args: Parameters<FqlabWorkerApi[M]>): Promise<Awaited<ReturnType<FqlabWorkerApi[M]>>> => {
+  const wrapped: Partial<Record<ApiMethod, (...args: unknown[]) => Promise<unknown>>> = {};
+  for (const method of Object.keys(API_METHODS) as ApiMethod[]) {
+    const call = impl[method] as (...args: unknown[]) => Promise<unknown>;
+    const transfer = TRANSFERS[method] as ((result: unknown) => Transferable[]) | undefined;
+    wrapped[method] = async (...args) => {
+      let result: unknown;
       try {
-        const fn = impl[method] as (...a: Parameters<FqlabWorkerApi[M]>) => ReturnType<FqlabWorkerApi[M]>;
-        return (await fn.apply(impl, args)) as Awaited<ReturnType<FqlabWorkerApi[M]>>;
+        result = await call.apply(impl, args);
       } catch (error) {
         throw toWorkerError(error, subjectOf(method, args));
       }
+      return transfer ? Comlink.transfer(result, transfer(result)) : result;
     };
-  return {
-    initBackend: wrap('initBackend'),
-    diagnostics: wrap('diagnostics'),
-    backendCheck: async (preference, options) => {
-      const result = await wrap('backendCheck')(preference, options);
-      return Comlink.transfer(result, [result.output.buffer]);
-    },
-    loadFile: wrap('loadFile'),
-    loadDicomSeries: wrap('loadDicomSeries'),
-    removeFile: wrap('removeFile'),
-    registerAndSkullStrip: async (fileId, onProgress) => {
-      const result = await wrap('registerAndSkullStrip')(fileId, onProgress);
-      return Comlink.transfer(result, [result.bytes.buffer]);
-    },
-    defineCase: wrap('defineCase'),
-    removeCase: wrap('removeCase'),
-    train: wrap('train'),
-    pauseTraining: wrap('pauseTraining'),
-    resumeTraining: wrap('resumeTraining'),
-    cancelTraining: wrap('cancelTraining'),
-    reconstruct: wrap('reconstruct'),
-    score: wrap('score'),
-    sweep: wrap('sweep'),
-    getLayer: async (caseId, layer) => transferLayer(await wrap('getLayer')(caseId, layer)),
-    exportLayer: async (caseId, layer) => transferLayer(await wrap('exportLayer')(caseId, layer)),
-    saveCheckpoint: async () => {
-      const bytes = await wrap('saveCheckpoint')();
-      return Comlink.transfer(bytes, [bytes.buffer]);
-    },
-    loadCheckpoint: wrap('loadCheckpoint'),
-  };
+  }
+  return wrapped as unknown as FqlabWorkerApi;
 }

@@ -1,13 +1,14 @@
 // The compute worker's implementation of FqlabWorkerApi: files, cases, model, training and analysis (plain class, testable in Node).
 import * as tf from '@tensorflow/tfjs';
 import { makeConformedCase } from '../src/analysis/caseStore.ts';
+import { isCaseLayer, LABEL_LAYERS } from '../src/analysis/layers.ts';
 import { AnalysisPipeline } from '../src/analysis/pipeline.ts';
 import { acceptConformed, conformVolumes, CURVATURE_FLOW_REFERENCE, mapToInputGrid } from '../src/core/conform/index.ts';
 import { FqlabError } from '../src/core/errors.ts';
 import { writeNifti } from '../src/core/nifti/index.ts';
 import type { RegistrationProgress } from '../src/core/registration/index.ts';
 import { airLabel, exportDescription, smoothingLabel } from '../src/core/provenance.ts';
-import type { Volume } from '../src/core/volume.ts';
+import { noiseLevelProblem } from '../src/core/protocol.ts';
 import { convertDicomSeries } from '../src/formats/dicomSeries.ts';
 import type { ScanReaders } from '../src/formats/readerTypes.ts';
 import { readScanFile } from '../src/formats/readScan.ts';
@@ -15,7 +16,7 @@ import { scanStem } from '../src/formats/scanFiles.ts';
 import type {
   BackendCheckOptions,
   BackendCheckResult,
-  BackendInfo,
+  BackendChoice,
   BackendPreference,
   CaseInfo,
   CaseSpec,
@@ -23,15 +24,16 @@ import type {
   EvaluationResult,
   FqlabWorkerApi,
   LayerFile,
+  LayerRequest,
   LoadedFileInfo,
-  MapLayer,
-  SeriesFile,
   ModelInfo,
   ProgressCallback,
-  ScoreSettings,
+  ReconstructRequest,
+  ScoreRequest,
+  SeriesFile,
   SkullStripResult,
+  SweepRequest,
   SweepResult,
-  SweepSettings,
   TrainConfig,
   TrainProgress,
 } from './api.ts';
@@ -40,12 +42,6 @@ import { registerAndSkullStrip, type RegistrationServices } from './skullStrip.t
 import { TemplateSpaceCases } from './templateSpaceCases.ts';
 import { backendCheck, initEngineBackend, TrainedModel, trainModel, TrainingControl } from './modelSession.ts';
 import { workerError } from './workerError.ts';
-
-/** Layers that are labels (exported as uint8, resampled nearest). */
-const LABEL_LAYERS: ReadonlySet<MapLayer> = new Set(['brain-mask', 'segmentation', 'prediction']);
-
-/** Layers a model computed (their exports record its AIR decision). */
-const MODEL_LAYERS: ReadonlySet<MapLayer> = new Set(['reconstruction', 'ssim-loss', 'l1', 'fq', 'prediction']);
 
 function volumeRange(data: Float32Array): { min: number; max: number } {
   let min = Infinity;
@@ -75,7 +71,7 @@ export class FqlabWorker implements FqlabWorkerApi {
   readonly pipeline = new AnalysisPipeline();
   private readonly caseSpecs = new Map<string, CaseSpec>();
   private readonly templateSpace = new TemplateSpaceCases();
-  private backend: BackendInfo | null = null;
+  private backend: BackendChoice | null = null;
   private model: TrainedModel | null = null;
   private training: TrainingControl | null = null;
   private readonly timings: Record<string, number> = {};
@@ -87,7 +83,7 @@ export class FqlabWorker implements FqlabWorkerApi {
     return value;
   }
 
-  async initBackend(preference: BackendPreference): Promise<BackendInfo> {
+  async initBackend(preference: BackendPreference): Promise<BackendChoice> {
     this.backend = await initEngineBackend(preference, this.options.wasmPaths);
     return this.backend;
   }
@@ -203,7 +199,8 @@ export class FqlabWorker implements FqlabWorkerApi {
 
   private replaceModel(next: TrainedModel): void {
     if (this.model) {
-      this.pipeline.forgetModel(this.model.id);
+      // Other weights make every cached map of the old ones unreachable; the same checkpoint again keeps them.
+      if (this.model.id !== next.id) this.pipeline.forgetModel(this.model.id);
       this.model.dispose();
     }
     this.model = next;
@@ -226,53 +223,56 @@ export class FqlabWorker implements FqlabWorkerApi {
     return this.model;
   }
 
-  async reconstruct(
-    caseIds: string[],
-    noiseLevel: number,
-    seed: number,
-    onProgress: ProgressCallback<{ done: number; total: number }>,
-  ): Promise<void> {
-    if (!(Number.isInteger(noiseLevel) && noiseLevel >= 1 && noiseLevel <= 1000)) {
-      throw new FqlabError('bad-argument', 'noise level', `${noiseLevel} is not an integer in [1, 1000]; the paper uses 500 (pDDPM) or 750 (pDDPM-IQA).`);
-    }
-    await this.ensureBackend();
+  /** The loaded model, which must be the one a request names (a request for older weights must not get newer maps). */
+  private requireModelNamed(modelId: string): TrainedModel {
     const model = this.requireModel();
-    await this.pipeline.reconstruct(model, caseIds, noiseLevel, seed, (p) => void onProgress(p));
+    if (model.id !== modelId) {
+      throw workerError('stale-model', '', `The request names model ${modelId}, but the loaded model is ${model.id}; run it again for the loaded model.`);
+    }
+    return model;
   }
 
-  async score(settings: ScoreSettings, prCaseId?: string): Promise<EvaluationResult> {
-    return this.pipeline.score(this.requireModel(), settings, prCaseId);
+  private static checkNoiseLevels(noiseLevels: readonly number[]): void {
+    for (const noiseLevel of noiseLevels) {
+      const problem = noiseLevelProblem(noiseLevel);
+      if (problem) throw new FqlabError('bad-argument', 'noise level', `${noiseLevel} ${problem}.`);
+    }
   }
 
-  async sweep(
-    alphas: number[],
-    noiseLevels: number[],
-    seed: number,
-    onProgress: ProgressCallback<{ done: number; total: number }>,
-    settings: SweepSettings = { thresholdSource: 'validation-search' },
-  ): Promise<SweepResult> {
+  async reconstruct(request: ReconstructRequest, onProgress: ProgressCallback<{ done: number; total: number }>): Promise<void> {
+    FqlabWorker.checkNoiseLevels([request.noiseLevel]);
     await this.ensureBackend();
-    return this.pipeline.sweep(this.requireModel(), alphas, noiseLevels, seed, settings, (p) => void onProgress(p));
+    const model = this.requireModelNamed(request.modelId);
+    await this.pipeline.reconstruct(model, request, (p) => void onProgress(p));
   }
 
-  private layerVolume(caseId: string, layer: MapLayer): Volume {
-    return this.pipeline.layer(this.model?.id ?? null, caseId, layer);
+  async score(request: ScoreRequest): Promise<EvaluationResult> {
+    this.requireModelNamed(request.modelId);
+    return this.pipeline.score(request);
   }
 
-  async getLayer(caseId: string, layer: MapLayer): Promise<LayerFile> {
+  async sweep(request: SweepRequest, onProgress: ProgressCallback<{ done: number; total: number }>): Promise<SweepResult> {
+    FqlabWorker.checkNoiseLevels(request.noiseLevels);
+    await this.ensureBackend();
+    return this.pipeline.sweep(this.requireModelNamed(request.modelId), request, (p) => void onProgress(p));
+  }
+
+  async getLayer(request: LayerRequest): Promise<LayerFile> {
     const started = performance.now();
-    const volume = this.layerVolume(caseId, layer);
+    const { caseId, layer } = request;
+    const volume = this.pipeline.layer(request);
     const bytes = writeNifti(volume, { datatype: LABEL_LAYERS.has(layer) ? 'uint8' : 'float32', gzip: false });
     return this.time('getLayer', started, { caseId, layer, fileName: `${caseId}_${layer}.nii`, bytes, ...volumeRange(volume.data) });
   }
 
-  async exportLayer(caseId: string, layer: MapLayer): Promise<LayerFile> {
+  async exportLayer(request: LayerRequest): Promise<LayerFile> {
     const started = performance.now();
+    const { caseId, layer } = request;
     const conformed = this.pipeline.cases.get(caseId);
     const isLabel = LABEL_LAYERS.has(layer);
     const interpolation = isLabel ? 'nearest' : 'linear';
-    const onInput = this.templateSpace.toScanGrid(caseId, mapToInputGrid(this.layerVolume(caseId, layer), conformed.mapping, interpolation), interpolation);
-    const air = this.model && MODEL_LAYERS.has(layer) ? [airLabel(this.model.config.air.enabled, this.model.config.air.mode)] : [];
+    const onInput = this.templateSpace.toScanGrid(caseId, mapToInputGrid(this.pipeline.layer(request), conformed.mapping, interpolation), interpolation);
+    const air = this.model && !isCaseLayer(layer) ? [airLabel(this.model.config.air.enabled, this.model.config.air.mode)] : [];
     const description = exportDescription(layer, [...air, smoothingLabel(conformed.stats.smoothing)]);
     const bytes = writeNifti(onInput, { datatype: isLabel ? 'uint8' : 'float32', gzip: true, description });
     const fileName = `${scanStem(conformed.imageFileName)}_${layer}.nii.gz`;

@@ -1,7 +1,9 @@
 // The worker's model side: backend start, training runs from the case store (pause/resume/cancel), trained models and checkpoints.
 import { pooledAirStatistics, resolveAir, type AirStatistics } from '../src/core/air.ts';
+import { contentHash } from '../src/core/contentHash.ts';
 import { FqlabError } from '../src/core/errors.ts';
 import type { CurvatureFlowOptions } from '../src/core/conform/index.ts';
+import { PAPER_PROTOCOL } from '../src/core/protocol.ts';
 import type { Volume } from '../src/core/volume.ts';
 import type { ConformedCase } from '../src/analysis/caseStore.ts';
 import { AnalysisPipeline, type ReconstructionModel } from '../src/analysis/pipeline.ts';
@@ -26,11 +28,11 @@ import {
   type TrainingVolume,
   type UNetConfig,
 } from '../src/engine/index.ts';
-import type { BackendCheckOptions, BackendCheckResult, BackendInfo, BackendPreference, ModelInfo, TrainConfig, TrainProgress } from './api.ts';
+import type { BackendCheckOptions, BackendCheckResult, BackendChoice, BackendPreference, ModelInfo, TrainConfig, TrainProgress } from './api.ts';
 import { workerError } from './workerError.ts';
 
 /** Starts the tfjs backend through the engine (which explains its choice). */
-export async function initEngineBackend(preference: BackendPreference, wasmPaths?: string | Record<string, string>): Promise<BackendInfo> {
+export async function initEngineBackend(preference: BackendPreference, wasmPaths?: string | Record<string, string>): Promise<BackendChoice> {
   return initBackend(preference, wasmPaths === undefined ? {} : { wasmPaths });
 }
 
@@ -90,7 +92,7 @@ export async function backendCheck(
 
 /** Noise level used for validation Dice/AUPRC during training: the paper's 750 for FQ (pDDPM-IQA), 500 for l1 (pDDPM). */
 export function validationNoiseLevel(config: Pick<TrainConfig, 'loss'>): number {
-  return config.loss === 'fq' ? 750 : 500;
+  return config.loss === 'fq' ? PAPER_PROTOCOL.noiseLevel.pddpmIqa : PAPER_PROTOCOL.noiseLevel.pddpm;
 }
 
 /** The engine's reconstructVolume with every diffusion setting taken from the training config. */
@@ -115,8 +117,6 @@ function reconstructWith(
   });
 }
 
-let modelCounter = 0;
-
 /** What messages call a model trained in this session (it has no file yet). */
 const TRAINED_MODEL_NAME = 'trained model';
 
@@ -135,9 +135,11 @@ export class TrainedModel implements ReconstructionModel {
     step: number,
     bestValLoss: number | null,
   ) {
-    this.id = `model-${++modelCounter}`;
+    // Named by content: the same checkpoint (e.g. replayed into a restarted worker) keeps its id and its cache entries.
+    this.id = `model-${contentHash(checkpoint)}`;
     this.airApplied = config.air.enabled;
     this.info = {
+      modelId: this.id,
       preset: config.preset,
       parameters: unet.parameterCount,
       loss: config.loss,
@@ -287,8 +289,9 @@ async function validationScores(
     airApplied: config.air.enabled,
     reconstruct: (input, level, seed, onProgress) => reconstructWith(trainer.model, config, input, level, seed, onProgress),
   };
-  await pipeline.reconstruct(model, cases.map((c) => c.caseId), noiseLevel, 0);
-  const result = pipeline.score(model, { alpha: config.alpha, score: config.loss === 'fq' ? 'fq' : 'l1', thresholdSource: 'validation-search' });
+  const seed = 0;
+  await pipeline.reconstruct(model, { caseIds: cases.map((c) => c.caseId), noiseLevel, seed });
+  const result = pipeline.score({ modelId: model.id, noiseLevel, seed, alpha: config.alpha, score: config.loss === 'fq' ? 'fq' : 'l1', thresholdSource: 'validation-search' });
   return { dice: result.mean.dice.mean, auprc: result.mean.auprc.mean };
 }
 

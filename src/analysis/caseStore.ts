@@ -3,11 +3,13 @@ import type { ConformMapping, ConformStats } from '../core/conform/index.ts';
 import { FqlabError } from '../core/errors.ts';
 import { labelsFromSegmentation } from '../core/metrics/index.ts';
 import { erodeMask2D } from '../core/postprocess/index.ts';
+import { PAPER_PROTOCOL } from '../core/protocol.ts';
+import type { Modality } from '../core/modality.ts';
 import type { Volume } from '../core/volume.ts';
-import type { DataSplit, Modality } from '../../workers/api.ts';
 
-/** SPEC 5.1: 2D cross erosions of the brain mask before scoring. */
-export const BRAIN_MASK_EROSIONS = 3;
+/** Where a case serves: training the model on healthy slices, choosing the threshold, or the reported test metrics. */
+export const DATA_SPLITS = ['healthy-train', 'validation', 'test'] as const;
+export type DataSplit = (typeof DATA_SPLITS)[number];
 
 /** One conformed case plus what scoring needs again and again (computed once here). */
 export interface ConformedCase {
@@ -54,7 +56,7 @@ export function makeConformedCase(input: ConformedCaseInput): ConformedCase {
     ...input,
     labels,
     anomalousVoxels,
-    erodedBrainMask: erodeMask2D(input.brainMask.data, input.brainMask.dims, BRAIN_MASK_EROSIONS),
+    erodedBrainMask: erodeMask2D(input.brainMask.data, input.brainMask.dims, PAPER_PROTOCOL.postprocess.brainMaskErosions),
   };
 }
 

@@ -1,10 +1,37 @@
 // Per-case metrics, their mean and a precision-recall curve for a set of scored cases (SPEC 5.3-5.5).
-import { evaluateLabelled, precisionRecallCurve, summarize } from '../core/metrics/index.ts';
-import type { CaseMetrics, DataSplit, EvaluationResult } from '../../workers/api.ts';
+import { evaluateLabelled, precisionRecallCurve, summarize, type Summary } from '../core/metrics/index.ts';
+import { PAPER_PROTOCOL } from '../core/protocol.ts';
+import type { DataSplit } from './caseStore.ts';
+import type { MapKey } from './keys.ts';
 import type { ScoredCase, ThresholdChoice } from './thresholdChoice.ts';
 
-/** Points kept on the precision-recall curve sent to the UI. */
-export const PR_CURVE_POINTS = 300;
+/** Metrics of one case (SPEC 5.3-5.5); all null without a segmentation. */
+export interface CaseMetrics {
+  caseId: string;
+  split: DataSplit;
+  auprc: number | null;
+  auroc: number | null;
+  /** Dice at the chosen threshold after the small-component filter; null without a threshold. */
+  dice: number | null;
+  /** Best Dice over all thresholds of this case itself (an oracle, labelled as such). */
+  bestDiceOracle: number | null;
+}
+
+/** A score of the cases reconstructed under one key: threshold, per-case metrics, their means and a PR curve. */
+export interface EvaluationResult {
+  /** What was scored: the reconstructions (model, noise level, seed) and the map (score kind, alpha). */
+  key: MapKey;
+  /** The binarisation threshold used for Dice; value is null (and Dice null) when its source has nothing to choose on. */
+  threshold: ThresholdChoice;
+  /** Every case reconstructed under the key (all splits). */
+  cases: CaseMetrics[];
+  /** The split `mean` is over: 'test' when a test case has lesions, else 'validation'; null when no case has lesions. */
+  meanOver: DataSplit | null;
+  mean: { auprc: Summary; auroc: Summary; dice: Summary; bestDiceOracle: Summary };
+  /** Precision-recall curve of one case (the one asked for, else the first case with lesions of the mean's split). */
+  prCurve: { caseId: string; precision: number[]; recall: number[] } | null;
+  elapsedMs: number;
+}
 
 /** Metrics of one case; all null without a segmentation. Uses the case's labels, derived once when it was conformed. */
 export function caseMetrics(scored: ScoredCase, threshold: number | null): CaseMetrics {
@@ -31,7 +58,7 @@ export function evaluateScored(
   scored: readonly ScoredCase[],
   threshold: ThresholdChoice,
   prCaseId?: string,
-): Omit<EvaluationResult, 'elapsedMs'> {
+): Omit<EvaluationResult, 'key' | 'elapsedMs'> {
   const cases = scored.map((s) => caseMetrics(s, threshold.value));
   const meanOver = meanSplit(scored);
   const inMean = cases.filter((c) => c.split === meanOver);
@@ -40,7 +67,7 @@ export function evaluateScored(
     scored.find((s) => s.conformed.split === meanOver && s.conformed.anomalousVoxels > 0);
   let prCurve: EvaluationResult['prCurve'] = null;
   if (curveCase) {
-    const curve = precisionRecallCurve(curveCase.map, curveCase.conformed.labels as Uint8Array, PR_CURVE_POINTS);
+    const curve = precisionRecallCurve(curveCase.map, curveCase.conformed.labels as Uint8Array, PAPER_PROTOCOL.prCurvePoints);
     prCurve = { caseId: curveCase.conformed.caseId, precision: Array.from(curve.precision), recall: Array.from(curve.recall) };
   }
   return {

@@ -3,14 +3,16 @@ import { airTransform } from '../core/air.ts';
 import { FqlabError } from '../core/errors.ts';
 import { binarize } from '../core/metrics/index.ts';
 import { removeSmallComponents } from '../core/postprocess/index.ts';
-import { DEFAULT_FQ_ALPHA, l1Map, ssimLossMap } from '../core/quality/index.ts';
+import { l1Map, ssimLossMap } from '../core/quality/index.ts';
 import { voxelCount, type Volume } from '../core/volume.ts';
-import type { EvaluationResult, MapLayer, ScoreSettings, SweepCell, SweepResult, SweepSettings } from '../../workers/api.ts';
 import { CaseStore, type ConformedCase } from './caseStore.ts';
-import { evaluateScored } from './evaluate.ts';
-import { ReconstructionCache, type CachedReconstruction, type ReconstructionKey } from './reconstructionCache.ts';
-import { scoreMap, scoreMapKey, type ScoreMapSettings } from './scoring.ts';
-import { chooseThreshold, type ScoredCase, type ThresholdChoice } from './thresholdChoice.ts';
+import { evaluateScored, type EvaluationResult } from './evaluate.ts';
+import { KeyedCache } from './keyedCache.ts';
+import { caseMapKeyString, type MapKey, type ReconstructionKey, type ReconstructionSetKey } from './keys.ts';
+import { isCaseLayer, type DerivedLayerRequest, type LayerRequest } from './layers.ts';
+import { reconstructionCache, type CachedReconstruction, type ReconstructionCache } from './reconstructionCache.ts';
+import { scoreMap } from './scoring.ts';
+import { chooseThreshold, type ScoredCase, type ThresholdSettings } from './thresholdChoice.ts';
 
 /** A trained denoiser as the pipeline sees it; the worker wraps the engine's reconstructVolume in one. */
 export interface ReconstructionModel {
@@ -32,6 +34,66 @@ export interface Progress {
   total: number;
 }
 
+/** Cases to reconstruct, with the model's id, at a noise level and seed. */
+export interface ReconstructRequest extends ReconstructionSetKey {
+  caseIds: string[];
+}
+
+/** Everything a score depends on: the reconstructions, the map setting and where the threshold comes from. */
+export interface ScoreKey extends MapKey, ThresholdSettings {}
+
+/** A score of every case reconstructed under the key. */
+export interface ScoreRequest extends ScoreKey {
+  /** Case whose precision-recall curve is returned (default: the first case with lesions of the mean's split). */
+  prCaseId?: string;
+  /** The case on screen: its map is computed last, so it is the freshest in the map cache when its layers are asked for. */
+  viewCaseId?: string;
+}
+
+/** An alpha x noise-level grid over the non-training cases of one model and seed; the threshold source stays fixed. */
+export interface SweepRequest extends ThresholdSettings {
+  modelId: string;
+  seed: number;
+  alphas: number[];
+  noiseLevels: number[];
+}
+
+/** One cell of a sweep: the mean Dice and AUPRC over the evaluated split at an alpha and noise level. */
+export interface SweepCell {
+  alpha: number;
+  noiseLevel: number;
+  dice: number | null;
+  auprc: number | null;
+}
+
+export interface SweepResult {
+  cells: SweepCell[];
+  /** The cell with the highest Dice (AUPRC breaks ties); null when no cell has either. */
+  best: SweepCell | null;
+}
+
+/** Byte budgets of the pipeline's least-recently-used caches. */
+export interface CacheBudgets {
+  /** Reconstructions with their SSIM-loss and l1 maps (3 float32 volumes a case). */
+  reconstructionBytes: number;
+  /** Post-processed score maps per (case, map key) (1 float32 volume each). */
+  mapBytes: number;
+  /** Prediction masks per (case, map key, threshold) (1 byte a voxel). */
+  predictionBytes: number;
+}
+
+/** About 90 reconstructed cases of 96x96x50 (5.5 MB each), 140 score maps (1.8 MB) and 140 predictions (0.46 MB). */
+export const DEFAULT_CACHE_BUDGETS: CacheBudgets = {
+  reconstructionBytes: 512 * 1024 * 1024,
+  mapBytes: 256 * 1024 * 1024,
+  predictionBytes: 64 * 1024 * 1024,
+};
+
+interface CaseMapKey extends MapKey, ReconstructionKey {}
+
+interface PredictionKey extends CaseMapKey {
+  threshold: number;
+}
 
 /** The model input for a case: the conformed image, AIR-transformed when the model uses AIR (SPEC 2). */
 export function modelInput(conformed: ConformedCase, airApplied: boolean): Volume {
@@ -39,42 +101,52 @@ export function modelInput(conformed: ConformedCase, airApplied: boolean): Volum
   return { ...conformed.image, data: airTransform(conformed.image.data, conformed.brainMask.data) };
 }
 
-/** Cached post-processed maps of one (model, noise level, seed, map setting): threshold changes reuse them. */
-interface MapCacheEntry {
-  id: string;
-  maps: Map<string, Float32Array>;
+/** A reconstructed case. */
+interface Reconstructed {
+  conformed: ConformedCase;
+  entry: CachedReconstruction;
 }
 
 /**
- * Holds the cases and the reconstruction cache of a session and answers the workbench's questions:
- * reconstruct (slow, cached), score (fast: map blend, post-processing, threshold, metrics), sweep, layers.
+ * Holds the cases of a session and caches keyed by what each result depends on, and answers the workbench's
+ * questions: reconstruct (slow, cached), score (fast: map blend, post-processing, threshold, metrics), sweep, layers.
+ * Every request names its model, noise level, seed and map setting, so no answer depends on the order of calls.
  */
 export class AnalysisPipeline {
   readonly cases = new CaseStore();
-  readonly cache: ReconstructionCache;
+  readonly reconstructions: ReconstructionCache;
+  readonly maps: KeyedCache<CaseMapKey, Float32Array>;
+  readonly predictions: KeyedCache<PredictionKey, Uint8Array>;
   /** Milliseconds of the last run of each operation, for diagnostics. */
   readonly timings: Record<string, number> = {};
-  /** Noise level and seed of the last reconstruct call: what score() evaluates. */
-  current: { noiseLevel: number; seed: number } | null = null;
-  private mapCache: MapCacheEntry | null = null;
+  /** A reused buffer for the FQ blend before post-processing (never read back). */
   private scratch: Float32Array | null = null;
-  private last: { settings: ScoreSettings; threshold: ThresholdChoice } | null = null;
 
-  constructor(cache = new ReconstructionCache()) {
-    this.cache = cache;
+  constructor(budgets: CacheBudgets = DEFAULT_CACHE_BUDGETS) {
+    this.reconstructions = reconstructionCache(budgets.reconstructionBytes);
+    this.maps = new KeyedCache({ keyString: (key) => caseMapKeyString(key, key.caseId), bytesOf: (map) => map.byteLength, maxBytes: budgets.mapBytes });
+    this.predictions = new KeyedCache({
+      keyString: (key) => `${caseMapKeyString(key, key.caseId)}>${key.threshold}`,
+      bytesOf: (mask) => mask.byteLength,
+      maxBytes: budgets.predictionBytes,
+    });
   }
 
-  /** Forgets a case, its reconstructions and its cached maps. */
+  /** Forgets a case, its reconstructions and its maps. */
   removeCase(caseId: string): void {
     this.cases.delete(caseId);
-    this.cache.deleteWhere((key) => key.caseId === caseId);
-    this.mapCache = null;
+    this.forgetWhere((key) => key.caseId === caseId);
   }
 
-  /** Forgets every reconstruction of a model (its weights changed). */
+  /** Forgets every reconstruction and map of a model (its weights changed). */
   forgetModel(modelId: string): void {
-    this.cache.deleteWhere((key) => key.modelId === modelId);
-    this.mapCache = null;
+    this.forgetWhere((key) => key.modelId === modelId);
+  }
+
+  private forgetWhere(matches: (key: { modelId: string; caseId: string }) => boolean): void {
+    this.reconstructions.deleteWhere(matches);
+    this.maps.deleteWhere(matches);
+    this.predictions.deleteWhere(matches);
   }
 
   /**
@@ -83,22 +155,21 @@ export class AnalysisPipeline {
    */
   async reconstruct(
     model: ReconstructionModel,
-    caseIds: readonly string[],
-    noiseLevel: number,
-    seed: number,
+    request: Omit<ReconstructRequest, 'modelId'>,
     onProgress?: (progress: Progress) => void,
   ): Promise<void> {
     const started = performance.now();
-    const cases = caseIds.map((id) => this.cases.get(id));
+    const cases = request.caseIds.map((id) => this.cases.get(id));
     const total = cases.reduce((sum, c) => sum + c.image.dims[2], 0);
     let done = 0;
     for (const conformed of cases) {
-      const key: ReconstructionKey = { modelId: model.id, caseId: conformed.caseId, noiseLevel, seed };
-      if (!this.cache.get(key)) this.cache.set(await this.reconstructOne(model, conformed, key, (d) => onProgress?.({ done: done + d, total })));
+      const key = { modelId: model.id, caseId: conformed.caseId, noiseLevel: request.noiseLevel, seed: request.seed };
+      if (!this.reconstructions.get(key)) {
+        this.reconstructions.set(key, await this.reconstructOne(model, conformed, key, (d) => onProgress?.({ done: done + d, total })));
+      }
       done += conformed.image.dims[2];
       onProgress?.({ done, total });
     }
-    this.current = { noiseLevel, seed };
     this.timings.reconstruct = performance.now() - started;
   }
 
@@ -128,33 +199,27 @@ export class AnalysisPipeline {
     };
   }
 
-  /** Cases with a cached reconstruction for the model at a noise level and seed, in case order. */
-  reconstructedCases(modelId: string, noiseLevel: number, seed: number): { conformed: ConformedCase; entry: CachedReconstruction }[] {
-    const found: { conformed: ConformedCase; entry: CachedReconstruction }[] = [];
+  /** Cases with a cached reconstruction under the key, in case order. */
+  reconstructedCases(key: ReconstructionSetKey): Reconstructed[] {
+    const found: Reconstructed[] = [];
     for (const conformed of this.cases.all()) {
-      const entry = this.cache.peek({ modelId, caseId: conformed.caseId, noiseLevel, seed });
+      const entry = this.reconstructions.peek({ modelId: key.modelId, caseId: conformed.caseId, noiseLevel: key.noiseLevel, seed: key.seed });
       if (entry) found.push({ conformed, entry });
     }
     return found;
   }
 
   /**
-   * Post-processed anomaly maps of every reconstructed case. The maps of the most recent map setting are kept, so
-   * changing only the threshold source re-uses them; a new alpha recomputes fqMap (into a reused buffer), the
-   * masking and the median filter, never the reconstruction or the SSIM.
+   * One case's post-processed score map: from the map cache, else computed (FQ blend into a reused buffer, masking,
+   * median filter; never the reconstruction or the SSIM) and cached unless `keep` is false.
    */
-  scoredCases(modelId: string, settings: ScoreMapSettings, noiseLevel: number, seed: number): ScoredCase[] {
-    const id = `${modelId}|${noiseLevel}|${seed}|${scoreMapKey(settings)}`;
-    if (this.mapCache?.id !== id) this.mapCache = { id, maps: new Map() };
-    const maps = this.mapCache.maps;
-    return this.reconstructedCases(modelId, noiseLevel, seed).map(({ conformed, entry }) => {
-      let map = maps.get(conformed.caseId);
-      if (!map) {
-        map = scoreMap(conformed, entry, settings, this.scratchFor(conformed));
-        maps.set(conformed.caseId, map);
-      }
-      return { conformed, map };
-    });
+  private caseMap({ conformed, entry }: Reconstructed, key: MapKey, keep = true): Float32Array {
+    const caseKey: CaseMapKey = { ...key, caseId: conformed.caseId };
+    const cached = keep ? this.maps.get(caseKey) : this.maps.peek(caseKey);
+    if (cached) return cached;
+    const map = scoreMap(conformed, entry, key, this.scratchFor(conformed));
+    if (keep) this.maps.set(caseKey, map);
+    return map;
   }
 
   private scratchFor(conformed: ConformedCase): Float32Array {
@@ -163,56 +228,61 @@ export class AnalysisPipeline {
     return this.scratch;
   }
 
-  /** Scores the reconstructions of the last reconstruct call: maps, threshold from its source, metrics, PR curve. */
-  score(model: ReconstructionModel, settings: ScoreSettings, prCaseId?: string): EvaluationResult {
-    const started = performance.now();
-    const current = this.requireCurrent();
-    const scored = this.scoredCases(model.id, settings, current.noiseLevel, current.seed);
-    const threshold = chooseThreshold(settings, scored);
-    const result = evaluateScored(scored, threshold, prCaseId);
-    this.last = { settings, threshold };
-    const elapsedMs = performance.now() - started;
-    this.timings.score = elapsedMs;
-    return { ...result, elapsedMs };
+  /** Post-processed score maps of every case reconstructed under the key, in case order (`lastCaseId`'s computed last). */
+  scoredCases(key: MapKey, lastCaseId?: string): ScoredCase[] {
+    const found = this.reconstructedCases(key);
+    const last = found.find((r) => r.conformed.caseId === lastCaseId);
+    const maps = new Map<string, Float32Array>();
+    for (const reconstructed of last ? [...found.filter((r) => r !== last), last] : found) {
+      maps.set(reconstructed.conformed.caseId, this.caseMap(reconstructed, key));
+    }
+    return found.map(({ conformed }) => ({ conformed, map: maps.get(conformed.caseId) as Float32Array }));
   }
 
-  private requireCurrent(): { noiseLevel: number; seed: number } {
-    if (!this.current) {
-      throw new FqlabError('bad-argument', 'reconstructions', 'nothing is reconstructed yet; reconstruct the cases at a noise level first.');
+  /** Scores every case reconstructed under the request's key: maps, threshold from its source, metrics, PR curve. */
+  score(request: ScoreRequest): EvaluationResult {
+    const started = performance.now();
+    const key: MapKey = { modelId: request.modelId, noiseLevel: request.noiseLevel, seed: request.seed, score: request.score, alpha: request.alpha };
+    const scored = this.scoredCases(key, request.viewCaseId);
+    if (scored.length === 0) {
+      throw new FqlabError(
+        'bad-argument',
+        'reconstructions',
+        `no case is reconstructed with this model at noise level ${key.noiseLevel} and seed ${key.seed}; run the reconstruction first.`,
+      );
     }
-    return this.current;
+    const result = evaluateScored(scored, chooseThreshold(request, scored), request.prCaseId);
+    const elapsedMs = performance.now() - started;
+    this.timings.score = elapsedMs;
+    return { ...result, key, elapsedMs };
   }
 
   /**
    * Dice and AUPRC (means over the evaluated split) for every alpha x noise level: each noise level is reconstructed
-   * once for all non-training cases, then rescored per alpha with the threshold re-chosen from its source.
+   * once for all non-training cases (and cached), then rescored per alpha with the threshold re-chosen from its source.
+   * Sweep maps are read from the map cache but not added to it, so a sweep leaves what score() returns unchanged.
    * Progress counts one step per case reconstructed and one per alpha scored, per noise level.
    */
-  async sweep(
-    model: ReconstructionModel,
-    alphas: readonly number[],
-    noiseLevels: readonly number[],
-    seed: number,
-    settings: SweepSettings,
-    onProgress?: (progress: Progress) => void,
-  ): Promise<SweepResult> {
+  async sweep(model: ReconstructionModel, request: SweepRequest, onProgress?: (progress: Progress) => void): Promise<SweepResult> {
     const started = performance.now();
+    const { alphas, noiseLevels, seed } = request;
     const caseIds = this.cases.all().filter((c) => c.split !== 'healthy-train').map((c) => c.caseId);
     const total = noiseLevels.length * (caseIds.length + alphas.length);
     let done = 0;
     const cells: SweepCell[] = [];
     for (const noiseLevel of noiseLevels) {
       const before = done;
-      await this.reconstruct(model, caseIds, noiseLevel, seed, (p) => {
+      await this.reconstruct(model, { caseIds, noiseLevel, seed }, (p) => {
         onProgress?.({ done: before + (p.total > 0 ? (p.done / p.total) * caseIds.length : 0), total });
       });
       done = before + caseIds.length;
+      const reconstructed = this.reconstructedCases({ modelId: model.id, noiseLevel, seed }).filter(
+        ({ conformed }) => conformed.split !== 'healthy-train' || request.thresholdSource === 'fpr-target',
+      );
       for (const alpha of alphas) {
-        const scoreSettings: ScoreSettings = { ...settings, alpha, score: 'fq' };
-        const scored = this.reconstructedCases(model.id, noiseLevel, seed)
-          .filter(({ conformed }) => conformed.split !== 'healthy-train' || settings.thresholdSource === 'fpr-target')
-          .map(({ conformed, entry }) => ({ conformed, map: scoreMap(conformed, entry, scoreSettings, this.scratchFor(conformed)) }));
-        const result = evaluateScored(scored, chooseThreshold(scoreSettings, scored));
+        const key: MapKey = { modelId: model.id, noiseLevel, seed, score: 'fq', alpha };
+        const scored = reconstructed.map((r) => ({ conformed: r.conformed, map: this.caseMap(r, key, false) }));
+        const result = evaluateScored(scored, chooseThreshold(request, scored));
         cells.push({ alpha, noiseLevel, dice: result.mean.dice.mean, auprc: result.mean.auprc.mean });
         onProgress?.({ done: ++done, total });
       }
@@ -223,43 +293,42 @@ export class AnalysisPipeline {
 
   /**
    * A layer of a case on the conformed grid. 'ssim-loss' and 'l1' are the raw quality maps; 'fq' is the
-   * post-processed FQ anomaly map at the last scored alpha (default 0.84); 'prediction' is that map above the last
-   * threshold with components of <= 7 voxels removed; 'reconstruction' is in the model's (possibly AIR) space.
+   * post-processed FQ anomaly map at the request's alpha; 'prediction' is the request's score map above its threshold
+   * with components of <= 7 voxels removed; 'reconstruction' is in the model's (possibly AIR) space.
    */
-  layer(modelId: string | null, caseId: string, layer: MapLayer): Volume {
-    const conformed = this.cases.get(caseId);
+  layer(request: LayerRequest): Volume {
+    const conformed = this.cases.get(request.caseId);
     const grid = (data: Float32Array): Volume => ({ ...conformed.image, data });
-    if (layer === 'image') return conformed.image;
-    if (layer === 'brain-mask') return conformed.brainMask;
-    if (layer === 'segmentation') {
-      if (!conformed.seg) throw new FqlabError('bad-argument', caseId, 'this case has no segmentation; add one to the case to show it.');
+    if (isCaseLayer(request.layer)) {
+      if (request.layer === 'image') return conformed.image;
+      if (request.layer === 'brain-mask') return conformed.brainMask;
+      if (!conformed.seg) throw new FqlabError('bad-argument', conformed.caseId, 'this case has no segmentation; add one to the case to show it.');
       return conformed.seg;
     }
-    const entry = this.currentEntry(modelId, conformed);
-    if (layer === 'reconstruction') return grid(entry.reconstruction);
-    if (layer === 'ssim-loss') return grid(entry.ssimLoss);
-    if (layer === 'l1') return grid(entry.l1);
-    const alpha = this.last && this.last.settings.score === 'fq' ? this.last.settings.alpha : DEFAULT_FQ_ALPHA;
-    const settings: ScoreMapSettings = this.last ? { score: this.last.settings.score, alpha } : { score: 'fq', alpha };
-    const map = this.scoredCases(entry.key.modelId, layer === 'fq' ? { score: 'fq', alpha } : settings, entry.key.noiseLevel, entry.key.seed).find(
-      (s) => s.conformed.caseId === caseId,
-    )?.map as Float32Array;
-    if (layer === 'fq') return grid(map);
-    const threshold = this.last?.threshold.value;
-    if (threshold === undefined || threshold === null) {
-      throw new FqlabError('bad-argument', caseId, 'no threshold is set yet; score the cases with a threshold source first.');
-    }
-    const prediction = removeSmallComponents(binarize(map, threshold), conformed.image.dims);
-    return grid(Float32Array.from(prediction));
-  }
-
-  private currentEntry(modelId: string | null, conformed: ConformedCase): CachedReconstruction {
-    const current = this.current;
-    const entry = modelId && current ? this.cache.peek({ modelId, caseId: conformed.caseId, ...current }) : undefined;
+    const derived = request as DerivedLayerRequest;
+    const entry = this.reconstructions.peek({ modelId: derived.modelId, caseId: conformed.caseId, noiseLevel: derived.noiseLevel, seed: derived.seed });
     if (!entry) {
-      throw new FqlabError('bad-argument', conformed.caseId, 'this case has no reconstruction at the current noise level; reconstruct it first.');
+      throw new FqlabError(
+        'bad-argument',
+        conformed.caseId,
+        `this case has no reconstruction with this model at noise level ${derived.noiseLevel} and seed ${derived.seed}; reconstruct it first.`,
+      );
     }
-    return entry;
+    if (derived.layer === 'reconstruction') return grid(entry.reconstruction);
+    if (derived.layer === 'ssim-loss') return grid(entry.ssimLoss);
+    if (derived.layer === 'l1') return grid(entry.l1);
+    const key: MapKey = { modelId: derived.modelId, noiseLevel: derived.noiseLevel, seed: derived.seed, score: derived.score, alpha: derived.alpha };
+    if (derived.layer === 'fq') return grid(this.caseMap({ conformed, entry }, { ...key, score: 'fq' }));
+    if (derived.threshold === null || !Number.isFinite(derived.threshold)) {
+      throw new FqlabError('bad-argument', conformed.caseId, 'no threshold is set yet; score the cases with a threshold source that gives one first.');
+    }
+    const predictionKey: PredictionKey = { ...key, caseId: conformed.caseId, threshold: derived.threshold };
+    let prediction = this.predictions.get(predictionKey);
+    if (!prediction) {
+      prediction = removeSmallComponents(binarize(this.caseMap({ conformed, entry }, key), derived.threshold), conformed.image.dims);
+      this.predictions.set(predictionKey, prediction);
+    }
+    return grid(Float32Array.from(prediction));
   }
 }
 

@@ -1,23 +1,10 @@
 // Anomaly maps from cached quality maps: FQ / SSIM loss / l1 (SPEC 4), then the SPEC 5.1-5.2 post-processing.
 import { postprocessMap } from '../core/postprocess/index.ts';
+import { PAPER_PROTOCOL } from '../core/protocol.ts';
 import { fqMap } from '../core/quality/index.ts';
-import type { ScoreKind } from '../../workers/api.ts';
 import type { ConformedCase } from './caseStore.ts';
+import type { ScoreMapSettings } from './keys.ts';
 import type { CachedReconstruction } from './reconstructionCache.ts';
-
-/** SPEC 5.2: side of the cubic median window. */
-export const MEDIAN_SIZE = 5;
-
-/** Which map to score with; alpha only matters for 'fq'. */
-export interface ScoreMapSettings {
-  score: ScoreKind;
-  alpha: number;
-}
-
-/** A stable string for the map a setting gives (alpha dropped where it does not matter). */
-export function scoreMapKey(settings: ScoreMapSettings): string {
-  return settings.score === 'fq' ? `fq:${settings.alpha}` : settings.score;
-}
 
 /**
  * The raw anomaly map before post-processing: fqMap of the cached SSIM loss and l1 maps (written into `out` when
@@ -40,5 +27,5 @@ export function scoreMap(
   scratch?: Float32Array,
 ): Float32Array {
   const raw = rawScoreMap(entry, settings, scratch);
-  return postprocessMap(raw, conformed.erodedBrainMask, conformed.image.dims, { erosionIterations: 0, medianSize: MEDIAN_SIZE });
+  return postprocessMap(raw, conformed.erodedBrainMask, conformed.image.dims, { erosionIterations: 0, medianSize: PAPER_PROTOCOL.postprocess.medianSize });
 }

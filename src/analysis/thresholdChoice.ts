@@ -1,7 +1,16 @@
 // Picks the binarisation threshold from its source (SPEC 5.4): validation search, exact best Dice, healthy FPR, manual.
-import { exactBestDiceThreshold, fprThreshold, referenceThresholdSearch } from '../core/metrics/index.ts';
-import type { ScoreSettings, ThresholdSource } from '../../workers/api.ts';
+import { exactBestDiceThreshold, fprThreshold, referenceThresholdSearch, type Threshold, type ThresholdSource } from '../core/metrics/index.ts';
+import { PAPER_PROTOCOL } from '../core/protocol.ts';
 import type { ConformedCase } from './caseStore.ts';
+
+/** Where the threshold comes from, with the value a manual threshold or an FPR target needs. */
+export interface ThresholdSettings {
+  thresholdSource: ThresholdSource;
+  /** The threshold itself ('manual'). */
+  manualThreshold?: number;
+  /** The healthy-voxel false-positive rate to aim at ('fpr-target'; default PAPER_PROTOCOL.threshold.defaultFprTarget). */
+  fprTarget?: number;
+}
 
 /** A case with its post-processed anomaly map. */
 export interface ScoredCase {
@@ -9,20 +18,11 @@ export interface ScoredCase {
   map: Float32Array;
 }
 
-/** The chosen threshold, or null with a note saying what is missing to choose one. */
-export interface ThresholdChoice {
-  value: number | null;
-  source: ThresholdSource;
-  /** Dice of the pooled validation voxels at the threshold (validation-search, exact-best-dice). */
-  pooledDice?: number | null;
-  /** The healthy-voxel false-positive rate aimed at (fpr-target). */
-  fprTarget?: number;
-  /** Why there is no threshold, or which cases it was chosen on when that is not the obvious set. */
-  note?: string;
-}
-
-/** Default FPR target when the settings give none (5 %). */
-export const DEFAULT_FPR_TARGET = 0.05;
+/**
+ * The core's threshold as the analysis chooses it: the value is null when its source has nothing to choose on, and a
+ * note says why, or which cases it was chosen on when that is not the obvious set.
+ */
+export type ThresholdChoice = Omit<Threshold, 'value'> & { value: number | null; note?: string };
 
 /** Validation cases with at least one anomalous voxel: the only place a Dice threshold may be tuned (never on test). */
 export function anomalousValidationCases(scored: readonly ScoredCase[]): ScoredCase[] {
@@ -51,7 +51,7 @@ function healthyCases(scored: readonly ScoredCase[]): { cases: ScoredCase[]; not
  * The threshold for the settings' source. Maps must be post-processed already. FPR counts voxels inside each case's
  * eroded brain mask (outside it every score is forced to 0).
  */
-export function chooseThreshold(settings: ScoreSettings, scored: readonly ScoredCase[]): ThresholdChoice {
+export function chooseThreshold(settings: ThresholdSettings, scored: readonly ScoredCase[]): ThresholdChoice {
   const source = settings.thresholdSource;
   if (source === 'manual') {
     const value = settings.manualThreshold;
@@ -61,7 +61,7 @@ export function chooseThreshold(settings: ScoreSettings, scored: readonly Scored
     return { value, source };
   }
   if (source === 'fpr-target') {
-    const fprTarget = settings.fprTarget ?? DEFAULT_FPR_TARGET;
+    const fprTarget = settings.fprTarget ?? PAPER_PROTOCOL.threshold.defaultFprTarget;
     const { cases, note } = healthyCases(scored);
     if (cases.length === 0) {
       return {

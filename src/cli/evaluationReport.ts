@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { preparationSchema } from './preparation.ts';
 import { summarize } from '../core/metrics/index.ts';
-import type { BackendInfo, CaseMetrics, EvaluationResult, ModelInfo } from '../../workers/api.ts';
+import { SCORE_KINDS, type BackendChoice, type CaseMetrics, type EvaluationResult, type ModelInfo } from '../../workers/api.ts';
 
 const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
 const metric = z.number().nullable();
@@ -31,10 +31,10 @@ export type SeedThreshold = z.infer<typeof seedThresholdSchema>;
 export const evaluateHeaderSchema = z.object({
   model: z.string(),
   modelInfo: z.custom<ModelInfo>(isObject, 'must be an object'),
-  backend: z.custom<BackendInfo>(isObject, 'must be an object'),
+  backend: z.custom<BackendChoice>(isObject, 'must be an object'),
   noiseLevel: z.int(),
   alpha: z.number(),
-  score: z.enum(['fq', 'l1', 'ssim']),
+  score: z.enum(SCORE_KINDS),
   seeds: z.int().positive(),
   validation: z.array(z.string()),
   test: z.array(z.string()),

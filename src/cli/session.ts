@@ -6,7 +6,7 @@ import { CONFORMED_GRID } from '../core/conform/index.ts';
 import { FqlabError } from '../core/errors.ts';
 import { CHECKPOINT_FILE, NIFTI_FILE } from '../core/inputLimits.ts';
 import { MODALITIES } from '../core/modality.ts';
-import type { BackendInfo, BackendPreference, CaseInfo, DataSplit, LoadedFileInfo, Modality, ModelInfo } from '../../workers/api.ts';
+import type { BackendChoice, BackendPreference, CaseInfo, DataSplit, LoadedFileInfo, Modality, ModelInfo } from '../../workers/api.ts';
 import { choiceFlag, requiredString, stringList, UsageError, type FlagSpec, type ParsedFlags } from './args.ts';
 import { groupIntoCases, guessRole, type NamedFile } from '../../workers/fileRoles.ts';
 import { FqlabWorker } from '../../workers/fqlabWorker.ts';
@@ -18,7 +18,7 @@ export const BACKENDS = ['auto', 'wasm', 'cpu', 'webgpu'] as const satisfies rea
 
 export interface CliSession {
   worker: FqlabWorker;
-  backend: BackendInfo;
+  backend: BackendChoice;
 }
 
 export async function openSession(backend: BackendPreference): Promise<CliSession> {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { FqlabError } from '../core/errors.ts';
 import type { InputFileKind } from '../core/inputLimits.ts';
-import type { BackendInfo } from '../../workers/api.ts';
+import type { BackendChoice } from '../../workers/api.ts';
 import { optionalString, UsageError, type FlagSpec, type ParsedFlags } from './args.ts';
 import { readInputFile } from './io.ts';
 import type { EvaluationOptions } from './session.ts';
@@ -69,7 +69,7 @@ export const shardFileSchema = z.object({
   command: z.enum(['evaluate', 'sweep']),
   shard: z.object({ index: z.int().nonnegative(), count: z.int().positive().max(MAX_SHARDS) }),
   checkpointSha256: z.string().regex(/^[0-9a-f]{64}$/),
-  backend: z.custom<BackendInfo>((value) => typeof (value as Partial<BackendInfo> | null)?.name === 'string', 'must name the backend'),
+  backend: z.custom<BackendChoice>((value) => typeof (value as Partial<BackendChoice> | null)?.name === 'string', 'must name the backend'),
   /** Flags that change the numbers but are not in the report. */
   settings: z.record(z.string(), z.unknown()),
   /** The report's fields that are the same on every shard. */

@@ -1,7 +1,8 @@
 // The pDDPM patch grid: a fixed 2 x 2 grid of 48 x 48 boxes on a 96 x 96 slice, or the whole slice for plain DDPM (SPEC 3).
+import { PAPER_PROTOCOL } from '../core/protocol.ts';
 
-/** Side of a conformed axial slice. */
-export const SLICE_SIZE = 96;
+/** Side of a conformed axial slice (the grid's slices are square). */
+export const SLICE_SIZE = PAPER_PROTOCOL.grid[0];
 /** Side of a pDDPM box. */
 export const PATCH_SIZE = 48;
 

@@ -1,10 +1,11 @@
 // Training and validation slices from conformed 96 x 96 x 50 volumes: AIR, brain-slice filtering and epoch-wise slice sampling.
 import { airTransform } from '../core/air.ts';
+import { PAPER_PROTOCOL } from '../core/protocol.ts';
 import type { Dims3 } from '../core/volume.ts';
 import type { Rng } from './rng.ts';
 
 /** The conformed grid every engine input lives on (SPEC 1). */
-export const CONFORMED_DIMS: Dims3 = [96, 96, 50];
+export const CONFORMED_DIMS: Dims3 = PAPER_PROTOCOL.grid;
 
 /** One healthy training or validation volume: conformed image on [0, 1] and its brain mask (non-zero = brain). */
 export interface TrainingVolume {

@@ -14,7 +14,7 @@ import {
 import { erodeMask2D, postprocessMap, removeSmallComponents } from '../../src/core/postprocess/index.ts';
 import { fqMap, l1Map, ssimLossMap } from '../../src/core/quality/index.ts';
 import type { ConformedCase } from '../../src/analysis/caseStore.ts';
-import type { ScoreSettings } from '../../workers/api.ts';
+import type { SweepRequest } from '../../src/analysis/pipeline.ts';
 import { FakeModel, syntheticCase } from './syntheticCases.ts';
 
 let cases: ConformedCase[];
@@ -48,14 +48,15 @@ async function directMaps(model: FakeModel, alpha: number, noiseLevel: number, s
 }
 
 const allIds = (): string[] => cases.map((c) => c.caseId);
+/** The reconstructions a request scores: the model's, at a noise level and seed. */
+const at = (model: FakeModel, noiseLevel: number, seed: number) => ({ modelId: model.id, noiseLevel, seed });
 
 describe('AnalysisPipeline.score', () => {
   it('matches the core functions called directly (validation-search threshold, per-case metrics, means, PR curve)', async () => {
     const model = new FakeModel('m1');
     const pipeline = newPipeline();
-    await pipeline.reconstruct(model, allIds(), 500, 7);
-    const settings: ScoreSettings = { alpha: 0.84, score: 'fq', thresholdSource: 'validation-search' };
-    const result = pipeline.score(model, settings);
+    await pipeline.reconstruct(model, { caseIds: allIds(), noiseLevel: 500, seed: 7 });
+    const result = pipeline.score({ ...at(model, 500, 7), alpha: 0.84, score: 'fq', thresholdSource: 'validation-search' });
 
     const maps = await directMaps(new FakeModel('reference'), 0.84, 500, 7);
     const validation = ['val1', 'val2'].map((id) => ({
@@ -88,17 +89,17 @@ describe('AnalysisPipeline.score', () => {
   it('rescoring at a new alpha reuses the cached reconstructions and matches a direct computation', async () => {
     const model = new FakeModel('m2');
     const pipeline = newPipeline();
-    await pipeline.reconstruct(model, allIds(), 500, 1);
+    await pipeline.reconstruct(model, { caseIds: allIds(), noiseLevel: 500, seed: 1 });
     expect(model.calls).toBe(cases.length);
-    pipeline.score(model, { alpha: 0.84, score: 'fq', thresholdSource: 'exact-best-dice' });
+    pipeline.score({ ...at(model, 500, 1), alpha: 0.84, score: 'fq', thresholdSource: 'exact-best-dice' });
     const started = performance.now();
-    const result = pipeline.score(model, { alpha: 0.3, score: 'fq', thresholdSource: 'exact-best-dice' });
+    const result = pipeline.score({ ...at(model, 500, 1), alpha: 0.3, score: 'fq', thresholdSource: 'exact-best-dice' });
     const perVolumeMs = (performance.now() - started) / cases.length;
     expect(model.calls).toBe(cases.length);
     // Reconstructing again at the same key is a cache hit, not a model call.
-    await pipeline.reconstruct(model, allIds(), 500, 1);
+    await pipeline.reconstruct(model, { caseIds: allIds(), noiseLevel: 500, seed: 1 });
     expect(model.calls).toBe(cases.length);
-    expect(pipeline.cache.hits).toBeGreaterThanOrEqual(cases.length);
+    expect(pipeline.reconstructions.hits).toBeGreaterThanOrEqual(cases.length);
 
     const maps = await directMaps(new FakeModel('reference'), 0.3, 500, 1);
     const test1 = cases[3];
@@ -108,25 +109,29 @@ describe('AnalysisPipeline.score', () => {
     console.log(`alpha rescoring: ${perVolumeMs.toFixed(0)} ms per 96x96x50 volume (Node, this machine)`);
   });
 
-  it('a new noise level or seed is a new reconstruction; score uses the last one', async () => {
+  it('a new noise level or seed is a new reconstruction; a score says which one it scores', async () => {
     const model = new FakeModel('m3');
     const pipeline = newPipeline();
-    await pipeline.reconstruct(model, ['test1'], 500, 1);
-    await pipeline.reconstruct(model, ['test1'], 750, 1);
-    await pipeline.reconstruct(model, ['test1'], 750, 2);
+    await pipeline.reconstruct(model, { caseIds: ['test1'], noiseLevel: 500, seed: 1 });
+    await pipeline.reconstruct(model, { caseIds: ['test1'], noiseLevel: 750, seed: 1 });
+    await pipeline.reconstruct(model, { caseIds: ['test1'], noiseLevel: 750, seed: 2 });
     expect(model.calls).toBe(3);
-    expect(pipeline.current).toEqual({ noiseLevel: 750, seed: 2 });
-    expect(pipeline.score(model, { alpha: 0.84, score: 'fq', thresholdSource: 'manual', manualThreshold: 0.1 }).cases.map((c) => c.caseId)).toEqual(['test1']);
+    const settings = { alpha: 0.84, score: 'fq', thresholdSource: 'manual', manualThreshold: 0.1 } as const;
+    const scores = [at(model, 500, 1), at(model, 750, 1), at(model, 750, 2)].map((key) => pipeline.score({ ...key, ...settings }));
+    expect(scores.map((s) => s.cases.map((c) => c.caseId))).toEqual([['test1'], ['test1'], ['test1']]);
+    expect(scores.map((s) => [s.key.noiseLevel, s.key.seed])).toEqual([[500, 1], [750, 1], [750, 2]]);
+    expect(new Set(scores.map((s) => s.cases[0].auprc)).size).toBe(3);
+    expect(() => pipeline.score({ ...at(model, 250, 1), ...settings })).toThrow(/no case is reconstructed with this model at noise level 250/);
   });
 
   it('with AIR on, the model sees the AIR-transformed image and the map compares against it', async () => {
     const model = new FakeModel('air', true);
     const pipeline = newPipeline();
-    await pipeline.reconstruct(model, ['test1'], 500, 3);
+    await pipeline.reconstruct(model, { caseIds: ['test1'], noiseLevel: 500, seed: 3 });
     const test1 = cases[3];
     const airInput = airTransform(test1.image.data, test1.brainMask.data);
     expect(model.inputs[0]).toEqual(airInput);
-    const result = pipeline.score(model, { alpha: 0.84, score: 'fq', thresholdSource: 'manual', manualThreshold: 0.05 });
+    const result = pipeline.score({ ...at(model, 500, 3), alpha: 0.84, score: 'fq', thresholdSource: 'manual', manualThreshold: 0.05 });
     const recon = await new FakeModel('reference', true).reconstruct({ ...test1.image, data: airInput }, 500, 3);
     const map = postprocessMap(fqMap(ssimLossMap(airInput, recon, test1.image.dims), l1Map(airInput, recon), 0.84), test1.brainMask.data, test1.image.dims);
     expect(result.cases[0].auprc).toBe(evaluateVolume(map, test1.seg?.data as Float32Array, test1.image.dims).auprc);
@@ -135,13 +140,13 @@ describe('AnalysisPipeline.score', () => {
   it('ssim and l1 score kinds use the cached maps as they are', async () => {
     const model = new FakeModel('kinds');
     const pipeline = newPipeline();
-    await pipeline.reconstruct(model, ['test1'], 500, 1);
+    await pipeline.reconstruct(model, { caseIds: ['test1'], noiseLevel: 500, seed: 1 });
     const test1 = cases[3];
     const recon = await new FakeModel('reference').reconstruct(test1.image, 500, 1);
     for (const score of ['ssim', 'l1'] as const) {
       const raw = score === 'ssim' ? ssimLossMap(test1.image.data, recon, test1.image.dims) : l1Map(test1.image.data, recon);
       const want = evaluateVolume(postprocessMap(raw, test1.brainMask.data, test1.image.dims), test1.seg?.data as Float32Array, test1.image.dims);
-      const got = pipeline.score(model, { alpha: 0.84, score, thresholdSource: 'manual', manualThreshold: 0.1 });
+      const got = pipeline.score({ ...at(model, 500, 1), alpha: 0.84, score, thresholdSource: 'manual', manualThreshold: 0.1 });
       expect(got.cases[0].auprc).toBe(want.auprc);
     }
   });
@@ -155,7 +160,7 @@ describe('threshold sources', () => {
   beforeAll(async () => {
     model = new FakeModel('thresholds');
     pipeline = newPipeline();
-    await pipeline.reconstruct(model, allIds(), 500, 11);
+    await pipeline.reconstruct(model, { caseIds: allIds(), noiseLevel: 500, seed: 11 });
     maps = await directMaps(new FakeModel('reference'), 0.84, 500, 11);
   });
 
@@ -163,12 +168,12 @@ describe('threshold sources', () => {
     ['val1', 'val2'].map((id) => ({ scores: maps.get(id) as Float32Array, labels: cases.find((c) => c.caseId === id)?.labels as Uint8Array }));
 
   it('exact-best-dice is the core exact threshold on pooled validation cases', () => {
-    const result = pipeline.score(model, { alpha: 0.84, score: 'fq', thresholdSource: 'exact-best-dice' });
+    const result = pipeline.score({ ...at(model, 500, 11), alpha: 0.84, score: 'fq', thresholdSource: 'exact-best-dice' });
     expect(result.threshold).toEqual(exactBestDiceThreshold(validationVolumes()));
   });
 
   it('fpr-target uses the healthy validation cases inside their eroded brain masks', () => {
-    const result = pipeline.score(model, { alpha: 0.84, score: 'fq', thresholdSource: 'fpr-target', fprTarget: 0.01 });
+    const result = pipeline.score({ ...at(model, 500, 11), alpha: 0.84, score: 'fq', thresholdSource: 'fpr-target', fprTarget: 0.01 });
     const healthy = cases[2];
     const want = fprThreshold([maps.get('healthy1') as Float32Array], [erodeMask2D(healthy.brainMask.data, healthy.image.dims, 3)], 0.01);
     expect(result.threshold).toEqual(want);
@@ -178,9 +183,9 @@ describe('threshold sources', () => {
   });
 
   it('manual passes the value through; a missing one gives no threshold and null Dice', () => {
-    const manual = pipeline.score(model, { alpha: 0.84, score: 'fq', thresholdSource: 'manual', manualThreshold: 0.07 });
+    const manual = pipeline.score({ ...at(model, 500, 11), alpha: 0.84, score: 'fq', thresholdSource: 'manual', manualThreshold: 0.07 });
     expect(manual.threshold).toEqual({ value: 0.07, source: 'manual' });
-    const missing = pipeline.score(model, { alpha: 0.84, score: 'fq', thresholdSource: 'manual' });
+    const missing = pipeline.score({ ...at(model, 500, 11), alpha: 0.84, score: 'fq', thresholdSource: 'manual' });
     expect(missing.threshold.value).toBeNull();
     expect(missing.threshold.note).toMatch(/manual threshold/);
     expect(missing.cases.every((c) => c.dice === null)).toBe(true);
@@ -190,21 +195,22 @@ describe('threshold sources', () => {
   it('without validation lesions the validation search says what is missing instead of tuning on test', async () => {
     const only = new AnalysisPipeline();
     only.cases.put(cases[3]);
-    await only.reconstruct(model, ['test1'], 500, 11);
-    const result = only.score(model, { alpha: 0.84, score: 'fq', thresholdSource: 'validation-search' });
+    await only.reconstruct(model, { caseIds: ['test1'], noiseLevel: 500, seed: 11 });
+    const result = only.score({ ...at(model, 500, 11), alpha: 0.84, score: 'fq', thresholdSource: 'validation-search' });
     expect(result.threshold.value).toBeNull();
     expect(result.threshold.note).toMatch(/validation case with lesions/);
     expect(result.cases[0].dice).toBeNull();
   });
 
   it('the prediction layer is the map above the threshold without small components', () => {
-    const result = pipeline.score(model, { alpha: 0.84, score: 'fq', thresholdSource: 'exact-best-dice' });
-    const layer = pipeline.layer(model.id, 'test1', 'prediction');
+    const result = pipeline.score({ ...at(model, 500, 11), alpha: 0.84, score: 'fq', thresholdSource: 'exact-best-dice' });
+    const key = { ...at(model, 500, 11), score: 'fq', alpha: 0.84 } as const;
+    const layer = pipeline.layer({ caseId: 'test1', layer: 'prediction', ...key, threshold: result.threshold.value });
     const test1 = cases[3];
     const map = maps.get('test1') as Float32Array;
     const want = removeSmallComponents(Uint8Array.from(map, (v) => (v > (result.threshold.value as number) ? 1 : 0)), test1.image.dims);
     expect(Array.from(layer.data)).toEqual(Array.from(want));
-    expect(Array.from(pipeline.layer(model.id, 'test1', 'fq').data)).toEqual(Array.from(map));
+    expect(Array.from(pipeline.layer({ caseId: 'test1', layer: 'fq', ...key, threshold: null }).data)).toEqual(Array.from(map));
   });
 });
 
@@ -213,7 +219,8 @@ describe('AnalysisPipeline.sweep', () => {
     const model = new FakeModel('sweep');
     const pipeline = newPipeline();
     const progress: number[] = [];
-    const result = await pipeline.sweep(model, [0, 0.5, 0.84], [250, 500], 5, { thresholdSource: 'validation-search' }, (p) => progress.push(p.done / p.total));
+    const request: SweepRequest = { modelId: model.id, seed: 5, alphas: [0, 0.5, 0.84], noiseLevels: [250, 500], thresholdSource: 'validation-search' };
+    const result = await pipeline.sweep(model, request, (p) => progress.push(p.done / p.total));
     const evaluated = cases.filter((c) => c.split !== 'healthy-train').length;
     expect(model.calls).toBe(2 * evaluated);
     expect(result.cells.map((c) => [c.noiseLevel, c.alpha])).toEqual([
@@ -228,8 +235,8 @@ describe('AnalysisPipeline.sweep', () => {
     expect(progress.every((p, i) => i === 0 || p >= progress[i - 1])).toBe(true);
 
     // One cell against the pipeline's own score at the same settings.
-    await pipeline.reconstruct(model, allIds().filter((id) => id !== 'train1'), 500, 5);
-    const scored = pipeline.score(model, { alpha: 0.5, score: 'fq', thresholdSource: 'validation-search' });
+    await pipeline.reconstruct(model, { caseIds: allIds().filter((id) => id !== 'train1'), noiseLevel: 500, seed: 5 });
+    const scored = pipeline.score({ ...at(model, 500, 5), alpha: 0.5, score: 'fq', thresholdSource: 'validation-search' });
     const cell = result.cells.find((c) => c.noiseLevel === 500 && c.alpha === 0.5);
     expect(cell?.dice).toBe(scored.mean.dice.mean);
     expect(cell?.auprc).toBe(scored.mean.auprc.mean);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { Summary } from '../../src/core/metrics/index.ts';
 import { readNifti } from '../../src/core/nifti/index.ts';
 import { runCli } from './run-cli.ts';
 
@@ -14,12 +15,6 @@ let dir = '';
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'fqlab-model-'));
 });
-
-interface MetricSummary {
-  mean: number | null;
-  std: number | null;
-  n: number;
-}
 
 describe('fqlab train / evaluate / sweep', () => {
   it('trains a tiny model, then evaluates and sweeps it on demo volumes', () => {
@@ -59,7 +54,7 @@ describe('fqlab train / evaluate / sweep', () => {
     expect(evaluate.stderr).toBe('');
     expect(evaluate.status).toBe(0);
     const report = evaluate.json() as {
-      mean: Record<'dice' | 'auprc' | 'auroc', MetricSummary>;
+      mean: Record<'dice' | 'auprc' | 'auroc', Summary>;
       perSeed: { seed: number; threshold: number | null; auprc: number }[];
       preparation: { air: string; modelSmoothing: string; casesSmoothing: string; warnings: string[] };
       outputs: string[];

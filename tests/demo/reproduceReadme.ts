@@ -66,10 +66,12 @@ export async function evaluateShippedCheckpoint(checkpoint: string, rows: readon
   const noiseLevels = new Set(rows.map((r) => r.noiseLevel));
   if (noiseLevels.size !== 1) throw new Error(`expected one noise level per model in the README, got ${[...noiseLevels].join(', ')}`);
   const runs = rows.map((): EvaluationResult[] => []);
+  const { modelId } = session.modelInfo;
+  const noiseLevel = rows[0].noiseLevel;
   for (let seed = 0; seed < 3; seed++) {
-    await session.worker.reconstruct(caseIds, rows[0].noiseLevel, seed, () => undefined);
+    await session.worker.reconstruct({ modelId, caseIds, noiseLevel, seed }, () => undefined);
     for (const [i, row] of rows.entries()) {
-      runs[i].push(await session.worker.score({ alpha: row.alpha, score: row.score, thresholdSource: 'validation-search' }));
+      runs[i].push(await session.worker.score({ modelId, noiseLevel, seed, alpha: row.alpha, score: row.score, thresholdSource: 'validation-search' }));
     }
   }
   return { modelInfo: session.modelInfo, results: runs.map((r) => summarizeOverSeeds(r, session.test).mean) };

@@ -115,7 +115,7 @@ describe('createWorkerClient', () => {
     expect(workers).toHaveLength(1);
 
     // A call still in flight when the worker dies rejects with 'worker-restarted'.
-    const inFlight = client.reconstruct(['sub'], 500, 1, () => undefined).catch((e: unknown) => e);
+    const inFlight = client.reconstruct({ modelId: 'any', caseIds: ['sub'], noiseLevel: 500, seed: 1 }, () => undefined).catch((e: unknown) => e);
     workers[0].crash();
     const error = await inFlight;
     expect(error).toBeInstanceOf(FqlabWorkerError);
@@ -130,7 +130,7 @@ describe('createWorkerClient', () => {
     expect(fresh.pipeline.cases.get('sub').caseId).toBe('sub');
     expect(reports).toEqual([{ reason: 'worker error', replayErrors: [] }]);
     // The restored worker works as before.
-    const layer = await client.getLayer('sub', 'image');
+    const layer = await client.getLayer({ caseId: 'sub', layer: 'image' });
     expect(layer.bytes.length).toBeGreaterThan(348);
     client.terminate();
   });

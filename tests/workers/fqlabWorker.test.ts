@@ -112,16 +112,16 @@ describe('FqlabWorker files and cases', () => {
     expect(info.muAnomalous).not.toBeNull();
 
     // Conformed layers come back as NIfTI bytes with the conformed grid and values.
-    const layer = await worker.getLayer('s', 'image');
+    const layer = await worker.getLayer({ caseId: 's', layer: 'image' });
     const back = readNifti(layer.bytes, layer.fileName).volume;
     expect(back.dims).toEqual([96, 96, 50]);
     expect(Array.from(back.data)).toEqual(Array.from(want.image.data));
     expect(layer.max).toBe(1);
-    const segLayer = readNifti((await worker.getLayer('s', 'segmentation')).bytes, 'seg').volume;
+    const segLayer = readNifti((await worker.getLayer({ caseId: 's', layer: 'segmentation' })).bytes, 'seg').volume;
     expect(Array.from(segLayer.data)).toEqual(Array.from(want.seg?.data ?? []));
 
     // Exports go back to the input grid (mapToInputGrid) as .nii.gz.
-    const exported = await worker.exportLayer('s', 'brain-mask');
+    const exported = await worker.exportLayer({ caseId: 's', layer: 'brain-mask' });
     expect(exported.fileName).toBe('s_T1_brain-mask.nii.gz');
     const onInput = readNifti(exported.bytes, exported.fileName).volume;
     const wantOnInput = mapToInputGrid(want.brainMask, want.mapping, 'nearest');
@@ -139,9 +139,9 @@ describe('FqlabWorker files and cases', () => {
     const want = conformVolumes({ image: reread, fileName: 's_T1.nii.gz' }, { smoothing: null });
     expect(info.smoothing).toBeNull();
     expect(info.brainVoxels).toBe(want.stats.brainVoxels);
-    const layer = readNifti((await worker.getLayer('s', 'image')).bytes, 'image').volume;
+    const layer = readNifti((await worker.getLayer({ caseId: 's', layer: 'image' })).bytes, 'image').volume;
     expect(Array.from(layer.data)).toEqual(Array.from(want.image.data));
-    const exported = await worker.exportLayer('s', 'image');
+    const exported = await worker.exportLayer({ caseId: 's', layer: 'image' });
     expect(readNifti(exported.bytes, exported.fileName).header.description).toBe('fqlab image; no smoothing');
   });
 
@@ -167,7 +167,8 @@ describe('FqlabWorker files and cases', () => {
 
   it('says what is missing when there is no model or no reconstruction', async () => {
     const api = exposedApi(new FqlabWorker());
-    expect(await rejection(api.score({ alpha: 0.84, score: 'fq', thresholdSource: 'validation-search' }))).toMatchObject({ code: 'no-model' });
-    expect(await rejection(api.getLayer('nope', 'image'))).toMatchObject({ code: 'bad-argument', fileName: 'nope' });
+    const at500 = { modelId: 'model-x', noiseLevel: 500, seed: 1 };
+    expect(await rejection(api.score({ ...at500, alpha: 0.84, score: 'fq', thresholdSource: 'validation-search' }))).toMatchObject({ code: 'no-model' });
+    expect(await rejection(api.getLayer({ caseId: 'nope', layer: 'image' }))).toMatchObject({ code: 'bad-argument', fileName: 'nope' });
   });
 });

@@ -18,7 +18,7 @@ describe('FqlabWorker with the format readers', () => {
     expect(info).toMatchObject({ fileId: 'f1', fileName: 'T2_dicom/3_T2_synthetic', source: 'dicom', dims: [16, 12, 8], orientation: 'LAS', datatypeName: 'int16' });
     const input = worker.files.get(info.fileId, 'image').image.volume;
     await worker.defineCase({ caseId: 'dicom', imageFileId: info.fileId, modality: 'T2', split: 'test' });
-    const exported = await worker.exportLayer('dicom', 'brain-mask');
+    const exported = await worker.exportLayer({ caseId: 'dicom', layer: 'brain-mask' });
     expect(exported.fileName).toBe('3_T2_synthetic_brain-mask.nii.gz');
     const back = readNifti(exported.bytes, exported.fileName).volume;
     expect(back.dims).toEqual(input.dims);
@@ -37,7 +37,7 @@ describe('FqlabWorker with the format readers', () => {
     const info = await worker.loadFile('BraTS_HG0001_flair.mha', buffer(fixture('scan.mha')));
     expect(info).toMatchObject({ source: 'metaimage', dims: [16, 12, 8], orientation: 'LPS', datatypeName: 'int16', min: 4, max: 1214 });
     await worker.defineCase({ caseId: 'brats', imageFileId: info.fileId, modality: 'FLAIR', split: 'test' });
-    expect((await worker.exportLayer('brats', 'image')).fileName).toBe('BraTS_HG0001_flair_image.nii.gz');
+    expect((await worker.exportLayer({ caseId: 'brats', layer: 'image' })).fileName).toBe('BraTS_HG0001_flair_image.nii.gz');
   });
 
   it('refuses other formats with advice when it has no readers, and bad series through the comlink wrapper', async () => {

@@ -58,7 +58,7 @@ describe('registerAndSkullStrip', () => {
     const info = await worker.defineCase({ caseId: 'sub02', imageFileId: image.fileId, modality: 'T1', split: 'test', registered: true });
     // Without a mask, the template's: a 40 x 60 x 60 mm box, 144,000 voxels of 1 mm in template space, 18,000 of 2 mm.
     expect(info.brainVoxels).toBe(18_000);
-    const exported = await worker.exportLayer('sub02', 'brain-mask');
+    const exported = await worker.exportLayer({ caseId: 'sub02', layer: 'brain-mask' });
     const mask = readNifti(exported.bytes, exported.fileName).volume;
     expect(mask.dims).toEqual(scan.dims);
     expect(Array.from(mask.affine)).toEqual(Array.from(scan.affine));

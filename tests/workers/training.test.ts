@@ -1,5 +1,6 @@
 // Tests training, pause/cancel and checkpoints through the worker object in Node with the tiny U-Net (a few steps only).
 import { beforeAll, describe, expect, it } from 'vitest';
+import { contentHash } from '../../src/core/contentHash.ts';
 import { readNifti } from '../../src/core/nifti/index.ts';
 import { unetParameterCount, unetPreset } from '../../src/engine/index.ts';
 import type { TrainConfig, TrainProgress } from '../../workers/api.ts';
@@ -40,6 +41,7 @@ describe('worker training', () => {
     expect(progress.map((p) => p.step)).toEqual([1, 2]);
     expect(progress.every((p) => p.totalSteps === 2 && Number.isFinite(p.loss) && p.loss > 0)).toBe(true);
     expect(info).toEqual({
+      modelId: expect.stringMatching(/^model-[0-9a-f]{16}-\d+$/),
       preset: 'tiny',
       parameters: unetParameterCount(unetPreset('tiny')),
       loss: 'fq',
@@ -53,6 +55,7 @@ describe('worker training', () => {
       bestValLoss: null,
     });
     checkpoint = await worker.saveCheckpoint();
+    expect(info.modelId).toBe(`model-${contentHash(checkpoint)}`);
   });
 
   it('resumes a saved run exactly where an uninterrupted run would be', async () => {
@@ -120,19 +123,23 @@ describe('worker reconstruct, score and layers with a real (tiny) model', () => 
     trainer.pipeline.cases.put(healthy);
     await trainer.train({ ...config, steps: 1 }, () => undefined);
     const worker = new FqlabWorker();
-    await worker.loadCheckpoint(await trainer.saveCheckpoint(), 'run.fqlab');
+    const { modelId } = await worker.loadCheckpoint(await trainer.saveCheckpoint(), 'run.fqlab');
     const test = syntheticCase('t1', 'test', 23, 2);
     worker.pipeline.cases.put(test);
     const progress: { done: number; total: number }[] = [];
-    await worker.reconstruct(['t1'], 500, 1, (p) => progress.push(p));
+    await worker.reconstruct({ modelId, caseIds: ['t1'], noiseLevel: 500, seed: 1 }, (p) => progress.push(p));
     expect(progress[progress.length - 1]).toEqual({ done: 50, total: 50 });
-    const first = await worker.score({ alpha: 0.84, score: 'fq', thresholdSource: 'manual', manualThreshold: 0.1 });
+    const first = await worker.score({ modelId, noiseLevel: 500, seed: 1, alpha: 0.84, score: 'fq', thresholdSource: 'manual', manualThreshold: 0.1 });
     expect(first.cases[0].auprc).toBeGreaterThan(0);
-    await worker.score({ alpha: 0.5, score: 'fq', thresholdSource: 'manual', manualThreshold: 0.1 });
-    expect(worker.pipeline.cache.size).toBe(1);
-    const recon = readNifti((await worker.getLayer('t1', 'reconstruction')).bytes, 'recon').volume;
+    await worker.score({ ...first.key, alpha: 0.5, thresholdSource: 'manual', manualThreshold: 0.1 });
+    expect(worker.pipeline.reconstructions.size).toBe(1);
+    // Reloading the same checkpoint keeps the model's id and its reconstructions; a request for other weights is refused.
+    expect((await worker.loadCheckpoint(await trainer.saveCheckpoint(), 'run.fqlab')).modelId).toBe(modelId);
+    expect(worker.pipeline.reconstructions.size).toBe(1);
+    await expect(worker.score({ ...first.key, modelId: 'model-other', thresholdSource: 'manual', manualThreshold: 0.1 })).rejects.toMatchObject({ code: 'stale-model' });
+    const recon = readNifti((await worker.getLayer({ caseId: 't1', layer: 'reconstruction', ...first.key, threshold: null })).bytes, 'recon').volume;
     expect(recon.dims).toEqual([96, 96, 50]);
-    const exported = await worker.exportLayer('t1', 'prediction');
+    const exported = await worker.exportLayer({ caseId: 't1', layer: 'prediction', ...first.key, threshold: first.threshold.value });
     const exportedFile = readNifti(exported.bytes, exported.fileName);
     expect(exportedFile.volume.dims).toEqual([110, 120, 64]);
     const air = trainingAirStatistics([healthy]).suggested ? 'on' : 'off';

@@ -1,7 +1,8 @@
 // `fqlab evaluate`: reconstructs validation and test volumes with a trained model and reports DICE/AUPRC, mean +- std over seeds.
 import { join } from 'node:path';
 import { FqlabError } from '../../core/errors.ts';
-import type { CaseInfo, EvaluationResult, MapLayer, ScoreKind } from '../../../workers/api.ts';
+import { PAPER_PROTOCOL } from '../../core/protocol.ts';
+import { SCORE_KINDS, type CaseInfo, type EvaluationResult, type MapLayer, type ScoreKind } from '../../../workers/api.ts';
 import { choiceFlag, integerFlag, numberFlag, optionalString, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 import { evaluationReport, seedThresholds, summarizeRows, testCaseRows, type EvaluateHeader } from '../evaluationReport.ts';
@@ -18,7 +19,7 @@ export const evaluateCommand: Command = {
   name: 'evaluate',
   summary: 'Evaluate a trained model: threshold on validation volumes, DICE/AUPRC/AUROC on test volumes, over seeds.',
   usage:
-    '--model MODEL_DIR --val FILES|DIR [...] --test FILES|DIR [...] [--noise-level 750] [--alpha 0.84]\n' +
+    `--model MODEL_DIR --val FILES|DIR [...] --test FILES|DIR [...] [--noise-level ${PAPER_PROTOCOL.noiseLevel.pddpmIqa}] [--alpha ${PAPER_PROTOCOL.fqAlpha}]\n` +
     '  [--score fq|l1|ssim] [--seeds 3] [--modality T2] [--backend auto|wasm|cpu|webgpu] [--no-smoothing] [--out-dir D]\n' +
     '  [--allow-no-threshold] [--out REPORT.json] [--shard i/n]\n' +
     SMOOTHING_USAGE +
@@ -43,9 +44,9 @@ export const evaluateCommand: Command = {
   },
   async run(flags: ParsedFlags, outputs: PendingOutputs) {
     const shared = evaluationFlags(flags);
-    const noiseLevel = integerFlag(flags, 'noise-level', 750, 1, 1000);
-    const alpha = numberFlag(flags, 'alpha', 0.84, 0, 1);
-    const score: ScoreKind = choiceFlag(flags, 'score', ['fq', 'l1', 'ssim'] as const, 'fq');
+    const noiseLevel = integerFlag(flags, 'noise-level', PAPER_PROTOCOL.noiseLevel.pddpmIqa, PAPER_PROTOCOL.noiseLevel.min, PAPER_PROTOCOL.noiseLevel.max);
+    const alpha = numberFlag(flags, 'alpha', PAPER_PROTOCOL.fqAlpha, PAPER_PROTOCOL.alphaRange.min, PAPER_PROTOCOL.alphaRange.max);
+    const score: ScoreKind = choiceFlag(flags, 'score', SCORE_KINDS, 'fq');
     const seeds = integerFlag(flags, 'seeds', 3, 1, 100);
     const outDir = optionalString(flags, 'out-dir');
     if (outDir) outputs.folder(outDir);
@@ -57,12 +58,13 @@ export const evaluateCommand: Command = {
     const { modelInfo, validation: valCases, test: testCases } = session;
     const caseIds = [...valCases, ...testCases].map((c) => c.caseId);
 
+    const { modelId } = modelInfo;
     const runs: EvaluationResult[] = [];
     for (let seed = 0; seed < seeds; seed++) {
       const bar = progressBar(`seed ${seed + 1}/${seeds}`);
-      await session.worker.reconstruct(caseIds, noiseLevel, seed, (p) => bar.update(p.done, p.total, 'slices'));
+      await session.worker.reconstruct({ modelId, caseIds, noiseLevel, seed }, (p) => bar.update(p.done, p.total, 'slices'));
       bar.finish();
-      const run = await session.worker.score({ alpha, score, thresholdSource: 'validation-search' });
+      const run = await session.worker.score({ modelId, noiseLevel, seed, alpha, score, thresholdSource: 'validation-search' });
       if (run.threshold.value === null && !shared.allowNoThreshold) {
         throw new FqlabError('bad-argument', shared.valPaths.join(', '),
           `no threshold could be chosen (${run.threshold.note ?? 'no reason given'}); pass --allow-no-threshold to report the threshold-free metrics only.`);
@@ -71,11 +73,12 @@ export const evaluateCommand: Command = {
     }
 
     const written = new Map<string, string[]>();
+    const lastRun = runs[runs.length - 1];
     if (outDir) {
       for (const testCase of testCases) {
         const paths: string[] = [];
         for (const layer of EXPORTED_LAYERS) {
-          const file = await session.worker.exportLayer(testCase.caseId, layer);
+          const file = await session.worker.exportLayer({ caseId: testCase.caseId, layer, ...lastRun.key, threshold: lastRun.threshold.value });
           const path = join(outDir, file.fileName);
           outputs.write(path, file.bytes);
           paths.push(path);

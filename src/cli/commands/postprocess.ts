@@ -1,4 +1,5 @@
 // `fqlab postprocess`: mask an anomaly map with the slice-wise eroded brain mask, then 3D median filter it.
+import { PAPER_PROTOCOL } from '../../core/protocol.ts';
 import { postprocessMap } from '../../core/postprocess/index.ts';
 import { integerFlag, requiredString, UsageError, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
@@ -9,7 +10,7 @@ import type { PendingOutputs } from '../outputs.ts';
 export const postprocessCommand: Command = {
   name: 'postprocess',
   summary: 'Erode the brain mask slice by slice, mask the map with it, then median filter in 3D.',
-  usage: '--map M --brain-mask B --out F [--erosion 3] [--median 5]   (0 disables a step)',
+  usage: `--map M --brain-mask B --out F [--erosion ${PAPER_PROTOCOL.postprocess.brainMaskErosions}] [--median ${PAPER_PROTOCOL.postprocess.medianSize}]   (0 disables a step)`,
   options: {
     map: { type: 'string' },
     'brain-mask': { type: 'string' },
@@ -21,8 +22,8 @@ export const postprocessCommand: Command = {
     const mapPath = requiredString(flags, 'map');
     const maskPath = requiredString(flags, 'brain-mask');
     const outPath = requiredString(flags, 'out');
-    const erosionIterations = integerFlag(flags, 'erosion', 3, 0, 50);
-    const medianSize = integerFlag(flags, 'median', 5, 0, 15);
+    const erosionIterations = integerFlag(flags, 'erosion', PAPER_PROTOCOL.postprocess.brainMaskErosions, 0, 50);
+    const medianSize = integerFlag(flags, 'median', PAPER_PROTOCOL.postprocess.medianSize, 0, 15);
     if (medianSize !== 0 && medianSize % 2 === 0) throw new UsageError('--median must be odd or 0');
     outputs.file(outPath);
     const map = readVolumeFile(mapPath);

@@ -1,4 +1,5 @@
 // `fqlab quality`: SSIM-loss, l1 and FQ maps between an image and its reconstruction, on the given grid as-is.
+import { PAPER_PROTOCOL } from '../../core/protocol.ts';
 import { fqMap, l1Map, ssimLossMap } from '../../core/quality/index.ts';
 import { numberFlag, optionalString, requiredString, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
@@ -12,7 +13,7 @@ export const qualityCommand: Command = {
   name: 'quality',
   summary: 'Compute the SSIM-loss, l1 and FQ maps between an image and its reconstruction.',
   usage:
-    '--image X --recon Y [--alpha 0.84] [--out-ssim F] [--out-l1 F] [--out-fq F]\n' +
+    `--image X --recon Y [--alpha ${PAPER_PROTOCOL.fqAlpha}] [--out-ssim F] [--out-l1 F] [--out-fq F]\n` +
     '  Values are used as given; SSIM is computed on 2D slices along the third voxel axis.',
   options: {
     image: { type: 'string' },
@@ -25,7 +26,7 @@ export const qualityCommand: Command = {
   run(flags: ParsedFlags, outputs: PendingOutputs) {
     const imagePath = requiredString(flags, 'image');
     const reconPath = requiredString(flags, 'recon');
-    const alpha = numberFlag(flags, 'alpha', 0.84, 0, 1);
+    const alpha = numberFlag(flags, 'alpha', PAPER_PROTOCOL.fqAlpha, PAPER_PROTOCOL.alphaRange.min, PAPER_PROTOCOL.alphaRange.max);
     const requested = OUTPUT_FLAGS.flatMap((flag) => {
       const path = optionalString(flags, flag);
       return path ? [{ flag, path }] : [];

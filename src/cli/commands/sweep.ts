@@ -1,5 +1,6 @@
 // `fqlab sweep`: DICE/AUPRC of a trained model over an alpha x noise-level grid (reconstruct once per noise level).
-import type { SweepCell } from '../../../workers/api.ts';
+import { PAPER_PROTOCOL } from '../../core/protocol.ts';
+import type { SweepCell, SweepRequest } from '../../../workers/api.ts';
 import { integerFlag, optionalString, UsageError, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 import type { PendingOutputs } from '../outputs.ts';
@@ -30,10 +31,18 @@ export function parseGrid(text: string, name: string, min: number, max: number):
   return values;
 }
 
+/** The default noise-level axis: below, at and above the paper's two test noise levels. */
+const DEFAULT_NOISE_LEVELS = `250,${PAPER_PROTOCOL.noiseLevel.pddpm},${PAPER_PROTOCOL.noiseLevel.pddpmIqa}`;
+
+/** A worker sweep of the loaded model over a grid, thresholding each cell by the reference search on validation. */
+function sweepRequest(session: EvaluationSetup, alphas: number[], noiseLevels: number[], seed: number): SweepRequest {
+  return { modelId: session.modelInfo.modelId, seed, alphas, noiseLevels, thresholdSource: 'validation-search' };
+}
+
 /** Every cell of the grid in one worker sweep (each noise level reconstructed once, then rescored per alpha). */
 async function sweepAll(session: EvaluationSetup, alphas: number[], noiseLevels: number[], seed: number): Promise<SweepCell[]> {
   const bar = progressBar('sweep');
-  const { cells } = await session.worker.sweep(alphas, noiseLevels, seed, (p) => bar.update(p.done, p.total));
+  const { cells } = await session.worker.sweep(sweepRequest(session, alphas, noiseLevels, seed), (p) => bar.update(p.done, p.total));
   bar.finish();
   return cells;
 }
@@ -50,7 +59,8 @@ async function sweepBlock(session: EvaluationSetup, block: readonly { alpha: num
     let end = start;
     while (end < block.length && block[end].noiseLevel === noiseLevel) end++;
     const bar = progressBar(`sweep at noise level ${noiseLevel}`);
-    const result = await session.worker.sweep(block.slice(start, end).map((c) => c.alpha), [noiseLevel], seed, (p) => bar.update(p.done, p.total));
+    const request = sweepRequest(session, block.slice(start, end).map((c) => c.alpha), [noiseLevel], seed);
+    const result = await session.worker.sweep(request, (p) => bar.update(p.done, p.total));
     bar.finish();
     cells.push(...result.cells);
     start = end;
@@ -62,7 +72,7 @@ export const sweepCommand: Command = {
   name: 'sweep',
   summary: 'DICE/AUPRC of a trained model over an alpha x noise-level grid on validation + test volumes.',
   usage:
-    '--model MODEL_DIR --val FILES|DIR [...] --test FILES|DIR [...] [--alpha 0:1:0.1] [--noise-level 250,500,750]\n' +
+    `--model MODEL_DIR --val FILES|DIR [...] --test FILES|DIR [...] [--alpha 0:1:0.1] [--noise-level ${DEFAULT_NOISE_LEVELS}]\n` +
     '  [--seed 0] [--modality T2] [--backend auto|wasm|cpu|webgpu] [--no-smoothing] [--csv F] [--allow-no-threshold]\n' +
     '  [--out REPORT.json] [--shard i/n]\n' +
     SMOOTHING_USAGE +
@@ -81,8 +91,8 @@ export const sweepCommand: Command = {
   },
   async run(flags: ParsedFlags, outputs: PendingOutputs) {
     const shared = evaluationFlags(flags);
-    const alphas = parseGrid(optionalString(flags, 'alpha') ?? '0:1:0.1', 'alpha', 0, 1);
-    const noiseLevels = parseGrid(optionalString(flags, 'noise-level') ?? '250,500,750', 'noise-level', 1, 1000);
+    const alphas = parseGrid(optionalString(flags, 'alpha') ?? '0:1:0.1', 'alpha', PAPER_PROTOCOL.alphaRange.min, PAPER_PROTOCOL.alphaRange.max);
+    const noiseLevels = parseGrid(optionalString(flags, 'noise-level') ?? DEFAULT_NOISE_LEVELS, 'noise-level', PAPER_PROTOCOL.noiseLevel.min, PAPER_PROTOCOL.noiseLevel.max);
     if (noiseLevels.some((v) => !Number.isInteger(v))) throw new UsageError('--noise-level values must be integers');
     const seed = integerFlag(flags, 'seed', 0);
     const csvPath = optionalString(flags, 'csv');

@@ -1,6 +1,7 @@
 // `fqlab train`: trains a pDDPM / pDDPM-IQA (or plain DDPM) denoiser on healthy volumes and writes its checkpoint.
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { PAPER_PROTOCOL } from '../../core/protocol.ts';
 import type { TrainConfig, TrainProgress } from '../../../workers/api.ts';
 import { AIR_MODES } from '../../core/air.ts';
 import { MODALITIES } from '../../core/modality.ts';
@@ -17,7 +18,7 @@ export const trainCommand: Command = {
   summary: 'Train a patched diffusion model (pDDPM, or pDDPM-IQA with --loss fq) on healthy volumes.',
   usage:
     '--healthy FILES|DIR [--healthy ...] [--val FILES|DIR ...] [--modality T2] [--preset tiny|small|base|paper]\n' +
-    '  [--loss fq|l1] [--alpha 0.84] [--air modality|stats|on|off] [--noise simplex|gaussian] [--ddpm]\n' +
+    `  [--loss fq|l1] [--alpha ${PAPER_PROTOCOL.fqAlpha}] [--air modality|stats|on|off] [--noise simplex|gaussian] [--ddpm]\n` +
     '  [--steps N | --epochs N] [--max-minutes M] [--batch 32] [--micro-batch K] [--seed 0] [--backend auto|wasm|cpu|webgpu]\n' +
     '  [--resume MODEL_DIR] [--weights-only] [--no-smoothing] --out MODEL_DIR\n' +
     SMOOTHING_USAGE +
@@ -84,7 +85,7 @@ export const trainCommand: Command = {
     const config: TrainConfig = {
       preset: choiceFlag(flags, 'preset', ['tiny', 'small', 'base', 'paper'] as const, 'small'),
       loss: choiceFlag(flags, 'loss', ['fq', 'l1'] as const, 'fq'),
-      alpha: numberFlag(flags, 'alpha', 0.84, 0, 1),
+      alpha: numberFlag(flags, 'alpha', PAPER_PROTOCOL.fqAlpha, PAPER_PROTOCOL.alphaRange.min, PAPER_PROTOCOL.alphaRange.max),
       air: choiceFlag(flags, 'air', AIR_MODES, 'modality'),
       noise: choiceFlag(flags, 'noise', ['simplex', 'gaussian'] as const, 'simplex'),
       patched: flags.ddpm !== true,

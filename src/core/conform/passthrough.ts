@@ -1,6 +1,7 @@
 // Accepts volumes that are already on the conformed 96x96x50 grid (e.g. the shipped demo) without conforming them twice.
 import { airStatistics } from '../air.ts';
 import { FqlabError } from '../errors.ts';
+import { PAPER_PROTOCOL } from '../protocol.ts';
 import type { Volume } from '../volume.ts';
 import { binaryMask } from './brainMask.ts';
 import { checkSameGrid, type ConformInput, type ConformResult } from './conform.ts';
@@ -8,7 +9,7 @@ import type { ConformMapping } from './mapping.ts';
 import { orientationCodes, closestCanonicalOrientation } from './orientation.ts';
 
 /** The grid conformVolumes produces with its defaults (192 x 192 x 100 downsampled by 2). */
-export const CONFORMED_GRID = [96, 96, 50] as const;
+export const CONFORMED_GRID = PAPER_PROTOCOL.grid;
 
 /**
  * Takes an image (with optional brain mask and segmentation) that conformVolumes already produced: checks the grid

@@ -1,6 +1,7 @@
 // Threshold objects and the ways to choose one: the reference's validation search, exact best Dice, healthy FPR.
 
 import { FqlabError } from '../errors.ts';
+import { PAPER_PROTOCOL } from '../protocol.ts';
 import { bestDiceFromSorted } from './dice.ts';
 import { nonFiniteScoreError, sortFloat32Ascending } from './floatKeys.ts';
 import { countAbove, sortPooledScores, type ScoredVolume, type SortedScores } from './sortedScores.ts';
@@ -19,7 +20,7 @@ export interface Threshold {
 }
 
 /** FPR targets the workbench offers (1 %, 5 %, 10 % of healthy brain voxels). */
-export const FPR_TARGETS = [0.01, 0.05, 0.1] as const;
+export const FPR_TARGETS = PAPER_PROTOCOL.threshold.fprTargets;
 
 function pooledWithAnomalies(volumes: readonly ScoredVolume[]): SortedScores {
   const sorted = sortPooledScores(volumes);
@@ -46,7 +47,7 @@ function pooledWithAnomalies(volumes: readonly ScoredVolume[]): SortedScores {
  * @example
  * referenceThresholdSearch(validation); // { value: 0.127, source: 'validation-search', pooledDice: 0.55 }
  */
-export function referenceThresholdSearch(volumes: readonly ScoredVolume[], maxSteps = 10): Threshold {
+export function referenceThresholdSearch(volumes: readonly ScoredVolume[], maxSteps = PAPER_PROTOCOL.threshold.searchSteps): Threshold {
   const sorted = pooledWithAnomalies(volumes);
   const diceAbove = (q: number): number => {
     const { predicted, truePositives } = countAbove(sorted, Math.fround(q));

@@ -1,4 +1,5 @@
 // 3D connected components with 26-connectivity, and removal of small ones before Dice (SPEC 5.5).
+import { PAPER_PROTOCOL } from '../protocol.ts';
 import type { Dims3 } from '../volume.ts';
 import { assertGridLength } from '../quality/gridCheck.ts';
 
@@ -92,7 +93,7 @@ export function connectedComponents26(binary: ArrayLike<number>, dims: Dims3): C
  * Keeps only 26-connected components larger than maxRemovedSize voxels (reference: <= 7 removed), as 0/1.
  * @example const cleaned = removeSmallComponents(fq > threshold, [96, 96, 50]);
  */
-export function removeSmallComponents(binary: ArrayLike<number>, dims: Dims3, maxRemovedSize = 7): Uint8Array {
+export function removeSmallComponents(binary: ArrayLike<number>, dims: Dims3, maxRemovedSize = PAPER_PROTOCOL.postprocess.maxRemovedComponentVoxels): Uint8Array {
   if (!Number.isInteger(maxRemovedSize) || maxRemovedSize < 0) {
     throw new RangeError(`removeSmallComponents: maxRemovedSize must be a non-negative integer, got ${maxRemovedSize}`);
   }

@@ -1,4 +1,5 @@
 // Slice-by-slice 2D erosion of the brain mask (SPEC 5.1), so rim artefacts at the brain border do not count as anomalies.
+import { PAPER_PROTOCOL } from '../protocol.ts';
 import type { Dims3 } from '../volume.ts';
 import { assertGridLength } from '../quality/gridCheck.ts';
 
@@ -13,7 +14,7 @@ import { assertGridLength } from '../quality/gridCheck.ts';
  * two-pass distance transform per slice gives that for any n.
  * @example const eroded = erodeMask2D(brainMask, [96, 96, 50]);
  */
-export function erodeMask2D(mask: ArrayLike<number>, dims: Dims3, iterations = 3): Uint8Array {
+export function erodeMask2D(mask: ArrayLike<number>, dims: Dims3, iterations = PAPER_PROTOCOL.postprocess.brainMaskErosions): Uint8Array {
   assertGridLength(mask.length, dims, 'erodeMask2D');
   if (!Number.isInteger(iterations) || iterations < 0) {
     throw new RangeError(`erodeMask2D: iterations must be a non-negative integer, got ${iterations}`);

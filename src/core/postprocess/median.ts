@@ -1,4 +1,5 @@
 // 3D median filter of an anomaly map (SPEC 5.2), fast enough to rerun on every alpha-slider move.
+import { PAPER_PROTOCOL } from '../protocol.ts';
 import type { Dims3 } from '../volume.ts';
 import { assertGridLength } from '../quality/gridCheck.ts';
 import { BlockMedian } from './medianBlock.ts';
@@ -39,7 +40,7 @@ const BLOCK: Dims3 = [16, 8, 8];
  * cut down to the box around its voxels that need a median.
  * @example const smooth = medianFilter3D(fq, [96, 96, 50]);
  */
-export function medianFilter3D(map: Float32Array, dims: Dims3, size = 5): Float32Array {
+export function medianFilter3D(map: Float32Array, dims: Dims3, size = PAPER_PROTOCOL.postprocess.medianSize): Float32Array {
   assertGridLength(map.length, dims, 'medianFilter3D');
   if (!Number.isInteger(size) || size < 1 || size % 2 === 0 || size > 35) {
     throw new RangeError(`medianFilter3D: size must be an odd integer in [1, 35], got ${size}`);

@@ -1,4 +1,5 @@
 // The SPEC 5.1-5.2 post-processing of an anomaly map: keep the eroded brain only, then a 3D median filter.
+import { PAPER_PROTOCOL } from '../protocol.ts';
 import type { Dims3 } from '../volume.ts';
 import { assertGridLength } from '../quality/gridCheck.ts';
 import { erodeMask2D } from './erosion.ts';
@@ -24,7 +25,7 @@ export function postprocessMap(
 ): Float32Array {
   assertGridLength(map.length, dims, 'postprocessMap map');
   assertGridLength(brainMask.length, dims, 'postprocessMap brain mask');
-  const { erosionIterations = 3, medianSize = 5 } = options;
+  const { erosionIterations = PAPER_PROTOCOL.postprocess.brainMaskErosions, medianSize = PAPER_PROTOCOL.postprocess.medianSize } = options;
   if (medianSize !== 0 && (!Number.isInteger(medianSize) || medianSize % 2 === 0 || medianSize < 0)) {
     throw new RangeError(`postprocessMap: medianSize must be 0 or an odd positive integer, got ${medianSize}`);
   }

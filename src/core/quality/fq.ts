@@ -1,9 +1,10 @@
 // The fusion-quality (FQ) map alpha * SSIM loss + (1 - alpha) * l1 (SPEC 4), recomputed on every alpha change.
 
+import { PAPER_PROTOCOL } from '../protocol.ts';
 import { assertSameLength } from './gridCheck.ts';
 
 /** The paper's default weight of the SSIM loss in the FQ map. */
-export const DEFAULT_FQ_ALPHA = 0.84;
+export const DEFAULT_FQ_ALPHA = PAPER_PROTOCOL.fqAlpha;
 
 /**
  * Blends precomputed SSIM loss and l1 maps; alpha = 0 gives the plain l1 baseline, alpha = 1 pure SSIM loss.

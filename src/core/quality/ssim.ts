@@ -1,14 +1,15 @@
 // Reference SSIM and SSIM loss maps per axial slice (SPEC 4), in float64 so a tfjs SSIM can be checked against it.
+import { PAPER_PROTOCOL } from '../protocol.ts';
 import type { Dims3 } from '../volume.ts';
 import { gaussianWindow1D } from './gaussianWindow.ts';
 import { assertGridLength, assertSameLength } from './gridCheck.ts';
 
 /** SSIM window side (pixels) and Gaussian sigma (SPEC 4). */
-export const SSIM_WINDOW_SIZE = 5;
-export const SSIM_SIGMA = 1.5;
+export const SSIM_WINDOW_SIZE = PAPER_PROTOCOL.ssim.windowSize;
+export const SSIM_SIGMA = PAPER_PROTOCOL.ssim.sigma;
 /** Stabilisers (0.01 L)^2 and (0.03 L)^2 with dynamic range L = 1. */
-export const SSIM_C1 = 1e-4;
-export const SSIM_C2 = 9e-4;
+export const SSIM_C1 = PAPER_PROTOCOL.ssim.c1;
+export const SSIM_C2 = PAPER_PROTOCOL.ssim.c2;
 
 /**
  * SSIM of one pixel from its local Gaussian moments: means, E[x^2], E[y^2], E[xy].

@@ -1,7 +1,7 @@
 // Analysis actions: reconstruct the evaluation cases at a noise level, then rescore (alpha, threshold) from the cache.
-import type { ScoreSettings } from '../../../workers/api.ts';
+import { alphaMatters, type ScoreRequest } from '../../../workers/api.ts';
 import { stopDemo } from '../demo/demoControl.ts';
-import { useAnalysisStore, type AnalysisState } from '../stores/analysisStore.ts';
+import { NO_RECONSTRUCTION, useAnalysisStore, type AnalysisState } from '../stores/analysisStore.ts';
 import { useDataStore } from '../stores/dataStore.ts';
 import { useErrorStore } from '../stores/errorStore.ts';
 import { useModelStore } from '../stores/modelStore.ts';
@@ -27,12 +27,29 @@ export function inferenceBlocker(): string | null {
   return null;
 }
 
-function currentScoreSettings(): ScoreSettings {
+/**
+ * What the panel should show, said in full: the model and noise level that were reconstructed (not a noise level
+ * still being edited), the seed and the current score settings. Null until a reconstruction with the current model
+ * is done (after a new model the panel says to run inference again).
+ */
+function scoreRequest(): ScoreRequest | null {
   const a = useAnalysisStore.getState();
-  const settings: ScoreSettings = { alpha: a.alpha, score: a.score, thresholdSource: a.thresholdSource };
-  if (a.thresholdSource === 'manual') settings.manualThreshold = a.manualThreshold;
-  if (a.thresholdSource === 'fpr-target') settings.fprTarget = a.fprTarget;
-  return settings;
+  const { status, modelId, noiseLevel } = a.reconstruction;
+  if (status !== 'done' || modelId === null || noiseLevel === null || modelId !== useModelStore.getState().model?.modelId) return null;
+  const request: ScoreRequest = {
+    modelId,
+    noiseLevel,
+    seed: a.seed,
+    alpha: a.alpha,
+    score: a.score,
+    thresholdSource: a.thresholdSource,
+  };
+  if (a.thresholdSource === 'manual') request.manualThreshold = a.manualThreshold;
+  if (a.thresholdSource === 'fpr-target') request.fprTarget = a.fprTarget;
+  if (a.prCaseId !== '') request.prCaseId = a.prCaseId;
+  const viewCaseId = useViewerStore.getState().caseId;
+  if (viewCaseId !== null) request.viewCaseId = viewCaseId;
+  return request;
 }
 
 async function reconstructAndScore(noiseLevel: number): Promise<void> {
@@ -42,18 +59,19 @@ async function reconstructAndScore(noiseLevel: number): Promise<void> {
     return;
   }
   const analysis = useAnalysisStore.getState();
-  analysis.set({ reconstruction: { status: 'running', done: 0, total: evaluationCaseIds().length, noiseLevel, message: '' } });
+  const modelId = useModelStore.getState().model?.modelId ?? null;
+  analysis.set({ reconstruction: { status: 'running', done: 0, total: evaluationCaseIds().length, modelId, noiseLevel, message: '' } });
   // The user's run takes over from the demo (whose finished cases are cached, so they are not redone).
   await stopDemo('you started a reconstruction');
   const caseIds = evaluationCaseIds();
   try {
-    await workbenchWorker().reconstruct(caseIds, noiseLevel, analysis.seed, (progress) => {
-      useAnalysisStore.getState().set({ reconstruction: { status: 'running', done: progress.done, total: progress.total, noiseLevel, message: '' } });
+    await workbenchWorker().reconstruct({ modelId: modelId ?? '', caseIds, noiseLevel, seed: analysis.seed }, (progress) => {
+      useAnalysisStore.getState().set({ reconstruction: { status: 'running', done: progress.done, total: progress.total, modelId, noiseLevel, message: '' } });
     });
-    useAnalysisStore.getState().set({ reconstruction: { status: 'done', done: caseIds.length, total: caseIds.length, noiseLevel, message: '' }, stale: false });
+    useAnalysisStore.getState().set({ reconstruction: { status: 'done', done: caseIds.length, total: caseIds.length, modelId, noiseLevel, message: '' }, stale: false });
   } catch (error) {
     const { fileName, message } = toUserError(error);
-    useAnalysisStore.getState().set({ reconstruction: { status: 'error', done: 0, total: 0, noiseLevel: null, message } });
+    useAnalysisStore.getState().set({ reconstruction: { ...NO_RECONSTRUCTION, status: 'error', message } });
     useErrorStore.getState().report(fileName, `Reconstruction failed: ${message}`);
     return;
   }
@@ -61,13 +79,12 @@ async function reconstructAndScore(noiseLevel: number): Promise<void> {
 }
 
 async function scoreNow(): Promise<void> {
-  if (useAnalysisStore.getState().reconstruction.status !== 'done') return;
+  const request = scoreRequest();
+  if (!request) return;
   useAnalysisStore.getState().set({ scoring: true });
   try {
-    const prCaseId = useAnalysisStore.getState().prCaseId;
-    const evaluation = await workbenchWorker().score(currentScoreSettings(), prCaseId === '' ? undefined : prCaseId);
-    useAnalysisStore.getState().set({ evaluation });
-    useViewerStore.getState().bumpLayers();
+    // The viewer follows evaluation.key: it reloads exactly the layers whose key changed.
+    useAnalysisStore.getState().set({ evaluation: await workbenchWorker().score(request) });
   } catch (error) {
     const { fileName, message } = toUserError(error);
     useErrorStore.getState().report(fileName, `Scoring failed: ${message}`);
@@ -89,9 +106,18 @@ export function runInference(): Promise<void> {
   return reconstructLatest(useAnalysisStore.getState().noiseLevel);
 }
 
-/** Alpha slider: rescore from cached reconstructions; a burst of moves runs only the latest. */
+/**
+ * Alpha slider: rescore from cached reconstructions; a burst of moves runs only the latest. An l1 or SSIM-loss score
+ * does not depend on alpha, so its metrics stay and only the FQ overlay follows the new alpha.
+ */
 export function setAlpha(alpha: number): void {
-  useAnalysisStore.getState().set({ alpha });
+  const analysis = useAnalysisStore.getState();
+  analysis.set({ alpha });
+  const { evaluation } = analysis;
+  if (!alphaMatters(analysis.score)) {
+    if (evaluation && evaluation.key.score === analysis.score) analysis.set({ evaluation: { ...evaluation, key: { ...evaluation.key, alpha } } });
+    return;
+  }
   void rescoreLatest(null);
 }
 
@@ -107,12 +133,15 @@ export function setScoreOptions(patch: Partial<Pick<AnalysisState, 'score' | 'th
   }
 }
 
-/** Sets alpha and noise level together (a sweep cell): one reconstruction if the noise level changed, else one rescore. */
+/**
+ * Sets alpha and noise level together (a sweep cell): a reconstruction (cached by the sweep) if the noise level or the
+ * model changed, else one rescore.
+ */
 export function setAlphaAndNoiseLevel(alpha: number, noiseLevel: number): void {
   const { reconstruction } = useAnalysisStore.getState();
   useAnalysisStore.getState().set({ alpha, noiseLevel });
   if (reconstruction.status === 'none') return;
-  if (reconstruction.noiseLevel !== noiseLevel) void reconstructLatest(noiseLevel);
+  if (reconstruction.noiseLevel !== noiseLevel || reconstruction.modelId !== useModelStore.getState().model?.modelId) void reconstructLatest(noiseLevel);
   else void rescoreLatest(null);
 }
 

@@ -8,7 +8,7 @@ import { useDemoStore } from '../demo/demoStore.ts';
 import { reconcileCases, specSignature } from '../stores/caseGrouping.ts';
 import { useDataStore, type CaseEntry } from '../stores/dataStore.ts';
 import { useErrorStore } from '../stores/errorStore.ts';
-import { useAnalysisStore } from '../stores/analysisStore.ts';
+import { NO_RECONSTRUCTION, useAnalysisStore } from '../stores/analysisStore.ts';
 import { useViewerStore } from '../stores/viewerStore.ts';
 import { toUserError } from '../worker/userError.ts';
 import { workbenchWorker } from '../worker/workbenchWorker.ts';
@@ -131,7 +131,7 @@ async function closeDemo(): Promise<void> {
   const data = useDataStore.getState();
   data.setCases(data.cases.filter((c) => !demoCases.has(c.spec.caseId)));
   for (const fileId of demoFiles) useDataStore.getState().removeFile(fileId);
-  useAnalysisStore.getState().set({ evaluation: null, reconstruction: { status: 'none', done: 0, total: 0, noiseLevel: null, message: '' }, stale: false });
+  useAnalysisStore.getState().set({ evaluation: null, reconstruction: NO_RECONSTRUCTION, stale: false });
   useViewerStore.getState().setCaseId(null);
   await syncCases();
   for (const fileId of demoFiles) {

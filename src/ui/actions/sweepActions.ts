@@ -1,7 +1,9 @@
 // Sweep actions: run the alpha x noise-level grid on validation and test volumes, and apply a chosen cell to the sliders.
-import type { SweepSettings } from '../../../workers/api.ts';
+import { alphaProblem, noiseLevelProblem } from '../../core/protocol.ts';
+import type { SweepRequest } from '../../../workers/api.ts';
 import { stopDemo } from '../demo/demoControl.ts';
 import { useErrorStore } from '../stores/errorStore.ts';
+import { useModelStore } from '../stores/modelStore.ts';
 import { parseNumberList, useSweepStore } from '../stores/sweepStore.ts';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
 import { toUserError } from '../worker/userError.ts';
@@ -11,8 +13,8 @@ import { inferenceBlocker, setAlphaAndNoiseLevel } from './analysisActions.ts';
 export async function runSweep(): Promise<void> {
   const sweep = useSweepStore.getState();
   const report = useErrorStore.getState().report;
-  const alphas = parseNumberList(sweep.alphasText, 0, 1, 'alpha');
-  const noiseLevels = parseNumberList(sweep.noiseLevelsText, 1, 999, 'noise level');
+  const alphas = parseNumberList(sweep.alphasText, 'alpha', alphaProblem);
+  const noiseLevels = parseNumberList(sweep.noiseLevelsText, 'noise level', noiseLevelProblem);
   if (typeof alphas === 'string') return report('', `Sweep: ${alphas}.`);
   if (typeof noiseLevels === 'string') return report('', `Sweep: ${noiseLevels}.`);
   const blocker = inferenceBlocker();
@@ -20,12 +22,14 @@ export async function runSweep(): Promise<void> {
   sweep.set({ running: true, done: 0, total: alphas.length * noiseLevels.length, result: null });
   await stopDemo('you started a sweep');
   const analysis = useAnalysisStore.getState();
-  const settings: SweepSettings = { thresholdSource: analysis.thresholdSource };
-  if (analysis.thresholdSource === 'manual') settings.manualThreshold = analysis.manualThreshold;
-  if (analysis.thresholdSource === 'fpr-target') settings.fprTarget = analysis.fprTarget;
+  const modelId = useModelStore.getState().model?.modelId ?? '';
+  const request: SweepRequest = { modelId, seed: analysis.seed, alphas, noiseLevels, thresholdSource: analysis.thresholdSource };
+  if (analysis.thresholdSource === 'manual') request.manualThreshold = analysis.manualThreshold;
+  if (analysis.thresholdSource === 'fpr-target') request.fprTarget = analysis.fprTarget;
   try {
     const onProgress = (progress: { done: number; total: number }) => useSweepStore.getState().set({ done: progress.done, total: progress.total });
-    const result = await workbenchWorker().sweep(alphas, noiseLevels, analysis.seed, onProgress, settings);
+    // The sweep fills the reconstruction cache only: the panel's metrics keep describing its own noise level.
+    const result = await workbenchWorker().sweep(request, onProgress);
     useSweepStore.getState().set({ result });
   } catch (error) {
     const { fileName, message } = toUserError(error);

@@ -1,5 +1,6 @@
 // Analysis panel: alpha (rescoring from cached reconstructions), noise level (reconstructs again), score and threshold.
 import { useEffect, useState } from 'react';
+import { noiseLevelProblem, PAPER_PROTOCOL } from '../../core/protocol.ts';
 import type { ScoreKind } from '../../../workers/api.ts';
 import { inferenceBlocker, runInference, setAlpha, setNoiseLevel, setScoreOptions } from '../actions/analysisActions.ts';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
@@ -10,6 +11,7 @@ import { ThresholdControls } from './ThresholdControls.tsx';
 
 /** Noise-level edits commit after a short pause in typing (or at once on Enter/blur): each commit can mean a new reconstruction. */
 const NOISE_COMMIT_DELAY_MS = 600;
+const { noiseLevel: NOISE_LEVELS, alphaRange: ALPHA_RANGE, fqAlpha: PAPER_ALPHA } = PAPER_PROTOCOL;
 
 function NoiseLevelInput() {
   const noiseLevel = useAnalysisStore((s) => s.noiseLevel);
@@ -21,7 +23,8 @@ function NoiseLevelInput() {
     setText(String(noiseLevel));
   }
   const parsed = Number(text);
-  const valid = /^\d+$/.test(text.trim()) && parsed >= 0 && parsed <= 999;
+  const problem = noiseLevelProblem(parsed);
+  const valid = problem === null;
   useEffect(() => {
     if (!valid || parsed === noiseLevel) return;
     const timer = setTimeout(() => setNoiseLevel(parsed), NOISE_COMMIT_DELAY_MS);
@@ -32,16 +35,16 @@ function NoiseLevelInput() {
   };
   return (
     <label>
-      noise level (0–999)
+      noise level ({NOISE_LEVELS.min}–{NOISE_LEVELS.max})
       <input
         type="number"
-        min={0}
-        max={999}
+        min={NOISE_LEVELS.min}
+        max={NOISE_LEVELS.max}
         step={25}
         value={text}
         data-testid="noise-level-input"
         aria-invalid={!valid}
-        title={valid ? 'Test noise level t + 1; the paper uses 750 for pDDPM-IQA and 500 for pDDPM' : 'a whole number from 0 to 999'}
+        title={valid ? `Test noise level t + 1; the paper uses ${NOISE_LEVELS.pddpmIqa} for pDDPM-IQA and ${NOISE_LEVELS.pddpm} for pDDPM` : `the noise level ${problem}`}
         onChange={(e) => setText(e.target.value)}
         onBlur={commit}
         onKeyDown={(e) => {
@@ -73,15 +76,15 @@ export function AnalysisPanel() {
         </span>
         <input
           type="range"
-          min={0}
-          max={1}
+          min={ALPHA_RANGE.min}
+          max={ALPHA_RANGE.max}
           step={0.01}
           value={alpha}
           data-testid="alpha-slider"
           aria-valuetext={`alpha ${alpha.toFixed(2)}${alpha === 0 ? ' (plain l1)' : ''}`}
           onChange={(e) => setAlpha(Number(e.target.value))}
         />
-        <span className="hint">0 = plain l1 baseline · 0.84 = paper default · 1 = SSIM loss only</span>
+        <span className="hint">0 = plain l1 baseline · {PAPER_ALPHA} = paper default · 1 = SSIM loss only</span>
       </label>
       <div className="form-grid">
         <NoiseLevelInput />

@@ -1,17 +1,11 @@
 // The cases built from the files: modality, split, brain mask and segmentation per case, and the conform status.
-import type { DataSplit, Modality } from '../../../workers/api.ts';
+import { DATA_SPLITS, MODALITIES, type DataSplit, type Modality } from '../../../workers/api.ts';
 import { editCase } from '../actions/dataActions.ts';
 import { registerAndSkullStrip, saveRegisteredMask } from '../actions/registrationActions.ts';
 import { useDataStore } from '../stores/dataStore.ts';
 import { useRegistrationStore } from '../stores/registrationStore.ts';
 import { ProgressBar } from './ProgressBar.tsx';
 
-const SPLITS: { value: DataSplit; label: string }[] = [
-  { value: 'healthy-train', label: 'healthy-train' },
-  { value: 'validation', label: 'validation' },
-  { value: 'test', label: 'test' },
-];
-const MODALITIES: Modality[] = ['T1', 'T2', 'FLAIR', 'T1CE', 'PD'];
 const STAGE_NAMES = { preparing: 'preparing', rigid: 'rigid', affine: 'affine' } as const;
 
 /** Registration to the template for a case without a brain mask: the button, its progress, then what it found. */
@@ -72,9 +66,9 @@ export function CaseTable() {
               <label>
                 split
                 <select data-testid="split-select" value={spec.split} onChange={(e) => editCase(spec.caseId, { split: e.target.value as DataSplit })}>
-                  {SPLITS.map((s) => (
-                    <option key={s.value} value={s.value}>
-                      {s.label}
+                  {DATA_SPLITS.map((split) => (
+                    <option key={split} value={split}>
+                      {split}
                     </option>
                   ))}
                 </select>

@@ -2,10 +2,8 @@
 import { useState } from 'react';
 import type { BackendPreference } from '../../../workers/api.ts';
 import { chooseBackend, refreshDiagnostics } from '../actions/diagnosticsActions.ts';
-import { rememberPreference, useDiagnosticsStore } from '../stores/diagnosticsStore.ts';
+import { BACKEND_PREFERENCES, rememberPreference, useDiagnosticsStore } from '../stores/diagnosticsStore.ts';
 import { formatBytes } from '../format.ts';
-
-const PREFERENCES: BackendPreference[] = ['auto', 'webgpu', 'wasm', 'webgl', 'cpu'];
 
 /** One line naming the backend and the reason, e.g. "wasm — WebGPU unavailable: no adapter". */
 export function BackendLabel({ testId }: { testId?: string }) {
@@ -53,7 +51,7 @@ export function DiagnosticsPanel() {
               rememberPreference(preference);
               void chooseBackend(preference);
             }}>
-            {PREFERENCES.map((p) => (
+            {BACKEND_PREFERENCES.map((p) => (
               <option key={p} value={p}>
                 {p}
               </option>

@@ -1,6 +1,6 @@
 // Exports: any map of a case as NIfTI on the original grid, metrics as CSV/JSON, the checkpoint, and a PNG of the viewer.
 import { useState } from 'react';
-import type { MapLayer } from '../../../workers/api.ts';
+import { layerRequest, type MapLayer } from '../../../workers/api.ts';
 import { downloadCheckpoint } from '../actions/modelActions.ts';
 import { downloadBytes, safeFileStem } from '../export/download.ts';
 import { evaluationCsv, evaluationJson, metricsProvenance } from '../export/metricsTable.ts';
@@ -21,8 +21,6 @@ export function ExportPanel() {
   const viewerCase = useViewerStore((s) => s.caseId);
   const evaluation = useAnalysisStore((s) => s.evaluation);
   const model = useModelStore((s) => s.model);
-  const alpha = useAnalysisStore((s) => s.alpha);
-  const noiseLevel = useAnalysisStore((s) => s.noiseLevel);
   const [layer, setLayer] = useState<MapLayer>('fq');
   const [busy, setBusy] = useState(false);
   const evaluated = new Set(evaluation?.cases.map((c) => c.caseId) ?? []);
@@ -31,10 +29,11 @@ export function ExportPanel() {
   const provenance = () => metricsProvenance(model, cases.flatMap((c) => (c.info ? [c.info] : [])));
 
   const exportMap = async () => {
-    if (caseId === null) return;
+    const request = caseId === null ? null : layerRequest(caseId, layer, evaluation);
+    if (caseId === null || request === null) return;
     setBusy(true);
     try {
-      const file = await workbenchWorker().exportLayer(caseId, layer);
+      const file = await workbenchWorker().exportLayer(request);
       const name = file.fileName.endsWith('.nii.gz') ? file.fileName : `${safeFileStem(caseId)}_${layer}.nii.gz`;
       downloadBytes(name, file.bytes, 'application/gzip');
     } catch (error) {
@@ -76,14 +75,14 @@ export function ExportPanel() {
         <button
           type="button"
           disabled={!evaluation}
-          onClick={() => evaluation && downloadBytes('fqlab-metrics.csv', evaluationCsv(evaluation, alpha, noiseLevel, provenance()), 'text/csv')}
+          onClick={() => evaluation && downloadBytes('fqlab-metrics.csv', evaluationCsv(evaluation, provenance()), 'text/csv')}
         >
           Metrics CSV
         </button>
         <button
           type="button"
           disabled={!evaluation}
-          onClick={() => evaluation && downloadBytes('fqlab-metrics.json', evaluationJson(evaluation, alpha, noiseLevel, provenance()), 'application/json')}
+          onClick={() => evaluation && downloadBytes('fqlab-metrics.json', evaluationJson(evaluation, provenance()), 'application/json')}
         >
           Metrics JSON
         </button>

@@ -1,12 +1,12 @@
 // Metrics of the latest evaluation: mean DICE / AUPRC / AUROC, per-case table, threshold used, and a precision-recall curve.
-import type { MetricSummary } from '../../../workers/api.ts';
+import type { Summary } from '../../../workers/api.ts';
 import { setScoreOptions } from '../actions/analysisActions.ts';
 import { PrCurveChart } from '../charts/PrCurveChart.tsx';
 import { useDemoStore } from '../demo/demoStore.ts';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
 import { percent } from '../format.ts';
 
-function summary(s: MetricSummary): string {
+function summary(s: Summary): string {
   if (s.mean === null) return '–';
   return s.std !== null && s.n > 1 ? `${percent(s.mean)} ± ${percent(s.std)}` : percent(s.mean);
 }

@@ -1,9 +1,7 @@
 // Model panel: architecture preset, loss, AIR, noise, pDDPM vs DDPM, read-time smoothing; training controls, charts and checkpoints.
 import { useMemo } from 'react';
-import type { ModelPreset, NoiseType, TrainingLoss } from '../../../workers/api.ts';
+import { UNET_PRESETS, unetForwardFlops, unetParameterCount, type LossKind, type NoiseType, type UNetPresetName } from '../../../workers/api.ts';
 import { airLabel, smoothingLabel } from '../../core/provenance.ts';
-import { UNET_PRESETS } from '../../engine/unetConfig.ts';
-import { unetForwardFlops, unetParameterCount } from '../../engine/unetPlan.ts';
 import { setSmoothing } from '../actions/dataActions.ts';
 import { useDataStore } from '../stores/dataStore.ts';
 import { useModelStore } from '../stores/modelStore.ts';
@@ -12,9 +10,10 @@ import { CheckpointControls } from './CheckpointControls.tsx';
 import { NumberField } from './NumberField.tsx';
 import { TrainingControls } from './TrainingControls.tsx';
 
-const PRESETS: ModelPreset[] = ['tiny', 'small', 'base', 'paper'];
+/** Smallest first: the order a browser user should try them in. */
+const PRESETS: UNetPresetName[] = ['tiny', 'small', 'base', 'paper'];
 
-function presetLabel(preset: ModelPreset): string {
+function presetLabel(preset: UNetPresetName): string {
   const config = UNET_PRESETS[preset];
   const params = unetParameterCount(config);
   const gflop = unetForwardFlops(config) / 1e9;
@@ -29,14 +28,14 @@ export function ModelPanel() {
   const model = useModelStore((s) => s.model);
   const smoothing = useDataStore((s) => s.smoothing);
   const locked = status !== 'idle';
-  const presetLabels = useMemo(() => Object.fromEntries(PRESETS.map((p) => [p, presetLabel(p)])) as Record<ModelPreset, string>, []);
+  const presetLabels = useMemo(() => Object.fromEntries(PRESETS.map((p) => [p, presetLabel(p)])) as Record<UNetPresetName, string>, []);
 
   return (
     <div className="stack">
       <fieldset className="form-grid" disabled={locked}>
         <label className="wide">
           preset
-          <select data-testid="preset-select" value={config.preset} onChange={(e) => setConfig({ preset: e.target.value as ModelPreset })}>
+          <select data-testid="preset-select" value={config.preset} onChange={(e) => setConfig({ preset: e.target.value as UNetPresetName })}>
             {PRESETS.map((p) => (
               <option key={p} value={p}>
                 {presetLabels[p]}
@@ -46,7 +45,7 @@ export function ModelPanel() {
         </label>
         <label>
           loss
-          <select value={config.loss} onChange={(e) => setConfig({ loss: e.target.value as TrainingLoss })}>
+          <select value={config.loss} onChange={(e) => setConfig({ loss: e.target.value as LossKind })}>
             <option value="fq">FQ (pDDPM-IQA)</option>
             <option value="l1">l1 (pDDPM)</option>
           </select>

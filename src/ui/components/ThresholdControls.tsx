@@ -1,4 +1,5 @@
 // Where the binarisation threshold comes from: validation search, exact best Dice, an FPR target on healthy volumes, or manual.
+import { PAPER_PROTOCOL } from '../../core/protocol.ts';
 import type { ThresholdSource } from '../../../workers/api.ts';
 import { setScoreOptions } from '../actions/analysisActions.ts';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
@@ -31,9 +32,11 @@ export function ThresholdControls() {
         <label>
           FPR
           <select value={fprTarget} onChange={(e) => setScoreOptions({ fprTarget: Number(e.target.value) })}>
-            <option value={0.01}>1 %</option>
-            <option value={0.05}>5 %</option>
-            <option value={0.1}>10 %</option>
+            {PAPER_PROTOCOL.threshold.fprTargets.map((target) => (
+              <option key={target} value={target}>
+                {target * 100} %
+              </option>
+            ))}
           </select>
         </label>
       )}

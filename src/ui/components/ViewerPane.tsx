@@ -25,7 +25,9 @@ export function ViewerPane() {
 
   const available = new Set<MapLayer>(['image', 'brain-mask']);
   if (current?.info?.hasSegmentation) available.add('segmentation');
-  if (caseId !== null && evaluation?.cases.some((c) => c.caseId === caseId)) MAP_LAYERS.forEach((l) => available.add(l));
+  if (caseId !== null && evaluation?.cases.some((c) => c.caseId === caseId)) {
+    MAP_LAYERS.filter((l) => l !== 'prediction' || evaluation.threshold.value !== null).forEach((l) => available.add(l));
+  }
   const layers = visibleLayers(viewer, available);
   const files = useDataStore((s) => s.files);
   const outcome = useRegistrationStore((s) => (caseId === null ? undefined : s.outcomes[caseId]));
@@ -88,7 +90,7 @@ export function ViewerPane() {
         {maskFromRegistration && viewer.showNativeCheck && caseId !== null && image ? (
           <NativeCheckViewer caseId={caseId} imageFileId={image.fileId} fileName={image.fileName} />
         ) : (
-          <NiivueViewer caseId={caseId} layers={layers} caseVersion={current?.definedAs ?? ''} mapsVersion={viewer.layersVersion} />
+          <NiivueViewer caseId={caseId} layers={layers} caseVersion={`${current?.definedAs ?? ''}#${viewer.layersVersion}`} scored={evaluation} />
         )}
         {caseId === null && (
           <div className="viewer-empty">

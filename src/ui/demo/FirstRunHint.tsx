@@ -1,5 +1,6 @@
 // First-run hint: what the controls do and that the demo lesions are synthetic; dismissed once, remembered in this browser.
 import { useState } from 'react';
+import { PAPER_PROTOCOL } from '../../core/protocol.ts';
 
 const STORAGE_KEY = 'fqlab.firstRunHintDismissed';
 
@@ -47,11 +48,11 @@ export function FirstRunHint() {
           <i>prediction</i> for the thresholded map and <i>ground truth</i> for the lesion outline.
         </li>
         <li>
-          <b>alpha</b> slider (Analysis): weight of the SSIM loss in the FQ map; 0 is the plain l1 baseline, 0.84 the paper's value. Rescoring is
+          <b>alpha</b> slider (Analysis): weight of the SSIM loss in the FQ map; 0 is the plain l1 baseline, {PAPER_PROTOCOL.fqAlpha} the paper's value. Rescoring is
           instant.
         </li>
         <li>
-          <b>noise level</b>: how much noise goes in before reconstruction (750 for pDDPM-IQA, 500 for pDDPM); changing it reconstructs again.
+          <b>noise level</b>: how much noise goes in before reconstruction ({PAPER_PROTOCOL.noiseLevel.pddpmIqa} for pDDPM-IQA, {PAPER_PROTOCOL.noiseLevel.pddpm} for pDDPM); changing it reconstructs again.
         </li>
         <li>
           <b>threshold source</b>: where the Dice threshold comes from — searched on validation cases (default), exact best Dice on validation, a

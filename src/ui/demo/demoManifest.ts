@@ -1,5 +1,5 @@
 // The shipped demo's manifest (public/demo/manifest.json): which cases, their splits and files, read defensively.
-import type { DataSplit, Modality } from '../../../workers/api.ts';
+import { DATA_SPLITS, MODALITIES, type DataSplit, type Modality } from '../../../workers/api.ts';
 
 export interface DemoCase {
   id: string;
@@ -16,8 +16,6 @@ export interface DemoManifest {
   cases: DemoCase[];
 }
 
-const SPLITS: readonly DataSplit[] = ['healthy-train', 'validation', 'test'];
-const MODALITIES: readonly Modality[] = ['T1', 'T2', 'FLAIR', 'T1CE', 'PD'];
 /** Plain file names only: the manifest must not point outside the demo folder. */
 const FILE_NAME = /^[\w.-]+\.nii(\.gz)?$/;
 
@@ -38,7 +36,7 @@ function parseCase(value: unknown, index: number): DemoCase {
   const image = fileName(files?.image);
   const brainMask = fileName(files?.brainMask);
   const seg = files?.seg === undefined ? undefined : fileName(files.seg);
-  if (typeof id !== 'string' || !/^[\w-]+$/.test(id) || !SPLITS.includes(split as DataSplit) || !MODALITIES.includes(modality as Modality) || !image || !brainMask || seg === null) {
+  if (typeof id !== 'string' || !/^[\w-]+$/.test(id) || !(DATA_SPLITS as readonly string[]).includes(split as string) || !(MODALITIES as readonly string[]).includes(modality as string) || !image || !brainMask || seg === null) {
     throw new Error(`case ${index + 1} is malformed (needs id, split, modality and files.image/brainMask[/seg] as .nii.gz names)`);
   }
   const demoCase: DemoCase = { id, split: split as DataSplit, modality: modality as Modality, files: { image, brainMask } };

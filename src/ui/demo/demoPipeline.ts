@@ -2,7 +2,7 @@
 import type { CaseSpec, VolumeRole } from '../../../workers/api.ts';
 import { rescore } from '../actions/analysisActions.ts';
 import { syncCases } from '../actions/dataActions.ts';
-import { useAnalysisStore } from '../stores/analysisStore.ts';
+import { NO_RECONSTRUCTION, useAnalysisStore } from '../stores/analysisStore.ts';
 import { useDataStore, type CaseEntry } from '../stores/dataStore.ts';
 import { useDiagnosticsStore } from '../stores/diagnosticsStore.ts';
 import { useErrorStore } from '../stores/errorStore.ts';
@@ -222,7 +222,7 @@ async function ensureModel(model: DemoModel, checkpoint: Promise<ArrayBuffer>, s
   }
   setDemo({ modelId: model.id });
   // Maps and metrics of another model do not describe this one; its own score map goes on the scan.
-  useAnalysisStore.getState().set({ evaluation: null, reconstruction: { status: 'none', done: 0, total: 0, noiseLevel: null, message: '' }, stale: false });
+  useAnalysisStore.getState().set({ evaluation: null, reconstruction: NO_RECONSTRUCTION, stale: false });
   useViewerStore.getState().setMapOverlay(model.overlay);
 }
 
@@ -268,12 +268,14 @@ async function demoWork(modelId: DemoModelId, signal: AbortSignal): Promise<void
       if (useDataStore.getState().cases.find((c) => c.spec.caseId === demoCase.id)?.status !== 'ready') continue;
       const what = demoCase.split === 'test' ? 'test case' : demoCase.files.seg ? 'validation case (for the threshold)' : 'healthy validation case';
       setDemo({ step: `Reconstructing ${what} ${demoCase.id} at noise level ${model.noiseLevel} (${index + 1} of ${evaluationCases.length})…` });
-      await workbenchWorker().reconstruct([demoCase.id], model.noiseLevel, seed, (p) => setDemo({ slicesDone: base + p.done }));
+      const loadedModelId = useModelStore.getState().model?.modelId ?? null;
+      const request = { modelId: loadedModelId ?? '', caseIds: [demoCase.id], noiseLevel: model.noiseLevel, seed };
+      await workbenchWorker().reconstruct(request, (p) => setDemo({ slicesDone: base + p.done }));
       // Stopped meanwhile: whoever stopped the demo now owns the analysis state (the case stays cached for them).
       signal.throwIfAborted();
       reconstructed++;
       useAnalysisStore.getState().set({
-        reconstruction: { status: 'done', done: reconstructed, total: evaluationCases.length, noiseLevel: model.noiseLevel, message: '' },
+        reconstruction: { status: 'done', done: reconstructed, total: evaluationCases.length, modelId: loadedModelId, noiseLevel: model.noiseLevel, message: '' },
         stale: false,
       });
       await rescore();

@@ -1,4 +1,5 @@
 // Where the demo lives, its two checkpoints with the paper's settings for each, and the ?demo=off switch.
+import { PAPER_PROTOCOL } from '../../core/protocol.ts';
 import type { ScoreKind } from '../../../workers/api.ts';
 import type { MapOverlay } from '../stores/viewerStore.ts';
 
@@ -17,8 +18,8 @@ export interface DemoModel {
 }
 
 export const DEMO_MODELS: Record<DemoModelId, DemoModel> = {
-  'pddpm-iqa': { id: 'pddpm-iqa', label: 'pDDPM-IQA (FQ loss, AIR, FQ score)', file: 'pddpm-iqa.fqlab', noiseLevel: 750, score: 'fq', overlay: 'fq' },
-  pddpm: { id: 'pddpm', label: 'pDDPM (l1 loss, l1 score)', file: 'pddpm.fqlab', noiseLevel: 500, score: 'l1', overlay: 'l1' },
+  'pddpm-iqa': { id: 'pddpm-iqa', label: 'pDDPM-IQA (FQ loss, AIR, FQ score)', file: 'pddpm-iqa.fqlab', noiseLevel: PAPER_PROTOCOL.noiseLevel.pddpmIqa, score: 'fq', overlay: 'fq' },
+  pddpm: { id: 'pddpm', label: 'pDDPM (l1 loss, l1 score)', file: 'pddpm.fqlab', noiseLevel: PAPER_PROTOCOL.noiseLevel.pddpm, score: 'l1', overlay: 'l1' },
 };
 
 export const DEFAULT_DEMO_MODEL: DemoModelId = 'pddpm-iqa';

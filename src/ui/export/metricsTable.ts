@@ -32,10 +32,10 @@ function toCsv(header: string[], rows: (string | number | null)[][]): string {
   return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
 }
 
-/** One row per case plus a mean row; the threshold, its source, AIR and smoothing in every row so the file stands alone. */
-export function evaluationCsv(evaluation: EvaluationResult, alpha: number, noiseLevel: number | null, provenance: MetricsProvenance): string {
-  const { threshold } = evaluation;
-  const common = [alpha, noiseLevel, threshold.value, threshold.source, provenance.air];
+/** One row per case plus a mean row; the scored alpha and noise level, the threshold, its source, AIR and smoothing in every row so the file stands alone. */
+export function evaluationCsv(evaluation: EvaluationResult, provenance: MetricsProvenance): string {
+  const { threshold, key } = evaluation;
+  const common = [key.alpha, key.noiseLevel, threshold.value, threshold.source, provenance.air];
   const rows = evaluation.cases.map((c) => [
     c.caseId, c.split, c.dice, c.auprc, c.auroc, c.bestDiceOracle, ...common, smoothingOf(provenance, [c.caseId]),
   ]);
@@ -46,9 +46,9 @@ export function evaluationCsv(evaluation: EvaluationResult, alpha: number, noise
   return toCsv(header, rows);
 }
 
-export function evaluationJson(evaluation: EvaluationResult, alpha: number, noiseLevel: number | null, provenance: MetricsProvenance): string {
+export function evaluationJson(evaluation: EvaluationResult, provenance: MetricsProvenance): string {
   const smoothing = Object.fromEntries(evaluation.cases.map((c) => [c.caseId, smoothingOf(provenance, [c.caseId])]));
-  return JSON.stringify({ alpha, noiseLevel, air: provenance.air, smoothing, ...evaluation }, null, 2);
+  return JSON.stringify({ alpha: evaluation.key.alpha, noiseLevel: evaluation.key.noiseLevel, air: provenance.air, smoothing, ...evaluation }, null, 2);
 }
 
 /** Sweep cells score every case at once: the model's AIR and all cases' smoothing in every row. */

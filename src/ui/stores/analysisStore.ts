@@ -1,12 +1,22 @@
 // Zustand store of the analysis settings (alpha, noise level, threshold source) and the latest evaluation.
 import { create } from 'zustand';
+import { PAPER_PROTOCOL } from '../../core/protocol.ts';
 import type { EvaluationResult, ScoreKind, ThresholdSource } from '../../../workers/api.ts';
 
-/** Paper defaults: alpha 0.84 (FQ fusion weight), noise level 750 (pDDPM-IQA test noise). */
-export const DEFAULT_ALPHA = 0.84;
-export const DEFAULT_NOISE_LEVEL = 750;
-
 export type ReconstructionStatus = 'none' | 'running' | 'done' | 'error';
+
+/** The last reconstruction run: its progress, and the model and noise level it reconstructed with. */
+export interface ReconstructionState {
+  status: ReconstructionStatus;
+  done: number;
+  total: number;
+  modelId: string | null;
+  noiseLevel: number | null;
+  message: string;
+}
+
+/** Nothing reconstructed (yet, or any more). */
+export const NO_RECONSTRUCTION: ReconstructionState = { status: 'none', done: 0, total: 0, modelId: null, noiseLevel: null, message: '' };
 
 export interface AnalysisState {
   alpha: number;
@@ -18,7 +28,7 @@ export interface AnalysisState {
   manualThreshold: number;
   /** Case whose precision-recall curve is shown ('' = the worker's choice). */
   prCaseId: string;
-  reconstruction: { status: ReconstructionStatus; done: number; total: number; noiseLevel: number | null; message: string };
+  reconstruction: ReconstructionState;
   scoring: boolean;
   evaluation: EvaluationResult | null;
   /** True when cases or the model changed after the last reconstruction. */
@@ -28,15 +38,15 @@ export interface AnalysisState {
 }
 
 export const useAnalysisStore = create<AnalysisState>()((set) => ({
-  alpha: DEFAULT_ALPHA,
-  noiseLevel: DEFAULT_NOISE_LEVEL,
+  alpha: PAPER_PROTOCOL.fqAlpha,
+  noiseLevel: PAPER_PROTOCOL.noiseLevel.pddpmIqa,
   seed: 1,
   score: 'fq',
   thresholdSource: 'validation-search',
-  fprTarget: 0.05,
+  fprTarget: PAPER_PROTOCOL.threshold.defaultFprTarget,
   manualThreshold: 0.1,
   prCaseId: '',
-  reconstruction: { status: 'none', done: 0, total: 0, noiseLevel: null, message: '' },
+  reconstruction: NO_RECONSTRUCTION,
   scoring: false,
   evaluation: null,
   stale: false,

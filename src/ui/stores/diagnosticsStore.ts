@@ -1,14 +1,15 @@
 // Zustand store of the compute backend: the user's preference, what the worker chose and why, and the latest diagnostics.
 import { create } from 'zustand';
-import type { BackendInfo, BackendPreference, Diagnostics } from '../../../workers/api.ts';
+import type { BackendChoice, BackendPreference, Diagnostics } from '../../../workers/api.ts';
 
 export type WorkerStatus = 'starting' | 'ready' | 'failed';
 
-const PREFERENCES: readonly BackendPreference[] = ['auto', 'webgpu', 'wasm', 'webgl', 'cpu'];
+/** The backends a user can ask for, in the order the diagnostics panel offers them. */
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'webgpu', 'wasm', 'webgl', 'cpu'];
 const STORAGE_KEY = 'fqlab.backend';
 
 function isPreference(value: string | null): value is BackendPreference {
-  return value !== null && (PREFERENCES as readonly string[]).includes(value);
+  return value !== null && (BACKEND_PREFERENCES as readonly string[]).includes(value);
 }
 
 /** The backend to start with: `?backend=` in the address, else the last override kept in this browser, else auto. */
@@ -36,7 +37,7 @@ export function rememberPreference(preference: BackendPreference): void {
 interface DiagnosticsState {
   preference: BackendPreference;
   workerStatus: WorkerStatus;
-  backend: BackendInfo | null;
+  backend: BackendChoice | null;
   diagnostics: Diagnostics | null;
   set: (patch: Partial<Omit<DiagnosticsState, 'set'>>) => void;
 }

@@ -1,5 +1,6 @@
 // Zustand store of the training settings, the live training state and history, and the model the worker holds.
 import { create } from 'zustand';
+import { PAPER_PROTOCOL } from '../../core/protocol.ts';
 import type { ModelInfo, TrainConfig, TrainProgress } from '../../../workers/api.ts';
 
 export type TrainingStatus = 'idle' | 'training' | 'paused' | 'cancelling';
@@ -18,7 +19,7 @@ export interface TrainingHistory {
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   preset: 'tiny',
   loss: 'fq',
-  alpha: 0.84,
+  alpha: PAPER_PROTOCOL.fqAlpha,
   air: 'modality',
   noise: 'simplex',
   patched: true,

@@ -25,7 +25,7 @@ interface ViewerState {
   showNativeCheck: boolean;
   styles: Record<MapLayer, LayerStyle>;
   readout: CrosshairReadout | null;
-  /** Bumped whenever the worker's layers changed (new case, reconstruction, rescoring), so the viewer reloads them. */
+  /** Bumped when the case on screen was conformed again, so the viewer reloads its layers. */
   layersVersion: number;
   setCaseId: (caseId: string | null) => void;
   setLayout: (layout: ViewLayout) => void;

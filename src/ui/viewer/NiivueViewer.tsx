@@ -1,7 +1,7 @@
 // React binding of NiiVue: creates its canvas in an effect, resizes with a ResizeObserver, releases the WebGL context on unmount.
 import { useEffect, useRef, useState } from 'react';
 import { MULTIPLANAR_TYPE, Niivue, SHOW_RENDER, SLICE_TYPE, type NVImage, type NiiVueLocation } from '@niivue/niivue';
-import type { MapLayer } from '../../../workers/api.ts';
+import { layerDependencyKey, layerRequest, type EvaluationResult, type LayerRequest, type MapLayer } from '../../../workers/api.ts';
 import { useErrorStore } from '../stores/errorStore.ts';
 import { useViewerStore, type ViewLayout } from '../stores/viewerStore.ts';
 import { toUserError } from '../worker/userError.ts';
@@ -14,10 +14,10 @@ export interface NiivueViewerProps {
   caseId: string | null;
   /** Layers to show, bottom (the scan) to top. */
   layers: MapLayer[];
-  /** Changes whenever the case was conformed again; the scan is reloaded then. */
+  /** Changes whenever the case was conformed again; every layer is reloaded then. */
   caseVersion: string;
-  /** Changes whenever the maps may have changed (reconstruction, rescoring). */
-  mapsVersion: number;
+  /** The score on screen: derived layers show its model, noise level, seed, alpha and threshold. */
+  scored: Pick<EvaluationResult, 'key' | 'threshold'> | null;
 }
 
 interface CachedLayer {
@@ -34,7 +34,7 @@ function isLocation(value: unknown): value is NiiVueLocation {
 }
 
 /** The NiiVue canvas with the requested layers of one case; colormap, opacity and layout follow the viewer store. */
-export function NiivueViewer({ caseId, layers, caseVersion, mapsVersion }: NiivueViewerProps) {
+export function NiivueViewer({ caseId, layers, caseVersion, scored }: NiivueViewerProps) {
   const containerRef = useRef<HTMLDivElement>(null);
   // The instance lives in a ref (it is mutated); `ready` re-runs the effects that need it once it is attached.
   const nvRef = useRef<Niivue | null>(null);
@@ -109,36 +109,37 @@ export function NiivueViewer({ caseId, layers, caseVersion, mapsVersion }: Niivu
     nvRef.current?.setSliceType(sliceTypeOf(layout));
   }, [ready, layout]);
 
-  // Load (or reuse) the wanted layers and show them in order; a newer request supersedes an older one.
-  const layerKey = layers.join(',');
+  // Load (or reuse) the wanted layers and show them in order; a newer request supersedes an older one. Each layer is
+  // reloaded only when what it depends on changed (an alpha move leaves the reconstruction, l1 and SSIM layers alone).
+  const requests = caseId === null ? [] : layers.map((layer) => layerRequest(caseId, layer, scored)).filter((r): r is LayerRequest => r !== null);
+  const requestsJson = JSON.stringify(requests);
   useEffect(() => {
     const nv = nvRef.current;
     if (!nv) return;
     let superseded = false;
-    const wanted = layerKey === '' ? [] : (layerKey.split(',') as MapLayer[]);
+    const wanted = JSON.parse(requestsJson) as LayerRequest[];
     void (async () => {
       const images: NVImage[] = [];
-      if (caseId !== null) {
-        for (const layer of wanted) {
-          const key = layer === 'image' || layer === 'segmentation' || layer === 'brain-mask' ? `${caseId}|${caseVersion}` : `${caseId}|${caseVersion}|${mapsVersion}`;
-          const cached = cache.current.get(layer);
-          if (cached?.key === key) {
-            images.push(cached.image);
-            continue;
-          }
-          try {
-            const file = await workbenchWorker().getLayer(caseId, layer);
-            if (superseded) return;
-            const image = await layerToImage(file, useViewerStore.getState().styles[layer]);
-            if (superseded) return;
-            cache.current.set(layer, { key, image });
-            images.push(image);
-          } catch (error) {
-            if (superseded) return;
-            const { message } = toUserError(error);
-            useErrorStore.getState().report(caseId, `could not show the ${LAYER_NAMES[layer]}: ${message}`);
-            if (layer === 'image') break;
-          }
+      for (const request of wanted) {
+        const { caseId: shownCase, layer } = request;
+        const key = `${caseVersion}|${layerDependencyKey(request)}`;
+        const cached = cache.current.get(layer);
+        if (cached?.key === key) {
+          images.push(cached.image);
+          continue;
+        }
+        try {
+          const file = await workbenchWorker().getLayer(request);
+          if (superseded) return;
+          const image = await layerToImage(file, useViewerStore.getState().styles[layer]);
+          if (superseded) return;
+          cache.current.set(layer, { key, image });
+          images.push(image);
+        } catch (error) {
+          if (superseded) return;
+          const { message } = toUserError(error);
+          useErrorStore.getState().report(shownCase, `could not show the ${LAYER_NAMES[layer]}: ${message}`);
+          if (layer === 'image') break;
         }
       }
       if (superseded) return;
@@ -152,7 +153,7 @@ export function NiivueViewer({ caseId, layers, caseVersion, mapsVersion }: Niivu
     return () => {
       superseded = true;
     };
-  }, [ready, caseId, layerKey, caseVersion, mapsVersion]);
+  }, [ready, requestsJson, caseVersion]);
 
   // Colormap and opacity changes apply to the loaded images without reloading them.
   useEffect(() => {

@@ -1,0 +1,53 @@
+// The layers of a case the viewer shows and the CLI exports, and the request that names everything a derived layer depends on.
+import { alphaMatters, type MapKey } from './keys.ts';
+
+/** Layers that come with a case (no model needed). */
+export const CASE_LAYERS = ['image', 'brain-mask', 'segmentation'] as const;
+export type CaseLayer = (typeof CASE_LAYERS)[number];
+/** Layers derived from a reconstruction. */
+export const DERIVED_LAYERS = ['reconstruction', 'ssim-loss', 'l1', 'fq', 'prediction'] as const;
+export type DerivedLayer = (typeof DERIVED_LAYERS)[number];
+/** Layers the viewer can show for a case; all on the conformed 96x96x50 grid. */
+export type MapLayer = CaseLayer | DerivedLayer;
+
+/** Layers that are labels (exported as uint8, resampled nearest). */
+export const LABEL_LAYERS: ReadonlySet<MapLayer> = new Set<MapLayer>(['brain-mask', 'segmentation', 'prediction']);
+
+/** Whether a layer comes with the case itself rather than from a reconstruction. */
+export function isCaseLayer(layer: MapLayer): layer is CaseLayer {
+  return (CASE_LAYERS as readonly string[]).includes(layer);
+}
+
+/**
+ * One layer of one case. A derived layer names everything it depends on: 'reconstruction', 'ssim-loss' and 'l1' the
+ * reconstructions (model, noise level, seed); 'fq' also alpha; 'prediction' also the score kind and the threshold
+ * (a score result's `threshold.value`; null when it had none).
+ */
+export type LayerRequest = { caseId: string; layer: CaseLayer } | DerivedLayerRequest;
+export type DerivedLayerRequest = MapKey & { caseId: string; layer: DerivedLayer; threshold: number | null };
+
+/** What a score result says about the maps it scored: their key and the threshold it chose. */
+export interface ScoredMaps {
+  key: MapKey;
+  threshold: { value: number | null };
+}
+
+/** The request for a layer of a case; derived layers name a score result's key and threshold (null without one). */
+export function layerRequest(caseId: string, layer: MapLayer, scored: ScoredMaps | null): LayerRequest | null {
+  if (isCaseLayer(layer)) return { caseId, layer };
+  return scored ? { caseId, layer, ...scored.key, threshold: scored.threshold.value } : null;
+}
+
+/**
+ * The fields of a request that a layer's voxels depend on, as a string: equal strings mean equal voxels (for one
+ * definition of the case), so a viewer can keep a layer until its string changes.
+ */
+export function layerDependencyKey(request: LayerRequest): string {
+  const { caseId, layer } = request;
+  if (isCaseLayer(layer)) return JSON.stringify([caseId, layer]);
+  const r = request as DerivedLayerRequest;
+  const reconstructions = [r.modelId, r.noiseLevel, r.seed];
+  if (layer === 'fq') return JSON.stringify([caseId, layer, ...reconstructions, r.alpha]);
+  if (layer === 'prediction') return JSON.stringify([caseId, layer, ...reconstructions, r.score, alphaMatters(r.score) ? r.alpha : null, r.threshold]);
+  return JSON.stringify([caseId, layer, ...reconstructions]);
+}
