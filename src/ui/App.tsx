@@ -12,11 +12,13 @@ import { ExportPanel } from './components/ExportPanel.tsx';
 import { MetricsPanel } from './components/MetricsPanel.tsx';
 import { ModelPanel } from './components/ModelPanel.tsx';
 import { Panel } from './components/Panel.tsx';
+import { StoragePanel } from './components/StoragePanel.tsx';
 import { SweepPanel } from './components/SweepPanel.tsx';
 import { ViewerPane } from './components/ViewerPane.tsx';
 import { DemoBar } from './demo/DemoBar.tsx';
 import { openDemoOnLoad } from './demo/demoPipeline.ts';
 import { FirstRunHint } from './demo/FirstRunHint.tsx';
+import { restoreWorkspace, startPersistence } from './storage/persistence.ts';
 import { useDataStore } from './stores/dataStore.ts';
 import { useModelStore } from './stores/modelStore.ts';
 
@@ -39,8 +41,14 @@ function useWindowDrop(): void {
 
 export function App() {
   useEffect(startWorkbench, []);
-  // After the worker has started: the demo opens by itself unless the address says ?demo=off.
-  useEffect(openDemoOnLoad, []);
+  // After the worker has started: the last page's workspace comes back; without one the demo opens by itself
+  // unless the address says ?demo=off. Changes are saved from then on.
+  useEffect(() => {
+    void restoreWorkspace().then((restored) => {
+      startPersistence();
+      if (!restored) openDemoOnLoad();
+    });
+  }, []);
   useWindowDrop();
   const fileCount = useDataStore((s) => s.files.length);
   const caseCount = useDataStore((s) => s.cases.length);
@@ -73,6 +81,9 @@ export function App() {
           </Panel>
           <Panel title="Export" open={false}>
             <ExportPanel />
+          </Panel>
+          <Panel title="Storage" open={false}>
+            <StoragePanel />
           </Panel>
           <Panel title="Diagnostics" open={false}>
             <DiagnosticsPanel />
