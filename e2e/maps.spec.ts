@@ -79,6 +79,16 @@ test('every map overlay is drawn inside the brain only, with its colour scale be
   await expect(page.getByTestId('model-info')).toBeVisible({ timeout: 60_000 });
   await page.getByTestId('run-inference').click();
   await expect(page.getByTestId('metric-auprc')).toHaveText(/\d/, { timeout: 300_000 });
+  // The strip above the viewer shows the same means and the threshold with its source.
+  await expect(page.getByTestId('strip-auprc')).toHaveText((await page.getByTestId('metric-auprc').textContent())?.split(' ')[0] ?? '');
+  await expect(page.getByTestId('strip-threshold')).toContainText('validation search');
+
+  // After inference the viewer jumps to the first test case with a lesion, its FQ map, inside the lesion.
+  await expect(page.getByTestId('case-select')).toHaveValue('synthc', { timeout: 30_000 });
+  await expect(page.getByTestId('overlay-select')).toHaveValue('fq');
+  const groundTruthRow = page.getByTestId('crosshair-readout').locator('tr', { hasText: 'Ground-truth outline' });
+  await expect(groundTruthRow.locator('td')).toHaveText('1', { timeout: 30_000 });
+  await canvasShot(page, 'after-inference-jump');
 
   await page.getByTestId('case-select').selectOption('synthc');
   await page.getByTestId('crosshair-toggle').uncheck();

@@ -1,4 +1,4 @@
-// Top-level layout of the fqlab workbench: header, sidebar of panels, and the big viewer with metrics below it.
+// Top-level layout of the fqlab workbench: header, sidebar of panels, the results strip, the big viewer and the metrics below it.
 import { useEffect } from 'react';
 import { addFiles } from './actions/dataActions.ts';
 import { filesFromDrop } from './actions/droppedFiles.ts';
@@ -13,6 +13,7 @@ import { MetricsPanel } from './components/MetricsPanel.tsx';
 import { ModelPanel } from './components/ModelPanel.tsx';
 import { Panel } from './components/Panel.tsx';
 import { StoragePanel } from './components/StoragePanel.tsx';
+import { ResultsStrip } from './components/ResultsStrip.tsx';
 import { SweepPanel } from './components/SweepPanel.tsx';
 import { ViewerPane } from './components/ViewerPane.tsx';
 import { DemoBar } from './demo/DemoBar.tsx';
@@ -93,6 +94,9 @@ export function App() {
           <FirstRunHint />
           <ErrorBoundary area="demo">
             <DemoBar />
+          </ErrorBoundary>
+          <ErrorBoundary area="results">
+            <ResultsStrip />
           </ErrorBoundary>
           <ErrorBoundary area="viewer">
             <ViewerPane />

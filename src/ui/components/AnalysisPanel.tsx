@@ -1,7 +1,8 @@
-// Analysis panel: alpha (rescoring from cached reconstructions), noise level (reconstructs again), score and threshold.
+// Analysis panel: score kind, threshold source and "Run inference"; also the noise-level input that the results strip shows.
 import { useEffect, useState } from 'react';
 import type { ScoreKind } from '../../../workers/api.ts';
-import { inferenceBlocker, runInference, setAlpha, setNoiseLevel, setScoreOptions } from '../actions/analysisActions.ts';
+import { inferenceBlocker, runInference, setNoiseLevel, setScoreOptions } from '../actions/analysisActions.ts';
+import { jumpToFirstLesion } from '../actions/resultsJump.ts';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
 import { useDataStore } from '../stores/dataStore.ts';
 import { useModelStore } from '../stores/modelStore.ts';
@@ -11,7 +12,8 @@ import { ThresholdControls } from './ThresholdControls.tsx';
 /** Noise-level edits commit after a short pause in typing (or at once on Enter/blur): each commit can mean a new reconstruction. */
 const NOISE_COMMIT_DELAY_MS = 600;
 
-function NoiseLevelInput() {
+/** Shown in the results strip above the viewer, beside alpha. */
+export function NoiseLevelInput() {
   const noiseLevel = useAnalysisStore((s) => s.noiseLevel);
   const [text, setText] = useState(String(noiseLevel));
   const [shown, setShown] = useState(noiseLevel);
@@ -53,7 +55,6 @@ function NoiseLevelInput() {
 }
 
 export function AnalysisPanel() {
-  const alpha = useAnalysisStore((s) => s.alpha);
   const score = useAnalysisStore((s) => s.score);
   const reconstruction = useAnalysisStore((s) => s.reconstruction);
   const scoring = useAnalysisStore((s) => s.scoring);
@@ -67,24 +68,8 @@ export function AnalysisPanel() {
 
   return (
     <div className="stack">
-      <label className="slider-field">
-        <span>
-          alpha (SSIM-loss weight) <output className="mono">{alpha.toFixed(2)}</output>
-        </span>
-        <input
-          type="range"
-          min={0}
-          max={1}
-          step={0.01}
-          value={alpha}
-          data-testid="alpha-slider"
-          aria-valuetext={`alpha ${alpha.toFixed(2)}${alpha === 0 ? ' (plain l1)' : ''}`}
-          onChange={(e) => setAlpha(Number(e.target.value))}
-        />
-        <span className="hint">0 = plain l1 baseline · 0.84 = paper default · 1 = SSIM loss only</span>
-      </label>
+      <p className="hint">Alpha and the noise level sit above the viewer, beside the metrics.</p>
       <div className="form-grid">
-        <NoiseLevelInput />
         <label>
           score
           <select value={score} onChange={(e) => setScoreOptions({ score: e.target.value as ScoreKind })}>
@@ -96,7 +81,7 @@ export function AnalysisPanel() {
       </div>
       <ThresholdControls />
       <div className="button-row">
-        <button type="button" className="primary" data-testid="run-inference" disabled={blocker !== null || running} onClick={() => void runInference()}>
+        <button type="button" className="primary" data-testid="run-inference" disabled={blocker !== null || running} onClick={() => void runInference().then(jumpToFirstLesion)}>
           {running ? 'Reconstructing…' : 'Run inference'}
         </button>
         {scoring && <span className="hint">scoring…</span>}

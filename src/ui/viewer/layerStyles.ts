@@ -20,12 +20,13 @@ export const LAYER_NAMES: Record<MapLayer, string> = {
 /** The one sequential colormap of the quality maps (FQ, SSIM-loss, l1): dark violet to yellow, fading to clear at 0. */
 export const MAP_COLORMAP = 'fqlab-anomaly';
 export const MAP_COLORMAP_TABLE = {
-  I: [0, 1, 64, 128, 192, 255],
-  R: [0, 60, 120, 220, 250, 252],
-  G: [0, 10, 30, 70, 160, 255],
+  I: [0, 1, 96, 128, 192, 255],
+  R: [0, 60, 150, 220, 250, 252],
+  G: [0, 10, 40, 70, 160, 255],
   B: [0, 110, 110, 60, 20, 160],
-  // Low scores are faint, so a lesion stands out without thresholding; exact 0 (outside the brain) is clear.
-  A: [0, 40, 110, 180, 230, 255],
+  // Scores below mid-scale (the threshold, by the default window) are faint, so a lesion stands out without
+  // thresholding; exact 0 (outside the brain) is clear.
+  A: [0, 8, 60, 170, 235, 255],
 };
 
 /** Maps windowed like anomaly scores (0 up to a threshold multiple or percentile) and drawn in MAP_COLORMAP. */
