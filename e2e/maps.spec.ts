@@ -82,6 +82,10 @@ test('every map overlay is drawn inside the brain only, with its colour scale be
   // The strip above the viewer shows the same means and the threshold with its source.
   await expect(page.getByTestId('strip-auprc')).toHaveText((await page.getByTestId('metric-auprc').textContent())?.split(' ')[0] ?? '');
   await expect(page.getByTestId('strip-threshold')).toContainText('validation search');
+  // Per-case rows are grouped by split.
+  await expect(page.getByTestId('metric-group-test')).toContainText('synthc');
+  await expect(page.getByTestId('metric-group-validation')).toContainText('synthb');
+  await expect(page.getByTestId('metric-group-test')).not.toContainText('synthb');
 
   // After inference the viewer jumps to the first test case with a lesion, its FQ map, inside the lesion.
   await expect(page.getByTestId('case-select')).toHaveValue('synthc', { timeout: 30_000 });

@@ -92,7 +92,7 @@ export function AnalysisPanel() {
         <ProgressBar
           value={reconstruction.done}
           max={reconstruction.total}
-          label={`reconstructing at noise level ${reconstruction.noiseLevel ?? ''}: case`}
+          label={`reconstructing at noise level ${reconstruction.noiseLevel ?? ''}: slice`}
           testId="reconstruct-progress"
         />
       )}
