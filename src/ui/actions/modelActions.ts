@@ -1,4 +1,4 @@
-// Model actions: train with live progress, pause/resume/cancel, and checkpoints as files or in IndexedDB.
+// Model actions: train in autosaved stretches with live progress, pause/resume/cancel, resume after a reload, and checkpoints as files or in IndexedDB.
 import type { TrainConfig } from '../../../workers/api.ts';
 import { checkInputSize, CHECKPOINT_FILE } from '../../core/inputLimits.ts';
 import { stopDemo } from '../demo/demoControl.ts';
@@ -89,6 +89,12 @@ async function runTraining(continueInterrupted: boolean): Promise<void> {
     const { fileName, message } = toUserError(error);
     if (useModelStore.getState().status !== 'cancelling') report(fileName, `Training stopped: ${message}`);
   } finally {
+    // A cancelled run is over: what a reload restores is its last stretch, without the offer to resume it.
+    const kept = useModelStore.getState().model;
+    if (useModelStore.getState().status === 'cancelling' && kept && useModelStore.getState().autosave) {
+      void persistModel(kept, `training run cancelled after step ${kept.step}`, null);
+      useModelStore.getState().set({ autosave: null });
+    }
     useModelStore.getState().setStatus('idle');
   }
 }
