@@ -3,6 +3,7 @@
 import { NVImage, cmapper } from '@niivue/niivue';
 import type { LayerFile, MapLayer, ThresholdSource } from '../../../workers/api.ts';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
+import { useDataStore } from '../stores/dataStore.ts';
 import { workbenchWorker } from '../worker/workbenchWorker.ts';
 import { MAP_COLORMAP, MAP_COLORMAP_TABLE, QUALITY_MAP_LAYERS, layerVolumeName, OUTLINE_LAYERS, type LayerStyle } from './layerStyles.ts';
 import { mapWindow } from './mapWindow.ts';
@@ -29,6 +30,25 @@ async function imageFromFile(file: LayerFile, style: LayerStyle, name: string): 
     // Colorbars are drawn beside the canvas (MapColorbar), never over the image.
     colorbarVisible: false,
   });
+}
+
+/** Brain masks by case and case definition: a rescore reloads the maps, and the mask must not cost a second wait on a busy worker. */
+const brainMasks = new Map<string, Promise<ArrayLike<number> | undefined>>();
+const BRAIN_MASKS_KEPT = 16;
+
+function brainMaskOf(caseId: string): Promise<ArrayLike<number> | undefined> {
+  const definedAs = useDataStore.getState().cases.find((c) => c.spec.caseId === caseId)?.definedAs ?? '';
+  const key = `${caseId}|${definedAs}`;
+  let mask = brainMasks.get(key);
+  if (!mask) {
+    mask = workbenchWorker()
+      .getLayer(caseId, 'brain-mask')
+      .then(async (file) => (await imageFromFile(file, { colormap: 'gray', opacity: 1 }, 'brain-mask-for-cut.nii')).img);
+    mask.catch(() => brainMasks.delete(key));
+    brainMasks.set(key, mask);
+    if (brainMasks.size > BRAIN_MASKS_KEPT) brainMasks.delete(brainMasks.keys().next().value ?? key);
+  }
+  return mask;
 }
 
 /** The threshold chosen for this very map (the post-processed FQ map when FQ is scored), or null. */
@@ -65,8 +85,7 @@ export async function layerToImage(file: LayerFile, style: LayerStyle): Promise<
     return image;
   }
   if (file.layer === 'image' || file.layer === 'brain-mask') return image;
-  const maskFile = await workbenchWorker().getLayer(file.caseId, 'brain-mask');
-  const mask = (await imageFromFile(maskFile, style, 'brain-mask-for-cut.nii')).img;
+  const mask = await brainMaskOf(file.caseId);
   if (mask) cutToBrain(image, mask);
   if (QUALITY_MAP_LAYERS.includes(file.layer) && image.img && mask) {
     const window = mapWindow(image.img, mask, thresholdFor(file.layer));
