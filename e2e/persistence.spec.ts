@@ -78,6 +78,7 @@ test('a reload mid-training restores the workbench and resumes to the loss of an
   const splits = await page.getByTestId('split-select').evaluateAll((els) => els.map((e) => (e as HTMLSelectElement).value));
   expect(splits).toEqual(['healthy-train', 'validation']);
   await expect(page.getByTestId('steps-input')).toHaveValue(String(STEPS));
+  await expect(page.getByTestId('hint-intro')).toContainText('workspace from the last visit is back');
   await expect(page.getByTestId('model-info')).toContainText('step 2');
   // Restoring the model must not start tfjs before the backend is chosen (it would pin another backend).
   await expect(backendLabel).toHaveText(backend ?? '');

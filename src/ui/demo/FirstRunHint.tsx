@@ -1,5 +1,6 @@
 // First-run hint: what the controls do and that the demo lesions are synthetic; dismissed once, remembered in this browser.
 import { useState } from 'react';
+import { useStorageStore } from '../stores/storageStore.ts';
 import { demoAutoStart } from './demoSettings.ts';
 
 const STORAGE_KEY = 'fqlab.firstRunHintDismissed';
@@ -22,8 +23,10 @@ function rememberDismissed(): void {
 
 export function FirstRunHint() {
   const [open, setOpen] = useState(() => !dismissedBefore());
-  // ?demo=off opens an empty workbench: the hint then speaks about the user's own data, not the demo.
-  const [demo] = useState(() => demoAutoStart());
+  // ?demo=off opens an empty workbench, and a restored workspace keeps the demo closed: the hint then speaks about
+  // the user's own data, not the demo.
+  const restored = useStorageStore((s) => s.restored);
+  const demo = demoAutoStart() && !restored;
   if (!open) return null;
   return (
     <aside className="first-run-hint" data-testid="first-run-hint" aria-label="How to use the workbench">
@@ -44,7 +47,7 @@ export function FirstRunHint() {
         A diffusion model trained only on healthy brains noises each scan and reconstructs it; what it cannot reconstruct is anomalous.{' '}
         {demo
           ? 'The demo opens by itself with the pDDPM-IQA model and scores the first test case, then the rest in the background.'
-          : 'This workbench opened empty (?demo=off): drop your scans, check the split of each case (healthy-train, validation, test), train a model or load a checkpoint under Model, then Run inference under Analysis.'}
+          : `${restored ? 'Your workspace from the last visit is back (the demo stays closed).' : 'This workbench opened empty (?demo=off):'} Drop your scans, check the split of each case (healthy-train, validation, test), train a model or load a checkpoint under Model, then Run inference under Analysis.`}
       </p>
       <ul>
         <li>

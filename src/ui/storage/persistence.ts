@@ -164,6 +164,7 @@ export function restoreWorkspace(): Promise<boolean> {
       const viewerCaseId = stored.session.viewerCaseId;
       if (viewerCaseId !== null && cases.some((c) => c.spec.caseId === viewerCaseId)) useViewerStore.getState().setCaseId(viewerCaseId);
       if (stored.model) await restoreModel(stored.model.bytes, stored.model.label, stored.model.run);
+      useStorageStore.getState().set({ restored: true });
       return true;
     } catch (error) {
       storageFailed('read what was kept', error);

@@ -14,6 +14,8 @@ interface StorageState {
   active: boolean;
   /** True while the last page's workspace is being restored (its own changes are not saved back meanwhile). */
   restoring: boolean;
+  /** True once the last page's files came back (the demo then stays closed). */
+  restored: boolean;
   pendingWrites: number;
   /** Loaded files that cannot be kept (DICOM series): a reload loses them. */
   notKept: string[];
@@ -24,6 +26,7 @@ interface StorageState {
 export const useStorageStore = create<StorageState>()((set) => ({
   active: true,
   restoring: false,
+  restored: false,
   pendingWrites: 0,
   notKept: [],
   summary: null,
