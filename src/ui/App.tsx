@@ -1,4 +1,4 @@
-// Top-level layout of the fqlab workbench: header, sidebar of panels, and the big viewer with metrics below it.
+// Top-level layout of the fqlab workbench: header, sidebar of panels, the results strip, the big viewer and the metrics below it.
 import { useEffect } from 'react';
 import { addFiles } from './actions/dataActions.ts';
 import { filesFromDrop } from './actions/droppedFiles.ts';
@@ -12,11 +12,14 @@ import { ExportPanel } from './components/ExportPanel.tsx';
 import { MetricsPanel } from './components/MetricsPanel.tsx';
 import { ModelPanel } from './components/ModelPanel.tsx';
 import { Panel } from './components/Panel.tsx';
+import { StoragePanel } from './components/StoragePanel.tsx';
+import { ResultsStrip } from './components/ResultsStrip.tsx';
 import { SweepPanel } from './components/SweepPanel.tsx';
 import { ViewerPane } from './components/ViewerPane.tsx';
 import { DemoBar } from './demo/DemoBar.tsx';
 import { openDemoOnLoad } from './demo/demoPipeline.ts';
 import { FirstRunHint } from './demo/FirstRunHint.tsx';
+import { restoreWorkspace, startPersistence } from './storage/persistence.ts';
 import { useDataStore } from './stores/dataStore.ts';
 import { useModelStore } from './stores/modelStore.ts';
 
@@ -39,8 +42,14 @@ function useWindowDrop(): void {
 
 export function App() {
   useEffect(startWorkbench, []);
-  // After the worker has started: the demo opens by itself unless the address says ?demo=off.
-  useEffect(openDemoOnLoad, []);
+  // After the worker has started: the last page's workspace comes back; without one the demo opens by itself
+  // unless the address says ?demo=off. Changes are saved from then on.
+  useEffect(() => {
+    void restoreWorkspace().then((restored) => {
+      startPersistence();
+      if (!restored) openDemoOnLoad();
+    });
+  }, []);
   useWindowDrop();
   const fileCount = useDataStore((s) => s.files.length);
   const caseCount = useDataStore((s) => s.cases.length);
@@ -74,6 +83,9 @@ export function App() {
           <Panel title="Export" open={false}>
             <ExportPanel />
           </Panel>
+          <Panel title="Storage" open={false}>
+            <StoragePanel />
+          </Panel>
           <Panel title="Diagnostics" open={false}>
             <DiagnosticsPanel />
           </Panel>
@@ -82,6 +94,9 @@ export function App() {
           <FirstRunHint />
           <ErrorBoundary area="demo">
             <DemoBar />
+          </ErrorBoundary>
+          <ErrorBoundary area="results">
+            <ResultsStrip />
           </ErrorBoundary>
           <ErrorBoundary area="viewer">
             <ViewerPane />

@@ -1,4 +1,4 @@
-// Model actions: train with live progress, pause/resume/cancel, and checkpoints as files or in IndexedDB.
+// Model actions: train in autosaved stretches with live progress, pause/resume/cancel, resume after a reload, and checkpoints as files or in IndexedDB.
 import type { TrainConfig } from '../../../workers/api.ts';
 import { checkInputSize, CHECKPOINT_FILE } from '../../core/inputLimits.ts';
 import { stopDemo } from '../demo/demoControl.ts';
@@ -7,8 +7,9 @@ import { downloadBytes } from '../export/download.ts';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
 import { useDataStore } from '../stores/dataStore.ts';
 import { useErrorStore } from '../stores/errorStore.ts';
-import { useModelStore } from '../stores/modelStore.ts';
+import { nextAutosaveStep, useModelStore } from '../stores/modelStore.ts';
 import { getCheckpoint, putCheckpoint } from '../storage/checkpointDb.ts';
+import { persistModel } from '../storage/persistence.ts';
 import { toUserError } from '../worker/userError.ts';
 import { workbenchWorker } from '../worker/workbenchWorker.ts';
 
@@ -34,25 +35,77 @@ function setOwnModel(how: string): void {
   demo.set(shown ? { modelId: null, phase: 'paused', step: `Demo paused: ${how}; pick a demo model to go back to it.` } : { modelId: null });
 }
 
-export async function trainModel(): Promise<void> {
+/** Resolves once the user is no longer pausing (a pause between two stretches is held here, not in the worker). */
+function untilNotPaused(): Promise<void> {
+  return new Promise((resolve) => {
+    if (useModelStore.getState().status !== 'paused') return resolve();
+    const unsubscribe = useModelStore.subscribe((s) => {
+      if (s.status === 'paused') return;
+      unsubscribe();
+      resolve();
+    });
+  });
+}
+
+/**
+ * Trains in stretches that end at autosave steps (resume is bit-exact, so the losses are those of one uninterrupted
+ * run) and keeps the model in this browser after each, so a reload can resume where training stopped. With
+ * `continueInterrupted` it continues the run a reload interrupted (its model was restored on load).
+ */
+async function runTraining(continueInterrupted: boolean): Promise<void> {
   const model = useModelStore.getState();
   if (model.status !== 'idle') return;
   const blocker = trainingBlocker(model.config);
   if (blocker) return report('', blocker);
+  const interrupted = continueInterrupted ? model.interrupted : null;
+  if (continueInterrupted && !interrupted) return;
+  const config = model.config;
+  const targetSteps = interrupted?.targetSteps ?? config.steps;
+  const run = { config: { ...config, steps: targetSteps }, targetSteps };
   model.startRun();
+  model.set({ interrupted: null, autosave: null });
   try {
     await stopDemo('training started');
-    if (useModelStore.getState().status === 'cancelling') return;
-    const info = await workbenchWorker().train(model.config, (progress) => useModelStore.getState().recordProgress(progress));
-    setOwnModel('you trained your own model');
-    useModelStore.getState().setModel(info);
+    let step = interrupted?.step ?? 0;
+    while (step < targetSteps) {
+      await untilNotPaused();
+      if (useModelStore.getState().status === 'cancelling') return;
+      const end = nextAutosaveStep(step, targetSteps, model.autosaveEvery, config.evaluateEvery);
+      const info = await workbenchWorker().train({ ...config, steps: end, resume: step > 0 }, (progress) =>
+        useModelStore.getState().recordProgress({
+          ...progress,
+          totalSteps: targetSteps,
+          etaSeconds: progress.slicesPerSecond > 0 ? ((targetSteps - progress.step) * config.batchSize) / progress.slicesPerSecond : 0,
+        }),
+      );
+      if (step === (interrupted?.step ?? 0)) setOwnModel('you trained your own model');
+      useModelStore.getState().setModel(info);
+      await persistModel(info, `training run autosaved at step ${info.step}`, run);
+      if (info.step <= step || info.step < end) break; // stopped early (time limit): nothing more to run
+      step = info.step;
+    }
     useAnalysisStore.getState().markStale();
   } catch (error) {
     const { fileName, message } = toUserError(error);
     if (useModelStore.getState().status !== 'cancelling') report(fileName, `Training stopped: ${message}`);
   } finally {
+    // A cancelled run is over: what a reload restores is its last stretch, without the offer to resume it.
+    const kept = useModelStore.getState().model;
+    if (useModelStore.getState().status === 'cancelling' && kept && useModelStore.getState().autosave) {
+      void persistModel(kept, `training run cancelled after step ${kept.step}`, null);
+      useModelStore.getState().set({ autosave: null });
+    }
     useModelStore.getState().setStatus('idle');
   }
+}
+
+export function trainModel(): Promise<void> {
+  return runTraining(false);
+}
+
+/** Continues the training run a reload interrupted, from its last autosaved step. */
+export function resumeInterruptedTraining(): Promise<void> {
+  return runTraining(true);
 }
 
 export async function pauseTraining(): Promise<void> {
@@ -93,7 +146,9 @@ export async function loadCheckpointFile(file: File): Promise<void> {
     const info = await workbenchWorker().loadCheckpoint(bytes, file.name);
     setOwnModel('you loaded your own checkpoint');
     useModelStore.getState().setModel(info);
+    useModelStore.getState().set({ interrupted: null });
     useAnalysisStore.getState().markStale();
+    void persistModel(info, file.name, null);
   } catch (error) {
     // The reader's refusals already say what to do (choose a checkpoint saved by fqlab, check the file).
     report(file.name, toUserError(error, file.name).message);
@@ -125,7 +180,9 @@ export async function restoreCheckpoint(name: string): Promise<void> {
     const info = await workbenchWorker().loadCheckpoint(stored.bytes, `stored checkpoint "${name}"`);
     setOwnModel('you loaded your own checkpoint');
     useModelStore.getState().setModel(info);
+    useModelStore.getState().set({ interrupted: null });
     useAnalysisStore.getState().markStale();
+    void persistModel(info, `stored checkpoint "${name}"`, null);
   } catch (error) {
     report('', `Could not load the stored checkpoint "${name}": ${toUserError(error).message}`);
   }

@@ -1,8 +1,9 @@
-// Analysis panel: alpha (rescoring from cached reconstructions), noise level (reconstructs again), score and threshold.
+// Analysis panel: score kind, threshold source and "Run inference"; also the noise-level input that the results strip shows.
 import { useEffect, useState } from 'react';
 import { noiseLevelProblem, PAPER_PROTOCOL } from '../../core/protocol.ts';
 import type { ScoreKind } from '../../../workers/api.ts';
-import { inferenceBlocker, runInference, setAlpha, setNoiseLevel, setScoreOptions } from '../actions/analysisActions.ts';
+import { inferenceBlocker, runInference, setNoiseLevel, setScoreOptions } from '../actions/analysisActions.ts';
+import { jumpToFirstLesion } from '../actions/resultsJump.ts';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
 import { useDataStore } from '../stores/dataStore.ts';
 import { useModelStore } from '../stores/modelStore.ts';
@@ -11,9 +12,10 @@ import { ThresholdControls } from './ThresholdControls.tsx';
 
 /** Noise-level edits commit after a short pause in typing (or at once on Enter/blur): each commit can mean a new reconstruction. */
 const NOISE_COMMIT_DELAY_MS = 600;
-const { noiseLevel: NOISE_LEVELS, alphaRange: ALPHA_RANGE, fqAlpha: PAPER_ALPHA } = PAPER_PROTOCOL;
+const { noiseLevel: NOISE_LEVELS } = PAPER_PROTOCOL;
 
-function NoiseLevelInput() {
+/** Shown in the results strip above the viewer, beside alpha. */
+export function NoiseLevelInput() {
   const noiseLevel = useAnalysisStore((s) => s.noiseLevel);
   const [text, setText] = useState(String(noiseLevel));
   const [shown, setShown] = useState(noiseLevel);
@@ -56,7 +58,6 @@ function NoiseLevelInput() {
 }
 
 export function AnalysisPanel() {
-  const alpha = useAnalysisStore((s) => s.alpha);
   const score = useAnalysisStore((s) => s.score);
   const reconstruction = useAnalysisStore((s) => s.reconstruction);
   const scoring = useAnalysisStore((s) => s.scoring);
@@ -70,24 +71,8 @@ export function AnalysisPanel() {
 
   return (
     <div className="stack">
-      <label className="slider-field">
-        <span>
-          alpha (SSIM-loss weight) <output className="mono">{alpha.toFixed(2)}</output>
-        </span>
-        <input
-          type="range"
-          min={ALPHA_RANGE.min}
-          max={ALPHA_RANGE.max}
-          step={0.01}
-          value={alpha}
-          data-testid="alpha-slider"
-          aria-valuetext={`alpha ${alpha.toFixed(2)}${alpha === 0 ? ' (plain l1)' : ''}`}
-          onChange={(e) => setAlpha(Number(e.target.value))}
-        />
-        <span className="hint">0 = plain l1 baseline · {PAPER_ALPHA} = paper default · 1 = SSIM loss only</span>
-      </label>
+      <p className="hint">Alpha and the noise level sit above the viewer, beside the metrics.</p>
       <div className="form-grid">
-        <NoiseLevelInput />
         <label>
           score
           <select value={score} onChange={(e) => setScoreOptions({ score: e.target.value as ScoreKind })}>
@@ -99,7 +84,7 @@ export function AnalysisPanel() {
       </div>
       <ThresholdControls />
       <div className="button-row">
-        <button type="button" className="primary" data-testid="run-inference" disabled={blocker !== null || running} onClick={() => void runInference()}>
+        <button type="button" className="primary" data-testid="run-inference" disabled={blocker !== null || running} onClick={() => void runInference().then(jumpToFirstLesion)}>
           {running ? 'Reconstructing…' : 'Run inference'}
         </button>
         {scoring && <span className="hint">scoring…</span>}
@@ -110,7 +95,7 @@ export function AnalysisPanel() {
         <ProgressBar
           value={reconstruction.done}
           max={reconstruction.total}
-          label={`reconstructing at noise level ${reconstruction.noiseLevel ?? ''}: case`}
+          label={`reconstructing at noise level ${reconstruction.noiseLevel ?? ''}: slice`}
           testId="reconstruct-progress"
         />
       )}

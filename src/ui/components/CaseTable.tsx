@@ -5,6 +5,7 @@ import { registerAndSkullStrip, saveRegisteredMask } from '../actions/registrati
 import { useDataStore } from '../stores/dataStore.ts';
 import { useRegistrationStore } from '../stores/registrationStore.ts';
 import { ProgressBar } from './ProgressBar.tsx';
+import { TrainingSlices } from './TrainingSlices.tsx';
 
 const STAGE_NAMES = { preparing: 'preparing', rigid: 'rigid', affine: 'affine' } as const;
 
@@ -46,7 +47,7 @@ export function CaseTable() {
   return (
     <>
       <div className="case-list" data-testid="case-list">
-        {cases.map(({ spec, status, info, error }) => (
+        {cases.map(({ spec, status, info, error, definedAs }) => (
           <div key={spec.caseId} className={`case-card status-${status}`} data-case-id={spec.caseId}>
             <div className="case-head">
               <strong>{spec.caseId}</strong>
@@ -101,6 +102,9 @@ export function CaseTable() {
                 brain mean {info.meanBrainIntensity.toFixed(3)} · {info.brainVoxels.toLocaleString()} brain voxels
                 {info.hasSegmentation ? ' · lesions' : ''}
               </div>
+            )}
+            {info && status === 'ready' && spec.split === 'healthy-train' && (
+              <TrainingSlices caseId={spec.caseId} hasSegmentation={info.hasSegmentation} version={definedAs ?? ''} />
             )}
             {!spec.conformed && (
             <label className="inline check" title="Register the scan to the MNI template (rigid, then affine) and conform it there, as the reference does with every scan; exported maps still come back on the scan's own grid">

@@ -22,7 +22,7 @@ export function ErrorBanner() {
         ))}
       </ul>
       {errors.length > 1 && (
-        <button type="button" className="link" onClick={clear}>
+        <button type="button" className="link" data-testid="dismiss-all" onClick={clear}>
           Dismiss all
         </button>
       )}

@@ -1,5 +1,5 @@
 // Metrics of the latest evaluation: mean DICE / AUPRC / AUROC, per-case table, threshold used, and a precision-recall curve.
-import type { Summary } from '../../../workers/api.ts';
+import type { DataSplit, Summary } from '../../../workers/api.ts';
 import { setScoreOptions } from '../actions/analysisActions.ts';
 import { PrCurveChart } from '../charts/PrCurveChart.tsx';
 import { useDemoStore } from '../demo/demoStore.ts';
@@ -10,6 +10,9 @@ function summary(s: Summary): string {
   if (s.mean === null) return '–';
   return s.std !== null && s.n > 1 ? `${percent(s.mean)} ± ${percent(s.std)}` : percent(s.mean);
 }
+
+/** Per-case rows are grouped by split: the split the means are over first, training cases last. */
+const SPLIT_ORDER: readonly DataSplit[] = ['test', 'validation', 'healthy-train'];
 
 const THRESHOLD_LABEL = {
   'validation-search': 'validation search',
@@ -83,18 +86,29 @@ export function MetricsPanel() {
               <th scope="col">oracle</th>
             </tr>
           </thead>
-          <tbody>
-            {cases.map((c) => (
-              <tr key={c.caseId}>
-                <th scope="row">{c.caseId}</th>
-                <td>{c.split}</td>
-                <td>{percent(c.dice)}</td>
-                <td>{percent(c.auprc)}</td>
-                <td>{percent(c.auroc)}</td>
-                <td>{percent(c.bestDiceOracle)}</td>
-              </tr>
-            ))}
-          </tbody>
+          {SPLIT_ORDER.map((split) => {
+            const rows = cases.filter((c) => c.split === split);
+            if (rows.length === 0) return null;
+            return (
+              <tbody key={split} data-testid={`metric-group-${split}`}>
+                <tr className="split-row">
+                  <th scope="rowgroup" colSpan={6}>
+                    {split} ({rows.length}){split === evaluation.meanOver ? ' · the means above' : ''}
+                  </th>
+                </tr>
+                {rows.map((c) => (
+                  <tr key={c.caseId}>
+                    <th scope="row">{c.caseId}</th>
+                    <td>{c.split}</td>
+                    <td>{percent(c.dice)}</td>
+                    <td>{percent(c.auprc)}</td>
+                    <td>{percent(c.auroc)}</td>
+                    <td>{percent(c.bestDiceOracle)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            );
+          })}
         </table>
         <div className="pr-curve">
           <label>

@@ -24,6 +24,8 @@ function presetLabel(preset: UNetPresetName): string {
 export function ModelPanel() {
   const config = useModelStore((s) => s.config);
   const setConfig = useModelStore((s) => s.setConfig);
+  const autosaveEvery = useModelStore((s) => s.autosaveEvery);
+  const setModelState = useModelStore((s) => s.set);
   const status = useModelStore((s) => s.status);
   const model = useModelStore((s) => s.model);
   const smoothing = useDataStore((s) => s.smoothing);
@@ -78,6 +80,16 @@ export function ModelPanel() {
           step={1}
           integer
           onChange={(evaluateEvery) => setConfig({ evaluateEvery })}
+        />
+        <NumberField
+          label="autosave every"
+          testId="autosave-every-input"
+          value={autosaveEvery}
+          min={1}
+          max={1_000_000}
+          step={1}
+          integer
+          onChange={(value) => setModelState({ autosaveEvery: value })}
         />
         <label className="wide check">
           <input type="checkbox" data-testid="smoothing-checkbox" checked={smoothing} onChange={(e) => setSmoothing(e.target.checked)} />

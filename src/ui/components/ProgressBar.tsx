@@ -1,5 +1,20 @@
 // An accessible progress bar with a label (and optional ETA) for training, reconstruction and sweeps.
-export function ProgressBar({ value, max, label, testId, detail }: { value: number; max: number; label: string; testId?: string; detail?: string }) {
+/** `exactValue` is kept unrounded in data-exact (e.g. the training loss, which tests compare exactly). */
+export function ProgressBar({
+  value,
+  max,
+  label,
+  testId,
+  detail,
+  exactValue,
+}: {
+  value: number;
+  max: number;
+  label: string;
+  testId?: string;
+  detail?: string;
+  exactValue?: string;
+}) {
   const fraction = max > 0 ? Math.min(1, Math.max(0, value / max)) : 0;
   return (
     <div className="progress">
@@ -11,6 +26,7 @@ export function ProgressBar({ value, max, label, testId, detail }: { value: numb
         aria-valuemax={max}
         aria-valuenow={value}
         data-testid={testId}
+        data-exact={exactValue}
       >
         <div className="progress-fill" style={{ width: `${(fraction * 100).toFixed(1)}%` }} />
       </div>

@@ -1,4 +1,5 @@
 // Sweeps: an alpha x noise-level grid on validation and test volumes, as a heatmap and a table; a click applies a cell.
+import { inferenceBlocker } from '../actions/analysisActions.ts';
 import { applySweepCell, runSweep } from '../actions/sweepActions.ts';
 import { downloadBytes } from '../export/download.ts';
 import { metricsProvenance, sweepCsv, sweepJson } from '../export/metricsTable.ts';
@@ -14,6 +15,8 @@ export function SweepPanel() {
   const trainingBusy = useModelStore((s) => s.status !== 'idle');
   const model = useModelStore((s) => s.model);
   const cases = useDataStore((s) => s.cases);
+  // A sweep reconstructs and scores like inference, so it needs what inference needs (re-evaluated as model and cases change).
+  const blocker = sweep.running ? null : inferenceBlocker();
   const provenance = () => metricsProvenance(model, cases.flatMap((c) => (c.info ? [c.info] : [])));
   const result = sweep.result;
   return (
@@ -29,7 +32,7 @@ export function SweepPanel() {
         </label>
       </div>
       <div className="button-row">
-        <button type="button" className="primary" data-testid="sweep-button" disabled={sweep.running || trainingBusy} onClick={() => void runSweep()}>
+        <button type="button" className="primary" data-testid="sweep-button" disabled={sweep.running || trainingBusy || blocker !== null} onClick={() => void runSweep()}>
           {sweep.running ? 'Sweeping…' : 'Run sweep'}
         </button>
         <label className="inline">
@@ -40,6 +43,11 @@ export function SweepPanel() {
           </select>
         </label>
       </div>
+      {blocker && (
+        <p className="hint" data-testid="sweep-blocker">
+          {blocker}
+        </p>
+      )}
       {sweep.running && <ProgressBar value={sweep.done} max={sweep.total} label="sweep cell" testId="sweep-progress" />}
       {result && (
         <>

@@ -10,6 +10,7 @@ import { NativeCheckViewer } from '../viewer/NativeCheckViewer.tsx';
 import { NiivueViewer } from '../viewer/NiivueViewer.tsx';
 import { CrosshairReadout } from './CrosshairReadout.tsx';
 import { LayerControls } from './LayerControls.tsx';
+import { MapColorbar } from './MapColorbar.tsx';
 
 const OVERLAYS: MapOverlay[] = ['none', 'fq', 'ssim-loss', 'l1', 'reconstruction'];
 const MAP_LAYERS: MapLayer[] = ['reconstruction', 'ssim-loss', 'l1', 'fq', 'prediction'];
@@ -34,6 +35,7 @@ export function ViewerPane() {
   // A case whose brain mask came from a registration can be checked on the scan as loaded.
   const maskFromRegistration = outcome !== undefined && files.some((f) => f.fileId === current?.spec.brainMaskFileId && f.fileName === outcome.maskFileName);
   const image = files.find((f) => f.fileId === current?.spec.imageFileId);
+  const mapShown = viewer.mapOverlay !== 'none' && layers.includes(viewer.mapOverlay);
 
   return (
     <section className="viewer-pane" aria-label="Viewer">
@@ -68,7 +70,7 @@ export function ViewerPane() {
           </select>
         </label>
         <label className="inline check">
-          <input type="checkbox" checked={viewer.showPrediction} disabled={!available.has('prediction')} onChange={(e) => viewer.setShowPrediction(e.target.checked)} />
+          <input type="checkbox" data-testid="prediction-toggle" checked={viewer.showPrediction} disabled={!available.has('prediction')} onChange={(e) => viewer.setShowPrediction(e.target.checked)} />
           prediction
         </label>
         <label className="inline check">
@@ -79,6 +81,10 @@ export function ViewerPane() {
           <input type="checkbox" data-testid="brain-mask-toggle" checked={viewer.showBrainMask} onChange={(e) => viewer.setShowBrainMask(e.target.checked)} />
           brain mask
         </label>
+        <label className="inline check">
+          <input type="checkbox" data-testid="crosshair-toggle" checked={viewer.showCrosshair} onChange={(e) => viewer.setShowCrosshair(e.target.checked)} />
+          crosshair
+        </label>
         {maskFromRegistration && (
           <label className="inline check" title="The scan as loaded, on its own grid, with the brain mask the registration made: the visual check">
             <input type="checkbox" data-testid="native-check-toggle" checked={viewer.showNativeCheck} onChange={(e) => viewer.setShowNativeCheck(e.target.checked)} />
@@ -87,17 +93,20 @@ export function ViewerPane() {
         )}
       </div>
       <div className="viewer-stage">
-        {maskFromRegistration && viewer.showNativeCheck && caseId !== null && image ? (
-          <NativeCheckViewer caseId={caseId} imageFileId={image.fileId} fileName={image.fileName} />
-        ) : (
-          <NiivueViewer caseId={caseId} layers={layers} caseVersion={`${current?.definedAs ?? ''}#${viewer.layersVersion}`} scored={evaluation} />
-        )}
-        {caseId === null && (
-          <div className="viewer-empty">
-            <p>{demoOpening ? 'Opening the demo…' : 'Drop scans (NIfTI, MHA, NRRD, MGZ or DICOM folders) anywhere on this page to start.'}</p>
-            <p className="hint">Cases are shown conformed to 96 × 96 × 50, the grid the model and the metrics use.</p>
-          </div>
-        )}
+        <div className="viewer-canvas-area">
+          {maskFromRegistration && viewer.showNativeCheck && caseId !== null && image ? (
+            <NativeCheckViewer caseId={caseId} imageFileId={image.fileId} fileName={image.fileName} />
+          ) : (
+            <NiivueViewer caseId={caseId} layers={layers} caseVersion={`${current?.definedAs ?? ''}#${viewer.layersVersion}`} scored={evaluation} />
+          )}
+          {caseId === null && (
+            <div className="viewer-empty">
+              <p>{demoOpening ? 'Opening the demo…' : 'Drop scans (NIfTI, MHA, NRRD, MGZ or DICOM folders) anywhere on this page to start.'}</p>
+              <p className="hint">Cases are shown conformed to 96 × 96 × 50, the grid the model and the metrics use.</p>
+            </div>
+          )}
+        </div>
+        {caseId !== null && <MapColorbar caseId={caseId} layer={mapShown ? (viewer.mapOverlay as MapLayer) : null} />}
       </div>
       <div className="viewer-footer">
         <LayerControls layers={layers.filter((l) => l !== 'image')} />

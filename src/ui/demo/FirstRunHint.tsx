@@ -1,6 +1,8 @@
 // First-run hint: what the controls do and that the demo lesions are synthetic; dismissed once, remembered in this browser.
 import { useState } from 'react';
 import { PAPER_PROTOCOL } from '../../core/protocol.ts';
+import { useStorageStore } from '../stores/storageStore.ts';
+import { demoAutoStart } from './demoSettings.ts';
 
 const STORAGE_KEY = 'fqlab.firstRunHintDismissed';
 
@@ -22,6 +24,10 @@ function rememberDismissed(): void {
 
 export function FirstRunHint() {
   const [open, setOpen] = useState(() => !dismissedBefore());
+  // ?demo=off opens an empty workbench, and a restored workspace keeps the demo closed: the hint then speaks about
+  // the user's own data, not the demo.
+  const restored = useStorageStore((s) => s.restored);
+  const demo = demoAutoStart() && !restored;
   if (!open) return null;
   return (
     <aside className="first-run-hint" data-testid="first-run-hint" aria-label="How to use the workbench">
@@ -38,9 +44,11 @@ export function FirstRunHint() {
           Got it
         </button>
       </div>
-      <p>
-        A diffusion model trained only on healthy brains noises each scan and reconstructs it; what it cannot reconstruct is anomalous. The demo
-        opens by itself with the pDDPM-IQA model and scores the first test case, then the rest in the background.
+      <p data-testid="hint-intro">
+        A diffusion model trained only on healthy brains noises each scan and reconstructs it; what it cannot reconstruct is anomalous.{' '}
+        {demo
+          ? 'The demo opens by itself with the pDDPM-IQA model and scores the first test case, then the rest in the background.'
+          : `${restored ? 'Your workspace from the last visit is back (the demo stays closed).' : 'This workbench opened empty (?demo=off):'} Drop your scans, check the split of each case (healthy-train, validation, test), train a model or load a checkpoint under Model, then Run inference under Analysis.`}
       </p>
       <ul>
         <li>
@@ -48,8 +56,8 @@ export function FirstRunHint() {
           <i>prediction</i> for the thresholded map and <i>ground truth</i> for the lesion outline.
         </li>
         <li>
-          <b>alpha</b> slider (Analysis): weight of the SSIM loss in the FQ map; 0 is the plain l1 baseline, {PAPER_PROTOCOL.fqAlpha} the paper's value. Rescoring is
-          instant.
+          <b>alpha</b> slider (above the viewer, beside the metrics): weight of the SSIM loss in the FQ map; 0 is the plain l1 baseline, {PAPER_PROTOCOL.fqAlpha}
+          the paper's value. Moving it rescores the cached reconstructions (no new reconstruction; seconds for a whole study on a CPU).
         </li>
         <li>
           <b>noise level</b>: how much noise goes in before reconstruction ({PAPER_PROTOCOL.noiseLevel.pddpmIqa} for pDDPM-IQA, {PAPER_PROTOCOL.noiseLevel.pddpm} for pDDPM); changing it reconstructs again.
@@ -62,14 +70,22 @@ export function FirstRunHint() {
           <b>Sweeps</b>: Dice and AUPRC over a grid of alphas and noise levels; click a cell to apply it.
         </li>
         <li>
-          <b>Your own data</b>: drop NIfTI, MHA, NRRD or MGZ files or DICOM folders anywhere (they replace the demo and never leave this tab), then train under <b>Model</b>. Open
-          the page as <code>?demo=off</code> to start empty.
+          <b>Your own data</b>: drop NIfTI, MHA, NRRD or MGZ files or DICOM folders anywhere ({demo ? 'they replace the demo and ' : ''}never leave
+          this machine), then train under <b>Model</b>; files, cases, settings and the model are kept in this browser across reloads.
+          {demo ? (
+            <>
+              {' '}
+              Open the page as <code>?demo=off</code> to start empty.
+            </>
+          ) : null}
         </li>
       </ul>
-      <p className="first-run-synthetic">
-        The demo anomalies are synthetic: simulated stroke-like lesions inserted into healthy brain templates. Colin27 and ICBM 2009 templates
-        courtesy of the Montreal Neurological Institute; simulated lesion maps from MRIcron (C. Rorden).
-      </p>
+      {demo && (
+        <p className="first-run-synthetic">
+          The demo anomalies are synthetic: simulated stroke-like lesions inserted into healthy brain templates. Colin27 and ICBM 2009 templates
+          courtesy of the Montreal Neurological Institute; simulated lesion maps from MRIcron (C. Rorden).
+        </p>
+      )}
     </aside>
   );
 }

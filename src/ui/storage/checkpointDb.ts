@@ -50,3 +50,13 @@ export async function listCheckpoints(): Promise<Omit<StoredCheckpoint, 'bytes'>
   const all = await withStore<StoredCheckpoint[]>('readonly', (store) => store.getAll() as IDBRequest<StoredCheckpoint[]>);
   return all.map(({ name, savedAt, model }) => ({ name, savedAt, model })).sort((a, b) => b.savedAt.localeCompare(a.savedAt));
 }
+
+/** How many checkpoints are kept and their bytes in all. */
+export async function storedCheckpointBytes(): Promise<{ count: number; bytes: number }> {
+  const all = await withStore<StoredCheckpoint[]>('readonly', (store) => store.getAll() as IDBRequest<StoredCheckpoint[]>);
+  return { count: all.length, bytes: all.reduce((sum, c) => sum + c.bytes.byteLength, 0) };
+}
+
+export function clearCheckpoints(): Promise<undefined> {
+  return withStore('readwrite', (store) => store.clear());
+}

@@ -29,6 +29,26 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   evaluateEvery: 50,
 };
 
+/** Training is run (and autosaved to this browser) in stretches of this many steps unless the user changes it. */
+export const DEFAULT_AUTOSAVE_EVERY = 50;
+
+/**
+ * The step a training stretch starting at `step` ends at (and is autosaved): the next multiple of `autosaveEvery`,
+ * rounded up to a multiple of `evaluateEvery` when that is on (a stretch's end is always evaluated), at most `target`.
+ */
+export function nextAutosaveStep(step: number, target: number, autosaveEvery: number, evaluateEvery: number): number {
+  let every = Math.max(1, Math.floor(autosaveEvery));
+  if (evaluateEvery > 0) every = Math.ceil(every / evaluateEvery) * evaluateEvery;
+  return Math.min(target, (Math.floor(step / every) + 1) * every);
+}
+
+/** The last checkpoint autosaved during training, and a run a reload interrupted (offered for resuming). */
+export interface AutosaveState {
+  step: number;
+  targetSteps: number;
+  savedAt: string;
+}
+
 const EMPTY_HISTORY: TrainingHistory = { step: [], loss: [], valLoss: [], evalStep: [], dice: [], auprc: [] };
 
 interface ModelState {
@@ -37,11 +57,17 @@ interface ModelState {
   progress: TrainProgress | null;
   history: TrainingHistory;
   model: ModelInfo | null;
+  /** Steps between autosaved checkpoints (rounded up to a multiple of evaluateEvery when that is on). */
+  autosaveEvery: number;
+  autosave: AutosaveState | null;
+  /** Set after a reload when the stored model's run stopped before its last step. */
+  interrupted: AutosaveState | null;
   setConfig: (patch: Partial<TrainConfig>) => void;
   setStatus: (status: TrainingStatus) => void;
   startRun: () => void;
   recordProgress: (progress: TrainProgress) => void;
   setModel: (model: ModelInfo | null) => void;
+  set: (patch: Partial<Pick<ModelState, 'autosaveEvery' | 'autosave' | 'interrupted'>>) => void;
 }
 
 export const useModelStore = create<ModelState>()((set) => ({
@@ -50,6 +76,9 @@ export const useModelStore = create<ModelState>()((set) => ({
   progress: null,
   history: EMPTY_HISTORY,
   model: null,
+  autosaveEvery: DEFAULT_AUTOSAVE_EVERY,
+  autosave: null,
+  interrupted: null,
   setConfig: (patch) => set((state) => ({ config: { ...state.config, ...patch } })),
   setStatus: (status) => set({ status }),
   startRun: () => set({ status: 'training', progress: null, history: EMPTY_HISTORY }),
@@ -70,4 +99,5 @@ export const useModelStore = create<ModelState>()((set) => ({
       };
     }),
   setModel: (model) => set({ model }),
+  set: (patch) => set(patch),
 }));

@@ -23,6 +23,8 @@ interface ViewerState {
   showBrainMask: boolean;
   /** For a registered case: show the scan as loaded (its own grid, with skull) and the mask, instead of the conformed case. */
   showNativeCheck: boolean;
+  /** The crosshair lines over the image (the click still moves the readout when they are hidden). */
+  showCrosshair: boolean;
   styles: Record<MapLayer, LayerStyle>;
   readout: CrosshairReadout | null;
   /** Bumped when the case on screen was conformed again, so the viewer reloads its layers. */
@@ -34,6 +36,7 @@ interface ViewerState {
   setShowGroundTruth: (show: boolean) => void;
   setShowBrainMask: (show: boolean) => void;
   setShowNativeCheck: (show: boolean) => void;
+  setShowCrosshair: (show: boolean) => void;
   setStyle: (layer: MapLayer, patch: Partial<LayerStyle>) => void;
   setReadout: (readout: CrosshairReadout | null) => void;
   bumpLayers: () => void;
@@ -47,6 +50,7 @@ export const useViewerStore = create<ViewerState>()((set) => ({
   showGroundTruth: true,
   showBrainMask: false,
   showNativeCheck: false,
+  showCrosshair: true,
   styles: DEFAULT_LAYER_STYLES,
   readout: null,
   layersVersion: 0,
@@ -57,6 +61,7 @@ export const useViewerStore = create<ViewerState>()((set) => ({
   setShowGroundTruth: (showGroundTruth) => set({ showGroundTruth }),
   setShowBrainMask: (showBrainMask) => set({ showBrainMask }),
   setShowNativeCheck: (showNativeCheck) => set({ showNativeCheck }),
+  setShowCrosshair: (showCrosshair) => set({ showCrosshair }),
   setStyle: (layer, patch) => set((state) => ({ styles: { ...state.styles, [layer]: { ...state.styles[layer], ...patch } } })),
   setReadout: (readout) => set({ readout }),
   bumpLayers: () => set((state) => ({ layersVersion: state.layersVersion + 1 })),

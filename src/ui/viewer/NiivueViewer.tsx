@@ -20,6 +20,9 @@ export interface NiivueViewerProps {
   scored: Pick<EvaluationResult, 'key' | 'threshold'> | null;
 }
 
+/** Crosshair line width as a fraction of a voxel (about 2 screen pixels at the usual zoom). */
+const CROSSHAIR_WIDTH_VOXELS = 0.3;
+
 interface CachedLayer {
   key: string;
   image: NVImage;
@@ -42,6 +45,7 @@ export function NiivueViewer({ caseId, layers, caseVersion, scored }: NiivueView
   const cache = useRef(new Map<MapLayer, CachedLayer>());
   const layout = useViewerStore((s) => s.layout);
   const styles = useViewerStore((s) => s.styles);
+  const showCrosshair = useViewerStore((s) => s.showCrosshair);
 
   // Create the canvas and NiiVue instance; undo everything on unmount (StrictMode mounts twice, so nothing is reused).
   useEffect(() => {
@@ -54,10 +58,12 @@ export function NiivueViewer({ caseId, layers, caseVersion, scored }: NiivueView
     container.append(canvas);
     const instance = new Niivue({
       dragAndDropEnabled: false,
-      isColorbar: true,
-      colorbarWidth: 0.6,
+      // The colorbar sits beside the canvas (MapColorbar), not over the image.
+      isColorbar: false,
       backColor: [0.06, 0.07, 0.09, 1],
       crosshairColor: [0.25, 0.75, 1, 0.55],
+      // A hairline: NiiVue's default (1 voxel) hides a small lesion under it.
+      crosshairWidth: CROSSHAIR_WIDTH_VOXELS,
       crosshairGap: 6,
       multiplanarLayout: MULTIPLANAR_TYPE.ROW,
       multiplanarShowRender: SHOW_RENDER.NEVER,
@@ -108,6 +114,10 @@ export function NiivueViewer({ caseId, layers, caseVersion, scored }: NiivueView
   useEffect(() => {
     nvRef.current?.setSliceType(sliceTypeOf(layout));
   }, [ready, layout]);
+
+  useEffect(() => {
+    nvRef.current?.setCrosshairWidth(showCrosshair ? CROSSHAIR_WIDTH_VOXELS : 0);
+  }, [ready, showCrosshair]);
 
   // Load (or reuse) the wanted layers and show them in order; a newer request supersedes an older one. Each layer is
   // reloaded only when what it depends on changed (an alpha move leaves the reconstruction, l1 and SSIM layers alone).

@@ -1,4 +1,4 @@
-// The live NiiVue instance, registered by the viewer while it is mounted, for exports that need its canvas.
+// The live NiiVue instance, registered by the viewer while it is mounted, for exports and for moving its crosshair.
 import type { Niivue } from '@niivue/niivue';
 
 let current: Niivue | null = null;
@@ -16,4 +16,14 @@ export function captureViewerPng(): Promise<Blob> {
   return new Promise((resolve, reject) => {
     canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('the browser could not encode the viewer canvas as PNG'))), 'image/png');
   });
+}
+
+/** Moves the crosshair (and so the shown slice) to a voxel of the shown grid; false when the viewer has no volume yet. */
+export function moveCrosshairToVoxel(voxel: [number, number, number]): boolean {
+  const nv = current;
+  if (!nv?.back) return false;
+  nv.scene.crosshairPos = nv.vox2frac(voxel);
+  nv.drawScene();
+  nv.createOnLocationChange();
+  return true;
 }

@@ -1,0 +1,136 @@
+// Browser tests of the map overlays: every map is drawn inside the brain only (its background stays transparent), with
+// its colour scale beside the image; screenshots of each overlay go to test-results/screens/ for a look.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expect, test, type Page } from '@playwright/test';
+import { syntheticCase } from './helpers/syntheticNifti.ts';
+import { dropFiles, type NamedBytes } from './helpers/page.ts';
+
+const screensDir = fileURLToPath(new URL('../test-results/screens/', import.meta.url));
+const demoModel = fileURLToPath(new URL('../public/demo/models/pddpm-iqa.fqlab', import.meta.url));
+
+function syntheticSet(): NamedBytes[] {
+  const healthy = syntheticCase({ seed: 1 });
+  const valCase = syntheticCase({ seed: 2, lesion: { centre: [0.35, 0.45, 0.5], radius: 6 } });
+  const testCase = syntheticCase({ seed: 3, lesion: { centre: [0.62, 0.55, 0.45], radius: 5 } });
+  return [
+    { name: 'synthA_T2.nii', bytes: healthy.image },
+    { name: 'synthB_T2.nii', bytes: valCase.image },
+    { name: 'synthB_seg.nii', bytes: valCase.segmentation! },
+    { name: 'synthC_T2.nii', bytes: testCase.image },
+    { name: 'synthC_seg.nii', bytes: testCase.segmentation! },
+  ];
+}
+
+interface DiffBox {
+  count: number;
+  minX: number;
+  maxX: number;
+  minY: number;
+  maxY: number;
+}
+
+async function canvasShot(page: Page, name?: string): Promise<string> {
+  const png = await page.locator('canvas.viewer-canvas').screenshot();
+  if (name) {
+    mkdirSync(screensDir, { recursive: true });
+    await page.locator('.viewer-stage').screenshot({ path: `${screensDir}${name}.png` });
+  }
+  return png.toString('base64');
+}
+
+/** Pixels that differ (by more than a little, any channel) between two canvas screenshots, and their bounding box. */
+async function diffBox(page: Page, a: string, b: string): Promise<DiffBox> {
+  return page.evaluate(async ([first, second]) => {
+    const pixels = async (base64: string) => {
+      const bitmap = await createImageBitmap(await (await fetch(`data:image/png;base64,${base64}`)).blob());
+      const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+      const context = canvas.getContext('2d')!;
+      context.drawImage(bitmap, 0, 0);
+      return context.getImageData(0, 0, bitmap.width, bitmap.height);
+    };
+    const [x, y] = [await pixels(first), await pixels(second)];
+    const box = { count: 0, minX: Infinity, maxX: -Infinity, minY: Infinity, maxY: -Infinity };
+    for (let p = 0; p < x.data.length; p += 4) {
+      const differs = Math.abs(x.data[p] - y.data[p]) + Math.abs(x.data[p + 1] - y.data[p + 1]) + Math.abs(x.data[p + 2] - y.data[p + 2]) > 12;
+      if (!differs) continue;
+      const px = (p / 4) % x.width;
+      const py = Math.floor(p / 4 / x.width);
+      box.count++;
+      box.minX = Math.min(box.minX, px);
+      box.maxX = Math.max(box.maxX, px);
+      box.minY = Math.min(box.minY, py);
+      box.maxY = Math.max(box.maxY, py);
+    }
+    return box;
+  }, [a, b] as const);
+}
+
+test('every map overlay is drawn inside the brain only, with its colour scale beside the image', async ({ page }) => {
+  test.setTimeout(400_000);
+  page.on('pageerror', (error) => {
+    throw new Error(`uncaught page error: ${error.message}`);
+  });
+  await page.setViewportSize({ width: 1600, height: 1000 });
+  await page.goto('/?demo=off');
+  await dropFiles(page, syntheticSet());
+  await expect(page.locator('.case-card.status-ready')).toHaveCount(3, { timeout: 120_000 });
+  await page.getByTestId('checkpoint-input').setInputFiles({ name: 'pddpm-iqa.fqlab', mimeType: 'application/octet-stream', buffer: readFileSync(demoModel) });
+  await expect(page.getByTestId('model-info')).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('run-inference').click();
+  await expect(page.getByTestId('metric-auprc')).toHaveText(/\d/, { timeout: 300_000 });
+  // The strip above the viewer shows the same means and the threshold with its source.
+  await expect(page.getByTestId('strip-auprc')).toHaveText((await page.getByTestId('metric-auprc').textContent())?.split(' ')[0] ?? '');
+  await expect(page.getByTestId('strip-threshold')).toContainText('validation search');
+  // Per-case rows are grouped by split.
+  await expect(page.getByTestId('metric-group-test')).toContainText('synthc');
+  await expect(page.getByTestId('metric-group-validation')).toContainText('synthb');
+  await expect(page.getByTestId('metric-group-test')).not.toContainText('synthb');
+
+  // After inference the viewer jumps to the first test case with a lesion, its FQ map, inside the lesion.
+  await expect(page.getByTestId('case-select')).toHaveValue('synthc', { timeout: 30_000 });
+  await expect(page.getByTestId('overlay-select')).toHaveValue('fq');
+  const groundTruthRow = page.getByTestId('crosshair-readout').locator('tr', { hasText: 'Ground-truth outline' });
+  await expect(groundTruthRow.locator('td')).toHaveText('1', { timeout: 30_000 });
+  await canvasShot(page, 'after-inference-jump');
+
+  await page.getByTestId('case-select').selectOption('synthc');
+  await page.getByTestId('crosshair-toggle').uncheck();
+  await page.getByTestId('overlay-select').selectOption('none');
+  // The scan alone (with its ground-truth outline), then with the brain mask outlined: that outline bounds the brain.
+  await page.waitForTimeout(1000);
+  const plain = await canvasShot(page, 'map-none');
+  await page.getByTestId('brain-mask-toggle').check();
+  await expect.poll(async () => (await diffBox(page, plain, await canvasShot(page))).count, { timeout: 30_000 }).toBeGreaterThan(50);
+  const brain = await diffBox(page, plain, await canvasShot(page, 'map-brain-mask'));
+  await page.getByTestId('brain-mask-toggle').uncheck();
+  await expect.poll(async () => (await diffBox(page, plain, await canvasShot(page))).count, { timeout: 30_000 }).toBe(0);
+
+  for (const overlay of ['fq', 'ssim-loss', 'l1', 'reconstruction'] as const) {
+    await page.getByTestId('overlay-select').selectOption(overlay);
+    await expect.poll(async () => (await diffBox(page, plain, await canvasShot(page))).count, { timeout: 60_000, message: `${overlay} should draw` }).toBeGreaterThan(50);
+    await page.waitForTimeout(500);
+    const drawn = await diffBox(page, plain, await canvasShot(page, `map-${overlay}`));
+    // Nothing outside the brain's outline changes: the background of the map is transparent.
+    expect(drawn.minX, overlay).toBeGreaterThanOrEqual(brain.minX - 2);
+    expect(drawn.maxX, overlay).toBeLessThanOrEqual(brain.maxX + 2);
+    expect(drawn.minY, overlay).toBeGreaterThanOrEqual(brain.minY - 2);
+    expect(drawn.maxY, overlay).toBeLessThanOrEqual(brain.maxY + 2);
+    if (overlay !== 'reconstruction') await expect(page.getByTestId('map-window')).toContainText('window 0 –');
+  }
+  // The colour scale sits beside the canvas, not over it.
+  await page.getByTestId('overlay-select').selectOption('fq');
+  const canvasBox = await page.locator('canvas.viewer-canvas').boundingBox();
+  const barBox = await page.getByTestId('map-colorbar').boundingBox();
+  expect(barBox && canvasBox && barBox.x >= canvasBox.x + canvasBox.width - 1).toBe(true);
+  await page.waitForTimeout(1000);
+  const withoutCrosshair = await canvasShot(page);
+  // The crosshair is a thin line pair: a few pixels wide across the image, no more.
+  await page.getByTestId('crosshair-toggle').check();
+  await expect.poll(async () => (await diffBox(page, withoutCrosshair, await canvasShot(page))).count, { timeout: 30_000 }).toBeGreaterThan(100);
+  const crosshair = await diffBox(page, withoutCrosshair, await canvasShot(page));
+  expect(crosshair.count).toBeLessThan(4 * ((canvasBox?.width ?? 0) + (canvasBox?.height ?? 0)));
+  await page.getByTestId('prediction-toggle').check();
+  await page.waitForTimeout(1500);
+  await canvasShot(page, 'map-fq-prediction-crosshair');
+});
