@@ -20,6 +20,8 @@ export const AUGMENTATION_RANGES = {
   biasAmplitude: [0.05, 0.1] as const,
   /** Rician noise sigma on the 1 mm grid, as a fraction of the white-matter level (about 1-2 % after conform's 2 mm averaging). */
   noiseSigma: [0.03, 0.05] as const,
+  /** The white-matter level of a template: this percentile of its brain intensities (WM is T1's brightest large class). */
+  noiseReferencePercentile: 85,
 };
 
 /** Polynomial degree of the log bias field (as TorchIO's RandomBiasField default). */

@@ -11,7 +11,8 @@
  * 1. draw small rigid (rotation <= 5 deg per axis, shift <= 3 mm) + cubic B-spline elastic warp parameters;
  * 2. sample the template (Colin27 or ICBM 2009) through that warp onto the 1 mm MNI grid of Colin27 (which is
  *    also the lesion maps' grid; ICBM 2009's 0.737 mm voxels are resampled to 1 mm here);
- * 3. anomalous cases: insert one or two lesion maps, sampled through the same warp (lesions.ts);
+ * 3. anomalous cases: place one or two lesion maps, sampled through the same warp; push the tissue around them
+ *    outward (mass effect) and fill them with the scan's own normal tissue in the wrong place (lesions.ts);
  * 4. multiply by a smooth random bias field (+-5..10 %) and add Rician noise (augmentation.ts);
  * 5. conform with src/core/conform (SPEC 1) to 96 x 96 x 50, seg and brain mask with nearest neighbour;
  * 6. write image (uint8, scl_slope 1/255), brain mask and seg (uint8), and manifest.json.
@@ -30,7 +31,7 @@ import {
   warpedPositions,
   type Grid,
 } from './augmentation.ts';
-import { insertLesions, LESION_MODEL, prepareLesionMap, type LesionMap } from './lesions.ts';
+import { insertLesions, LESION_MODEL, placeLesions, prepareLesionMap, withMassEffect, type LesionMap } from './lesions.ts';
 import { DEMO_MANIFEST_FORMAT, type DemoCase, type DemoManifest } from './manifest.ts';
 import { encodeMask, encodeUnitImage } from './niftiOutput.ts';
 import { caseSeed, DEMO_PLAN, type PlannedCase } from './plan.ts';
@@ -45,6 +46,7 @@ import {
   type SourceLayout,
   type TemplateName,
 } from './sources.ts';
+import { tissueLevels, type TissueLevels } from './tissues.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -85,14 +87,23 @@ function locateSources(options: Options): SourceLayout {
 
 interface TemplateSource {
   volume: Volume;
+  /** Reference level for the noise sigma (AUGMENTATION_RANGES.noiseReferencePercentile of the brain intensities). */
   whiteMatterLevel: number;
+  /** Normal-tissue classes that lesions draw their intensities from. */
+  tissues: TissueLevels;
 }
+
+/** Tissue levels rounded as the manifest records them, and used exactly as recorded. */
+const roundedLevels = (levels: TissueLevels): TissueLevels => {
+  const r = ({ mean, std }: TissueLevels['csf']) => ({ mean: Number(mean.toFixed(2)), std: Number(std.toFixed(2)) });
+  return { csf: r(levels.csf), greyMatter: r(levels.greyMatter), whiteMatter: r(levels.whiteMatter) };
+};
 
 function loadTemplate(layout: SourceLayout, name: TemplateName): TemplateSource {
   const volume = loadSource(layout, layout.templates[name], false);
   const brainValues = volume.data.filter((v) => v > 0);
-  const [whiteMatterLevel] = percentilesInPlace(brainValues, [LESION_MODEL.whiteMatterPercentile]);
-  return { volume, whiteMatterLevel };
+  const [whiteMatterLevel] = percentilesInPlace(brainValues, [AUGMENTATION_RANGES.noiseReferencePercentile]);
+  return { volume, whiteMatterLevel, tissues: roundedLevels(tissueLevels(volume.data)) };
 }
 
 const voxelVolumeMl = (affine: Float64Array): number => {
@@ -114,10 +125,15 @@ function buildCase(
   const seed = caseSeed(planned.id);
   const params = drawAugmentation(seed);
   const positions = warpedPositions(grid, params, seed);
-  const { image, brain } = sampleBrain(template.volume, positions);
-  const lesions = planned.lesions.map((p) => ({ map: lesionMaps.get(p.lesionId) as LesionMap, mirrored: p.mirrored }));
+  const lesions = placeLesions(
+    planned.lesions.map((placement) => ({ map: lesionMaps.get(placement.lesionId) as LesionMap, placement })),
+    positions,
+    seed,
+  );
+  // Healthy cases sample the template at the warped positions themselves; lesioned ones with the mass effect.
+  const { image, brain } = sampleBrain(template.volume, lesions.length > 0 ? withMassEffect(positions, lesions) : positions);
   const lesioned = lesions.length > 0
-    ? insertLesions(image, brain, positions, lesions, template.whiteMatterLevel, voxelVolumeMl(grid.affine), seed)
+    ? insertLesions(image, brain, template.volume, positions, lesions, template.tissues, voxelVolumeMl(grid.affine), seed)
     : null;
   applyBiasField(image, brain, grid, params, seed);
   addRicianNoise(image, brain, params.noiseSigma * template.whiteMatterLevel, seed);
@@ -204,7 +220,8 @@ function main(): void {
     syntheticAnomalies: true,
     description:
       'fqlab demo data. Healthy T1 volumes are two public brain templates with random small deformations, bias fields and noise; ' +
-      'every anomaly is SYNTHETIC: a simulated stroke-like lesion map inserted as a T1-hypointense region, and seg is exactly the inserted map. ' +
+      'every anomaly is SYNTHETIC: a simulated stroke-like lesion map filled with the same scan\'s normal tissue in the wrong place ' +
+      '(swapped grey/white matter, tissue from elsewhere, or one tissue class), with mass effect and blurred edges; seg is exactly the inserted map. ' +
       'Not patient data. See README.md.',
     attribution: ATTRIBUTION,
     generator: 'npm run make-demo (scripts/make-demo/main.ts)',
@@ -216,6 +233,7 @@ function main(): void {
     },
     augmentationRanges: AUGMENTATION_RANGES,
     lesionModel: LESION_MODEL,
+    tissueLevels: { colin27: templates.colin27.tissues, 'icbm152-2009': templates['icbm152-2009'].tissues },
     sources: {
       colin27: { description: SOURCE_NOTES.colin27, digest: volumeDigest(templates.colin27.volume) },
       'icbm152-2009': { description: SOURCE_NOTES['icbm152-2009'], digest: volumeDigest(templates['icbm152-2009'].volume) },

@@ -3,6 +3,7 @@ import type { AUGMENTATION_RANGES, AugmentationParams } from './augmentation.ts'
 import type { InsertedLesion, LESION_MODEL } from './lesions.ts';
 import type { DemoSplit } from './plan.ts';
 import type { TemplateName } from './sources.ts';
+import type { TissueLevels } from './tissues.ts';
 
 export const DEMO_MANIFEST_FORMAT = 'fqlab-demo/1';
 
@@ -32,6 +33,8 @@ export interface DemoManifest {
   grid: { dims: [number, number, number]; spacingMm: [number, number, number]; conformed: true; intensity: string };
   augmentationRanges: typeof AUGMENTATION_RANGES;
   lesionModel: typeof LESION_MODEL;
+  /** Per template, the normal-tissue classes (in its own intensity units) that lesions draw their intensities from. */
+  tissueLevels: Record<TemplateName, TissueLevels>;
   sources: Record<string, { description: string; digest: string }>;
   cases: DemoCase[];
 }

@@ -1,5 +1,5 @@
 // The demo's case list: which template, split and lesions each case gets (seeds derive from the case id).
-import type { LesionPlacement } from './lesions.ts';
+import type { LesionKind, LesionPlacement } from './lesions.ts';
 import type { TemplateName } from './sources.ts';
 
 /** healthy-train: healthy training volumes; validation: healthy and anomalous held-out volumes; test: anomalous. */
@@ -16,7 +16,7 @@ export interface PlannedCase {
 /** Seed of a case's random streams: stable, readable and unique per case. */
 export const caseSeed = (id: string): string => `fqlab-demo/${id}`;
 
-const lesion = (lesionId: number, mirrored = false): LesionPlacement => ({ lesionId, mirrored });
+const lesion = (lesionId: number, kind: LesionKind, mirrored = false): LesionPlacement => ({ lesionId, mirrored, kind });
 const templateOf = (n: number): TemplateName => (n % 2 === 1 ? 'colin27' : 'icbm152-2009');
 const pad = (n: number): string => String(n).padStart(2, '0');
 
@@ -24,7 +24,7 @@ const pad = (n: number): string => String(n).padStart(2, '0');
  * 8 healthy training + 2 healthy validation volumes, then 4 anomalous validation and 8 anomalous test volumes,
  * alternating Colin27 / ICBM 2009 (22 volumes, under 5 MB in all). Validation and test use disjoint lesion maps (so the threshold chosen on
  * validation is never tuned to a test lesion); a second lesion is always mirrored into the left hemisphere, so
- * anomalies are not all on one side. Lesion maps 16, 17, 19, 20, 21, 23 and 24 are left unused.
+ * anomalies are not all on one side. Each split holds every lesion kind. Lesion maps 16, 17, 19, 20, 21, 23 and 24 are left unused.
  */
 export const DEMO_PLAN: readonly PlannedCase[] = [
   ...Array.from({ length: 8 }, (_, n): PlannedCase => ({
@@ -36,19 +36,19 @@ export const DEMO_PLAN: readonly PlannedCase[] = [
   ...[
     [],
     [],
-    [lesion(2)],
-    [lesion(5)],
-    [lesion(10), lesion(14, true)],
-    [lesion(18), lesion(22, true)],
+    [lesion(2, 'tissue-swap')],
+    [lesion(5, 'displaced-tissue')],
+    [lesion(10, 'grey-matter-fill'), lesion(14, 'white-matter-fill', true)],
+    [lesion(18, 'csf-fill'), lesion(22, 'tissue-swap', true)],
   ].map((lesions, n): PlannedCase => ({ id: `val-${pad(n + 1)}`, split: 'validation', template: templateOf(n + 1), lesions })),
   ...[
-    [lesion(1)],
-    [lesion(3)],
-    [lesion(4), lesion(6, true)],
-    [lesion(7)],
-    [lesion(8)],
-    [lesion(9), lesion(11, true)],
-    [lesion(12, true)],
-    [lesion(13), lesion(15, true)],
+    [lesion(1, 'displaced-tissue')],
+    [lesion(3, 'tissue-swap')],
+    [lesion(4, 'grey-matter-fill'), lesion(6, 'displaced-tissue', true)],
+    [lesion(7, 'white-matter-fill')],
+    [lesion(8, 'tissue-swap')],
+    [lesion(9, 'csf-fill'), lesion(11, 'tissue-swap', true)],
+    [lesion(12, 'grey-matter-fill', true)],
+    [lesion(13, 'tissue-swap'), lesion(15, 'white-matter-fill', true)],
   ].map((lesions, n): PlannedCase => ({ id: `test-${pad(n + 1)}`, split: 'test', template: templateOf(n + 1), lesions })),
 ];

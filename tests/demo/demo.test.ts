@@ -1,4 +1,4 @@
-// The shipped demo data (public/demo) is complete and consistent, and the demo maker's geometry is exact.
+// The shipped demo data (public/demo) is complete and consistent, and the demo maker's geometry and lesion model are exact.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readNifti } from '../../src/core/nifti/index.ts';
@@ -8,10 +8,19 @@ import { invertAffine, rotationMatrix } from '../../scripts/make-demo/geometry.t
 import type { DemoManifest } from '../../scripts/make-demo/manifest.ts';
 import { DEMO_PLAN } from '../../scripts/make-demo/plan.ts';
 import { sampleVolume } from '../../scripts/make-demo/sampling.ts';
+import { LESION_MODEL, withMassEffect, type LesionKind } from '../../scripts/make-demo/lesions.ts';
+import { seededRandom } from '../../scripts/make-demo/random.ts';
+import { tissueLevels } from '../../scripts/make-demo/tissues.ts';
+import { exactBestDiceThreshold, type ScoredVolume } from '../../src/core/metrics/index.ts';
 
 const demoDir = new URL('../../public/demo/', import.meta.url);
 const manifest = JSON.parse(readFileSync(new URL('manifest.json', demoDir), 'utf8')) as DemoManifest;
-const read = (name: string): NiftiImage => readNifti(new Uint8Array(readFileSync(new URL(name, demoDir))), name);
+// Each volume is decoded once and shared by the tests that read it.
+const decoded = new Map<string, NiftiImage>();
+const read = (name: string): NiftiImage => {
+  if (!decoded.has(name)) decoded.set(name, readNifti(new Uint8Array(readFileSync(new URL(name, demoDir))), name));
+  return decoded.get(name) as NiftiImage;
+};
 
 describe('public/demo manifest', () => {
   it('says the anomalies are synthetic and credits the sources', () => {
@@ -118,21 +127,98 @@ describe('public/demo volumes', () => {
     });
   }
 
-  it('makes lesions T1-hypointense: darker than the rest of the brain', () => {
-    for (const c of manifest.cases.filter((entry) => entry.files.seg)) {
+  it('fills lesions with normal-tissue intensities: no intensity threshold, dark or bright, separates them', () => {
+    // Pooled over every lesion case, the best Dice of any threshold on the raw intensity (lesion darker, or
+    // brighter, than the threshold). The old T1-hypointense demo reached 0.20 here; intensity alone must not.
+    const lesionCases = manifest.cases.filter((entry) => entry.files.seg);
+    const dark: ScoredVolume[] = [];
+    const bright: ScoredVolume[] = [];
+    for (const c of lesionCases) {
       const x = read(c.files.image).volume.data;
       const mask = read(c.files.brainMask).volume.data;
       const seg = read(c.files.seg as string).volume.data;
-      let lesion = 0;
-      let normal = 0;
-      for (let n = 0; n < x.length; n++) {
-        if (seg[n]) lesion += x[n];
-        else if (mask[n]) normal += x[n];
+      // Brain voxels only: a threshold inside the brain's intensity range never selects the zero background.
+      const brainVoxels = c.stats.brainVoxels;
+      const labels = new Uint8Array(brainVoxels);
+      const darkScores = new Float32Array(brainVoxels);
+      const brightScores = new Float32Array(brainVoxels);
+      for (let n = 0, b = 0; n < x.length; n++) {
+        if (mask[n] === 0) continue;
+        labels[b] = seg[n] !== 0 ? 1 : 0;
+        darkScores[b] = 1 - x[n];
+        brightScores[b++] = x[n];
       }
-      const lesionMean = lesion / c.stats.lesionVoxels;
-      const normalMean = normal / (c.stats.brainVoxels - c.stats.lesionVoxels);
-      expect(lesionMean).toBeLessThan(0.75 * normalMean);
+      dark.push({ scores: darkScores, labels });
+      bright.push({ scores: brightScores, labels });
     }
+    expect(exactBestDiceThreshold(dark).pooledDice).toBeLessThan(0.1);
+    expect(exactBestDiceThreshold(bright).pooledDice).toBeLessThan(0.1);
+  });
+
+  it('uses every lesion kind in validation and in test, and records each lesion\'s drawn parameters', () => {
+    const kinds: LesionKind[] = ['tissue-swap', 'displaced-tissue', 'grey-matter-fill', 'white-matter-fill', 'csf-fill'];
+    for (const split of ['validation', 'test']) {
+      const lesions = manifest.cases.filter((c) => c.split === split).flatMap((c) => c.lesions);
+      expect(new Set(lesions.map((l) => l.kind))).toEqual(new Set(kinds));
+      for (const l of lesions) {
+        expect(l.edgeSigmaMm).toBeGreaterThanOrEqual(LESION_MODEL.edgeSigmaMm[0]);
+        expect(l.edgeSigmaMm).toBeLessThanOrEqual(LESION_MODEL.edgeSigmaMm[1]);
+        expect(l.massEffectMm).toBeGreaterThanOrEqual(LESION_MODEL.massEffectMm[0]);
+        expect(l.massEffectMm).toBeLessThanOrEqual(LESION_MODEL.massEffectMm[1]);
+        expect(l.sourceShiftMm !== null).toBe(l.kind === 'displaced-tissue');
+        if (l.sourceShiftMm) {
+          const distance = Math.hypot(...l.sourceShiftMm);
+          expect(distance).toBeGreaterThan(LESION_MODEL.displacementMm[0] - 0.02);
+          expect(distance).toBeLessThan(LESION_MODEL.displacementMm[1] + 0.02);
+        }
+      }
+    }
+  });
+});
+
+describe('demo lesion model', () => {
+  it('finds the three tissue classes of a brain histogram', () => {
+    // Three well separated Gaussian classes (CSF 30 +- 4, GM 70 +- 5, WM 100 +- 3) of deterministic samples.
+    const classes = [
+      { mean: 30, std: 4, count: 2000 },
+      { mean: 70, std: 5, count: 5000 },
+      { mean: 100, std: 3, count: 6000 },
+    ];
+    const random = seededRandom('tissues');
+    const values = classes.flatMap(({ mean, std, count }) => Array.from({ length: count }, () => mean + std * random.normal()));
+    values.push(0, 0, 0); // background is ignored
+    const levels = tissueLevels(values);
+    const found = [levels.csf, levels.greyMatter, levels.whiteMatter];
+    for (const [n, { mean, std }] of classes.entries()) {
+      expect(found[n].mean).toBeCloseTo(mean, 0);
+      expect(Math.abs(found[n].std - std)).toBeLessThan(0.5);
+    }
+  });
+
+  it('mass effect pushes tissue outward by massEffectMm at the lesion radius, fading outside, without folding', () => {
+    // Positions along a line through the lesion centre (1 mm apart): each shows the template nearer the centre.
+    const radius = 10;
+    const massEffectMm = 3;
+    const x = Float32Array.from({ length: 61 }, (_, n) => n - 30);
+    const positions = { x, y: new Float32Array(61), z: new Float32Array(61), maxElasticMm: 0 };
+    const lesion = {
+      placement: { lesionId: 1, mirrored: false, kind: 'tissue-swap' as const },
+      edgeSigmaMm: 1,
+      massEffectMm,
+      textureAmplitude: 0,
+      soft: new Float32Array(61),
+      binary: new Float32Array(61),
+      centre: [0, 0, 0] as [number, number, number],
+      radiusMm: radius,
+    };
+    const moved = withMassEffect(positions, [lesion]);
+    const pull = (n: number): number => Math.abs(x[n]) - Math.abs(moved.x[n]);
+    expect(pull(30 + radius)).toBeCloseTo(massEffectMm, 5);
+    expect(pull(30 - radius)).toBeCloseTo(massEffectMm, 5);
+    expect(pull(30 + radius / 2)).toBeCloseTo(massEffectMm / 2, 5);
+    expect(pull(30 + radius + 8)).toBeCloseTo(massEffectMm * Math.exp(-0.5 * (8 / LESION_MODEL.massEffectReachMm) ** 2), 5);
+    expect(pull(30)).toBe(0);
+    for (let n = 1; n < 61; n++) expect(moved.x[n]).toBeGreaterThan(moved.x[n - 1]);
   });
 });
 
