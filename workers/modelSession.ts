@@ -18,10 +18,11 @@ import {
   defaultTrainingConfig,
   deserializeCheckpoint,
   initBackend,
-  reconstructVolume,
+  networkFromWeights,
   serializeCheckpoint,
   Trainer,
   UNet,
+  type MethodNetwork,
   type TrainingConfig,
   type TrainingVolume,
   type UNetConfig,
@@ -93,26 +94,15 @@ export function validationNoiseLevel(config: Pick<TrainConfig, 'loss'>): number 
   return config.loss === 'fq' ? 750 : 500;
 }
 
-/** The engine's reconstructVolume with every diffusion setting taken from the training config. */
+/** The method's reconstruction (the engine dispatches by method; diffusion settings come from the training config). */
 function reconstructWith(
-  unet: UNet,
-  config: TrainingConfig,
+  network: MethodNetwork,
   input: Volume,
   noiseLevel: number,
   seed: number,
   onProgress?: (done: number, total: number) => void,
 ): Promise<Float32Array> {
-  return reconstructVolume(unet, input.data, {
-    noiseLevel,
-    noiseType: config.noise,
-    seed,
-    patching: config.patching,
-    dims: input.dims,
-    simplex: config.simplex,
-    diffusionSteps: config.diffusionSteps,
-    cosineOffset: config.cosineOffset,
-    onProgress,
-  });
+  return network.reconstruct(input.data, { noiseLevel, seed, dims: input.dims, onProgress });
 }
 
 let modelCounter = 0;
@@ -128,7 +118,7 @@ export class TrainedModel implements ReconstructionModel {
 
   private constructor(
     readonly config: TrainingConfig,
-    private readonly unet: UNet,
+    private readonly network: MethodNetwork,
     private readonly checkpoint: Uint8Array,
     /** The checkpoint's file name (or what it came from), for messages about it. */
     readonly fileName: string,
@@ -139,7 +129,7 @@ export class TrainedModel implements ReconstructionModel {
     this.airApplied = config.air.enabled;
     this.info = {
       preset: config.preset,
-      parameters: unet.parameterCount,
+      parameters: network.parameterCount,
       loss: config.loss,
       alpha: config.alpha,
       airApplied: config.air.enabled,
@@ -156,13 +146,13 @@ export class TrainedModel implements ReconstructionModel {
   static fromCheckpoint(bytes: Uint8Array, fileName: string): TrainedModel {
     const contents = deserializeCheckpoint(bytes, fileName);
     checkCheckpointTensors(contents, fileName);
-    const unet = UNet.fromWeights(contents.config.unet, checkpointWeights(contents, 'model'));
-    return new TrainedModel(contents.config, unet, bytes, fileName, contents.training?.step ?? 0, contents.training?.bestValLoss ?? null);
+    const network = networkFromWeights(contents.config, checkpointWeights(contents, 'model'));
+    return new TrainedModel(contents.config, network, bytes, fileName, contents.training?.step ?? 0, contents.training?.bestValLoss ?? null);
   }
 
   /** x0_hat of a conformed (AIR-applied where on) volume, as in SPEC 3: one pass per box, seeded noise. */
   reconstruct(input: Volume, noiseLevel: number, seed: number, onProgress?: (done: number, total: number) => void): Promise<Float32Array> {
-    return reconstructWith(this.unet, this.config, input, noiseLevel, seed, onProgress);
+    return reconstructWith(this.network, input, noiseLevel, seed, onProgress);
   }
 
   /** The checkpoint bytes (a copy: callers may transfer it). */
@@ -171,7 +161,7 @@ export class TrainedModel implements ReconstructionModel {
   }
 
   dispose(): void {
-    this.unet.dispose();
+    this.network.dispose();
   }
 }
 
@@ -285,7 +275,7 @@ async function validationScores(
   const model: ReconstructionModel = {
     id: `validation@${trainer.step}`,
     airApplied: config.air.enabled,
-    reconstruct: (input, level, seed, onProgress) => reconstructWith(trainer.model, config, input, level, seed, onProgress),
+    reconstruct: (input, level, seed, onProgress) => reconstructWith(trainer.model, input, level, seed, onProgress),
   };
   await pipeline.reconstruct(model, cases.map((c) => c.caseId), noiseLevel, 0);
   const result = pipeline.score(model, { alpha: config.alpha, score: config.loss === 'fq' ? 'fq' : 'l1', thresholdSource: 'validation-search' });

@@ -6,7 +6,7 @@ import type { UNetConfig } from './unetConfig.ts';
 import { unetParamSpecs, unetPlan, type ParamSpec, type UNetLayer, type UNetPlan } from './unetPlan.ts';
 
 /** Fresh values of one weight: U(-1/sqrt(fanIn), 1/sqrt(fanIn)) (PyTorch's default), zeros or ones. */
-function initialValues(spec: ParamSpec, rng: Rng): Float32Array {
+export function initialValues(spec: ParamSpec, rng: Rng): Float32Array {
   const values = new Float32Array(spec.shape.reduce((a, b) => a * b, 1));
   if (spec.init.kind === 'ones') values.fill(1);
   if (spec.init.kind === 'uniform') {

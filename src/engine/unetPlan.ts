@@ -16,6 +16,8 @@ export interface ParamSpec {
   name: string;
   shape: number[];
   init: ParamInit;
+  /** false for state the optimiser does not touch (BatchNorm running statistics of the baselines); absent = trainable. */
+  trainable?: false;
 }
 
 export interface ConvLayer { kind: 'conv'; name: string; inCh: number; outCh: number; kernel: number; zeroInit: boolean }
