@@ -4,10 +4,11 @@ import type { AirMode } from '../src/core/air.ts';
 import type { CurvatureFlowOptions } from '../src/core/conform/index.ts';
 import type { Modality } from '../src/core/modality.ts';
 import type { Dims3 } from '../src/core/volume.ts';
+import type { MethodName } from '../src/engine/methods/types.ts';
 import type { SeriesFile } from '../src/formats/readerTypes.ts';
 import type { ScanSource } from '../src/formats/scanFiles.ts';
 
-export type { AirMode, Modality };
+export type { AirMode, MethodName, Modality };
 
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm' | 'webgl' | 'cpu';
 export type VolumeRole = 'image' | 'brain-mask' | 'segmentation';
@@ -114,6 +115,10 @@ export interface CaseInfo {
 }
 
 export interface TrainConfig {
+  /** The method (src/engine/methods/; absent: pDDPM). */
+  method?: MethodName;
+  /** Thresh only: histogram-equalise the brain first. */
+  equalize?: boolean;
   preset: ModelPreset;
   loss: TrainingLoss;
   alpha: number;
@@ -152,6 +157,7 @@ export interface TrainProgress {
 }
 
 export interface ModelInfo {
+  method: MethodName;
   /** 'custom' for a checkpoint whose U-Net settings were edited away from every preset. */
   preset: ModelPreset | 'custom';
   parameters: number;

@@ -15,9 +15,9 @@ import {
   unetParamSpecs,
   unetPlan,
   unetPreset,
-  defaultTrainingConfig,
   deserializeCheckpoint,
   initBackend,
+  methodDescription,
   networkFromWeights,
   serializeCheckpoint,
   Trainer,
@@ -128,6 +128,7 @@ export class TrainedModel implements ReconstructionModel {
     this.id = `model-${++modelCounter}`;
     this.airApplied = config.air.enabled;
     this.info = {
+      method: config.method,
       preset: config.preset,
       parameters: network.parameterCount,
       loss: config.loss,
@@ -236,11 +237,18 @@ export function trainingAirStatistics(cases: readonly ConformedCase[]): AirStati
 export function engineTrainingConfig(config: TrainConfig, trainCases: readonly ConformedCase[]): TrainingConfig {
   const stats = trainingAirStatistics(trainCases);
   const modalities = [...new Set(trainCases.map((c) => c.modality))];
-  return defaultTrainingConfig(config.preset, {
+  const method = methodDescription(config.method ?? 'pddpm');
+  if (!method.presets.includes(config.preset)) {
+    throw new FqlabError('bad-argument', 'training settings', `${method.label} has no preset ${config.preset}; choose one of ${method.presets.join(', ')}.`);
+  }
+  // Noise and patching belong to pDDPM (its `patched: false` is the old DDPM mode); DDPM is always whole-slice.
+  const diffusion = method.name === 'pddpm' ? { noise: config.noise, patching: config.patched ? ('patched' as const) : ('whole' as const) } : method.name === 'ddpm' ? { noise: config.noise } : {};
+  const baseline = method.name === 'thresh' ? { baseline: { kind: 'thresh' as const, equalize: config.equalize === true } } : {};
+  return method.trainingConfig(config.preset, {
     loss: config.loss,
     alpha: config.alpha,
-    noise: config.noise,
-    patching: config.patched ? 'patched' : 'whole',
+    ...diffusion,
+    ...baseline,
     batchSize: config.batchSize,
     ...(config.microBatch ? { microBatchSize: config.microBatch } : {}),
     seed: config.seed,
@@ -316,6 +324,11 @@ export async function trainModel(
   const train = trainCases.map(healthyVolume).filter((v): v is TrainingVolume => v !== null);
   if (train.length === 0) {
     throw new FqlabError('bad-argument', 'training set', 'no healthy training case (with a lesion-free brain slice); mark at least one case as healthy-train.');
+  }
+  if (!resumeFrom && !methodDescription(config.method ?? 'pddpm').trains) {
+    // Nothing to learn (thresh): its model is the settings alone, with the AIR decision of the training cases.
+    const untrained = serializeCheckpoint({ config: engineTrainingConfig(config, trainCases), training: null, tensors: new Map() });
+    return TrainedModel.fromCheckpoint(untrained, TRAINED_MODEL_NAME);
   }
   const validationCases = cases.filter((c) => c.split === 'validation');
   const validation = validationCases.map(healthyVolume).filter((v): v is TrainingVolume => v !== null);

@@ -71,6 +71,8 @@ export interface MethodDescription {
   /** The presets it offers, 'paper' (the reference size) first. */
   presets: readonly PresetName[];
   defaultScore: DefaultScore;
+  /** The one score that makes sense when others do not (thresh: its map is the intensity, so l1). */
+  onlyScore?: DefaultScore;
   /** The method's full training config on a preset (paper defaults), with overrides. */
   trainingConfig(preset: PresetName, overrides?: Partial<TrainingConfig>): TrainingConfig;
   /** The weights a config's network(s) hold (names, shapes, initialisation). */

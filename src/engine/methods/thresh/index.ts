@@ -63,6 +63,7 @@ export const threshMethod: MethodDescription = {
   trains: false,
   presets: ['paper'],
   defaultScore: 'l1',
+  onlyScore: 'l1',
   trainingConfig: (preset, overrides = {}) =>
     defaultTrainingConfig(preset, { method: 'thresh', unet: null, baseline: { kind: 'thresh', equalize: false }, patching: 'whole', loss: 'l1', ...overrides }),
   paramSpecs: () => [],
