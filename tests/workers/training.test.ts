@@ -40,6 +40,7 @@ describe('worker training', () => {
     expect(progress.map((p) => p.step)).toEqual([1, 2]);
     expect(progress.every((p) => p.totalSteps === 2 && Number.isFinite(p.loss) && p.loss > 0)).toBe(true);
     expect(info).toEqual({
+      method: 'pddpm',
       preset: 'tiny',
       parameters: unetParameterCount(unetPreset('tiny')),
       loss: 'fq',
