@@ -68,6 +68,7 @@ const unetSchema: z.ZodType<UNetConfig> = z
     groups: positiveInt(L.maxModelChannels),
     numHeads: positiveInt(L.maxHeads),
     middleAttention: z.boolean(),
+    scaleShift: z.literal(false).optional(),
   })
   .superRefine((unet, ctx) => {
     // GroupNorm splits every width (each a multiple of some level's) into groups; attention splits the middle width into heads.

@@ -99,7 +99,7 @@ export class UNet {
       const run = (layer: UNetLayer, h: tf.Tensor4D): tf.Tensor4D =>
         tf.tidy(() => {
           if (layer.kind === 'conv') return applyConv(layer, h, p);
-          if (layer.kind === 'res') return applyResBlock(layer, h, embSilu, p, groups);
+          if (layer.kind === 'res') return applyResBlock(layer, h, embSilu, p, groups, this.config.scaleShift !== false);
           return applyAttention(layer, h, p, groups, numHeads);
         });
       const skips: tf.Tensor4D[] = [];

@@ -19,18 +19,18 @@ import { syntheticVolume } from '../synthetic.ts';
 const DIMS: [number, number, number] = [32, 32, 4];
 const train: TrainingVolume[] = [0, 1].map((i) => syntheticVolume(i, ...DIMS));
 const validation: TrainingVolume[] = [syntheticVolume(10, ...DIMS)];
-const BASELINES: MethodName[] = ['ae', 'sae', 'vae', 'dae'];
+const TRAINED: MethodName[] = ['ae', 'sae', 'vae', 'dae', 'ddpm'];
 
 function tinyConfig(name: MethodName, overrides: Partial<TrainingConfig> = {}): TrainingConfig {
   return METHODS[name].trainingConfig('tiny', { dims: DIMS, batchSize: 4, microBatchSize: 4, validationSlices: 4, validateEvery: 2, seed: 5, ...overrides });
 }
 
-describe('baseline methods train and reload', () => {
+describe('methods train and reload', () => {
   beforeAll(async () => {
     await useWasm();
   });
 
-  for (const name of BASELINES) {
+  for (const name of TRAINED) {
     it(`${name}: 3 finite steps with l1 and FQ, a checkpoint that reloads and reconstructs identically`, async () => {
       for (const loss of ['l1', 'fq'] as const) {
         const trainer = Trainer.create(tinyConfig(name, { loss }), { train, validation });

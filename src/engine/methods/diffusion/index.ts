@@ -6,6 +6,7 @@ import { reconstructVolume } from '../../reconstruct.ts';
 import type { Rng } from '../../rng.ts';
 import { defaultTrainingConfig, type TrainingConfig } from '../../trainingConfig.ts';
 import { UNet } from '../../unet.ts';
+import { unetPreset } from '../../unetConfig.ts';
 import { unetParamSpecs, unetPlan, type ParamSpec } from '../../unetPlan.ts';
 import type { MethodDescription, MethodNetwork, MethodReconstructOptions, PresetName } from '../types.ts';
 
@@ -69,7 +70,7 @@ class DiffusionNetwork implements MethodNetwork {
 
 const DIFFUSION_PRESETS: readonly PresetName[] = ['paper', 'base', 'small', 'tiny'];
 
-function diffusionMethod(name: 'pddpm' | 'ddpm', label: string, source: string, patching: TrainingConfig['patching']): MethodDescription {
+function diffusionMethod(name: 'pddpm' | 'ddpm', label: string, source: string, patching: TrainingConfig['patching'], scaleShift: boolean): MethodDescription {
   return {
     name,
     label,
@@ -77,7 +78,8 @@ function diffusionMethod(name: 'pddpm' | 'ddpm', label: string, source: string, 
     trains: true,
     presets: DIFFUSION_PRESETS,
     defaultScore: 'l1',
-    trainingConfig: (preset, overrides = {}) => defaultTrainingConfig(preset, { method: name, patching, ...overrides }),
+    trainingConfig: (preset, overrides = {}) =>
+      defaultTrainingConfig(preset, { method: name, patching, ...(scaleShift ? {} : { unet: { ...unetPreset(preset), scaleShift: false } }), ...overrides }),
     paramSpecs: (config) => unetParamSpecs(unetPlan(unetOf(config))),
     networks: (config) => [{ name: 'unet', parameters: unetParamSpecs(unetPlan(unetOf(config))).reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0) }],
     sliceDivisor: (config) => Math.max(2 ** (unetOf(config).channelMult.length - 1), config.patching === 'patched' ? 2 : 1),
@@ -87,10 +89,10 @@ function diffusionMethod(name: 'pddpm' | 'ddpm', label: string, source: string, 
 }
 
 /** pDDPM (Behrendt et al., MIDL 2023) and, with FQ loss, score and AIR, pDDPM-IQA: 2 x 2 boxes. `patching: 'whole'` is the old DDPM mode. */
-export const pddpmMethod = diffusionMethod('pddpm', 'pDDPM', 'exact: FinnBehrendt/patched-Diffusion-Models-UAD (BASELINES.md 9, 11)', 'patched');
+export const pddpmMethod = diffusionMethod('pddpm', 'pDDPM', 'exact: FinnBehrendt/patched-Diffusion-Models-UAD (BASELINES.md 9, 11)', 'patched', true);
 
 /**
- * DDPM (AnoDDPM-style, BASELINES.md 8): the whole slice as the box. For now on pDDPM's U-Net (scale-shift
- * conditioning, 37,513,857 parameters at paper size), not the reference's own 34,493,313-parameter network.
+ * DDPM (AnoDDPM-style, BASELINES.md 8): the whole slice as the box, on its own U-Net: the timestep embedding added
+ * after each ResBlock's first convolution instead of scale-shift conditioning (34,493,313 parameters at paper size).
  */
-export const ddpmMethod = diffusionMethod('ddpm', 'DDPM', 'exact code: FinnBehrendt/patched-Diffusion-Models-UAD (BASELINES.md 8); network: pDDPM\'s U-Net', 'whole');
+export const ddpmMethod = diffusionMethod('ddpm', 'DDPM', 'exact: FinnBehrendt/patched-Diffusion-Models-UAD (BASELINES.md 8)', 'whole', false);
