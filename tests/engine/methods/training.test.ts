@@ -59,6 +59,20 @@ describe('methods train and reload', () => {
     });
   }
 
+  it('learns: overfitting a few slices more than halves the loss (spatial AE: training loss; DAE: fixed validation loss)', async () => {
+    const adam = { learningRate: 3e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+    // BatchNorm's running statistics (momentum 0.99, as B) lag far behind 40 steps, so the AE family is judged in training mode.
+    const sae = Trainer.create(tinyConfig('sae', { adam, validationSlices: 0 }), { train, validation: [] });
+    await sae.run(40);
+    expect(sae.history[39].loss).toBeLessThan(0.5 * sae.history[0].loss);
+    sae.dispose();
+    const dae = Trainer.create(tinyConfig('dae', { adam, validateEvery: 1000 }), { train, validation: train });
+    const start = (await dae.validate()) as number;
+    await dae.run(40);
+    expect((await dae.validate()) as number).toBeLessThan(0.5 * start);
+    dae.dispose();
+  });
+
   it('gives the same loss curve for the same seed (dropout, VAE draws and DAE noise come from the run\'s stream)', async () => {
     for (const name of ['vae', 'dae'] as const) {
       const curve = async (): Promise<number[]> => {
