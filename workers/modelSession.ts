@@ -241,8 +241,8 @@ export function engineTrainingConfig(config: TrainConfig, trainCases: readonly C
   if (!method.presets.includes(config.preset)) {
     throw new FqlabError('bad-argument', 'training settings', `${method.label} has no preset ${config.preset}; choose one of ${method.presets.join(', ')}.`);
   }
-  // Noise and patching belong to pDDPM (its `patched: false` is the old DDPM mode); DDPM is always whole-slice.
-  const diffusion = method.name === 'pddpm' ? { noise: config.noise, patching: config.patched ? ('patched' as const) : ('whole' as const) } : method.name === 'ddpm' ? { noise: config.noise } : {};
+  // Noise belongs to the diffusion methods, patching to pDDPM (its `patched: false` is the old DDPM mode).
+  const diffusion = method.name === 'pddpm' ? { noise: config.noise, patching: config.patched ? ('patched' as const) : ('whole' as const) } : method.name === 'ddpm' || method.name === 'mddpm' ? { noise: config.noise } : {};
   const baseline = method.name === 'thresh' ? { baseline: { kind: 'thresh' as const, equalize: config.equalize === true } } : {};
   return method.trainingConfig(config.preset, {
     loss: config.loss,

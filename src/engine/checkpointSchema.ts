@@ -83,7 +83,7 @@ const unetSchema: z.ZodType<UNetConfig> = z
     if (parameters > L.maxParameters) ctx.addIssue({ code: 'custom', message: `asks for a U-Net of ${parameters} parameters, more than the ${L.maxParameters} fqlab allows` });
   });
 
-const METHOD_NAMES = members<MethodName>({ pddpm: true, ddpm: true, thresh: true, ae: true, sae: true, vae: true, dae: true });
+const METHOD_NAMES = members<MethodName>({ pddpm: true, ddpm: true, mddpm: true, thresh: true, ae: true, sae: true, vae: true, dae: true });
 
 const widths = z.array(positiveInt(L.maxModelChannels)).min(1).max(L.maxLevels);
 
@@ -112,7 +112,7 @@ const baselineSchema: z.ZodType<BaselineSettings> = z.discriminatedUnion('kind',
 ]);
 
 /** The settings kind each method needs (null: the U-Net instead). */
-const BASELINE_KIND: Readonly<Record<MethodName, BaselineSettings['kind'] | null>> = { pddpm: null, ddpm: null, thresh: 'thresh', ae: 'baur', sae: 'baur', vae: 'baur', dae: 'dae' };
+const BASELINE_KIND: Readonly<Record<MethodName, BaselineSettings['kind'] | null>> = { pddpm: null, ddpm: null, mddpm: null, thresh: 'thresh', ae: 'baur', sae: 'baur', vae: 'baur', dae: 'dae' };
 
 const airStatisticsSchema = z.object({
   muNormal: z.number(),

@@ -14,6 +14,8 @@ import type { UNet } from './unet.ts';
 export interface Batch {
   size: number;
   x0: Float32Array;
+  /** The clean image the model input is noised from when it is not x0 (mDDPM's masked slice); x0 stays the target. */
+  input?: Float32Array;
   masks: Float32Array;
   t: Int32Array;
   noise: Float32Array;
@@ -39,7 +41,9 @@ export function sliceBatch(batch: Batch, start: number, size: number, dims: read
   if (start === 0 && size === batch.size) return batch;
   const pixels = dims[0] * dims[1];
   const range = <T extends Float32Array | Int32Array>(a: T, per: number): T => a.subarray(start * per, (start + size) * per) as T;
-  return { size, x0: range(batch.x0, pixels), masks: range(batch.masks, pixels), t: range(batch.t, 1), noise: range(batch.noise, batch.noise.length / batch.size) };
+  const part: Batch = { size, x0: range(batch.x0, pixels), masks: range(batch.masks, pixels), t: range(batch.t, 1), noise: range(batch.noise, batch.noise.length / batch.size) };
+  if (batch.input !== undefined) part.input = range(batch.input, pixels);
+  return part;
 }
 
 /** The diffusion methods' batch loss (pDDPM boxes, or the whole slice for DDPM) as a scalar tensor (the caller disposes it). */
@@ -48,8 +52,9 @@ export function batchLoss(model: UNet, batch: Batch, setup: LossSetup): tf.Scala
     const shape: [number, number, number, number] = [batch.size, setup.dims[1], setup.dims[0], 1];
     const x0 = toModelRange(tf.tensor4d(batch.x0, shape)) as tf.Tensor4D;
     const mask = tf.tensor4d(batch.masks, shape);
-    const input = noisedInput(x0, tf.tensor4d(batch.noise, shape), batch.t, mask, setup.schedule);
-    return patchedLoss(model.apply(input, batch.t), x0, mask, setup.loss);
+    const clean = batch.input === undefined ? x0 : (toModelRange(tf.tensor4d(batch.input, shape)) as tf.Tensor4D);
+    const input = noisedInput(clean, tf.tensor4d(batch.noise, shape), batch.t, mask, setup.schedule);
+    return patchedLoss(model.apply(input, batch.t), x0, mask, setup.loss, clean);
   });
 }
 

@@ -42,14 +42,20 @@ function drawBatch(size: number, volumes: readonly PreparedVolume[], pick: () =>
   const x0 = new Float32Array(size * pixels);
   const masks = new Float32Array(size * pixels);
   const t = new Int32Array(size);
+  const method = methodOf(config);
+  const input = method.trainingInput === undefined ? undefined : new Float32Array(size * pixels);
   for (let i = 0; i < size; i++) {
     const { volume, slice } = pick();
     copySlice(volumes[volume].image, slice, config.dims, x0, i * pixels);
     boxMask(boxes[boxes.length === 1 ? 0 : rng.int(boxes.length)], nx, masks.subarray(i * pixels, (i + 1) * pixels));
     t[i] = rng.int(config.diffusionSteps);
+    if (input !== undefined && method.trainingInput !== undefined) {
+      const brain = Float32Array.from(Array.prototype.slice.call(volumes[volume].brainMask, slice * pixels, (slice + 1) * pixels) as number[]);
+      input.set(method.trainingInput(config, rng, x0.subarray(i * pixels, (i + 1) * pixels), brain), i * pixels);
+    }
   }
-  const noise = methodOf(config).trainingNoise(config, rng, t);
-  return { size, x0, masks, t, noise };
+  const noise = method.trainingNoise(config, rng, t);
+  return input === undefined ? { size, x0, masks, t, noise } : { size, x0, masks, t, noise, input };
 }
 
 /**

@@ -11,7 +11,7 @@ import type { DaeSettings } from './dae/network.ts';
 import type { ThreshSettings } from './thresh/index.ts';
 
 /** Method names as the CLI and checkpoints spell them (issue 13). */
-export type MethodName = 'pddpm' | 'ddpm' | 'thresh' | 'ae' | 'sae' | 'vae' | 'dae';
+export type MethodName = 'pddpm' | 'ddpm' | 'mddpm' | 'thresh' | 'ae' | 'sae' | 'vae' | 'dae';
 
 /** A non-diffusion method's own settings, by kind (each declared in its method's folder). */
 export type BaselineSettings = ThreshSettings | BaurSettings | DaeSettings;
@@ -82,6 +82,8 @@ export interface MethodDescription {
   sliceDivisor(config: TrainingConfig): number;
   /** A network from weights (one array per spec name). */
   build(config: TrainingConfig, weights: ReadonlyMap<string, Float32Array>): MethodNetwork;
+  /** mDDPM: the clean input of one training slice when it is not the slice itself (its masking), from the run's stream. */
+  trainingInput?(config: TrainingConfig, rng: Rng, slice: Float32Array, brainMask: Float32Array): Float32Array;
   /** Per-batch training randomness beyond slice choice (diffusion noise, dropout masks, VAE draws), from the run's stream. */
   trainingNoise(config: TrainingConfig, rng: Rng, t: Int32Array): Float32Array;
 }

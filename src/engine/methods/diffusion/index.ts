@@ -70,7 +70,8 @@ class DiffusionNetwork implements MethodNetwork {
 
 const DIFFUSION_PRESETS: readonly PresetName[] = ['paper', 'base', 'small', 'tiny'];
 
-function diffusionMethod(name: 'pddpm' | 'ddpm', label: string, source: string, patching: TrainingConfig['patching'], scaleShift: boolean): MethodDescription {
+/** A diffusion method on the guided-diffusion U-Net (pDDPM, DDPM, and mDDPM, which adds its training masking). */
+export function diffusionMethod(name: 'pddpm' | 'ddpm' | 'mddpm', label: string, source: string, patching: TrainingConfig['patching'], scaleShift: boolean): MethodDescription {
   return {
     name,
     label,
@@ -78,7 +79,7 @@ function diffusionMethod(name: 'pddpm' | 'ddpm', label: string, source: string, 
     trains: true,
     presets: DIFFUSION_PRESETS,
     defaultScore: 'l1',
-    trainingConfig: (preset, overrides = {}) =>
+    trainingConfig: (preset: PresetName, overrides: Partial<TrainingConfig> = {}) =>
       defaultTrainingConfig(preset, { method: name, patching, ...(scaleShift ? {} : { unet: { ...unetPreset(preset), scaleShift: false } }), ...overrides }),
     paramSpecs: (config) => unetParamSpecs(unetPlan(unetOf(config))),
     networks: (config) => [{ name: 'unet', parameters: unetParamSpecs(unetPlan(unetOf(config))).reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0) }],
