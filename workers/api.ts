@@ -6,6 +6,7 @@ import type { AirMode } from '../src/core/air.ts';
 import type { CurvatureFlowOptions } from '../src/core/conform/index.ts';
 import type { Modality } from '../src/core/modality.ts';
 import type { Dims3 } from '../src/core/volume.ts';
+import type { MethodName } from '../src/engine/methods/types.ts';
 import type { SeriesFile } from '../src/formats/readerTypes.ts';
 import type { ScanSource } from '../src/formats/scanFiles.ts';
 import type { BackendChoice, BackendPreference } from '../src/engine/backend.ts';
@@ -18,6 +19,7 @@ import type { LayerRequest, MapLayer } from '../src/analysis/layers.ts';
 import type { ReconstructRequest, ScoreRequest, SweepRequest, SweepResult } from '../src/analysis/pipeline.ts';
 
 export type { AirMode } from '../src/core/air.ts';
+export type { MethodName } from '../src/engine/methods/types.ts';
 export { MODALITIES, type Modality } from '../src/core/modality.ts';
 export type { Summary, ThresholdSource } from '../src/core/metrics/index.ts';
 export type { BackendChoice, BackendPreference } from '../src/engine/backend.ts';
@@ -124,6 +126,10 @@ export interface CaseInfo {
 }
 
 export interface TrainConfig {
+  /** The method (src/engine/methods/; absent: pDDPM). */
+  method?: MethodName;
+  /** Thresh only: histogram-equalise the brain first. */
+  equalize?: boolean;
   preset: UNetPresetName;
   loss: LossKind;
   alpha: number;
@@ -164,6 +170,7 @@ export interface TrainProgress {
 export interface ModelInfo {
   /** The weights' identity (a hash of the checkpoint): every reconstruct, score, sweep and layer request names it. */
   modelId: string;
+  method: MethodName;
   /** 'custom' for a checkpoint whose U-Net settings were edited away from every preset. */
   preset: UNetPresetName | 'custom';
   parameters: number;

@@ -17,13 +17,14 @@ import {
   unetParamSpecs,
   unetPlan,
   unetPreset,
-  defaultTrainingConfig,
   deserializeCheckpoint,
   initBackend,
-  reconstructVolume,
+  methodDescription,
+  networkFromWeights,
   serializeCheckpoint,
   Trainer,
   UNet,
+  type MethodNetwork,
   type TrainingConfig,
   type TrainingVolume,
   type UNetConfig,
@@ -95,26 +96,15 @@ export function validationNoiseLevel(config: Pick<TrainConfig, 'loss'>): number 
   return config.loss === 'fq' ? PAPER_PROTOCOL.noiseLevel.pddpmIqa : PAPER_PROTOCOL.noiseLevel.pddpm;
 }
 
-/** The engine's reconstructVolume with every diffusion setting taken from the training config. */
+/** The method's reconstruction (the engine dispatches by method; diffusion settings come from the training config). */
 function reconstructWith(
-  unet: UNet,
-  config: TrainingConfig,
+  network: MethodNetwork,
   input: Volume,
   noiseLevel: number,
   seed: number,
   onProgress?: (done: number, total: number) => void,
 ): Promise<Float32Array> {
-  return reconstructVolume(unet, input.data, {
-    noiseLevel,
-    noiseType: config.noise,
-    seed,
-    patching: config.patching,
-    dims: input.dims,
-    simplex: config.simplex,
-    diffusionSteps: config.diffusionSteps,
-    cosineOffset: config.cosineOffset,
-    onProgress,
-  });
+  return network.reconstruct(input.data, { noiseLevel, seed, dims: input.dims, onProgress });
 }
 
 /** What messages call a model trained in this session (it has no file yet). */
@@ -128,7 +118,7 @@ export class TrainedModel implements ReconstructionModel {
 
   private constructor(
     readonly config: TrainingConfig,
-    private readonly unet: UNet,
+    private readonly network: MethodNetwork,
     private readonly checkpoint: Uint8Array,
     /** The checkpoint's file name (or what it came from), for messages about it. */
     readonly fileName: string,
@@ -140,8 +130,9 @@ export class TrainedModel implements ReconstructionModel {
     this.airApplied = config.air.enabled;
     this.info = {
       modelId: this.id,
+      method: config.method,
       preset: config.preset,
-      parameters: unet.parameterCount,
+      parameters: network.parameterCount,
       loss: config.loss,
       alpha: config.alpha,
       airApplied: config.air.enabled,
@@ -158,13 +149,13 @@ export class TrainedModel implements ReconstructionModel {
   static fromCheckpoint(bytes: Uint8Array, fileName: string): TrainedModel {
     const contents = deserializeCheckpoint(bytes, fileName);
     checkCheckpointTensors(contents, fileName);
-    const unet = UNet.fromWeights(contents.config.unet, checkpointWeights(contents, 'model'));
-    return new TrainedModel(contents.config, unet, bytes, fileName, contents.training?.step ?? 0, contents.training?.bestValLoss ?? null);
+    const network = networkFromWeights(contents.config, checkpointWeights(contents, 'model'));
+    return new TrainedModel(contents.config, network, bytes, fileName, contents.training?.step ?? 0, contents.training?.bestValLoss ?? null);
   }
 
   /** x0_hat of a conformed (AIR-applied where on) volume, as in SPEC 3: one pass per box, seeded noise. */
   reconstruct(input: Volume, noiseLevel: number, seed: number, onProgress?: (done: number, total: number) => void): Promise<Float32Array> {
-    return reconstructWith(this.unet, this.config, input, noiseLevel, seed, onProgress);
+    return reconstructWith(this.network, input, noiseLevel, seed, onProgress);
   }
 
   /** The checkpoint bytes (a copy: callers may transfer it). */
@@ -173,7 +164,7 @@ export class TrainedModel implements ReconstructionModel {
   }
 
   dispose(): void {
-    this.unet.dispose();
+    this.network.dispose();
   }
 }
 
@@ -248,11 +239,18 @@ export function trainingAirStatistics(cases: readonly ConformedCase[]): AirStati
 export function engineTrainingConfig(config: TrainConfig, trainCases: readonly ConformedCase[]): TrainingConfig {
   const stats = trainingAirStatistics(trainCases);
   const modalities = [...new Set(trainCases.map((c) => c.modality))];
-  return defaultTrainingConfig(config.preset, {
+  const method = methodDescription(config.method ?? 'pddpm');
+  if (!method.presets.includes(config.preset)) {
+    throw new FqlabError('bad-argument', 'training settings', `${method.label} has no preset ${config.preset}; choose one of ${method.presets.join(', ')}.`);
+  }
+  // Noise belongs to the diffusion methods, patching to pDDPM (its `patched: false` is the old DDPM mode).
+  const diffusion = method.name === 'pddpm' ? { noise: config.noise, patching: config.patched ? ('patched' as const) : ('whole' as const) } : method.name === 'ddpm' || method.name === 'mddpm' ? { noise: config.noise } : {};
+  const baseline = method.name === 'thresh' ? { baseline: { kind: 'thresh' as const, equalize: config.equalize === true } } : {};
+  return method.trainingConfig(config.preset, {
     loss: config.loss,
     alpha: config.alpha,
-    noise: config.noise,
-    patching: config.patched ? 'patched' : 'whole',
+    ...diffusion,
+    ...baseline,
     batchSize: config.batchSize,
     ...(config.microBatch ? { microBatchSize: config.microBatch } : {}),
     seed: config.seed,
@@ -287,7 +285,7 @@ async function validationScores(
   const model: ReconstructionModel = {
     id: `validation@${trainer.step}`,
     airApplied: config.air.enabled,
-    reconstruct: (input, level, seed, onProgress) => reconstructWith(trainer.model, config, input, level, seed, onProgress),
+    reconstruct: (input, level, seed, onProgress) => reconstructWith(trainer.model, input, level, seed, onProgress),
   };
   const seed = 0;
   await pipeline.reconstruct(model, { caseIds: cases.map((c) => c.caseId), noiseLevel, seed });
@@ -329,6 +327,11 @@ export async function trainModel(
   const train = trainCases.map(healthyVolume).filter((v): v is TrainingVolume => v !== null);
   if (train.length === 0) {
     throw new FqlabError('bad-argument', 'training set', 'no healthy training case (with a lesion-free brain slice); mark at least one case as healthy-train.');
+  }
+  if (!resumeFrom && !methodDescription(config.method ?? 'pddpm').trains) {
+    // Nothing to learn (thresh): its model is the settings alone, with the AIR decision of the training cases.
+    const untrained = serializeCheckpoint({ config: engineTrainingConfig(config, trainCases), training: null, tensors: new Map() });
+    return TrainedModel.fromCheckpoint(untrained, TRAINED_MODEL_NAME);
   }
   const validationCases = cases.filter((c) => c.split === 'validation');
   const validation = validationCases.map(healthyVolume).filter((v): v is TrainingVolume => v !== null);

@@ -11,6 +11,7 @@ import { sweepCommand } from './commands/sweep.ts';
 import { thresholdCommand } from './commands/threshold.ts';
 import { trainCommand } from './commands/train.ts';
 import { evaluateCommand } from './commands/evaluate.ts';
+import { infoCommand } from './commands/info.ts';
 import { PendingOutputs } from './outputs.ts';
 import { isWorkerError } from '../../workers/workerError.ts';
 
@@ -24,6 +25,7 @@ const commands: Command[] = [
   evaluateCommand,
   sweepCommand,
   mergeCommand,
+  infoCommand,
 ];
 
 function overview(): string {

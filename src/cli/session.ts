@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { CONFORMED_GRID } from '../core/conform/index.ts';
 import { FqlabError } from '../core/errors.ts';
 import { CHECKPOINT_FILE, NIFTI_FILE } from '../core/inputLimits.ts';
+import { AIR_MODES, resolveAir, type AirMode } from '../core/air.ts';
+import { methodDescription, serializeCheckpoint } from '../engine/index.ts';
+import { METHOD_FLAG, methodFlag } from './methodFlags.ts';
 import { MODALITIES } from '../core/modality.ts';
 import type { BackendChoice, BackendPreference, CaseInfo, DataSplit, LoadedFileInfo, Modality, ModelInfo } from '../../workers/api.ts';
 import { choiceFlag, requiredString, stringList, UsageError, type FlagSpec, type ParsedFlags } from './args.ts';
@@ -173,6 +176,9 @@ export function readCheckpoint(model: string): { path: string; bytes: Uint8Array
 /** The flags evaluate and sweep share: the model, the validation and test volumes, modality, smoothing and backend. */
 export const EVALUATION_FLAGS: FlagSpec = {
   model: { type: 'string' },
+  ...METHOD_FLAG,
+  equalize: { type: 'boolean' },
+  air: { type: 'string' },
   val: { type: 'string', multiple: true },
   test: { type: 'string', multiple: true },
   modality: { type: 'string' },
@@ -193,8 +199,22 @@ export interface EvaluationSetup extends CliSession {
   testCaseIds: string[];
 }
 
+/** Thresh needs no model: its settings, and how AIR is decided for it (on the evaluated cases' modalities by default). */
+export interface ThreshSettings {
+  equalize: boolean;
+  air: Exclude<AirMode, 'stats'>;
+}
+
+/** What `--method thresh` without --model evaluates with. */
+export const THRESH_USAGE =
+  '  --method thresh needs no --model: the (AIR-transformed) intensity is the map, scored l1; --equalize histogram-\n' +
+  '  equalises each brain first; --air modality (default: the rule on the cases\' modality) | on | off.\n';
+
 export interface EvaluationOptions {
-  model: string;
+  /** The checkpoint (or model folder); null for thresh without a model. */
+  model: string | null;
+  /** Set exactly when model is null. */
+  thresh?: ThreshSettings | null;
   valPaths: string[];
   testPaths: string[];
   modality?: Modality;
@@ -206,14 +226,21 @@ export interface EvaluationOptions {
 
 /** Checks the shared flags, and that validation and test share no image, before any work starts. */
 export function evaluationFlags(flags: ParsedFlags): EvaluationOptions {
-  const model = requiredString(flags, 'model');
+  const method = flags.method === undefined ? null : methodFlag(flags);
+  const untrained = method !== null && !method.trains && flags.model === undefined;
+  if (flags.model !== undefined && method !== null) throw new UsageError('give --model (its checkpoint records its method) or --method thresh, not both');
+  if (!untrained && (flags.equalize !== undefined || flags.air !== undefined)) throw new UsageError('--equalize and --air are set at training time; here they go with --method thresh only');
+  const model = untrained ? null : requiredString(flags, 'model');
+  const thresh: ThreshSettings | null = untrained
+    ? { equalize: flags.equalize === true, air: choiceFlag(flags, 'air', AIR_MODES.filter((m): m is ThreshSettings['air'] => m !== 'stats'), 'modality') }
+    : null;
   const valPaths = stringList(flags, 'val');
   const testPaths = stringList(flags, 'test');
   if (valPaths.length === 0 || testPaths.length === 0) throw new UsageError('--val and --test are both required');
   const modality = flags.modality === undefined ? undefined : choiceFlag(flags, 'modality', MODALITIES, 'T2');
   refuseSharedImages(expandScanPaths(valPaths).files, expandScanPaths(testPaths).files);
   const backend = choiceFlag(flags, 'backend', BACKENDS, 'auto');
-  return { model, valPaths, testPaths, modality, smoothing: smoothingFlag(flags), backend, allowNoThreshold: flags['allow-no-threshold'] === true };
+  return { model, thresh, valPaths, testPaths, modality, smoothing: smoothingFlag(flags), backend, allowNoThreshold: flags['allow-no-threshold'] === true };
 }
 
 /**
@@ -255,19 +282,36 @@ function requireLesionValidation(validation: readonly LoadedCase[], options: Eva
  */
 export async function openEvaluation(options: EvaluationOptions, keepTest: (position: number) => boolean = () => true): Promise<EvaluationSetup> {
   const session = await openSession(options.backend);
-  const checkpoint = readCheckpoint(options.model);
-  const checkpointSha256 = createHash('sha256').update(checkpoint.bytes).digest('hex');
-  const modelInfo = await session.worker.loadCheckpoint(checkpoint.bytes, checkpoint.path);
+  const checkpoint = options.model === null ? null : readCheckpoint(options.model);
+  const loaded = checkpoint === null ? null : await session.worker.loadCheckpoint(checkpoint.bytes, checkpoint.path);
   const validation = await loadCases(session, options.valPaths, 'validation', options.modality, options.smoothing);
   requireLesionValidation(validation, options);
   const test = await loadCaseShare(session, options.testPaths, 'test', keepTest, options.modality, options.smoothing);
+  // Thresh's model is built here, once the cases (whose modality decides AIR by default) are known.
+  const model = checkpoint ?? { path: 'thresh (no model)', bytes: threshCheckpoint(options.thresh, [...validation, ...test.cases]) };
+  const modelInfo = loaded ?? (await session.worker.loadCheckpoint(model.bytes, model.path));
+  const checkpointSha256 = createHash('sha256').update(model.bytes).digest('hex');
   return {
     ...session,
-    checkpointPath: checkpoint.path,
+    checkpointPath: model.path,
     checkpointSha256,
     modelInfo,
     validation,
     test: test.cases,
     testCaseIds: test.caseIds,
   };
+}
+
+/** The checkpoint of thresh's settings (it has no weights), AIR decided on the evaluated cases' modalities or by hand. */
+function threshCheckpoint(settings: ThreshSettings | null | undefined, cases: readonly CaseInfo[]): Uint8Array {
+  if (!settings) throw new Error('threshCheckpoint: no thresh settings');
+  const modalities = [...new Set(cases.map((c) => c.modality))];
+  const enabled = resolveAir(settings.air, { muNormal: 0, muAnomalous: null, air: null, suggested: false }, modalities, 'evaluated cases');
+  const config = methodDescription('thresh').trainingConfig('paper', {
+    baseline: { kind: 'thresh', equalize: settings.equalize },
+    air: { mode: settings.air, enabled, stats: null, modalities },
+    // Nothing was trained: it was "prepared" as the cases are (so no smoothing mismatch is reported).
+    smoothing: cases[0]?.smoothing ?? null,
+  });
+  return serializeCheckpoint({ config, training: null, tensors: new Map() });
 }

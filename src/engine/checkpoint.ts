@@ -3,7 +3,7 @@ import { FqlabError, type FqlabErrorCode } from '../core/errors.ts';
 import { checkpointHeaderSchema, describeHeaderIssue } from './checkpointSchema.ts';
 import { upgradeTrainingConfig, type SavedTrainingConfig, type TrainingConfig } from './trainingConfig.ts';
 import type { TrainingState } from './trainingState.ts';
-import { unetParamSpecs, unetPlan } from './unetPlan.ts';
+import { methodOf, methodParamSpecs } from './methods/registry.ts';
 
 /**
  * Format "FQLABCK1", version 1 (all integers little-endian):
@@ -16,7 +16,8 @@ import { unetParamSpecs, unetPlan } from './unetPlan.ts';
  *
  * JSON header:
  *   { "format": "fqlab-checkpoint", "version": 1,
- *     "config":   TrainingConfig: preset, U-Net config, patching, loss, alpha, loss range, noise type
+ *     "config":   TrainingConfig: method (absent before methods existed: pDDPM), preset, U-Net config (null for a
+ *                 non-diffusion method, whose network and options are in "baseline"), patching, loss, alpha, loss range, noise type
  *                 and simplex parameters, schedule, Adam settings, batch size, seed, slice sampling,
  *                 AIR (mode, on/off, statistics, training modalities), validation settings; older
  *                 checkpoints load through upgradeTrainingConfig (AIR mode 'auto' = 'stats'),
@@ -151,26 +152,29 @@ function elementCount(shape: readonly number[]): number {
 }
 
 /**
- * Checks that a read checkpoint's tensors are exactly the weights of its config's U-Net: "model/" always, and with a
- * training state also "current/", "adam.m/" and "adam.v/" (second moments >= 0); refuses naming the file and the tensor.
+ * Checks that a read checkpoint's tensors are exactly the weights of its config's network (its method's: the U-Net
+ * for pDDPM and DDPM): "model/" always, and with a training state also "current/", and "adam.m/" and "adam.v/" for the
+ * trainable ones (second moments >= 0); refuses naming the file and the tensor.
  */
 export function checkCheckpointTensors(contents: CheckpointContents, fileName: string): void {
-  const specs = unetParamSpecs(unetPlan(contents.config.unet));
+  const specs = methodParamSpecs(contents.config);
+  const network = contents.config.unet !== null ? 'U-Net' : `${methodOf(contents.config).label} network`;
   const prefixes = contents.training === null ? ['model'] : ['model', 'current', 'adam.m', 'adam.v'];
   const expected = new Set<string>();
   for (const prefix of prefixes) {
     for (const spec of specs) {
+      if (prefix.startsWith('adam.') && spec.trainable === false) continue;
       const name = `${prefix}/${spec.name}`;
       expected.add(name);
       const t = contents.tensors.get(name);
-      if (t === undefined) refuse(fileName, `tensor ${JSON.stringify(name)} is missing (its U-Net settings need it)`);
+      if (t === undefined) refuse(fileName, `tensor ${JSON.stringify(name)} is missing (its ${network} settings need it)`);
       if (t.shape.length !== spec.shape.length || t.shape.some((d, i) => d !== spec.shape[i])) {
-        refuse(fileName, `tensor ${JSON.stringify(name)} has shape [${t.shape.join(', ')}] where its U-Net settings need [${spec.shape.join(', ')}]`);
+        refuse(fileName, `tensor ${JSON.stringify(name)} has shape [${t.shape.join(', ')}] where its ${network} settings need [${spec.shape.join(', ')}]`);
       }
       if (prefix === 'adam.v' && t.values.some((v) => v < 0)) refuse(fileName, `tensor ${JSON.stringify(name)} holds negative second moments`);
     }
   }
-  for (const name of contents.tensors.keys()) if (!expected.has(name)) refuse(fileName, `tensor ${JSON.stringify(name)} is not part of its U-Net${contents.training === null ? ' (a weights-only checkpoint)' : ''}`);
+  for (const name of contents.tensors.keys()) if (!expected.has(name)) refuse(fileName, `tensor ${JSON.stringify(name)} is not part of its ${network}${contents.training === null ? ' (a weights-only checkpoint)' : ''}`);
 }
 
 /** The same checkpoint with only its inference weights ("model/"): a quarter of the size, for sharing; it cannot resume training. */

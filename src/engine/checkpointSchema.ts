@@ -9,6 +9,9 @@ import { MAX_DIFFUSION_STEPS } from './schedule.ts';
 import { MODALITIES } from '../core/modality.ts';
 import type { SavedTrainingConfig } from './trainingConfig.ts';
 import type { HistoryEntry, TrainingState } from './trainingState.ts';
+import { upgradeTrainingConfig } from './trainingConfig.ts';
+import type { BaselineSettings, MethodName } from './methods/types.ts';
+import { methodOf } from './methods/registry.ts';
 import type { UNetConfig, UNetPresetName } from './unetConfig.ts';
 import { unetParameterCount } from './unetPlan.ts';
 
@@ -43,6 +46,8 @@ export const CHECKPOINT_LIMITS = {
   /** Read-time curvature flow: the reference runs 3 steps of 0.125; more would blur a scan away. */
   maxSmoothingIterations: 100,
   maxSmoothingTimeStep: 10,
+  /** A baseline's latent size and the levels of its network. */
+  maxLatent: 65_536,
 } as const;
 
 const L = CHECKPOINT_LIMITS;
@@ -63,6 +68,7 @@ const unetSchema: z.ZodType<UNetConfig> = z
     groups: positiveInt(L.maxModelChannels),
     numHeads: positiveInt(L.maxHeads),
     middleAttention: z.boolean(),
+    scaleShift: z.literal(false).optional(),
   })
   .superRefine((unet, ctx) => {
     // GroupNorm splits every width (each a multiple of some level's) into groups; attention splits the middle width into heads.
@@ -77,6 +83,37 @@ const unetSchema: z.ZodType<UNetConfig> = z
     if (parameters > L.maxParameters) ctx.addIssue({ code: 'custom', message: `asks for a U-Net of ${parameters} parameters, more than the ${L.maxParameters} fqlab allows` });
   });
 
+const METHOD_NAMES = members<MethodName>({ pddpm: true, ddpm: true, mddpm: true, thresh: true, ae: true, sae: true, vae: true, dae: true });
+
+const widths = z.array(positiveInt(L.maxModelChannels)).min(1).max(L.maxLevels);
+
+const baselineSchema: z.ZodType<BaselineSettings> = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('thresh'), equalize: z.boolean() }),
+  z.object({
+    kind: z.literal('baur'),
+    variant: z.enum(['dense', 'spatial', 'variational']),
+    filters: widths,
+    kernel: positiveInt(15),
+    bottleneckChannels: positiveInt(L.maxModelChannels),
+    zDim: positiveInt(L.maxLatent),
+    dropout: z.number().min(0).lt(1),
+    leakySlope: z.number().min(0).max(1),
+    klWeight: z.number().min(0).max(1e6),
+    batchNormMomentum: z.number().min(0).max(1),
+    batchNormEpsilon: z.number().positive().max(1),
+  }),
+  z.object({
+    kind: z.literal('dae'),
+    widths,
+    noiseStd: z.number().min(0).max(100),
+    noiseResolution: positiveInt(L.maxSliceSide),
+    foregroundThreshold: z.number().min(0).max(1),
+  }),
+]);
+
+/** The settings kind each method needs (null: the U-Net instead). */
+const BASELINE_KIND: Readonly<Record<MethodName, BaselineSettings['kind'] | null>> = { pddpm: null, ddpm: null, mddpm: null, thresh: 'thresh', ae: 'baur', sae: 'baur', vae: 'baur', dae: 'dae' };
+
 const airStatisticsSchema = z.object({
   muNormal: z.number(),
   muAnomalous: z.number().nullable(),
@@ -88,7 +125,7 @@ const trainingConfigSchema: z.ZodType<SavedTrainingConfig> = z
   .object({
     dims: z.tuple([positiveInt(L.maxSliceSide), positiveInt(L.maxSliceSide), positiveInt(L.maxSlices)]),
     preset: z.enum(members<UNetPresetName | 'custom'>({ paper: true, base: true, small: true, tiny: true, custom: true })),
-    unet: unetSchema,
+    unet: unetSchema.nullable(),
     patching: z.enum(members<PatchingMode>({ patched: true, whole: true })),
     loss: z.enum(members<LossKind>({ l1: true, fq: true })),
     alpha: z.number().min(0).max(1),
@@ -124,13 +161,28 @@ const trainingConfigSchema: z.ZodType<SavedTrainingConfig> = z
       .optional(),
     validateEvery: positiveInt(L.maxSteps),
     validationSlices: count(L.maxValidationSlices),
+    method: z.enum(METHOD_NAMES).optional(),
+    baseline: baselineSchema.nullable().optional(),
   })
   .superRefine((config, ctx) => {
-    // Training runs on square slices that the U-Net halves (levels - 1) times and pDDPM splits into 2 x 2 boxes.
+    // The method's settings: the U-Net for the diffusion methods, its own kind of baseline settings for the others.
+    const method = config.method ?? 'pddpm';
+    const kind = BASELINE_KIND[method];
+    if (kind === null && config.unet === null) return ctx.addIssue({ code: 'custom', path: ['unet'], message: `method ${method} needs its U-Net settings` });
+    if (kind !== null && config.unet !== null) return ctx.addIssue({ code: 'custom', path: ['unet'], message: `method ${method} has no U-Net (null expected)` });
+    if ((config.baseline?.kind ?? null) !== kind) return ctx.addIssue({ code: 'custom', path: ['baseline'], message: `method ${method} needs ${kind === null ? 'no baseline settings (null)' : `${kind} settings`}` });
+    // Training runs on square slices that the network halves (levels - 1) times and pDDPM splits into 2 x 2 boxes.
+    const full = upgradeTrainingConfig(config);
+    const description = methodOf(full);
     const [nx, ny] = config.dims;
-    const divisor = Math.max(2 ** (config.unet.channelMult.length - 1), config.patching === 'patched' ? 2 : 1);
+    const divisor = description.sliceDivisor(full);
+    const network = config.unet !== null ? 'U-Net' : `${description.label} network`;
     if (nx !== ny) ctx.addIssue({ code: 'custom', path: ['dims'], message: `slices must be square, not ${nx} x ${ny}` });
-    else if (nx % divisor !== 0) ctx.addIssue({ code: 'custom', path: ['dims'], message: `the slice side ${nx} is not a multiple of ${divisor}, as this U-Net and patching need` });
+    else if (nx % divisor !== 0) ctx.addIssue({ code: 'custom', path: ['dims'], message: `the slice side ${nx} is not a multiple of ${divisor}, as this ${network} and patching need` });
+    else if (config.unet === null) {
+      const parameters = description.networks(full).reduce((n, net) => n + net.parameters, 0);
+      if (parameters > L.maxParameters) ctx.addIssue({ code: 'custom', path: ['baseline'], message: `asks for a network of ${parameters} parameters, more than the ${L.maxParameters} fqlab allows` });
+    }
   });
 
 const historyEntrySchema: z.ZodType<HistoryEntry> = z.object({

@@ -3,8 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import { parentPort } from 'node:worker_threads';
 import { initBackend } from './backend.ts';
 import { lossSetup, weightedGradients, type MicroBatchJob, type MicroBatchResult } from './microBatch.ts';
+import { createNetwork } from './methods/registry.ts';
+import type { MethodNetwork } from './methods/types.ts';
 import type { TrainingConfig } from './trainingConfig.ts';
-import { UNet } from './unet.ts';
 
 /** One request of nodeGradientWorkers.ts: weights in spec order and the jobs to run. */
 export interface WorkerRequest {
@@ -18,17 +19,17 @@ export type WorkerAnswer = { results: MicroBatchResult[] } | { error: string };
 const port = parentPort;
 if (port === null) throw new Error('gradientWorker.node.ts must run in a worker thread');
 const started = initBackend('wasm');
-let model: { key: string; unet: UNet } | null = null;
+let model: { key: string; network: MethodNetwork } | null = null;
 
-function replica(config: TrainingConfig, weights: Float32Array[]): UNet {
-  const key = JSON.stringify(config.unet);
+function replica(config: TrainingConfig, weights: Float32Array[]): MethodNetwork {
+  const key = JSON.stringify([config.method, config.unet, config.baseline]);
   if (model === null || model.key !== key) {
-    model?.unet.dispose();
-    const blank = UNet.create(config.unet, 0);
-    model = { key, unet: blank };
+    model?.network.dispose();
+    model = { key, network: createNetwork(config, 0) };
   }
-  model.unet.assignWeights(new Map(model.unet.specs.map((s, i) => [s.name, weights[i]])));
-  return model.unet;
+  const network = model.network;
+  network.assignWeights(new Map(network.specs.map((s, i) => [s.name, weights[i]])));
+  return network;
 }
 
 async function answer(request: WorkerRequest): Promise<MicroBatchResult[]> {

@@ -1,4 +1,4 @@
-// The tfjs diffusion engine of fqlab (pDDPM / DDPM): backends, U-Net, schedule, noise, losses, training, inference, checkpoints.
+// The tfjs engine of fqlab (pDDPM / DDPM and the baselines behind the method registry): backends, U-Net, schedule, noise, losses, training, inference, checkpoints.
 export { ADAM_DEFAULTS, Adam, type AdamSettings } from './adam.ts';
 export { initBackend, type AdapterInfo, type BackendChoice, type BackendOptions, type BackendPreference } from './backend.ts';
 export {
@@ -29,6 +29,8 @@ export { Trainer, type RunOptions, type TrainerOptions, type TrainingData } from
 export { defaultTrainingConfig, MICRO_BATCH_DEFAULTS, type AirSetting, type TrainingConfig } from './trainingConfig.ts';
 export { CONFORMED_DIMS, prepareVolumes, SliceSampler, type PreparedVolume, type SamplerState, type TrainingVolume } from './trainingData.ts';
 export type { HistoryEntry, TrainingProgress, TrainingState } from './trainingState.ts';
+export { createNetwork, METHOD_NAMES, methodDescription, methodOf, methodParamSpecs, METHODS, networkFromWeights } from './methods/registry.ts';
+export type { BaselineSettings, MethodDescription, MethodName, MethodNetwork, MethodReconstructOptions, NetworkSummary, PresetName } from './methods/types.ts';
 export { UNet } from './unet.ts';
 export { UNET_PRESETS, unetPreset, type UNetConfig, type UNetPresetName } from './unetConfig.ts';
 export { unetForwardFlops, unetParameterCount, unetParamSpecs, unetPlan, type ParamSpec, type UNetPlan } from './unetPlan.ts';

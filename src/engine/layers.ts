@@ -101,16 +101,23 @@ function resample(x: tf.Tensor4D, mode: ResBlockLayer['resample']): tf.Tensor4D 
  * ResBlock with scale-shift norm: h = conv(SiLU(GN(x))) (resampling h and x between SiLU and conv
  * when up/down), h = GN(h) * (1 + scale) + shift with [scale, shift] = Linear(SiLU(emb)),
  * h = zero-initialised conv(SiLU(h)), out = skip(x) + h. `embSilu` is SiLU(emb), shared by all blocks.
+ * Without scale-shift (DDPM) h = h + Linear(SiLU(emb)) before the second GroupNorm, which has no scale or shift of its own.
  */
-export function applyResBlock(layer: ResBlockLayer, x: tf.Tensor4D, embSilu: tf.Tensor2D, p: ParamLookup, groups: number): tf.Tensor4D {
+export function applyResBlock(layer: ResBlockLayer, x: tf.Tensor4D, embSilu: tf.Tensor2D, p: ParamLookup, groups: number, scaleShift = true): tf.Tensor4D {
   const n = x.shape[0];
   const inRest = silu(groupNorm(x, p(`${layer.name}.in_layers.0.weight`), p(`${layer.name}.in_layers.0.bias`), groups)) as tf.Tensor4D;
   const xr = resample(x, layer.resample);
   let h = conv(resample(inRest, layer.resample), p, `${layer.name}.in_layers.2`);
   const embOut = linear(embSilu, p, `${layer.name}.emb_layers.1`);
-  const [scale, shift] = tf.split(tf.reshape(embOut, [n, 1, 1, 2 * layer.outCh]), 2, 3);
-  const normed = groupNorm(h, p(`${layer.name}.out_layers.0.weight`), p(`${layer.name}.out_layers.0.bias`), groups);
-  h = conv(silu(tf.add(tf.mul(normed, tf.add(scale, 1)), shift)) as tf.Tensor4D, p, `${layer.name}.out_layers.3`);
+  if (scaleShift) {
+    const [scale, shift] = tf.split(tf.reshape(embOut, [n, 1, 1, 2 * layer.outCh]), 2, 3);
+    const normed = groupNorm(h, p(`${layer.name}.out_layers.0.weight`), p(`${layer.name}.out_layers.0.bias`), groups);
+    h = conv(silu(tf.add(tf.mul(normed, tf.add(scale, 1)), shift)) as tf.Tensor4D, p, `${layer.name}.out_layers.3`);
+  } else {
+    const conditioned = tf.add(h, tf.reshape(embOut, [n, 1, 1, layer.outCh])) as tf.Tensor4D;
+    const normed = groupNorm(conditioned, p(`${layer.name}.out_layers.0.weight`), p(`${layer.name}.out_layers.0.bias`), groups);
+    h = conv(silu(normed) as tf.Tensor4D, p, `${layer.name}.out_layers.3`);
+  }
   const skip = layer.inCh === layer.outCh ? xr : conv(xr, p, `${layer.name}.skip_connection`);
   return tf.add(skip, h);
 }

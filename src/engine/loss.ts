@@ -20,11 +20,12 @@ export interface LossOptions {
 /**
  * Loss of a batch: outside the box the prediction is replaced by x0, so only the box (and, for FQ,
  * the SSIM window's band around it) contributes; mean over all pixels of each slice, then the batch.
- * prediction and x0 are NHWC on [-1, 1]; mask is 1 inside each sample's box.
+ * prediction and x0 are NHWC on [-1, 1]; mask is 1 inside each sample's box. `outside` replaces x0 outside the box
+ * where the model's clean input was not x0 (mDDPM's masked slice, compared with x0 there without a gradient).
  */
-export function patchedLoss(prediction: tf.Tensor4D, x0: tf.Tensor4D, mask: tf.Tensor, options: LossOptions): tf.Scalar {
+export function patchedLoss(prediction: tf.Tensor4D, x0: tf.Tensor4D, mask: tf.Tensor, options: LossOptions, outside: tf.Tensor4D = x0): tf.Scalar {
   return tf.tidy(() => {
-    let merged = tf.add(x0, tf.mul(mask, tf.sub(prediction, x0))) as tf.Tensor4D;
+    let merged = tf.add(outside, tf.mul(mask, tf.sub(prediction, outside))) as tf.Tensor4D;
     let target = x0;
     if (options.range === 'unit') {
       merged = tf.div(tf.add(merged, 1), 2) as tf.Tensor4D;

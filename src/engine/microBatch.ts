@@ -4,12 +4,18 @@ import { noisedInput, toModelRange } from './diffusion.ts';
 import { patchedLoss, type LossOptions } from './loss.ts';
 import { cosineSchedule, type NoiseSchedule } from './schedule.ts';
 import type { TrainingConfig } from './trainingConfig.ts';
+import type { MethodNetwork } from './methods/types.ts';
 import type { UNet } from './unet.ts';
 
-/** A batch as plain arrays: x0 on [0, 1], box masks, steps t and noise, each size x ny x nx. */
+/**
+ * A batch as plain arrays: x0 on [0, 1], box masks, steps t (each size x ny x nx, t one per slice) and the method's
+ * training noise, the same number of values for every slice (diffusion: one ny x nx field each; see trainingNoise).
+ */
 export interface Batch {
   size: number;
   x0: Float32Array;
+  /** The clean image the model input is noised from when it is not x0 (mDDPM's masked slice); x0 stays the target. */
+  input?: Float32Array;
   masks: Float32Array;
   t: Int32Array;
   noise: Float32Array;
@@ -35,17 +41,20 @@ export function sliceBatch(batch: Batch, start: number, size: number, dims: read
   if (start === 0 && size === batch.size) return batch;
   const pixels = dims[0] * dims[1];
   const range = <T extends Float32Array | Int32Array>(a: T, per: number): T => a.subarray(start * per, (start + size) * per) as T;
-  return { size, x0: range(batch.x0, pixels), masks: range(batch.masks, pixels), t: range(batch.t, 1), noise: range(batch.noise, pixels) };
+  const part: Batch = { size, x0: range(batch.x0, pixels), masks: range(batch.masks, pixels), t: range(batch.t, 1), noise: range(batch.noise, batch.noise.length / batch.size) };
+  if (batch.input !== undefined) part.input = range(batch.input, pixels);
+  return part;
 }
 
-/** The batch's mean loss as a scalar tensor (the caller disposes it). */
+/** The diffusion methods' batch loss (pDDPM boxes, or the whole slice for DDPM) as a scalar tensor (the caller disposes it). */
 export function batchLoss(model: UNet, batch: Batch, setup: LossSetup): tf.Scalar {
   return tf.tidy(() => {
     const shape: [number, number, number, number] = [batch.size, setup.dims[1], setup.dims[0], 1];
     const x0 = toModelRange(tf.tensor4d(batch.x0, shape)) as tf.Tensor4D;
     const mask = tf.tensor4d(batch.masks, shape);
-    const input = noisedInput(x0, tf.tensor4d(batch.noise, shape), batch.t, mask, setup.schedule);
-    return patchedLoss(model.apply(input, batch.t), x0, mask, setup.loss);
+    const clean = batch.input === undefined ? x0 : (toModelRange(tf.tensor4d(batch.input, shape)) as tf.Tensor4D);
+    const input = noisedInput(clean, tf.tensor4d(batch.noise, shape), batch.t, mask, setup.schedule);
+    return patchedLoss(model.apply(input, batch.t), x0, mask, setup.loss, clean);
   });
 }
 
@@ -61,9 +70,9 @@ export interface WeightedGradients {
  * untouched). Every engine that computes a micro-batch runs exactly this, so the Trainer's sum is
  * the same to the bit whichever engine did which micro-batch. The caller disposes the result.
  */
-export function weightedGradients(model: UNet, variables: tf.Variable[], part: Batch, weight: number, setup: LossSetup): WeightedGradients {
+export function weightedGradients(model: MethodNetwork, variables: tf.Variable[], part: Batch, weight: number, setup: LossSetup): WeightedGradients {
   return tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(() => batchLoss(model, part, setup), variables);
+    const { value, grads } = tf.variableGrads(() => model.batchLoss(part, setup, true), variables);
     return {
       loss: weight === 1 ? value : (tf.mul(value, weight) as tf.Scalar),
       gradients: variables.map((v) => (weight === 1 ? grads[v.name] : tf.mul(grads[v.name], weight))),
@@ -91,7 +100,7 @@ export interface MicroBatchResult {
 export interface GradientHelpers {
   /** Number of helper engines. */
   readonly count: number;
-  /** Weighted gradients of `jobs` for the model `config.unet` with `weights` (spec order), in job order. */
+  /** Weighted gradients of `jobs` for the network of `config` with `weights` (spec order), in job order. */
   compute(config: TrainingConfig, weights: Float32Array[], jobs: MicroBatchJob[]): Promise<MicroBatchResult[]>;
   /** Stops the helpers. */
   close(): Promise<void>;

@@ -1,15 +1,15 @@
-// Trains the pDDPM denoiser step by step (seeded, pausable), validates on held-out healthy slices and keeps the best weights.
+// Trains a method's network step by step (seeded, pausable), validates on held-out healthy slices and keeps the best weights.
 import * as tf from '@tensorflow/tfjs';
 import { Adam } from './adam.ts';
 import { checkpointWeights, type CheckpointContents } from './checkpoint.ts';
-import { batchLoss, lossSetup, sliceBatch, weightedGradients, type Batch, type GradientHelpers, type LossSetup, type MicroBatchJob, type WeightedGradients } from './microBatch.ts';
-import { noiseBatch } from './noise.ts';
+import { lossSetup, sliceBatch, weightedGradients, type Batch, type GradientHelpers, type LossSetup, type MicroBatchJob, type WeightedGradients } from './microBatch.ts';
+import { createNetwork, methodOf, networkFromWeights } from './methods/registry.ts';
+import type { MethodNetwork } from './methods/types.ts';
 import { boxMask, patchBoxes, type PatchBox } from './patching.ts';
 import { Rng } from './rng.ts';
 import type { TrainingConfig } from './trainingConfig.ts';
 import { copySlice, prepareVolumes, SliceSampler, type PreparedVolume, type TrainingVolume } from './trainingData.ts';
 import type { HistoryEntry, TrainingProgress, TrainingState } from './trainingState.ts';
-import { UNet } from './unet.ts';
 
 /** Healthy conformed volumes for training and (held out) for validation. */
 export interface TrainingData {
@@ -42,14 +42,20 @@ function drawBatch(size: number, volumes: readonly PreparedVolume[], pick: () =>
   const x0 = new Float32Array(size * pixels);
   const masks = new Float32Array(size * pixels);
   const t = new Int32Array(size);
+  const method = methodOf(config);
+  const input = method.trainingInput === undefined ? undefined : new Float32Array(size * pixels);
   for (let i = 0; i < size; i++) {
     const { volume, slice } = pick();
     copySlice(volumes[volume].image, slice, config.dims, x0, i * pixels);
     boxMask(boxes[boxes.length === 1 ? 0 : rng.int(boxes.length)], nx, masks.subarray(i * pixels, (i + 1) * pixels));
     t[i] = rng.int(config.diffusionSteps);
+    if (input !== undefined && method.trainingInput !== undefined) {
+      const brain = Float32Array.from(Array.prototype.slice.call(volumes[volume].brainMask, slice * pixels, (slice + 1) * pixels) as number[]);
+      input.set(method.trainingInput(config, rng, x0.subarray(i * pixels, (i + 1) * pixels), brain), i * pixels);
+    }
   }
-  const noise = noiseBatch(config.noise, rng, t, ny, nx, config.simplex);
-  return { size, x0, masks, t, noise };
+  const noise = method.trainingNoise(config, rng, t);
+  return input === undefined ? { size, x0, masks, t, noise } : { size, x0, masks, t, noise, input };
 }
 
 /**
@@ -71,7 +77,7 @@ export class Trainer {
 
   private constructor(
     readonly config: TrainingConfig,
-    readonly model: UNet,
+    readonly model: MethodNetwork,
     private readonly adam: Adam,
     private readonly train: PreparedVolume[],
     private readonly validation: Batch[],
@@ -90,7 +96,7 @@ export class Trainer {
 
   /** A fresh run with a seeded model. */
   static create(config: TrainingConfig, data: TrainingData, options: TrainerOptions = {}): Trainer {
-    const model = UNet.create(config.unet, config.seed);
+    const model = createNetwork(config, config.seed);
     const adam = new Adam(model.trainableVariables(), config.adam);
     const rng = new Rng(`train:${config.seed}`);
     const train = prepareVolumes(data.train, config.air.enabled, config.brainSlicesOnly, config.dims);
@@ -104,7 +110,7 @@ export class Trainer {
     const training = contents.training;
     if (training === null) throw new Error('Trainer.fromCheckpoint: this checkpoint holds weights only, not the training state needed to resume');
     const config = contents.config;
-    const model = UNet.fromWeights(config.unet, checkpointWeights(contents, 'current'));
+    const model = networkFromWeights(config, checkpointWeights(contents, 'current'));
     const adam = new Adam(model.trainableVariables(), config.adam);
     const first = checkpointWeights(contents, 'adam.m');
     const second = checkpointWeights(contents, 'adam.v');
@@ -113,7 +119,7 @@ export class Trainer {
       if (v === undefined) throw new Error(`Trainer.fromCheckpoint: the checkpoint lacks the Adam moments of ${name}`);
       return v;
     };
-    adam.restore(training.adamStep, model.specs.map((s) => pick(first, s.name)), model.specs.map((s) => pick(second, s.name)));
+    adam.restore(training.adamStep, model.trainableSpecs.map((s) => pick(first, s.name)), model.trainableSpecs.map((s) => pick(second, s.name)));
     const rng = Rng.fromState(training.rng);
     const train = prepareVolumes(data.train, config.air.enabled, config.brainSlicesOnly, config.dims);
     const sampler = new SliceSampler(train, rng, training.sampler);
@@ -200,7 +206,7 @@ export class Trainer {
     for (const batch of this.validation) {
       for (let start = 0; start < batch.size; start += micro) {
         const part = sliceBatch(batch, start, Math.min(micro, batch.size - start), this.config.dims);
-        const loss = batchLoss(this.model, part, this.setup);
+        const loss = this.model.batchLoss(part, this.setup, false);
         sum += (await loss.data())[0] * part.size;
         loss.dispose();
         count += part.size;
@@ -221,6 +227,7 @@ export class Trainer {
       jobs.push({ part, weight: part.size / batch.size });
     }
     const { gradients, lossSum } = await this.sumMicroBatches(jobs);
+    this.model.updateStatistics?.(batch, this.setup);
     this.adam.apply(gradients);
     const loss = (await lossSum.data())[0];
     tf.dispose([...gradients, lossSum]);
@@ -291,7 +298,7 @@ export class Trainer {
     add('current', current);
     const moments = async (vars: tf.Variable[]): Promise<Map<string, Float32Array>> => {
       const out = new Map<string, Float32Array>();
-      for (let i = 0; i < vars.length; i++) out.set(this.model.specs[i].name, (await vars[i].data()) as Float32Array);
+      for (let i = 0; i < vars.length; i++) out.set(this.model.trainableSpecs[i].name, (await vars[i].data()) as Float32Array);
       return out;
     };
     add('adam.m', await moments(this.adam.firstMoments));

@@ -9,6 +9,7 @@ import type { NoiseType } from './noise.ts';
 import type { PatchingMode } from './patching.ts';
 import { COSINE_OFFSET, DIFFUSION_STEPS } from './schedule.ts';
 import { SIMPLEX_DEFAULTS, type SimplexParams } from './simplexNoise.ts';
+import type { BaselineSettings, MethodName } from './methods/types.ts';
 import { CONFORMED_DIMS } from './trainingData.ts';
 import { unetPreset, type UNetConfig, type UNetPresetName } from './unetConfig.ts';
 
@@ -24,9 +25,10 @@ export interface AirSetting {
 export interface TrainingConfig {
   /** Volume grid (x, y, axial): fqlab's conformed 96 x 96 x 50; smaller square grids only for tests. */
   dims: [number, number, number];
-  /** Preset the U-Net came from ('custom' when edited). */
+  /** Preset the network came from ('custom' when edited). */
   preset: UNetPresetName | 'custom';
-  unet: UNetConfig;
+  /** The diffusion methods' U-Net (null for the other methods, whose settings are in `baseline`). */
+  unet: UNetConfig | null;
   /** pDDPM boxes or plain DDPM. */
   patching: PatchingMode;
   loss: LossKind;
@@ -59,6 +61,10 @@ export interface TrainingConfig {
   validateEvery: number;
   /** Number of fixed validation slices drawn from the held-out volumes. */
   validationSlices: number;
+  /** The method (src/engine/methods/); checkpoints saved before methods existed are 'pddpm'. */
+  method: MethodName;
+  /** A non-diffusion method's own settings (network, noise, options); null for pDDPM and DDPM. */
+  baseline: BaselineSettings | null;
 }
 
 /** Micro-batch defaults per preset, sized for the WASM backend's 4 GB heap. */
@@ -87,6 +93,8 @@ export function defaultTrainingConfig(preset: UNetPresetName = 'paper', override
     smoothing: null,
     validateEvery: 50,
     validationSlices: 64,
+    method: 'pddpm',
+    baseline: null,
     ...overrides,
   };
 }
@@ -95,17 +103,20 @@ export function defaultTrainingConfig(preset: UNetPresetName = 'paper', override
  * A TrainingConfig as any fqlab version saved it: before the per-modality AIR rule, AIR mode 'auto' and no
  * modalities; before read-time smoothing, no smoothing record.
  */
-export type SavedTrainingConfig = Omit<TrainingConfig, 'air' | 'smoothing'> & {
+export type SavedTrainingConfig = Omit<TrainingConfig, 'air' | 'smoothing' | 'method' | 'baseline'> & {
   air: Omit<AirSetting, 'mode' | 'modalities'> & { mode: AirMode | 'auto'; modalities?: Modality[] };
   smoothing?: CurvatureFlowOptions | null;
+  method?: MethodName;
+  baseline?: BaselineSettings | null;
 };
 
 /**
  * Today's TrainingConfig for a saved one. A saved AIR decision (`enabled`) is kept as recorded, never recomputed:
- * 'auto' becomes 'stats' (what it meant), missing modalities become []; a missing smoothing record means none.
+ * 'auto' becomes 'stats' (what it meant), missing modalities become []; a missing smoothing record means none; a missing
+ * method means pDDPM (its `patching` still tells the old DDPM mode apart).
  */
 export function upgradeTrainingConfig(saved: SavedTrainingConfig): TrainingConfig {
-  const { air, smoothing, validateEvery, validationSlices, ...rest } = saved;
+  const { air, smoothing, validateEvery, validationSlices, method, baseline, ...rest } = saved;
   const { mode, enabled, stats, modalities } = air;
   // Keys in defaultTrainingConfig's order (also where an old checkpoint lacks smoothing), so re-saving keeps the bytes.
   return {
@@ -114,5 +125,7 @@ export function upgradeTrainingConfig(saved: SavedTrainingConfig): TrainingConfi
     smoothing: smoothing ?? null,
     validateEvery,
     validationSlices,
+    method: method ?? 'pddpm',
+    baseline: baseline ?? null,
   };
 }

@@ -13,10 +13,11 @@ export interface TrainingVolume {
   brainMask: ArrayLike<number>;
 }
 
-/** A volume ready for sampling: AIR applied when on, and the axial slices that may be drawn. */
+/** A volume ready for sampling: AIR applied when on, the axial slices that may be drawn, and its brain mask. */
 export interface PreparedVolume {
   image: Float32Array;
   slices: number[];
+  brainMask: ArrayLike<number>;
 }
 
 /** Applies AIR (on a copy) and lists the drawable slices; throws when a volume has none. */
@@ -42,7 +43,7 @@ export function prepareVolumes(volumes: readonly TrainingVolume[], air: boolean,
       }
     }
     if (slices.length === 0) throw new RangeError(`training volume ${index}: no slice contains brain (empty brain mask)`);
-    return { image, slices };
+    return { image, slices, brainMask: v.brainMask };
   });
 }
 

@@ -6,7 +6,7 @@ import type { UNetConfig } from './unetConfig.ts';
 import { unetParamSpecs, unetPlan, type ParamSpec, type UNetLayer, type UNetPlan } from './unetPlan.ts';
 
 /** Fresh values of one weight: U(-1/sqrt(fanIn), 1/sqrt(fanIn)) (PyTorch's default), zeros or ones. */
-function initialValues(spec: ParamSpec, rng: Rng): Float32Array {
+export function initialValues(spec: ParamSpec, rng: Rng): Float32Array {
   const values = new Float32Array(spec.shape.reduce((a, b) => a * b, 1));
   if (spec.init.kind === 'ones') values.fill(1);
   if (spec.init.kind === 'uniform') {
@@ -99,7 +99,7 @@ export class UNet {
       const run = (layer: UNetLayer, h: tf.Tensor4D): tf.Tensor4D =>
         tf.tidy(() => {
           if (layer.kind === 'conv') return applyConv(layer, h, p);
-          if (layer.kind === 'res') return applyResBlock(layer, h, embSilu, p, groups);
+          if (layer.kind === 'res') return applyResBlock(layer, h, embSilu, p, groups, this.config.scaleShift !== false);
           return applyAttention(layer, h, p, groups, numHeads);
         });
       const skips: tf.Tensor4D[] = [];

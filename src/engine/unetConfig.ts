@@ -14,6 +14,11 @@ export interface UNetConfig {
   numHeads: number;
   /** Whether the middle block has its attention (the reference: yes). */
   middleAttention: boolean;
+  /**
+   * false: the timestep embedding is added after each ResBlock's first convolution (DDPM's use_scale_shift_norm=False,
+   * 34,493,313 parameters at paper size); absent: scale-shift GroupNorm conditioning (pDDPM, every earlier checkpoint).
+   */
+  scaleShift?: false;
 }
 
 export type UNetPresetName = 'paper' | 'base' | 'small' | 'tiny';

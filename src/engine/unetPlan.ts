@@ -16,6 +16,8 @@ export interface ParamSpec {
   name: string;
   shape: number[];
   init: ParamInit;
+  /** false for state the optimiser does not touch (BatchNorm running statistics of the baselines); absent = trainable. */
+  trainable?: false;
 }
 
 export interface ConvLayer { kind: 'conv'; name: string; inCh: number; outCh: number; kernel: number; zeroInit: boolean }
@@ -107,7 +109,7 @@ function normParams(name: string, ch: number): ParamSpec[] {
   ];
 }
 
-function layerParams(layer: UNetLayer, embDim: number): ParamSpec[] {
+function layerParams(layer: UNetLayer, embDim: number, scaleShift: boolean): ParamSpec[] {
   switch (layer.kind) {
     case 'conv':
       return convParams(layer.name, layer.inCh, layer.outCh, layer.kernel, layer.zeroInit);
@@ -115,7 +117,7 @@ function layerParams(layer: UNetLayer, embDim: number): ParamSpec[] {
       const p = [
         ...normParams(`${layer.name}.in_layers.0`, layer.inCh),
         ...convParams(`${layer.name}.in_layers.2`, layer.inCh, layer.outCh, 3, false),
-        ...linearParams(`${layer.name}.emb_layers.1`, embDim, 2 * layer.outCh),
+        ...linearParams(`${layer.name}.emb_layers.1`, embDim, (scaleShift ? 2 : 1) * layer.outCh),
         ...normParams(`${layer.name}.out_layers.0`, layer.outCh),
         ...convParams(`${layer.name}.out_layers.3`, layer.outCh, layer.outCh, 3, true),
       ];
@@ -136,7 +138,7 @@ export function unetParamSpecs(plan: UNetPlan): ParamSpec[] {
   const w = plan.config.modelChannels;
   const specs: ParamSpec[] = [...linearParams('time_embed.0', w, plan.embDim), ...linearParams('time_embed.2', plan.embDim, plan.embDim)];
   for (const block of [...plan.inputBlocks, plan.middleBlock, ...plan.outputBlocks]) {
-    for (const layer of block) specs.push(...layerParams(layer, plan.embDim));
+    for (const layer of block) specs.push(...layerParams(layer, plan.embDim, plan.config.scaleShift !== false));
   }
   specs.push(...normParams('out.0', plan.outCh), ...convParams('out.2', plan.outCh, 1, 3, true));
   return specs;
@@ -167,7 +169,7 @@ export function unetForwardFlops(config: UNetConfig, size = 96): number {
       case 'res': {
         if (layer.resample === 'down') pixels /= 4;
         if (layer.resample === 'up') pixels *= 4;
-        let f = conv(layer.inCh, layer.outCh, 3, pixels) + conv(layer.outCh, layer.outCh, 3, pixels) + 2 * plan.embDim * 2 * layer.outCh;
+        let f = conv(layer.inCh, layer.outCh, 3, pixels) + conv(layer.outCh, layer.outCh, 3, pixels) + 2 * plan.embDim * (config.scaleShift === false ? 1 : 2) * layer.outCh;
         if (layer.inCh !== layer.outCh) f += conv(layer.inCh, layer.outCh, 1, pixels);
         return f;
       }

@@ -42,6 +42,7 @@ describe('worker training', () => {
     expect(progress.every((p) => p.totalSteps === 2 && Number.isFinite(p.loss) && p.loss > 0)).toBe(true);
     expect(info).toEqual({
       modelId: expect.stringMatching(/^model-[0-9a-f]{16}-\d+$/),
+      method: 'pddpm',
       preset: 'tiny',
       parameters: unetParameterCount(unetPreset('tiny')),
       loss: 'fq',

@@ -2,14 +2,15 @@
 import { join } from 'node:path';
 import { FqlabError } from '../../core/errors.ts';
 import { PAPER_PROTOCOL } from '../../core/protocol.ts';
-import { SCORE_KINDS, type CaseInfo, type EvaluationResult, type MapLayer, type ScoreKind } from '../../../workers/api.ts';
-import { choiceFlag, integerFlag, numberFlag, optionalString, type ParsedFlags } from '../args.ts';
+import type { CaseInfo, EvaluationResult, MapLayer, ScoreKind } from '../../../workers/api.ts';
+import { integerFlag, numberFlag, optionalString, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 import { evaluationReport, seedThresholds, summarizeRows, testCaseRows, type EvaluateHeader } from '../evaluationReport.ts';
 import type { PendingOutputs } from '../outputs.ts';
 import { progressBar } from '../progressBar.ts';
 import { preparation } from '../preparation.ts';
-import { EVALUATION_FLAGS, evaluationFlags, openEvaluation, SMOOTHING_USAGE } from '../session.ts';
+import { scoreFor } from '../methodFlags.ts';
+import { EVALUATION_FLAGS, evaluationFlags, openEvaluation, SMOOTHING_USAGE, THRESH_USAGE } from '../session.ts';
 import { evaluationSettings, holdsPosition, reportFileContents, SHARD_FLAGS, shardFileOf, shardFlag } from '../shard.ts';
 
 /** Layers written with --out-dir, on each test image's original grid. */
@@ -19,10 +20,14 @@ export const evaluateCommand: Command = {
   name: 'evaluate',
   summary: 'Evaluate a trained model: threshold on validation volumes, DICE/AUPRC/AUROC on test volumes, over seeds.',
   usage:
-    `--model MODEL_DIR --val FILES|DIR [...] --test FILES|DIR [...] [--noise-level ${PAPER_PROTOCOL.noiseLevel.pddpmIqa}] [--alpha ${PAPER_PROTOCOL.fqAlpha}]\n` +
+    '--model MODEL_DIR | --method thresh [--equalize] [--air modality|on|off]\n' +
+    `  --val FILES|DIR [...] --test FILES|DIR [...] [--noise-level ${PAPER_PROTOCOL.noiseLevel.pddpmIqa}] [--alpha ${PAPER_PROTOCOL.fqAlpha}]\n` +
     '  [--score fq|l1|ssim] [--seeds 3] [--modality T2] [--backend auto|wasm|cpu|webgpu] [--no-smoothing] [--out-dir D]\n' +
     '  [--allow-no-threshold] [--out REPORT.json] [--shard i/n]\n' +
     SMOOTHING_USAGE +
+    THRESH_USAGE +
+    '  A model of any method evaluates the same way (its checkpoint records the method); --noise-level only matters\n' +
+    '  to the diffusion methods. --score defaults to fq (the IQA score); thresh is scored l1.\n' +
     '  The report names the model\'s AIR decision and smoothing, and warns about cases smoothed unlike its training images.\n' +
     '  Images are paired with their _seg / _brainmask files by name. The threshold comes from the reference search\n' +
     '  on the validation volumes (never the test set: an image given as both is refused). Without a validation case\n' +
@@ -46,7 +51,6 @@ export const evaluateCommand: Command = {
     const shared = evaluationFlags(flags);
     const noiseLevel = integerFlag(flags, 'noise-level', PAPER_PROTOCOL.noiseLevel.pddpmIqa, PAPER_PROTOCOL.noiseLevel.min, PAPER_PROTOCOL.noiseLevel.max);
     const alpha = numberFlag(flags, 'alpha', PAPER_PROTOCOL.fqAlpha, PAPER_PROTOCOL.alphaRange.min, PAPER_PROTOCOL.alphaRange.max);
-    const score: ScoreKind = choiceFlag(flags, 'score', SCORE_KINDS, 'fq');
     const seeds = integerFlag(flags, 'seeds', 3, 1, 100);
     const outDir = optionalString(flags, 'out-dir');
     if (outDir) outputs.folder(outDir);
@@ -56,6 +60,7 @@ export const evaluateCommand: Command = {
 
     const session = await openEvaluation(shared, (position) => holdsPosition(shard, position));
     const { modelInfo, validation: valCases, test: testCases } = session;
+    const score: ScoreKind = scoreFor(modelInfo.method, flags);
     const caseIds = [...valCases, ...testCases].map((c) => c.caseId);
 
     const { modelId } = modelInfo;

@@ -102,6 +102,7 @@ export const sweepCommand: Command = {
     const reportPath = optionalString(flags, 'out');
     if (reportPath) outputs.file(reportPath);
 
+    if (shared.model === null) throw new UsageError('thresh has no alpha or noise level to sweep; use `fqlab evaluate --method thresh`');
     const session = await openEvaluation(shared);
     const header: SweepHeader = {
       model: session.checkpointPath,

@@ -1,4 +1,4 @@
-// `fqlab train`: trains a pDDPM / pDDPM-IQA (or plain DDPM) denoiser on healthy volumes and writes its checkpoint.
+// `fqlab train`: trains a method's model (pDDPM / pDDPM-IQA by default, or any method of the registry) on healthy volumes and writes its checkpoint.
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { PAPER_PROTOCOL } from '../../core/protocol.ts';
@@ -10,18 +10,23 @@ import { choiceFlag, integerFlag, numberFlag, optionalString, requiredString, st
 import type { Command } from '../command.ts';
 import type { PendingOutputs } from '../outputs.ts';
 import { weightsOnlyCheckpoint } from '../../engine/checkpoint.ts';
+import { METHOD_FLAG, METHOD_USAGE, methodFlag, presetFlag } from '../methodFlags.ts';
 import { formatDuration, progressBar } from '../progressBar.ts';
 import { BACKENDS, loadCases, openSession, readCheckpoint, SMOOTHING_FLAG, SMOOTHING_USAGE, smoothingFlag } from '../session.ts';
 
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'Train a patched diffusion model (pDDPM, or pDDPM-IQA with --loss fq) on healthy volumes.',
+  summary: 'Train a model (pDDPM, or pDDPM-IQA with --loss fq; other methods with --method) on healthy volumes.',
   usage:
-    '--healthy FILES|DIR [--healthy ...] [--val FILES|DIR ...] [--modality T2] [--preset tiny|small|base|paper]\n' +
+    '[--method M] --healthy FILES|DIR [--healthy ...] [--val FILES|DIR ...] [--modality T2] [--preset tiny|small|base|paper]\n' +
     `  [--loss fq|l1] [--alpha ${PAPER_PROTOCOL.fqAlpha}] [--air modality|stats|on|off] [--noise simplex|gaussian] [--ddpm]\n` +
     '  [--steps N | --epochs N] [--max-minutes M] [--batch 32] [--micro-batch K] [--seed 0] [--backend auto|wasm|cpu|webgpu]\n' +
-    '  [--resume MODEL_DIR] [--weights-only] [--no-smoothing] --out MODEL_DIR\n' +
+    '  [--resume MODEL_DIR] [--weights-only] [--no-smoothing] [--equalize] --out MODEL_DIR\n' +
     SMOOTHING_USAGE +
+    METHOD_USAGE +
+    '  Every method trains with --loss l1 or fq (X-IQA: --loss fq, scored with fq, AIR by the modality rule); --preset is\n' +
+    '  among the method\'s own (default small, else its only one). thresh learns nothing: its model records the AIR\n' +
+    '  decision and --equalize (histogram equalisation of the brain). --noise and --ddpm are pDDPM\'s.\n' +
     '  --air: modality (default) inverts T1, T1CE and FLAIR as the reference does, not T2 or PD; stats inverts when the\n' +
     '  training data\'s mean normal brain intensity is above 0.5; on / off by hand.\n' +
     '  --resume continues that model\'s run (its settings, weights, optimiser and RNG state) up to N steps in all.\n' +
@@ -31,6 +36,8 @@ export const trainCommand: Command = {
     '  Writes MODEL_DIR/model.fqlab (the checkpoint with the lowest validation loss) and MODEL_DIR/training.json\n' +
     '  (settings, loss curve, wall time, machine). An epoch draws one random slice per training volume.',
   options: {
+    ...METHOD_FLAG,
+    equalize: { type: 'boolean' },
     healthy: { type: 'string', multiple: true },
     val: { type: 'string', multiple: true },
     modality: { type: 'string' },
@@ -56,6 +63,10 @@ export const trainCommand: Command = {
     const healthy = stringList(flags, 'healthy');
     if (healthy.length === 0) throw new UsageError('--healthy is required (files or folders of healthy volumes)');
     const outDir = requiredString(flags, 'out');
+    const method = methodFlag(flags);
+    if (flags.ddpm === true && method.name !== 'pddpm') throw new UsageError('--ddpm is pDDPM\'s whole-slice mode; use --method ddpm alone');
+    if (flags.equalize === true && method.name !== 'thresh') throw new UsageError('--equalize is an option of --method thresh');
+    const preset = presetFlag(flags, method, 'small');
     if (flags.steps !== undefined && flags.epochs !== undefined) throw new UsageError('give --steps or --epochs, not both');
     const modality = flags.modality === undefined ? undefined : choiceFlag(flags, 'modality', MODALITIES, 'T2');
     const batchSize = integerFlag(flags, 'batch', 32, 1, 1024);
@@ -83,7 +94,9 @@ export const trainCommand: Command = {
     const epochs = flags.epochs === undefined ? null : integerFlag(flags, 'epochs', 1, 1);
     const steps = epochs === null ? integerFlag(flags, 'steps', 1000, 1) : Math.ceil((epochs * trainCases.length) / batchSize);
     const config: TrainConfig = {
-      preset: choiceFlag(flags, 'preset', ['tiny', 'small', 'base', 'paper'] as const, 'small'),
+      method: method.name,
+      ...(method.name === 'thresh' ? { equalize: flags.equalize === true } : {}),
+      preset,
       loss: choiceFlag(flags, 'loss', ['fq', 'l1'] as const, 'fq'),
       alpha: numberFlag(flags, 'alpha', PAPER_PROTOCOL.fqAlpha, PAPER_PROTOCOL.alphaRange.min, PAPER_PROTOCOL.alphaRange.max),
       air: choiceFlag(flags, 'air', AIR_MODES, 'modality'),

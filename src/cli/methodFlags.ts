@@ -1,0 +1,31 @@
+// The --method and --preset flags every model command shares, checked against the engine's method registry.
+import { METHOD_NAMES, methodDescription, type MethodDescription, type MethodName, type PresetName } from '../engine/index.ts';
+import { SCORE_KINDS, type ScoreKind } from '../../workers/api.ts';
+import { choiceFlag, UsageError, type FlagSpec, type ParsedFlags } from './args.ts';
+
+export const METHOD_FLAG: FlagSpec = { method: { type: 'string' } };
+
+export const METHOD_USAGE = `  --method: ${METHOD_NAMES.join(', ')} (default pddpm); \`fqlab info --method M\` lists its presets and sizes.\n`;
+
+/** The method named by --method (pDDPM when absent). */
+export function methodFlag(flags: ParsedFlags): MethodDescription {
+  return methodDescription(choiceFlag<MethodName>(flags, 'method', METHOD_NAMES, 'pddpm'));
+}
+
+/** --preset among the method's presets; absent: `fallback` where the method offers it, else its first (paper). */
+export function presetFlag(flags: ParsedFlags, method: MethodDescription, fallback: PresetName): PresetName {
+  const preset = flags.preset;
+  if (preset === undefined) return method.presets.includes(fallback) ? fallback : method.presets[0];
+  if (typeof preset !== 'string' || !(method.presets as readonly string[]).includes(preset)) {
+    throw new UsageError(`--preset must be one of ${method.presets.join(', ')} for --method ${method.name}, got ${JSON.stringify(preset)}`);
+  }
+  return preset as PresetName;
+}
+
+/** The score of an evaluation: --score (default fq, the IQA score), or the method's only sensible one (thresh: l1). */
+export function scoreFor(method: MethodName, flags: ParsedFlags): ScoreKind {
+  const only = methodDescription(method).onlyScore;
+  const requested = flags.score === undefined ? null : choiceFlag(flags, 'score', SCORE_KINDS, 'fq');
+  if (only !== undefined && requested !== null && requested !== only) throw new UsageError(`--score ${requested} does not apply to ${method}, whose map is scored ${only}`);
+  return only ?? requested ?? 'fq';
+}

@@ -1,0 +1,255 @@
+// Baur et al.'s unified dense AE, spatial AE and dense VAE (BASELINES.md 3-4, surrogates) as tfjs functions on NHWC slices.
+import * as tf from '@tensorflow/tfjs';
+import type { Batch, LossSetup } from '../../microBatch.ts';
+import type { Rng } from '../../rng.ts';
+import { fqMapTf } from '../../ssim.ts';
+import type { ParamSpec } from '../../unetPlan.ts';
+import type { MethodNetwork, MethodReconstructOptions } from '../types.ts';
+import { sliceWise, WeightStore } from '../weightStore.ts';
+
+/** Which of Baur's unified autoencoders: dense bottleneck (AE), the encoder's feature map as z (spatial AE), or a dense VAE. */
+export type BaurVariant = 'dense' | 'spatial' | 'variational';
+
+/** The settings of a Baur autoencoder, saved in checkpoints (TrainingConfig.baseline). */
+export interface BaurSettings {
+  kind: 'baur';
+  variant: BaurVariant;
+  /** Encoder filters per stride-2 level (the decoder mirrors them); paper: 32, 64, 128 (96 -> 12). */
+  filters: number[];
+  /** Square kernel of the strided convolutions (paper 5, TF 'same' padding as in B). */
+  kernel: number;
+  /** Channels of the 1x1 convolution before flattening (dense and variational; paper 16). */
+  bottleneckChannels: number;
+  /** Latent size (dense and variational; paper 128). */
+  zDim: number;
+  /** Dropout on z during training (paper: AE 0.2, VAE 0.1). */
+  dropout: number;
+  /** LeakyReLU slope of the encoder and decoder blocks (Keras's default 0.3, as B). */
+  leakySlope: number;
+  /** VAE: weight of the KL term against the pixel-summed reconstruction term (B: 1); the loss divides both by the pixels. */
+  klWeight: number;
+  /** BatchNorm running-average momentum and epsilon (B's TF defaults 0.99 and 1e-3). */
+  batchNormMomentum: number;
+  batchNormEpsilon: number;
+}
+
+const conv = (name: string, k: number, inCh: number, outCh: number): ParamSpec[] => [
+  { name: `${name}.weight`, shape: [k, k, inCh, outCh], init: { kind: 'uniform', fanIn: k * k * inCh } },
+  { name: `${name}.bias`, shape: [outCh], init: { kind: 'uniform', fanIn: k * k * inCh } },
+];
+/** tfjs's transposed-conv layout [k, k, out, in]; PyTorch computes its fan-in from the out channels. */
+const deconv = (name: string, k: number, inCh: number, outCh: number): ParamSpec[] => [
+  { name: `${name}.weight`, shape: [k, k, outCh, inCh], init: { kind: 'uniform', fanIn: k * k * outCh } },
+  { name: `${name}.bias`, shape: [outCh], init: { kind: 'uniform', fanIn: k * k * outCh } },
+];
+const dense = (name: string, inCh: number, outCh: number): ParamSpec[] => [
+  { name: `${name}.weight`, shape: [inCh, outCh], init: { kind: 'uniform', fanIn: inCh } },
+  { name: `${name}.bias`, shape: [outCh], init: { kind: 'uniform', fanIn: inCh } },
+];
+const batchNorm = (name: string, ch: number): ParamSpec[] => [
+  { name: `${name}.weight`, shape: [ch], init: { kind: 'ones' } },
+  { name: `${name}.bias`, shape: [ch], init: { kind: 'zeros' } },
+  { name: `${name}.running_mean`, shape: [ch], init: { kind: 'zeros' }, trainable: false },
+  { name: `${name}.running_var`, shape: [ch], init: { kind: 'ones' }, trainable: false },
+];
+
+/** Side of the encoder's output for a slice side. */
+function latentSide(settings: BaurSettings, side: number): number {
+  return side / 2 ** settings.filters.length;
+}
+
+/** The weights in order: trainable ones first, BatchNorm running statistics last. */
+export function baurParamSpecs(settings: BaurSettings, side: number): ParamSpec[] {
+  const { filters, kernel: k, bottleneckChannels: b, zDim, variant } = settings;
+  const specs: ParamSpec[] = [];
+  let ch = 1;
+  filters.forEach((f, i) => {
+    specs.push(...conv(`encoder.${i}.conv`, k, ch, f), ...batchNorm(`encoder.${i}.bn`, f));
+    ch = f;
+  });
+  if (variant !== 'spatial') {
+    const flat = latentSide(settings, side) ** 2 * b;
+    specs.push(...conv('bottleneck.reduce', 1, ch, b), ...dense('bottleneck.z', flat, zDim));
+    if (variant === 'variational') specs.push(...dense('bottleneck.log_sigma', flat, zDim));
+    specs.push(...dense('bottleneck.expand_dense', zDim, flat), ...conv('bottleneck.expand', 1, b, ch));
+  }
+  specs.push(...batchNorm('decoder.bn', ch));
+  [...filters].reverse().forEach((f, i) => {
+    specs.push(...deconv(`decoder.${i}.deconv`, k, ch, f), ...batchNorm(`decoder.${i}.bn`, f));
+    ch = f;
+  });
+  specs.push(...conv('decoder.out', 1, ch, 1));
+  return [...specs.filter((s) => s.trainable !== false), ...specs.filter((s) => s.trainable === false)];
+}
+
+/** Values of training noise per slice: dropout draws, then the VAE's standard normal draws of z. */
+export function baurNoisePerSlice(settings: BaurSettings): number {
+  if (settings.variant === 'spatial') return 0;
+  return settings.variant === 'variational' ? 2 * settings.zDim : settings.zDim;
+}
+
+/** Training randomness of a batch: per slice, zDim uniforms (dropout) and for the VAE zDim standard normals. */
+export function baurTrainingNoise(settings: BaurSettings, rng: Rng, slices: number): Float32Array {
+  const per = baurNoisePerSlice(settings);
+  const out = new Float32Array(slices * per);
+  for (let i = 0; i < slices; i++) {
+    const at = i * per;
+    for (let j = 0; j < settings.zDim && per > 0; j++) out[at + j] = rng.next();
+    if (settings.variant === 'variational') rng.fillNormal(out.subarray(at + settings.zDim, at + per));
+  }
+  return out;
+}
+
+/** What a forward pass does: training (batch statistics, dropout) with its noise, and where to collect BatchNorm statistics. */
+interface ForwardMode {
+  training: boolean;
+  /** The batch's training noise (baurTrainingNoise); null at inference (z = mu, no dropout). */
+  noise: Float32Array | null;
+  collect?: Map<string, { mean: tf.Tensor; variance: tf.Tensor; count: number }>;
+}
+
+export class BaurNetwork implements MethodNetwork {
+  private readonly store: WeightStore;
+
+  constructor(readonly settings: BaurSettings, side: number, weights: ReadonlyMap<string, Float32Array>) {
+    this.store = new WeightStore(baurParamSpecs(settings, side), weights);
+  }
+
+  get specs(): readonly ParamSpec[] {
+    return this.store.specs;
+  }
+
+  get trainableSpecs(): readonly ParamSpec[] {
+    return this.store.trainableSpecs;
+  }
+
+  get parameterCount(): number {
+    return this.store.parameterCount;
+  }
+
+  trainableVariables(): tf.Variable[] {
+    return this.store.trainableVariables();
+  }
+
+  readWeights(): Promise<Map<string, Float32Array>> {
+    return this.store.readWeights();
+  }
+
+  assignWeights(weights: ReadonlyMap<string, Float32Array>): void {
+    this.store.assignWeights(weights);
+  }
+
+  private p(name: string): tf.Tensor {
+    return this.store.get(name);
+  }
+
+  private batchNorm(x: tf.Tensor4D, name: string, mode: ForwardMode): tf.Tensor4D {
+    const eps = this.settings.batchNormEpsilon;
+    let mean: tf.Tensor;
+    let variance: tf.Tensor;
+    if (mode.training) {
+      ({ mean, variance } = tf.moments(x, [0, 1, 2]));
+      mode.collect?.set(name, { mean: tf.keep(mean), variance: tf.keep(variance), count: x.shape[0] * x.shape[1] * x.shape[2] });
+    } else {
+      mean = this.p(`${name}.running_mean`);
+      variance = this.p(`${name}.running_var`);
+    }
+    return tf.batchNorm(x, mean as tf.Tensor1D, variance as tf.Tensor1D, this.p(`${name}.bias`) as tf.Tensor1D, this.p(`${name}.weight`) as tf.Tensor1D, eps);
+  }
+
+  private conv(x: tf.Tensor4D, name: string, stride: number): tf.Tensor4D {
+    return tf.add(tf.conv2d(x, this.p(`${name}.weight`) as tf.Tensor4D, stride, 'same'), this.p(`${name}.bias`));
+  }
+
+  /** Inverted dropout on z from the batch's uniforms (kept where u >= rate). */
+  private dropout(z: tf.Tensor2D, mode: ForwardMode): tf.Tensor2D {
+    const rate = this.settings.dropout;
+    if (!mode.training || mode.noise === null || rate <= 0) return z;
+    const [n, d] = z.shape;
+    const per = baurNoisePerSlice(this.settings);
+    const keep = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) keep[i * d + j] = mode.noise[i * per + j] >= rate ? 1 / (1 - rate) : 0;
+    return tf.mul(z, tf.tensor2d(keep, [n, d]));
+  }
+
+  /** x_hat on [0, 1] data, and for the VAE the batch's mean KL divergence (else 0). */
+  forward(x: tf.Tensor4D, mode: ForwardMode): { output: tf.Tensor4D; kl: tf.Scalar } {
+    const s = this.settings;
+    const n = x.shape[0];
+    let h = x;
+    s.filters.forEach((_, i) => {
+      h = tf.leakyRelu(this.batchNorm(this.conv(h, `encoder.${i}.conv`, 2), `encoder.${i}.bn`, mode), s.leakySlope);
+    });
+    let kl: tf.Scalar = tf.scalar(0);
+    if (s.variant !== 'spatial') {
+      const [, side, , ch] = h.shape;
+      const reduced = this.conv(h, 'bottleneck.reduce', 1);
+      const flat = tf.reshape(reduced, [n, side * side * s.bottleneckChannels]) as tf.Tensor2D;
+      const dense = (t: tf.Tensor2D, name: string): tf.Tensor2D => tf.add(tf.matMul(t, this.p(`${name}.weight`) as tf.Tensor2D), this.p(`${name}.bias`));
+      let z = dense(flat, 'bottleneck.z');
+      if (s.variant === 'variational') {
+        // The layer outputs log sigma (B); KL = 0.5 sum(mu^2 + sigma^2 - log sigma^2 - 1), mean over the batch.
+        const logSigma = dense(flat, 'bottleneck.log_sigma');
+        const sigmaSquared = tf.exp(tf.mul(logSigma, 2));
+        kl = tf.div(tf.mul(tf.sum(tf.sub(tf.sub(tf.add(tf.square(z), sigmaSquared), tf.mul(logSigma, 2)), 1)), 0.5), n);
+        if (mode.noise !== null) {
+          const eps = new Float32Array(n * s.zDim);
+          const per = baurNoisePerSlice(s);
+          for (let i = 0; i < n; i++) eps.set(mode.noise.subarray(i * per + s.zDim, (i + 1) * per), i * s.zDim);
+          z = tf.add(z, tf.mul(tf.tensor2d(eps, [n, s.zDim]), tf.exp(logSigma)));
+        }
+      }
+      z = this.dropout(z, mode);
+      const expanded = tf.reshape(dense(z, 'bottleneck.expand_dense'), [n, side, side, s.bottleneckChannels]) as tf.Tensor4D;
+      h = this.conv(expanded, 'bottleneck.expand', 1);
+      if (h.shape[3] !== ch) throw new Error('BaurNetwork: bottleneck width mismatch');
+    }
+    h = tf.relu(this.batchNorm(h, 'decoder.bn', mode));
+    [...s.filters].reverse().forEach((f, i) => {
+      const [, side] = h.shape;
+      const w = this.p(`decoder.${i}.deconv.weight`) as tf.Tensor4D;
+      const up = tf.add(tf.conv2dTranspose(h, w, [n, 2 * side, 2 * side, f], 2, 'same'), this.p(`decoder.${i}.deconv.bias`)) as tf.Tensor4D;
+      h = tf.leakyRelu(this.batchNorm(up, `decoder.${i}.bn`, mode), s.leakySlope);
+    });
+    return { output: this.conv(h, 'decoder.out', 1), kl };
+  }
+
+  batchLoss(batch: Batch, setup: LossSetup, training: boolean): tf.Scalar {
+    return tf.tidy(() => {
+      const [nx, ny] = setup.dims;
+      const x0 = tf.tensor4d(batch.x0, [batch.size, ny, nx, 1]);
+      const { output, kl } = this.forward(x0, { training, noise: batch.noise });
+      const alpha = setup.loss.kind === 'l1' ? 0 : setup.loss.alpha;
+      const reconstruction = tf.mean(fqMapTf(output, x0, alpha));
+      return tf.add(reconstruction, tf.mul(kl, this.settings.klWeight / (nx * ny))) as tf.Scalar;
+    });
+  }
+
+  updateStatistics(batch: Batch, setup: LossSetup): void {
+    const collect = new Map<string, { mean: tf.Tensor; variance: tf.Tensor; count: number }>();
+    const [nx, ny] = setup.dims;
+    tf.tidy(() => {
+      this.forward(tf.tensor4d(batch.x0, [batch.size, ny, nx, 1]), { training: true, noise: batch.noise, collect });
+    });
+    const m = this.settings.batchNormMomentum;
+    for (const [name, stats] of collect) {
+      tf.tidy(() => {
+        const mean = this.store.get(`${name}.running_mean`);
+        const variance = this.store.get(`${name}.running_var`);
+        // The running variance follows the unbiased batch variance (n / (n - 1)).
+        const unbiased = tf.mul(stats.variance, stats.count / Math.max(1, stats.count - 1));
+        mean.assign(tf.add(tf.mul(mean, m), tf.mul(stats.mean, 1 - m)));
+        variance.assign(tf.add(tf.mul(variance, m), tf.mul(unbiased, 1 - m)));
+      });
+      tf.dispose([stats.mean, stats.variance]);
+    }
+  }
+
+  reconstruct(volume: Float32Array, options: MethodReconstructOptions): Promise<Float32Array> {
+    return sliceWise(volume, options.dims, (x) => this.forward(x, { training: false, noise: null }).output, options.onProgress);
+  }
+
+  dispose(): void {
+    this.store.dispose();
+  }
+}

@@ -1,0 +1,42 @@
+// fqlab info / train / evaluate with --method: parameter counts, a tiny AE trained and evaluated, thresh evaluated without a model.
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.ts';
+
+const demo = fileURLToPath(new URL('../../public/demo/', import.meta.url));
+const demoCase = (id: string) => ['T1', 'brainmask', 'seg'].map((part) => join(demo, `${id}_${part}.nii.gz`)).filter(existsSync);
+
+describe('fqlab --method', () => {
+  it('info prints the method, preset and parameter counts', () => {
+    const vae = runCli(['info', '--method', 'vae']);
+    expect(vae.status).toBe(0);
+    expect(vae.json()).toMatchObject({ method: 'vae', preset: 'paper', parameters: 1_815_569, networks: [{ name: 'vae', parameters: 1_815_569 }] });
+    const refused = runCli(['info', '--method', 'thresh', '--preset', 'tiny']);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toMatch(/--preset must be one of paper for --method thresh/);
+  });
+
+  it('trains a tiny AE and evaluates it; evaluates thresh without a model', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fqlab-methods-'));
+    const model = join(dir, 'ae');
+    const train = runCli(['train', '--method', 'ae', '--healthy', ...demoCase('train-01'), '--preset', 'tiny', '--steps', '2', '--batch', '2', '--out', model]);
+    expect(train.stderr).toBe('');
+    expect(train.json()).toMatchObject({ model: { method: 'ae', preset: 'tiny', step: 2, loss: 'fq' } });
+    const evaluated = runCli(['evaluate', '--model', model, '--val', ...demoCase('val-03'), '--test', ...demoCase('test-01'), '--seeds', '1']);
+    expect(evaluated.stderr).toBe('');
+    expect(evaluated.json()).toMatchObject({ modelInfo: { method: 'ae' }, score: 'fq' });
+
+    const thresh = runCli(['evaluate', '--method', 'thresh', '--val', ...demoCase('val-03'), '--test', ...demoCase('test-01'), '--seeds', '1']);
+    expect(thresh.stderr).toBe('');
+    const report = thresh.json() as { model: string; score: string; modelInfo: { method: string; airApplied: boolean }; mean: { auprc: { mean: number } } };
+    // The demo is T1, which the per-modality AIR rule inverts.
+    expect(report).toMatchObject({ model: 'thresh (no model)', score: 'l1', modelInfo: { method: 'thresh', airApplied: true } });
+    expect(report.mean.auprc.mean).toBeGreaterThan(0);
+    const both = runCli(['evaluate', '--method', 'thresh', '--model', model, '--val', ...demoCase('val-03'), '--test', ...demoCase('test-01')]);
+    expect(both.status).not.toBe(0);
+    expect(both.stderr).toMatch(/give --model .* or --method thresh, not both/);
+  });
+});
