@@ -276,7 +276,7 @@ export function createWorkerClient(options: WorkerClientOptions = {}): FqlabWork
     resumeTraining: () => call((r) => r.resumeTraining()),
     cancelTraining: () => call((r) => r.cancelTraining()),
     reconstruct: (request, onProgress) => call((r) => r.reconstruct(request, progress(onProgress))),
-    score: (request) => call((r) => r.score(request)),
+    score: (request, onViewedCase) => call((r) => r.score(request, onViewedCase ? progress(onViewedCase) : undefined)),
     sweep: (request, onProgress) => call((r) => r.sweep(request, progress(onProgress))),
     getLayer: (request): Promise<LayerFile> => call((r) => r.getLayer(request)),
     exportLayer: (request): Promise<LayerFile> => call((r) => r.exportLayer(request)),
