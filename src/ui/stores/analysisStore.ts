@@ -1,7 +1,7 @@
 // Zustand store of the analysis settings (alpha, noise level, threshold source) and the latest evaluation.
 import { create } from 'zustand';
 import { PAPER_PROTOCOL } from '../../core/protocol.ts';
-import type { EvaluationResult, ScoreKind, ThresholdSource } from '../../../workers/api.ts';
+import type { EvaluationResult, ScoreKind, ThresholdSource, ViewedCaseScore } from '../../../workers/api.ts';
 
 export type ReconstructionStatus = 'none' | 'running' | 'done' | 'error';
 
@@ -29,7 +29,10 @@ export interface AnalysisState {
   /** Case whose precision-recall curve is shown ('' = the worker's choice). */
   prCaseId: string;
   reconstruction: ReconstructionState;
+  /** True while a score request's whole study is still being computed. */
   scoring: boolean;
+  /** The viewed case of the newest score request, with its score map: it arrives before the study's evaluation. */
+  viewedCase: ViewedCaseScore | null;
   evaluation: EvaluationResult | null;
   /** True when cases or the model changed after the last reconstruction. */
   stale: boolean;
@@ -48,6 +51,7 @@ export const useAnalysisStore = create<AnalysisState>()((set) => ({
   prCaseId: '',
   reconstruction: NO_RECONSTRUCTION,
   scoring: false,
+  viewedCase: null,
   evaluation: null,
   stale: false,
   set: (patch) => set(patch),
