@@ -244,6 +244,8 @@ export interface FqlabWorkerApi {
    * newer score call makes this one reject with code 'superseded' before its next case.
    */
   score(request: ScoreRequest, onViewedCase?: ProgressCallback<ViewedCaseScore>): Promise<EvaluationResult>;
+  /** Only the precision-recall curve score(request) would return (its prCaseId changed): no threshold, no metrics. */
+  prCurve(request: ScoreRequest): Promise<EvaluationResult['prCurve']>;
   /**
    * Dice/AUPRC means for every alpha x noise level over the non-training cases (FQ score; each noise level is
    * reconstructed once, then rescored per alpha). Reconstructions are cached; what score() returns does not change.

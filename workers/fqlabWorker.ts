@@ -271,6 +271,11 @@ export class FqlabWorker implements FqlabWorkerApi {
     }
   }
 
+  async prCurve(request: ScoreRequest): Promise<EvaluationResult['prCurve']> {
+    this.requireModelNamed(request.modelId);
+    return this.pipeline.prCurve(request);
+  }
+
   async sweep(request: SweepRequest, onProgress: ProgressCallback<{ done: number; total: number }>): Promise<SweepResult> {
     FqlabWorker.checkNoiseLevels(request.noiseLevels);
     await this.ensureBackend();

@@ -55,11 +55,25 @@ function thresholdDice(map: Float32Array, labels: Uint8Array, conformed: ScoredC
 }
 
 /** The split the headline mean is over: test cases with lesions when there are any, else validation ones. */
-export function meanSplit(scored: readonly ScoredCase[]): DataSplit | null {
+export function meanSplit(scored: readonly Pick<ScoredCase, 'conformed'>[]): DataSplit | null {
   const withLesions = scored.filter((s) => s.conformed.anomalousVoxels > 0);
   if (withLesions.some((s) => s.conformed.split === 'test')) return 'test';
   if (withLesions.some((s) => s.conformed.split === 'validation')) return 'validation';
   return null;
+}
+
+/** The case whose PR curve is shown: `prCaseId` when it has lesions, else the first case with lesions of the mean's split. */
+export function prCurveCase<C extends ScoredCase['conformed']>(cases: readonly C[], prCaseId?: string): C | null {
+  const meanOver = meanSplit(cases.map((conformed) => ({ conformed })));
+  return (
+    cases.find((c) => c.caseId === prCaseId && c.anomalousVoxels > 0) ?? cases.find((c) => c.split === meanOver && c.anomalousVoxels > 0) ?? null
+  );
+}
+
+/** The precision-recall curve of a scored case with lesions. */
+export function prCurveOf({ conformed, map }: ScoredCase): NonNullable<EvaluationResult['prCurve']> {
+  const curve = precisionRecallCurve(map, conformed.labels as Uint8Array, PAPER_PROTOCOL.prCurvePoints);
+  return { caseId: conformed.caseId, precision: Array.from(curve.precision), recall: Array.from(curve.recall) };
 }
 
 /**
@@ -74,14 +88,8 @@ export function evaluateScored(
   const cases = scored.map((s) => caseMetrics(s, threshold.value));
   const meanOver = meanSplit(scored);
   const inMean = cases.filter((c) => c.split === meanOver);
-  const curveCase =
-    scored.find((s) => s.conformed.caseId === prCaseId && s.conformed.anomalousVoxels > 0) ??
-    scored.find((s) => s.conformed.split === meanOver && s.conformed.anomalousVoxels > 0);
-  let prCurve: EvaluationResult['prCurve'] = null;
-  if (curveCase) {
-    const curve = precisionRecallCurve(curveCase.map, curveCase.conformed.labels as Uint8Array, PAPER_PROTOCOL.prCurvePoints);
-    prCurve = { caseId: curveCase.conformed.caseId, precision: Array.from(curve.precision), recall: Array.from(curve.recall) };
-  }
+  const curveCase = prCurveCase(scored.map((s) => s.conformed), prCaseId);
+  const prCurve = curveCase ? prCurveOf(scored.find((s) => s.conformed === curveCase) as ScoredCase) : null;
   return {
     threshold,
     cases,

@@ -6,7 +6,7 @@ import { removeSmallComponents } from '../core/postprocess/index.ts';
 import { l1Map, ssimLossMap } from '../core/quality/index.ts';
 import { voxelCount, type Volume } from '../core/volume.ts';
 import { CaseStore, type ConformedCase } from './caseStore.ts';
-import { caseMetrics, evaluateScored, type CaseMetrics, type EvaluationResult } from './evaluate.ts';
+import { caseMetrics, evaluateScored, prCurveCase, prCurveOf, type CaseMetrics, type EvaluationResult } from './evaluate.ts';
 import { KeyedCache } from './keyedCache.ts';
 import { caseMapKeyString, type MapKey, type ReconstructionKey, type ReconstructionSetKey } from './keys.ts';
 import { isCaseLayer, type DerivedLayerRequest, type LayerRequest } from './layers.ts';
@@ -310,6 +310,19 @@ export class AnalysisPipeline {
     const scored = await all;
     signal?.throwIfAborted();
     return this.finishScore(request, key, scored, started);
+  }
+
+  /**
+   * Only the precision-recall curve a score request would return (a change of the PR case): one case's map, from the
+   * map cache when the request was scored, and no threshold or metrics.
+   */
+  prCurve(request: ScoreRequest): EvaluationResult['prCurve'] {
+    const key = mapKeyOf(request);
+    const found = this.reconstructedCases(key);
+    if (found.length === 0) throw noReconstruction(key);
+    const curveCase = prCurveCase(found.map((r) => r.conformed), request.prCaseId);
+    const reconstructed = found.find((r) => r.conformed === curveCase);
+    return reconstructed ? prCurveOf({ conformed: reconstructed.conformed, ...this.caseMap(reconstructed, key) }) : null;
   }
 
   private finishScore(request: ScoreRequest, key: MapKey, scored: ScoredCase[], started: number): EvaluationResult {

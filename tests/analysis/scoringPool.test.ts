@@ -36,6 +36,19 @@ function numbers(result: Awaited<ReturnType<AnalysisPipeline['scoreStudy']>>) {
   return { ...result, elapsedMs: 0 };
 }
 
+describe('a PR-case change', () => {
+  it('computes only the curve, from the maps the score cached, equal to the curve a full score returns', async () => {
+    const pipeline = await reconstructed();
+    await pipeline.scoreStudy(request, { pool: threads });
+    const misses = pipeline.maps.misses;
+    for (const prCaseId of ['val2', 'test1', 'no-such-case']) {
+      expect(pipeline.prCurve({ ...request, prCaseId })).toStrictEqual(pipeline.score({ ...request, prCaseId }).prCurve);
+    }
+    expect(pipeline.maps.misses).toBe(misses);
+    expect(pipeline.prCurve({ ...request, prCaseId: 'val2' })?.caseId).toBe('val2');
+  });
+});
+
 describe('scoreStudy on a pool', () => {
   it('gives the serial score() to the bit on worker threads and in-process, maps included', async () => {
     const serial = await reconstructed();

@@ -134,10 +134,29 @@ export function setAlpha(alpha: number): void {
   void scoreNow();
 }
 
-/** Threshold source, FPR target, manual threshold, score kind or PR case: rescore only. */
+/** A new PR case: only its curve is computed (from the cached maps); the metrics and threshold stay. */
+async function showPrCurve(): Promise<void> {
+  const request = scoreRequest();
+  const { evaluation } = useAnalysisStore.getState();
+  if (!request || !evaluation) return;
+  try {
+    const prCurve = await workbenchWorker().prCurve({ ...request, ...evaluation.key });
+    const now = useAnalysisStore.getState().evaluation;
+    if (now === evaluation) useAnalysisStore.getState().set({ evaluation: { ...now, prCurve } });
+  } catch (error) {
+    const { fileName, message } = toUserError(error);
+    useErrorStore.getState().report(fileName, `The precision-recall curve failed: ${message}`);
+  }
+}
+
+/** Threshold source, FPR target, manual threshold or score kind: rescore only; the PR case: its curve only. */
 export function setScoreOptions(patch: Partial<Pick<AnalysisState, 'score' | 'thresholdSource' | 'fprTarget' | 'manualThreshold' | 'prCaseId'>>): void {
   const before = useAnalysisStore.getState();
   useAnalysisStore.getState().set(patch);
+  if (Object.keys(patch).length === 1 && patch.prCaseId !== undefined && !before.scoring) {
+    void showPrCurve();
+    return;
+  }
   // An FPR target needs the healthy volumes reconstructed too (cached per case, so only those are new).
   if (patch.thresholdSource === 'fpr-target' && before.thresholdSource !== 'fpr-target' && before.reconstruction.status === 'done') {
     void reconstructLatest(before.noiseLevel);
