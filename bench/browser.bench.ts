@@ -38,23 +38,20 @@ interface MoveTiming {
 async function timeAlphaMove(page: Page, alpha: string): Promise<MoveTiming> {
   const info = page.getByTestId('threshold-info');
   const before = await page.getByTestId('metric-table').textContent();
-  const watching = page.evaluate(
-    ({ alpha, old }) =>
-      new Promise<{ viewedMs: number | null; wallMs: number }>((resolve, reject) => {
-        const started = performance.now();
-        let viewedMs: number | null = null;
-        const frame = () => {
-          const now = performance.now() - started;
-          const updating = document.querySelector('[data-testid="metrics-updating"]')?.textContent ?? '';
-          if (viewedMs === null && updating.includes(`at alpha ${alpha}:`)) viewedMs = now;
-          if (document.querySelector('[data-testid="metric-table"]')?.textContent !== old) resolve({ viewedMs, wallMs: now });
-          else if (now > 60_000) reject(new Error(`no new metrics 60 s after alpha ${alpha}`));
-          else requestAnimationFrame(frame);
-        };
-        requestAnimationFrame(frame);
-      }),
-    { alpha, old: before },
-  );
+  // Plain source text: tsx would wrap a function's inner names in a helper the page does not have.
+  const watching = page.evaluate(`new Promise((resolve, reject) => {
+    const started = performance.now();
+    let viewedMs = null;
+    const frame = () => {
+      const now = performance.now() - started;
+      const updating = document.querySelector('[data-testid="metrics-updating"]')?.textContent ?? '';
+      if (viewedMs === null && updating.includes(${JSON.stringify(`at alpha ${alpha}:`)})) viewedMs = now;
+      if (document.querySelector('[data-testid="metric-table"]')?.textContent !== ${JSON.stringify(before)}) resolve({ viewedMs, wallMs: now });
+      else if (now > 60000) reject(new Error('no new metrics 60 s after the alpha move'));
+      else requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  })`) as Promise<{ viewedMs: number | null; wallMs: number }>;
   await page.getByTestId('alpha-slider').fill(alpha);
   const { viewedMs, wallMs } = await watching;
   const workerMs = Number(/scored in (\d+) ms/.exec((await info.textContent()) ?? '')?.[1] ?? Number.NaN);
@@ -93,7 +90,8 @@ async function main(): Promise<void> {
     console.log(`median: ${median(results.map((r) => r.wallMs)).toFixed(0)} ms from the slider to the whole study's table, worker ${median(results.map((r) => r.workerMs))} ms`);
   } finally {
     await context.close();
-    if (server.pid !== undefined) process.kill(-server.pid);
+    // The server's process group; it is gone already when it could not start (say, the port was taken).
+    if (server.pid !== undefined && server.exitCode === null) process.kill(-server.pid);
   }
 }
 
