@@ -16,6 +16,7 @@ import type { DataSplit } from '../src/analysis/caseStore.ts';
 import type { EvaluationResult } from '../src/analysis/evaluate.ts';
 import type { LayerRequest, MapLayer } from '../src/analysis/layers.ts';
 import type { ReconstructRequest, ScoreRequest, SweepRequest, SweepResult, ViewedCaseScore } from '../src/analysis/pipeline.ts';
+import type { SeedSummary } from '../src/analysis/seeds.ts';
 
 export type { AirMode } from '../src/core/air.ts';
 export { MODALITIES, type Modality } from '../src/core/modality.ts';
@@ -31,6 +32,7 @@ export type { CaseMetrics, EvaluationResult } from '../src/analysis/evaluate.ts'
 export { alphaMatters, SCORE_KINDS, type MapKey, type ReconstructionSetKey, type ScoreKind, type ScoreMapSettings } from '../src/analysis/keys.ts';
 export { layerDependencyKey, layerRequest, type CaseLayer, type DerivedLayer, type LayerRequest, type MapLayer } from '../src/analysis/layers.ts';
 export type { ReconstructRequest, ScoreKey, ScoreRequest, SweepCell, SweepRequest, SweepResult, ViewedCaseScore } from '../src/analysis/pipeline.ts';
+export type { SeedSummary } from '../src/analysis/seeds.ts';
 export type { ThresholdChoice, ThresholdSettings } from '../src/analysis/thresholdChoice.ts';
 
 /** What a loaded file holds, guessed from its name and editable in the UI. */
@@ -244,6 +246,11 @@ export interface FqlabWorkerApi {
    * newer score call makes this one reject with code 'superseded' before its next case.
    */
   score(request: ScoreRequest, onViewedCase?: ProgressCallback<ViewedCaseScore>): Promise<EvaluationResult>;
+  /**
+   * The request's study at each seed (its cases reconstructed at the other seeds unless cached): per seed the means,
+   * then mean ± std over seeds, as `fqlab evaluate --seeds` reports them. Progress counts slices reconstructed.
+   */
+  scoreSeeds(request: ScoreRequest, seeds: number[], onProgress: ProgressCallback<{ done: number; total: number }>): Promise<SeedSummary>;
   /** Only the precision-recall curve score(request) would return (its prCaseId changed): no threshold, no metrics. */
   prCurve(request: ScoreRequest): Promise<EvaluationResult['prCurve']>;
   /**

@@ -277,6 +277,7 @@ export function createWorkerClient(options: WorkerClientOptions = {}): FqlabWork
     cancelTraining: () => call((r) => r.cancelTraining()),
     reconstruct: (request, onProgress) => call((r) => r.reconstruct(request, progress(onProgress))),
     score: (request, onViewedCase) => call((r) => r.score(request, onViewedCase ? progress(onViewedCase) : undefined)),
+    scoreSeeds: (request, seeds, onProgress) => call((r) => r.scoreSeeds(request, seeds, progress(onProgress))),
     prCurve: (request) => call((r) => r.prCurve(request)),
     sweep: (request, onProgress) => call((r) => r.sweep(request, progress(onProgress))),
     getLayer: (request): Promise<LayerFile> => call((r) => r.getLayer(request)),

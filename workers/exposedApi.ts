@@ -23,6 +23,7 @@ const API_METHODS: Record<ApiMethod, true> = {
   cancelTraining: true,
   reconstruct: true,
   score: true,
+  scoreSeeds: true,
   prCurve: true,
   sweep: true,
   getLayer: true,

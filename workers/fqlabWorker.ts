@@ -31,6 +31,7 @@ import type {
   ProgressCallback,
   ReconstructRequest,
   ScoreRequest,
+  SeedSummary,
   SeriesFile,
   SkullStripResult,
   SweepRequest,
@@ -269,6 +270,11 @@ export class FqlabWorker implements FqlabWorkerApi {
     } finally {
       if (this.scoring === controller) this.scoring = null;
     }
+  }
+
+  async scoreSeeds(request: ScoreRequest, seeds: number[], onProgress: ProgressCallback<{ done: number; total: number }>): Promise<SeedSummary> {
+    await this.ensureBackend();
+    return this.pipeline.scoreSeeds(this.requireModelNamed(request.modelId), request, seeds, (p) => void onProgress(p));
   }
 
   async prCurve(request: ScoreRequest): Promise<EvaluationResult['prCurve']> {

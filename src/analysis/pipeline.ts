@@ -12,6 +12,7 @@ import { caseMapKeyString, type MapKey, type ReconstructionKey, type Reconstruct
 import { isCaseLayer, type DerivedLayerRequest, type LayerRequest } from './layers.ts';
 import { reconstructionCache, type CachedReconstruction, type ReconstructionCache } from './reconstructionCache.ts';
 import { scoreMap, scoringJob } from './scoring.ts';
+import { summarizeSeeds, type SeedSummary } from './seeds.ts';
 import type { RankingMetrics } from './scoringJob.ts';
 import type { ScoringPool } from './scoringPool.ts';
 import { chooseThreshold, type ScoredCase, type ThresholdSettings } from './thresholdChoice.ts';
@@ -310,6 +311,21 @@ export class AnalysisPipeline {
     const scored = await all;
     signal?.throwIfAborted();
     return this.finishScore(request, key, scored, started);
+  }
+
+  /**
+   * The request's study at each of `seeds` (the cases reconstructed under the request's seed, reconstructed at the
+   * others unless cached), summarized over seeds as `fqlab evaluate --seeds` does. Progress counts reconstructions.
+   */
+  async scoreSeeds(model: ReconstructionModel, request: ScoreRequest, seeds: readonly number[], onProgress?: (progress: Progress) => void): Promise<SeedSummary> {
+    const caseIds = this.reconstructedCases(mapKeyOf(request)).map((r) => r.conformed.caseId);
+    if (caseIds.length === 0) throw noReconstruction(mapKeyOf(request));
+    const runs: EvaluationResult[] = [];
+    for (const [index, seed] of seeds.entries()) {
+      await this.reconstruct(model, { caseIds, noiseLevel: request.noiseLevel, seed }, (p) => onProgress?.({ done: index * p.total + p.done, total: seeds.length * p.total }));
+      runs.push(this.score({ ...request, seed }));
+    }
+    return summarizeSeeds(runs);
   }
 
   /**

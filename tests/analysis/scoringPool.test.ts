@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConformedCase } from '../../src/analysis/caseStore.ts';
 import { AnalysisPipeline, type ScoreRequest, type ViewedCaseScore } from '../../src/analysis/pipeline.ts';
 import { InProcessScoringPool, type ScoringPool } from '../../src/analysis/scoringPool.ts';
+import { summarize } from '../../src/core/metrics/index.ts';
 import { nodeScoringPool } from '../../workers/nodeScoringPool.ts';
 import { FakeModel, syntheticCase } from './syntheticCases.ts';
 
@@ -35,6 +36,20 @@ function sameBits(a: Float32Array, b: Float32Array): boolean {
 function numbers(result: Awaited<ReturnType<AnalysisPipeline['scoreStudy']>>) {
   return { ...result, elapsedMs: 0 };
 }
+
+describe('mean ± std over seeds', () => {
+  it("reconstructs the study's cases at each seed and summarizes each seed's means as fqlab evaluate does", async () => {
+    const pipeline = await reconstructed();
+    const summary = await pipeline.scoreSeeds(model, request, [1, 2]);
+    const runs = [pipeline.score(request), pipeline.score({ ...request, seed: 2 })];
+    expect(summary.perSeed.map((s) => [s.seed, s.threshold, s.dice, s.auprc])).toStrictEqual(
+      runs.map((r) => [r.key.seed, r.threshold.value, r.mean.dice.mean, r.mean.auprc.mean]),
+    );
+    expect(summary.mean.dice).toStrictEqual(summarize(runs.map((r) => r.mean.dice.mean)));
+    expect(summary.mean.dice.n).toBe(2);
+    expect(pipeline.reconstructions.size).toBe(2 * caseIds.length);
+  });
+});
 
 describe('a PR-case change', () => {
   it('computes only the curve, from the maps the score cached, equal to the curve a full score returns', async () => {

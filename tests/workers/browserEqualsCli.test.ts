@@ -38,7 +38,7 @@ describe('the workbench and fqlab evaluate give the same numbers', () => {
     const worker = new FqlabWorker();
     for (const c of demoCases) {
       const fileId = async (name: string | undefined) =>
-        name === undefined ? undefined : (await worker.loadFile(name, readFileSync(join(demo, name)).buffer as ArrayBuffer)).fileId;
+        name === undefined ? undefined : (await worker.loadFile(name, new Uint8Array(readFileSync(join(demo, name))).buffer)).fileId;
       const imageFileId = (await fileId(c.files.image)) as string;
       await worker.defineCase({
         caseId: c.id, imageFileId, brainMaskFileId: await fileId(c.files.brainMask), segFileId: await fileId(c.files.seg),

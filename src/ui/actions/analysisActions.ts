@@ -91,7 +91,7 @@ async function scoreNow(): Promise<void> {
   if (!request) return;
   const generation = ++scoreGeneration;
   const isLatest = () => generation === scoreGeneration;
-  useAnalysisStore.getState().set({ scoring: true });
+  useAnalysisStore.getState().set({ scoring: true, seedSummary: null });
   try {
     const evaluation = await workbenchWorker().score(request, (viewedCase) => {
       if (isLatest()) useAnalysisStore.getState().set({ viewedCase });
@@ -132,6 +132,26 @@ export function setAlpha(alpha: number): void {
     return;
   }
   void scoreNow();
+}
+
+/**
+ * Mean ± std over seeds 0 .. seedCount-1 of the shown study, as `fqlab evaluate --seeds` reports them: the cases are
+ * reconstructed at the other seeds (cached per seed), then each seed is scored with the current settings.
+ */
+export async function scoreOverSeeds(): Promise<void> {
+  const request = scoreRequest();
+  if (!request) return;
+  const seeds = Array.from({ length: useAnalysisStore.getState().seedCount }, (_, seed) => seed);
+  useAnalysisStore.getState().set({ seedSummary: null, seedProgress: { done: 0, total: 1 } });
+  try {
+    const summary = await workbenchWorker().scoreSeeds(request, seeds, (seedProgress) => useAnalysisStore.getState().set({ seedProgress }));
+    if (useAnalysisStore.getState().evaluation?.key.alpha === request.alpha) useAnalysisStore.getState().set({ seedSummary: summary });
+  } catch (error) {
+    const { fileName, message } = toUserError(error);
+    useErrorStore.getState().report(fileName, `Scoring over seeds failed: ${message}`);
+  } finally {
+    useAnalysisStore.getState().set({ seedProgress: null });
+  }
 }
 
 /** A new PR case: only its curve is computed (from the cached maps); the metrics and threshold stay. */

@@ -23,6 +23,7 @@ export function MetricsPanel() {
   const prCaseId = useAnalysisStore((s) => s.prCaseId);
   const scoring = useAnalysisStore((s) => s.scoring);
   const viewedCase = useAnalysisStore((s) => s.viewedCase);
+  const seedSummary = useAnalysisStore((s) => s.seedSummary);
   const demoRunning = useDemoStore((s) => s.phase === 'running');
   if (!evaluation) {
     return (
@@ -66,6 +67,12 @@ export function MetricsPanel() {
           <strong>{summary(mean.bestDiceOracle)}</strong>
         </div>
       </div>
+      {seedSummary ? (
+        <p className="hint" data-testid="seed-summary">
+          over seeds {seedSummary.perSeed.map((s) => s.seed).join(', ')} (as fqlab evaluate --seeds {seedSummary.perSeed.length}): DICE {summary(seedSummary.mean.dice)} · AUPRC{' '}
+          {summary(seedSummary.mean.auprc)} · AUROC {summary(seedSummary.mean.auroc)}
+        </p>
+      ) : null}
       {scoring ? (
         <p className="hint" data-testid="metrics-updating">
           updating…
