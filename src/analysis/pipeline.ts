@@ -255,7 +255,11 @@ export class AnalysisPipeline {
     const cached = this.maps.get(caseKey);
     if (cached?.ranking !== undefined) return { conformed, ...cached };
     const result = await pool.run(scoringJob(conformed, entry, key), signal);
-    this.maps.set(caseKey, result);
+    // Kept only while the case and its reconstruction are still the ones scored (a case redefined meanwhile is not).
+    const reconstructionKey = { modelId: key.modelId, caseId: conformed.caseId, noiseLevel: key.noiseLevel, seed: key.seed };
+    if (this.cases.has(conformed.caseId) && this.cases.get(conformed.caseId) === conformed && this.reconstructions.peek(reconstructionKey) === entry) {
+      this.maps.set(caseKey, result);
+    }
     return { conformed, ...result };
   }
 

@@ -100,6 +100,19 @@ describe('scoreStudy on a pool', () => {
     expect(sameBits(got.map, pipeline.layer({ caseId: 'test2', layer: 'fq', ...result.key, threshold: null }).data)).toBe(true);
   });
 
+  it('a case removed while its map is being scored does not get that map cached', async () => {
+    const pipeline = await reconstructed();
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slow: ScoringPool = { size: 1, run: async (job) => (await held, new InProcessScoringPool().run(job)), dispose: () => undefined };
+    const study = pipeline.scoreStudy(request, { pool: slow });
+    pipeline.removeCase('test1');
+    release();
+    await study;
+    expect(pipeline.maps.size).toBe(caseIds.length - 1);
+    expect(pipeline.maps.peek({ ...request, caseId: 'test1' })).toBeUndefined();
+  });
+
   it('an aborted study rejects with the reason and starts no further case; the next request is unaffected', async () => {
     const pipeline = await reconstructed();
     const controller = new AbortController();
