@@ -1,5 +1,5 @@
 // Browser benchmark (plain tsx script): the workbench's demo in headless Chromium, then alpha moves timed from the slider
-// to the updated metrics (the 200 ms aim) and the worker's own scoring time.
+// to the viewed case's new result and to the whole study's metrics, and the worker's own scoring time.
 // Usage: npx tsx bench/browser.bench.ts [--moves 6]   (builds the site and serves it with `vite preview`, like the e2e tests)
 import { chromium, type Page } from '@playwright/test';
 import { spawn, spawnSync } from 'node:child_process';
@@ -23,16 +23,39 @@ async function waitForServer(url: string, timeoutMs: number): Promise<void> {
   throw new Error(`browser bench: ${url} did not answer within ${timeoutMs / 1000} s`);
 }
 
-/** Milliseconds from an alpha move to the metrics table showing new numbers, and the worker's "scored in" figure. */
-async function timeAlphaMove(page: Page, alpha: string): Promise<{ wallMs: number; workerMs: number }> {
+interface MoveTiming {
+  /** Slider to the viewed case's result on the page (null when no frame showed it before the study was in). */
+  viewedMs: number | null;
+  /** Slider to the whole study's metrics in the table. */
+  wallMs: number;
+  workerMs: number;
+}
+
+/**
+ * Milliseconds from an alpha move to the viewed case's result ("updating… viewed case X at alpha A") and to the metrics
+ * table showing new numbers, checked every animation frame in the page, and the worker's "scored in" figure.
+ */
+async function timeAlphaMove(page: Page, alpha: string): Promise<MoveTiming> {
   const info = page.getByTestId('threshold-info');
   const before = await page.getByTestId('metric-table').textContent();
-  const started = await page.evaluate(() => performance.now());
+  // Plain source text: tsx would wrap a function's inner names in a helper the page does not have.
+  const watching = page.evaluate(`new Promise((resolve, reject) => {
+    const started = performance.now();
+    let viewedMs = null;
+    const frame = () => {
+      const now = performance.now() - started;
+      const updating = document.querySelector('[data-testid="metrics-updating"]')?.textContent ?? '';
+      if (viewedMs === null && updating.includes(${JSON.stringify(`at alpha ${alpha}:`)})) viewedMs = now;
+      if (document.querySelector('[data-testid="metric-table"]')?.textContent !== ${JSON.stringify(before)}) resolve({ viewedMs, wallMs: now });
+      else if (now > 60000) reject(new Error('no new metrics 60 s after the alpha move'));
+      else requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  })`) as Promise<{ viewedMs: number | null; wallMs: number }>;
   await page.getByTestId('alpha-slider').fill(alpha);
-  await page.waitForFunction((old) => document.querySelector('[data-testid="metric-table"]')?.textContent !== old, before, { timeout: 60_000, polling: 'raf' });
-  const wallMs = (await page.evaluate(() => performance.now())) - started;
+  const { viewedMs, wallMs } = await watching;
   const workerMs = Number(/scored in (\d+) ms/.exec((await info.textContent()) ?? '')?.[1] ?? Number.NaN);
-  return { wallMs, workerMs };
+  return { viewedMs, wallMs, workerMs };
 }
 
 async function main(): Promise<void> {
@@ -54,17 +77,21 @@ async function main(): Promise<void> {
     const table = await page.getByTestId('metric-table').locator('tbody tr').count();
     console.log(`alpha moves with ${table} cases in the metrics table (scoring rescans every validation and test case):`);
     const alphas = ['0.5', '0.84', '0.3', '1', '0', '0.6', '0.9', '0.2'].slice(0, moves);
-    const results: { wallMs: number; workerMs: number }[] = [];
+    const results: MoveTiming[] = [];
     for (const alpha of alphas) {
       const r = await timeAlphaMove(page, alpha);
       results.push(r);
-      console.log(`  alpha ${alpha}: metrics updated after ${r.wallMs.toFixed(0)} ms (worker scoring ${r.workerMs} ms)`);
+      const viewed = r.viewedMs === null ? 'not seen before the study' : `${r.viewedMs.toFixed(0)} ms`;
+      console.log(`  alpha ${alpha}: viewed case after ${viewed}, whole study after ${r.wallMs.toFixed(0)} ms (worker scoring ${r.workerMs} ms)`);
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    console.log(`median: ${median(results.map((r) => r.wallMs)).toFixed(0)} ms from the slider to the table, worker ${median(results.map((r) => r.workerMs))} ms`);
+    const viewed = results.map((r) => r.viewedMs).filter((ms): ms is number => ms !== null);
+    console.log(`median: viewed case ${viewed.length > 0 ? `${median(viewed).toFixed(0)} ms` : 'never seen'} from the slider (${viewed.length}/${results.length} moves)`);
+    console.log(`median: ${median(results.map((r) => r.wallMs)).toFixed(0)} ms from the slider to the whole study's table, worker ${median(results.map((r) => r.workerMs))} ms`);
   } finally {
     await context.close();
-    if (server.pid !== undefined) process.kill(-server.pid);
+    // The server's process group; it is gone already when it could not start (say, the port was taken).
+    if (server.pid !== undefined && server.exitCode === null) process.kill(-server.pid);
   }
 }
 

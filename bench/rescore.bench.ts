@@ -1,5 +1,6 @@
-// One rescoring of a real 96 x 96 x 50 demo case in Node (fqMap, post-processing, AUPRC/AUROC/Dice) beside the numpy/scipy/sklearn reference.
-// Usage: npx tsx bench/rescore.bench.ts [--case test-01] [--repeats 15]   (the reference needs /usr/bin/python3 with numpy, scipy, sklearn)
+// One rescoring of a real 96 x 96 x 50 demo case in Node (fqMap, post-processing, AUPRC/AUROC/Dice) beside the numpy/scipy/sklearn
+// reference, and a study of such cases rescored serially and on the scoring pool (worker_threads), per volume.
+// Usage: npx tsx bench/rescore.bench.ts [--case test-01] [--repeats 15] [--study 14]   (the reference needs /usr/bin/python3 with numpy, scipy, sklearn)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -8,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { bestDice, evaluateLabelled, labelsFromSegmentation, type VolumeMetrics } from '../src/core/metrics/index.ts';
 import { erodeMask2D, postprocessMap } from '../src/core/postprocess/index.ts';
 import { DEFAULT_FQ_ALPHA, fqMap } from '../src/core/quality/index.ts';
+import { runScoringJob, type ScoringJob } from '../src/analysis/scoringJob.ts';
+import { nodeScoringPool } from '../workers/nodeScoringPool.ts';
 import { loadRescoreCase } from './rescoreCase.ts';
 
 const REFERENCE_PYTHON = '/usr/bin/python3';
@@ -21,6 +24,7 @@ function flag(name: string, fallback: string): string {
 
 const caseId = flag('case', 'test-01');
 const repeats = Number(flag('repeats', '15'));
+const studyCases = Number(flag('study', '14'));
 const rescoreCase = loadRescoreCase(caseId);
 const { dims, ssimLoss, l1, brainMask } = rescoreCase;
 const labels = labelsFromSegmentation(rescoreCase.seg);
@@ -100,8 +104,42 @@ function timeReference(): ReferenceResult | null {
 console.log(`rescore bench: demo case ${caseId}, grid ${dims.join(' x ')}, alpha ${alpha}, ${repeats} repeats, load ${os.loadavg()[0].toFixed(1)}`);
 const node = timeNode('Node, full pipeline (as the reference: brain mask eroded in every run)', brainMask, EROSIONS);
 timeNode('Node, one workbench alpha move (eroded mask and labels cached per case)', erodeMask2D(brainMask, dims, EROSIONS), 0);
+/**
+ * A study of `studyCases` copies of the case, as one alpha move rescores it in the worker (score map, post-processing,
+ * threshold-free metrics per case): serially, then on the scoring pool; the median wall time of 5 runs each.
+ */
+async function timeStudy(): Promise<{ serialPerVolume: number; pooledPerVolume: number; threads: number }> {
+  const eroded = erodeMask2D(brainMask, dims, EROSIONS);
+  const job: ScoringJob = { ssimLoss, l1, erodedBrainMask: eroded, labels, dims, settings: { score: 'fq', alpha } };
+  const serial: number[] = [];
+  const pooled: number[] = [];
+  const pool = nodeScoringPool();
+  try {
+    await Promise.all(Array.from({ length: pool.size }, () => pool.run(job))); // warm-up: threads started, code compiled
+    for (let r = 0; r < 5; r++) {
+      let t = performance.now();
+      for (let c = 0; c < studyCases; c++) runScoringJob(job);
+      serial.push(performance.now() - t);
+      t = performance.now();
+      await Promise.all(Array.from({ length: studyCases }, () => pool.run(job)));
+      pooled.push(performance.now() - t);
+    }
+  } finally {
+    pool.dispose();
+  }
+  console.log(`Node, a ${studyCases}-case study (map + post-processing + AUPRC/AUROC/best Dice per case)`);
+  console.log(`  ${'serial, one thread'.padEnd(48)} median ${fmt(median(serial))} ms   (${fmt(median(serial) / studyCases)} ms a volume)`);
+  console.log(`  ${`scoring pool, ${pool.size} ${pool.size > 1 ? 'worker threads' : 'in-process'}`.padEnd(48)} median ${fmt(median(pooled))} ms   (${fmt(median(pooled) / studyCases)} ms a volume)`);
+  return { serialPerVolume: median(serial) / studyCases, pooledPerVolume: median(pooled) / studyCases, threads: pool.size };
+}
+
+const study = await timeStudy();
 const reference = timeReference();
 if (reference) {
+  console.log(
+    `per volume in a study on the pool / reference: ${(study.pooledPerVolume / reference.medianMs).toFixed(3)} ` +
+      `(${study.pooledPerVolume.toFixed(1)} ms vs ${reference.medianMs.toFixed(1)} ms, ${study.threads} threads; serial ${(study.serialPerVolume / reference.medianMs).toFixed(3)})`,
+  );
   console.log(`numpy/scipy/sklearn reference (${REFERENCE_PYTHON})`);
   console.log(`  ${'total'.padEnd(48)} median ${fmt(reference.medianMs)} ms   min ${fmt(Math.min(...reference.timesMs))} ms`);
   console.log(`Node / reference (medians): ${(node.total / reference.medianMs).toFixed(3)}  (reference is ${(reference.medianMs / node.total).toFixed(1)}x slower)`);

@@ -16,7 +16,8 @@ import type { UNetPresetName } from '../src/engine/unetConfig.ts';
 import type { DataSplit } from '../src/analysis/caseStore.ts';
 import type { EvaluationResult } from '../src/analysis/evaluate.ts';
 import type { LayerRequest, MapLayer } from '../src/analysis/layers.ts';
-import type { ReconstructRequest, ScoreRequest, SweepRequest, SweepResult } from '../src/analysis/pipeline.ts';
+import type { ReconstructRequest, ScoreRequest, SweepRequest, SweepResult, ViewedCaseScore } from '../src/analysis/pipeline.ts';
+import type { SeedSummary } from '../src/analysis/seeds.ts';
 
 export type { AirMode } from '../src/core/air.ts';
 export type { MethodName } from '../src/engine/methods/types.ts';
@@ -32,7 +33,8 @@ export { DATA_SPLITS, type DataSplit } from '../src/analysis/caseStore.ts';
 export type { CaseMetrics, EvaluationResult } from '../src/analysis/evaluate.ts';
 export { alphaMatters, SCORE_KINDS, type MapKey, type ReconstructionSetKey, type ScoreKind, type ScoreMapSettings } from '../src/analysis/keys.ts';
 export { layerDependencyKey, layerRequest, type CaseLayer, type DerivedLayer, type LayerRequest, type MapLayer } from '../src/analysis/layers.ts';
-export type { ReconstructRequest, ScoreKey, ScoreRequest, SweepCell, SweepRequest, SweepResult } from '../src/analysis/pipeline.ts';
+export type { ReconstructRequest, ScoreKey, ScoreRequest, SweepCell, SweepRequest, SweepResult, ViewedCaseScore } from '../src/analysis/pipeline.ts';
+export type { SeedSummary } from '../src/analysis/seeds.ts';
 export type { ThresholdChoice, ThresholdSettings } from '../src/analysis/thresholdChoice.ts';
 
 /** What a loaded file holds, guessed from its name and editable in the UI. */
@@ -246,9 +248,18 @@ export interface FqlabWorkerApi {
   reconstruct(request: ReconstructRequest, onProgress: ProgressCallback<{ done: number; total: number }>): Promise<void>;
   /**
    * Scores the cases reconstructed under the request's model, noise level and seed: maps, post-processing, threshold
-   * and metrics (fast path of the alpha slider). The request says everything the result depends on.
+   * and metrics (fast path of the alpha slider). The request says everything the result depends on. The request's
+   * viewCaseId is scored first and sent to `onViewedCase` with its map (transferred) before the rest of the study; a
+   * newer score call makes this one reject with code 'superseded' before its next case.
    */
-  score(request: ScoreRequest): Promise<EvaluationResult>;
+  score(request: ScoreRequest, onViewedCase?: ProgressCallback<ViewedCaseScore>): Promise<EvaluationResult>;
+  /**
+   * The request's study at each seed (its cases reconstructed at the other seeds unless cached): per seed the means,
+   * then mean ± std over seeds, as `fqlab evaluate --seeds` reports them. Progress counts slices reconstructed.
+   */
+  scoreSeeds(request: ScoreRequest, seeds: number[], onProgress: ProgressCallback<{ done: number; total: number }>): Promise<SeedSummary>;
+  /** Only the precision-recall curve score(request) would return (its prCaseId changed): no threshold, no metrics. */
+  prCurve(request: ScoreRequest): Promise<EvaluationResult['prCurve']>;
   /**
    * Dice/AUPRC means for every alpha x noise level over the non-training cases (FQ score; each noise level is
    * reconstructed once, then rescored per alpha). Reconstructions are cached; what score() returns does not change.

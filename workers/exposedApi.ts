@@ -1,6 +1,6 @@
 // Wraps the worker implementation for comlink: every throw becomes a plain WorkerError, and large results are transferred.
 import * as Comlink from 'comlink';
-import type { FqlabWorkerApi } from './api.ts';
+import type { FqlabWorkerApi, ViewedCaseScore } from './api.ts';
 import { toWorkerError } from './workerError.ts';
 
 type ApiMethod = keyof FqlabWorkerApi;
@@ -23,6 +23,8 @@ const API_METHODS: Record<ApiMethod, true> = {
   cancelTraining: true,
   reconstruct: true,
   score: true,
+  scoreSeeds: true,
+  prCurve: true,
   sweep: true,
   getLayer: true,
   exportLayer: true,
@@ -39,6 +41,11 @@ const TRANSFERS: { [M in ApiMethod]?: (result: ResultOf<M>) => Transferable[] } 
   saveCheckpoint: (bytes) => [bytes.buffer],
 };
 
+/** Callbacks (by method and argument position) whose argument's buffers move to the main thread: the viewed case's map. */
+const CALLBACK_TRANSFERS: { [M in ApiMethod]?: { argument: number; transfer: (value: never) => Transferable[] } } = {
+  score: { argument: 1, transfer: (viewed: ViewedCaseScore) => [viewed.map.buffer] },
+};
+
 /** Methods whose first argument names the file or case the call is about (a string, or a request with a caseId). */
 const SUBJECT_METHODS: ReadonlySet<ApiMethod> = new Set<ApiMethod>(['loadFile', 'loadDicomSeries', 'registerAndSkullStrip', 'removeCase', 'defineCase', 'getLayer', 'exportLayer']);
 
@@ -52,15 +59,21 @@ function subjectOf(method: ApiMethod, args: readonly unknown[]): string {
 
 /**
  * The object fqlab.worker.ts exposes: same methods as `impl`, but a rejected call rejects with a plain
- * {code, fileName, message} (structured-cloned whole, unlike Error objects), and layer and checkpoint bytes move
- * to the main thread without a copy.
+ * {code, fileName, message} (structured-cloned whole, unlike Error objects), and layer and checkpoint bytes (and the viewed
+ * case's map) move to the main thread without a copy.
  */
 export function exposedApi(impl: FqlabWorkerApi): FqlabWorkerApi {
   const wrapped: Partial<Record<ApiMethod, (...args: unknown[]) => Promise<unknown>>> = {};
   for (const method of Object.keys(API_METHODS) as ApiMethod[]) {
     const call = impl[method] as (...args: unknown[]) => Promise<unknown>;
     const transfer = TRANSFERS[method] as ((result: unknown) => Transferable[]) | undefined;
+    const callbackTransfer = CALLBACK_TRANSFERS[method];
     wrapped[method] = async (...args) => {
+      if (callbackTransfer && typeof args[callbackTransfer.argument] === 'function') {
+        const callback = args[callbackTransfer.argument] as (value: unknown) => unknown;
+        const transfer = callbackTransfer.transfer as (value: unknown) => Transferable[];
+        args[callbackTransfer.argument] = (value: unknown) => callback(Comlink.transfer(value, transfer(value)));
+      }
       let result: unknown;
       try {
         result = await call.apply(impl, args);

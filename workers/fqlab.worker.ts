@@ -3,6 +3,7 @@ import * as Comlink from 'comlink';
 import { WASM_ASSET_URLS } from '../src/engine/wasmAssets.browser.ts';
 import { installThreadedWasmSource } from '../src/engine/wasmThreads.browser.ts';
 import { browserScanReaders } from '../src/formats/readers.browser.ts';
+import { browserScoringPool } from './browserScoringPool.ts';
 import { browserRegistrationServices } from './elastixBrowser.ts';
 import { exposedApi } from './exposedApi.ts';
 import { FqlabWorker } from './fqlabWorker.ts';
@@ -10,4 +11,4 @@ import { FqlabWorker } from './fqlabWorker.ts';
 // Threaded WASM (when the page is cross-origin isolated) needs the unminified factory source for its pthreads.
 installThreadedWasmSource();
 
-Comlink.expose(exposedApi(new FqlabWorker({ wasmPaths: WASM_ASSET_URLS, scanReaders: browserScanReaders, registration: browserRegistrationServices() })));
+Comlink.expose(exposedApi(new FqlabWorker({ wasmPaths: WASM_ASSET_URLS, scanReaders: browserScanReaders, registration: browserRegistrationServices(), scoringPool: browserScoringPool() })));

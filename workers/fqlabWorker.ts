@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { makeConformedCase } from '../src/analysis/caseStore.ts';
 import { isCaseLayer, LABEL_LAYERS } from '../src/analysis/layers.ts';
 import { AnalysisPipeline } from '../src/analysis/pipeline.ts';
+import { InProcessScoringPool, type ScoringPool } from '../src/analysis/scoringPool.ts';
 import { acceptConformed, conformVolumes, CURVATURE_FLOW_REFERENCE, mapToInputGrid } from '../src/core/conform/index.ts';
 import { FqlabError } from '../src/core/errors.ts';
 import { writeNifti } from '../src/core/nifti/index.ts';
@@ -30,12 +31,14 @@ import type {
   ProgressCallback,
   ReconstructRequest,
   ScoreRequest,
+  SeedSummary,
   SeriesFile,
   SkullStripResult,
   SweepRequest,
   SweepResult,
   TrainConfig,
   TrainProgress,
+  ViewedCaseScore,
 } from './api.ts';
 import { FileRegistry } from './fileRegistry.ts';
 import { registerAndSkullStrip, type RegistrationServices } from './skullStrip.ts';
@@ -60,6 +63,8 @@ export interface FqlabWorkerOptions {
   scanReaders?: ScanReaders;
   /** elastix and the template (the browser entry passes the vendored ones); without them registration is refused. */
   registration?: RegistrationServices;
+  /** Where cases are rescored (the browser entry passes a pool of Web Workers); default: in this thread. */
+  scoringPool?: ScoringPool;
 }
 
 /**
@@ -75,8 +80,13 @@ export class FqlabWorker implements FqlabWorkerApi {
   private model: TrainedModel | null = null;
   private training: TrainingControl | null = null;
   private readonly timings: Record<string, number> = {};
+  private readonly scoringPool: ScoringPool;
+  /** The score request in progress; a newer one aborts it between cases. */
+  private scoring: AbortController | null = null;
 
-  constructor(private readonly options: FqlabWorkerOptions = {}) {}
+  constructor(private readonly options: FqlabWorkerOptions = {}) {
+    this.scoringPool = options.scoringPool ?? new InProcessScoringPool();
+  }
 
   private time<T>(name: string, started: number, value: T): T {
     this.timings[name] = performance.now() - started;
@@ -246,9 +256,30 @@ export class FqlabWorker implements FqlabWorkerApi {
     await this.pipeline.reconstruct(model, request, (p) => void onProgress(p));
   }
 
-  async score(request: ScoreRequest): Promise<EvaluationResult> {
+  async score(request: ScoreRequest, onViewedCase?: ProgressCallback<ViewedCaseScore>): Promise<EvaluationResult> {
     this.requireModelNamed(request.modelId);
-    return this.pipeline.score(request);
+    this.scoring?.abort(workerError('superseded', '', 'A newer score request replaced this one before it finished; its result is not needed.'));
+    const controller = new AbortController();
+    this.scoring = controller;
+    try {
+      return await this.pipeline.scoreStudy(request, {
+        pool: this.scoringPool,
+        signal: controller.signal,
+        onViewedCase: onViewedCase ? (viewed) => void onViewedCase(viewed) : undefined,
+      });
+    } finally {
+      if (this.scoring === controller) this.scoring = null;
+    }
+  }
+
+  async scoreSeeds(request: ScoreRequest, seeds: number[], onProgress: ProgressCallback<{ done: number; total: number }>): Promise<SeedSummary> {
+    await this.ensureBackend();
+    return this.pipeline.scoreSeeds(this.requireModelNamed(request.modelId), request, seeds, (p) => void onProgress(p));
+  }
+
+  async prCurve(request: ScoreRequest): Promise<EvaluationResult['prCurve']> {
+    this.requireModelNamed(request.modelId);
+    return this.pipeline.prCurve(request);
   }
 
   async sweep(request: SweepRequest, onProgress: ProgressCallback<{ done: number; total: number }>): Promise<SweepResult> {

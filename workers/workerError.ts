@@ -4,7 +4,7 @@ import { FqlabError } from '../src/core/errors.ts';
 import type { WorkerError } from './api.ts';
 
 /** Codes the worker adds to the core's FqlabErrorCode for problems that are not about one input file. */
-export type WorkerErrorCode = 'internal' | 'no-model' | 'stale-model' | 'busy' | 'cancelled' | 'worker-restarted' | 'worker-failed' | 'unavailable';
+export type WorkerErrorCode = 'internal' | 'no-model' | 'stale-model' | 'busy' | 'cancelled' | 'superseded' | 'worker-restarted' | 'worker-failed' | 'unavailable';
 
 /** True for anything shaped like a WorkerError (a plain object after structured clone, or an FqlabWorkerError). */
 export function isWorkerError(value: unknown): value is WorkerError {

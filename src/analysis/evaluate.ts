@@ -1,8 +1,10 @@
 // Per-case metrics, their mean and a precision-recall curve for a set of scored cases (SPEC 5.3-5.5).
-import { evaluateLabelled, precisionRecallCurve, summarize, type Summary } from '../core/metrics/index.ts';
+import { binarize, dice, precisionRecallCurve, summarize, type Summary } from '../core/metrics/index.ts';
+import { removeSmallComponents } from '../core/postprocess/index.ts';
 import { PAPER_PROTOCOL } from '../core/protocol.ts';
 import type { DataSplit } from './caseStore.ts';
 import type { MapKey } from './keys.ts';
+import { rankingMetrics, type RankingMetrics } from './scoringJob.ts';
 import type { ScoredCase, ThresholdChoice } from './thresholdChoice.ts';
 
 /** Metrics of one case (SPEC 5.3-5.5); all null without a segmentation. */
@@ -33,21 +35,45 @@ export interface EvaluationResult {
   elapsedMs: number;
 }
 
-/** Metrics of one case; all null without a segmentation. Uses the case's labels, derived once when it was conformed. */
+/**
+ * Metrics of one case; all null without a segmentation. Uses the case's labels, derived once when it was conformed,
+ * and its threshold-free metrics when a scoring job already computed them.
+ */
 export function caseMetrics(scored: ScoredCase, threshold: number | null): CaseMetrics {
   const { conformed, map } = scored;
   const base = { caseId: conformed.caseId, split: conformed.split };
-  if (!conformed.labels) return { ...base, auprc: null, auroc: null, dice: null, bestDiceOracle: null };
-  const m = evaluateLabelled(map, conformed.labels, conformed.image.dims, threshold ?? undefined);
-  return { ...base, auprc: m.auprc, auroc: m.auroc, dice: m.dice, bestDiceOracle: m.bestDice };
+  const labels = conformed.labels;
+  if (!labels) return { ...base, auprc: null, auroc: null, dice: null, bestDiceOracle: null };
+  const ranking = scored.ranking ?? (rankingMetrics(map, labels, conformed.image.dims) as RankingMetrics);
+  return { ...base, auprc: ranking.auprc, auroc: ranking.auroc, dice: thresholdDice(map, labels, conformed, threshold), bestDiceOracle: ranking.bestDiceOracle };
+}
+
+/** Dice at the threshold after the small-component filter (SPEC 5.4); null without a threshold or without lesions. */
+function thresholdDice(map: Float32Array, labels: Uint8Array, conformed: ScoredCase['conformed'], threshold: number | null): number | null {
+  if (threshold === null || conformed.anomalousVoxels === 0) return null;
+  return dice(removeSmallComponents(binarize(map, threshold), conformed.image.dims), labels);
 }
 
 /** The split the headline mean is over: test cases with lesions when there are any, else validation ones. */
-export function meanSplit(scored: readonly ScoredCase[]): DataSplit | null {
+export function meanSplit(scored: readonly Pick<ScoredCase, 'conformed'>[]): DataSplit | null {
   const withLesions = scored.filter((s) => s.conformed.anomalousVoxels > 0);
   if (withLesions.some((s) => s.conformed.split === 'test')) return 'test';
   if (withLesions.some((s) => s.conformed.split === 'validation')) return 'validation';
   return null;
+}
+
+/** The case whose PR curve is shown: `prCaseId` when it has lesions, else the first case with lesions of the mean's split. */
+export function prCurveCase<C extends ScoredCase['conformed']>(cases: readonly C[], prCaseId?: string): C | null {
+  const meanOver = meanSplit(cases.map((conformed) => ({ conformed })));
+  return (
+    cases.find((c) => c.caseId === prCaseId && c.anomalousVoxels > 0) ?? cases.find((c) => c.split === meanOver && c.anomalousVoxels > 0) ?? null
+  );
+}
+
+/** The precision-recall curve of a scored case with lesions. */
+export function prCurveOf({ conformed, map }: ScoredCase): NonNullable<EvaluationResult['prCurve']> {
+  const curve = precisionRecallCurve(map, conformed.labels as Uint8Array, PAPER_PROTOCOL.prCurvePoints);
+  return { caseId: conformed.caseId, precision: Array.from(curve.precision), recall: Array.from(curve.recall) };
 }
 
 /**
@@ -62,14 +88,8 @@ export function evaluateScored(
   const cases = scored.map((s) => caseMetrics(s, threshold.value));
   const meanOver = meanSplit(scored);
   const inMean = cases.filter((c) => c.split === meanOver);
-  const curveCase =
-    scored.find((s) => s.conformed.caseId === prCaseId && s.conformed.anomalousVoxels > 0) ??
-    scored.find((s) => s.conformed.split === meanOver && s.conformed.anomalousVoxels > 0);
-  let prCurve: EvaluationResult['prCurve'] = null;
-  if (curveCase) {
-    const curve = precisionRecallCurve(curveCase.map, curveCase.conformed.labels as Uint8Array, PAPER_PROTOCOL.prCurvePoints);
-    prCurve = { caseId: curveCase.conformed.caseId, precision: Array.from(curve.precision), recall: Array.from(curve.recall) };
-  }
+  const curveCase = prCurveCase(scored.map((s) => s.conformed), prCaseId);
+  const prCurve = curveCase ? prCurveOf(scored.find((s) => s.conformed === curveCase) as ScoredCase) : null;
   return {
     threshold,
     cases,

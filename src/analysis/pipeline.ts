@@ -6,12 +6,15 @@ import { removeSmallComponents } from '../core/postprocess/index.ts';
 import { l1Map, ssimLossMap } from '../core/quality/index.ts';
 import { voxelCount, type Volume } from '../core/volume.ts';
 import { CaseStore, type ConformedCase } from './caseStore.ts';
-import { evaluateScored, type EvaluationResult } from './evaluate.ts';
+import { caseMetrics, evaluateScored, prCurveCase, prCurveOf, type CaseMetrics, type EvaluationResult } from './evaluate.ts';
 import { KeyedCache } from './keyedCache.ts';
 import { caseMapKeyString, type MapKey, type ReconstructionKey, type ReconstructionSetKey } from './keys.ts';
 import { isCaseLayer, type DerivedLayerRequest, type LayerRequest } from './layers.ts';
 import { reconstructionCache, type CachedReconstruction, type ReconstructionCache } from './reconstructionCache.ts';
-import { scoreMap } from './scoring.ts';
+import { scoreMap, scoringJob } from './scoring.ts';
+import { summarizeSeeds, type SeedSummary } from './seeds.ts';
+import type { RankingMetrics } from './scoringJob.ts';
+import type { ScoringPool } from './scoringPool.ts';
 import { chooseThreshold, type ScoredCase, type ThresholdSettings } from './thresholdChoice.ts';
 
 /** A trained denoiser as the pipeline sees it; the worker wraps the engine's reconstructVolume in one. */
@@ -48,6 +51,24 @@ export interface ScoreRequest extends ScoreKey {
   prCaseId?: string;
   /** The case on screen: its map is computed last, so it is the freshest in the map cache when its layers are asked for. */
   viewCaseId?: string;
+}
+
+/** The case on screen, scored before the rest of the study. */
+export interface ViewedCaseScore {
+  key: MapKey;
+  /** Its AUPRC, AUROC and best-Dice oracle; Dice is null (it needs the study's threshold, which follows). */
+  metrics: CaseMetrics;
+  /** Its post-processed score map (the request's score kind), a copy the receiver may keep. */
+  map: Float32Array;
+}
+
+/** How scoreStudy runs: on a pool of threads, abortable between cases, the viewed case reported first. */
+export interface ScoreStudyOptions {
+  pool: ScoringPool;
+  /** Aborting stops the study before its next case starts; scoreStudy then rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Called once the request's viewCaseId is scored, before the study's threshold and metrics. */
+  onViewedCase?: (viewed: ViewedCaseScore) => void;
 }
 
 /** An alpha x noise-level grid over the non-training cases of one model and seed; the threshold source stays fixed. */
@@ -91,6 +112,12 @@ export const DEFAULT_CACHE_BUDGETS: CacheBudgets = {
 
 interface CaseMapKey extends MapKey, ReconstructionKey {}
 
+/** A cached score map, with its threshold-free metrics once they are computed. */
+interface CachedMap {
+  map: Float32Array;
+  ranking?: RankingMetrics | null;
+}
+
 interface PredictionKey extends CaseMapKey {
   threshold: number;
 }
@@ -115,7 +142,7 @@ interface Reconstructed {
 export class AnalysisPipeline {
   readonly cases = new CaseStore();
   readonly reconstructions: ReconstructionCache;
-  readonly maps: KeyedCache<CaseMapKey, Float32Array>;
+  readonly maps: KeyedCache<CaseMapKey, CachedMap>;
   readonly predictions: KeyedCache<PredictionKey, Uint8Array>;
   /** Milliseconds of the last run of each operation, for diagnostics. */
   readonly timings: Record<string, number> = {};
@@ -124,7 +151,7 @@ export class AnalysisPipeline {
 
   constructor(budgets: CacheBudgets = DEFAULT_CACHE_BUDGETS) {
     this.reconstructions = reconstructionCache(budgets.reconstructionBytes);
-    this.maps = new KeyedCache({ keyString: (key) => caseMapKeyString(key, key.caseId), bytesOf: (map) => map.byteLength, maxBytes: budgets.mapBytes });
+    this.maps = new KeyedCache({ keyString: (key) => caseMapKeyString(key, key.caseId), bytesOf: (entry) => entry.map.byteLength, maxBytes: budgets.mapBytes });
     this.predictions = new KeyedCache({
       keyString: (key) => `${caseMapKeyString(key, key.caseId)}>${key.threshold}`,
       bytesOf: (mask) => mask.byteLength,
@@ -213,13 +240,27 @@ export class AnalysisPipeline {
    * One case's post-processed score map: from the map cache, else computed (FQ blend into a reused buffer, masking,
    * median filter; never the reconstruction or the SSIM) and cached unless `keep` is false.
    */
-  private caseMap({ conformed, entry }: Reconstructed, key: MapKey, keep = true): Float32Array {
+  private caseMap({ conformed, entry }: Reconstructed, key: MapKey, keep = true): CachedMap {
     const caseKey: CaseMapKey = { ...key, caseId: conformed.caseId };
     const cached = keep ? this.maps.get(caseKey) : this.maps.peek(caseKey);
     if (cached) return cached;
-    const map = scoreMap(conformed, entry, key, this.scratchFor(conformed));
-    if (keep) this.maps.set(caseKey, map);
-    return map;
+    const scored = { map: scoreMap(conformed, entry, key, this.scratchFor(conformed)) };
+    if (keep) this.maps.set(caseKey, scored);
+    return scored;
+  }
+
+  /** One case's score map and threshold-free metrics: from the map cache, else scored on the pool and cached. */
+  private async pooledCaseMap({ conformed, entry }: Reconstructed, key: MapKey, pool: ScoringPool, signal?: AbortSignal): Promise<ScoredCase> {
+    const caseKey: CaseMapKey = { ...key, caseId: conformed.caseId };
+    const cached = this.maps.get(caseKey);
+    if (cached?.ranking !== undefined) return { conformed, ...cached };
+    const result = await pool.run(scoringJob(conformed, entry, key), signal);
+    // Kept only while the case and its reconstruction are still the ones scored (a case redefined meanwhile is not).
+    const reconstructionKey = { modelId: key.modelId, caseId: conformed.caseId, noiseLevel: key.noiseLevel, seed: key.seed };
+    if (this.cases.has(conformed.caseId) && this.cases.get(conformed.caseId) === conformed && this.reconstructions.peek(reconstructionKey) === entry) {
+      this.maps.set(caseKey, result);
+    }
+    return { conformed, ...result };
   }
 
   private scratchFor(conformed: ConformedCase): Float32Array {
@@ -232,25 +273,79 @@ export class AnalysisPipeline {
   scoredCases(key: MapKey, lastCaseId?: string): ScoredCase[] {
     const found = this.reconstructedCases(key);
     const last = found.find((r) => r.conformed.caseId === lastCaseId);
-    const maps = new Map<string, Float32Array>();
+    const maps = new Map<string, CachedMap>();
     for (const reconstructed of last ? [...found.filter((r) => r !== last), last] : found) {
       maps.set(reconstructed.conformed.caseId, this.caseMap(reconstructed, key));
     }
-    return found.map(({ conformed }) => ({ conformed, map: maps.get(conformed.caseId) as Float32Array }));
+    return found.map(({ conformed }) => ({ conformed, ...(maps.get(conformed.caseId) as CachedMap) }));
   }
 
-  /** Scores every case reconstructed under the request's key: maps, threshold from its source, metrics, PR curve. */
+  /** Scores every case reconstructed under the request's key on this thread: maps, threshold from its source, metrics, PR curve. */
   score(request: ScoreRequest): EvaluationResult {
     const started = performance.now();
-    const key: MapKey = { modelId: request.modelId, noiseLevel: request.noiseLevel, seed: request.seed, score: request.score, alpha: request.alpha };
+    const key = mapKeyOf(request);
     const scored = this.scoredCases(key, request.viewCaseId);
-    if (scored.length === 0) {
-      throw new FqlabError(
-        'bad-argument',
-        'reconstructions',
-        `no case is reconstructed with this model at noise level ${key.noiseLevel} and seed ${key.seed}; run the reconstruction first.`,
-      );
+    if (scored.length === 0) throw noReconstruction(key);
+    return this.finishScore(request, key, scored, started);
+  }
+
+  /**
+   * The same result as score(), to the bit, with the cases scored on a pool of threads: the viewed case first
+   * (reported through onViewedCase), then the rest; the threshold, Dice and means once all are in. An aborted
+   * signal stops it between cases (maps already scored stay cached).
+   */
+  async scoreStudy(request: ScoreRequest, { pool, signal, onViewedCase }: ScoreStudyOptions): Promise<EvaluationResult> {
+    const started = performance.now();
+    const key = mapKeyOf(request);
+    const found = this.reconstructedCases(key);
+    if (found.length === 0) throw noReconstruction(key);
+    const viewed = found.find((r) => r.conformed.caseId === request.viewCaseId);
+    const pending = new Map<Reconstructed, Promise<ScoredCase>>();
+    for (const reconstructed of viewed ? [viewed, ...found.filter((r) => r !== viewed)] : found) {
+      pending.set(reconstructed, this.pooledCaseMap(reconstructed, key, pool, signal));
     }
+    const all = Promise.all(found.map((r) => pending.get(r) as Promise<ScoredCase>));
+    // Handled below; this only keeps a rejection while the viewed case is awaited from counting as unhandled.
+    all.catch(() => undefined);
+    if (viewed && onViewedCase) {
+      const first = await (pending.get(viewed) as Promise<ScoredCase>);
+      signal?.throwIfAborted();
+      onViewedCase({ key, metrics: caseMetrics(first, null), map: first.map.slice() });
+    }
+    const scored = await all;
+    signal?.throwIfAborted();
+    return this.finishScore(request, key, scored, started);
+  }
+
+  /**
+   * The request's study at each of `seeds` (the cases reconstructed under the request's seed, reconstructed at the
+   * others unless cached), summarized over seeds as `fqlab evaluate --seeds` does. Progress counts reconstructions.
+   */
+  async scoreSeeds(model: ReconstructionModel, request: ScoreRequest, seeds: readonly number[], onProgress?: (progress: Progress) => void): Promise<SeedSummary> {
+    const caseIds = this.reconstructedCases(mapKeyOf(request)).map((r) => r.conformed.caseId);
+    if (caseIds.length === 0) throw noReconstruction(mapKeyOf(request));
+    const runs: EvaluationResult[] = [];
+    for (const [index, seed] of seeds.entries()) {
+      await this.reconstruct(model, { caseIds, noiseLevel: request.noiseLevel, seed }, (p) => onProgress?.({ done: index * p.total + p.done, total: seeds.length * p.total }));
+      runs.push(this.score({ ...request, seed }));
+    }
+    return summarizeSeeds(runs);
+  }
+
+  /**
+   * Only the precision-recall curve a score request would return (a change of the PR case): one case's map, from the
+   * map cache when the request was scored, and no threshold or metrics.
+   */
+  prCurve(request: ScoreRequest): EvaluationResult['prCurve'] {
+    const key = mapKeyOf(request);
+    const found = this.reconstructedCases(key);
+    if (found.length === 0) throw noReconstruction(key);
+    const curveCase = prCurveCase(found.map((r) => r.conformed), request.prCaseId);
+    const reconstructed = found.find((r) => r.conformed === curveCase);
+    return reconstructed ? prCurveOf({ conformed: reconstructed.conformed, ...this.caseMap(reconstructed, key) }) : null;
+  }
+
+  private finishScore(request: ScoreRequest, key: MapKey, scored: ScoredCase[], started: number): EvaluationResult {
     const result = evaluateScored(scored, chooseThreshold(request, scored), request.prCaseId);
     const elapsedMs = performance.now() - started;
     this.timings.score = elapsedMs;
@@ -281,7 +376,7 @@ export class AnalysisPipeline {
       );
       for (const alpha of alphas) {
         const key: MapKey = { modelId: model.id, noiseLevel, seed, score: 'fq', alpha };
-        const scored = reconstructed.map((r) => ({ conformed: r.conformed, map: this.caseMap(r, key, false) }));
+        const scored = reconstructed.map((r) => ({ conformed: r.conformed, ...this.caseMap(r, key, false) }));
         const result = evaluateScored(scored, chooseThreshold(request, scored));
         cells.push({ alpha, noiseLevel, dice: result.mean.dice.mean, auprc: result.mean.auprc.mean });
         onProgress?.({ done: ++done, total });
@@ -318,18 +413,31 @@ export class AnalysisPipeline {
     if (derived.layer === 'ssim-loss') return grid(entry.ssimLoss);
     if (derived.layer === 'l1') return grid(entry.l1);
     const key: MapKey = { modelId: derived.modelId, noiseLevel: derived.noiseLevel, seed: derived.seed, score: derived.score, alpha: derived.alpha };
-    if (derived.layer === 'fq') return grid(this.caseMap({ conformed, entry }, { ...key, score: 'fq' }));
+    if (derived.layer === 'fq') return grid(this.caseMap({ conformed, entry }, { ...key, score: 'fq' }).map);
     if (derived.threshold === null || !Number.isFinite(derived.threshold)) {
       throw new FqlabError('bad-argument', conformed.caseId, 'no threshold is set yet; score the cases with a threshold source that gives one first.');
     }
     const predictionKey: PredictionKey = { ...key, caseId: conformed.caseId, threshold: derived.threshold };
     let prediction = this.predictions.get(predictionKey);
     if (!prediction) {
-      prediction = removeSmallComponents(binarize(this.caseMap({ conformed, entry }, key), derived.threshold), conformed.image.dims);
+      prediction = removeSmallComponents(binarize(this.caseMap({ conformed, entry }, key).map, derived.threshold), conformed.image.dims);
       this.predictions.set(predictionKey, prediction);
     }
     return grid(Float32Array.from(prediction));
   }
+}
+
+/** The map key a score request names. */
+function mapKeyOf(request: ScoreRequest): MapKey {
+  return { modelId: request.modelId, noiseLevel: request.noiseLevel, seed: request.seed, score: request.score, alpha: request.alpha };
+}
+
+function noReconstruction(key: MapKey): FqlabError {
+  return new FqlabError(
+    'bad-argument',
+    'reconstructions',
+    `no case is reconstructed with this model at noise level ${key.noiseLevel} and seed ${key.seed}; run the reconstruction first.`,
+  );
 }
 
 /** The cell with the highest Dice (AUPRC breaks ties, and ranks cells when no Dice is defined). */

@@ -1,19 +1,12 @@
 // Anomaly maps from cached quality maps: FQ / SSIM loss / l1 (SPEC 4), then the SPEC 5.1-5.2 post-processing.
-import { postprocessMap } from '../core/postprocess/index.ts';
-import { PAPER_PROTOCOL } from '../core/protocol.ts';
-import { fqMap } from '../core/quality/index.ts';
 import type { ConformedCase } from './caseStore.ts';
 import type { ScoreMapSettings } from './keys.ts';
 import type { CachedReconstruction } from './reconstructionCache.ts';
+import { postprocessedScoreMap, type ScoringJob } from './scoringJob.ts';
 
-/**
- * The raw anomaly map before post-processing: fqMap of the cached SSIM loss and l1 maps (written into `out` when
- * given), or one of the cached maps itself (not copied; do not modify it).
- */
-export function rawScoreMap(entry: CachedReconstruction, settings: ScoreMapSettings, out?: Float32Array): Float32Array {
-  if (settings.score === 'ssim') return entry.ssimLoss;
-  if (settings.score === 'l1') return entry.l1;
-  return fqMap(entry.ssimLoss, entry.l1, settings.alpha, out);
+/** A case's rescoring as a job any thread can run (the arrays are shared, not copied). */
+export function scoringJob(conformed: ConformedCase, entry: CachedReconstruction, settings: ScoreMapSettings): ScoringJob {
+  return { ssimLoss: entry.ssimLoss, l1: entry.l1, erodedBrainMask: conformed.erodedBrainMask, labels: conformed.labels, dims: conformed.image.dims, settings };
 }
 
 /**
@@ -26,6 +19,5 @@ export function scoreMap(
   settings: ScoreMapSettings,
   scratch?: Float32Array,
 ): Float32Array {
-  const raw = rawScoreMap(entry, settings, scratch);
-  return postprocessMap(raw, conformed.erodedBrainMask, conformed.image.dims, { erosionIterations: 0, medianSize: PAPER_PROTOCOL.postprocess.medianSize });
+  return postprocessedScoreMap(scoringJob(conformed, entry, settings), scratch);
 }

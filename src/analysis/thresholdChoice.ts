@@ -2,6 +2,7 @@
 import { exactBestDiceThreshold, fprThreshold, referenceThresholdSearch, type Threshold, type ThresholdSource } from '../core/metrics/index.ts';
 import { PAPER_PROTOCOL } from '../core/protocol.ts';
 import type { ConformedCase } from './caseStore.ts';
+import type { RankingMetrics } from './scoringJob.ts';
 
 /** Where the threshold comes from, with the value a manual threshold or an FPR target needs. */
 export interface ThresholdSettings {
@@ -12,10 +13,11 @@ export interface ThresholdSettings {
   fprTarget?: number;
 }
 
-/** A case with its post-processed anomaly map. */
+/** A case with its post-processed anomaly map (and its threshold-free metrics when a scoring job computed them). */
 export interface ScoredCase {
   conformed: ConformedCase;
   map: Float32Array;
+  ranking?: RankingMetrics | null;
 }
 
 /**

@@ -133,6 +133,15 @@ describe('worker reconstruct, score and layers with a real (tiny) model', () => 
     const first = await worker.score({ modelId, noiseLevel: 500, seed: 1, alpha: 0.84, score: 'fq', thresholdSource: 'manual', manualThreshold: 0.1 });
     expect(first.cases[0].auprc).toBeGreaterThan(0);
     await worker.score({ ...first.key, alpha: 0.5, thresholdSource: 'manual', manualThreshold: 0.1 });
+    // A newer score request supersedes one still in progress; the viewed case comes first, with its map.
+    const viewed: string[] = [];
+    const stale = worker.score({ ...first.key, alpha: 0.3, thresholdSource: 'manual', manualThreshold: 0.1 });
+    const latest = worker.score({ ...first.key, alpha: 0.4, thresholdSource: 'manual', manualThreshold: 0.1, viewCaseId: 't1' }, (v) => {
+      viewed.push(`${v.metrics.caseId} ${v.map.length}`);
+    });
+    await expect(stale).rejects.toMatchObject({ code: 'superseded' });
+    expect((await latest).key.alpha).toBe(0.4);
+    expect(viewed).toEqual(['t1 460800']);
     expect(worker.pipeline.reconstructions.size).toBe(1);
     // Reloading the same checkpoint keeps the model's id and its reconstructions; a request for other weights is refused.
     expect((await worker.loadCheckpoint(await trainer.saveCheckpoint(), 'run.fqlab')).modelId).toBe(modelId);

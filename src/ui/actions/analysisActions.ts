@@ -78,27 +78,40 @@ async function reconstructAndScore(noiseLevel: number): Promise<void> {
   await scoreNow();
 }
 
+/** Counts score requests: only the newest one's answers are shown (the worker stops the older ones between cases). */
+let scoreGeneration = 0;
+
+/**
+ * Sends the score request at once (a newer one supersedes it in the worker, so a slider drag never queues): the
+ * viewed case arrives first (viewedCase), the whole study's metrics and threshold after it (evaluation); `scoring`
+ * stays true, and the metrics say "updating…", until the newest request's study is in.
+ */
 async function scoreNow(): Promise<void> {
   const request = scoreRequest();
   if (!request) return;
-  useAnalysisStore.getState().set({ scoring: true });
+  const generation = ++scoreGeneration;
+  const isLatest = () => generation === scoreGeneration;
+  useAnalysisStore.getState().set({ scoring: true, seedSummary: null });
   try {
+    const evaluation = await workbenchWorker().score(request, (viewedCase) => {
+      if (isLatest()) useAnalysisStore.getState().set({ viewedCase });
+    });
     // The viewer follows evaluation.key: it reloads exactly the layers whose key changed.
-    useAnalysisStore.getState().set({ evaluation: await workbenchWorker().score(request) });
+    if (isLatest()) useAnalysisStore.getState().set({ evaluation });
   } catch (error) {
+    if (!isLatest() || (error as { code?: unknown }).code === 'superseded') return;
     const { fileName, message } = toUserError(error);
     useErrorStore.getState().report(fileName, `Scoring failed: ${message}`);
   } finally {
-    useAnalysisStore.getState().set({ scoring: false });
+    if (isLatest()) useAnalysisStore.getState().set({ scoring: false });
   }
 }
 
 const reconstructLatest = latestOnly(reconstructAndScore);
-const rescoreLatest = latestOnly(async (_: null) => scoreNow());
 
 /** Rescores the cached reconstructions with the current settings (the demo calls it after each case). */
 export function rescore(): Promise<void> {
-  return rescoreLatest(null);
+  return scoreNow();
 }
 
 /** The "run inference" button: reconstruct at the current noise level, then score. */
@@ -107,7 +120,7 @@ export function runInference(): Promise<void> {
 }
 
 /**
- * Alpha slider: rescore from cached reconstructions; a burst of moves runs only the latest. An l1 or SSIM-loss score
+ * Alpha slider: rescore from cached reconstructions; each move supersedes the one before it. An l1 or SSIM-loss score
  * does not depend on alpha, so its metrics stay and only the FQ overlay follows the new alpha.
  */
 export function setAlpha(alpha: number): void {
@@ -118,18 +131,57 @@ export function setAlpha(alpha: number): void {
     if (evaluation && evaluation.key.score === analysis.score) analysis.set({ evaluation: { ...evaluation, key: { ...evaluation.key, alpha } } });
     return;
   }
-  void rescoreLatest(null);
+  void scoreNow();
 }
 
-/** Threshold source, FPR target, manual threshold, score kind or PR case: rescore only. */
+/**
+ * Mean ± std over seeds 0 .. seedCount-1 of the shown study, as `fqlab evaluate --seeds` reports them: the cases are
+ * reconstructed at the other seeds (cached per seed), then each seed is scored with the current settings.
+ */
+export async function scoreOverSeeds(): Promise<void> {
+  const request = scoreRequest();
+  if (!request) return;
+  const seeds = Array.from({ length: useAnalysisStore.getState().seedCount }, (_, seed) => seed);
+  useAnalysisStore.getState().set({ seedSummary: null, seedProgress: { done: 0, total: 1 } });
+  try {
+    const summary = await workbenchWorker().scoreSeeds(request, seeds, (seedProgress) => useAnalysisStore.getState().set({ seedProgress }));
+    if (useAnalysisStore.getState().evaluation?.key.alpha === request.alpha) useAnalysisStore.getState().set({ seedSummary: summary });
+  } catch (error) {
+    const { fileName, message } = toUserError(error);
+    useErrorStore.getState().report(fileName, `Scoring over seeds failed: ${message}`);
+  } finally {
+    useAnalysisStore.getState().set({ seedProgress: null });
+  }
+}
+
+/** A new PR case: only its curve is computed (from the cached maps); the metrics and threshold stay. */
+async function showPrCurve(): Promise<void> {
+  const request = scoreRequest();
+  const { evaluation } = useAnalysisStore.getState();
+  if (!request || !evaluation) return;
+  try {
+    const prCurve = await workbenchWorker().prCurve({ ...request, ...evaluation.key });
+    const now = useAnalysisStore.getState().evaluation;
+    if (now === evaluation) useAnalysisStore.getState().set({ evaluation: { ...now, prCurve } });
+  } catch (error) {
+    const { fileName, message } = toUserError(error);
+    useErrorStore.getState().report(fileName, `The precision-recall curve failed: ${message}`);
+  }
+}
+
+/** Threshold source, FPR target, manual threshold or score kind: rescore only; the PR case: its curve only. */
 export function setScoreOptions(patch: Partial<Pick<AnalysisState, 'score' | 'thresholdSource' | 'fprTarget' | 'manualThreshold' | 'prCaseId'>>): void {
   const before = useAnalysisStore.getState();
   useAnalysisStore.getState().set(patch);
+  if (Object.keys(patch).length === 1 && patch.prCaseId !== undefined && !before.scoring) {
+    void showPrCurve();
+    return;
+  }
   // An FPR target needs the healthy volumes reconstructed too (cached per case, so only those are new).
   if (patch.thresholdSource === 'fpr-target' && before.thresholdSource !== 'fpr-target' && before.reconstruction.status === 'done') {
     void reconstructLatest(before.noiseLevel);
   } else {
-    void rescoreLatest(null);
+    void scoreNow();
   }
 }
 
@@ -142,7 +194,7 @@ export function setAlphaAndNoiseLevel(alpha: number, noiseLevel: number): void {
   useAnalysisStore.getState().set({ alpha, noiseLevel });
   if (reconstruction.status === 'none') return;
   if (reconstruction.noiseLevel !== noiseLevel || reconstruction.modelId !== useModelStore.getState().model?.modelId) void reconstructLatest(noiseLevel);
-  else void rescoreLatest(null);
+  else void scoreNow();
 }
 
 /** Noise level: the reconstructions depend on it, so once inference has run, reconstruct again (latest request wins). */

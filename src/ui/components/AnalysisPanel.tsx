@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import { noiseLevelProblem, PAPER_PROTOCOL } from '../../core/protocol.ts';
 import type { ScoreKind } from '../../../workers/api.ts';
-import { inferenceBlocker, runInference, setNoiseLevel, setScoreOptions } from '../actions/analysisActions.ts';
+import { inferenceBlocker, runInference, scoreOverSeeds, setNoiseLevel, setScoreOptions } from '../actions/analysisActions.ts';
 import { jumpToFirstLesion } from '../actions/resultsJump.ts';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
 import { useDataStore } from '../stores/dataStore.ts';
@@ -57,6 +57,32 @@ export function NoiseLevelInput() {
   );
 }
 
+/** Mean ± std over seeds, as the CLI reports: how many seeds, and the button (the result shows under the metrics). */
+function SeedControls() {
+  const seedCount = useAnalysisStore((s) => s.seedCount);
+  const seedProgress = useAnalysisStore((s) => s.seedProgress);
+  const done = useAnalysisStore((s) => s.reconstruction.status === 'done');
+  return (
+    <div className="button-row">
+      <label>
+        seeds
+        <input
+          type="number"
+          min={1}
+          max={10}
+          step={1}
+          value={seedCount}
+          data-testid="seed-count"
+          onChange={(e) => useAnalysisStore.getState().set({ seedCount: Math.min(10, Math.max(1, Math.round(Number(e.target.value)) || 1)) })}
+        />
+      </label>
+      <button type="button" data-testid="score-seeds" disabled={!done || seedProgress !== null} onClick={() => void scoreOverSeeds()}>
+        {seedProgress ? `seeds: ${Math.round((100 * seedProgress.done) / Math.max(1, seedProgress.total))} %` : 'mean ± std over seeds'}
+      </button>
+    </div>
+  );
+}
+
 export function AnalysisPanel() {
   const score = useAnalysisStore((s) => s.score);
   const reconstruction = useAnalysisStore((s) => s.reconstruction);
@@ -83,6 +109,7 @@ export function AnalysisPanel() {
         </label>
       </div>
       <ThresholdControls />
+      <SeedControls />
       <div className="button-row">
         <button type="button" className="primary" data-testid="run-inference" disabled={blocker !== null || running} onClick={() => void runInference().then(jumpToFirstLesion)}>
           {running ? 'Reconstructing…' : 'Run inference'}

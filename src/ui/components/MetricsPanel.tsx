@@ -25,6 +25,8 @@ export function MetricsPanel() {
   const evaluation = useAnalysisStore((s) => s.evaluation);
   const prCaseId = useAnalysisStore((s) => s.prCaseId);
   const scoring = useAnalysisStore((s) => s.scoring);
+  const viewedCase = useAnalysisStore((s) => s.viewedCase);
+  const seedSummary = useAnalysisStore((s) => s.seedSummary);
   const demoRunning = useDemoStore((s) => s.phase === 'running');
   if (!evaluation) {
     return (
@@ -68,11 +70,24 @@ export function MetricsPanel() {
           <strong>{summary(mean.bestDiceOracle)}</strong>
         </div>
       </div>
+      {seedSummary ? (
+        <p className="hint" data-testid="seed-summary">
+          over seeds {seedSummary.perSeed.map((s) => s.seed).join(', ')} (as fqlab evaluate --seeds {seedSummary.perSeed.length}): DICE {summary(seedSummary.mean.dice)} · AUPRC{' '}
+          {summary(seedSummary.mean.auprc)} · AUROC {summary(seedSummary.mean.auroc)}
+        </p>
+      ) : null}
+      {scoring ? (
+        <p className="hint" data-testid="metrics-updating">
+          updating…
+          {viewedCase ? ` viewed case ${viewedCase.metrics.caseId} at alpha ${viewedCase.key.alpha}: AUPRC ${percent(viewedCase.metrics.auprc)} %` : ''}
+        </p>
+      ) : null}
       <p className="hint" data-testid="threshold-info">
         {threshold.value === null ? 'no threshold' : `threshold ${threshold.value.toPrecision(4)}`} from {THRESHOLD_LABEL[threshold.source]}
         {threshold.fprTarget !== undefined ? ` ${percent(threshold.fprTarget)} %` : ''}
         {threshold.pooledDice !== undefined && threshold.pooledDice !== null ? ` (pooled validation Dice ${percent(threshold.pooledDice)} %)` : ''}
-        {threshold.note ? ` — ${threshold.note}` : ''} · means over {evaluation.meanOver ?? 'no lesion cases'} · values in % · scored in {Math.round(evaluation.elapsedMs)} ms
+        {threshold.note ? ` — ${threshold.note}` : ''} · means over {evaluation.meanOver ?? 'no lesion cases'} · seed {evaluation.key.seed} (one seed; “fqlab evaluate --seeds n” gives
+        mean ± std over seeds) · values in % · scored in {Math.round(evaluation.elapsedMs)} ms
       </p>
       <div className="metrics-body">
         <table className="metric-table" data-testid="metric-table">

@@ -1,7 +1,7 @@
 // Zustand store of the analysis settings (alpha, noise level, threshold source) and the latest evaluation.
 import { create } from 'zustand';
 import { PAPER_PROTOCOL } from '../../core/protocol.ts';
-import type { EvaluationResult, ScoreKind, ThresholdSource } from '../../../workers/api.ts';
+import type { EvaluationResult, ScoreKind, SeedSummary, ThresholdSource, ViewedCaseScore } from '../../../workers/api.ts';
 
 export type ReconstructionStatus = 'none' | 'running' | 'done' | 'error';
 
@@ -29,8 +29,17 @@ export interface AnalysisState {
   /** Case whose precision-recall curve is shown ('' = the worker's choice). */
   prCaseId: string;
   reconstruction: ReconstructionState;
+  /** True while a score request's whole study is still being computed. */
   scoring: boolean;
+  /** The viewed case of the newest score request, with its score map: it arrives before the study's evaluation. */
+  viewedCase: ViewedCaseScore | null;
   evaluation: EvaluationResult | null;
+  /** Seeds 0 .. seedCount-1 for "mean ± std over seeds" (`fqlab evaluate --seeds` defaults to 3 too). */
+  seedCount: number;
+  /** The last summary over seeds, for the settings of `evaluation` (cleared when they change). */
+  seedSummary: SeedSummary | null;
+  /** Reconstruction progress of a summary over seeds, null when none runs. */
+  seedProgress: { done: number; total: number } | null;
   /** True when cases or the model changed after the last reconstruction. */
   stale: boolean;
   set: (patch: Partial<Omit<AnalysisState, 'set' | 'markStale'>>) => void;
@@ -48,7 +57,11 @@ export const useAnalysisStore = create<AnalysisState>()((set) => ({
   prCaseId: '',
   reconstruction: NO_RECONSTRUCTION,
   scoring: false,
+  viewedCase: null,
   evaluation: null,
+  seedCount: 3,
+  seedSummary: null,
+  seedProgress: null,
   stale: false,
   set: (patch) => set(patch),
   markStale: () => set((state) => (state.reconstruction.status === 'done' ? { stale: true } : {})),

@@ -1,0 +1,63 @@
+// One case's rescoring as a self-contained job (quality maps, mask, labels in; score map and threshold-free metrics out), so any thread can run it.
+import { evaluateLabelled } from '../core/metrics/index.ts';
+import { postprocessMap } from '../core/postprocess/index.ts';
+import { PAPER_PROTOCOL } from '../core/protocol.ts';
+import { fqMap } from '../core/quality/index.ts';
+import type { Dims3 } from '../core/volume.ts';
+import type { ScoreMapSettings } from './keys.ts';
+
+/** Everything one case's score map and its threshold-free metrics depend on; plain typed arrays, so it can be posted to a worker. */
+export interface ScoringJob {
+  ssimLoss: Float32Array;
+  l1: Float32Array;
+  /** The brain mask eroded as SPEC 5.1 asks (the case's erodedBrainMask). */
+  erodedBrainMask: Uint8Array;
+  /** 0/1 anomaly labels, or null for a case without a segmentation (then no metrics). */
+  labels: Uint8Array | null;
+  dims: Dims3;
+  settings: ScoreMapSettings;
+}
+
+/** The metrics of a case that need no threshold (SPEC 5.3, 5.5); Dice at the chosen threshold comes later. */
+export interface RankingMetrics {
+  auprc: number | null;
+  auroc: number | null;
+  /** Best Dice over all thresholds of this case itself (an oracle). */
+  bestDiceOracle: number | null;
+}
+
+export interface ScoringJobResult {
+  /** The post-processed score map (SPEC 4, 5.1-5.2). */
+  map: Float32Array;
+  /** Null without labels. */
+  ranking: RankingMetrics | null;
+}
+
+/**
+ * The raw anomaly map before post-processing: fqMap of the SSIM loss and l1 maps (written into `out` when given), or
+ * one of the two maps itself (not copied; do not modify it).
+ */
+export function rawScoreMap(maps: { ssimLoss: Float32Array; l1: Float32Array }, settings: ScoreMapSettings, out?: Float32Array): Float32Array {
+  if (settings.score === 'ssim') return maps.ssimLoss;
+  if (settings.score === 'l1') return maps.l1;
+  return fqMap(maps.ssimLoss, maps.l1, settings.alpha, out);
+}
+
+/** The score map: the raw map times the eroded brain mask, then the 5x5x5 median filter. `scratch` holds the FQ blend. */
+export function postprocessedScoreMap(job: Omit<ScoringJob, 'labels'>, scratch?: Float32Array): Float32Array {
+  const raw = rawScoreMap(job, job.settings, scratch);
+  return postprocessMap(raw, job.erodedBrainMask, job.dims, { erosionIterations: 0, medianSize: PAPER_PROTOCOL.postprocess.medianSize });
+}
+
+/** AUPRC, AUROC and the best-Dice oracle of a score map; null without labels. */
+export function rankingMetrics(map: Float32Array, labels: Uint8Array | null, dims: Dims3): RankingMetrics | null {
+  if (!labels) return null;
+  const m = evaluateLabelled(map, labels, dims);
+  return { auprc: m.auprc, auroc: m.auroc, bestDiceOracle: m.bestDice };
+}
+
+/** Runs a job: the same functions, in the same order, as the serial path, so every thread gives the same bits. */
+export function runScoringJob(job: ScoringJob, scratch?: Float32Array): ScoringJobResult {
+  const map = postprocessedScoreMap(job, scratch);
+  return { map, ranking: rankingMetrics(map, job.labels, job.dims) };
+}
