@@ -66,6 +66,8 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     environment: 'node',
     testTimeout: 120_000,
+    // Fixture set-up (synthetic cases, decoded demo volumes) shares 2 cores with other test files in CI.
+    hookTimeout: 60_000,
     pool: 'forks',
   },
 });
