@@ -2,7 +2,8 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumPath, chromiumArgs } from './e2e/chromium.ts';
 
-const port = 4273;
+// FQLAB_E2E_PORT lets several checkouts run their browser tests side by side.
+const port = Number(process.env.FQLAB_E2E_PORT ?? 4273);
 
 export default defineConfig({
   testDir: 'e2e',
