@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONFORMED_GRID } from '../core/conform/index.ts';
+import { looksConformed } from '../core/conform/index.ts';
 import { FqlabError } from '../core/errors.ts';
 import { CHECKPOINT_FILE, NIFTI_FILE } from '../core/inputLimits.ts';
 import { AIR_MODES, resolveAir, type AirMode } from '../core/air.ts';
@@ -58,11 +58,6 @@ export function expandScanPaths(paths: readonly string[]): { files: string[]; di
   };
   for (const path of paths) visit(path, true);
   return { files, dicomFolders };
-}
-
-/** Whether a loaded image is already on fqlab's conformed grid with [0, 1] values (e.g. the shipped demo). */
-function looksConformed(info: LoadedFileInfo): boolean {
-  return info.dims.every((d, a) => d === CONFORMED_GRID[a]) && info.min >= 0 && info.max <= 1;
 }
 
 /** A defined case, plus whether its segmentation file has a lesion voxel (before conform: a cheap early check). */

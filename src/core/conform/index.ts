@@ -2,7 +2,7 @@
 export { conformVolumes } from './conform.ts';
 export type { ConformInput, ConformOptions, ConformResult, ConformStats } from './conform.ts';
 export { mapToInputGrid } from './mapping.ts';
-export { acceptConformed, CONFORMED_GRID } from './passthrough.ts';
+export { acceptConformed, CONFORMED_GRID, looksConformed } from './passthrough.ts';
 export { gridMismatch, GRID_TOLERANCE_MM } from './grid.ts';
 export type { ConformMapping } from './mapping.ts';
 export { closestCanonicalOrientation, orientationCodes, reorientToCanonical } from './orientation.ts';

@@ -12,6 +12,14 @@ import { orientationCodes, closestCanonicalOrientation } from './orientation.ts'
 export const CONFORMED_GRID = PAPER_PROTOCOL.grid;
 
 /**
+ * Whether a loaded image is already on the conformed grid with [0, 1] values (e.g. the shipped demo), so it is
+ * accepted as it is rather than conformed (and smoothed) again. The CLI and the workbench decide with this one rule.
+ */
+export function looksConformed(info: { dims: readonly number[]; min: number; max: number }): boolean {
+  return info.dims.length === 3 && info.dims.every((d, a) => d === CONFORMED_GRID[a]) && info.min >= 0 && info.max <= 1;
+}
+
+/**
  * Takes an image (with optional brain mask and segmentation) that conformVolumes already produced: checks the grid
  * and the [0, 1] range, and returns it with an identity mapping (its own grid is the input grid). Conforming such a
  * volume again would halve its resolution once more. Without a mask the brain is image > 0. It is not smoothed:

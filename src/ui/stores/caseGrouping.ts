@@ -1,4 +1,5 @@
 // Keeps the case list in step with the files and their (possibly user-edited) roles, using the worker's name heuristics.
+import { looksConformed } from '../../core/conform/index.ts';
 import type { CaseSpec, DataSplit } from '../../../workers/api.ts';
 import { guessModality, subjectKey } from '../../../workers/fileRoles.ts';
 import type { CaseEntry, LoadedFileEntry } from './dataStore.ts';
@@ -50,6 +51,8 @@ export function reconcileCases(files: readonly LoadedFileEntry[], previous: read
     const spec: CaseSpec = { caseId, imageFileId: image.fileId, modality, split };
     if (brainMaskFileId) spec.brainMaskFileId = brainMaskFileId;
     if (segFileId) spec.segFileId = segFileId;
+    // As the CLI does: a volume fqlab already conformed (the demo's files, dropped by hand) is not conformed again.
+    if (looksConformed(image.info)) spec.conformed = true;
     const entry = newCase(spec);
     created.push(entry);
     cases.push(entry);
