@@ -262,7 +262,8 @@ export function engineTrainingConfig(config: TrainConfig, trainCases: readonly C
   const diffusion = method.name === 'pddpm' ? { noise: config.noise, patching: config.patched ? ('patched' as const) : ('whole' as const) } : method.name === 'ddpm' || method.name === 'mddpm' ? { noise: config.noise } : {};
   const baseline = method.name === 'thresh' ? { baseline: { kind: 'thresh' as const, equalize: config.equalize === true } } : {};
   return method.trainingConfig(config.preset, {
-    loss: config.loss,
+    // A method without training has no training loss; its model records the registry's (l1).
+    ...(method.trains ? { loss: config.loss } : {}),
     alpha: config.alpha,
     ...diffusion,
     ...baseline,

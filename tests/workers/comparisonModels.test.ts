@@ -4,7 +4,7 @@ import type { TrainConfig } from '../../workers/api.ts';
 import { FqlabWorker } from '../../workers/fqlabWorker.ts';
 import { syntheticCase } from '../analysis/syntheticCases.ts';
 
-const config: TrainConfig = { method: 'thresh', preset: 'paper', loss: 'l1', alpha: 0.84, air: 'off', noise: 'simplex', patched: true, steps: 1, batchSize: 2, seed: 1, evaluateEvery: 0 };
+const config: TrainConfig = { method: 'thresh', preset: 'paper', loss: 'fq', alpha: 0.84, air: 'off', noise: 'simplex', patched: true, steps: 1, batchSize: 2, seed: 1, evaluateEvery: 0 };
 
 const cases = [syntheticCase('h1', 'healthy-train', 21, 0), syntheticCase('v1', 'validation', 23, 2), syntheticCase('t1', 'test', 24, 2)];
 
@@ -29,6 +29,8 @@ describe('methods and comparison models in the worker', () => {
 
   it('scores a compared model by id after the current model changed, until it is removed', async () => {
     const plain = await worker.train(config, () => {});
+    // Nothing is trained, so the FQ loss asked for is not recorded.
+    expect(plain.loss).toBe('l1');
     const plainBytes = await worker.saveCheckpoint();
     const compared = await worker.addComparisonModel(plainBytes, 'thresh.fqlab');
     expect(compared.modelId).toBe(plain.modelId);

@@ -164,7 +164,7 @@ export function ComparisonView() {
         </p>
       ))}
       <p className="hint">
-        Every model is scored on the same validation and test cases, at seeds 0 to {seedCount - 1} (as fqlab evaluate --seeds {seedCount}), with the threshold from the
+        Every model is scored on the same validation and test cases, at {seedCount === 1 ? 'seed 0' : `seeds 0 to ${seedCount - 1}`} (as fqlab evaluate --seeds {seedCount}), with the threshold from the
         reference's search on the validation cases; values in %, mean ± std over seeds, the best of each column in bold. “+IQA” (FQ loss and FQ score) follows its
         method without IQA, with the relative change. Noise level matters to the diffusion methods only.
       </p>
