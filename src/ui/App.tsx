@@ -72,7 +72,7 @@ export function App() {
           <Panel title="Data" aside={fileCount > 0 ? `${fileCount} files · ${caseCount} cases` : undefined}>
             <DataPanel />
           </Panel>
-          <Panel title="Model" aside={model ? `${model.preset} · step ${model.step}` : 'none'}>
+          <Panel title="Model" aside={model ? `${model.method} ${model.preset} · step ${model.step}` : 'none'}>
             <ModelPanel />
           </Panel>
           <Panel title="Analysis">
