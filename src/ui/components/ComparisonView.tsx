@@ -129,7 +129,7 @@ export function ComparisonView() {
           }}
         />
         <NumberField label="seeds" testId="compare-seeds" value={seedCount} min={1} max={20} step={1} integer disabled={busy} onChange={(n) => setComparison({ seedCount: n })} />
-        <button type="button" className="primary" data-testid="compare-run" disabled={busy || blocker !== null} onClick={() => void runComparison()}>
+        <button type="button" className="primary" data-testid="compare-run" disabled={busy || training || blocker !== null} onClick={() => void runComparison()}>
           Compare
         </button>
       </div>
