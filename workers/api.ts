@@ -169,6 +169,27 @@ export interface TrainProgress {
   validationAuprc?: number | null;
 }
 
+/** One preset of a method as the Model panel offers it: the registry's parameter count and, for U-Net methods, forward cost. */
+export interface MethodPresetSummary {
+  preset: UNetPresetName;
+  /** Trainable parameters of all its networks (PyTorch's count), as `fqlab info` prints. */
+  parameters: number;
+  /** GFLOP of one forward pass on a 96x96 slice (U-Net methods; null for the others, whose cost the registry does not state). */
+  gflopPerSlice: number | null;
+}
+
+/** One method of the registry as the Model panel describes it (`fqlab info` for every method and preset). */
+export interface MethodSummary {
+  name: MethodName;
+  label: string;
+  source: string;
+  /** The benchmark's own code was never published: this follows the closest public reference. */
+  surrogate: boolean;
+  /** Whether it has weights to train (thresh does not: its model exists at once). */
+  trains: boolean;
+  presets: MethodPresetSummary[];
+}
+
 export interface ModelInfo {
   /** The weights' identity (a hash of the checkpoint): every reconstruct, score, sweep and layer request names it. */
   modelId: string;
@@ -272,4 +293,13 @@ export interface FqlabWorkerApi {
   saveCheckpoint(): Promise<Uint8Array>;
   /** Loads a checkpoint as the current model; `fileName` (the file's name or path) labels refusals. */
   loadCheckpoint(bytes: Uint8Array, fileName: string): Promise<ModelInfo>;
+  /** Every method of the registry with its presets' parameter counts and cost, for the Model panel. */
+  methods(): Promise<MethodSummary[]>;
+  /**
+   * Keeps a checkpoint's model in the worker by its id beside the current one, for the comparison view: reconstruct,
+   * scoreSeeds and score accept its id as they accept the current model's.
+   */
+  addComparisonModel(bytes: Uint8Array, fileName: string): Promise<ModelInfo>;
+  /** Drops a model added for comparison (and its cached maps, unless it is also the current model). */
+  removeComparisonModel(modelId: string): Promise<void>;
 }

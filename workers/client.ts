@@ -97,6 +97,8 @@ export function createWorkerClient(options: WorkerClientOptions = {}): FqlabWork
   let backend: BackendPreference | null = null;
   /** The current model's checkpoint and what refusals call it (its file name, or the training run it came from). */
   let checkpoint: { bytes: Uint8Array; fileName: string } | null = null;
+  /** Checkpoints of the models kept for comparison, by model id, replayed like the current one. */
+  const comparisonCheckpoints = new Map<string, { bytes: Uint8Array; fileName: string }>();
   const listeners = new Set<(report: RestartReport) => void>();
   const restarts: number[] = [];
   let terminated = false;
@@ -205,6 +207,10 @@ export function createWorkerClient(options: WorkerClientOptions = {}): FqlabWork
       const copy = bytes.slice();
       await attempt(() => remote.loadCheckpoint(Comlink.transfer(copy, [copy.buffer]), fileName));
     }
+    for (const { bytes, fileName } of comparisonCheckpoints.values()) {
+      const copy = bytes.slice();
+      await attempt(() => remote.addComparisonModel(Comlink.transfer(copy, [copy.buffer]), fileName));
+    }
     return { reason, replayErrors };
   }
 
@@ -292,6 +298,17 @@ export function createWorkerClient(options: WorkerClientOptions = {}): FqlabWork
       const info = await call((r) => r.loadCheckpoint(Comlink.transfer(copy, [copy.buffer]), fileName));
       checkpoint = { bytes: bytes.slice(), fileName };
       return info;
+    },
+    methods: () => call((r) => r.methods()),
+    async addComparisonModel(bytes, fileName) {
+      const copy = bytes.slice();
+      const info = await call((r) => r.addComparisonModel(Comlink.transfer(copy, [copy.buffer]), fileName));
+      comparisonCheckpoints.set(info.modelId, { bytes: bytes.slice(), fileName });
+      return info;
+    },
+    async removeComparisonModel(modelId) {
+      await call((r) => r.removeComparisonModel(modelId));
+      comparisonCheckpoints.delete(modelId);
     },
     restart: (reason = 'restarted by the user') => replaceWorker(current, reason),
     onRestart(listener) {

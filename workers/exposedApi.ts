@@ -30,6 +30,9 @@ const API_METHODS: Record<ApiMethod, true> = {
   exportLayer: true,
   saveCheckpoint: true,
   loadCheckpoint: true,
+  methods: true,
+  addComparisonModel: true,
+  removeComparisonModel: true,
 };
 
 /** Results whose buffers move to the main thread instead of being copied. */

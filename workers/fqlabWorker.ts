@@ -27,6 +27,7 @@ import type {
   LayerFile,
   LayerRequest,
   LoadedFileInfo,
+  MethodSummary,
   ModelInfo,
   ProgressCallback,
   ReconstructRequest,
@@ -43,7 +44,7 @@ import type {
 import { FileRegistry } from './fileRegistry.ts';
 import { registerAndSkullStrip, type RegistrationServices } from './skullStrip.ts';
 import { TemplateSpaceCases } from './templateSpaceCases.ts';
-import { backendCheck, initEngineBackend, TrainedModel, trainModel, TrainingControl } from './modelSession.ts';
+import { backendCheck, initEngineBackend, methodSummaries, TrainedModel, trainModel, TrainingControl } from './modelSession.ts';
 import { workerError } from './workerError.ts';
 
 function volumeRange(data: Float32Array): { min: number; max: number } {
@@ -78,6 +79,8 @@ export class FqlabWorker implements FqlabWorkerApi {
   private readonly templateSpace = new TemplateSpaceCases();
   private backend: BackendChoice | null = null;
   private model: TrainedModel | null = null;
+  /** Models kept beside the current one for the comparison view, by id (their own instances: each disposes alone). */
+  private readonly comparisonModels = new Map<string, TrainedModel>();
   private training: TrainingControl | null = null;
   private readonly timings: Record<string, number> = {};
   private readonly scoringPool: ScoringPool;
@@ -209,8 +212,8 @@ export class FqlabWorker implements FqlabWorkerApi {
 
   private replaceModel(next: TrainedModel): void {
     if (this.model) {
-      // Other weights make every cached map of the old ones unreachable; the same checkpoint again keeps them.
-      if (this.model.id !== next.id) this.pipeline.forgetModel(this.model.id);
+      // Other weights make every cached map of the old ones unreachable (unless compared); the same checkpoint again keeps them.
+      if (this.model.id !== next.id && !this.comparisonModels.has(this.model.id)) this.pipeline.forgetModel(this.model.id);
       this.model.dispose();
     }
     this.model = next;
@@ -233,8 +236,13 @@ export class FqlabWorker implements FqlabWorkerApi {
     return this.model;
   }
 
-  /** The loaded model, which must be the one a request names (a request for older weights must not get newer maps). */
+  /**
+   * The loaded model or a compared one, which must be the one a request names (a request for older weights must not
+   * get newer maps).
+   */
   private requireModelNamed(modelId: string): TrainedModel {
+    const compared = this.comparisonModels.get(modelId);
+    if (compared) return compared;
     const model = this.requireModel();
     if (model.id !== modelId) {
       throw workerError('stale-model', '', `The request names model ${modelId}, but the loaded model is ${model.id}; run it again for the loaded model.`);
@@ -319,5 +327,29 @@ export class FqlabWorker implements FqlabWorkerApi {
     const loaded = TrainedModel.fromCheckpoint(bytes, fileName);
     this.replaceModel(loaded);
     return loaded.info;
+  }
+
+  async methods(): Promise<MethodSummary[]> {
+    return methodSummaries();
+  }
+
+  async addComparisonModel(bytes: Uint8Array, fileName: string): Promise<ModelInfo> {
+    await this.ensureBackend();
+    const loaded = TrainedModel.fromCheckpoint(bytes, fileName);
+    const kept = this.comparisonModels.get(loaded.id);
+    if (kept) {
+      loaded.dispose();
+      return kept.info;
+    }
+    this.comparisonModels.set(loaded.id, loaded);
+    return loaded.info;
+  }
+
+  async removeComparisonModel(modelId: string): Promise<void> {
+    const kept = this.comparisonModels.get(modelId);
+    if (!kept) return;
+    this.comparisonModels.delete(modelId);
+    if (this.model?.id !== modelId) this.pipeline.forgetModel(modelId);
+    kept.dispose();
   }
 }

@@ -19,17 +19,19 @@ import {
   unetPreset,
   deserializeCheckpoint,
   initBackend,
+  METHOD_NAMES,
   methodDescription,
   networkFromWeights,
   serializeCheckpoint,
   Trainer,
   UNet,
+  unetForwardFlops,
   type MethodNetwork,
   type TrainingConfig,
   type TrainingVolume,
   type UNetConfig,
 } from '../src/engine/index.ts';
-import type { BackendCheckOptions, BackendCheckResult, BackendChoice, BackendPreference, ModelInfo, TrainConfig, TrainProgress } from './api.ts';
+import type { BackendCheckOptions, BackendCheckResult, BackendChoice, BackendPreference, MethodSummary, ModelInfo, TrainConfig, TrainProgress } from './api.ts';
 import { workerError } from './workerError.ts';
 
 /** Starts the tfjs backend through the engine (which explains its choice). */
@@ -89,6 +91,19 @@ export async function backendCheck(
     x.dispose();
     unet.dispose();
   }
+}
+
+/** Every registered method with each preset's parameter count and forward cost, as `fqlab info` reports them. */
+export function methodSummaries(): MethodSummary[] {
+  return METHOD_NAMES.map((name) => {
+    const method = methodDescription(name);
+    const presets = method.presets.map((preset) => {
+      const config = method.trainingConfig(preset);
+      const parameters = method.networks(config).reduce((sum, network) => sum + network.parameters, 0);
+      return { preset, parameters, gflopPerSlice: config.unet !== null ? unetForwardFlops(config.unet) / 1e9 : null };
+    });
+    return { name, label: method.label, source: method.source, surrogate: method.source.startsWith('surrogate'), trains: method.trains, presets };
+  });
 }
 
 /** Noise level used for validation Dice/AUPRC during training: the paper's 750 for FQ (pDDPM-IQA), 500 for l1 (pDDPM). */
@@ -247,7 +262,8 @@ export function engineTrainingConfig(config: TrainConfig, trainCases: readonly C
   const diffusion = method.name === 'pddpm' ? { noise: config.noise, patching: config.patched ? ('patched' as const) : ('whole' as const) } : method.name === 'ddpm' || method.name === 'mddpm' ? { noise: config.noise } : {};
   const baseline = method.name === 'thresh' ? { baseline: { kind: 'thresh' as const, equalize: config.equalize === true } } : {};
   return method.trainingConfig(config.preset, {
-    loss: config.loss,
+    // A method without training has no training loss; its model records the registry's (l1).
+    ...(method.trains ? { loss: config.loss } : {}),
     alpha: config.alpha,
     ...diffusion,
     ...baseline,

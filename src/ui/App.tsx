@@ -4,6 +4,7 @@ import { addFiles } from './actions/dataActions.ts';
 import { filesFromDrop } from './actions/droppedFiles.ts';
 import { startWorkbench } from './actions/diagnosticsActions.ts';
 import { AnalysisPanel } from './components/AnalysisPanel.tsx';
+import { ComparisonView } from './components/ComparisonView.tsx';
 import { DataPanel } from './components/DataPanel.tsx';
 import { BackendLabel, DiagnosticsPanel } from './components/DiagnosticsPanel.tsx';
 import { ErrorBanner } from './components/ErrorBanner.tsx';
@@ -71,7 +72,7 @@ export function App() {
           <Panel title="Data" aside={fileCount > 0 ? `${fileCount} files · ${caseCount} cases` : undefined}>
             <DataPanel />
           </Panel>
-          <Panel title="Model" aside={model ? `${model.preset} · step ${model.step}` : 'none'}>
+          <Panel title="Model" aside={model ? `${model.method} ${model.preset} · step ${model.step}` : 'none'}>
             <ModelPanel />
           </Panel>
           <Panel title="Analysis">
@@ -105,6 +106,12 @@ export function App() {
             <h2>Metrics</h2>
             <ErrorBoundary area="metrics">
               <MetricsPanel />
+            </ErrorBoundary>
+          </section>
+          <section className="metrics-section" aria-label="Comparison">
+            <h2>Comparison</h2>
+            <ErrorBoundary area="comparison">
+              <ComparisonView />
             </ErrorBoundary>
           </section>
         </main>

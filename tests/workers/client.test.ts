@@ -1,4 +1,4 @@
-// Tests the main-thread worker client in Node over a MessageChannel: typed errors, and restart with state replay (files, DICOM series, cases).
+// Tests the main-thread worker client in Node over a MessageChannel: typed errors, and restart with state replay (files, DICOM series, cases, compared models).
 import { readdirSync, readFileSync } from 'node:fs';
 import * as Comlink from 'comlink';
 import { describe, expect, it } from 'vitest';
@@ -132,6 +132,23 @@ describe('createWorkerClient', () => {
     // The restored worker works as before.
     const layer = await client.getLayer({ caseId: 'sub', layer: 'image' });
     expect(layer.bytes.length).toBeGreaterThan(348);
+    client.terminate();
+  });
+
+  it('replays the models kept for comparison after a restart, but not one that was removed', async () => {
+    const { workers, client } = clientOverFakeWorkers({ pingTimeoutMs: 200 });
+    await client.initBackend('wasm');
+    const demoModel = (name: string) => new Uint8Array(readFileSync(new URL(`../../public/demo/models/${name}`, import.meta.url)));
+    const kept = await client.addComparisonModel(demoModel('pddpm.fqlab'), 'pddpm.fqlab');
+    const removed = await client.addComparisonModel(demoModel('pddpm-iqa.fqlab'), 'pddpm-iqa.fqlab');
+    await client.removeComparisonModel(removed.modelId);
+    const restarted = new Promise((resolve) => client.onRestart(resolve));
+    workers[0].crash();
+    expect(await restarted).toEqual({ reason: 'worker error', replayErrors: [] });
+    // The fresh worker takes requests for the kept model's id (no case: nothing to reconstruct), not the removed one's.
+    const nothing = { caseIds: [], noiseLevel: 500, seed: 0 };
+    await expect(workers[1].impl.reconstruct({ ...nothing, modelId: kept.modelId }, () => undefined)).resolves.toBeUndefined();
+    await expect(workers[1].impl.reconstruct({ ...nothing, modelId: removed.modelId }, () => undefined)).rejects.toMatchObject({ code: 'no-model' });
     client.terminate();
   });
 

@@ -1,5 +1,5 @@
 // Model actions: train in autosaved stretches with live progress, pause/resume/cancel, resume after a reload, and checkpoints as files or in IndexedDB.
-import type { TrainConfig } from '../../../workers/api.ts';
+import type { MethodName, MethodSummary, TrainConfig } from '../../../workers/api.ts';
 import { checkInputSize, CHECKPOINT_FILE } from '../../core/inputLimits.ts';
 import { stopDemo } from '../demo/demoControl.ts';
 import { useDemoStore } from '../demo/demoStore.ts';
@@ -26,6 +26,31 @@ export function trainingBlocker(config: TrainConfig): string | null {
   if (!Number.isInteger(config.steps) || config.steps < 1) return 'Steps must be a whole number of at least 1.';
   if (!Number.isInteger(config.batchSize) || config.batchSize < 1) return 'Batch must be a whole number of at least 1.';
   return null;
+}
+
+/** Asks the worker for its method registry once (the Model panel's method and preset choices). */
+export async function loadMethods(): Promise<void> {
+  if (useModelStore.getState().methods) return;
+  try {
+    useModelStore.getState().set({ methods: await workbenchWorker().methods() });
+  } catch (error) {
+    const { fileName, message } = toUserError(error);
+    report(fileName, `The list of methods could not be read from the compute worker: ${message}`);
+  }
+}
+
+/** A method's presets from smallest to largest: the order a browser user should try them in. */
+export function presetsBySize(method: MethodSummary): MethodSummary['presets'] {
+  return [...method.presets].sort((a, b) => a.parameters - b.parameters);
+}
+
+/** Switches the method; a preset it lacks becomes its smallest one. */
+export function chooseMethod(name: MethodName): void {
+  const { config, methods, setConfig } = useModelStore.getState();
+  const method = methods?.find((m) => m.name === name);
+  if (!method) return;
+  const keepsPreset = method.presets.some((p) => p.preset === config.preset);
+  setConfig({ method: name, preset: keepsPreset ? config.preset : presetsBySize(method)[0].preset });
 }
 
 /** The worker now holds the user's own model, not a demo checkpoint; the demo status says how to go back. */
@@ -125,7 +150,7 @@ export async function cancelTraining(): Promise<void> {
 
 function checkpointName(): string {
   const m = useModelStore.getState().model;
-  return m ? `fqlab-${m.preset}-${m.loss}-step${m.step}` : 'fqlab-model';
+  return m ? `fqlab-${m.method}-${m.preset}-${m.loss}-step${m.step}` : 'fqlab-model';
 }
 
 export async function downloadCheckpoint(): Promise<void> {

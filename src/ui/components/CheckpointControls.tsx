@@ -32,7 +32,7 @@ export function CheckpointControls() {
 
   const storeNow = async () => {
     if (!model) return;
-    const name = `${model.preset}-${model.loss}-step${model.step}-${new Date().toISOString().slice(0, 16).replace('T', ' ')}`;
+    const name = `${model.method}-${model.preset}-${model.loss}-step${model.step}-${new Date().toISOString().slice(0, 16).replace('T', ' ')}`;
     if (await storeCheckpoint(name)) await refresh();
   };
 

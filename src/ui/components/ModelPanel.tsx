@@ -1,8 +1,9 @@
-// Model panel: architecture preset, loss, AIR, noise, pDDPM vs DDPM, read-time smoothing; training controls, charts and checkpoints.
-import { useMemo } from 'react';
-import { UNET_PRESETS, unetForwardFlops, unetParameterCount, type LossKind, type NoiseType, type UNetPresetName } from '../../../workers/api.ts';
+// Model panel: method and its preset, loss, AIR, noise, pDDPM vs DDPM, read-time smoothing; training controls, charts and checkpoints.
+import { useEffect } from 'react';
+import type { LossKind, MethodName, MethodPresetSummary, MethodSummary, NoiseType, UNetPresetName } from '../../../workers/api.ts';
 import { airLabel, smoothingLabel } from '../../core/provenance.ts';
 import { setSmoothing } from '../actions/dataActions.ts';
+import { chooseMethod, loadMethods, presetsBySize } from '../actions/modelActions.ts';
 import { useDataStore } from '../stores/dataStore.ts';
 import { useModelStore } from '../stores/modelStore.ts';
 import { AirSelect, AirSummary } from './AirControl.tsx';
@@ -10,15 +11,21 @@ import { CheckpointControls } from './CheckpointControls.tsx';
 import { NumberField } from './NumberField.tsx';
 import { TrainingControls } from './TrainingControls.tsx';
 
-/** Smallest first: the order a browser user should try them in. */
-const PRESETS: UNetPresetName[] = ['tiny', 'small', 'base', 'paper'];
+/** Methods whose reconstruction is a diffusion process, so they take a noise type. */
+const DIFFUSION_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['ddpm', 'mddpm', 'pddpm']);
 
-function presetLabel(preset: UNetPresetName): string {
-  const config = UNET_PRESETS[preset];
-  const params = unetParameterCount(config);
-  const gflop = unetForwardFlops(config) / 1e9;
+function methodLabel(method: MethodSummary): string {
+  return method.surrogate ? `${method.label} (surrogate)` : method.label;
+}
+
+/** A preset with the registry's parameter count and, where it states one, the forward cost of a slice. */
+function presetLabel(method: MethodSummary | undefined, preset: MethodPresetSummary): string {
+  if (method && !method.trains) return `${preset.preset} — no training`;
+  const params = preset.parameters;
   const size = params >= 1e6 ? `${(params / 1e6).toFixed(1)} M` : `${Math.round(params / 1e3)} k`;
-  return `${preset} — ${size} params, ${gflop < 10 ? gflop.toFixed(1) : gflop.toFixed(0)} GFLOP/slice`;
+  const gflop = preset.gflopPerSlice;
+  const cost = gflop === null ? '' : `, ${gflop < 10 ? gflop.toFixed(1) : gflop.toFixed(0)} GFLOP/slice`;
+  return `${preset.preset} — ${size} params${cost}`;
 }
 
 export function ModelPanel() {
@@ -29,47 +36,76 @@ export function ModelPanel() {
   const status = useModelStore((s) => s.status);
   const model = useModelStore((s) => s.model);
   const smoothing = useDataStore((s) => s.smoothing);
+  const methods = useModelStore((s) => s.methods);
   const locked = status !== 'idle';
-  const presetLabels = useMemo(() => Object.fromEntries(PRESETS.map((p) => [p, presetLabel(p)])) as Record<UNetPresetName, string>, []);
+  useEffect(() => void loadMethods(), []);
+  const methodName = config.method ?? 'pddpm';
+  const method = methods?.find((m) => m.name === methodName);
+  // Until the worker answered, only the configured preset is offered (its size follows).
+  const presets = method ? presetsBySize(method) : null;
+  const trains = method?.trains ?? true;
 
   return (
     <div className="stack">
       <fieldset className="form-grid" disabled={locked}>
         <label className="wide">
-          preset
-          <select data-testid="preset-select" value={config.preset} onChange={(e) => setConfig({ preset: e.target.value as UNetPresetName })}>
-            {PRESETS.map((p) => (
-              <option key={p} value={p}>
-                {presetLabels[p]}
+          method
+          <select data-testid="method-select" value={methodName} onChange={(e) => chooseMethod(e.target.value as MethodName)}>
+            {(methods ?? []).map((m) => (
+              <option key={m.name} value={m.name}>
+                {methodLabel(m)}
               </option>
             ))}
+            {!methods && <option value={methodName}>{methodName}</option>}
+          </select>
+        </label>
+        <label className="wide">
+          preset
+          <select data-testid="preset-select" value={config.preset} onChange={(e) => setConfig({ preset: e.target.value as UNetPresetName })}>
+            {presets
+              ? presets.map((p) => (
+                  <option key={p.preset} value={p.preset}>
+                    {presetLabel(method, p)}
+                  </option>
+                ))
+              : <option value={config.preset}>{config.preset}</option>}
           </select>
         </label>
         <label>
-          loss
-          <select value={config.loss} onChange={(e) => setConfig({ loss: e.target.value as LossKind })}>
-            <option value="fq">FQ (pDDPM-IQA)</option>
-            <option value="l1">l1 (pDDPM)</option>
+          training loss
+          <select value={config.loss} disabled={!trains} onChange={(e) => setConfig({ loss: e.target.value as LossKind })}>
+            <option value="fq">FQ (IQA)</option>
+            <option value="l1">l1</option>
           </select>
         </label>
-        <NumberField label="loss alpha" value={config.alpha} min={0} max={1} step={0.01} disabled={config.loss !== 'fq'} onChange={(alpha) => setConfig({ alpha })} />
+        <NumberField label="loss alpha" value={config.alpha} min={0} max={1} step={0.01} disabled={!trains || config.loss !== 'fq'} onChange={(alpha) => setConfig({ alpha })} />
         <AirSelect mode={config.air} onChange={(air) => setConfig({ air })} />
-        <label>
-          noise
-          <select value={config.noise} onChange={(e) => setConfig({ noise: e.target.value as NoiseType })}>
-            <option value="simplex">simplex</option>
-            <option value="gaussian">gaussian</option>
-          </select>
-        </label>
-        <label>
-          model
-          <select value={config.patched ? 'pddpm' : 'ddpm'} onChange={(e) => setConfig({ patched: e.target.value === 'pddpm' })}>
-            <option value="pddpm">pDDPM (2×2 boxes)</option>
-            <option value="ddpm">DDPM (whole)</option>
-          </select>
-        </label>
-        <NumberField label="steps" testId="steps-input" value={config.steps} min={1} max={1_000_000} step={1} integer onChange={(steps) => setConfig({ steps })} />
-        <NumberField label="batch" testId="batch-input" value={config.batchSize} min={1} max={256} step={1} integer onChange={(batchSize) => setConfig({ batchSize })} />
+        {DIFFUSION_METHODS.has(methodName) && (
+          <label>
+            noise
+            <select value={config.noise} onChange={(e) => setConfig({ noise: e.target.value as NoiseType })}>
+              <option value="simplex">simplex</option>
+              <option value="gaussian">gaussian</option>
+            </select>
+          </label>
+        )}
+        {methodName === 'pddpm' && (
+          <label>
+            boxes
+            <select value={config.patched ? 'pddpm' : 'ddpm'} onChange={(e) => setConfig({ patched: e.target.value === 'pddpm' })}>
+              <option value="pddpm">pDDPM (2×2 boxes)</option>
+              <option value="ddpm">whole slice (pDDPM's U-Net)</option>
+            </select>
+          </label>
+        )}
+        {methodName === 'thresh' && (
+          <label className="check">
+            <input type="checkbox" checked={config.equalize === true} onChange={(e) => setConfig({ equalize: e.target.checked })} />
+            equalise the brain histogram
+          </label>
+        )}
+        <NumberField label="steps" testId="steps-input" value={config.steps} min={1} max={1_000_000} step={1} integer disabled={!trains} onChange={(steps) => setConfig({ steps })} />
+        <NumberField label="batch" testId="batch-input" value={config.batchSize} min={1} max={256} step={1} integer disabled={!trains} onChange={(batchSize) => setConfig({ batchSize })} />
         <NumberField label="seed" value={config.seed} min={0} max={2 ** 31 - 1} step={1} integer onChange={(seed) => setConfig({ seed })} />
         <NumberField
           label="validate every"
@@ -101,14 +137,22 @@ export function ModelPanel() {
           ? 'Images are smoothed before they are conformed; brain masks, segmentations and already conformed volumes (such as the demo) never are.'
           : 'Images are conformed as read, without smoothing; the model records that.'}
       </p>
+      {method && (
+        <p className="hint" data-testid="method-source">
+          {method.label}: {method.source}
+          {method.trains ? '' : ' — no training: the (AIR-transformed) intensity is the anomaly map, and the model exists as soon as you press the button.'}
+        </p>
+      )}
       <AirSummary mode={config.air} />
-      {config.loss === 'fq' && <p className="hint">FQ training loss is computed on [-1, 1] data, as in the reference code.</p>}
+      {trains && config.loss === 'fq' && <p className="hint">FQ training loss is computed on the network's own output range ([-1, 1] for the diffusion models, as in the reference code).</p>}
       <TrainingControls />
       {model && (
         <p className="model-info" data-testid="model-info">
-          Model: {model.preset}, {model.parameters.toLocaleString()} parameters, {model.loss === 'fq' ? `FQ loss α=${model.alpha}` : 'l1 loss'},{' '}
-          {airLabel(model.airApplied, model.airMode)}, trained on images with {smoothingLabel(model.smoothing)}, {model.noise} noise,{' '}
-          {model.patched ? 'pDDPM' : 'DDPM'}, step {model.step}
+          Model: {methods?.find((m) => m.name === model.method)?.label ?? model.method} {model.preset}, {model.parameters.toLocaleString()} parameters,{' '}
+          {model.loss === 'fq' ? `FQ loss α=${model.alpha}` : 'l1 loss'}, {airLabel(model.airApplied, model.airMode)}, trained on images with{' '}
+          {smoothingLabel(model.smoothing)}
+          {DIFFUSION_METHODS.has(model.method) ? `, ${model.noise} noise` : ''}
+          {model.method === 'pddpm' ? (model.patched ? ', 2×2 boxes' : ', whole slice') : ''}, step {model.step}
           {model.bestValLoss !== null ? `, best validation loss ${model.bestValLoss.toFixed(4)}` : ''}
         </p>
       )}

@@ -15,12 +15,14 @@ export function TrainingControls() {
   // Re-render when cases change so the blocker message is current.
   useDataStore((s) => s.cases);
   const blocker = status === 'idle' ? trainingBlocker(config) : null;
+  // Thresh has nothing to learn: the button makes its model at once.
+  const trains = useModelStore((s) => s.methods?.find((m) => m.name === (config.method ?? 'pddpm'))?.trains ?? true);
 
   return (
     <div className="stack">
       <div className="button-row">
         <button type="button" className="primary" data-testid="train-button" disabled={status !== 'idle' || blocker !== null} onClick={() => void trainModel()}>
-          {status === 'idle' ? 'Train' : 'Training…'}
+          {status !== 'idle' ? 'Training…' : trains ? 'Train' : 'Make model (no training)'}
         </button>
         {status === 'training' && (
           <button type="button" data-testid="pause-button" onClick={() => void pauseTraining()}>

@@ -1,7 +1,7 @@
 // Zustand store of the training settings, the live training state and history, and the model the worker holds.
 import { create } from 'zustand';
 import { PAPER_PROTOCOL } from '../../core/protocol.ts';
-import type { ModelInfo, TrainConfig, TrainProgress } from '../../../workers/api.ts';
+import type { MethodSummary, ModelInfo, TrainConfig, TrainProgress } from '../../../workers/api.ts';
 
 export type TrainingStatus = 'idle' | 'training' | 'paused' | 'cancelling';
 
@@ -62,12 +62,14 @@ interface ModelState {
   autosave: AutosaveState | null;
   /** Set after a reload when the stored model's run stopped before its last step. */
   interrupted: AutosaveState | null;
+  /** The worker's method registry (presets, parameter counts, cost), null until it answered. */
+  methods: MethodSummary[] | null;
   setConfig: (patch: Partial<TrainConfig>) => void;
   setStatus: (status: TrainingStatus) => void;
   startRun: () => void;
   recordProgress: (progress: TrainProgress) => void;
   setModel: (model: ModelInfo | null) => void;
-  set: (patch: Partial<Pick<ModelState, 'autosaveEvery' | 'autosave' | 'interrupted'>>) => void;
+  set: (patch: Partial<Pick<ModelState, 'autosaveEvery' | 'autosave' | 'interrupted' | 'methods'>>) => void;
 }
 
 export const useModelStore = create<ModelState>()((set) => ({
@@ -79,6 +81,7 @@ export const useModelStore = create<ModelState>()((set) => ({
   autosaveEvery: DEFAULT_AUTOSAVE_EVERY,
   autosave: null,
   interrupted: null,
+  methods: null,
   setConfig: (patch) => set((state) => ({ config: { ...state.config, ...patch } })),
   setStatus: (status) => set({ status }),
   startRun: () => set({ status: 'training', progress: null, history: EMPTY_HISTORY }),

@@ -1,0 +1,51 @@
+// The comparison table's rows, as in the paper's table: methods in registry order, "+IQA" right after its base method with the relative change, the best value per column marked.
+import type { MethodName } from '../../workers/api.ts';
+import type { ComparisonEntry } from './stores/comparisonStore.ts';
+
+export const COMPARISON_METRICS = ['dice', 'auprc', 'auroc'] as const;
+export type ComparisonMetric = (typeof COMPARISON_METRICS)[number];
+
+export interface ComparisonRow {
+  entry: ComparisonEntry;
+  /** Trained on the FQ loss and scored with the FQ map (the paper's "X-IQA"; AIR as the model recorded it). */
+  iqa: boolean;
+  /** The row an IQA row is measured against: the first of its method without IQA that has a result; else null. */
+  base: ComparisonEntry | null;
+  /** (IQA - base) / base of the means over seeds, per metric; null without a base or where the base is 0. */
+  change: Record<ComparisonMetric, number | null>;
+  /** Whether this row holds the highest mean of the column (ties all marked). */
+  best: Record<ComparisonMetric, boolean>;
+}
+
+export function isIqa(entry: Pick<ComparisonEntry, 'info' | 'score'>): boolean {
+  return entry.info.loss === 'fq' && entry.score === 'fq';
+}
+
+function meanOf(entry: ComparisonEntry | null, metric: ComparisonMetric): number | null {
+  return entry?.result?.mean[metric].mean ?? null;
+}
+
+/** The rows in table order; `methodOrder` is the registry's (unknown methods go last, in the order they were added). */
+export function comparisonRows(entries: readonly ComparisonEntry[], methodOrder: readonly MethodName[]): ComparisonRow[] {
+  const rank = (entry: ComparisonEntry) => {
+    const index = methodOrder.indexOf(entry.info.method);
+    return (index < 0 ? methodOrder.length : index) * 2 + (isIqa(entry) ? 1 : 0);
+  };
+  const ordered = entries.map((entry, added) => ({ entry, added })).sort((a, b) => rank(a.entry) - rank(b.entry) || a.added - b.added).map((o) => o.entry);
+  const bestOf = Object.fromEntries(
+    COMPARISON_METRICS.map((metric) => [metric, Math.max(...ordered.map((e) => meanOf(e, metric) ?? Number.NEGATIVE_INFINITY))]),
+  ) as Record<ComparisonMetric, number>;
+  return ordered.map((entry) => {
+    const iqa = isIqa(entry);
+    const base = iqa ? (ordered.find((e) => e.info.method === entry.info.method && !isIqa(e) && e.result !== null) ?? null) : null;
+    const change = {} as Record<ComparisonMetric, number | null>;
+    const best = {} as Record<ComparisonMetric, boolean>;
+    for (const metric of COMPARISON_METRICS) {
+      const value = meanOf(entry, metric);
+      const baseValue = meanOf(base, metric);
+      change[metric] = value !== null && baseValue !== null && baseValue !== 0 ? (value - baseValue) / baseValue : null;
+      best[metric] = value !== null && Number.isFinite(bestOf[metric]) && value === bestOf[metric];
+    }
+    return { entry, iqa, base, change, best };
+  });
+}
