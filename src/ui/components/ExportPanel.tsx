@@ -24,6 +24,8 @@ export function ExportPanel() {
   const model = useModelStore((s) => s.model);
   const [layer, setLayer] = useState<MapLayer>('fq');
   const [busy, setBusy] = useState(false);
+  /** The full provenance of the last exported map (its NIfTI header holds the compact one). */
+  const [sidecar, setSidecar] = useState<{ fileName: string; text: string } | null>(null);
   const evaluated = new Set(evaluation?.cases.map((c) => c.caseId) ?? []);
   const caseId = viewerCase !== null && evaluated.has(viewerCase) ? viewerCase : (evaluation?.cases[0]?.caseId ?? null);
   const report = useErrorStore((s) => s.report);
@@ -60,7 +62,8 @@ export function ExportPanel() {
       const file = await workbenchWorker().exportLayer(request);
       const name = file.fileName.endsWith('.nii.gz') ? file.fileName : `${safeFileStem(caseId)}_${layer}.nii.gz`;
       downloadBytes(name, file.bytes, 'application/gzip');
-      if (file.provenanceJson) downloadBytes(name.replace(/\.nii\.gz$/, '.json'), file.provenanceJson, 'application/json');
+      // Offered as its own download: browsers hold back a second download started by the same click.
+      setSidecar(file.provenanceJson ? { fileName: name.replace(/\.nii\.gz$/, '.json'), text: file.provenanceJson } : null);
     } catch (error) {
       const { fileName, message } = toUserError(error, caseId);
       report(fileName, `could not export the ${LAYER_NAMES[layer]}: ${message}`);
@@ -95,6 +98,11 @@ export function ExportPanel() {
         <button type="button" data-testid="export-button" disabled={caseId === null || busy || cases.length === 0} onClick={() => void exportMap()}>
           {busy ? 'Exporting…' : 'Export map (.nii.gz, original grid)'}
         </button>
+        {sidecar && (
+          <button type="button" data-testid="export-provenance" onClick={() => downloadBytes(sidecar.fileName, sidecar.text, 'application/json')}>
+            Its provenance ({sidecar.fileName})
+          </button>
+        )}
       </div>
       <div className="button-row">
         <button
