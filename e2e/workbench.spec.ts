@@ -282,6 +282,14 @@ test('train a tiny model, run inference, rescore with alpha, sweep, export', asy
   const exported = readNifti(bytes, download.suggestedFilename()).volume;
   expect(exported.dims).toEqual([64, 64, 40]);
   expect(exported.data.some((v) => v > 0)).toBe(true);
+  // Its full provenance is one more click away; the CLI command names the checkpoint's download name and the files.
+  const sidecarPromise = page.waitForEvent('download');
+  await page.getByTestId('export-provenance').click();
+  const sidecar = JSON.parse(readFileSync(await (await sidecarPromise).path(), 'utf8')) as Record<string, unknown>;
+  expect(sidecar).toMatchObject({ layer: 'fq', method: 'pddpm', preset: 'tiny', alpha: 0.84, thresholdSource: 'validation-search', checkpoint: expect.stringMatching(/^model-/) });
+  await expect(page.getByTestId('cli-command')).toHaveText(
+    /^npx fqlab evaluate --model fqlab-pddpm-tiny-fq-step\d+\.fqlab --val synthB_T2\.nii synthB_seg\.nii --test synthC_T2\.nii synthC_seg\.nii --noise-level \d+ --alpha 0\.84 --score fq --seeds \d+ --modality T2$/,
+  );
 
   const pngPromise = page.waitForEvent('download');
   await page.getByTestId('export-png').click();

@@ -218,6 +218,8 @@ export interface LayerFile {
   bytes: Uint8Array;
   min: number;
   max: number;
+  /** exportLayer of a derived map: its full provenance as JSON text, saved beside it (the NIfTI header holds 79 characters). */
+  provenanceJson?: string;
 }
 
 export type ProgressCallback<T> = (progress: T) => void;

@@ -1,14 +1,15 @@
 // The compute worker's implementation of FqlabWorkerApi: files, cases, model, training and analysis (plain class, testable in Node).
 import * as tf from '@tensorflow/tfjs';
 import { makeConformedCase } from '../src/analysis/caseStore.ts';
-import { isCaseLayer, LABEL_LAYERS } from '../src/analysis/layers.ts';
+import { isCaseLayer, LABEL_LAYERS, type DerivedLayerRequest } from '../src/analysis/layers.ts';
 import { AnalysisPipeline } from '../src/analysis/pipeline.ts';
 import { InProcessScoringPool, type ScoringPool } from '../src/analysis/scoringPool.ts';
 import { acceptConformed, conformVolumes, CURVATURE_FLOW_REFERENCE, mapToInputGrid } from '../src/core/conform/index.ts';
 import { FqlabError } from '../src/core/errors.ts';
 import { writeNifti } from '../src/core/nifti/index.ts';
 import type { RegistrationProgress } from '../src/core/registration/index.ts';
-import { airLabel, exportDescription, smoothingLabel } from '../src/core/provenance.ts';
+import { APP_VERSION } from '../src/core/appVersion.ts';
+import { compactProvenance, exportDescription, runProvenance, smoothingLabel, type RunProvenance } from '../src/core/provenance.ts';
 import { noiseLevelProblem } from '../src/core/protocol.ts';
 import { convertDicomSeries } from '../src/formats/dicomSeries.ts';
 import type { ScanReaders } from '../src/formats/readerTypes.ts';
@@ -311,11 +312,20 @@ export class FqlabWorker implements FqlabWorkerApi {
     const isLabel = LABEL_LAYERS.has(layer);
     const interpolation = isLabel ? 'nearest' : 'linear';
     const onInput = this.templateSpace.toScanGrid(caseId, mapToInputGrid(this.pipeline.layer(request), conformed.mapping, interpolation), interpolation);
-    const air = this.model && !isCaseLayer(layer) ? [airLabel(this.model.config.air.enabled, this.model.config.air.mode)] : [];
-    const description = exportDescription(layer, [...air, smoothingLabel(conformed.stats.smoothing)]);
+    const smoothing = smoothingLabel(conformed.stats.smoothing);
+    const run = isCaseLayer(layer) ? null : this.exportProvenance(request as DerivedLayerRequest);
+    const description = run ? compactProvenance(layer, run) : exportDescription(layer, [smoothing]);
     const bytes = writeNifti(onInput, { datatype: isLabel ? 'uint8' : 'float32', gzip: true, description });
     const fileName = `${scanStem(conformed.imageFileName)}_${layer}.nii.gz`;
-    return this.time('exportLayer', started, { caseId, layer, fileName, bytes, ...volumeRange(onInput.data) });
+    const provenanceJson = run ? JSON.stringify({ file: fileName, caseId, layer, ...run, smoothing }, null, 2) : undefined;
+    return this.time('exportLayer', started, { caseId, layer, fileName, bytes, ...volumeRange(onInput.data), provenanceJson });
+  }
+
+  /** What a derived map was made with: the model that made it (the request names it) and the request's scoring. */
+  private exportProvenance(request: DerivedLayerRequest): RunProvenance {
+    const { score, alpha, noiseLevel, seed, threshold } = request;
+    const scored = { score, alpha, noiseLevel, seed, threshold, thresholdSource: request.thresholdSource ?? 'unknown' };
+    return runProvenance(this.requireModelNamed(request.modelId).info, scored, APP_VERSION);
   }
 
   async saveCheckpoint(): Promise<Uint8Array> {

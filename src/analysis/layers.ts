@@ -1,4 +1,5 @@
 // The layers of a case the viewer shows and the CLI exports, and the request that names everything a derived layer depends on.
+import type { ThresholdSource } from '../core/metrics/index.ts';
 import { alphaMatters, type MapKey } from './keys.ts';
 
 /** Layers that come with a case (no model needed). */
@@ -24,18 +25,26 @@ export function isCaseLayer(layer: MapLayer): layer is CaseLayer {
  * (a score result's `threshold.value`; null when it had none).
  */
 export type LayerRequest = { caseId: string; layer: CaseLayer } | DerivedLayerRequest;
-export type DerivedLayerRequest = MapKey & { caseId: string; layer: DerivedLayer; threshold: number | null };
+export type DerivedLayerRequest = MapKey & {
+  caseId: string;
+  layer: DerivedLayer;
+  threshold: number | null;
+  /** Where the threshold came from: only recorded in an export's provenance, never changes the voxels. */
+  thresholdSource?: ThresholdSource;
+};
 
 /** What a score result says about the maps it scored: their key and the threshold it chose. */
 export interface ScoredMaps {
   key: MapKey;
-  threshold: { value: number | null };
+  threshold: { value: number | null; source?: ThresholdSource };
 }
 
 /** The request for a layer of a case; derived layers name a score result's key and threshold (null without one). */
 export function layerRequest(caseId: string, layer: MapLayer, scored: ScoredMaps | null): LayerRequest | null {
   if (isCaseLayer(layer)) return { caseId, layer };
-  return scored ? { caseId, layer, ...scored.key, threshold: scored.threshold.value } : null;
+  if (!scored) return null;
+  const { value, source } = scored.threshold;
+  return { caseId, layer, ...scored.key, threshold: value, ...(source === undefined ? {} : { thresholdSource: source }) };
 }
 
 /**

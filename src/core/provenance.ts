@@ -16,3 +16,96 @@ export function airLabel(enabled: boolean, mode: AirMode): string {
 export function exportDescription(what: string, labels: readonly string[]): string {
   return ['fqlab ' + what, ...labels].join('; ');
 }
+
+/** The model facts an export names (ModelInfo has them all). */
+export interface ProvenanceModel {
+  /** The checkpoint's content hash, e.g. "model-1f0c9a33d2b4e870-311204". */
+  modelId: string;
+  method: string;
+  preset: string;
+  step: number;
+  airApplied: boolean;
+  airMode: AirMode;
+}
+
+/** What a scored map or metrics file came from, written into every export so it can be reproduced. */
+export interface RunProvenance {
+  appVersion: string;
+  method: string;
+  preset: string;
+  trainingStep: number;
+  /** The model id: a content hash of the checkpoint. */
+  checkpoint: string;
+  air: string;
+  score: string;
+  alpha: number;
+  noiseLevel: number;
+  seed: number;
+  threshold: number | null;
+  thresholdSource: string;
+}
+
+/** The scoring settings of a run (a score result's key and threshold). */
+export interface ScoredSettings {
+  score: string;
+  alpha: number;
+  noiseLevel: number;
+  seed: number;
+  threshold: number | null;
+  thresholdSource: string;
+}
+
+export function runProvenance(model: ProvenanceModel, scored: ScoredSettings, appVersion: string): RunProvenance {
+  return {
+    appVersion,
+    method: model.method,
+    preset: model.preset,
+    trainingStep: model.step,
+    checkpoint: model.modelId,
+    air: airLabel(model.airApplied, model.airMode),
+    ...scored,
+  };
+}
+
+/** The first hex digits of a model id's hash: enough to tell checkpoints apart in an 80-character header. */
+function shortHash(modelId: string): string {
+  return modelId.replace(/^model-/, '').slice(0, 8);
+}
+
+/** Short names of the threshold sources and of the longer layer names, for the NIfTI description. */
+const SHORT_NAMES: Readonly<Record<string, string>> = {
+  'validation-search': 'val',
+  'exact-best-dice': 'exact',
+  'fpr-target': 'fpr',
+  prediction: 'pred',
+  reconstruction: 'recon',
+  'ssim-loss': 'ssim',
+};
+
+/** The room in a NIfTI header's description field (the writer cuts there). */
+const DESCRIPTION_LENGTH = 79;
+
+/**
+ * A derived map's NIfTI description, "fqlab 0.1.0 pred fq pddpm tiny@600 #1f0c9a33 AIR on a0.84 n250 s1 t0.01235 val":
+ * parts that would pass 79 characters are left out from the end (the JSON sidecar always holds the full record).
+ */
+export function compactProvenance(layer: string, run: RunProvenance): string {
+  const short = (name: string) => SHORT_NAMES[name] ?? name;
+  const threshold = run.threshold === null ? 't none' : `t${Number(run.threshold.toPrecision(4))} ${short(run.thresholdSource)}`;
+  const parts = [
+    `fqlab ${run.appVersion} ${short(layer)} ${run.score}`,
+    `${run.method} ${run.preset}@${run.trainingStep}`,
+    `#${shortHash(run.checkpoint)}`,
+    run.air.replace(/ \(.*\)$/, ''),
+    `a${run.alpha}`,
+    `n${run.noiseLevel}`,
+    `s${run.seed}`,
+    threshold,
+  ];
+  let description = parts[0];
+  for (const part of parts.slice(1)) {
+    if (description.length + 1 + part.length > DESCRIPTION_LENGTH) break;
+    description += ` ${part}`;
+  }
+  return description;
+}

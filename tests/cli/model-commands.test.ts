@@ -70,7 +70,7 @@ describe('fqlab train / evaluate / sweep', () => {
     expect(fq).toBeDefined();
     const fqFile = readNifti(readFileSync(fq!), fq!);
     expect(fqFile.volume.dims).toEqual([96, 96, 50]);
-    expect(fqFile.header.description).toBe('fqlab fq; AIR on (modality); no smoothing');
+    expect(fqFile.header.description).toMatch(/^fqlab \d+\.\d+\.\d+\S* fq fq pddpm tiny@3 #[0-9a-f]{8} AIR on a0\.84 n500 s1 t\S+ val$/);
 
     const csv = join(dir, 'sweep.csv');
     const sweep = runCli([

@@ -1,5 +1,6 @@
 // The workbench's numbers equal `fqlab evaluate`'s: the worker class the page runs (in Node), fed the demo as the page feeds it,
-// against the CLI in its own process, for the same cases, split, model, noise level, seed, alpha and score.
+// against the command the page's "Copy CLI command" gives, run in its own process, for the same cases, model and scoring.
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +9,7 @@ import { DEFAULT_DEMO_MODEL, DEMO_MODELS } from '../../src/ui/demo/demoSettings.
 import { useAnalysisStore } from '../../src/ui/stores/analysisStore.ts';
 import type { DemoManifest } from '../../scripts/make-demo/manifest.ts';
 import { FqlabWorker } from '../../workers/fqlabWorker.ts';
-import { runCliAsync } from '../cli/run-cli.ts';
+import { CLI_PREFIX, evaluateCliCommand } from '../../src/ui/export/cliCommand.ts';
 
 /** Reconstructing with the demo model may take minutes on a loaded 2-core machine; only a hang should fail it. */
 const SLOW_RUN_MS = 400_000;
@@ -16,23 +17,38 @@ const SLOW_RUN_MS = 400_000;
 const demo = fileURLToPath(new URL('../../public/demo/', import.meta.url));
 const manifest = JSON.parse(readFileSync(join(demo, 'manifest.json'), 'utf8')) as DemoManifest;
 const CASES = ['val-03', 'test-01'];
+const bin = fileURLToPath(new URL('../../bin/fqlab.mjs', import.meta.url));
+
+/** Runs a copied `npx fqlab ...` command in a shell, in `cwd`, with this checkout's bin in place of npx. */
+function runCopiedCommand(command: string, cwd: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const local = `'${process.execPath}' '${bin}'${command.slice(CLI_PREFIX.length)}`;
+  return new Promise((resolve) => {
+    execFile('sh', ['-c', local], { cwd, encoding: 'utf8', timeout: SLOW_RUN_MS }, (error, stdout, stderr) => {
+      resolve({ status: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr });
+    });
+  });
+}
 
 describe('the workbench and fqlab evaluate give the same numbers', () => {
   it("for the demo model, its noise level and score, and the page's seed and alpha", async () => {
     const model = DEMO_MODELS[DEFAULT_DEMO_MODEL];
     const { seed, alpha, thresholdSource } = useAnalysisStore.getState();
     const demoCases = manifest.cases.filter((c) => CASES.includes(c.id));
-    const files = (id: string) => {
-      const found = demoCases.find((c) => c.id === id);
-      return found ? [found.files.image, found.files.brainMask, found.files.seg].filter((f) => f !== undefined).map((f) => join(demo, f)) : [];
-    };
-    // The CLI numbers seeds 0, 1, ...: --seeds seed+1 includes the page's seed.
-    const cli = runCliAsync(
-      ['evaluate', '--model', join(demo, 'models', model.file), '--val', ...files('val-03'), '--test', ...files('test-01'),
-        '--noise-level', String(model.noiseLevel), '--alpha', String(alpha), '--score', model.score, '--seeds', String(seed + 1)],
-      {},
-      SLOW_RUN_MS,
-    );
+    // The command as the page builds it, run in the demo folder (the model file named relative to it).
+    const { command } = evaluateCliCommand({
+      modelFile: `models/${model.file}`,
+      cases: demoCases.map((c) => ({
+        caseId: c.id, split: c.split, modality: c.modality, conformed: true, smoothing: true, registered: false,
+        fileNames: [c.files.image, c.files.brainMask, c.files.seg].filter((f) => f !== undefined),
+      })),
+      noiseLevel: model.noiseLevel,
+      alpha,
+      score: model.score,
+      seed,
+      thresholdSource,
+    });
+    expect(command).toMatch(/^npx fqlab evaluate --model models\/\S+ --val val-03_\S+ .* --test test-01_/);
+    const cli = runCopiedCommand(command, demo);
 
     // As the demo loads it: files as they are (already conformed), the manifest's split and modality, the checkpoint.
     const worker = new FqlabWorker();
@@ -52,7 +68,7 @@ describe('the workbench and fqlab evaluate give the same numbers', () => {
     const result = await cli;
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    const report = result.json() as { perSeed: { seed: number; threshold: number | null; dice: number | null; auprc: number | null; auroc: number | null }[] };
+    const report = JSON.parse(result.stdout) as { perSeed: { seed: number; threshold: number | null; dice: number | null; auprc: number | null; auroc: number | null }[] };
     const atSeed = report.perSeed[seed];
     const test = page.cases.find((c) => c.caseId === 'test-01');
     expect(page.threshold.value).not.toBeNull();

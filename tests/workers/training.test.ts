@@ -1,5 +1,6 @@
 // Tests training, pause/cancel and checkpoints through the worker object in Node with the tiny U-Net (a few steps only).
 import { beforeAll, describe, expect, it } from 'vitest';
+import { APP_VERSION } from '../../src/core/appVersion.ts';
 import { contentHash } from '../../src/core/contentHash.ts';
 import { readNifti } from '../../src/core/nifti/index.ts';
 import { unetParameterCount, unetPreset } from '../../src/engine/index.ts';
@@ -149,11 +150,16 @@ describe('worker reconstruct, score and layers with a real (tiny) model', () => 
     await expect(worker.score({ ...first.key, modelId: 'model-other', thresholdSource: 'manual', manualThreshold: 0.1 })).rejects.toMatchObject({ code: 'stale-model' });
     const recon = readNifti((await worker.getLayer({ caseId: 't1', layer: 'reconstruction', ...first.key, threshold: null })).bytes, 'recon').volume;
     expect(recon.dims).toEqual([96, 96, 50]);
-    const exported = await worker.exportLayer({ caseId: 't1', layer: 'prediction', ...first.key, threshold: first.threshold.value });
+    const exported = await worker.exportLayer({ caseId: 't1', layer: 'prediction', ...first.key, threshold: first.threshold.value, thresholdSource: first.threshold.source });
     const exportedFile = readNifti(exported.bytes, exported.fileName);
     expect(exportedFile.volume.dims).toEqual([110, 120, 64]);
     const air = trainingAirStatistics([healthy]).suggested ? 'on' : 'off';
-    expect(exportedFile.header.description).toBe(`fqlab prediction; AIR ${air} (stats); curvature flow 0.125 x 3`);
+    // The header holds the compact record, the JSON sidecar the whole one.
+    expect(exportedFile.header.description).toMatch(new RegExp(`^fqlab ${APP_VERSION} pred fq pddpm \\w+@\\d+ #[0-9a-f]{8} AIR ${air} a0\\.84 n\\d+ s\\d+ t\\S+ manual$`));
+    expect(JSON.parse(exported.provenanceJson ?? '{}')).toMatchObject({
+      file: exported.fileName, layer: 'prediction', checkpoint: modelId, air: `AIR ${air} (stats)`, smoothing: 'curvature flow 0.125 x 3',
+      alpha: first.key.alpha, noiseLevel: first.key.noiseLevel, seed: first.key.seed, threshold: first.threshold.value, thresholdSource: first.threshold.source, appVersion: APP_VERSION,
+    });
     const diagnostics = await worker.diagnostics();
     expect(diagnostics.timings.reconstruct).toBeGreaterThan(0);
     expect(diagnostics.backend?.name).toMatch(/wasm|cpu/);

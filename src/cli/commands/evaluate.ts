@@ -83,7 +83,9 @@ export const evaluateCommand: Command = {
       for (const testCase of testCases) {
         const paths: string[] = [];
         for (const layer of EXPORTED_LAYERS) {
-          const file = await session.worker.exportLayer({ caseId: testCase.caseId, layer, ...lastRun.key, threshold: lastRun.threshold.value });
+          const file = await session.worker.exportLayer({
+            caseId: testCase.caseId, layer, ...lastRun.key, threshold: lastRun.threshold.value, thresholdSource: lastRun.threshold.source,
+          });
           const path = join(outDir, file.fileName);
           outputs.write(path, file.bytes);
           paths.push(path);

@@ -178,6 +178,13 @@ export function editCase(caseId: string, patch: Partial<Omit<CaseSpec, 'caseId' 
   void syncCases();
 }
 
+/** The same edit on several cases (the case list's bulk split), synced with the worker once. */
+export function editCases(caseIds: readonly string[], patch: Partial<Omit<CaseSpec, 'caseId' | 'imageFileId'>>): void {
+  const { updateSpec } = useDataStore.getState();
+  for (const caseId of caseIds) updateSpec(caseId, patch);
+  void syncCases();
+}
+
 function regroup(newFileIds: ReadonlySet<string>): void {
   const { files, cases, setCases } = useDataStore.getState();
   setCases(reconcileCases(files, cases, newFileIds));

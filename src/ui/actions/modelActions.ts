@@ -4,6 +4,7 @@ import { checkInputSize, CHECKPOINT_FILE } from '../../core/inputLimits.ts';
 import { stopDemo } from '../demo/demoControl.ts';
 import { useDemoStore } from '../demo/demoStore.ts';
 import { downloadBytes } from '../export/download.ts';
+import { checkpointFileName } from '../export/cliCommand.ts';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
 import { useDataStore } from '../stores/dataStore.ts';
 import { useErrorStore } from '../stores/errorStore.ts';
@@ -148,15 +149,10 @@ export async function cancelTraining(): Promise<void> {
   await workbenchWorker().cancelTraining();
 }
 
-function checkpointName(): string {
-  const m = useModelStore.getState().model;
-  return m ? `fqlab-${m.method}-${m.preset}-${m.loss}-step${m.step}` : 'fqlab-model';
-}
-
 export async function downloadCheckpoint(): Promise<void> {
   try {
     const bytes = await workbenchWorker().saveCheckpoint();
-    downloadBytes(`${checkpointName()}.fqlab`, bytes);
+    downloadBytes(checkpointFileName(useModelStore.getState().model), bytes);
   } catch (error) {
     report('', `Could not save the checkpoint: ${toUserError(error).message}`);
   }

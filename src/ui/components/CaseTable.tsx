@@ -1,8 +1,10 @@
-// The cases built from the files: modality, split, brain mask and segmentation per case, and the conform status.
+// The cases built from the files: split counts, search and bulk split, then per case modality, split, brain mask, segmentation and status.
+import { useState, type Dispatch, type SetStateAction } from 'react';
 import { DATA_SPLITS, MODALITIES, type DataSplit, type Modality } from '../../../workers/api.ts';
-import { editCase } from '../actions/dataActions.ts';
+import { editCase, editCases } from '../actions/dataActions.ts';
+import { caseMatches, splitCounts } from '../stores/caseListView.ts';
 import { registerAndSkullStrip, saveRegisteredMask } from '../actions/registrationActions.ts';
-import { useDataStore } from '../stores/dataStore.ts';
+import { useDataStore, type CaseEntry } from '../stores/dataStore.ts';
 import { useRegistrationStore } from '../stores/registrationStore.ts';
 import { ProgressBar } from './ProgressBar.tsx';
 import { TrainingSlices } from './TrainingSlices.tsx';
@@ -36,21 +38,94 @@ function RegistrationControls({ caseId, hasMask }: { caseId: string; hasMask: bo
   );
 }
 
+/** The search text and the picked cases, shared by the tools above the list and the cards' checkboxes. */
+interface CaseListSelection {
+  query: string;
+  picked: ReadonlySet<string>;
+}
+
+/** Split counts, the search box and the bulk split of the picked cases shown. */
+function CaseListTools({ cases, shown, pickedShown, query, setSelection }: {
+  cases: readonly CaseEntry[];
+  shown: readonly string[];
+  pickedShown: readonly string[];
+  query: string;
+  setSelection: Dispatch<SetStateAction<CaseListSelection>>;
+}) {
+  const counts = splitCounts(cases);
+  return (
+    <div className="case-tools">
+      <div className="split-counts" data-testid="split-counts">
+        {DATA_SPLITS.map((split) => (
+          <span key={split}>
+            {split} <strong>{counts[split]}</strong>
+          </span>
+        ))}
+      </div>
+      <input
+        type="search"
+        data-testid="case-search"
+        placeholder="search cases (id, split, modality, file)"
+        aria-label="Search cases"
+        value={query}
+        onChange={(e) => setSelection((s) => ({ ...s, query: e.target.value }))}
+      />
+      <div className="button-row">
+        <label className="inline check">
+          <input
+            type="checkbox"
+            data-testid="case-pick-all"
+            aria-label="Select every case shown"
+            checked={shown.length > 0 && pickedShown.length === shown.length}
+            onChange={(e) => setSelection((s) => ({ ...s, picked: new Set(e.target.checked ? shown : []) }))}
+          />
+          {pickedShown.length} of {shown.length} shown selected
+        </label>
+        <select data-testid="bulk-split" aria-label="Split for the selected cases" disabled={pickedShown.length === 0}
+          value="" onChange={(e) => {
+            editCases(pickedShown, { split: e.target.value as DataSplit });
+            setSelection((s) => ({ ...s, picked: new Set() }));
+          }}>
+          <option value="" disabled>set split…</option>
+          {DATA_SPLITS.map((split) => (
+            <option key={split} value={split}>
+              {split}
+            </option>
+          ))}
+        </select>
+      </div>
+    </div>
+  );
+}
+
 export function CaseTable() {
   const cases = useDataStore((s) => s.cases);
   const files = useDataStore((s) => s.files);
+  const [{ query, picked }, setSelection] = useState<CaseListSelection>({ query: '', picked: new Set() });
   if (cases.length === 0) return null;
+  const shown = cases.filter((c) => caseMatches(c, query, files)).map((c) => c.spec.caseId);
+  const pickedShown = shown.filter((id) => picked.has(id));
+  const togglePicked = (caseId: string) =>
+    setSelection((s) => {
+      const next = new Set(s.picked);
+      if (!next.delete(caseId)) next.add(caseId);
+      return { ...s, picked: next };
+    });
   const masks = files.filter((f) => f.role === 'brain-mask');
   const segs = files.filter((f) => f.role === 'segmentation');
   const hasValidation = cases.some((c) => c.spec.split === 'validation');
   const hasLesions = cases.some((c) => c.spec.segFileId !== undefined);
   return (
     <>
+      <CaseListTools cases={cases} shown={shown} pickedShown={pickedShown} query={query} setSelection={setSelection} />
       <div className="case-list" data-testid="case-list">
-        {cases.map(({ spec, status, info, error, definedAs }) => (
+        {cases.filter((c) => caseMatches(c, query, files)).map(({ spec, status, info, error, definedAs }) => (
           <div key={spec.caseId} className={`case-card status-${status}`} data-case-id={spec.caseId}>
             <div className="case-head">
-              <strong>{spec.caseId}</strong>
+              <label className="inline check">
+                <input type="checkbox" data-testid="case-pick" aria-label={`Select ${spec.caseId}`} checked={picked.has(spec.caseId)} onChange={() => togglePicked(spec.caseId)} />
+                <strong>{spec.caseId}</strong>
+              </label>
               <span className={`badge badge-${status}`} data-testid="case-status">
                 {status === 'conforming' ? 'conforming…' : status}
               </span>

@@ -1,9 +1,11 @@
-// Diagnostics: the compute backend in use and why, adapter, tfjs memory, timings; a backend override and copy-to-clipboard.
-import { useState } from 'react';
+// Diagnostics: the compute backend in use and why, adapter, the compute worker's tfjs memory, timings; a backend override and copy-to-clipboard.
+import { useEffect, useState } from 'react';
 import type { BackendPreference } from '../../../workers/api.ts';
 import { chooseBackend, refreshDiagnostics } from '../actions/diagnosticsActions.ts';
 import { BACKEND_PREFERENCES, rememberPreference, useDiagnosticsStore } from '../stores/diagnosticsStore.ts';
 import { formatBytes } from '../format.ts';
+import { useAnalysisStore } from '../stores/analysisStore.ts';
+import { useModelStore } from '../stores/modelStore.ts';
 
 /** One line naming the backend and the reason, e.g. "wasm — WebGPU unavailable: no adapter". */
 export function BackendLabel({ testId }: { testId?: string }) {
@@ -27,6 +29,15 @@ export function DiagnosticsPanel() {
   const backend = useDiagnosticsStore((s) => s.backend);
   const diagnostics = useDiagnosticsStore((s) => s.diagnostics);
   const [copied, setCopied] = useState<string>('');
+  // The worker's tensors change with the model, training and inference: read them again after each, not only on start.
+  const modelId = useModelStore((s) => s.model?.modelId);
+  const trainingStatus = useModelStore((s) => s.status);
+  const reconstruction = useAnalysisStore((s) => s.reconstruction.status);
+  const evaluation = useAnalysisStore((s) => s.evaluation);
+  useEffect(() => {
+    // Before the start-up read the worker may still be starting: that read comes anyway.
+    if (useDiagnosticsStore.getState().diagnostics !== null) void refreshDiagnostics();
+  }, [modelId, trainingStatus, reconstruction, evaluation]);
 
   const copy = async () => {
     try {
@@ -73,8 +84,8 @@ export function DiagnosticsPanel() {
           <>
             <div className="fact-row">
               <dt>tfjs memory</dt>
-              <dd>
-                {diagnostics.memory.numTensors} tensors, {formatBytes(diagnostics.memory.numBytes)}
+              <dd data-testid="worker-memory" title="tf.memory() in the compute worker, which holds every tensor (the page's own thread holds none)">
+                {diagnostics.memory.numTensors} tensors, {formatBytes(diagnostics.memory.numBytes)} in the compute worker
               </dd>
             </div>
             <div className="fact-row">

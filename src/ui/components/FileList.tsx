@@ -1,7 +1,8 @@
-// The loaded files with their grid facts and an editable role; refused files stay listed with the reason.
+// The loaded files with their grid facts and an editable role; refused files stay listed with the reason. Folded when long.
 import type { ScanSource } from '../../formats/scanFiles.ts';
 import type { VolumeRole } from '../../../workers/api.ts';
 import { removeFile, setFileRole } from '../actions/dataActions.ts';
+import { FILE_LIST_OPEN_MAX } from '../stores/caseListView.ts';
 import { useDataStore } from '../stores/dataStore.ts';
 
 const ROLE_LABELS: Record<VolumeRole, string> = { image: 'image', 'brain-mask': 'brain mask', segmentation: 'segmentation' };
@@ -25,7 +26,17 @@ export function FileList() {
   if (files.length + rejected.length + loading.length === 0) {
     return <p className="hint">No files yet. Everything you open is read in this tab only.</p>;
   }
+  const roleCounts = (Object.keys(ROLE_LABELS) as VolumeRole[])
+    .map((role) => [ROLE_LABELS[role], files.filter((f) => f.role === role).length] as const)
+    .filter(([, count]) => count > 0)
+    .map(([label, count]) => `${count} ${label}${count === 1 ? '' : 's'}`);
   return (
+    <details className="file-list-fold" open={files.length <= FILE_LIST_OPEN_MAX}>
+      <summary data-testid="file-list-summary">
+        {files.length} files{roleCounts.length > 0 ? ` (${roleCounts.join(', ')})` : ''}
+        {loading.length > 0 ? `, ${loading.length} reading` : ''}
+        {rejected.length > 0 ? `, ${rejected.length} refused` : ''}
+      </summary>
     <table className="file-list" data-testid="file-list">
       <thead>
         <tr>
@@ -88,5 +99,6 @@ export function FileList() {
         ))}
       </tbody>
     </table>
+    </details>
   );
 }

@@ -1,0 +1,16 @@
+// Browser test of the Diagnostics memory readout: it reads tf.memory() in the compute worker, which holds the model's tensors.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from '@playwright/test';
+import { openPanel } from './helpers/page.ts';
+
+const demoModel = fileURLToPath(new URL('../public/demo/models/pddpm-iqa.fqlab', import.meta.url));
+
+test("after a checkpoint loads, the memory readout counts the worker's tensors", async ({ page }) => {
+  await page.goto('/?demo=off');
+  await openPanel(page, 'Diagnostics');
+  await expect(page.getByTestId('worker-memory')).toHaveText(/^0 tensors/, { timeout: 60_000 });
+  await page.getByTestId('checkpoint-input').setInputFiles({ name: 'pddpm-iqa.fqlab', mimeType: 'application/octet-stream', buffer: readFileSync(demoModel) });
+  await expect(page.getByTestId('model-info')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('worker-memory')).toHaveText(/^[1-9]\d* tensors, .* in the compute worker$/, { timeout: 30_000 });
+});
