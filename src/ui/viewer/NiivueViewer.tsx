@@ -83,6 +83,7 @@ export function NiivueViewer({ caseId, layers, caseVersion, scored }: NiivueView
   const styles = useViewerStore((s) => s.styles);
   const showCrosshair = useViewerStore((s) => s.showCrosshair);
   const viewedCase = useAnalysisStore((s) => s.viewedCase);
+  const redrawPending = useRef(false);
 
   // Create the canvas and NiiVue instance; undo everything on unmount (StrictMode mounts twice, so nothing is reused).
   useEffect(() => {
@@ -228,9 +229,16 @@ export function NiivueViewer({ caseId, layers, caseVersion, scored }: NiivueView
         if (moot || !mask || !entry || entry.caseVersion !== caseVersion || entry.key === key) return;
         if (!writeMapVoxels(entry.image, caseId, 'fq', viewedCase.map, mask)) return;
         volumes.set(slot, { ...entry, key });
-        if (!nv.volumes.includes(entry.image)) return;
-        nv.updateGLVolume();
-        nv.createOnLocationChange();
+        if (!nv.volumes.includes(entry.image) || redrawPending.current) return;
+        // One redraw a frame however many maps arrived meanwhile: a redraw costs far more than a write (hundreds of
+        // milliseconds where WebGL runs in software), and maps must not queue up behind redraws during a drag.
+        redrawPending.current = true;
+        requestAnimationFrame(() => {
+          redrawPending.current = false;
+          if (nvRef.current !== nv) return;
+          nv.updateGLVolume();
+          nv.createOnLocationChange();
+        });
       },
       // The mask failed to load: the study's evaluation loads the FQ layer (and reports the error) instead.
       () => undefined,
