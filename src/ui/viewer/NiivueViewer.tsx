@@ -68,6 +68,48 @@ function applyStyles(nv: Niivue, styles: Record<MapLayer, LayerStyle>): void {
   });
 }
 
+interface BudgetedRedraw {
+  request: () => void;
+  stop: () => void;
+}
+
+/**
+ * Redraws at most once a frame however many requests came, and in a burst (a slider drag) about half the time at
+ * most: a redraw waits as long as the one before it held the page until its frame was composited (a frame or two with
+ * a GPU, about two seconds where Chromium draws WebGL in software), so the slider's input still gets through.
+ */
+function budgetedRedraw(redraw: () => void): BudgetedRedraw {
+  let pending = false;
+  let stopped = false;
+  let notBefore = 0;
+  const frame = (now: number): void => {
+    if (stopped) return;
+    if (now < notBefore) {
+      requestAnimationFrame(frame);
+      return;
+    }
+    pending = false;
+    const started = performance.now();
+    redraw();
+    // Two frames on: the redrawn frame has been composited then, which is where software WebGL spends its time.
+    requestAnimationFrame(() =>
+      requestAnimationFrame((after) => {
+        notBefore = after + (after - started);
+      }),
+    );
+  };
+  return {
+    request: () => {
+      if (pending || stopped) return;
+      pending = true;
+      requestAnimationFrame(frame);
+    },
+    stop: () => {
+      stopped = true;
+    },
+  };
+}
+
 function isLocation(value: unknown): value is NiiVueLocation {
   return typeof value === 'object' && value !== null && 'values' in value && 'vox' in value;
 }
@@ -83,7 +125,7 @@ export function NiivueViewer({ caseId, layers, caseVersion, scored }: NiivueView
   const styles = useViewerStore((s) => s.styles);
   const showCrosshair = useViewerStore((s) => s.showCrosshair);
   const viewedCase = useAnalysisStore((s) => s.viewedCase);
-  const redrawPending = useRef(false);
+  const redrawRef = useRef<BudgetedRedraw | null>(null);
 
   // Create the canvas and NiiVue instance; undo everything on unmount (StrictMode mounts twice, so nothing is reused).
   useEffect(() => {
@@ -130,6 +172,10 @@ export function NiivueViewer({ caseId, layers, caseVersion, scored }: NiivueView
         observer.observe(container);
         registerViewer(instance);
         nvRef.current = instance;
+        redrawRef.current = budgetedRedraw(() => {
+          instance.updateGLVolume();
+          instance.createOnLocationChange();
+        });
         setReady((n) => n + 1);
       },
       (error: unknown) => {
@@ -139,6 +185,8 @@ export function NiivueViewer({ caseId, layers, caseVersion, scored }: NiivueView
     const layerCache = cache.current;
     return () => {
       disposed = true;
+      redrawRef.current?.stop();
+      redrawRef.current = null;
       observer.disconnect();
       registerViewer(null);
       instance.cleanup();
@@ -229,16 +277,7 @@ export function NiivueViewer({ caseId, layers, caseVersion, scored }: NiivueView
         if (moot || !mask || !entry || entry.caseVersion !== caseVersion || entry.key === key) return;
         if (!writeMapVoxels(entry.image, caseId, 'fq', viewedCase.map, mask)) return;
         volumes.set(slot, { ...entry, key });
-        if (!nv.volumes.includes(entry.image) || redrawPending.current) return;
-        // One redraw a frame however many maps arrived meanwhile: a redraw costs far more than a write (hundreds of
-        // milliseconds where WebGL runs in software), and maps must not queue up behind redraws during a drag.
-        redrawPending.current = true;
-        requestAnimationFrame(() => {
-          redrawPending.current = false;
-          if (nvRef.current !== nv) return;
-          nv.updateGLVolume();
-          nv.createOnLocationChange();
-        });
+        if (nv.volumes.includes(entry.image)) redrawRef.current?.request();
       },
       // The mask failed to load: the study's evaluation loads the FQ layer (and reports the error) instead.
       () => undefined,
