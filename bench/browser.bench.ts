@@ -1,5 +1,6 @@
 // Browser benchmark (plain tsx script): the workbench's demo in headless Chromium, then alpha moves timed from the slider
-// to the viewed case's new result and to the whole study's metrics, and the worker's own scoring time.
+// to the viewed case's new result and to the whole study's metrics, the worker's own scoring time, and the viewed-case
+// updates per second during a slider drag.
 // Usage: npx tsx bench/browser.bench.ts [--moves 6]   (builds the site and serves it with `vite preview`, like the e2e tests)
 import { chromium, type Page } from '@playwright/test';
 import { spawn, spawnSync } from 'node:child_process';
@@ -58,6 +59,44 @@ async function timeAlphaMove(page: Page, alpha: string): Promise<MoveTiming> {
   return { viewedMs, wallMs, workerMs };
 }
 
+/** A slider drag: one alpha step every DRAG_STEP_MS from 0.20 to 0.80. */
+const DRAG_STEP_MS = 40;
+const DRAG_ALPHAS = Array.from({ length: 61 }, (_, i) => (0.2 + i / 100).toFixed(2));
+
+/**
+ * Drags the alpha slider (an input event every DRAG_STEP_MS, as a pointer drag sends them) and counts, every animation
+ * frame, how often the viewed case's result on the page changed to a newer alpha while the drag lasted.
+ */
+async function timeDrag(page: Page): Promise<{ updates: number; seconds: number }> {
+  const result = (await page.evaluate(`new Promise((resolve) => {
+    const slider = document.querySelector('[data-testid="alpha-slider"]');
+    const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+    const alphas = ${JSON.stringify(DRAG_ALPHAS)};
+    const started = performance.now();
+    let next = 0;
+    let shown = '';
+    let updates = 0;
+    const timer = setInterval(() => {
+      setValue.call(slider, alphas[next++]);
+      slider.dispatchEvent(new Event('input', { bubbles: true }));
+      if (next === alphas.length) clearInterval(timer);
+    }, ${DRAG_STEP_MS});
+    const frame = () => {
+      const text = document.querySelector('[data-testid="metrics-updating"]')?.textContent ?? '';
+      const alpha = / at alpha ([0-9.]+):/.exec(text)?.[1];
+      if (alpha !== undefined && alpha !== shown) {
+        shown = alpha;
+        updates++;
+      }
+      if (next < alphas.length) requestAnimationFrame(frame);
+      else resolve({ updates, seconds: (performance.now() - started) / 1000 });
+    };
+    requestAnimationFrame(frame);
+  })`)) as { updates: number; seconds: number };
+  await page.getByTestId('metrics-updating').waitFor({ state: 'detached', timeout: 60_000 });
+  return result;
+}
+
 async function main(): Promise<void> {
   const cpus = os.cpus();
   console.log(`# fqlab browser benchmark\nmachine: ${cpus[0]?.model ?? 'unknown CPU'} x ${cpus.length}, Chromium ${chromiumPath}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
@@ -88,6 +127,10 @@ async function main(): Promise<void> {
     const viewed = results.map((r) => r.viewedMs).filter((ms): ms is number => ms !== null);
     console.log(`median: viewed case ${viewed.length > 0 ? `${median(viewed).toFixed(0)} ms` : 'never seen'} from the slider (${viewed.length}/${results.length} moves)`);
     console.log(`median: ${median(results.map((r) => r.wallMs)).toFixed(0)} ms from the slider to the whole study's table, worker ${median(results.map((r) => r.workerMs))} ms`);
+    const drag = await timeDrag(page);
+    console.log(
+      `drag: alpha 0.20 to 0.80 in ${DRAG_ALPHAS.length} steps ${DRAG_STEP_MS} ms apart: ${drag.updates} viewed-case updates in ${drag.seconds.toFixed(1)} s (${(drag.updates / drag.seconds).toFixed(1)} a second)`,
+    );
   } finally {
     await context.close();
     // The server's process group; it is gone already when it could not start (say, the port was taken).

@@ -1,5 +1,6 @@
 // Browser tests of the map overlays: every map is drawn inside the brain only (its background stays transparent), with
-// its colour scale beside the image; screenshots of each overlay go to test-results/screens/ for a look.
+// its colour scale beside the image, and an alpha move redraws the FQ map without reloading any layer but the prediction;
+// screenshots of each overlay go to test-results/screens/ for a look.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
@@ -66,11 +67,41 @@ async function diffBox(page: Page, a: string, b: string): Promise<DiffBox> {
   }, [a, b] as const);
 }
 
+/**
+ * Records, from the page's first script on, the layer of every getLayer call the page sends its workers (comlink
+ * 'APPLY' messages); the returned function reads them.
+ */
+async function watchLayerRequests(page: Page): Promise<() => Promise<string[]>> {
+  await page.addInitScript(() => {
+    const requested: string[] = [];
+    (globalThis as { fqlabLayerRequests?: string[] }).fqlabLayerRequests = requested;
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (this: Worker, ...args: Parameters<Worker['postMessage']>) {
+      const message = args[0] as { type?: unknown; path?: unknown[]; argumentList?: { value?: { layer?: unknown } }[] } | null;
+      if (message?.type === 'APPLY' && message.path?.[0] === 'getLayer') requested.push(String(message.argumentList?.[0]?.value?.layer));
+      return post.apply(this, args);
+    } as Worker['postMessage'];
+  });
+  return () => page.evaluate(() => [...((globalThis as { fqlabLayerRequests?: string[] }).fqlabLayerRequests ?? [])]);
+}
+
+/** Moves the alpha slider and waits for the study's metrics and for the prediction outline's reload (the viewer's last). */
+async function moveAlpha(page: Page, alpha: string, layerRequests: () => Promise<string[]>): Promise<string[]> {
+  const before = (await layerRequests()).length;
+  const table = await page.getByTestId('metric-table').textContent();
+  await page.getByTestId('alpha-slider').fill(alpha);
+  await expect(page.getByTestId('metric-table')).not.toHaveText(table ?? '', { timeout: 120_000 });
+  await expect(page.getByTestId('metrics-updating')).toHaveCount(0, { timeout: 60_000 });
+  await expect.poll(async () => (await layerRequests()).slice(before), { timeout: 30_000 }).toContain('prediction');
+  return (await layerRequests()).slice(before);
+}
+
 test('every map overlay is drawn inside the brain only, with its colour scale beside the image', async ({ page }) => {
   test.setTimeout(400_000);
   page.on('pageerror', (error) => {
     throw new Error(`uncaught page error: ${error.message}`);
   });
+  const layerRequests = await watchLayerRequests(page);
   await page.setViewportSize({ width: 1600, height: 1000 });
   await page.goto('/?demo=off');
   await dropFiles(page, syntheticSet());
@@ -133,4 +164,18 @@ test('every map overlay is drawn inside the brain only, with its colour scale be
   await page.getByTestId('prediction-toggle').check();
   await page.waitForTimeout(1500);
   await canvasShot(page, 'map-fq-prediction-crosshair');
+
+  // Alpha moves: the layers that do not depend on alpha are never requested again, and the viewed case's FQ map comes
+  // with the score reply, written into its volume in place (also while another overlay is shown); only the prediction
+  // outline, which needs the study's new threshold, is requested.
+  await page.getByTestId('crosshair-toggle').uncheck();
+  await page.getByTestId('overlay-select').selectOption('l1');
+  await expect.poll(async () => (await diffBox(page, plain, await canvasShot(page))).count, { timeout: 60_000 }).toBeGreaterThan(50);
+  expect(await moveAlpha(page, '0.5', layerRequests)).toEqual(['prediction']);
+  await page.getByTestId('overlay-select').selectOption('fq');
+  await page.waitForTimeout(1000);
+  const fqBefore = await canvasShot(page);
+  expect(await moveAlpha(page, '0.1', layerRequests)).toEqual(['prediction']);
+  await expect.poll(async () => (await diffBox(page, fqBefore, await canvasShot(page))).count, { timeout: 30_000, message: 'the FQ map should redraw for the new alpha' }).toBeGreaterThan(50);
+  await canvasShot(page, 'map-fq-alpha-0.1');
 });

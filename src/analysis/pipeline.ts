@@ -67,7 +67,7 @@ export interface ScoreStudyOptions {
   pool: ScoringPool;
   /** Aborting stops the study before its next case starts; scoreStudy then rejects with the signal's reason. */
   signal?: AbortSignal;
-  /** Called once the request's viewCaseId is scored, before the study's threshold and metrics. */
+  /** Called once the request's viewCaseId is scored, before the study's threshold and metrics (also when aborted after its case started). */
   onViewedCase?: (viewed: ViewedCaseScore) => void;
 }
 
@@ -292,7 +292,7 @@ export class AnalysisPipeline {
   /**
    * The same result as score(), to the bit, with the cases scored on a pool of threads: the viewed case first
    * (reported through onViewedCase), then the rest; the threshold, Dice and means once all are in. An aborted
-   * signal stops it between cases (maps already scored stay cached).
+   * signal stops it between cases (maps already scored stay cached, a viewed case already started is still reported).
    */
   async scoreStudy(request: ScoreRequest, { pool, signal, onViewedCase }: ScoreStudyOptions): Promise<EvaluationResult> {
     const started = performance.now();
@@ -309,8 +309,10 @@ export class AnalysisPipeline {
     all.catch(() => undefined);
     if (viewed && onViewedCase) {
       const first = await (pending.get(viewed) as Promise<ScoredCase>);
-      signal?.throwIfAborted();
+      // Reported even when a newer request aborted this one meanwhile: the map is right for its key, and during a
+      // slider drag (each move aborting the last) nothing would show until the drag stopped.
       onViewedCase({ key, metrics: caseMetrics(first, null), map: first.map.slice() });
+      signal?.throwIfAborted();
     }
     const scored = await all;
     signal?.throwIfAborted();

@@ -100,6 +100,24 @@ describe('scoreStudy on a pool', () => {
     expect(sameBits(got.map, pipeline.layer({ caseId: 'test2', layer: 'fq', ...result.key, threshold: null }).data)).toBe(true);
   });
 
+  it('a study aborted while its viewed case is scored still reports that case, then rejects (a drag keeps showing maps)', async () => {
+    const pipeline = await reconstructed();
+    const controller = new AbortController();
+    const abortingOnFirstJob: ScoringPool = {
+      size: 1,
+      run: async (job, signal) => {
+        const result = await new InProcessScoringPool().run(job, signal);
+        controller.abort(new Error('superseded'));
+        return result;
+      },
+      dispose: () => undefined,
+    };
+    const reported: string[] = [];
+    const study = pipeline.scoreStudy(request, { pool: abortingOnFirstJob, signal: controller.signal, onViewedCase: (v) => reported.push(`${v.metrics.caseId} ${v.key.alpha}`) });
+    await expect(study).rejects.toThrow('superseded');
+    expect(reported).toEqual(['test2 0.7']);
+  });
+
   it('a case removed while its map is being scored does not get that map cached', async () => {
     const pipeline = await reconstructed();
     let release = (): void => undefined;

@@ -78,13 +78,16 @@ async function reconstructAndScore(noiseLevel: number): Promise<void> {
   await scoreNow();
 }
 
-/** Counts score requests: only the newest one's answers are shown (the worker stops the older ones between cases). */
+/** Counts score requests: only the newest one's study is shown (the worker stops the older ones between cases). */
 let scoreGeneration = 0;
+/** The request whose viewed case is shown: a superseded request's viewed case still shows if it is newer than that. */
+let viewedGeneration = 0;
 
 /**
  * Sends the score request at once (a newer one supersedes it in the worker, so a slider drag never queues): the
- * viewed case arrives first (viewedCase), the whole study's metrics and threshold after it (evaluation); `scoring`
- * stays true, and the metrics say "updating…", until the newest request's study is in.
+ * viewed case arrives first (viewedCase; the viewer writes its map into the shown FQ volume), the whole study's
+ * metrics and threshold after it (evaluation); `scoring` stays true, and the metrics say "updating…", until the
+ * newest request's study is in. While dragging, every viewed case the worker finishes shows, oldest first.
  */
 async function scoreNow(): Promise<void> {
   const request = scoreRequest();
@@ -94,10 +97,16 @@ async function scoreNow(): Promise<void> {
   useAnalysisStore.getState().set({ scoring: true, seedSummary: null });
   try {
     const evaluation = await workbenchWorker().score(request, (viewedCase) => {
-      if (isLatest()) useAnalysisStore.getState().set({ viewedCase });
+      if (generation <= viewedGeneration) return;
+      viewedGeneration = generation;
+      useAnalysisStore.getState().set({ viewedCase });
     });
-    // The viewer follows evaluation.key: it reloads exactly the layers whose key changed.
-    if (isLatest()) useAnalysisStore.getState().set({ evaluation });
+    // The viewer follows evaluation.key: it reloads exactly the layers whose key changed (not the FQ map its viewed
+    // case already brought). No older viewed case may follow the study.
+    if (isLatest()) {
+      viewedGeneration = generation;
+      useAnalysisStore.getState().set({ evaluation, viewedCase: null });
+    }
   } catch (error) {
     if (!isLatest() || (error as { code?: unknown }).code === 'superseded') return;
     const { fileName, message } = toUserError(error);

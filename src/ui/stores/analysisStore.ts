@@ -31,7 +31,10 @@ export interface AnalysisState {
   reconstruction: ReconstructionState;
   /** True while a score request's whole study is still being computed. */
   scoring: boolean;
-  /** The viewed case of the newest score request, with its score map: it arrives before the study's evaluation. */
+  /**
+   * The newest viewed case scored, with its score map: it arrives before its study's evaluation (during a drag also
+   * from requests superseded after it started); null once the newest study is in.
+   */
   viewedCase: ViewedCaseScore | null;
   evaluation: EvaluationResult | null;
   /** Seeds 0 .. seedCount-1 for "mean ± std over seeds" (`fqlab evaluate --seeds` defaults to 3 too). */

@@ -1,13 +1,15 @@
-// React binding of NiiVue: creates its canvas in an effect, resizes with a ResizeObserver, releases the WebGL context on unmount.
+// React binding of NiiVue: creates its canvas in an effect, resizes with a ResizeObserver, releases the WebGL context on unmount;
+// keeps one volume per (case, layer) and writes a viewed case's new FQ map into it in place.
 import { useEffect, useRef, useState } from 'react';
 import { MULTIPLANAR_TYPE, Niivue, SHOW_RENDER, SLICE_TYPE, type NVImage, type NiiVueLocation } from '@niivue/niivue';
 import { layerDependencyKey, layerRequest, type EvaluationResult, type LayerRequest, type MapLayer } from '../../../workers/api.ts';
+import { useAnalysisStore } from '../stores/analysisStore.ts';
 import { useErrorStore } from '../stores/errorStore.ts';
 import { useViewerStore, type ViewLayout } from '../stores/viewerStore.ts';
 import { toUserError } from '../worker/userError.ts';
 import { workbenchWorker } from '../worker/workbenchWorker.ts';
-import { applyOutlineLabel, layerToImage } from './layerLoader.ts';
-import { LAYER_NAMES, layerFromVolumeName, OUTLINE_LAYERS } from './layerStyles.ts';
+import { applyOutlineLabel, brainMaskOf, layerToImage, rewindowMap, windowIsStale, writeMapVoxels } from './layerLoader.ts';
+import { LAYER_NAMES, layerFromVolumeName, OUTLINE_LAYERS, type LayerStyle } from './layerStyles.ts';
 import { registerViewer } from './viewerHandle.ts';
 
 export interface NiivueViewerProps {
@@ -23,13 +25,89 @@ export interface NiivueViewerProps {
 /** Crosshair line width as a fraction of a voxel (about 2 screen pixels at the usual zoom). */
 const CROSSHAIR_WIDTH_VOXELS = 0.3;
 
+/** Volumes kept for going back to a case without reloading it: a few cases' worth of layers. */
+const VOLUMES_KEPT = 24;
+
+/** One loaded volume of a (case, layer). */
 interface CachedLayer {
+  /** The case's definition when it was loaded (the caseVersion prop). */
+  caseVersion: string;
+  /** layerDependencyKey of the voxels it holds now. */
   key: string;
   image: NVImage;
 }
 
+function slotOf(caseId: string, layer: MapLayer): string {
+  return JSON.stringify([caseId, layer]);
+}
+
+/** Stores a volume as the most recently used one, dropping the least recently used beyond VOLUMES_KEPT. */
+function keepVolume(volumes: Map<string, CachedLayer>, slot: string, entry: CachedLayer): void {
+  volumes.delete(slot);
+  volumes.set(slot, entry);
+  for (const oldest of volumes.keys()) {
+    if (volumes.size <= VOLUMES_KEPT) break;
+    volumes.delete(oldest);
+  }
+}
+
 function sliceTypeOf(layout: ViewLayout): SLICE_TYPE {
   return layout === 'axial' ? SLICE_TYPE.AXIAL : SLICE_TYPE.MULTIPLANAR;
+}
+
+/** Gives the shown volumes the layer styles (a kept volume of another case may have been loaded with older ones). */
+function applyStyles(nv: Niivue, styles: Record<MapLayer, LayerStyle>): void {
+  nv.volumes.forEach((image, index) => {
+    const layer = layerFromVolumeName(image.name);
+    if (!layer) return;
+    const style = styles[layer];
+    const outlineLabel = OUTLINE_LAYERS[layer];
+    if (outlineLabel) applyOutlineLabel(image, style.colormap, outlineLabel);
+    else if (image.colormap !== style.colormap) nv.setColormap(image.id, style.colormap);
+    if (image.opacity !== style.opacity) nv.setOpacity(index, style.opacity);
+  });
+}
+
+interface BudgetedRedraw {
+  request: () => void;
+  stop: () => void;
+}
+
+/**
+ * Redraws at most once a frame however many requests came, and in a burst (a slider drag) about half the time at
+ * most: a redraw waits as long as the one before it held the page until its frame was composited (a frame or two with
+ * a GPU, about two seconds where Chromium draws WebGL in software), so the slider's input still gets through.
+ */
+function budgetedRedraw(redraw: () => void): BudgetedRedraw {
+  let pending = false;
+  let stopped = false;
+  let notBefore = 0;
+  const frame = (now: number): void => {
+    if (stopped) return;
+    if (now < notBefore) {
+      requestAnimationFrame(frame);
+      return;
+    }
+    pending = false;
+    const started = performance.now();
+    redraw();
+    // Two frames on: the redrawn frame has been composited then, which is where software WebGL spends its time.
+    requestAnimationFrame(() =>
+      requestAnimationFrame((after) => {
+        notBefore = after + (after - started);
+      }),
+    );
+  };
+  return {
+    request: () => {
+      if (pending || stopped) return;
+      pending = true;
+      requestAnimationFrame(frame);
+    },
+    stop: () => {
+      stopped = true;
+    },
+  };
 }
 
 function isLocation(value: unknown): value is NiiVueLocation {
@@ -42,10 +120,12 @@ export function NiivueViewer({ caseId, layers, caseVersion, scored }: NiivueView
   // The instance lives in a ref (it is mutated); `ready` re-runs the effects that need it once it is attached.
   const nvRef = useRef<Niivue | null>(null);
   const [ready, setReady] = useState(0);
-  const cache = useRef(new Map<MapLayer, CachedLayer>());
+  const cache = useRef(new Map<string, CachedLayer>());
   const layout = useViewerStore((s) => s.layout);
   const styles = useViewerStore((s) => s.styles);
   const showCrosshair = useViewerStore((s) => s.showCrosshair);
+  const viewedCase = useAnalysisStore((s) => s.viewedCase);
+  const redrawRef = useRef<BudgetedRedraw | null>(null);
 
   // Create the canvas and NiiVue instance; undo everything on unmount (StrictMode mounts twice, so nothing is reused).
   useEffect(() => {
@@ -92,6 +172,10 @@ export function NiivueViewer({ caseId, layers, caseVersion, scored }: NiivueView
         observer.observe(container);
         registerViewer(instance);
         nvRef.current = instance;
+        redrawRef.current = budgetedRedraw(() => {
+          instance.updateGLVolume();
+          instance.createOnLocationChange();
+        });
         setReady((n) => n + 1);
       },
       (error: unknown) => {
@@ -101,6 +185,8 @@ export function NiivueViewer({ caseId, layers, caseVersion, scored }: NiivueView
     const layerCache = cache.current;
     return () => {
       disposed = true;
+      redrawRef.current?.stop();
+      redrawRef.current = null;
       observer.disconnect();
       registerViewer(null);
       instance.cleanup();
@@ -120,7 +206,8 @@ export function NiivueViewer({ caseId, layers, caseVersion, scored }: NiivueView
   }, [ready, showCrosshair]);
 
   // Load (or reuse) the wanted layers and show them in order; a newer request supersedes an older one. Each layer is
-  // reloaded only when what it depends on changed (an alpha move leaves the reconstruction, l1 and SSIM layers alone).
+  // reloaded only when what it depends on changed (an alpha move leaves the reconstruction, l1 and SSIM layers alone,
+  // and the FQ map is already in place when its viewed case came first); a reused map follows a new threshold's window.
   const requests = caseId === null ? [] : layers.map((layer) => layerRequest(caseId, layer, scored)).filter((r): r is LayerRequest => r !== null);
   const requestsJson = JSON.stringify(requests);
   useEffect(() => {
@@ -128,13 +215,18 @@ export function NiivueViewer({ caseId, layers, caseVersion, scored }: NiivueView
     if (!nv) return;
     let superseded = false;
     const wanted = JSON.parse(requestsJson) as LayerRequest[];
+    const volumes = cache.current;
     void (async () => {
       const images: NVImage[] = [];
       for (const request of wanted) {
         const { caseId: shownCase, layer } = request;
-        const key = `${caseVersion}|${layerDependencyKey(request)}`;
-        const cached = cache.current.get(layer);
-        if (cached?.key === key) {
+        const slot = slotOf(shownCase, layer);
+        const key = layerDependencyKey(request);
+        const cached = volumes.get(slot);
+        if (cached?.caseVersion === caseVersion && cached.key === key) {
+          if (windowIsStale(cached.image, layer)) await rewindowMap(cached.image, shownCase, layer);
+          if (superseded) return;
+          keepVolume(volumes, slot, cached);
           images.push(cached.image);
           continue;
         }
@@ -143,8 +235,11 @@ export function NiivueViewer({ caseId, layers, caseVersion, scored }: NiivueView
           if (superseded) return;
           const image = await layerToImage(file, useViewerStore.getState().styles[layer]);
           if (superseded) return;
-          cache.current.set(layer, { key, image });
-          images.push(image);
+          // A viewed case's map written into this volume meanwhile is newer than the one just loaded: that one stays.
+          const now = volumes.get(slot);
+          const entry = now && now !== cached && now.caseVersion === caseVersion ? now : { caseVersion, key, image };
+          keepVolume(volumes, slot, entry);
+          images.push(entry.image);
         } catch (error) {
           if (superseded) return;
           const { message } = toUserError(error);
@@ -156,6 +251,7 @@ export function NiivueViewer({ caseId, layers, caseVersion, scored }: NiivueView
       nv.volumes = images;
       nv.back = images[0] ?? null;
       nv.overlays = images.slice(1);
+      applyStyles(nv, useViewerStore.getState().styles);
       nv.updateGLVolume();
       // The crosshair readout lists every shown layer: refresh it for the layers just loaded, not only on the next click.
       if (images.length > 0) nv.createOnLocationChange();
@@ -165,19 +261,37 @@ export function NiivueViewer({ caseId, layers, caseVersion, scored }: NiivueView
     };
   }, [ready, requestsJson, caseVersion]);
 
+  // The viewed case's new FQ map (sent with the score reply, before the study) goes into its loaded FQ volume in
+  // place: no layer request, no NIfTI. The study's evaluation then finds that volume current.
+  useEffect(() => {
+    const nv = nvRef.current;
+    if (!nv || !viewedCase || viewedCase.key.score !== 'fq' || viewedCase.metrics.caseId !== caseId) return;
+    const slot = slotOf(caseId, 'fq');
+    const key = layerDependencyKey({ caseId, layer: 'fq', ...viewedCase.key, threshold: null });
+    const volumes = cache.current;
+    // A newer viewed case, another case or an unmounted viewer makes this one moot.
+    let moot = false;
+    void brainMaskOf(caseId).then(
+      (mask) => {
+        const entry = volumes.get(slot);
+        if (moot || !mask || !entry || entry.caseVersion !== caseVersion || entry.key === key) return;
+        if (!writeMapVoxels(entry.image, caseId, 'fq', viewedCase.map, mask)) return;
+        volumes.set(slot, { ...entry, key });
+        if (nv.volumes.includes(entry.image)) redrawRef.current?.request();
+      },
+      // The mask failed to load: the study's evaluation loads the FQ layer (and reports the error) instead.
+      () => undefined,
+    );
+    return () => {
+      moot = true;
+    };
+  }, [ready, viewedCase, caseId, caseVersion]);
+
   // Colormap and opacity changes apply to the loaded images without reloading them.
   useEffect(() => {
     const nv = nvRef.current;
     if (!nv) return;
-    nv.volumes.forEach((image, index) => {
-      const layer = layerFromVolumeName(image.name);
-      if (!layer) return;
-      const style = styles[layer];
-      const outlineLabel = OUTLINE_LAYERS[layer];
-      if (outlineLabel) applyOutlineLabel(image, style.colormap, outlineLabel);
-      else if (image.colormap !== style.colormap) nv.setColormap(image.id, style.colormap);
-      if (image.opacity !== style.opacity) nv.setOpacity(index, style.opacity);
-    });
+    applyStyles(nv, styles);
     nv.updateGLVolume();
   }, [ready, styles]);
 

@@ -1,5 +1,5 @@
 // Turns a worker LayerFile (NIfTI bytes) into a NiiVue image in memory (no URL, no fetch): maps are cut to the brain
-// mask with zero transparent and windowed, label maps become outlines.
+// mask with zero transparent and windowed, label maps become outlines; a new map is written into a loaded one in place.
 import { NVImage, cmapper } from '@niivue/niivue';
 import type { LayerFile, MapLayer, ThresholdSource } from '../../../workers/api.ts';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
@@ -36,7 +36,8 @@ async function imageFromFile(file: LayerFile, style: LayerStyle, name: string): 
 const brainMasks = new Map<string, Promise<ArrayLike<number> | undefined>>();
 const BRAIN_MASKS_KEPT = 16;
 
-function brainMaskOf(caseId: string): Promise<ArrayLike<number> | undefined> {
+/** The brain mask of a case's current definition (fetched once, then kept), on the layers' grid; undefined if it has no voxels. */
+export function brainMaskOf(caseId: string): Promise<ArrayLike<number> | undefined> {
   const definedAs = useDataStore.getState().cases.find((c) => c.spec.caseId === caseId)?.definedAs ?? '';
   const key = `${caseId}|${definedAs}`;
   let mask = brainMasks.get(key);
@@ -57,6 +58,46 @@ function thresholdFor(layer: MapLayer): { value: number; source: ThresholdSource
   const threshold = evaluation?.threshold;
   if (layer !== 'fq' || score !== 'fq' || !threshold || threshold.value === null) return null;
   return { value: threshold.value, source: threshold.source };
+}
+
+/** The threshold each loaded quality map was windowed for (null: the percentile window). */
+const windowedFor = new WeakMap<NVImage, number | null>();
+
+/** Sets a quality map's window (0 up to twice the threshold chosen for it now, else a percentile) and tells the colorbar. */
+function windowQualityMap(image: NVImage, caseId: string, layer: MapLayer, mask: ArrayLike<number>): void {
+  if (!image.img) return;
+  const threshold = thresholdFor(layer);
+  const window = mapWindow(image.img, mask, threshold);
+  image.cal_min = window.max / 255; // one colour step: exact zeros (outside the brain) stay transparent
+  image.cal_max = window.max;
+  image.colormapType = ZERO_TO_MAX_TRANSPARENT_BELOW_MIN;
+  windowedFor.set(image, threshold?.value ?? null);
+  useMapWindowStore.getState().setWindow(caseId, layer, window);
+}
+
+/** Whether a loaded quality map was windowed for another threshold than the one chosen now (a newer study's). */
+export function windowIsStale(image: NVImage, layer: MapLayer): boolean {
+  return QUALITY_MAP_LAYERS.includes(layer) && windowedFor.get(image) !== (thresholdFor(layer)?.value ?? null);
+}
+
+/** Windows a loaded quality map again for the threshold chosen now; its voxels stay. */
+export async function rewindowMap(image: NVImage, caseId: string, layer: MapLayer): Promise<void> {
+  const mask = await brainMaskOf(caseId);
+  if (mask) windowQualityMap(image, caseId, layer, mask);
+}
+
+/**
+ * Writes a new map (the worker's, on the same grid) into a loaded quality-map image in place, cut to the brain mask
+ * and windowed as a loaded one: no NIfTI encode, transfer or parse. False, with nothing written, when the image
+ * cannot take it (another grid or data type); then load the layer instead.
+ */
+export function writeMapVoxels(image: NVImage, caseId: string, layer: MapLayer, voxels: Float32Array, mask: ArrayLike<number>): boolean {
+  const img = image.img;
+  if (!QUALITY_MAP_LAYERS.includes(layer) || !(img instanceof Float32Array) || img.length !== voxels.length || mask.length !== voxels.length) return false;
+  img.set(voxels);
+  cutToBrain(image, mask);
+  windowQualityMap(image, caseId, layer, mask);
+  return true;
 }
 
 /** Clears every voxel outside the brain mask (and every non-finite one) to 0, which the maps draw transparent. */
@@ -88,11 +129,7 @@ export async function layerToImage(file: LayerFile, style: LayerStyle): Promise<
   const mask = await brainMaskOf(file.caseId);
   if (mask) cutToBrain(image, mask);
   if (QUALITY_MAP_LAYERS.includes(file.layer) && image.img && mask) {
-    const window = mapWindow(image.img, mask, thresholdFor(file.layer));
-    image.cal_min = window.max / 255; // one colour step: exact zeros (outside the brain) stay transparent
-    image.cal_max = window.max;
-    image.colormapType = ZERO_TO_MAX_TRANSPARENT_BELOW_MIN;
-    useMapWindowStore.getState().setWindow(file.caseId, file.layer, window);
+    windowQualityMap(image, file.caseId, file.layer, mask);
   } else {
     // The reconstruction: its own range, the cleared background transparent.
     const top = file.max > 0 ? file.max : 1;
