@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the README's demo results table: the shipped checkpoints evaluated on the shipped demo over 3 seeds,
-# each model scored with its own loss's map and with the other (pDDPM-IQA at noise 750, pDDPM at 500, as the paper).
+# each model scored with its own loss's map and with the other (pDDPM-IQA at noise 750, pDDPM at 500, as the paper),
+# and the model-free Thresh baseline.
 # Usage: bash scripts/results/demo-table.sh OUT_DIR   (writes one JSON per run; about 10 min on 2 cores)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,14 +19,17 @@ wait
 run pddpm-l1 pddpm.fqlab 500 l1 0 &
 run pddpm-fq pddpm.fqlab 500 fq 0.84 &
 wait
+# The paper's model-free baseline: the (AIR-transformed) image itself as the map; deterministic, so one seed.
+node bin/fqlab.mjs evaluate --method thresh --val "${val[@]}" --test "${test[@]}" --seeds 1 > "$out/thresh.json"
 node -e '
 const fs = require("fs");
 const pct = (s) => s.mean === null ? "n/a" : `${(100 * s.mean).toFixed(2)} +- ${(100 * s.std).toFixed(2)}`;
 console.log("| model (checkpoint) | noise level | score | DICE % | AUPRC % | AUROC % |");
 console.log("|---|---|---|---|---|---|");
-for (const name of ["pddpm-l1", "pddpm-fq", "iqa-l1", "iqa-fq"]) {
+for (const name of ["pddpm-l1", "pddpm-fq", "iqa-l1", "iqa-fq", "thresh"]) {
   const r = JSON.parse(fs.readFileSync(`${process.argv[1]}/${name}.json`, "utf8"));
-  const model = r.modelInfo.loss === "fq" ? "pDDPM-IQA (FQ loss)" : "pDDPM (l1 loss)";
-  const score = r.score === "fq" ? `FQ, alpha ${r.alpha}` : r.score;
+  const thresh = r.modelInfo.method === "thresh";
+  const model = thresh ? "Thresh (no model, 1 seed: deterministic)" : r.modelInfo.loss === "fq" ? "pDDPM-IQA (FQ loss)" : "pDDPM (l1 loss)";
+  const score = thresh ? "intensity" : r.score === "fq" ? `FQ, alpha ${r.alpha}` : r.score;
   console.log(`| ${model} | ${r.noiseLevel} | ${score} | ${pct(r.mean.dice)} | ${pct(r.mean.auprc)} | ${pct(r.mean.auroc)} |`);
 }' "$out"

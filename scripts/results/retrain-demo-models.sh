@@ -8,7 +8,7 @@ out=${1:?give an output folder}
 mkdir -p "$out"
 train() { # name loss
   node bin/fqlab.mjs train --healthy public/demo/train-* --val public/demo/val-01_* public/demo/val-02_* --preset tiny \
-    --loss "$2" --alpha 0.84 --air stats --noise simplex --steps 600 --batch 8 --seed 1 --out "$out/$1" > "$out/$1.json"
+    --loss "$2" --alpha 0.84 --noise simplex --steps 600 --batch 8 --seed 1 --out "$out/$1" > "$out/$1.json"
 }
 train pddpm-iqa fq &
 train pddpm l1 &

@@ -93,8 +93,7 @@ describe('checkpoint reader properties', () => {
       const bytes = new Uint8Array(readFileSync(path));
       const contents = deserializeCheckpoint(bytes, path);
       checkCheckpointTensors(contents, path);
-      // Saved before the per-modality AIR rule, they load upgraded ('auto' = 'stats', no smoothing): once re-saved,
-      // a checkpoint reads back to the same contents and re-saves to the same bytes.
+      // Once re-saved, a checkpoint reads back to the same contents and re-saves to the same bytes.
       const resaved = serializeCheckpoint(contents);
       expect(deserializeCheckpoint(resaved, path)).toEqual(contents);
       expect(sameBytes(serializeCheckpoint(deserializeCheckpoint(resaved, path)), resaved)).toBe(true);

@@ -110,10 +110,10 @@ describe('checkpoints saved before the per-modality AIR rule', () => {
     expect(deserializeCheckpoint(serializeCheckpoint(smoothed), 'smoothed.fqlab').config.smoothing).toEqual({ timeStep: 0.125, iterations: 3 });
   });
 
-  it.each(['pddpm', 'pddpm-iqa'])('the shipped demo checkpoint %s.fqlab loads with AIR on, as recorded', (name) => {
+  it.each(['pddpm', 'pddpm-iqa'])('the shipped demo checkpoint %s.fqlab loads with AIR on by the modality rule (T1), as recorded', (name) => {
     const bytes = readFileSync(new URL(`../../public/demo/models/${name}.fqlab`, import.meta.url));
     const air = deserializeCheckpoint(bytes, `${name}.fqlab`).config.air;
-    expect(air).toMatchObject({ mode: 'stats', enabled: true, modalities: [] });
+    expect(air).toMatchObject({ mode: 'modality', enabled: true, modalities: ['T1'] });
     expect(deserializeCheckpoint(bytes, `${name}.fqlab`).config.smoothing).toBeNull();
   });
 });
