@@ -31,5 +31,5 @@ for (const name of ["pddpm-l1", "pddpm-fq", "iqa-l1", "iqa-fq", "thresh"]) {
   const thresh = r.modelInfo.method === "thresh";
   const model = thresh ? "Thresh (no model, 1 seed: deterministic)" : r.modelInfo.loss === "fq" ? "pDDPM-IQA (FQ loss)" : "pDDPM (l1 loss)";
   const score = thresh ? "intensity" : r.score === "fq" ? `FQ, alpha ${r.alpha}` : r.score;
-  console.log(`| ${model} | ${r.noiseLevel} | ${score} | ${pct(r.mean.dice)} | ${pct(r.mean.auprc)} | ${pct(r.mean.auroc)} |`);
+  console.log(`| ${model} | ${thresh ? "-" : r.noiseLevel} | ${score} | ${pct(r.mean.dice)} | ${pct(r.mean.auprc)} | ${pct(r.mean.auroc)} |`);
 }' "$out"
