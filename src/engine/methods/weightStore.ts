@@ -70,6 +70,43 @@ export class WeightStore {
   }
 }
 
+/** The weight-handling half of a MethodNetwork whose weights live in one WeightStore (the autoencoders, the DAE). */
+export abstract class StoredWeightsNetwork {
+  protected readonly store: WeightStore;
+
+  constructor(specs: readonly ParamSpec[], weights: ReadonlyMap<string, Float32Array>) {
+    this.store = new WeightStore(specs, weights);
+  }
+
+  get specs(): readonly ParamSpec[] {
+    return this.store.specs;
+  }
+
+  get trainableSpecs(): readonly ParamSpec[] {
+    return this.store.trainableSpecs;
+  }
+
+  get parameterCount(): number {
+    return this.store.parameterCount;
+  }
+
+  trainableVariables(): tf.Variable[] {
+    return this.store.trainableVariables();
+  }
+
+  readWeights(): Promise<Map<string, Float32Array>> {
+    return this.store.readWeights();
+  }
+
+  assignWeights(weights: ReadonlyMap<string, Float32Array>): void {
+    this.store.assignWeights(weights);
+  }
+
+  dispose(): void {
+    this.store.dispose();
+  }
+}
+
 /**
  * Runs a deterministic slice-wise network over a conformed volume, `batch` axial slices per forward pass, and returns
  * the volume of its outputs (x, y, axial order as the input).

@@ -5,7 +5,7 @@ import type { Rng } from '../../rng.ts';
 import { fqMapTf } from '../../ssim.ts';
 import type { ParamSpec } from '../../unetPlan.ts';
 import type { MethodNetwork, MethodReconstructOptions } from '../types.ts';
-import { sliceWise, WeightStore } from '../weightStore.ts';
+import { sliceWise, StoredWeightsNetwork } from '../weightStore.ts';
 
 /** Which of Baur's unified autoencoders: dense bottleneck (AE), the encoder's feature map as z (spatial AE), or a dense VAE. */
 export type BaurVariant = 'dense' | 'spatial' | 'variational';
@@ -108,35 +108,9 @@ interface ForwardMode {
   collect?: Map<string, { mean: tf.Tensor; variance: tf.Tensor; count: number }>;
 }
 
-export class BaurNetwork implements MethodNetwork {
-  private readonly store: WeightStore;
-
+export class BaurNetwork extends StoredWeightsNetwork implements MethodNetwork {
   constructor(readonly settings: BaurSettings, side: number, weights: ReadonlyMap<string, Float32Array>) {
-    this.store = new WeightStore(baurParamSpecs(settings, side), weights);
-  }
-
-  get specs(): readonly ParamSpec[] {
-    return this.store.specs;
-  }
-
-  get trainableSpecs(): readonly ParamSpec[] {
-    return this.store.trainableSpecs;
-  }
-
-  get parameterCount(): number {
-    return this.store.parameterCount;
-  }
-
-  trainableVariables(): tf.Variable[] {
-    return this.store.trainableVariables();
-  }
-
-  readWeights(): Promise<Map<string, Float32Array>> {
-    return this.store.readWeights();
-  }
-
-  assignWeights(weights: ReadonlyMap<string, Float32Array>): void {
-    this.store.assignWeights(weights);
+    super(baurParamSpecs(settings, side), weights);
   }
 
   private p(name: string): tf.Tensor {
@@ -249,7 +223,4 @@ export class BaurNetwork implements MethodNetwork {
     return sliceWise(volume, options.dims, (x) => this.forward(x, { training: false, noise: null }).output, options.onProgress);
   }
 
-  dispose(): void {
-    this.store.dispose();
-  }
 }

@@ -6,7 +6,7 @@ import type { Rng } from '../../rng.ts';
 import { fqMapTf } from '../../ssim.ts';
 import type { ParamSpec } from '../../unetPlan.ts';
 import type { MethodNetwork, MethodReconstructOptions } from '../types.ts';
-import { sliceWise, WeightStore } from '../weightStore.ts';
+import { sliceWise, StoredWeightsNetwork } from '../weightStore.ts';
 
 /** The DAE's settings, saved in checkpoints (TrainingConfig.baseline). */
 export interface DaeSettings {
@@ -106,35 +106,9 @@ export function coarseNoise(settings: DaeSettings, rng: Rng, slices: number, row
   return out;
 }
 
-export class DaeNetwork implements MethodNetwork {
-  private readonly store: WeightStore;
-
+export class DaeNetwork extends StoredWeightsNetwork implements MethodNetwork {
   constructor(readonly settings: DaeSettings, weights: ReadonlyMap<string, Float32Array>) {
-    this.store = new WeightStore(daeParamSpecs(settings), weights);
-  }
-
-  get specs(): readonly ParamSpec[] {
-    return this.store.specs;
-  }
-
-  get trainableSpecs(): readonly ParamSpec[] {
-    return this.store.trainableSpecs;
-  }
-
-  get parameterCount(): number {
-    return this.store.parameterCount;
-  }
-
-  trainableVariables(): tf.Variable[] {
-    return this.store.trainableVariables();
-  }
-
-  readWeights(): Promise<Map<string, Float32Array>> {
-    return this.store.readWeights();
-  }
-
-  assignWeights(weights: ReadonlyMap<string, Float32Array>): void {
-    this.store.assignWeights(weights);
+    super(daeParamSpecs(settings), weights);
   }
 
   /** ReflectionPad 1, then a 3x3 conv whose filters are standardised per output channel (mean 0, unbiased std + eps). */
@@ -198,7 +172,4 @@ export class DaeNetwork implements MethodNetwork {
     return sliceWise(volume, options.dims, (x) => this.forward(x), options.onProgress);
   }
 
-  dispose(): void {
-    this.store.dispose();
-  }
 }
