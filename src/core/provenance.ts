@@ -28,23 +28,6 @@ export interface ProvenanceModel {
   airMode: AirMode;
 }
 
-/** What a scored map or metrics file came from, written into every export so it can be reproduced. */
-export interface RunProvenance {
-  appVersion: string;
-  method: string;
-  preset: string;
-  trainingStep: number;
-  /** The model id: a content hash of the checkpoint. */
-  checkpoint: string;
-  air: string;
-  score: string;
-  alpha: number;
-  noiseLevel: number;
-  seed: number;
-  threshold: number | null;
-  thresholdSource: string;
-}
-
 /** The scoring settings of a run (a score result's key and threshold). */
 export interface ScoredSettings {
   score: string;
@@ -53,6 +36,17 @@ export interface ScoredSettings {
   seed: number;
   threshold: number | null;
   thresholdSource: string;
+}
+
+/** What a scored map or metrics file came from, written into every export so it can be reproduced. */
+export interface RunProvenance extends ScoredSettings {
+  appVersion: string;
+  method: string;
+  preset: string;
+  trainingStep: number;
+  /** The model id: a content hash of the checkpoint. */
+  checkpoint: string;
+  air: string;
 }
 
 export function runProvenance(model: ProvenanceModel, scored: ScoredSettings, appVersion: string): RunProvenance {
