@@ -4,24 +4,11 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
-import { syntheticCase } from './helpers/syntheticNifti.ts';
-import { dropFiles, type NamedBytes } from './helpers/page.ts';
+import { syntheticSet } from './helpers/syntheticNifti.ts';
+import { dropFiles } from './helpers/page.ts';
 
 const screensDir = fileURLToPath(new URL('../test-results/screens/', import.meta.url));
 const demoModel = fileURLToPath(new URL('../public/demo/models/pddpm-iqa.fqlab', import.meta.url));
-
-function syntheticSet(): NamedBytes[] {
-  const healthy = syntheticCase({ seed: 1 });
-  const valCase = syntheticCase({ seed: 2, lesion: { centre: [0.35, 0.45, 0.5], radius: 6 } });
-  const testCase = syntheticCase({ seed: 3, lesion: { centre: [0.62, 0.55, 0.45], radius: 5 } });
-  return [
-    { name: 'synthA_T2.nii', bytes: healthy.image },
-    { name: 'synthB_T2.nii', bytes: valCase.image },
-    { name: 'synthB_seg.nii', bytes: valCase.segmentation! },
-    { name: 'synthC_T2.nii', bytes: testCase.image },
-    { name: 'synthC_seg.nii', bytes: testCase.segmentation! },
-  ];
-}
 
 interface DiffBox {
   count: number;

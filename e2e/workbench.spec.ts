@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { chromiumArgs, chromiumPath } from './chromium.ts';
 import { readNifti } from '../src/core/nifti/index.ts';
-import { syntheticCase } from './helpers/syntheticNifti.ts';
+import { syntheticCase, syntheticSet } from './helpers/syntheticNifti.ts';
 import { canvasContentFraction, dropFiles, expectCanvasNotEmpty, openPanel, watchRequests, type NamedBytes } from './helpers/page.ts';
 
 const sharedData = fileURLToPath(new URL('../../shared/data/', import.meta.url));
@@ -19,20 +19,6 @@ async function snap(page: Page, name: string): Promise<void> {
 
 function origin(page: Page): string {
   return new URL(page.url()).origin;
-}
-
-/** A healthy volume, a validation lesion case and a test lesion case, all small and generated here. */
-function syntheticSet(): NamedBytes[] {
-  const healthy = syntheticCase({ seed: 1 });
-  const valCase = syntheticCase({ seed: 2, lesion: { centre: [0.35, 0.45, 0.5], radius: 6 } });
-  const testCase = syntheticCase({ seed: 3, lesion: { centre: [0.62, 0.55, 0.45], radius: 5 } });
-  return [
-    { name: 'synthA_T2.nii', bytes: healthy.image },
-    { name: 'synthB_T2.nii', bytes: valCase.image },
-    { name: 'synthB_seg.nii', bytes: valCase.segmentation! },
-    { name: 'synthC_T2.nii', bytes: testCase.image },
-    { name: 'synthC_seg.nii', bytes: testCase.segmentation! },
-  ];
 }
 
 async function roleOf(page: Page, fileName: string): Promise<string> {

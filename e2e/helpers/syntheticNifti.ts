@@ -1,4 +1,5 @@
 // Small synthetic NIfTI-1 volumes for the browser tests: an ellipsoid "brain" with texture, optional bright lesion and its mask.
+import type { NamedBytes } from './page.ts';
 export interface SyntheticCaseOptions {
   dims?: [number, number, number];
   spacing?: [number, number, number];
@@ -79,4 +80,18 @@ export function syntheticCase(options: SyntheticCaseOptions = {}): { image: Uint
   }
   const imageDims = frames > 1 ? [nx, ny, nz, frames] : [nx, ny, nz];
   return { image: niftiBytes(image, imageDims, spacing), segmentation: lesion ? niftiBytes(seg, [nx, ny, nz], spacing) : null };
+}
+
+/** A healthy volume, a validation lesion case and a test lesion case, all small and generated here. */
+export function syntheticSet(): NamedBytes[] {
+  const healthy = syntheticCase({ seed: 1 });
+  const valCase = syntheticCase({ seed: 2, lesion: { centre: [0.35, 0.45, 0.5], radius: 6 } });
+  const testCase = syntheticCase({ seed: 3, lesion: { centre: [0.62, 0.55, 0.45], radius: 5 } });
+  return [
+    { name: 'synthA_T2.nii', bytes: healthy.image },
+    { name: 'synthB_T2.nii', bytes: valCase.image },
+    { name: 'synthB_seg.nii', bytes: valCase.segmentation! },
+    { name: 'synthC_T2.nii', bytes: testCase.image },
+    { name: 'synthC_seg.nii', bytes: testCase.segmentation! },
+  ];
 }
