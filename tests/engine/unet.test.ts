@@ -2,18 +2,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { silu, upsampleNearest2x } from '../../src/engine/layers.ts';
-import { patchedLoss, UNET_PRESETS, UNet, unetForwardFlops, unetParameterCount, unetParamSpecs, unetPlan, unetPreset, type UNetConfig } from '../../src/engine/index.ts';
+import { patchedLoss, UNET_PRESETS, UNet, unetForwardFlops, unetParameterCount, unetParamSpecs, unetPlan, unetPreset } from '../../src/engine/index.ts';
+import type { UNetFixture } from './unetFixture.ts';
 import { useWasm } from './backendSetup.ts';
 import { readF32, readJson } from './fixtures.ts';
-
-interface UNetFixture {
-  config: UNetConfig;
-  size: number;
-  batch: number;
-  t: number[];
-  parameterCount: number;
-  weights: Array<{ name: string; shape: number[]; offset: number }>;
-}
 
 describe('U-Net presets', () => {
   it('have the reference parameter counts (counted from the plan, nothing allocated)', () => {

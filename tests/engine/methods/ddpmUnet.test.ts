@@ -1,18 +1,10 @@
 // DDPM's own U-Net (no scale-shift conditioning) against the numpy guided-diffusion reference of scripts/fixtures/engine.py.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { UNet, unetParameterCount, type UNetConfig } from '../../../src/engine/index.ts';
+import { UNet, unetParameterCount } from '../../../src/engine/index.ts';
+import type { UNetFixture } from '../unetFixture.ts';
 import { useWasm } from '../backendSetup.ts';
 import { readF32, readJson } from '../fixtures.ts';
-
-interface UNetFixture {
-  config: UNetConfig;
-  size: number;
-  batch: number;
-  t: number[];
-  parameterCount: number;
-  weights: Array<{ name: string; shape: number[]; offset: number }>;
-}
 
 describe('DDPM U-Net forward', () => {
   beforeAll(async () => {
