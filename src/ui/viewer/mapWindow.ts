@@ -15,11 +15,13 @@ export interface MapWindow {
 
 /** The value at quantile q (0..1) of the values where mask is non-zero; 0 when the mask is empty. */
 export function quantileInMask(values: ArrayLike<number>, mask: ArrayLike<number>, q: number): number {
-  const inside: number[] = [];
-  for (let i = 0; i < values.length; i++) if (mask[i] !== 0 && Number.isFinite(values[i])) inside.push(values[i]);
-  if (inside.length === 0) return 0;
-  inside.sort((a, b) => a - b);
-  return inside[Math.min(inside.length - 1, Math.floor(q * (inside.length - 1)))];
+  // A typed array sorts numerically in native code, far faster than a number[] with a comparator.
+  const buffer = new Float64Array(values.length);
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (mask[i] !== 0 && Number.isFinite(values[i])) buffer[n++] = values[i];
+  if (n === 0) return 0;
+  const inside = buffer.subarray(0, n).sort();
+  return inside[Math.min(n - 1, Math.floor(q * (n - 1)))];
 }
 
 /**
