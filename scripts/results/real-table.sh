@@ -2,8 +2,8 @@
 # Regenerates the README's real-scan table: tiny models trained on ../shared/data (T2: IXI002; FLAIR: each BraTS case's
 # lesion-free slices in turn), each tested on the other scans with the threshold from a third, 3 evaluation seeds.
 # Usage: bash scripts/results/real-table.sh OUT_DIR   (resumable: models and evaluations already in OUT_DIR are kept;
-# about 8 training runs of 12-17 min and 15 evaluations of about 1 min on 2 cores). AIR from statistics and no
-# read-time smoothing, as when the table was made (before the per-modality AIR rule and smoothing were the defaults).
+# about 8 training runs of 12-17 min and 15 evaluations of about 1 min on 2 cores). The reference preparation:
+# read-time CurvatureFlow smoothing and AIR by the per-modality rule (off for T2, on for FLAIR), fqlab's defaults.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:?give an output folder}
@@ -17,13 +17,13 @@ tcga="$D/lesion/TCGA-DU-7294/T2.nii.gz $D/lesion/TCGA-DU-7294/seg.nii.gz"
 train() { # name modality loss healthy-files...
   local name=$1 modality=$2 loss=$3; shift 3
   [ -f "$out/$name/model.fqlab" ] && return
-  fqlab train --healthy "$@" --modality "$modality" --preset tiny --loss "$loss" --air stats --no-smoothing --steps 300 --batch 8 \
+  fqlab train --healthy "$@" --modality "$modality" --preset tiny --loss "$loss" --steps 300 --batch 8 \
     --seed 1 --out "$out/$name" > "$out/$name.train.json"
 }
 evaluate() { # name model modality noise score "val files" "test files"
   [ -s "$out/$1.json" ] && return
   # shellcheck disable=SC2086 # the file lists are meant to split
-  fqlab evaluate --model "$out/$2" --modality "$3" --noise-level "$4" --score "$5" --alpha 0.84 --seeds 3 --no-smoothing \
+  fqlab evaluate --model "$out/$2" --modality "$3" --noise-level "$4" --score "$5" --alpha 0.84 --seeds 3 \
     --val $6 --test $7 > "$out/$1.json"
 }
 # Two runs at a time (2 cores): T2 models, then the BraTS folds (train on A, threshold on B, test on C).
