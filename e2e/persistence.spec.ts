@@ -103,16 +103,22 @@ test('a reload mid-training restores the workbench and resumes to the loss of an
   await expect(page.getByTestId('file-list').locator('tbody tr[data-file-name]')).toHaveCount(0);
 });
 
+/** What the test reads of the stored comparison. */
+interface StoredComparisonSeen {
+  rows: { origin: string; noiseLevel: number }[];
+  seedCount: number;
+}
+
 /** The comparison part of the session the page stored (read straight from IndexedDB), or null. */
-function storedComparison(page: Page): Promise<{ rows: { origin: string; noiseLevel: number }[]; seedCount: number } | null> {
+function storedComparison(page: Page): Promise<StoredComparisonSeen | null> {
   return page.evaluate(
     () =>
-      new Promise((resolve, reject) => {
+      new Promise<StoredComparisonSeen | null>((resolve, reject) => {
         const open = indexedDB.open('fqlab-workspace');
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
           const get = open.result.transaction('records').objectStore('records').get('session');
-          get.onsuccess = () => resolve((get.result as { comparison?: unknown } | undefined)?.comparison ?? null);
+          get.onsuccess = () => resolve((get.result as { comparison?: StoredComparisonSeen } | undefined)?.comparison ?? null);
           get.onerror = () => reject(get.error);
         };
       }),
