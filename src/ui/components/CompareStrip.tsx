@@ -2,9 +2,10 @@
 // canvases (cheap where WebGL is software) with the overlay's colormap and window, and one line on how to read them.
 import { useEffect, useRef, useState } from 'react';
 import { cmapper, type NVImage } from '@niivue/niivue';
-import { layerDependencyKey, layerRequest, type EvaluationResult, type LayerRequest, type MapLayer } from '../../../workers/api.ts';
+import { airTransform, layerDependencyKey, layerRequest, type EvaluationResult, type LayerRequest, type MapLayer } from '../../../workers/api.ts';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
 import { useErrorStore } from '../stores/errorStore.ts';
+import { useModelStore } from '../stores/modelStore.ts';
 import { useViewerStore } from '../stores/viewerStore.ts';
 import { graySlice, mapOverSlice, type SliceSource } from '../viewer/compareSlice.ts';
 import { brainMaskOf, layerToImage, rewindowMap, windowIsStale, writeMapVoxels } from '../viewer/layerLoader.ts';
@@ -26,6 +27,9 @@ interface StripVolume {
 /** The strip's own volumes by (case, layer), least recently used first; separate from the viewer's WebGL volumes. */
 const stripVolumes = new Map<string, StripVolume>();
 
+/** A reconstruction made in the model's AIR space (brain inverted), turned back into the scan's contrast. */
+const inScanContrast = new WeakMap<NVImage, Float32Array>();
+
 function slotOf(caseId: string, layer: MapLayer): string {
   return JSON.stringify([caseId, layer]);
 }
@@ -39,10 +43,10 @@ function keepVolume(slot: string, entry: StripVolume): void {
   }
 }
 
-function sourceOf(image: NVImage | undefined): SliceSource | null {
+function sourceOf(image: NVImage | undefined, data: ArrayLike<number> | undefined = image?.img ?? undefined): SliceSource | null {
   const dims = image?.hdr?.dims;
-  if (!image?.img || !dims) return null;
-  return { data: image.img, dims: [dims[1], dims[2], dims[3]] };
+  if (!data || !dims) return null;
+  return { data, dims: [dims[1], dims[2], dims[3]] };
 }
 
 function paint(canvas: HTMLCanvasElement | null, pixels: Uint8ClampedArray<ArrayBuffer>, width: number, height: number): void {
@@ -66,6 +70,8 @@ export function CompareStrip({ caseId, mapLayer, caseVersion, scored }: CompareS
   const slice = useViewerStore((s) => s.readout?.voxel[2] ?? null);
   const mapStyle = useViewerStore((s) => s.styles[mapLayer]);
   const viewedCase = useAnalysisStore((s) => s.viewedCase);
+  // The model saw the scan with AIR applied, and reconstructed it so: the strip undoes that on the reconstruction.
+  const airApplied = useModelStore((s) => s.model?.modelId === scored.key.modelId && s.model.airApplied);
   const [loaded, setLoaded] = useState(0);
   const canvases = useRef<(HTMLCanvasElement | null)[]>([null, null, null]);
 
@@ -90,7 +96,9 @@ export function CompareStrip({ caseId, mapLayer, caseVersion, scored }: CompareS
           const file = await workbenchWorker().getLayer(request);
           if (superseded) return;
           const image = await layerToImage(file, useViewerStore.getState().styles[request.layer]);
+          const mask = request.layer === 'reconstruction' ? await brainMaskOf(request.caseId) : undefined;
           if (superseded) return;
+          if (mask && image.img instanceof Float32Array) inScanContrast.set(image, airTransform(image.img, mask));
           keepVolume(slot, { caseVersion, key, image });
         } catch (error) {
           if (superseded) return;
@@ -136,7 +144,8 @@ export function CompareStrip({ caseId, mapLayer, caseVersion, scored }: CompareS
     const scan = volumeOf('image');
     const recon = volumeOf('reconstruction');
     const map = volumeOf(mapLayer);
-    const [scanSource, reconSource, mapSource] = [sourceOf(scan), sourceOf(recon), sourceOf(map)];
+    const reconData = recon && airApplied ? inScanContrast.get(recon) : recon?.img;
+    const [scanSource, reconSource, mapSource] = [sourceOf(scan), sourceOf(recon, reconData ?? undefined), sourceOf(map)];
     if (!scan || !scanSource) return;
     const [nx, ny, nz] = scanSource.dims;
     const k = slice ?? Math.floor(nz / 2);
@@ -149,9 +158,9 @@ export function CompareStrip({ caseId, mapLayer, caseVersion, scored }: CompareS
       const mapWindow = { min: map.cal_min ?? 0, max: map.cal_max ?? 1 };
       paint(canvases.current[2], mapOverSlice(base, mapSource, k, mapWindow, cmapper.colormap(mapStyle.colormap), mapStyle.opacity), nx, ny);
     }
-  }, [loaded, slice, caseId, caseVersion, mapLayer, mapStyle]);
+  }, [loaded, slice, caseId, caseVersion, mapLayer, mapStyle, airApplied]);
 
-  const titles = ['scan', 'reconstruction', LAYER_NAMES[mapLayer]];
+  const titles = ['scan', airApplied ? 'reconstruction (AIR undone)' : 'reconstruction', LAYER_NAMES[mapLayer]];
   return (
     <figure className="compare-strip" data-testid="compare-strip" data-slice={slice ?? ''} aria-label="Scan, reconstruction and map of the viewer's slice">
       <div className="compare-strip-panels">
@@ -170,8 +179,8 @@ export function CompareStrip({ caseId, mapLayer, caseVersion, scored }: CompareS
         ))}
       </div>
       <figcaption data-testid="compare-strip-note">
-        {slice === null ? 'Middle axial slice' : `Axial slice ${slice + 1}, the viewer's`}: a small model's reconstruction is a blurry, smoothed brain
-        without the anomaly; the map scores where scan and reconstruction differ, so the blur itself adds a faint score along edges.
+        {slice === null ? 'Middle axial slice' : `Axial slice ${slice + 1}, the viewer's`}. A small model's reconstruction is blurry and mottled: rough
+        anatomy kept, fine detail and the anomaly lost; the map scores every difference, so lost detail scores too, not only the anomaly.
       </figcaption>
     </figure>
   );
