@@ -1,6 +1,6 @@
 // Browser tests of the map overlays: every map is drawn inside the brain only (its background stays transparent), with
-// its colour scale beside the image, and an alpha move redraws the FQ map without reloading any layer but the prediction;
-// screenshots of each overlay go to test-results/screens/ for a look.
+// its colour scale beside the image, the compare strip follows the viewer's slice, and an alpha move redraws the FQ map
+// without reloading any layer but the prediction; screenshots of each overlay go to test-results/screens/ for a look.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
@@ -52,6 +52,25 @@ async function diffBox(page: Page, a: string, b: string): Promise<DiffBox> {
     }
     return box;
   }, [a, b] as const);
+}
+
+/** Pixels of the compare strip's reconstruction and map panels that differ from its scan panel (null: not drawn yet). */
+async function stripDifferences(page: Page): Promise<{ reconstruction: number; map: number } | null> {
+  return page.evaluate(() => {
+    const pixels = (testId: string) => {
+      const canvas = document.querySelector<HTMLCanvasElement>(`[data-testid="${testId}"]`);
+      // Drawn once it holds the conformed grid's 96 x 96 slice (a blank canvas is 300 x 150).
+      return canvas && canvas.width === 96 ? canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data : null;
+    };
+    const [scan, reconstruction, map] = ['compare-strip-scan', 'compare-strip-reconstruction', 'compare-strip-map'].map(pixels);
+    if (!scan || !reconstruction || !map) return null;
+    const differing = (other: Uint8ClampedArray) => {
+      let count = 0;
+      for (let p = 0; p < scan.length; p += 4) if (Math.abs(scan[p] - other[p]) + Math.abs(scan[p + 1] - other[p + 1]) + Math.abs(scan[p + 2] - other[p + 2]) > 12) count++;
+      return count;
+    };
+    return { reconstruction: differing(reconstruction), map: differing(map) };
+  });
 }
 
 /**
@@ -112,6 +131,27 @@ test('every map overlay is drawn inside the brain only, with its colour scale be
   await expect(groundTruthRow.locator('td')).toHaveText('1', { timeout: 30_000 });
   await canvasShot(page, 'after-inference-jump');
 
+  // The compare strip: scan | reconstruction | FQ map of the viewer's slice, and it follows the viewer to the next slice.
+  const strip = page.getByTestId('compare-strip');
+  await expect(strip).toContainText('blurry');
+  const voxelK = async () => Number((await page.getByTestId('crosshair-readout').locator('.mono').first().textContent())?.split(', ')[2]);
+  await expect(strip).toHaveAttribute('data-slice', String(await voxelK()));
+  await expect.poll(() => stripDifferences(page), { timeout: 30_000 }).not.toBeNull();
+  const differences = (await stripDifferences(page))!;
+  expect(differences.reconstruction, 'the reconstruction differs from the scan').toBeGreaterThan(50);
+  expect(differences.map, 'the FQ map shows inside the lesion').toBeGreaterThan(10);
+  mkdirSync(screensDir, { recursive: true });
+  await page.locator('.viewer-pane').screenshot({ path: `${screensDir}compare-strip.png` });
+  const before = await voxelK();
+  // NiiVue moves the crosshair one slice up on Ctrl+U while the pointer is over the canvas.
+  await page.locator('canvas.viewer-canvas').hover();
+  await page.locator('canvas.viewer-canvas').press('Control+KeyU');
+  await expect.poll(voxelK, { timeout: 30_000 }).not.toBe(before);
+  await expect(strip).toHaveAttribute('data-slice', String(await voxelK()));
+  // Back to the lesion's largest slice for the overlay checks and screenshots below.
+  await page.locator('canvas.viewer-canvas').press('Control+KeyD');
+  await expect.poll(voxelK, { timeout: 30_000 }).toBe(before);
+
   await page.getByTestId('case-select').selectOption('synthc');
   await page.getByTestId('crosshair-toggle').uncheck();
   await page.getByTestId('overlay-select').selectOption('none');
@@ -151,6 +191,20 @@ test('every map overlay is drawn inside the brain only, with its colour scale be
   await page.getByTestId('prediction-toggle').check();
   await page.waitForTimeout(1500);
   await canvasShot(page, 'map-fq-prediction-crosshair');
+
+  // The two outlines on the scan alone, for a look: the prediction (the thresholded map), then the ground truth.
+  await page.getByTestId('crosshair-toggle').uncheck();
+  await page.getByTestId('overlay-select').selectOption('none');
+  const groundTruth = page.getByRole('checkbox', { name: 'ground truth' });
+  await groundTruth.uncheck();
+  await expect.poll(async () => (await diffBox(page, plain, await canvasShot(page))).count, { timeout: 30_000 }).toBeGreaterThan(20);
+  await page.waitForTimeout(500);
+  await canvasShot(page, 'map-prediction');
+  await page.getByTestId('prediction-toggle').uncheck();
+  await groundTruth.check();
+  await expect.poll(async () => (await diffBox(page, plain, await canvasShot(page))).count, { timeout: 30_000 }).toBe(0);
+  await canvasShot(page, 'map-outline');
+  await page.getByTestId('prediction-toggle').check();
 
   // Alpha moves: the layers that do not depend on alpha are never requested again, and the viewed case's FQ map comes
   // with the score reply, written into its volume in place (also while another overlay is shown); only the prediction

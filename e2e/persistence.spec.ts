@@ -1,5 +1,8 @@
 // Browser tests of persistence: a reload mid-training restores files, cases and settings and resumes training to the
-// same loss as an uninterrupted run; "clear everything stored" empties the browser's storage.
+// same loss as an uninterrupted run; compared models and their settings come back; "clear everything stored" empties
+// the browser's storage.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { syntheticCase } from './helpers/syntheticNifti.ts';
 import { dropFiles, openPanel, type NamedBytes } from './helpers/page.ts';
@@ -98,4 +101,66 @@ test('a reload mid-training restores the workbench and resumes to the loss of an
   await expect(summary).toContainText('0 B stored');
   await page.reload();
   await expect(page.getByTestId('file-list').locator('tbody tr[data-file-name]')).toHaveCount(0);
+});
+
+/** What the test reads of the stored comparison. */
+interface StoredComparisonSeen {
+  rows: { origin: string; noiseLevel: number }[];
+  seedCount: number;
+}
+
+/** The comparison part of the session the page stored (read straight from IndexedDB), or null. */
+function storedComparison(page: Page): Promise<StoredComparisonSeen | null> {
+  return page.evaluate(
+    () =>
+      new Promise<StoredComparisonSeen | null>((resolve, reject) => {
+        const open = indexedDB.open('fqlab-workspace');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const get = open.result.transaction('records').objectStore('records').get('session');
+          get.onsuccess = () => resolve((get.result as { comparison?: StoredComparisonSeen } | undefined)?.comparison ?? null);
+          get.onerror = () => reject(get.error);
+        };
+      }),
+  );
+}
+
+test('models added to the comparison come back after a reload with their settings, and a removed one stays removed', async ({ page }) => {
+  test.setTimeout(180_000);
+  page.on('pageerror', (error) => {
+    throw new Error(`uncaught page error: ${error.message}`);
+  });
+  await page.goto('/?demo=off');
+  const checkpoint = (name: string) => ({ name, mimeType: 'application/octet-stream', buffer: readFileSync(fileURLToPath(new URL(`../public/demo/models/${name}`, import.meta.url))) });
+  const rows = page.getByTestId('comparison-row');
+  for (const [count, name] of [[1, 'pddpm.fqlab'], [2, 'pddpm-iqa.fqlab']] as const) {
+    await page.getByTestId('compare-checkpoint-input').setInputFiles(checkpoint(name));
+    await expect(rows).toHaveCount(count, { timeout: 60_000 });
+  }
+  const noiseOf = (origin: string) => page.locator(`[data-testid="comparison-row"]:has(th[title="${origin}"]) input`).first();
+  await noiseOf('pddpm.fqlab').fill('600');
+  await noiseOf('pddpm.fqlab').press('Enter');
+  await fill(page, 'compare-seeds', '2');
+  await expect.poll(() => storedComparison(page), { timeout: 30_000 }).toEqual({
+    rows: [expect.objectContaining({ origin: 'pddpm.fqlab', noiseLevel: 600 }), expect.objectContaining({ origin: 'pddpm-iqa.fqlab' })],
+    seedCount: 2,
+  });
+  await openPanel(page, 'Storage');
+  await expect(page.getByTestId('storage-summary')).toContainText('2 compared models');
+
+  await page.reload();
+  await expect(rows).toHaveCount(2, { timeout: 60_000 });
+  const origins = () => rows.locator('th').evaluateAll((ths) => ths.map((th) => th.getAttribute('title')).sort());
+  expect(await origins()).toEqual(['pddpm-iqa.fqlab', 'pddpm.fqlab']);
+  await expect(noiseOf('pddpm.fqlab')).toHaveValue('600');
+  await expect(page.getByTestId('compare-seeds')).toHaveValue('2');
+
+  await page.getByRole('button', { name: 'Remove pddpm-iqa.fqlab from the comparison' }).click();
+  await expect(rows).toHaveCount(1);
+  await expect.poll(() => storedComparison(page).then((c) => c?.rows.map((r) => r.origin)), { timeout: 30_000 }).toEqual(['pddpm.fqlab']);
+  await openPanel(page, 'Storage');
+  await expect(page.getByTestId('storage-summary')).toContainText('1 compared models');
+  await page.reload();
+  await expect(rows).toHaveCount(1, { timeout: 60_000 });
+  expect(await origins()).toEqual(['pddpm.fqlab']);
 });

@@ -1,4 +1,5 @@
-// Browser test of the first screen: once the demo has results, the metrics strip and alpha slider are in view at 1600x1000.
+// Browser test of the first screen: once the demo has results, the metrics strip and alpha slider are in view at 1600x1000
+// (screenshots: the first screen, and the viewer with its compare strip).
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Locator } from '@playwright/test';
@@ -28,4 +29,9 @@ test('with the demo scored, the metrics strip and the alpha slider are on the fi
   await expectOnFirstScreen(page.getByTestId('noise-level-input'), 'noise level');
   mkdirSync(screensDir, { recursive: true });
   await page.screenshot({ path: `${screensDir}first-screen-demo.png` });
+  // The compare strip of the viewed demo case (its scan, the model's blurry reconstruction and the FQ map), for a look.
+  await expect(page.getByTestId('compare-strip-note')).toContainText('blurry');
+  await expect.poll(() => page.getByTestId('compare-strip-map').evaluate((canvas) => (canvas as HTMLCanvasElement).width), { timeout: 60_000 }).toBe(96);
+  await page.getByTestId('compare-strip').scrollIntoViewIfNeeded();
+  await page.locator('.viewer-pane').screenshot({ path: `${screensDir}compare-strip-demo.png` });
 });

@@ -1,5 +1,5 @@
-// Browser tests of the words and rough edges: favicon, the help box in ?demo=off, a disabled sweep that says why,
-// dismiss-all for banners, and the healthy-train slice counts.
+// Browser tests of the words and rough edges: favicon, the help box in ?demo=off (folded after the first visit), a
+// disabled sweep that says why, dismiss-all for banners, and the healthy-train slice counts.
 import { expect, test } from '@playwright/test';
 import { syntheticCase } from './helpers/syntheticNifti.ts';
 import { dropFiles, openPanel } from './helpers/page.ts';
@@ -43,4 +43,21 @@ test('an empty workbench: no 404, help for own data, sweep disabled with its rea
   await expect(lesionCard.getByTestId('training-slices')).toContainText(/\d+ of 50 slices used for training, [1-9]\d* left out \(lesion\)/, { timeout: 60_000 });
   await expect(lesionCard.getByTestId('healthy-seg-warning')).toBeVisible();
   expect(missing).toEqual([]);
+});
+
+test('"How this works" is open on the first visit, folded on the next, opens again, and speaks of own data in ?demo=off', async ({ page }) => {
+  await page.goto('/?demo=off');
+  const hint = page.getByTestId('first-run-hint');
+  await expect(hint).toHaveAttribute('open', '');
+  await expect(page.getByTestId('hint-intro')).toBeVisible();
+  await page.reload();
+  await expect(page.getByTestId('hint-toggle')).toContainText('How this works');
+  await expect(hint).not.toHaveAttribute('open');
+  await expect(page.getByTestId('hint-intro')).toBeHidden();
+  await page.getByTestId('hint-toggle').click();
+  await expect(page.getByTestId('hint-intro')).toBeVisible();
+  await expect(page.getByTestId('hint-intro')).toContainText('opened empty');
+  await expect(hint).not.toContainText('The demo opens by itself');
+  await page.getByTestId('hint-dismiss').click();
+  await expect(page.getByTestId('hint-intro')).toBeHidden();
 });

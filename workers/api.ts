@@ -19,7 +19,8 @@ import type { LayerRequest, MapLayer } from '../src/analysis/layers.ts';
 import type { ReconstructRequest, ScoreRequest, SweepRequest, SweepResult, ViewedCaseScore } from '../src/analysis/pipeline.ts';
 import type { SeedSummary } from '../src/analysis/seeds.ts';
 
-export type { AirMode } from '../src/core/air.ts';
+// The AIR transform is its own inverse: the compare strip undoes it on a reconstruction to show it in the scan's contrast.
+export { airTransform, type AirMode } from '../src/core/air.ts';
 export type { MethodName } from '../src/engine/methods/types.ts';
 export { MODALITIES, type Modality } from '../src/core/modality.ts';
 export type { Summary, ThresholdSource } from '../src/core/metrics/index.ts';

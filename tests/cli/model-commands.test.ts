@@ -1,7 +1,7 @@
 // End-to-end tests of fqlab train, evaluate and sweep on the shipped demo volumes with the tiny preset and few steps.
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Summary } from '../../src/core/metrics/index.ts';
@@ -71,6 +71,17 @@ describe('fqlab train / evaluate / sweep', () => {
     const fqFile = readNifti(readFileSync(fq!), fq!);
     expect(fqFile.volume.dims).toEqual([96, 96, 50]);
     expect(fqFile.header.description).toMatch(/^fqlab \d+\.\d+\.\d+\S* fq fq pddpm tiny@3 #[0-9a-f]{8} AIR on a0\.84 n500 s1 t\S+ val$/);
+    // Beside each map its full provenance, as the browser's export saves it: the model, scoring and threshold of the last seed.
+    const sidecar = fq!.replace(/\.nii\.gz$/, '.json');
+    expect(report.outputs).toContain(sidecar);
+    const provenance = JSON.parse(readFileSync(sidecar, 'utf8')) as Record<string, unknown>;
+    expect(provenance).toMatchObject({
+      file: basename(fq!), layer: 'fq', method: 'pddpm', preset: 'tiny', trainingStep: 3, air: 'AIR on (modality)',
+      score: 'fq', alpha: 0.84, noiseLevel: 500, seed: 1, threshold: report.perSeed[1].threshold, thresholdSource: 'validation-search',
+      smoothing: 'no smoothing',
+    });
+    expect(provenance.checkpoint).toMatch(/^model-[0-9a-f]+/);
+    expect(report.outputs.filter((p) => p.endsWith('.json'))).toHaveLength(3);
 
     const csv = join(dir, 'sweep.csv');
     const sweep = runCli([

@@ -92,7 +92,7 @@ describe('fqlab evaluate / sweep --shard and fqlab merge', () => {
     expect(merged.stdout).toBe(full.stdout);
     const report = JSON.parse(unsharded) as { perVolume: { dice: { mean: number | null } }[]; outputs: string[] };
     expect(report.perVolume.map((v) => v.dice.mean)).toEqual([expect.any(Number), expect.any(Number)]);
-    expect(report.outputs).toHaveLength(6);
+    expect(report.outputs).toHaveLength(12); // 3 maps per test case, each with its provenance sidecar
     expect(report.outputs.every((path) => existsSync(path))).toBe(true);
   }, 3 * SLOW_RUN_MS);
 

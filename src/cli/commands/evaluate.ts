@@ -34,7 +34,8 @@ export const evaluateCommand: Command = {
     '  with lesions no threshold can be set and evaluate fails, unless --allow-no-threshold (Dice then null).\n' +
     '  Per seed the test-set mean is taken; the report gives\n' +
     '  mean +- std of those over seeds (population std), and per-volume values averaged over seeds.\n' +
-    '  --out-dir writes the reconstruction, FQ map and prediction of the last seed on each test image\'s own grid.\n' +
+    '  --out-dir writes the reconstruction, FQ map and prediction of the last seed on each test image\'s own grid, each\n' +
+    '  with its provenance (method, checkpoint hash, AIR, alpha, noise level, seed, threshold) in a .json beside it.\n' +
     '  --out also writes the report to a file. --shard i/n (0 <= i < n) evaluates only test cases i, i+n, i+2n, ...\n' +
     '  (in name order; every shard thresholds on all validation cases) and writes a shard file instead of the report:\n' +
     '  `fqlab merge --out REPORT.json` of all n shard files gives the unsharded report.',
@@ -89,6 +90,12 @@ export const evaluateCommand: Command = {
           const path = join(outDir, file.fileName);
           outputs.write(path, file.bytes);
           paths.push(path);
+          if (file.provenanceJson) {
+            // The full record beside the map, as the browser's export saves it (the NIfTI header holds 79 characters).
+            const sidecar = path.replace(/\.nii\.gz$/, '.json');
+            outputs.write(sidecar, file.provenanceJson);
+            paths.push(sidecar);
+          }
         }
         written.set(testCase.caseId, paths);
       }

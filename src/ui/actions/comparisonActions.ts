@@ -2,6 +2,7 @@
 import type { ModelInfo, ScoreKind, ScoreRequest } from '../../../workers/api.ts';
 import { checkInputSize, CHECKPOINT_FILE } from '../../core/inputLimits.ts';
 import { PAPER_PROTOCOL } from '../../core/protocol.ts';
+import { persistComparisonModel } from '../storage/persistence.ts';
 import { useComparisonStore, type ComparisonEntry } from '../stores/comparisonStore.ts';
 import { useDataStore } from '../stores/dataStore.ts';
 import { useErrorStore } from '../stores/errorStore.ts';
@@ -16,13 +17,15 @@ function paperSettings(info: ModelInfo): Pick<ComparisonEntry, 'noiseLevel' | 's
   return { noiseLevel: iqa ? PAPER_PROTOCOL.noiseLevel.pddpmIqa : PAPER_PROTOCOL.noiseLevel.pddpm, score, alpha: info.alpha };
 }
 
-function addEntry(info: ModelInfo, origin: string): void {
+/** Adds a row for a model the worker now holds, and keeps its checkpoint in this browser for the next visit. */
+function addEntry(info: ModelInfo, origin: string, bytes: Uint8Array): void {
   const { entries, set } = useComparisonStore.getState();
   if (entries.some((e) => e.modelId === info.modelId)) {
     useErrorStore.getState().report(origin, 'is already in the comparison (the same weights); nothing was added.');
     return;
   }
   set({ entries: [...entries, { modelId: info.modelId, origin, info, ...paperSettings(info), result: null, failure: null }] });
+  void persistComparisonModel(info.modelId, bytes);
 }
 
 /** Keeps the current model (trained, loaded or the demo's) in the worker for the comparison. */
@@ -32,7 +35,7 @@ export async function addCurrentModelToComparison(): Promise<void> {
   const origin = `current model (${model.method} ${model.preset}, step ${model.step})`;
   try {
     const bytes = await workbenchWorker().saveCheckpoint();
-    addEntry(await workbenchWorker().addComparisonModel(bytes, origin), origin);
+    addEntry(await workbenchWorker().addComparisonModel(bytes, origin), origin, bytes);
   } catch (error) {
     const { fileName, message } = toUserError(error);
     useErrorStore.getState().report(fileName || origin, `could not be added to the comparison: ${message}`);
@@ -44,7 +47,7 @@ export async function addCheckpointFileToComparison(file: File): Promise<void> {
   try {
     checkInputSize(file.name, file.size, CHECKPOINT_FILE);
     const bytes = new Uint8Array(await file.arrayBuffer());
-    addEntry(await workbenchWorker().addComparisonModel(bytes, file.name), file.name);
+    addEntry(await workbenchWorker().addComparisonModel(bytes, file.name), file.name, bytes);
   } catch (error) {
     const { fileName, message } = toUserError(error);
     useErrorStore.getState().report(fileName || file.name, `could not be added to the comparison: ${message}`);

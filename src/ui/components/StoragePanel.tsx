@@ -1,4 +1,4 @@
-// What this browser keeps for the workbench (files, the autosaved model, kept checkpoints) and a button that clears it all.
+// What this browser keeps for the workbench (files, the autosaved model, compared models, kept checkpoints) and a button that clears it all.
 import { useEffect } from 'react';
 import { clearEverythingStored, refreshStorageSummary } from '../storage/persistence.ts';
 import { formatBytes } from '../format.ts';
@@ -14,7 +14,7 @@ export function StoragePanel() {
     if (pendingWrites === 0) void refreshStorageSummary();
   }, [pendingWrites]);
 
-  const total = summary ? summary.fileBytes + summary.modelBytes + summary.checkpointBytes : 0;
+  const total = summary ? summary.fileBytes + summary.modelBytes + summary.comparedBytes + summary.checkpointBytes : 0;
   return (
     <div className="stack">
       <p className="hint" data-testid="storage-summary">
@@ -22,11 +22,12 @@ export function StoragePanel() {
           ? 'Reading what is stored…'
           : `${formatBytes(total)} stored in this browser: ${summary.files} files (${formatBytes(summary.fileBytes)}), ` +
             `${summary.modelBytes > 0 ? `the current model (${formatBytes(summary.modelBytes)})` : 'no model'}, ` +
+            `${summary.comparedModels} compared models (${formatBytes(summary.comparedBytes)}), ` +
             `${summary.checkpoints} kept checkpoints (${formatBytes(summary.checkpointBytes)}).`}
       </p>
       <p className="hint">
         {active
-          ? 'Files, cases, settings and the model are kept here (this machine only) and come back after a reload; training autosaves.'
+          ? 'Files, cases, settings, the model and the compared models are kept here (this machine only) and come back after a reload; training autosaves.'
           : 'This page keeps nothing more in this browser until it is reloaded.'}
       </p>
       {notKept.length > 0 && (

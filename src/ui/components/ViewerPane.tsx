@@ -5,9 +5,10 @@ import { useAnalysisStore } from '../stores/analysisStore.ts';
 import { useDataStore } from '../stores/dataStore.ts';
 import { useRegistrationStore } from '../stores/registrationStore.ts';
 import { useViewerStore, visibleLayers, type MapOverlay } from '../stores/viewerStore.ts';
-import { LAYER_NAMES } from '../viewer/layerStyles.ts';
+import { LAYER_NAMES, QUALITY_MAP_LAYERS, SCORE_MAP_LAYERS } from '../viewer/layerStyles.ts';
 import { NativeCheckViewer } from '../viewer/NativeCheckViewer.tsx';
 import { NiivueViewer } from '../viewer/NiivueViewer.tsx';
+import { CompareStrip } from './CompareStrip.tsx';
 import { CrosshairReadout } from './CrosshairReadout.tsx';
 import { LayerControls } from './LayerControls.tsx';
 import { MapColorbar } from './MapColorbar.tsx';
@@ -36,6 +37,10 @@ export function ViewerPane() {
   const maskFromRegistration = outcome !== undefined && files.some((f) => f.fileId === current?.spec.brainMaskFileId && f.fileName === outcome.maskFileName);
   const image = files.find((f) => f.fileId === current?.spec.imageFileId);
   const mapShown = viewer.mapOverlay !== 'none' && layers.includes(viewer.mapOverlay);
+  const caseVersion = `${current?.definedAs ?? ''}#${viewer.layersVersion}`;
+  const nativeCheck = maskFromRegistration && viewer.showNativeCheck;
+  // The strip's map: the overlay when it is a quality map, else the map the study scored.
+  const stripMap = QUALITY_MAP_LAYERS.includes(viewer.mapOverlay as MapLayer) ? (viewer.mapOverlay as MapLayer) : SCORE_MAP_LAYERS[evaluation?.key.score ?? 'fq'];
 
   return (
     <section className="viewer-pane" aria-label="Viewer">
@@ -94,10 +99,10 @@ export function ViewerPane() {
       </div>
       <div className="viewer-stage">
         <div className="viewer-canvas-area">
-          {maskFromRegistration && viewer.showNativeCheck && caseId !== null && image ? (
+          {nativeCheck && caseId !== null && image ? (
             <NativeCheckViewer caseId={caseId} imageFileId={image.fileId} fileName={image.fileName} />
           ) : (
-            <NiivueViewer caseId={caseId} layers={layers} caseVersion={`${current?.definedAs ?? ''}#${viewer.layersVersion}`} scored={evaluation} />
+            <NiivueViewer caseId={caseId} layers={layers} caseVersion={caseVersion} scored={evaluation} />
           )}
           {caseId === null && (
             <div className="viewer-empty">
@@ -108,6 +113,9 @@ export function ViewerPane() {
         </div>
         {caseId !== null && <MapColorbar caseId={caseId} layer={mapShown ? (viewer.mapOverlay as MapLayer) : null} />}
       </div>
+      {caseId !== null && evaluation && available.has('reconstruction') && !nativeCheck && (
+        <CompareStrip caseId={caseId} mapLayer={stripMap} caseVersion={caseVersion} scored={evaluation} />
+      )}
       <div className="viewer-footer">
         <LayerControls layers={layers.filter((l) => l !== 'image')} />
         <CrosshairReadout />

@@ -1,54 +1,67 @@
-// First-run hint: what the controls do and that the demo lesions are synthetic; dismissed once, remembered in this browser.
+// "How this works": what the controls do, in the words of the mode (demo or own data); open on the first visit,
+// folded from then on (remembered in this browser), and reopened by its title.
 import { useState } from 'react';
 import { PAPER_PROTOCOL } from '../../core/protocol.ts';
 import { useStorageStore } from '../stores/storageStore.ts';
 import { demoAutoStart } from './demoSettings.ts';
+import { useDemoStore } from './demoStore.ts';
 
-const STORAGE_KEY = 'fqlab.firstRunHintDismissed';
+/** Set on the first visit: later visits open the page with the help folded. */
+const SEEN_KEY = 'fqlab.howThisWorksSeen';
 
-function dismissedBefore(): boolean {
+/** Whether an earlier visit showed the help, read once per page (StrictMode renders twice); this visit is remembered. */
+let seenOnEarlierVisit: boolean | null = null;
+
+function seenBefore(): boolean {
+  if (seenOnEarlierVisit !== null) return seenOnEarlierVisit;
   try {
-    return globalThis.localStorage?.getItem(STORAGE_KEY) === '1';
+    seenOnEarlierVisit = globalThis.localStorage?.getItem(SEEN_KEY) === '1';
+    globalThis.localStorage?.setItem(SEEN_KEY, '1');
   } catch {
-    return false;
+    seenOnEarlierVisit = false; // storage disabled (private mode): the help opens on every visit
   }
+  return seenOnEarlierVisit;
 }
 
-function rememberDismissed(): void {
-  try {
-    globalThis.localStorage?.setItem(STORAGE_KEY, '1');
-  } catch {
-    // Storage may be disabled (private mode): the hint then comes back on the next visit.
+/** The help's first line in the page's mode. */
+function introFor(mode: 'demo' | 'restored' | 'replaced' | 'empty'): string {
+  const steps =
+    'Drop your scans, check the split of each case (healthy-train, validation, test), train a model or load a checkpoint under Model, then Run inference under Analysis.';
+  switch (mode) {
+    case 'demo':
+      return 'The demo opens by itself with the pDDPM-IQA model and scores the first test case, then the rest in the background.';
+    case 'restored':
+      return `Your workspace from the last visit is back (the demo stays closed). ${steps}`;
+    case 'replaced':
+      return `Your own files replaced the demo. ${steps}`;
+    case 'empty':
+      return `This workbench opened empty (?demo=off): ${steps}`;
   }
 }
 
 export function FirstRunHint() {
-  const [open, setOpen] = useState(() => !dismissedBefore());
-  // ?demo=off opens an empty workbench, and a restored workspace keeps the demo closed: the hint then speaks about
-  // the user's own data, not the demo.
+  const [open, setOpen] = useState(() => !seenBefore());
+  // ?demo=off opens an empty workbench, a restored workspace keeps the demo closed, and dropped files close it: the
+  // help then speaks about the user's own data, not the demo.
   const restored = useStorageStore((s) => s.restored);
-  const demo = demoAutoStart() && !restored;
-  if (!open) return null;
+  const demoClosed = useDemoStore((s) => s.phase === 'closed');
+  const mode = restored ? 'restored' : !demoAutoStart() ? 'empty' : demoClosed ? 'replaced' : 'demo';
+  const demo = mode === 'demo';
   return (
-    <aside className="first-run-hint" data-testid="first-run-hint" aria-label="How to use the workbench">
-      <div className="first-run-head">
+    <details
+      className="first-run-hint"
+      data-testid="first-run-hint"
+      aria-label="How to use the workbench"
+      open={open}
+      onToggle={(event) => setOpen(event.currentTarget.open)}
+    >
+      <summary className="first-run-head" data-testid="hint-toggle">
         <strong>How this works</strong>
-        <button
-          type="button"
-          data-testid="hint-dismiss"
-          onClick={() => {
-            rememberDismissed();
-            setOpen(false);
-          }}
-        >
-          Got it
-        </button>
-      </div>
+        {!open && <span className="first-run-folded">click to open</span>}
+      </summary>
       <p data-testid="hint-intro">
         A diffusion model trained only on healthy brains noises each scan and reconstructs it; what it cannot reconstruct is anomalous.{' '}
-        {demo
-          ? 'The demo opens by itself with the pDDPM-IQA model and scores the first test case, then the rest in the background.'
-          : `${restored ? 'Your workspace from the last visit is back (the demo stays closed).' : 'This workbench opened empty (?demo=off):'} Drop your scans, check the split of each case (healthy-train, validation, test), train a model or load a checkpoint under Model, then Run inference under Analysis.`}
+        {introFor(mode)}
       </p>
       <ul>
         <li>
@@ -86,6 +99,9 @@ export function FirstRunHint() {
           courtesy of the Montreal Neurological Institute; simulated lesion maps from MRIcron (C. Rorden).
         </p>
       )}
-    </aside>
+      <button type="button" data-testid="hint-dismiss" onClick={() => setOpen(false)}>
+        Got it (fold)
+      </button>
+    </details>
   );
 }

@@ -1,9 +1,10 @@
-// Keeps the workbench across reloads: restores the stored files, cases, settings and model on load, saves changes as
-// they happen, autosaves the model during training, and warns before the page is left while work would be lost.
+// Keeps the workbench across reloads: restores the stored files, cases, settings, model and compared models on load,
+// saves changes as they happen, autosaves the model during training, and warns before the page is left while work would be lost.
 import type { ModelInfo, TrainConfig } from '../../../workers/api.ts';
 import { syncCases } from '../actions/dataActions.ts';
 import { useDemoStore } from '../demo/demoStore.ts';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
+import { useComparisonStore, type ComparisonEntry } from '../stores/comparisonStore.ts';
 import { useDataStore, type CaseEntry } from '../stores/dataStore.ts';
 import { useDiagnosticsStore } from '../stores/diagnosticsStore.ts';
 import { useErrorStore } from '../stores/errorStore.ts';
@@ -15,13 +16,16 @@ import { workbenchWorker } from '../worker/workbenchWorker.ts';
 import { clearCheckpoints, storedCheckpointBytes } from './checkpointDb.ts';
 import {
   clearWorkspace,
+  forgetComparisonModel,
   forgetFile,
   loadWorkspace,
+  storeComparisonModel,
   storeFile,
   storeModel,
   storeSession,
   workspaceBytes,
   type AnalysisSettings,
+  type StoredComparison,
   type StoredSession,
 } from './workspaceDb.ts';
 
@@ -30,6 +34,10 @@ const SAVE_DELAY_MS = 300;
 
 /** File ids whose bytes are in the store. */
 const storedFileIds = new Set<string>();
+/** Model ids of compared models whose checkpoints are in the store. */
+const storedComparisonIds = new Set<string>();
+/** Settles once the stored comparison is back: a save before then would forget its models. */
+let comparisonRestoration: Promise<void> = Promise.resolve();
 let saveTimer: ReturnType<typeof setTimeout> | null = null;
 /** Writes run one after another (a later snapshot must not be overtaken by an earlier one). */
 let writes: Promise<void> = Promise.resolve();
@@ -56,8 +64,22 @@ function analysisSettings(): AnalysisSettings {
   return { alpha, noiseLevel, seed, score, thresholdSource, fprTarget, manualThreshold };
 }
 
+/** The comparison's rows and seed count; forgets the checkpoints of rows that were removed. */
+async function saveComparison(): Promise<StoredComparison> {
+  await comparisonRestoration;
+  const { entries, seedCount } = useComparisonStore.getState();
+  for (const modelId of [...storedComparisonIds]) {
+    if (entries.some((e) => e.modelId === modelId)) continue;
+    await forgetComparisonModel(modelId);
+    storedComparisonIds.delete(modelId);
+  }
+  const rows = entries.filter((e) => storedComparisonIds.has(e.modelId)).map(({ modelId, origin, noiseLevel, score, alpha }) => ({ modelId, origin, noiseLevel, score, alpha }));
+  return { rows, seedCount };
+}
+
 /** Stores new files' bytes, forgets removed ones, and writes the session (the demo's own volumes are never kept). */
 async function saveNow(): Promise<void> {
+  const comparison = await saveComparison();
   const demo = useDemoStore.getState();
   const demoFiles = new Set(demo.fileIds);
   const data = useDataStore.getState();
@@ -90,6 +112,7 @@ async function saveNow(): Promise<void> {
     autosaveEvery: model.autosaveEvery,
     analysis: analysisSettings(),
     viewerCaseId: useViewerStore.getState().caseId,
+    comparison,
   };
   await storeSession(session);
   useStorageStore.getState().set({ notKept });
@@ -115,6 +138,37 @@ export function persistModel(info: ModelInfo, label: string, run: { config: Trai
     await storeModel({ savedAt, label, model: info, bytes, run });
     if (run) useModelStore.getState().set({ autosave: { step: info.step, targetSteps: run.targetSteps, savedAt } });
   });
+}
+
+/** Keeps a model just added to the comparison (its row's settings follow with the session). */
+export function persistComparisonModel(modelId: string, bytes: Uint8Array): Promise<void> {
+  return queueWrite('keep the compared model', async () => {
+    await storeComparisonModel({ modelId, bytes });
+    storedComparisonIds.add(modelId);
+    await saveNow();
+  });
+}
+
+/** Puts the stored comparison rows back (results are recomputed on the next run), after rows added meanwhile. */
+async function restoreComparison(comparison: StoredComparison | undefined, models: Map<string, Uint8Array>): Promise<void> {
+  for (const modelId of models.keys()) storedComparisonIds.add(modelId);
+  if (!comparison) return;
+  useComparisonStore.getState().set({ seedCount: comparison.seedCount });
+  if (comparison.rows.length === 0) return;
+  await backendSettled();
+  const restored: ComparisonEntry[] = [];
+  for (const row of comparison.rows) {
+    const bytes = models.get(row.modelId);
+    if (!bytes) continue;
+    try {
+      const info = await workbenchWorker().addComparisonModel(bytes, row.origin);
+      restored.push({ ...row, info, result: null, failure: null });
+    } catch (error) {
+      useErrorStore.getState().report(row.origin, `could not be restored to the comparison: ${toUserError(error, row.origin).message} Add it again.`);
+    }
+  }
+  const addedMeanwhile = useComparisonStore.getState().entries.filter((e) => !restored.some((r) => r.modelId === e.modelId));
+  useComparisonStore.getState().set({ entries: [...restored, ...addedMeanwhile] });
 }
 
 function applySettings(session: StoredSession): void {
@@ -155,6 +209,8 @@ export function restoreWorkspace(): Promise<boolean> {
       const stored = await loadWorkspace();
       if (!stored.session) return false;
       applySettings(stored.session);
+      // Compared models come back with or without files (they may have been compared on the demo).
+      comparisonRestoration = restoreComparison(stored.session.comparison, stored.comparisonModels);
       if ((await restoreFiles(stored.session, stored.files)) === 0) return false;
       const loaded = new Set(useDataStore.getState().files.map((f) => f.fileId));
       const cases: CaseEntry[] = stored.session.cases
@@ -235,6 +291,10 @@ export function startPersistence(): void {
   useDemoStore.subscribe((s, prev) => {
     if (s.fileIds !== prev.fileIds) scheduleSave();
   });
+  useComparisonStore.subscribe((s, prev) => {
+    const rowSettings = (entries: ComparisonEntry[]) => entries.map(({ modelId, noiseLevel, score, alpha }) => [modelId, noiseLevel, score, alpha].join(' ')).join('|');
+    if (s.seedCount !== prev.seedCount || rowSettings(s.entries) !== rowSettings(prev.entries)) scheduleSave();
+  });
   window.addEventListener('beforeunload', (event) => {
     if (!workAtRisk()) return;
     event.preventDefault();
@@ -263,6 +323,7 @@ export async function clearEverythingStored(): Promise<void> {
     await clearWorkspace();
     await clearCheckpoints();
     storedFileIds.clear();
+    storedComparisonIds.clear();
     useModelStore.getState().set({ autosave: null, interrupted: null });
   } catch (error) {
     useErrorStore.getState().report('', `Could not clear this browser's storage: ${toUserError(error).message}`);

@@ -5,6 +5,9 @@ export interface StorageSummary {
   files: number;
   fileBytes: number;
   modelBytes: number;
+  /** Models kept for the comparison view. */
+  comparedModels: number;
+  comparedBytes: number;
   checkpoints: number;
   checkpointBytes: number;
 }

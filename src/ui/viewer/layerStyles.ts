@@ -1,5 +1,5 @@
 // Display defaults for every viewer layer: a readable name, a NiiVue colormap and an opacity.
-import type { MapLayer } from '../../../workers/api.ts';
+import type { MapLayer, ScoreKind } from '../../../workers/api.ts';
 
 export interface LayerStyle {
   colormap: string;
@@ -31,6 +31,9 @@ export const MAP_COLORMAP_TABLE = {
 
 /** Maps windowed like anomaly scores (0 up to a threshold multiple or percentile) and drawn in MAP_COLORMAP. */
 export const QUALITY_MAP_LAYERS: readonly MapLayer[] = ['fq', 'ssim-loss', 'l1'];
+
+/** The quality map each score kind thresholds. */
+export const SCORE_MAP_LAYERS: Record<ScoreKind, MapLayer> = { fq: 'fq', l1: 'l1', ssim: 'ssim-loss' };
 
 export const DEFAULT_LAYER_STYLES: Record<MapLayer, LayerStyle> = {
   image: { colormap: 'gray', opacity: 1 },
