@@ -132,6 +132,8 @@ export interface TrainConfig {
   method?: MethodName;
   /** Thresh only: histogram-equalise the brain first. */
   equalize?: boolean;
+  /** f-AnoGAN only: WGAN-GP steps before its encoder's (default: 3/4 of `steps`, as the reference's 30,000 of 40,000). */
+  ganSteps?: number;
   preset: UNetPresetName;
   loss: LossKind;
   alpha: number;
@@ -167,6 +169,8 @@ export interface TrainProgress {
   etaSeconds: number;
   validationDice?: number | null;
   validationAuprc?: number | null;
+  /** The training stage of a method that has several (f-AnoGAN). */
+  stage?: string;
 }
 
 /** One preset of a method as the Model panel offers it: the registry's parameter count and, for U-Net methods, forward cost. */
