@@ -20,6 +20,9 @@ const SIZES: Readonly<Record<FanoganPreset, Pick<FanoganSettings, 'dim' | 'zDim'
 
 const PRESETS: readonly FanoganPreset[] = ['paper', 'small', 'tiny'];
 
+/** Slices per critic pass by preset, sized for the WASM backend's 4 GB heap (the gradient penalty differentiates twice). */
+const CRITIC_CHUNK: Readonly<Record<FanoganPreset, number>> = { paper: 2, small: 8, tiny: 32 };
+
 /** UPD trains 30,000 WGAN-GP steps then 10,000 encoder steps on MRI: stage 1 takes this share of a run's steps by default. */
 export const FANOGAN_GAN_SHARE = 0.75;
 
@@ -64,7 +67,7 @@ export const fanoganMethod: MethodDescription = {
   defaultScore: 'l1',
   trainingConfig: (preset, overrides = {}) => {
     const batchSize = overrides.batchSize ?? 64;
-    // BatchNorm in G and E normalises over what one pass sees, so the step computes the whole batch at once.
+    // BatchNorm in G and E normalises over the whole batch, so only the critic's update (per slice) runs in micro-batches.
     return defaultTrainingConfig(preset, {
       method: 'fanogan',
       unet: null,
@@ -73,13 +76,13 @@ export const fanoganMethod: MethodDescription = {
       loss: 'l1',
       adam: { ...FANOGAN_ADAM },
       batchSize,
-      microBatchSize: batchSize,
+      microBatchSize: Math.min(batchSize, CRITIC_CHUNK[(PRESETS as readonly PresetName[]).includes(preset) ? (preset as FanoganPreset) : 'paper']),
       ...overrides,
     });
   },
   paramSpecs: (config) => fanoganParamSpecs(settingsOf(config), config.dims[0]),
   networks: (config) => FANOGAN_NETWORKS.map((name) => ({ name, parameters: trainableCount(fanoganNetworkSpecs(settingsOf(config), config.dims[0], name)) })),
   sliceDivisor: () => 2 ** FANOGAN_LEVELS,
-  build: (config, weights) => new FanoganNetwork(settingsOf(config), config.dims[0], config.adam, weights),
+  build: (config, weights) => new FanoganNetwork(settingsOf(config), config.dims[0], config.adam, config.microBatchSize, weights),
   trainingNoise: (config: TrainingConfig, rng: Rng, t: Int32Array) => fanoganTrainingNoise(settingsOf(config), rng, t.length),
 };

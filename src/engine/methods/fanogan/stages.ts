@@ -28,6 +28,8 @@ export class FanoganNetwork extends StoredWeightsNetwork implements MethodNetwor
     readonly settings: FanoganSettings,
     side: number,
     private readonly ganAdam: AdamSettings,
+    /** Slices per critic forward/backward pass (its loss is per slice, so chunks sum to the whole batch's gradient). */
+    private readonly criticChunk: number,
     weights: ReadonlyMap<string, Float32Array>,
   ) {
     super(fanoganParamSpecs(settings, side), weights);
@@ -103,15 +105,34 @@ export class FanoganNetwork extends StoredWeightsNetwork implements MethodNetwor
     const real = this.slices(batch, setup);
     const fake = tf.tidy(() => this.model.generate(z, { training: true, collect: statistics }));
     const criticVariables = this.variablesOf('critic');
-    const criticLoss = this.update(criticVariables, optimizers.critic, () => {
-      const wasserstein = tf.sub(tf.mean(this.model.critic(fake)), tf.mean(this.model.critic(real)));
-      const epsilon = tf.tensor4d(mix, [n, 1, 1, 1]);
-      const interpolates = tf.add(tf.mul(epsilon, real), tf.mul(tf.sub(1, epsilon), fake)) as tf.Tensor4D;
-      const slope = tf.grad((x: tf.Tensor) => tf.sum(this.model.critic(x as tf.Tensor4D)))(interpolates);
-      const norms = tf.sqrt(tf.sum(tf.square(slope), [1, 2, 3]));
-      const penalty = tf.mean(tf.square(tf.sub(norms, 1)));
-      return tf.add(wasserstein, tf.mul(penalty, s.gradientPenaltyWeight)) as tf.Scalar;
-    });
+    // The double backprop keeps every intermediate twice over, so the critic runs in chunks; their weighted sum is the batch's.
+    type Summed = { loss: tf.Scalar; gradients: tf.Tensor[] };
+    let sum: Summed | null = null;
+    const chunk = Math.max(1, Math.min(this.criticChunk, n));
+    for (let start = 0; start < n; start += chunk) {
+      const size = Math.min(chunk, n - start);
+      const part = this.gradients(criticVariables, () => {
+        const r = tf.slice(real, start, size);
+        const f = tf.slice(fake, start, size);
+        const wasserstein = tf.sub(tf.sum(this.model.critic(f)), tf.sum(this.model.critic(r)));
+        const epsilon = tf.tensor4d(mix.subarray(start, start + size), [size, 1, 1, 1]);
+        const interpolates = tf.add(tf.mul(epsilon, r), tf.mul(tf.sub(1, epsilon), f)) as tf.Tensor4D;
+        const slope = tf.grad((x: tf.Tensor) => tf.sum(this.model.critic(x as tf.Tensor4D)))(interpolates);
+        const norms = tf.sqrt(tf.sum(tf.square(slope), [1, 2, 3]));
+        const penalty = tf.sum(tf.square(tf.sub(norms, 1)));
+        return tf.div(tf.add(wasserstein, tf.mul(penalty, s.gradientPenaltyWeight)), n) as tf.Scalar;
+      });
+      if (sum === null) sum = part;
+      else {
+        const previous: Summed = sum;
+        sum = tf.tidy(() => ({ loss: tf.add(previous.loss, part.loss) as tf.Scalar, gradients: previous.gradients.map((g, i) => tf.add(g, part.gradients[i])) }));
+        tf.dispose([previous.loss, ...previous.gradients, part.loss, ...part.gradients]);
+      }
+    }
+    if (sum === null) throw new Error('f-AnoGAN: empty batch');
+    const { loss: criticLoss, gradients: criticGradients } = sum as Summed;
+    optimizers.critic.apply(criticGradients);
+    tf.dispose(criticGradients);
     if ((stepsDone + 1) % s.criticIterations === 0) {
       const generatorLoss = this.update(this.variablesOf('generator'), optimizers.generator, () => tf.neg(tf.mean(this.model.critic(this.model.generate(z, { training: true })))) as tf.Scalar);
       generatorLoss.dispose();
@@ -137,14 +158,20 @@ export class FanoganNetwork extends StoredWeightsNetwork implements MethodNetwor
     return value;
   }
 
-  /** Gradients of `loss` for `variables` applied by `optimizer`; returns the loss (the caller disposes it). */
-  private update(variables: tf.Variable[], optimizer: Adam | Rmsprop, loss: () => tf.Scalar): tf.Scalar {
+  /** The loss and its gradients for `variables`, in their order (the caller disposes them). */
+  private gradients(variables: tf.Variable[], loss: () => tf.Scalar): { loss: tf.Scalar; gradients: tf.Tensor[] } {
     const { value, grads } = tf.variableGrads(loss, variables);
     const gradients = variables.map((v) => {
       const g = grads[v.name] as tf.Tensor | undefined;
       if (g === undefined) throw new Error(`f-AnoGAN: no gradient reaches ${v.name}`);
       return g;
     });
+    return { loss: value, gradients };
+  }
+
+  /** Gradients of `loss` for `variables` applied by `optimizer`; returns the loss (the caller disposes it). */
+  private update(variables: tf.Variable[], optimizer: Adam | Rmsprop, loss: () => tf.Scalar): tf.Scalar {
+    const { loss: value, gradients } = this.gradients(variables, loss);
     optimizer.apply(gradients);
     tf.dispose(gradients);
     return value;
