@@ -29,6 +29,7 @@ export type { NoiseType } from '../src/engine/noise.ts';
 // Pure model-size arithmetic (no tfjs), so the model panel can describe the presets.
 export { UNET_PRESETS, type UNetPresetName } from '../src/engine/unetConfig.ts';
 export { unetForwardFlops, unetParameterCount } from '../src/engine/unetPlan.ts';
+export { defaultGanSteps } from '../src/engine/methods/fanogan/split.ts';
 export { DATA_SPLITS, type DataSplit } from '../src/analysis/caseStore.ts';
 export type { CaseMetrics, EvaluationResult } from '../src/analysis/evaluate.ts';
 export { alphaMatters, SCORE_KINDS, type MapKey, type ReconstructionSetKey, type ScoreKind, type ScoreMapSettings } from '../src/analysis/keys.ts';

@@ -1,7 +1,8 @@
 // f-AnoGAN: network sizes against BASELINES.md 7, the gradient penalty's double backprop, both stages, checkpoint and resume.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defaultGanSteps, fanoganSettings } from '../../../src/engine/methods/fanogan/index.ts';
+import { fanoganSettings } from '../../../src/engine/methods/fanogan/index.ts';
+import { defaultGanSteps } from '../../../src/engine/methods/fanogan/split.ts';
 import { averagePool2, FanoganModel, fanoganParamSpecs } from '../../../src/engine/methods/fanogan/network.ts';
 import { FANOGAN_STAGES } from '../../../src/engine/methods/fanogan/stages.ts';
 import { freshWeights } from '../../../src/engine/methods/weightStore.ts';

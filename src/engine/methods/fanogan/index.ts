@@ -23,14 +23,6 @@ const PRESETS: readonly FanoganPreset[] = ['paper', 'small', 'tiny'];
 /** Slices per critic pass by preset, sized for the WASM backend's 4 GB heap (the gradient penalty differentiates twice). */
 const CRITIC_CHUNK: Readonly<Record<FanoganPreset, number>> = { paper: 2, small: 8, tiny: 32 };
 
-/** UPD trains 30,000 WGAN-GP steps then 10,000 encoder steps on MRI: stage 1 takes this share of a run's steps by default. */
-export const FANOGAN_GAN_SHARE = 0.75;
-
-/** The WGAN-GP steps of a run of `steps` steps in all, at the reference's split (at least one step of each stage from 2 steps). */
-export function defaultGanSteps(steps: number): number {
-  return Math.min(Math.max(1, steps - 1), Math.max(1, Math.round(FANOGAN_GAN_SHARE * steps)));
-}
-
 export function fanoganSettings(preset: PresetName, ganSteps = 30_000): FanoganSettings {
   const size = SIZES[(PRESETS as readonly PresetName[]).includes(preset) ? (preset as FanoganPreset) : 'paper'];
   return {
