@@ -1,7 +1,6 @@
 // f-AnoGAN as a trainable network: stage 1 WGAN-GP (critic and generator), stage 2 the izi_f encoder, reconstruction G(E(x)).
 import * as tf from '@tensorflow/tfjs';
-import { Adam } from '../../adam.ts';
-import type { AdamSettings } from '../../adam.ts';
+import { Adam, type AdamSettings } from '../../adam.ts';
 import type { Batch, LossSetup } from '../../microBatch.ts';
 import { fqMapTf } from '../../ssim.ts';
 import type { MethodNetwork, MethodReconstructOptions, OwnTraining } from '../types.ts';
