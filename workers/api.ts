@@ -30,6 +30,7 @@ export type { NoiseType } from '../src/engine/noise.ts';
 // Pure model-size arithmetic (no tfjs), so the model panel can describe the presets.
 export { UNET_PRESETS, type UNetPresetName } from '../src/engine/unetConfig.ts';
 export { unetForwardFlops, unetParameterCount } from '../src/engine/unetPlan.ts';
+export { defaultGanSteps } from '../src/engine/methods/fanogan/split.ts';
 export { DATA_SPLITS, type DataSplit } from '../src/analysis/caseStore.ts';
 export type { CaseMetrics, EvaluationResult } from '../src/analysis/evaluate.ts';
 export { alphaMatters, SCORE_KINDS, type MapKey, type ReconstructionSetKey, type ScoreKind, type ScoreMapSettings } from '../src/analysis/keys.ts';
@@ -133,6 +134,8 @@ export interface TrainConfig {
   method?: MethodName;
   /** Thresh only: histogram-equalise the brain first. */
   equalize?: boolean;
+  /** f-AnoGAN only: WGAN-GP steps before its encoder's (default: 3/4 of `steps`, as the reference's 30,000 of 40,000). */
+  ganSteps?: number;
   preset: UNetPresetName;
   loss: LossKind;
   alpha: number;
@@ -168,6 +171,8 @@ export interface TrainProgress {
   etaSeconds: number;
   validationDice?: number | null;
   validationAuprc?: number | null;
+  /** The training stage of a method that has several (f-AnoGAN). */
+  stage?: string;
 }
 
 /** One preset of a method as the Model panel offers it: the registry's parameter count and, for U-Net methods, forward cost. */

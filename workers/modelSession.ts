@@ -17,7 +17,9 @@ import {
   unetParamSpecs,
   unetPlan,
   unetPreset,
+  defaultGanSteps,
   deserializeCheckpoint,
+  fanoganSettings,
   initBackend,
   METHOD_NAMES,
   methodDescription,
@@ -260,7 +262,12 @@ export function engineTrainingConfig(config: TrainConfig, trainCases: readonly C
   }
   // Noise belongs to the diffusion methods, patching to pDDPM (its `patched: false` is the old DDPM mode).
   const diffusion = method.name === 'pddpm' ? { noise: config.noise, patching: config.patched ? ('patched' as const) : ('whole' as const) } : method.name === 'ddpm' || method.name === 'mddpm' ? { noise: config.noise } : {};
-  const baseline = method.name === 'thresh' ? { baseline: { kind: 'thresh' as const, equalize: config.equalize === true } } : {};
+  const baseline =
+    method.name === 'thresh'
+      ? { baseline: { kind: 'thresh' as const, equalize: config.equalize === true } }
+      : method.name === 'fanogan'
+        ? { baseline: fanoganSettings(config.preset, config.ganSteps ?? defaultGanSteps(config.steps)) }
+        : {};
   return method.trainingConfig(config.preset, {
     // A method without training has no training loss; its model records the registry's (l1).
     ...(method.trains ? { loss: config.loss } : {}),
@@ -386,6 +393,7 @@ export async function trainModel(
             etaSeconds: p.slicesPerSecond > 0 ? ((config.steps - p.step) * engineConfig.batchSize) / p.slicesPerSecond : 0,
             validationDice,
             validationAuprc,
+            ...(p.stage !== undefined ? { stage: p.stage } : {}),
           });
         },
       });

@@ -27,7 +27,8 @@ import { methodOf, methodParamSpecs } from './methods/registry.ts';
  *
  * Tensor names: "model/<weight>" = the weights to use for inference (lowest validation loss, or the
  * latest without validation); with a training state also "current/<weight>" (latest weights) and
- * "adam.m/<weight>", "adam.v/<weight>" (Adam moments), which resume training exactly. <weight> is the
+ * "adam.m/<weight>", "adam.v/<weight>" (Adam moments; f-AnoGAN's encoder trains with RMSprop: its mean squares in
+ * "adam.v/", zeros in "adam.m/"), which resume training exactly. <weight> is the
  * guided-diffusion state_dict name (e.g. "input_blocks.1.0.in_layers.2.weight"); layouts are tfjs's:
  * conv [kh, kw, in, out], linear [in, out], norms [C].
  *

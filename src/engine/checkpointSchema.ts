@@ -83,7 +83,7 @@ const unetSchema: z.ZodType<UNetConfig> = z
     if (parameters > L.maxParameters) ctx.addIssue({ code: 'custom', message: `asks for a U-Net of ${parameters} parameters, more than the ${L.maxParameters} fqlab allows` });
   });
 
-const METHOD_NAMES = members<MethodName>({ pddpm: true, ddpm: true, mddpm: true, thresh: true, ae: true, sae: true, vae: true, dae: true });
+const METHOD_NAMES = members<MethodName>({ pddpm: true, ddpm: true, mddpm: true, thresh: true, ae: true, sae: true, vae: true, dae: true, fanogan: true });
 
 const widths = z.array(positiveInt(L.maxModelChannels)).min(1).max(L.maxLevels);
 
@@ -109,10 +109,23 @@ const baselineSchema: z.ZodType<BaselineSettings> = z.discriminatedUnion('kind',
     noiseResolution: positiveInt(L.maxSliceSide),
     foregroundThreshold: z.number().min(0).max(1),
   }),
+  z.object({
+    kind: z.literal('fanogan'),
+    dim: positiveInt(L.maxModelChannels),
+    zDim: positiveInt(L.maxLatent),
+    ganSteps: count(L.maxSteps),
+    criticIterations: positiveInt(L.maxSteps),
+    gradientPenaltyWeight: z.number().min(0).max(1e6),
+    featureWeight: z.number().min(0).max(1e6),
+    encoderOptimizer: z.object({ learningRate: z.number().positive().max(1), alpha: z.number().min(0).lt(1), epsilon: z.number().positive().max(1) }),
+    layerNormEpsilon: z.number().positive().max(1),
+    batchNormMomentum: z.number().min(0).max(1),
+    batchNormEpsilon: z.number().positive().max(1),
+  }),
 ]);
 
 /** The settings kind each method needs (null: the U-Net instead). */
-const BASELINE_KIND: Readonly<Record<MethodName, BaselineSettings['kind'] | null>> = { pddpm: null, ddpm: null, mddpm: null, thresh: 'thresh', ae: 'baur', sae: 'baur', vae: 'baur', dae: 'dae' };
+const BASELINE_KIND: Readonly<Record<MethodName, BaselineSettings['kind'] | null>> = { pddpm: null, ddpm: null, mddpm: null, thresh: 'thresh', ae: 'baur', sae: 'baur', vae: 'baur', dae: 'dae', fanogan: 'fanogan' };
 
 const airStatisticsSchema = z.object({
   muNormal: z.number(),

@@ -29,6 +29,8 @@ export { Trainer, type RunOptions, type TrainerOptions, type TrainingData } from
 export { defaultTrainingConfig, MICRO_BATCH_DEFAULTS, type AirSetting, type TrainingConfig } from './trainingConfig.ts';
 export { CONFORMED_DIMS, prepareVolumes, SliceSampler, type PreparedVolume, type SamplerState, type TrainingVolume } from './trainingData.ts';
 export type { HistoryEntry, TrainingProgress, TrainingState } from './trainingState.ts';
+export { fanoganSettings } from './methods/fanogan/index.ts';
+export { defaultGanSteps } from './methods/fanogan/split.ts';
 export { createNetwork, METHOD_NAMES, methodDescription, methodOf, methodParamSpecs, METHODS, networkFromWeights } from './methods/registry.ts';
 export type { BaselineSettings, MethodDescription, MethodName, MethodNetwork, MethodReconstructOptions, NetworkSummary, PresetName } from './methods/types.ts';
 export { UNet } from './unet.ts';

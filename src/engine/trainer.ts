@@ -78,7 +78,8 @@ export class Trainer {
   private constructor(
     readonly config: TrainingConfig,
     readonly model: MethodNetwork,
-    private readonly adam: Adam,
+    /** The trainer's Adam over every trainable weight; null when the network trains itself (model.ownTraining). */
+    private readonly adam: Adam | null,
     private readonly train: PreparedVolume[],
     private readonly validation: Batch[],
     private readonly rng: Rng,
@@ -97,7 +98,7 @@ export class Trainer {
   /** A fresh run with a seeded model. */
   static create(config: TrainingConfig, data: TrainingData, options: TrainerOptions = {}): Trainer {
     const model = createNetwork(config, config.seed);
-    const adam = new Adam(model.trainableVariables(), config.adam);
+    const adam = model.ownTraining === undefined ? new Adam(model.trainableVariables(), config.adam) : null;
     const rng = new Rng(`train:${config.seed}`);
     const train = prepareVolumes(data.train, config.air.enabled, config.brainSlicesOnly, config.dims);
     const sampler = new SliceSampler(train, rng);
@@ -111,7 +112,6 @@ export class Trainer {
     if (training === null) throw new Error('Trainer.fromCheckpoint: this checkpoint holds weights only, not the training state needed to resume');
     const config = contents.config;
     const model = networkFromWeights(config, checkpointWeights(contents, 'current'));
-    const adam = new Adam(model.trainableVariables(), config.adam);
     const first = checkpointWeights(contents, 'adam.m');
     const second = checkpointWeights(contents, 'adam.v');
     const pick = (m: Map<string, Float32Array>, name: string): Float32Array => {
@@ -119,7 +119,12 @@ export class Trainer {
       if (v === undefined) throw new Error(`Trainer.fromCheckpoint: the checkpoint lacks the Adam moments of ${name}`);
       return v;
     };
-    adam.restore(training.adamStep, model.trainableSpecs.map((s) => pick(first, s.name)), model.trainableSpecs.map((s) => pick(second, s.name)));
+    let adam: Adam | null = null;
+    if (model.ownTraining !== undefined) model.ownTraining.restoreOptimizer(training.step, first, second);
+    else {
+      adam = new Adam(model.trainableVariables(), config.adam);
+      adam.restore(training.adamStep, model.trainableSpecs.map((s) => pick(first, s.name)), model.trainableSpecs.map((s) => pick(second, s.name)));
+    }
     const rng = Rng.fromState(training.rng);
     const train = prepareVolumes(data.train, config.air.enabled, config.brainSlicesOnly, config.dims);
     const sampler = new SliceSampler(train, rng, training.sampler);
@@ -170,8 +175,8 @@ export class Trainer {
    * helpers the rest, all at once; every engine computes a micro-batch identically, so the sum does
    * not depend on who did what. Memory stays at one running sum plus one micro-batch here.
    */
-  private async sumMicroBatches(jobs: MicroBatchJob[]): Promise<{ gradients: tf.Tensor[]; lossSum: tf.Tensor }> {
-    const variables = this.adam.variables as tf.Variable[];
+  private async sumMicroBatches(adam: Adam, jobs: MicroBatchJob[]): Promise<{ gradients: tf.Tensor[]; lossSum: tf.Tensor }> {
+    const variables = adam.variables as tf.Variable[];
     const engines = this.helpers === undefined ? 1 : Math.min(this.helpers.count + 1, jobs.length);
     const ownCount = Math.ceil(jobs.length / engines);
     const remote = jobs.slice(ownCount);
@@ -215,10 +220,10 @@ export class Trainer {
     return sum / count;
   }
 
-  /** One optimiser step (validation too when due); returns the step's progress. */
-  async trainStep(validateNow = false): Promise<TrainingProgress> {
-    const started = performance.now();
-    const batch = drawBatch(this.config.batchSize, this.train, () => this.sampler.next(), this.boxes, this.config, this.rng);
+  /** One Adam update from the batch's micro-batches; returns the batch's loss. */
+  private async adamStep(batch: Batch): Promise<number> {
+    const adam = this.adam;
+    if (adam === null) throw new Error('Trainer: this network trains with its own optimiser, not Adam');
     const micro = Math.max(1, Math.min(Math.floor(this.config.microBatchSize), batch.size));
     const jobs: MicroBatchJob[] = [];
     for (let start = 0; start < batch.size; start += micro) {
@@ -226,14 +231,24 @@ export class Trainer {
       // The batch loss is the mean over slices, so each micro-batch counts by its share.
       jobs.push({ part, weight: part.size / batch.size });
     }
-    const { gradients, lossSum } = await this.sumMicroBatches(jobs);
+    const { gradients, lossSum } = await this.sumMicroBatches(adam, jobs);
     this.model.updateStatistics?.(batch, this.setup);
-    this.adam.apply(gradients);
+    adam.apply(gradients);
     const loss = (await lossSum.data())[0];
     tf.dispose([...gradients, lossSum]);
+    return loss;
+  }
+
+  /** One optimiser step (validation too when due); returns the step's progress. */
+  async trainStep(validateNow = false): Promise<TrainingProgress> {
+    const started = performance.now();
+    const batch = drawBatch(this.config.batchSize, this.train, () => this.sampler.next(), this.boxes, this.config, this.rng);
+    const own = this.model.ownTraining;
+    const loss = own !== undefined ? await own.step(batch, this.setup, this.state.step) : await this.adamStep(batch);
     this.state.step++;
     let valLoss: number | null = null;
-    if (validateNow || this.state.step % this.config.validateEvery === 0) {
+    const validates = own?.validatesAt(this.state.step) ?? true;
+    if (validates && (validateNow || this.state.step % this.config.validateEvery === 0)) {
       valLoss = await this.validate();
       if (valLoss !== null) {
         this.lastValLoss = valLoss;
@@ -254,6 +269,7 @@ export class Trainer {
       bestValLoss: this.state.bestValLoss,
       slicesPerSecond: this.config.batchSize / this.secondsPerStep,
       etaSeconds: 0,
+      ...(own !== undefined ? { stage: own.stageOf(this.state.step) } : {}),
     };
   }
 
@@ -301,20 +317,23 @@ export class Trainer {
       for (let i = 0; i < vars.length; i++) out.set(this.model.trainableSpecs[i].name, (await vars[i].data()) as Float32Array);
       return out;
     };
-    add('adam.m', await moments(this.adam.firstMoments));
-    add('adam.v', await moments(this.adam.secondMoments));
+    const adam = this.adam;
+    const optimizer = adam === null ? await this.model.ownTraining?.optimizerState() : { first: await moments(adam.firstMoments), second: await moments(adam.secondMoments) };
+    if (optimizer === undefined) throw new Error('Trainer: the network has neither Adam nor its own optimiser');
+    add('adam.m', optimizer.first);
+    add('adam.v', optimizer.second);
     const training: TrainingState = {
       ...this.state,
       history: [...this.state.history],
       rng: this.rng.state(),
       sampler: this.sampler.state(),
-      adamStep: this.adam.step,
+      adamStep: this.adam?.step ?? this.state.step,
     };
     return { config: this.config, training, tensors };
   }
 
   dispose(): void {
-    this.adam.dispose();
+    this.adam?.dispose();
     this.model.dispose();
   }
 }

@@ -33,4 +33,6 @@ export interface TrainingProgress {
   slicesPerSecond: number;
   /** Time left for the current run() at the recent pace (0 outside run()). */
   etaSeconds: number;
+  /** The training stage of a method that has several (f-AnoGAN: WGAN-GP, then its encoder). */
+  stage?: string;
 }

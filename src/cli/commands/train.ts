@@ -21,12 +21,14 @@ export const trainCommand: Command = {
     '[--method M] --healthy FILES|DIR [--healthy ...] [--val FILES|DIR ...] [--modality T2] [--preset tiny|small|base|paper]\n' +
     `  [--loss fq|l1] [--alpha ${PAPER_PROTOCOL.fqAlpha}] [--air modality|stats|on|off] [--noise simplex|gaussian] [--ddpm]\n` +
     '  [--steps N | --epochs N] [--max-minutes M] [--batch 32] [--micro-batch K] [--seed 0] [--backend auto|wasm|cpu|webgpu]\n' +
-    '  [--resume MODEL_DIR] [--weights-only] [--no-smoothing] [--equalize] --out MODEL_DIR\n' +
+    '  [--resume MODEL_DIR] [--weights-only] [--no-smoothing] [--equalize] [--gan-steps N] --out MODEL_DIR\n' +
     SMOOTHING_USAGE +
     METHOD_USAGE +
     '  Every method trains with --loss l1 or fq (X-IQA: --loss fq, scored with fq, AIR by the modality rule); --preset is\n' +
     '  among the method\'s own (default small, else its only one). thresh learns nothing: its model records the AIR\n' +
     '  decision and --equalize (histogram equalisation of the brain). --noise and --ddpm are pDDPM\'s.\n' +
+    '  fanogan trains in two stages: --gan-steps WGAN-GP steps (default 3/4 of the steps, as the reference\'s 30,000 of\n' +
+    '  40,000), then its izi_f encoder for the rest; the checkpoint records the split and progress names the stage.\n' +
     '  --air: modality (default) inverts T1, T1CE and FLAIR as the reference does, not T2 or PD; stats inverts when the\n' +
     '  training data\'s mean normal brain intensity is above 0.5; on / off by hand.\n' +
     '  --resume continues that model\'s run (its settings, weights, optimiser and RNG state) up to N steps in all.\n' +
@@ -38,6 +40,7 @@ export const trainCommand: Command = {
   options: {
     ...METHOD_FLAG,
     equalize: { type: 'boolean' },
+    'gan-steps': { type: 'string' },
     healthy: { type: 'string', multiple: true },
     val: { type: 'string', multiple: true },
     modality: { type: 'string' },
@@ -66,6 +69,7 @@ export const trainCommand: Command = {
     const method = methodFlag(flags);
     if (flags.ddpm === true && method.name !== 'pddpm') throw new UsageError('--ddpm is pDDPM\'s whole-slice mode; use --method ddpm alone');
     if (flags.equalize === true && method.name !== 'thresh') throw new UsageError('--equalize is an option of --method thresh');
+    if (flags['gan-steps'] !== undefined && method.name !== 'fanogan') throw new UsageError('--gan-steps is an option of --method fanogan');
     const preset = presetFlag(flags, method, 'small');
     if (flags.steps !== undefined && flags.epochs !== undefined) throw new UsageError('give --steps or --epochs, not both');
     const modality = flags.modality === undefined ? undefined : choiceFlag(flags, 'modality', MODALITIES, 'T2');
@@ -96,6 +100,7 @@ export const trainCommand: Command = {
     const config: TrainConfig = {
       method: method.name,
       ...(method.name === 'thresh' ? { equalize: flags.equalize === true } : {}),
+      ...(flags['gan-steps'] === undefined ? {} : { ganSteps: integerFlag(flags, 'gan-steps', 0, 0) }),
       preset,
       loss: choiceFlag(flags, 'loss', ['fq', 'l1'] as const, 'fq'),
       alpha: numberFlag(flags, 'alpha', PAPER_PROTOCOL.fqAlpha, PAPER_PROTOCOL.alphaRange.min, PAPER_PROTOCOL.alphaRange.max),
@@ -111,11 +116,12 @@ export const trainCommand: Command = {
     };
 
     const bar = progressBar('training');
-    const history: Pick<TrainProgress, 'step' | 'loss' | 'valLoss'>[] = [];
+    const history: Pick<TrainProgress, 'step' | 'loss' | 'valLoss' | 'stage'>[] = [];
     const model = await session.worker.train(config, (p) => {
-      history.push({ step: p.step, loss: p.loss, valLoss: p.valLoss });
+      history.push({ step: p.step, loss: p.loss, valLoss: p.valLoss, ...(p.stage === undefined ? {} : { stage: p.stage }) });
       const val = p.valLoss === null ? '' : ` val ${p.valLoss.toFixed(4)}`;
-      bar.update(p.step, p.totalSteps, `loss ${p.loss.toFixed(4)}${val} ${p.slicesPerSecond.toFixed(1)} slices/s ETA ${formatDuration(p.etaSeconds)}`);
+      const stage = p.stage === undefined ? '' : `${p.stage} `;
+      bar.update(p.step, p.totalSteps, `${stage}loss ${p.loss.toFixed(4)}${val} ${p.slicesPerSecond.toFixed(1)} slices/s ETA ${formatDuration(p.etaSeconds)}`);
     });
     bar.finish();
 

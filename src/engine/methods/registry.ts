@@ -4,6 +4,7 @@ import type { ParamSpec } from '../unetPlan.ts';
 import { aeMethod, saeMethod, vaeMethod } from './autoencoder/index.ts';
 import { daeMethod } from './dae/index.ts';
 import { ddpmMethod, pddpmMethod } from './diffusion/index.ts';
+import { fanoganMethod } from './fanogan/index.ts';
 import { mddpmMethod } from './mddpm/index.ts';
 import { threshMethod } from './thresh/index.ts';
 import type { MethodDescription, MethodName, MethodNetwork } from './types.ts';
@@ -16,6 +17,7 @@ export const METHODS: Readonly<Record<MethodName, MethodDescription>> = {
   sae: saeMethod,
   vae: vaeMethod,
   dae: daeMethod,
+  fanogan: fanoganMethod,
   ddpm: ddpmMethod,
   mddpm: mddpmMethod,
   pddpm: pddpmMethod,

@@ -8,13 +8,14 @@ import type { UNetPresetName } from '../unetConfig.ts';
 import type { ParamSpec } from '../unetPlan.ts';
 import type { BaurSettings } from './autoencoder/network.ts';
 import type { DaeSettings } from './dae/network.ts';
+import type { FanoganSettings } from './fanogan/network.ts';
 import type { ThreshSettings } from './thresh/index.ts';
 
 /** Method names as the CLI and checkpoints spell them (issue 13). */
-export type MethodName = 'pddpm' | 'ddpm' | 'mddpm' | 'thresh' | 'ae' | 'sae' | 'vae' | 'dae';
+export type MethodName = 'pddpm' | 'ddpm' | 'mddpm' | 'thresh' | 'ae' | 'sae' | 'vae' | 'dae' | 'fanogan';
 
 /** A non-diffusion method's own settings, by kind (each declared in its method's folder). */
-export type BaselineSettings = ThreshSettings | BaurSettings | DaeSettings;
+export type BaselineSettings = ThreshSettings | BaurSettings | DaeSettings | FanoganSettings;
 
 /** The map a method is scored with by default (SPEC 4; the pipeline's ScoreKind). */
 export type DefaultScore = 'l1' | 'fq' | 'ssim';
@@ -46,9 +47,29 @@ export interface MethodNetwork {
   batchLoss(batch: Batch, setup: LossSetup, training: boolean): tf.Scalar;
   /** State that is not learnt by gradient (BatchNorm running statistics), updated from a step's whole batch before its update. */
   updateStatistics?(batch: Batch, setup: LossSetup): void;
+  /** Set when the network runs its own optimiser steps instead of the trainer's Adam on batchLoss (f-AnoGAN). */
+  readonly ownTraining?: OwnTraining;
   /** The reconstruction of a conformed volume (x, y, axial; [0, 1], AIR already applied) on [0, 1]. */
   reconstruct(volume: Float32Array, options: MethodReconstructOptions): Promise<Float32Array>;
   dispose(): void;
+}
+
+/**
+ * The training of a network whose step is not one gradient of one loss (f-AnoGAN: critic and generator updates, then
+ * its encoder's, each with its own optimiser). The trainer hands it every step's whole batch (no micro-batches, no
+ * gradient helpers) and checkpoints the optimiser state it reports; the network's dispose() frees that state.
+ */
+export interface OwnTraining {
+  /** One optimiser step on a batch, after `stepsDone` steps; resolves to the loss to report. */
+  step(batch: Batch, setup: LossSetup, stepsDone: number): Promise<number>;
+  /** The stage the step numbered `step` (from 1) belongs to, for progress reports. */
+  stageOf(step: number): string;
+  /** Whether the validation loss (batchLoss) measures the model after `step` steps (f-AnoGAN: only in the encoder stage). */
+  validatesAt(step: number): boolean;
+  /** The optimiser state of every trainable weight, saved as the checkpoint's "adam.m/" and "adam.v/" tensors. */
+  optimizerState(): Promise<{ first: Map<string, Float32Array>; second: Map<string, Float32Array> }>;
+  /** Restores the state optimizerState saved, after `stepsDone` steps. */
+  restoreOptimizer(stepsDone: number, first: ReadonlyMap<string, Float32Array>, second: ReadonlyMap<string, Float32Array>): void;
 }
 
 /** One network of a method and its size, for `fqlab info` and the Model panel. */

@@ -1,5 +1,5 @@
 // Model actions: train in autosaved stretches with live progress, pause/resume/cancel, resume after a reload, and checkpoints as files or in IndexedDB.
-import type { MethodName, MethodSummary, TrainConfig } from '../../../workers/api.ts';
+import { defaultGanSteps, type MethodName, type MethodSummary, type TrainConfig } from '../../../workers/api.ts';
 import { checkInputSize, CHECKPOINT_FILE } from '../../core/inputLimits.ts';
 import { stopDemo } from '../demo/demoControl.ts';
 import { useDemoStore } from '../demo/demoStore.ts';
@@ -97,7 +97,9 @@ async function runTraining(continueInterrupted: boolean): Promise<void> {
       await untilNotPaused();
       if (useModelStore.getState().status === 'cancelling') return;
       const end = nextAutosaveStep(step, targetSteps, model.autosaveEvery, config.evaluateEvery);
-      const info = await workbenchWorker().train({ ...config, steps: end, resume: step > 0 }, (progress) =>
+      // f-AnoGAN's stage split follows the whole run, not its first stretch (the checkpoint keeps it for the others).
+      const split = config.method === 'fanogan' ? { ganSteps: config.ganSteps ?? defaultGanSteps(targetSteps) } : {};
+      const info = await workbenchWorker().train({ ...config, ...split, steps: end, resume: step > 0 }, (progress) =>
         useModelStore.getState().recordProgress({
           ...progress,
           totalSteps: targetSteps,

@@ -65,7 +65,7 @@ export function TrainingControls() {
           exactValue={progress ? String(progress.loss) : undefined}
           detail={
             progress
-              ? `loss ${progress.loss.toFixed(4)}${progress.valLoss !== null ? ` · val ${progress.valLoss.toFixed(4)}` : ''}${progress.slicesPerSecond > 0 ? ` · ${progress.slicesPerSecond.toFixed(progress.slicesPerSecond < 1 ? 2 : 1)} slices/s` : ''}${status === 'training' ? ` · ETA ${formatDuration(progress.etaSeconds)}` : ''}`
+              ? `${progress.stage !== undefined ? `${progress.stage} · ` : ''}loss ${progress.loss.toFixed(4)}${progress.valLoss !== null ? ` · val ${progress.valLoss.toFixed(4)}` : ''}${progress.slicesPerSecond > 0 ? ` · ${progress.slicesPerSecond.toFixed(progress.slicesPerSecond < 1 ? 2 : 1)} slices/s` : ''}${status === 'training' ? ` · ETA ${formatDuration(progress.etaSeconds)}` : ''}`
               : 'starting…'
           }
         />
