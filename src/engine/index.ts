@@ -30,7 +30,8 @@ export { defaultTrainingConfig, MICRO_BATCH_DEFAULTS, type AirSetting, type Trai
 export { CONFORMED_DIMS, prepareVolumes, SliceSampler, type PreparedVolume, type SamplerState, type TrainingVolume } from './trainingData.ts';
 export type { HistoryEntry, TrainingProgress, TrainingState } from './trainingState.ts';
 export { createNetwork, METHOD_NAMES, methodDescription, methodOf, methodParamSpecs, METHODS, networkFromWeights } from './methods/registry.ts';
-export type { BaselineSettings, MethodDescription, MethodName, MethodNetwork, MethodReconstructOptions, NetworkSummary, PresetName } from './methods/types.ts';
+export type { BaselineSettings, MethodDescription, MethodName, MethodNetwork, MethodOptions, MethodReconstructOptions, NetworkSummary, PresetName } from './methods/types.ts';
+export { VAE_VARIANTS, type VaeVariant } from './methods/autoencoder/index.ts';
 export { UNet } from './unet.ts';
 export { UNET_PRESETS, unetPreset, type UNetConfig, type UNetPresetName } from './unetConfig.ts';
 export { unetForwardFlops, unetParameterCount, unetParamSpecs, unetPlan, type ParamSpec, type UNetPlan } from './unetPlan.ts';

@@ -5,6 +5,7 @@ import { aeMethod, saeMethod, vaeMethod } from './autoencoder/index.ts';
 import { daeMethod } from './dae/index.ts';
 import { ddpmMethod, pddpmMethod } from './diffusion/index.ts';
 import { mddpmMethod } from './mddpm/index.ts';
+import { svaeMethod } from './svae/index.ts';
 import { threshMethod } from './thresh/index.ts';
 import type { MethodDescription, MethodName, MethodNetwork } from './types.ts';
 import { freshWeights } from './weightStore.ts';
@@ -15,6 +16,7 @@ export const METHODS: Readonly<Record<MethodName, MethodDescription>> = {
   ae: aeMethod,
   sae: saeMethod,
   vae: vaeMethod,
+  svae: svaeMethod,
   dae: daeMethod,
   ddpm: ddpmMethod,
   mddpm: mddpmMethod,
