@@ -6,7 +6,7 @@ import type { AirMode } from '../src/core/air.ts';
 import type { CurvatureFlowOptions } from '../src/core/conform/index.ts';
 import type { Modality } from '../src/core/modality.ts';
 import type { Dims3 } from '../src/core/volume.ts';
-import type { MethodName } from '../src/engine/methods/types.ts';
+import type { MethodName, MethodOptions } from '../src/engine/methods/types.ts';
 import type { SeriesFile } from '../src/formats/readerTypes.ts';
 import type { ScanSource } from '../src/formats/scanFiles.ts';
 import type { BackendChoice, BackendPreference } from '../src/engine/backend.ts';
@@ -20,7 +20,7 @@ import type { ReconstructRequest, ScoreRequest, SweepRequest, SweepResult, Viewe
 import type { SeedSummary } from '../src/analysis/seeds.ts';
 
 export type { AirMode } from '../src/core/air.ts';
-export type { MethodName } from '../src/engine/methods/types.ts';
+export type { MethodName, MethodOptions } from '../src/engine/methods/types.ts';
 export { MODALITIES, type Modality } from '../src/core/modality.ts';
 export type { Summary, ThresholdSource } from '../src/core/metrics/index.ts';
 export type { BackendChoice, BackendPreference } from '../src/engine/backend.ts';
@@ -132,6 +132,8 @@ export interface TrainConfig {
   method?: MethodName;
   /** Thresh only: histogram-equalise the brain first. */
   equalize?: boolean;
+  /** The method's own choices (the vae's variant); absent: its defaults. */
+  methodOptions?: MethodOptions;
   preset: UNetPresetName;
   loss: LossKind;
   alpha: number;

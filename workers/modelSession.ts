@@ -272,7 +272,7 @@ export function engineTrainingConfig(config: TrainConfig, trainCases: readonly C
     seed: config.seed,
     air: { mode: config.air, enabled: resolveAir(config.air, stats, modalities), stats, modalities },
     smoothing: trainingSmoothing(trainCases),
-  });
+  }, config.methodOptions);
 }
 
 /** The read-time smoothing the training cases share; throws when they were conformed differently. */
