@@ -86,7 +86,7 @@ describe('methods train and reload', () => {
   });
 
   it('gives the same loss curve for the same seed (dropout, VAE draws and DAE noise come from the run\'s stream)', async () => {
-    for (const name of ['vae', 'dae'] as const) {
+    for (const name of ['vae', 'svae', 'dae'] as const) {
       const curve = async (): Promise<number[]> => {
         const t = Trainer.create(tinyConfig(name, { validationSlices: 0 }), { train, validation: [] });
         await t.run(2);
