@@ -190,6 +190,9 @@ export interface MethodSummary {
   /** Whether it has weights to train (thresh does not: its model exists at once). */
   trains: boolean;
   presets: MethodPresetSummary[];
+  /** What its batch counts (svae trains on whole volumes) and the method's default batch in that unit. */
+  batchUnit: 'slices' | 'volumes';
+  defaultBatch: number;
 }
 
 export interface ModelInfo {
