@@ -6,7 +6,7 @@ import { fqMapTf } from '../../ssim.ts';
 import type { ParamSpec } from '../../unetPlan.ts';
 import type { MethodNetwork, MethodReconstructOptions } from '../types.ts';
 import { sliceWise, StoredWeightsNetwork } from '../weightStore.ts';
-import { batchNorm, batchNormSpecs, updateRunningStatistics, type BatchStatistics } from './batchNorm.ts';
+import { batchNorm, batchNormSpecs, convSpecs, deconvSpecs, denseSpecs, updateRunningStatistics, type BatchStatistics } from './layers.ts';
 
 /** Which of Baur's unified autoencoders: dense bottleneck (AE), the encoder's feature map as z (spatial AE), or a dense VAE. */
 export type BaurVariant = 'dense' | 'spatial' | 'variational';
@@ -34,19 +34,6 @@ export interface BaurSettings {
   batchNormEpsilon: number;
 }
 
-const conv = (name: string, k: number, inCh: number, outCh: number): ParamSpec[] => [
-  { name: `${name}.weight`, shape: [k, k, inCh, outCh], init: { kind: 'uniform', fanIn: k * k * inCh } },
-  { name: `${name}.bias`, shape: [outCh], init: { kind: 'uniform', fanIn: k * k * inCh } },
-];
-/** tfjs's transposed-conv layout [k, k, out, in]; PyTorch computes its fan-in from the out channels. */
-const deconv = (name: string, k: number, inCh: number, outCh: number): ParamSpec[] => [
-  { name: `${name}.weight`, shape: [k, k, outCh, inCh], init: { kind: 'uniform', fanIn: k * k * outCh } },
-  { name: `${name}.bias`, shape: [outCh], init: { kind: 'uniform', fanIn: k * k * outCh } },
-];
-const dense = (name: string, inCh: number, outCh: number): ParamSpec[] => [
-  { name: `${name}.weight`, shape: [inCh, outCh], init: { kind: 'uniform', fanIn: inCh } },
-  { name: `${name}.bias`, shape: [outCh], init: { kind: 'uniform', fanIn: inCh } },
-];
 /** Side of the encoder's output for a slice side. */
 function latentSide(settings: BaurSettings, side: number): number {
   return side / 2 ** settings.filters.length;
@@ -58,21 +45,21 @@ export function baurParamSpecs(settings: BaurSettings, side: number): ParamSpec[
   const specs: ParamSpec[] = [];
   let ch = 1;
   filters.forEach((f, i) => {
-    specs.push(...conv(`encoder.${i}.conv`, k, ch, f), ...batchNormSpecs(`encoder.${i}.bn`, f));
+    specs.push(...convSpecs(`encoder.${i}.conv`, k, ch, f), ...batchNormSpecs(`encoder.${i}.bn`, f));
     ch = f;
   });
   if (variant !== 'spatial') {
     const flat = latentSide(settings, side) ** 2 * b;
-    specs.push(...conv('bottleneck.reduce', 1, ch, b), ...dense('bottleneck.z', flat, zDim));
-    if (variant === 'variational') specs.push(...dense('bottleneck.log_sigma', flat, zDim));
-    specs.push(...dense('bottleneck.expand_dense', zDim, flat), ...conv('bottleneck.expand', 1, b, ch));
+    specs.push(...convSpecs('bottleneck.reduce', 1, ch, b), ...denseSpecs('bottleneck.z', flat, zDim));
+    if (variant === 'variational') specs.push(...denseSpecs('bottleneck.log_sigma', flat, zDim));
+    specs.push(...denseSpecs('bottleneck.expand_dense', zDim, flat), ...convSpecs('bottleneck.expand', 1, b, ch));
   }
   specs.push(...batchNormSpecs('decoder.bn', ch));
   [...filters].reverse().forEach((f, i) => {
-    specs.push(...deconv(`decoder.${i}.deconv`, k, ch, f), ...batchNormSpecs(`decoder.${i}.bn`, f));
+    specs.push(...deconvSpecs(`decoder.${i}.deconv`, k, ch, f), ...batchNormSpecs(`decoder.${i}.bn`, f));
     ch = f;
   });
-  specs.push(...conv('decoder.out', 1, ch, 1));
+  specs.push(...convSpecs('decoder.out', 1, ch, 1));
   return [...specs.filter((s) => s.trainable !== false), ...specs.filter((s) => s.trainable === false)];
 }
 

@@ -6,7 +6,7 @@ import { fqMapTf } from '../../ssim.ts';
 import type { ParamSpec } from '../../unetPlan.ts';
 import type { MethodNetwork, MethodReconstructOptions } from '../types.ts';
 import { sliceWise, StoredWeightsNetwork } from '../weightStore.ts';
-import { batchNorm, batchNormSpecs, updateRunningStatistics, type BatchStatistics } from './batchNorm.ts';
+import { batchNorm, batchNormSpecs, convSpecs, deconvSpecs, updateRunningStatistics, type BatchStatistics } from './layers.ts';
 
 /** The settings of a UPD VAE, saved in checkpoints (TrainingConfig.baseline of method vae with the 'upd' variant). */
 export interface UpdVaeSettings {
@@ -28,15 +28,6 @@ export interface UpdVaeSettings {
   batchNormEpsilon: number;
 }
 
-const conv = (name: string, k: number, inCh: number, outCh: number): ParamSpec[] => [
-  { name: `${name}.weight`, shape: [k, k, inCh, outCh], init: { kind: 'uniform', fanIn: k * k * inCh } },
-  { name: `${name}.bias`, shape: [outCh], init: { kind: 'uniform', fanIn: k * k * inCh } },
-];
-/** tfjs's transposed-conv layout [k, k, out, in]; PyTorch computes its fan-in from the out channels. */
-const deconv = (name: string, k: number, inCh: number, outCh: number): ParamSpec[] => [
-  { name: `${name}.weight`, shape: [k, k, outCh, inCh], init: { kind: 'uniform', fanIn: k * k * outCh } },
-  { name: `${name}.bias`, shape: [outCh], init: { kind: 'uniform', fanIn: k * k * outCh } },
-];
 /** UPD's two bottleneck Linears have no bias. */
 const linear = (name: string, inCh: number, outCh: number): ParamSpec => ({ name: `${name}.weight`, shape: [inCh, outCh], init: { kind: 'uniform', fanIn: inCh } });
 
@@ -53,20 +44,20 @@ export function updVaeParamSpecs(settings: UpdVaeSettings, side: number): ParamS
   const specs: ParamSpec[] = [];
   let ch = 1;
   filters.forEach((f, i) => {
-    specs.push(...conv(`encoder.${i}.conv`, k, ch, f), ...batchNormSpecs(`encoder.${i}.bn`, f));
+    specs.push(...convSpecs(`encoder.${i}.conv`, k, ch, f), ...batchNormSpecs(`encoder.${i}.bn`, f));
     ch = f;
   });
-  specs.push(...conv('encoder.reduce.conv', 1, ch, b), ...batchNormSpecs('encoder.reduce.bn', b));
+  specs.push(...convSpecs('encoder.reduce.conv', 1, ch, b), ...batchNormSpecs('encoder.reduce.bn', b));
   specs.push(linear('bottleneck', flat, 2 * zDim), linear('decoder_input', zDim, flat));
-  specs.push(...conv('decoder.expand.conv', 1, b, last), ...batchNormSpecs('decoder.expand.bn', last));
+  specs.push(...convSpecs('decoder.expand.conv', 1, b, last), ...batchNormSpecs('decoder.expand.bn', last));
   // Transposed convs back up the levels, then one more that keeps the first level's width (UPD, after Baur).
   const ups = [...filters.slice(0, -1).reverse(), filters[0]];
   ch = last;
   ups.forEach((f, i) => {
-    specs.push(...deconv(`decoder.${i}.deconv`, k, ch, f), ...batchNormSpecs(`decoder.${i}.bn`, f));
+    specs.push(...deconvSpecs(`decoder.${i}.deconv`, k, ch, f), ...batchNormSpecs(`decoder.${i}.bn`, f));
     ch = f;
   });
-  specs.push(...conv('decoder.out', 1, ch, 1));
+  specs.push(...convSpecs('decoder.out', 1, ch, 1));
   return [...specs.filter((s) => s.trainable !== false), ...specs.filter((s) => s.trainable === false)];
 }
 

@@ -1,6 +1,7 @@
 // The SVAE surrogate's network (BASELINES.md 5): Baur's dense VAE per slice, its latents linked across the volume's slices by a transformer encoder.
 import * as tf from '@tensorflow/tfjs';
 import type { ParamSpec } from '../../unetPlan.ts';
+import { denseSpecs } from '../autoencoder/layers.ts';
 import { baurParamSpecs, BaurNetwork, type BaurSettings } from '../autoencoder/network.ts';
 import type { MethodNetwork, MethodReconstructOptions } from '../types.ts';
 
@@ -19,10 +20,6 @@ export interface SvaeSettings {
   layerNormEpsilon: number;
 }
 
-const linear = (name: string, inCh: number, outCh: number): ParamSpec[] => [
-  { name: `${name}.weight`, shape: [inCh, outCh], init: { kind: 'uniform', fanIn: inCh } },
-  { name: `${name}.bias`, shape: [outCh], init: { kind: 'uniform', fanIn: inCh } },
-];
 const layerNorm = (name: string, ch: number): ParamSpec[] => [
   { name: `${name}.weight`, shape: [ch], init: { kind: 'ones' } },
   { name: `${name}.bias`, shape: [ch], init: { kind: 'zeros' } },
@@ -40,8 +37,8 @@ function transformerSpecs(settings: SvaeSettings, depth: number): ParamSpec[] {
       { name: `${at}.self_attn.in_proj_bias`, shape: [3 * d], init: { kind: 'zeros' } },
       { name: `${at}.self_attn.out_proj.weight`, shape: [d, d], init: { kind: 'uniform', fanIn: d } },
       { name: `${at}.self_attn.out_proj.bias`, shape: [d], init: { kind: 'zeros' } },
-      ...linear(`${at}.linear1`, d, settings.feedForward),
-      ...linear(`${at}.linear2`, settings.feedForward, d),
+      ...denseSpecs(`${at}.linear1`, d, settings.feedForward),
+      ...denseSpecs(`${at}.linear2`, settings.feedForward, d),
       ...layerNorm(`${at}.norm1`, d),
       ...layerNorm(`${at}.norm2`, d),
     );

@@ -1,7 +1,25 @@
-// BatchNorm for the autoencoders' stored weights: batch statistics in training, running statistics at inference, and their update.
+// The autoencoders' shared pieces: conv and Linear weight specs, and BatchNorm (batch statistics in training, running ones at inference, their update).
 import * as tf from '@tensorflow/tfjs';
 import type { ParamSpec } from '../../unetPlan.ts';
 import type { WeightStore } from '../weightStore.ts';
+
+/** A conv's weights in tfjs's layout [k, k, in, out], PyTorch's initialisation. */
+export const convSpecs = (name: string, k: number, inCh: number, outCh: number): ParamSpec[] => [
+  { name: `${name}.weight`, shape: [k, k, inCh, outCh], init: { kind: 'uniform', fanIn: k * k * inCh } },
+  { name: `${name}.bias`, shape: [outCh], init: { kind: 'uniform', fanIn: k * k * inCh } },
+];
+
+/** tfjs's transposed-conv layout [k, k, out, in]; PyTorch computes its fan-in from the out channels. */
+export const deconvSpecs = (name: string, k: number, inCh: number, outCh: number): ParamSpec[] => [
+  { name: `${name}.weight`, shape: [k, k, outCh, inCh], init: { kind: 'uniform', fanIn: k * k * outCh } },
+  { name: `${name}.bias`, shape: [outCh], init: { kind: 'uniform', fanIn: k * k * outCh } },
+];
+
+/** A Linear's weights in tfjs's layout [in, out], PyTorch's initialisation. */
+export const denseSpecs = (name: string, inCh: number, outCh: number): ParamSpec[] => [
+  { name: `${name}.weight`, shape: [inCh, outCh], init: { kind: 'uniform', fanIn: inCh } },
+  { name: `${name}.bias`, shape: [outCh], init: { kind: 'uniform', fanIn: inCh } },
+];
 
 /** A BatchNorm's parameters in PyTorch's state_dict names: scale and shift trainable, running statistics stored state. */
 export const batchNormSpecs = (name: string, ch: number): ParamSpec[] => [
@@ -13,12 +31,6 @@ export const batchNormSpecs = (name: string, ch: number): ParamSpec[] => [
 
 /** One BatchNorm's batch statistics, kept for the running-statistics update after the step's gradients. */
 export type BatchStatistics = Map<string, { mean: tf.Tensor; variance: tf.Tensor; count: number }>;
-
-/** Running-average momentum (the old value's weight, as TF counts it) and epsilon. */
-export interface BatchNormSettings {
-  batchNormMomentum: number;
-  batchNormEpsilon: number;
-}
 
 /** BatchNorm over N, H, W: the batch's statistics when training (recorded in `collect`), else the running ones. */
 export function batchNorm(store: WeightStore, x: tf.Tensor4D, name: string, epsilon: number, training: boolean, collect?: BatchStatistics): tf.Tensor4D {
