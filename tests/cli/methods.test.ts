@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { methodOptionsFlag } from '../../src/cli/methodFlags.ts';
+import { METHODS } from '../../src/engine/index.ts';
 import { runCli } from './run-cli.ts';
 
 const demo = fileURLToPath(new URL('../../public/demo/', import.meta.url));
@@ -18,9 +20,8 @@ describe('fqlab --method', () => {
     const svae = runCli(['info', '--method', 'svae']).json() as { source: string };
     expect(svae).toMatchObject({ method: 'svae', preset: 'paper', parameters: 2_218_513 });
     expect(svae.source).toMatch(/^surrogate: /);
-    const misplaced = runCli(['info', '--method', 'ae', '--vae-variant', 'upd']);
-    expect(misplaced.status).not.toBe(0);
-    expect(misplaced.stderr).toMatch(/--vae-variant is an option of --method vae, not ae/);
+    expect(() => methodOptionsFlag({ 'vae-variant': 'upd' }, METHODS.ae)).toThrow(/--vae-variant is an option of --method vae, not ae/);
+    expect(() => methodOptionsFlag({ 'vae-variant': 'UPD' }, METHODS.vae)).toThrow(/--vae-variant must be one of baur, upd/);
     const refused = runCli(['info', '--method', 'thresh', '--preset', 'tiny']);
     expect(refused.status).not.toBe(0);
     expect(refused.stderr).toMatch(/--preset must be one of paper for --method thresh/);
