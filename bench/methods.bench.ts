@@ -1,5 +1,5 @@
 // Baseline methods benchmark (plain tsx script): per method and preset, training step time at a batch and the reconstruction time of a 96 x 96 x 50 volume.
-// Usage: npx tsx bench/methods.bench.ts [--methods ae,sae,vae,dae] [--presets tiny,small,paper] [--batch 32] [--steps 3]
+// Usage: npx tsx bench/methods.bench.ts [--methods ae,sae,vae,dae] [--presets tiny,small,paper] [--batch 32] [--steps 3] (svae: --batch counts volumes)
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
 import { CONFORMED_DIMS, createNetwork, initBackend, METHODS, Trainer, type MethodName, type PresetName } from '../src/engine/index.ts';
@@ -35,6 +35,7 @@ for (const name of values.methods.split(',') as MethodName[]) {
     const reconstructSeconds = (performance.now() - started) / 1000;
     network.dispose();
     const step = times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
-    console.log(`${name.padEnd(4)} ${preset.padEnd(6)} ${String(parameters).padStart(9)} params  train step ${step.toFixed(2)} s (${(batchSize / step).toFixed(1)} slices/s)  reconstruct volume ${reconstructSeconds.toFixed(2)} s  tensors ${tf.memory().numTensors}`);
+    const slices = batchSize * (method.sequenceLength?.(config) ?? 1);
+    console.log(`${name.padEnd(4)} ${preset.padEnd(6)} ${String(parameters).padStart(9)} params  train step ${step.toFixed(2)} s (${slices} slices, ${(slices / step).toFixed(1)} slices/s)  reconstruct volume ${reconstructSeconds.toFixed(2)} s  tensors ${tf.memory().numTensors}`);
   }
 }

@@ -6,7 +6,7 @@ import type { AirMode } from '../src/core/air.ts';
 import type { CurvatureFlowOptions } from '../src/core/conform/index.ts';
 import type { Modality } from '../src/core/modality.ts';
 import type { Dims3 } from '../src/core/volume.ts';
-import type { MethodName } from '../src/engine/methods/types.ts';
+import type { MethodName, MethodOptions } from '../src/engine/methods/types.ts';
 import type { SeriesFile } from '../src/formats/readerTypes.ts';
 import type { ScanSource } from '../src/formats/scanFiles.ts';
 import type { BackendChoice, BackendPreference } from '../src/engine/backend.ts';
@@ -21,7 +21,7 @@ import type { SeedSummary } from '../src/analysis/seeds.ts';
 
 // The AIR transform is its own inverse: the compare strip undoes it on a reconstruction to show it in the scan's contrast.
 export { airTransform, type AirMode } from '../src/core/air.ts';
-export type { MethodName } from '../src/engine/methods/types.ts';
+export type { MethodName, MethodOptions } from '../src/engine/methods/types.ts';
 export { MODALITIES, type Modality } from '../src/core/modality.ts';
 export type { Summary, ThresholdSource } from '../src/core/metrics/index.ts';
 export type { BackendChoice, BackendPreference } from '../src/engine/backend.ts';
@@ -136,6 +136,8 @@ export interface TrainConfig {
   equalize?: boolean;
   /** f-AnoGAN only: WGAN-GP steps before its encoder's (default: 3/4 of `steps`, as the reference's 30,000 of 40,000). */
   ganSteps?: number;
+  /** The method's own choices (the vae's variant); absent: its defaults. */
+  methodOptions?: MethodOptions;
   preset: UNetPresetName;
   loss: LossKind;
   alpha: number;
@@ -194,6 +196,9 @@ export interface MethodSummary {
   /** Whether it has weights to train (thresh does not: its model exists at once). */
   trains: boolean;
   presets: MethodPresetSummary[];
+  /** What its batch counts (svae trains on whole volumes) and the method's default batch in that unit. */
+  batchUnit: 'slices' | 'volumes';
+  defaultBatch: number;
 }
 
 export interface ModelInfo {

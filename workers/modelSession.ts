@@ -104,7 +104,9 @@ export function methodSummaries(): MethodSummary[] {
       const parameters = method.networks(config).reduce((sum, network) => sum + network.parameters, 0);
       return { preset, parameters, gflopPerSlice: config.unet !== null ? unetForwardFlops(config.unet) / 1e9 : null };
     });
-    return { name, label: method.label, source: method.source, surrogate: method.source.startsWith('surrogate'), trains: method.trains, presets };
+    const batchUnit = method.sequenceLength === undefined ? ('slices' as const) : ('volumes' as const);
+    const defaultBatch = method.trainingConfig(method.presets[0]).batchSize;
+    return { name, label: method.label, source: method.source, surrogate: method.source.startsWith('surrogate'), trains: method.trains, presets, batchUnit, defaultBatch };
   });
 }
 
@@ -279,7 +281,7 @@ export function engineTrainingConfig(config: TrainConfig, trainCases: readonly C
     seed: config.seed,
     air: { mode: config.air, enabled: resolveAir(config.air, stats, modalities), stats, modalities },
     smoothing: trainingSmoothing(trainCases),
-  });
+  }, config.methodOptions);
 }
 
 /** The read-time smoothing the training cases share; throws when they were conformed differently. */

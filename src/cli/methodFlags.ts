@@ -1,15 +1,27 @@
 // The --method and --preset flags every model command shares, checked against the engine's method registry.
-import { METHOD_NAMES, methodDescription, type MethodDescription, type MethodName, type PresetName } from '../engine/index.ts';
+import { METHOD_NAMES, methodDescription, VAE_VARIANTS, type MethodDescription, type MethodName, type MethodOptions, type PresetName } from '../engine/index.ts';
 import { SCORE_KINDS, type ScoreKind } from '../../workers/api.ts';
 import { choiceFlag, UsageError, type FlagSpec, type ParsedFlags } from './args.ts';
 
 export const METHOD_FLAG: FlagSpec = { method: { type: 'string' } };
+
+/** Flags of the methods' own options (MethodOptions), for the commands that build a method's config. */
+export const METHOD_OPTION_FLAGS: FlagSpec = { 'vae-variant': { type: 'string' } };
+
+export const METHOD_OPTION_USAGE = `  --vae-variant (--method vae): ${VAE_VARIANTS.join(' or ')}: Baur's dense VAE (default) or the UPD VAE (BASELINES.md 4).\n`;
 
 export const METHOD_USAGE = `  --method: ${METHOD_NAMES.join(', ')} (default pddpm); \`fqlab info --method M\` lists its presets and sizes.\n`;
 
 /** The method named by --method (pDDPM when absent). */
 export function methodFlag(flags: ParsedFlags): MethodDescription {
   return methodDescription(choiceFlag<MethodName>(flags, 'method', METHOD_NAMES, 'pddpm'));
+}
+
+/** The method's options from their flags; an option of another method is refused. */
+export function methodOptionsFlag(flags: ParsedFlags, method: MethodDescription): MethodOptions {
+  if (flags['vae-variant'] === undefined) return {};
+  if (method.name !== 'vae') throw new UsageError(`--vae-variant is an option of --method vae, not ${method.name}`);
+  return { vaeVariant: choiceFlag(flags, 'vae-variant', VAE_VARIANTS, 'baur') };
 }
 
 /** --preset among the method's presets; absent: `fallback` where the method offers it, else its first (paper). */

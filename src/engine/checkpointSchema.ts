@@ -83,25 +83,48 @@ const unetSchema: z.ZodType<UNetConfig> = z
     if (parameters > L.maxParameters) ctx.addIssue({ code: 'custom', message: `asks for a U-Net of ${parameters} parameters, more than the ${L.maxParameters} fqlab allows` });
   });
 
-const METHOD_NAMES = members<MethodName>({ pddpm: true, ddpm: true, mddpm: true, thresh: true, ae: true, sae: true, vae: true, dae: true, fanogan: true });
+const METHOD_NAMES = members<MethodName>({ pddpm: true, ddpm: true, mddpm: true, thresh: true, ae: true, sae: true, vae: true, svae: true, dae: true, fanogan: true });
 
 const widths = z.array(positiveInt(L.maxModelChannels)).min(1).max(L.maxLevels);
 
+const baurSchema = z.object({
+  kind: z.literal('baur'),
+  variant: z.enum(['dense', 'spatial', 'variational']),
+  filters: widths,
+  kernel: positiveInt(15),
+  bottleneckChannels: positiveInt(L.maxModelChannels),
+  zDim: positiveInt(L.maxLatent),
+  dropout: z.number().min(0).lt(1),
+  leakySlope: z.number().min(0).max(1),
+  klWeight: z.number().min(0).max(1e6),
+  batchNormMomentum: z.number().min(0).max(1),
+  batchNormEpsilon: z.number().positive().max(1),
+});
+
 const baselineSchema: z.ZodType<BaselineSettings> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('thresh'), equalize: z.boolean() }),
+  baurSchema,
   z.object({
-    kind: z.literal('baur'),
-    variant: z.enum(['dense', 'spatial', 'variational']),
+    kind: z.literal('upd-vae'),
     filters: widths,
     kernel: positiveInt(15),
     bottleneckChannels: positiveInt(L.maxModelChannels),
     zDim: positiveInt(L.maxLatent),
-    dropout: z.number().min(0).lt(1),
     leakySlope: z.number().min(0).max(1),
     klWeight: z.number().min(0).max(1e6),
     batchNormMomentum: z.number().min(0).max(1),
     batchNormEpsilon: z.number().positive().max(1),
   }),
+  z
+    .object({
+      kind: z.literal('svae'),
+      slice: baurSchema,
+      layers: positiveInt(L.maxLevels),
+      heads: positiveInt(L.maxModelChannels),
+      feedForward: positiveInt(L.maxLatent),
+      layerNormEpsilon: z.number().positive().max(1),
+    })
+    .refine((s) => s.slice.variant === 'variational' && s.slice.zDim % s.heads === 0, { message: 'the SVAE needs a variational slice network whose latent width splits into its attention heads' }),
   z.object({
     kind: z.literal('dae'),
     widths,
@@ -124,8 +147,19 @@ const baselineSchema: z.ZodType<BaselineSettings> = z.discriminatedUnion('kind',
   }),
 ]);
 
-/** The settings kind each method needs (null: the U-Net instead). */
-const BASELINE_KIND: Readonly<Record<MethodName, BaselineSettings['kind'] | null>> = { pddpm: null, ddpm: null, mddpm: null, thresh: 'thresh', ae: 'baur', sae: 'baur', vae: 'baur', dae: 'dae', fanogan: 'fanogan' };
+/** The settings kinds each method takes (null: the U-Net instead); the vae's second is its UPD variant. */
+const BASELINE_KINDS: Readonly<Record<MethodName, readonly BaselineSettings['kind'][] | null>> = {
+  pddpm: null,
+  ddpm: null,
+  mddpm: null,
+  thresh: ['thresh'],
+  ae: ['baur'],
+  sae: ['baur'],
+  vae: ['baur', 'upd-vae'],
+  svae: ['svae'],
+  dae: ['dae'],
+  fanogan: ['fanogan'],
+};
 
 const airStatisticsSchema = z.object({
   muNormal: z.number(),
@@ -180,10 +214,13 @@ const trainingConfigSchema: z.ZodType<SavedTrainingConfig> = z
   .superRefine((config, ctx) => {
     // The method's settings: the U-Net for the diffusion methods, its own kind of baseline settings for the others.
     const method = config.method ?? 'pddpm';
-    const kind = BASELINE_KIND[method];
-    if (kind === null && config.unet === null) return ctx.addIssue({ code: 'custom', path: ['unet'], message: `method ${method} needs its U-Net settings` });
-    if (kind !== null && config.unet !== null) return ctx.addIssue({ code: 'custom', path: ['unet'], message: `method ${method} has no U-Net (null expected)` });
-    if ((config.baseline?.kind ?? null) !== kind) return ctx.addIssue({ code: 'custom', path: ['baseline'], message: `method ${method} needs ${kind === null ? 'no baseline settings (null)' : `${kind} settings`}` });
+    const kinds = BASELINE_KINDS[method];
+    if (kinds === null && config.unet === null) return ctx.addIssue({ code: 'custom', path: ['unet'], message: `method ${method} needs its U-Net settings` });
+    if (kinds !== null && config.unet !== null) return ctx.addIssue({ code: 'custom', path: ['unet'], message: `method ${method} has no U-Net (null expected)` });
+    const kind = config.baseline?.kind ?? null;
+    if (kinds === null ? kind !== null : kind === null || !kinds.includes(kind)) {
+      return ctx.addIssue({ code: 'custom', path: ['baseline'], message: `method ${method} needs ${kinds === null ? 'no baseline settings (null)' : `${kinds.join(' or ')} settings`}` });
+    }
     // Training runs on square slices that the network halves (levels - 1) times and pDDPM splits into 2 x 2 boxes.
     const full = upgradeTrainingConfig(config);
     const description = methodOf(full);

@@ -32,7 +32,8 @@ export type { HistoryEntry, TrainingProgress, TrainingState } from './trainingSt
 export { fanoganSettings } from './methods/fanogan/index.ts';
 export { defaultGanSteps } from './methods/fanogan/split.ts';
 export { createNetwork, METHOD_NAMES, methodDescription, methodOf, methodParamSpecs, METHODS, networkFromWeights } from './methods/registry.ts';
-export type { BaselineSettings, MethodDescription, MethodName, MethodNetwork, MethodReconstructOptions, NetworkSummary, PresetName } from './methods/types.ts';
+export type { BaselineSettings, MethodDescription, MethodName, MethodNetwork, MethodOptions, MethodReconstructOptions, NetworkSummary, PresetName } from './methods/types.ts';
+export { VAE_VARIANTS, type VaeVariant } from './methods/autoencoder/index.ts';
 export { UNet } from './unet.ts';
 export { UNET_PRESETS, unetPreset, type UNetConfig, type UNetPresetName } from './unetConfig.ts';
 export { unetForwardFlops, unetParameterCount, unetParamSpecs, unetPlan, type ParamSpec, type UNetPlan } from './unetPlan.ts';

@@ -36,16 +36,27 @@ export interface TrainerOptions {
 /** Smoothing of the throughput estimate (weight of the newest step). */
 const PACE_SMOOTHING = 0.2;
 
-function drawBatch(size: number, volumes: readonly PreparedVolume[], pick: () => { volume: number; slice: number }, boxes: PatchBox[], config: TrainingConfig, rng: Rng): Batch {
+/** Slices per training sample: a whole volume for a sequence method (SVAE), else one. */
+function sequenceOf(config: TrainingConfig): number {
+  return methodOf(config).sequenceLength?.(config) ?? 1;
+}
+
+/** `samples` draws of `pick`: one slice each, or for a sequence method all of the drawn volume's slices in axial order. */
+function drawBatch(samples: number, volumes: readonly PreparedVolume[], pick: () => { volume: number; slice: number }, boxes: PatchBox[], config: TrainingConfig, rng: Rng): Batch {
   const [nx, ny] = config.dims;
   const pixels = nx * ny;
+  const sequence = sequenceOf(config);
+  const size = samples * sequence;
   const x0 = new Float32Array(size * pixels);
   const masks = new Float32Array(size * pixels);
   const t = new Int32Array(size);
   const method = methodOf(config);
   const input = method.trainingInput === undefined ? undefined : new Float32Array(size * pixels);
+  let drawn = { volume: 0, slice: 0 };
   for (let i = 0; i < size; i++) {
-    const { volume, slice } = pick();
+    if (i % sequence === 0) drawn = pick();
+    const { volume } = drawn;
+    const slice = sequence === 1 ? drawn.slice : i % sequence;
     copySlice(volumes[volume].image, slice, config.dims, x0, i * pixels);
     boxMask(boxes[boxes.length === 1 ? 0 : rng.int(boxes.length)], nx, masks.subarray(i * pixels, (i + 1) * pixels));
     t[i] = rng.int(config.diffusionSteps);
@@ -70,6 +81,8 @@ function drawBatch(size: number, volumes: readonly PreparedVolume[], pick: () =>
 export class Trainer {
   private readonly setup: LossSetup;
   private readonly boxes: PatchBox[];
+  /** Slices per sample (sequenceOf): batchSize and microBatchSize count samples. */
+  private readonly sequence: number;
   private stopRequested = false;
   private secondsPerStep: number | null = null;
   private lastValLoss: number | null = null;
@@ -91,6 +104,7 @@ export class Trainer {
     this.setup = lossSetup(config);
     if (config.dims[0] !== config.dims[1]) throw new RangeError(`Trainer: slices must be square, got ${config.dims[0]} x ${config.dims[1]}`);
     this.boxes = patchBoxes(config.patching, config.dims[0], config.dims[0] / 2);
+    this.sequence = sequenceOf(config);
     this.bestWeights = bestWeights;
     this.lastValLoss = state.history.findLast((h) => h.valLoss !== null)?.valLoss ?? null;
   }
@@ -139,6 +153,7 @@ export class Trainer {
     const prepared = prepareVolumes(volumes, config.air.enabled, config.brainSlicesOnly, config.dims);
     const rng = new Rng(`validation:${config.seed}`);
     const boxes = patchBoxes(config.patching, config.dims[0], config.dims[0] / 2);
+    const samples = Math.ceil(config.validationSlices / sequenceOf(config));
     let next = 0;
     const pick = (): { volume: number; slice: number } => {
       const volume = next++ % prepared.length;
@@ -146,8 +161,8 @@ export class Trainer {
       return { volume, slice: allowed[rng.int(allowed.length)] };
     };
     const batches: Batch[] = [];
-    for (let done = 0; done < config.validationSlices; done += config.batchSize) {
-      batches.push(drawBatch(Math.min(config.batchSize, config.validationSlices - done), prepared, pick, boxes, config, rng));
+    for (let done = 0; done < samples; done += config.batchSize) {
+      batches.push(drawBatch(Math.min(config.batchSize, samples - done), prepared, pick, boxes, config, rng));
     }
     return batches;
   }
@@ -207,7 +222,7 @@ export class Trainer {
     if (this.validation.length === 0) return null;
     let sum = 0;
     let count = 0;
-    const micro = Math.max(1, Math.floor(this.config.microBatchSize));
+    const micro = Math.max(1, Math.floor(this.config.microBatchSize)) * this.sequence;
     for (const batch of this.validation) {
       for (let start = 0; start < batch.size; start += micro) {
         const part = sliceBatch(batch, start, Math.min(micro, batch.size - start), this.config.dims);
@@ -224,7 +239,7 @@ export class Trainer {
   private async adamStep(batch: Batch): Promise<number> {
     const adam = this.adam;
     if (adam === null) throw new Error('Trainer: this network trains with its own optimiser, not Adam');
-    const micro = Math.max(1, Math.min(Math.floor(this.config.microBatchSize), batch.size));
+    const micro = Math.max(1, Math.min(Math.floor(this.config.microBatchSize), this.config.batchSize)) * this.sequence;
     const jobs: MicroBatchJob[] = [];
     for (let start = 0; start < batch.size; start += micro) {
       const part = sliceBatch(batch, start, Math.min(micro, batch.size - start), this.config.dims);
@@ -267,7 +282,7 @@ export class Trainer {
       loss,
       valLoss: valLoss ?? this.lastValLoss,
       bestValLoss: this.state.bestValLoss,
-      slicesPerSecond: this.config.batchSize / this.secondsPerStep,
+      slicesPerSecond: (this.config.batchSize * this.sequence) / this.secondsPerStep,
       etaSeconds: 0,
       ...(own !== undefined ? { stage: own.stageOf(this.state.step) } : {}),
     };

@@ -41,9 +41,10 @@ export interface TrainingConfig {
   diffusionSteps: number;
   cosineOffset: number;
   adam: AdamSettings;
+  /** Slices per optimiser step; volumes for a method whose samples are whole volumes (SVAE; MethodDescription.sequenceLength). */
   batchSize: number;
   /**
-   * Slices per forward/backward pass; a batch's gradients are summed over its micro-batches before
+   * Slices (SVAE: volumes) per forward/backward pass; a batch's gradients are summed over its micro-batches before
    * the one Adam update (same step, bounded memory: tfjs keeps every intermediate of a backward pass,
    * ~0.18 GB per 96 x 96 slice for tiny, ~1.2 GB for small, ~5 GB for base).
    */

@@ -10,7 +10,7 @@ import { choiceFlag, integerFlag, numberFlag, optionalString, requiredString, st
 import type { Command } from '../command.ts';
 import type { PendingOutputs } from '../outputs.ts';
 import { weightsOnlyCheckpoint } from '../../engine/checkpoint.ts';
-import { METHOD_FLAG, METHOD_USAGE, methodFlag, presetFlag } from '../methodFlags.ts';
+import { METHOD_FLAG, METHOD_OPTION_FLAGS, METHOD_OPTION_USAGE, METHOD_USAGE, methodFlag, methodOptionsFlag, presetFlag } from '../methodFlags.ts';
 import { formatDuration, progressBar } from '../progressBar.ts';
 import { BACKENDS, loadCases, openSession, readCheckpoint, SMOOTHING_FLAG, SMOOTHING_USAGE, smoothingFlag } from '../session.ts';
 
@@ -20,10 +20,11 @@ export const trainCommand: Command = {
   usage:
     '[--method M] --healthy FILES|DIR [--healthy ...] [--val FILES|DIR ...] [--modality T2] [--preset tiny|small|base|paper]\n' +
     `  [--loss fq|l1] [--alpha ${PAPER_PROTOCOL.fqAlpha}] [--air modality|stats|on|off] [--noise simplex|gaussian] [--ddpm]\n` +
-    '  [--steps N | --epochs N] [--max-minutes M] [--batch 32] [--micro-batch K] [--seed 0] [--backend auto|wasm|cpu|webgpu]\n' +
-    '  [--resume MODEL_DIR] [--weights-only] [--no-smoothing] [--equalize] [--gan-steps N] --out MODEL_DIR\n' +
+    '  [--steps N | --epochs N] [--max-minutes M] [--batch N] [--micro-batch K] [--seed 0] [--backend auto|wasm|cpu|webgpu]\n' +
+    '  [--resume MODEL_DIR] [--weights-only] [--no-smoothing] [--equalize] [--vae-variant baur|upd] [--gan-steps N] --out MODEL_DIR\n' +
     SMOOTHING_USAGE +
     METHOD_USAGE +
+    METHOD_OPTION_USAGE +
     '  Every method trains with --loss l1 or fq (X-IQA: --loss fq, scored with fq, AIR by the modality rule); --preset is\n' +
     '  among the method\'s own (default small, else its only one). thresh learns nothing: its model records the AIR\n' +
     '  decision and --equalize (histogram equalisation of the brain). --noise and --ddpm are pDDPM\'s.\n' +
@@ -33,12 +34,15 @@ export const trainCommand: Command = {
     '  training data\'s mean normal brain intensity is above 0.5; on / off by hand.\n' +
     '  --resume continues that model\'s run (its settings, weights, optimiser and RNG state) up to N steps in all.\n' +
     '  --max-minutes stops early, keeping the best checkpoint so far (training.json records the steps reached).\n' +
+    '  --batch: slices per step (default the method\'s: 32; vae --vae-variant upd 64); svae draws whole volumes, so its\n' +
+    '  --batch and --micro-batch count volumes (default 4).\n' +
     '  --micro-batch sets the slices per forward/backward pass (default: the preset\'s, sized for the WASM heap; on a\n' +
     '  GPU the whole batch is faster). --weights-only writes just the inference weights (a quarter of the size; no resume).\n' +
     '  Writes MODEL_DIR/model.fqlab (the checkpoint with the lowest validation loss) and MODEL_DIR/training.json\n' +
     '  (settings, loss curve, wall time, machine). An epoch draws one random slice per training volume.',
   options: {
     ...METHOD_FLAG,
+    ...METHOD_OPTION_FLAGS,
     equalize: { type: 'boolean' },
     'gan-steps': { type: 'string' },
     healthy: { type: 'string', multiple: true },
@@ -71,9 +75,11 @@ export const trainCommand: Command = {
     if (flags.equalize === true && method.name !== 'thresh') throw new UsageError('--equalize is an option of --method thresh');
     if (flags['gan-steps'] !== undefined && method.name !== 'fanogan') throw new UsageError('--gan-steps is an option of --method fanogan');
     const preset = presetFlag(flags, method, 'small');
+    const methodOptions = methodOptionsFlag(flags, method);
     if (flags.steps !== undefined && flags.epochs !== undefined) throw new UsageError('give --steps or --epochs, not both');
     const modality = flags.modality === undefined ? undefined : choiceFlag(flags, 'modality', MODALITIES, 'T2');
-    const batchSize = integerFlag(flags, 'batch', 32, 1, 1024);
+    // The method's own default batch (32 slices; SVAE: a few whole volumes).
+    const batchSize = integerFlag(flags, 'batch', method.trainingConfig(preset, {}, methodOptions).batchSize, 1, 1024);
     const limits: Pick<TrainConfig, 'microBatch' | 'maxSeconds'> = {
       ...(flags['micro-batch'] === undefined ? {} : { microBatch: integerFlag(flags, 'micro-batch', batchSize, 1, batchSize) }),
       ...(flags['max-minutes'] === undefined ? {} : { maxSeconds: 60 * numberFlag(flags, 'max-minutes', 0, 0.01, 1e6) }),
@@ -101,6 +107,7 @@ export const trainCommand: Command = {
       method: method.name,
       ...(method.name === 'thresh' ? { equalize: flags.equalize === true } : {}),
       ...(flags['gan-steps'] === undefined ? {} : { ganSteps: integerFlag(flags, 'gan-steps', 0, 0) }),
+      ...(Object.keys(methodOptions).length > 0 ? { methodOptions } : {}),
       preset,
       loss: choiceFlag(flags, 'loss', ['fq', 'l1'] as const, 'fq'),
       alpha: numberFlag(flags, 'alpha', PAPER_PROTOCOL.fqAlpha, PAPER_PROTOCOL.alphaRange.min, PAPER_PROTOCOL.alphaRange.max),

@@ -6,6 +6,7 @@ import { daeMethod } from './dae/index.ts';
 import { ddpmMethod, pddpmMethod } from './diffusion/index.ts';
 import { fanoganMethod } from './fanogan/index.ts';
 import { mddpmMethod } from './mddpm/index.ts';
+import { svaeMethod } from './svae/index.ts';
 import { threshMethod } from './thresh/index.ts';
 import type { MethodDescription, MethodName, MethodNetwork } from './types.ts';
 import { freshWeights } from './weightStore.ts';
@@ -16,6 +17,7 @@ export const METHODS: Readonly<Record<MethodName, MethodDescription>> = {
   ae: aeMethod,
   sae: saeMethod,
   vae: vaeMethod,
+  svae: svaeMethod,
   dae: daeMethod,
   fanogan: fanoganMethod,
   ddpm: ddpmMethod,

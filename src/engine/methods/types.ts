@@ -6,16 +6,28 @@ import type { Rng } from '../rng.ts';
 import type { TrainingConfig } from '../trainingConfig.ts';
 import type { UNetPresetName } from '../unetConfig.ts';
 import type { ParamSpec } from '../unetPlan.ts';
+import type { VaeVariant } from './autoencoder/index.ts';
 import type { BaurSettings } from './autoencoder/network.ts';
+import type { UpdVaeSettings } from './autoencoder/updVae.ts';
 import type { DaeSettings } from './dae/network.ts';
 import type { FanoganSettings } from './fanogan/network.ts';
+import type { SvaeSettings } from './svae/network.ts';
 import type { ThreshSettings } from './thresh/index.ts';
 
 /** Method names as the CLI and checkpoints spell them (issue 13). */
-export type MethodName = 'pddpm' | 'ddpm' | 'mddpm' | 'thresh' | 'ae' | 'sae' | 'vae' | 'dae' | 'fanogan';
+export type MethodName = 'pddpm' | 'ddpm' | 'mddpm' | 'thresh' | 'ae' | 'sae' | 'vae' | 'svae' | 'dae' | 'fanogan';
 
 /** A non-diffusion method's own settings, by kind (each declared in its method's folder). */
-export type BaselineSettings = ThreshSettings | BaurSettings | DaeSettings | FanoganSettings;
+export type BaselineSettings = ThreshSettings | BaurSettings | UpdVaeSettings | SvaeSettings | DaeSettings | FanoganSettings;
+
+/**
+ * The choices a method offers beyond preset and training settings (CLI flags, TrainConfig), in one place; each method
+ * reads its own and the registry's trainingConfig records the outcome in the config's settings (and so the checkpoint).
+ */
+export interface MethodOptions {
+  /** vae: Baur's dense VAE (default) or the UPD VAE (BASELINES.md 4, options A and B). */
+  vaeVariant?: VaeVariant;
+}
 
 /** The map a method is scored with by default (SPEC 4; the pipeline's ScoreKind). */
 export type DefaultScore = 'l1' | 'fq' | 'ssim';
@@ -94,8 +106,13 @@ export interface MethodDescription {
   defaultScore: DefaultScore;
   /** The one score that makes sense when others do not (thresh: its map is the intensity, so l1). */
   onlyScore?: DefaultScore;
-  /** The method's full training config on a preset (paper defaults), with overrides. */
-  trainingConfig(preset: PresetName, overrides?: Partial<TrainingConfig>): TrainingConfig;
+  /** The method's full training config on a preset (paper defaults, or the options' variant), with overrides. */
+  trainingConfig(preset: PresetName, overrides?: Partial<TrainingConfig>, options?: MethodOptions): TrainingConfig;
+  /**
+   * Slices per training sample when a sample is a whole volume in axial order (SVAE: the volume's depth); absent, a
+   * sample is one slice. batchSize and microBatchSize then count volumes.
+   */
+  sequenceLength?(config: TrainingConfig): number;
   /** The weights a config's network(s) hold (names, shapes, initialisation). */
   paramSpecs(config: TrainingConfig): ParamSpec[];
   networks(config: TrainingConfig): NetworkSummary[];

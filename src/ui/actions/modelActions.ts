@@ -45,13 +45,15 @@ export function presetsBySize(method: MethodSummary): MethodSummary['presets'] {
   return [...method.presets].sort((a, b) => a.parameters - b.parameters);
 }
 
-/** Switches the method; a preset it lacks becomes its smallest one. */
+/** Switches the method; a preset it lacks becomes its smallest one, and a batch in another unit (svae: volumes) its default. */
 export function chooseMethod(name: MethodName): void {
   const { config, methods, setConfig } = useModelStore.getState();
   const method = methods?.find((m) => m.name === name);
   if (!method) return;
   const keepsPreset = method.presets.some((p) => p.preset === config.preset);
-  setConfig({ method: name, preset: keepsPreset ? config.preset : presetsBySize(method)[0].preset });
+  const previous = methods?.find((m) => m.name === (config.method ?? 'pddpm'));
+  const keepsBatch = previous?.batchUnit === method.batchUnit;
+  setConfig({ method: name, preset: keepsPreset ? config.preset : presetsBySize(method)[0].preset, ...(keepsBatch ? {} : { batchSize: method.defaultBatch }) });
 }
 
 /** The worker now holds the user's own model, not a demo checkpoint; the demo status says how to go back. */

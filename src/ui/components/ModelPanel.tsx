@@ -105,7 +105,7 @@ export function ModelPanel() {
           </label>
         )}
         <NumberField label="steps" testId="steps-input" value={config.steps} min={1} max={1_000_000} step={1} integer disabled={!trains} onChange={(steps) => setConfig({ steps })} />
-        <NumberField label="batch" testId="batch-input" value={config.batchSize} min={1} max={256} step={1} integer disabled={!trains} onChange={(batchSize) => setConfig({ batchSize })} />
+        <NumberField label={method?.batchUnit === 'volumes' ? 'batch (volumes)' : 'batch'} testId="batch-input" value={config.batchSize} min={1} max={256} step={1} integer disabled={!trains} onChange={(batchSize) => setConfig({ batchSize })} />
         <NumberField label="seed" value={config.seed} min={0} max={2 ** 31 - 1} step={1} integer onChange={(seed) => setConfig({ seed })} />
         <NumberField
           label="validate every"

@@ -10,6 +10,7 @@ import {
   serializeCheckpoint,
   Trainer,
   type MethodName,
+  type MethodOptions,
   type TrainingConfig,
   type TrainingVolume,
 } from '../../../src/engine/index.ts';
@@ -19,21 +20,31 @@ import { syntheticVolume } from '../synthetic.ts';
 const DIMS: [number, number, number] = [32, 32, 4];
 const train: TrainingVolume[] = [0, 1].map((i) => syntheticVolume(i, ...DIMS));
 const validation: TrainingVolume[] = [syntheticVolume(10, ...DIMS)];
-const TRAINED: MethodName[] = ['ae', 'sae', 'vae', 'dae', 'ddpm'];
 
-function tinyConfig(name: MethodName, overrides: Partial<TrainingConfig> = {}): TrainingConfig {
-  return METHODS[name].trainingConfig('tiny', { dims: DIMS, batchSize: 4, microBatchSize: 4, validationSlices: 4, validateEvery: 2, seed: 5, ...overrides });
+function tinyConfig(name: MethodName, overrides: Partial<TrainingConfig> = {}, options: MethodOptions = {}): TrainingConfig {
+  return METHODS[name].trainingConfig('tiny', { dims: DIMS, batchSize: 4, microBatchSize: 4, validationSlices: 4, validateEvery: 2, seed: 5, ...overrides }, options);
 }
+
+/** Each trained method (svae: batches of whole volumes), and the vae's UPD variant, by the name the test reports. */
+const TRAINED: [string, MethodName, MethodOptions][] = [
+  ['ae', 'ae', {}],
+  ['sae', 'sae', {}],
+  ['vae', 'vae', {}],
+  ['vae --vae-variant upd', 'vae', { vaeVariant: 'upd' }],
+  ['svae', 'svae', {}],
+  ['dae', 'dae', {}],
+  ['ddpm', 'ddpm', {}],
+];
 
 describe('methods train and reload', () => {
   beforeAll(async () => {
     await useWasm();
   });
 
-  for (const name of TRAINED) {
-    it(`${name}: 3 finite steps with l1 and FQ, a checkpoint that reloads and reconstructs identically`, async () => {
+  for (const [label, name, methodOptions] of TRAINED) {
+    it(`${label}: 3 finite steps with l1 and FQ, a checkpoint that reloads and reconstructs identically`, async () => {
       for (const loss of ['l1', 'fq'] as const) {
-        const trainer = Trainer.create(tinyConfig(name, { loss }), { train, validation });
+        const trainer = Trainer.create(tinyConfig(name, { loss }, methodOptions), { train, validation });
         await trainer.run(3);
         expect(trainer.history.map((h) => h.loss).every(Number.isFinite)).toBe(true);
         expect(trainer.bestValLoss).not.toBeNull();
@@ -41,6 +52,7 @@ describe('methods train and reload', () => {
         const contents = deserializeCheckpoint(bytes, 'x.fqlab');
         checkCheckpointTensors(contents, 'x.fqlab');
         expect(contents.config.method).toBe(name);
+        expect(contents.config.baseline?.kind).toBe(tinyConfig(name, {}, methodOptions).baseline?.kind);
         const reloaded = networkFromWeights(contents.config, checkpointWeights(contents, 'model'));
         const before = tf.memory().numTensors;
         const volume = syntheticVolume(3, ...DIMS).image;
@@ -74,7 +86,7 @@ describe('methods train and reload', () => {
   });
 
   it('gives the same loss curve for the same seed (dropout, VAE draws and DAE noise come from the run\'s stream)', async () => {
-    for (const name of ['vae', 'dae'] as const) {
+    for (const name of ['vae', 'svae', 'dae'] as const) {
       const curve = async (): Promise<number[]> => {
         const t = Trainer.create(tinyConfig(name, { validationSlices: 0 }), { train, validation: [] });
         await t.run(2);

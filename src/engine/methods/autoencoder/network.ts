@@ -6,6 +6,7 @@ import { fqMapTf } from '../../ssim.ts';
 import type { ParamSpec } from '../../unetPlan.ts';
 import type { MethodNetwork, MethodReconstructOptions } from '../types.ts';
 import { sliceWise, StoredWeightsNetwork } from '../weightStore.ts';
+import { batchNorm, batchNormSpecs, convSpecs, deconvSpecs, denseSpecs, updateRunningStatistics, type BatchStatistics } from './layers.ts';
 
 /** Which of Baur's unified autoencoders: dense bottleneck (AE), the encoder's feature map as z (spatial AE), or a dense VAE. */
 export type BaurVariant = 'dense' | 'spatial' | 'variational';
@@ -33,26 +34,6 @@ export interface BaurSettings {
   batchNormEpsilon: number;
 }
 
-const conv = (name: string, k: number, inCh: number, outCh: number): ParamSpec[] => [
-  { name: `${name}.weight`, shape: [k, k, inCh, outCh], init: { kind: 'uniform', fanIn: k * k * inCh } },
-  { name: `${name}.bias`, shape: [outCh], init: { kind: 'uniform', fanIn: k * k * inCh } },
-];
-/** tfjs's transposed-conv layout [k, k, out, in]; PyTorch computes its fan-in from the out channels. */
-const deconv = (name: string, k: number, inCh: number, outCh: number): ParamSpec[] => [
-  { name: `${name}.weight`, shape: [k, k, outCh, inCh], init: { kind: 'uniform', fanIn: k * k * outCh } },
-  { name: `${name}.bias`, shape: [outCh], init: { kind: 'uniform', fanIn: k * k * outCh } },
-];
-const dense = (name: string, inCh: number, outCh: number): ParamSpec[] => [
-  { name: `${name}.weight`, shape: [inCh, outCh], init: { kind: 'uniform', fanIn: inCh } },
-  { name: `${name}.bias`, shape: [outCh], init: { kind: 'uniform', fanIn: inCh } },
-];
-const batchNorm = (name: string, ch: number): ParamSpec[] => [
-  { name: `${name}.weight`, shape: [ch], init: { kind: 'ones' } },
-  { name: `${name}.bias`, shape: [ch], init: { kind: 'zeros' } },
-  { name: `${name}.running_mean`, shape: [ch], init: { kind: 'zeros' }, trainable: false },
-  { name: `${name}.running_var`, shape: [ch], init: { kind: 'ones' }, trainable: false },
-];
-
 /** Side of the encoder's output for a slice side. */
 function latentSide(settings: BaurSettings, side: number): number {
   return side / 2 ** settings.filters.length;
@@ -64,21 +45,21 @@ export function baurParamSpecs(settings: BaurSettings, side: number): ParamSpec[
   const specs: ParamSpec[] = [];
   let ch = 1;
   filters.forEach((f, i) => {
-    specs.push(...conv(`encoder.${i}.conv`, k, ch, f), ...batchNorm(`encoder.${i}.bn`, f));
+    specs.push(...convSpecs(`encoder.${i}.conv`, k, ch, f), ...batchNormSpecs(`encoder.${i}.bn`, f));
     ch = f;
   });
   if (variant !== 'spatial') {
     const flat = latentSide(settings, side) ** 2 * b;
-    specs.push(...conv('bottleneck.reduce', 1, ch, b), ...dense('bottleneck.z', flat, zDim));
-    if (variant === 'variational') specs.push(...dense('bottleneck.log_sigma', flat, zDim));
-    specs.push(...dense('bottleneck.expand_dense', zDim, flat), ...conv('bottleneck.expand', 1, b, ch));
+    specs.push(...convSpecs('bottleneck.reduce', 1, ch, b), ...denseSpecs('bottleneck.z', flat, zDim));
+    if (variant === 'variational') specs.push(...denseSpecs('bottleneck.log_sigma', flat, zDim));
+    specs.push(...denseSpecs('bottleneck.expand_dense', zDim, flat), ...convSpecs('bottleneck.expand', 1, b, ch));
   }
-  specs.push(...batchNorm('decoder.bn', ch));
+  specs.push(...batchNormSpecs('decoder.bn', ch));
   [...filters].reverse().forEach((f, i) => {
-    specs.push(...deconv(`decoder.${i}.deconv`, k, ch, f), ...batchNorm(`decoder.${i}.bn`, f));
+    specs.push(...deconvSpecs(`decoder.${i}.deconv`, k, ch, f), ...batchNormSpecs(`decoder.${i}.bn`, f));
     ch = f;
   });
-  specs.push(...conv('decoder.out', 1, ch, 1));
+  specs.push(...convSpecs('decoder.out', 1, ch, 1));
   return [...specs.filter((s) => s.trainable !== false), ...specs.filter((s) => s.trainable === false)];
 }
 
@@ -101,34 +82,30 @@ export function baurTrainingNoise(settings: BaurSettings, rng: Rng, slices: numb
 }
 
 /** What a forward pass does: training (batch statistics, dropout) with its noise, and where to collect BatchNorm statistics. */
-interface ForwardMode {
+export interface ForwardMode {
   training: boolean;
   /** The batch's training noise (baurTrainingNoise); null at inference (z = mu, no dropout). */
   noise: Float32Array | null;
-  collect?: Map<string, { mean: tf.Tensor; variance: tf.Tensor; count: number }>;
+  collect?: BatchStatistics;
 }
 
 export class BaurNetwork extends StoredWeightsNetwork implements MethodNetwork {
-  constructor(readonly settings: BaurSettings, side: number, weights: ReadonlyMap<string, Float32Array>) {
-    super(baurParamSpecs(settings, side), weights);
+  /** `specs`: the SVAE adds its transformer's weights to the VAE's (baurParamSpecs order kept: trainable ones first). */
+  constructor(readonly settings: BaurSettings, side: number, weights: ReadonlyMap<string, Float32Array>, specs: readonly ParamSpec[] = baurParamSpecs(settings, side)) {
+    super(specs, weights);
   }
 
-  private p(name: string): tf.Tensor {
+  protected p(name: string): tf.Tensor {
     return this.store.get(name);
   }
 
   private batchNorm(x: tf.Tensor4D, name: string, mode: ForwardMode): tf.Tensor4D {
-    const eps = this.settings.batchNormEpsilon;
-    let mean: tf.Tensor;
-    let variance: tf.Tensor;
-    if (mode.training) {
-      ({ mean, variance } = tf.moments(x, [0, 1, 2]));
-      mode.collect?.set(name, { mean: tf.keep(mean), variance: tf.keep(variance), count: x.shape[0] * x.shape[1] * x.shape[2] });
-    } else {
-      mean = this.p(`${name}.running_mean`);
-      variance = this.p(`${name}.running_var`);
-    }
-    return tf.batchNorm(x, mean as tf.Tensor1D, variance as tf.Tensor1D, this.p(`${name}.bias`) as tf.Tensor1D, this.p(`${name}.weight`) as tf.Tensor1D, eps);
+    return batchNorm(this.store, x, name, this.settings.batchNormEpsilon, mode.training, mode.collect);
+  }
+
+  /** What happens to the batch's latents between encoder and decoder: nothing here; the SVAE mixes them across slices. */
+  protected mixLatents(z: tf.Tensor2D): tf.Tensor2D {
+    return z;
   }
 
   private conv(x: tf.Tensor4D, name: string, stride: number): tf.Tensor4D {
@@ -173,7 +150,7 @@ export class BaurNetwork extends StoredWeightsNetwork implements MethodNetwork {
           z = tf.add(z, tf.mul(tf.tensor2d(eps, [n, s.zDim]), tf.exp(logSigma)));
         }
       }
-      z = this.dropout(z, mode);
+      z = this.mixLatents(this.dropout(z, mode));
       const expanded = tf.reshape(dense(z, 'bottleneck.expand_dense'), [n, side, side, s.bottleneckChannels]) as tf.Tensor4D;
       h = this.conv(expanded, 'bottleneck.expand', 1);
       if (h.shape[3] !== ch) throw new Error('BaurNetwork: bottleneck width mismatch');
@@ -200,23 +177,12 @@ export class BaurNetwork extends StoredWeightsNetwork implements MethodNetwork {
   }
 
   updateStatistics(batch: Batch, setup: LossSetup): void {
-    const collect = new Map<string, { mean: tf.Tensor; variance: tf.Tensor; count: number }>();
+    const collect: BatchStatistics = new Map();
     const [nx, ny] = setup.dims;
     tf.tidy(() => {
       this.forward(tf.tensor4d(batch.x0, [batch.size, ny, nx, 1]), { training: true, noise: batch.noise, collect });
     });
-    const m = this.settings.batchNormMomentum;
-    for (const [name, stats] of collect) {
-      tf.tidy(() => {
-        const mean = this.store.get(`${name}.running_mean`);
-        const variance = this.store.get(`${name}.running_var`);
-        // The running variance follows the unbiased batch variance (n / (n - 1)).
-        const unbiased = tf.mul(stats.variance, stats.count / Math.max(1, stats.count - 1));
-        mean.assign(tf.add(tf.mul(mean, m), tf.mul(stats.mean, 1 - m)));
-        variance.assign(tf.add(tf.mul(variance, m), tf.mul(unbiased, 1 - m)));
-      });
-      tf.dispose([stats.mean, stats.variance]);
-    }
+    updateRunningStatistics(this.store, collect, this.settings.batchNormMomentum);
   }
 
   reconstruct(volume: Float32Array, options: MethodReconstructOptions): Promise<Float32Array> {
