@@ -4,7 +4,10 @@ import type { CaseSpec, ModelInfo, TrainConfig, VolumeRole } from '../../../work
 import type { AnalysisState } from '../stores/analysisStore.ts';
 
 /** The analysis settings a reload keeps (not the results, which are recomputed). */
-export type AnalysisSettings = Pick<AnalysisState, 'alpha' | 'noiseLevel' | 'seed' | 'score' | 'thresholdSource' | 'fprTarget' | 'manualThreshold'>;
+export type AnalysisSettings = Pick<
+  AnalysisState,
+  'alpha' | 'alphaSource' | 'structural' | 'noiseLevel' | 'seed' | 'score' | 'thresholdSource' | 'fprTarget' | 'manualThreshold'
+>;
 
 const store = createStore('fqlab-workspace', 'records');
 
