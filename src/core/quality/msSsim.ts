@@ -2,7 +2,8 @@
 import { PAPER_PROTOCOL } from '../protocol.ts';
 import type { Dims3 } from '../volume.ts';
 import { assertGridLength, assertSameLength } from './gridCheck.ts';
-import { gaussianFilterSlice, SSIM_C1, SSIM_C2, ssimLossFromSsim } from './ssim.ts';
+import { gaussianWindow1D } from './gaussianWindow.ts';
+import { SSIM_C1, SSIM_C2, SSIM_SIGMA, SSIM_WINDOW_SIZE, ssimLossFromSsim } from './ssim.ts';
 
 /** Exponents of scales 1..M (finest first); the last also weighs the luminance term (Wang 2003's standard values). */
 export const MS_SSIM_WEIGHTS = PAPER_PROTOCOL.structural.msSsimWeights;
@@ -27,9 +28,31 @@ function halveSlice(image: Float64Array, nx: number, ny: number): Float64Array {
   return out;
 }
 
-function product(a: Float64Array, b: Float64Array): Float64Array {
-  const out = new Float64Array(a.length);
-  for (let p = 0; p < a.length; p++) out[p] = a[p] * b[p];
+/**
+ * The SPEC 4 Gaussian filter of one w x h float64 image, zero padding, same size (gaussianFilterSlice's result, written
+ * for float64 input only so the hot loop stays monomorphic); `a` times `b` is filtered when `b` is given.
+ */
+function gaussianMoment(a: Float64Array, b: Float64Array | null, w: number, h: number, g: Float64Array): Float64Array {
+  const r = (g.length - 1) / 2;
+  const rows = new Float64Array(w * h);
+  for (let j = 0; j < h; j++) {
+    for (let i = 0; i < w; i++) {
+      let sum = 0;
+      for (let t = Math.max(-r, -i); t <= Math.min(r, w - 1 - i); t++) {
+        const p = j * w + i + t;
+        sum += g[t + r] * (b === null ? a[p] : a[p] * b[p]);
+      }
+      rows[j * w + i] = sum;
+    }
+  }
+  const out = new Float64Array(w * h);
+  for (let j = 0; j < h; j++) {
+    for (let i = 0; i < w; i++) {
+      let sum = 0;
+      for (let t = Math.max(-r, -j); t <= Math.min(r, h - 1 - j); t++) sum += g[t + r] * rows[(j + t) * w + i];
+      out[j * w + i] = sum;
+    }
+  }
   return out;
 }
 
@@ -43,17 +66,18 @@ function product(a: Float64Array, b: Float64Array): Float64Array {
  */
 function msSsimSlice(x: Float64Array, y: Float64Array, nx: number, ny: number, msSsim: Float64Array): void {
   msSsim.fill(1);
+  const g = gaussianWindow1D(SSIM_WINDOW_SIZE, SSIM_SIGMA);
   let sx = x;
   let sy = y;
   let w = nx;
   let h = ny;
   const scales = MS_SSIM_WEIGHTS.length;
   for (let s = 0; s < scales; s++) {
-    const muX = gaussianFilterSlice(sx, w, h);
-    const muY = gaussianFilterSlice(sy, w, h);
-    const exx = gaussianFilterSlice(product(sx, sx), w, h);
-    const eyy = gaussianFilterSlice(product(sy, sy), w, h);
-    const exy = gaussianFilterSlice(product(sx, sy), w, h);
+    const muX = gaussianMoment(sx, null, w, h, g);
+    const muY = gaussianMoment(sy, null, w, h, g);
+    const exx = gaussianMoment(sx, sx, w, h, g);
+    const eyy = gaussianMoment(sy, sy, w, h, g);
+    const exy = gaussianMoment(sx, sy, w, h, g);
     const last = s === scales - 1;
     const weight = MS_SSIM_WEIGHTS[s];
     const term = new Float64Array(w * h);
