@@ -99,6 +99,8 @@ export interface SweepCell {
 
 export interface SweepResult {
   cells: SweepCell[];
+  /** The FQ map's structural term every cell was scored with. */
+  structural: StructuralTerm;
   /** The cell with the highest Dice (AUPRC breaks ties); null when no cell has either. */
   best: SweepCell | null;
 }
@@ -459,7 +461,7 @@ export class AnalysisPipeline {
       }
     }
     this.timings.sweep = performance.now() - started;
-    return { cells, best: bestCell(cells) };
+    return { cells, structural: request.structural ?? PAPER_PROTOCOL.structural.defaultTerm, best: bestCell(cells) };
   }
 
   /**

@@ -44,7 +44,8 @@ describe('metrics exports', () => {
     const json = JSON.parse(evaluationJson(evaluation, provenance)) as { air: string; smoothing: Record<string, string> };
     expect(json.air).toBe('AIR on (modality)');
     expect(json.smoothing).toEqual({ a: 'curvature flow 0.125 x 3', b: 'no smoothing' });
-    const sweep = sweepCsv({ cells: [{ alpha: 0.5, noiseLevel: 500, dice: 0.1, auprc: 0.2 }], best: null }, metricsProvenance(null, [caseInfo('a', false)]));
-    expect(sweep).toBe('alpha,noise_level,dice,auprc,air,smoothing\n0.5,500,0.1,0.2,,no smoothing\n');
+    const cells = [{ alpha: 0.5, noiseLevel: 500, dice: 0.1, auprc: 0.2 }];
+    const sweep = sweepCsv({ cells, structural: 'gmsd', best: null }, metricsProvenance(null, [caseInfo('a', false)]));
+    expect(sweep).toBe('alpha,noise_level,dice,auprc,air,smoothing,structural\n0.5,500,0.1,0.2,,no smoothing,gmsd\n');
   });
 });

@@ -75,12 +75,12 @@ export function evaluationJson(evaluation: EvaluationResult, provenance: Metrics
   return JSON.stringify({ provenance: run, alpha: run.alpha, noiseLevel: run.noiseLevel, air: run.air, smoothing, ...evaluation }, null, 2);
 }
 
-/** Sweep cells score every case at once: the model's AIR and all cases' smoothing in every row. */
+/** Sweep cells score every case at once: the model's AIR, all cases' smoothing and the structural term in every row. */
 export function sweepCsv(result: SweepResult, provenance: MetricsProvenance): string {
   const smoothing = smoothingOf(provenance, Object.keys(provenance.smoothingByCase));
   return toCsv(
-    ['alpha', 'noise_level', 'dice', 'auprc', 'air', 'smoothing'],
-    result.cells.map((c) => [c.alpha, c.noiseLevel, c.dice, c.auprc, provenance.air, smoothing]),
+    ['alpha', 'noise_level', 'dice', 'auprc', 'air', 'smoothing', 'structural'],
+    result.cells.map((c) => [c.alpha, c.noiseLevel, c.dice, c.auprc, provenance.air, smoothing, result.structural]),
   );
 }
 
