@@ -110,7 +110,7 @@ timeNode('Node, one workbench alpha move (eroded mask and labels cached per case
  */
 async function timeStudy(): Promise<{ serialPerVolume: number; pooledPerVolume: number; threads: number }> {
   const eroded = erodeMask2D(brainMask, dims, EROSIONS);
-  const job: ScoringJob = { ssimLoss, l1, erodedBrainMask: eroded, labels, dims, settings: { score: 'fq', alpha } };
+  const job: ScoringJob = { structural: ssimLoss, l1, erodedBrainMask: eroded, labels, dims, settings: { score: 'fq', alpha } };
   const serial: number[] = [];
   const pooled: number[] = [];
   const pool = nodeScoringPool();

@@ -33,7 +33,9 @@ export { unetForwardFlops, unetParameterCount } from '../src/engine/unetPlan.ts'
 export { defaultGanSteps } from '../src/engine/methods/fanogan/split.ts';
 export { DATA_SPLITS, type DataSplit } from '../src/analysis/caseStore.ts';
 export type { CaseMetrics, EvaluationResult } from '../src/analysis/evaluate.ts';
-export { alphaMatters, SCORE_KINDS, type MapKey, type ReconstructionSetKey, type ScoreKind, type ScoreMapSettings } from '../src/analysis/keys.ts';
+export { ALPHA_SOURCES, type AlphaChoice, type AlphaSource } from '../src/analysis/alphaChoice.ts';
+export { STRUCTURAL_TERMS, type StructuralTerm } from '../src/core/quality/structural.ts';
+export { alphaMatters, SCORE_KINDS, structuralTermOf, type MapKey, type ReconstructionSetKey, type ScoreKind, type ScoreMapSettings } from '../src/analysis/keys.ts';
 export { layerDependencyKey, layerRequest, type CaseLayer, type DerivedLayer, type LayerRequest, type MapLayer } from '../src/analysis/layers.ts';
 export type { ReconstructRequest, ScoreKey, ScoreRequest, SweepCell, SweepRequest, SweepResult, ViewedCaseScore } from '../src/analysis/pipeline.ts';
 export type { SeedSummary } from '../src/analysis/seeds.ts';

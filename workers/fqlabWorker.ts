@@ -1,6 +1,7 @@
 // The compute worker's implementation of FqlabWorkerApi: files, cases, model, training and analysis (plain class, testable in Node).
 import * as tf from '@tensorflow/tfjs';
 import { makeConformedCase } from '../src/analysis/caseStore.ts';
+import { structuralTermOf } from '../src/analysis/keys.ts';
 import { isCaseLayer, LABEL_LAYERS, type DerivedLayerRequest } from '../src/analysis/layers.ts';
 import { AnalysisPipeline } from '../src/analysis/pipeline.ts';
 import { InProcessScoringPool, type ScoringPool } from '../src/analysis/scoringPool.ts';
@@ -324,7 +325,8 @@ export class FqlabWorker implements FqlabWorkerApi {
   /** What a derived map was made with: the model that made it (the request names it) and the request's scoring. */
   private exportProvenance(request: DerivedLayerRequest): RunProvenance {
     const { score, alpha, noiseLevel, seed, threshold } = request;
-    const scored = { score, alpha, noiseLevel, seed, threshold, thresholdSource: request.thresholdSource ?? 'unknown' };
+    const structural = structuralTermOf(request) ?? 'ssim';
+    const scored = { score, alpha, alphaSource: request.alphaSource ?? 'fixed', structural, noiseLevel, seed, threshold, thresholdSource: request.thresholdSource ?? 'unknown' };
     return runProvenance(this.requireModelNamed(request.modelId).info, scored, APP_VERSION);
   }
 

@@ -2,6 +2,7 @@
 import { binarize, dice, precisionRecallCurve, summarize, type Summary } from '../core/metrics/index.ts';
 import { removeSmallComponents } from '../core/postprocess/index.ts';
 import { PAPER_PROTOCOL } from '../core/protocol.ts';
+import type { AlphaChoice } from './alphaChoice.ts';
 import type { DataSplit } from './caseStore.ts';
 import type { MapKey } from './keys.ts';
 import { rankingMetrics, type RankingMetrics } from './scoringJob.ts';
@@ -21,8 +22,10 @@ export interface CaseMetrics {
 
 /** A score of the cases reconstructed under one key: threshold, per-case metrics, their means and a PR curve. */
 export interface EvaluationResult {
-  /** What was scored: the reconstructions (model, noise level, seed) and the map (score kind, alpha). */
+  /** What was scored: the reconstructions (model, noise level, seed) and the map (score kind, alpha, structural term). */
   key: MapKey;
+  /** The alpha scored at (key.alpha) and where it came from: fixed, or chosen on the lesion validation cases over a grid. */
+  alphaChoice: AlphaChoice;
   /** The binarisation threshold used for Dice; value is null (and Dice null) when its source has nothing to choose on. */
   threshold: ThresholdChoice;
   /** Every case reconstructed under the key (all splits). */
@@ -84,7 +87,7 @@ export function evaluateScored(
   scored: readonly ScoredCase[],
   threshold: ThresholdChoice,
   prCaseId?: string,
-): Omit<EvaluationResult, 'key' | 'elapsedMs'> {
+): Omit<EvaluationResult, 'key' | 'alphaChoice' | 'elapsedMs'> {
   const cases = scored.map((s) => caseMetrics(s, threshold.value));
   const meanOver = meanSplit(scored);
   const inMean = cases.filter((c) => c.split === meanOver);

@@ -1,4 +1,6 @@
-// What each analysis result depends on, as typed keys: reconstructions on (model, noise level, seed), score maps also on the score kind and alpha.
+// What each analysis result depends on, as typed keys: reconstructions on (model, noise level, seed), score maps also on the score kind, alpha and structural term.
+import { PAPER_PROTOCOL } from '../core/protocol.ts';
+import type { StructuralTerm } from '../core/quality/index.ts';
 
 /** The anomaly score: the FQ map (SPEC 4), or one of its two parts alone. */
 export const SCORE_KINDS = ['fq', 'l1', 'ssim'] as const;
@@ -22,10 +24,18 @@ export interface ReconstructionKey extends ReconstructionSetKey {
   caseId: string;
 }
 
-/** Which map to score with; alpha only matters for 'fq'. */
+/** Which map to score with; alpha and the structural term only matter for 'fq'. */
 export interface ScoreMapSettings {
   score: ScoreKind;
   alpha: number;
+  /** The FQ map's structural term (default PAPER_PROTOCOL.structural.defaultTerm, SSIM); 'ssim' scores are always SSIM loss. */
+  structural?: StructuralTerm;
+}
+
+/** The structural loss map a score blends (FQ) or is ('ssim': always the SSIM loss); null for 'l1'. */
+export function structuralTermOf(settings: ScoreMapSettings): StructuralTerm | null {
+  if (settings.score === 'l1') return null;
+  return settings.score === 'fq' ? (settings.structural ?? PAPER_PROTOCOL.structural.defaultTerm) : 'ssim';
 }
 
 /** Everything a post-processed score map depends on: the reconstructions and the map setting. */
@@ -36,7 +46,9 @@ export function reconstructionKeyString(key: ReconstructionKey): string {
   return JSON.stringify([key.modelId, key.caseId, key.noiseLevel, key.seed]);
 }
 
-/** A stable string for one case's score map (alpha dropped where it does not matter). */
+/** A stable string for one case's score map (alpha and the structural term dropped where they do not matter). */
 export function caseMapKeyString(key: MapKey, caseId: string): string {
-  return JSON.stringify([key.modelId, caseId, key.noiseLevel, key.seed, key.score, alphaMatters(key.score) ? key.alpha : null]);
+  const fields = [key.modelId, caseId, key.noiseLevel, key.seed, key.score, alphaMatters(key.score) ? key.alpha : null];
+  const structural = structuralTermOf(key);
+  return JSON.stringify(structural === null || structural === 'ssim' ? fields : [...fields, structural]);
 }

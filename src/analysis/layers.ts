@@ -1,6 +1,7 @@
 // The layers of a case the viewer shows and the CLI exports, and the request that names everything a derived layer depends on.
 import type { ThresholdSource } from '../core/metrics/index.ts';
-import { alphaMatters, type MapKey } from './keys.ts';
+import type { AlphaSource } from './alphaChoice.ts';
+import { alphaMatters, structuralTermOf, type MapKey } from './keys.ts';
 
 /** Layers that come with a case (no model needed). */
 export const CASE_LAYERS = ['image', 'brain-mask', 'segmentation'] as const;
@@ -21,7 +22,7 @@ export function isCaseLayer(layer: MapLayer): layer is CaseLayer {
 
 /**
  * One layer of one case. A derived layer names everything it depends on: 'reconstruction', 'ssim-loss' and 'l1' the
- * reconstructions (model, noise level, seed); 'fq' also alpha; 'prediction' also the score kind and the threshold
+ * reconstructions (model, noise level, seed); 'fq' also alpha and the structural term; 'prediction' also the score kind and the threshold
  * (a score result's `threshold.value`; null when it had none).
  */
 export type LayerRequest = { caseId: string; layer: CaseLayer } | DerivedLayerRequest;
@@ -31,11 +32,14 @@ export type DerivedLayerRequest = MapKey & {
   threshold: number | null;
   /** Where the threshold came from: only recorded in an export's provenance, never changes the voxels. */
   thresholdSource?: ThresholdSource;
+  /** Where alpha came from (the key holds its value): only recorded in an export's provenance. */
+  alphaSource?: AlphaSource;
 };
 
-/** What a score result says about the maps it scored: their key and the threshold it chose. */
+/** What a score result says about the maps it scored: their key, where its alpha came from and the threshold it chose. */
 export interface ScoredMaps {
   key: MapKey;
+  alphaChoice?: { source: AlphaSource };
   threshold: { value: number | null; source?: ThresholdSource };
 }
 
@@ -44,7 +48,15 @@ export function layerRequest(caseId: string, layer: MapLayer, scored: ScoredMaps
   if (isCaseLayer(layer)) return { caseId, layer };
   if (!scored) return null;
   const { value, source } = scored.threshold;
-  return { caseId, layer, ...scored.key, threshold: value, ...(source === undefined ? {} : { thresholdSource: source }) };
+  const alphaSource = scored.alphaChoice?.source;
+  return {
+    caseId,
+    layer,
+    ...scored.key,
+    threshold: value,
+    ...(source === undefined ? {} : { thresholdSource: source }),
+    ...(alphaSource === undefined ? {} : { alphaSource }),
+  };
 }
 
 /**
@@ -56,7 +68,11 @@ export function layerDependencyKey(request: LayerRequest): string {
   if (isCaseLayer(layer)) return JSON.stringify([caseId, layer]);
   const r = request as DerivedLayerRequest;
   const reconstructions = [r.modelId, r.noiseLevel, r.seed];
-  if (layer === 'fq') return JSON.stringify([caseId, layer, ...reconstructions, r.alpha]);
-  if (layer === 'prediction') return JSON.stringify([caseId, layer, ...reconstructions, r.score, alphaMatters(r.score) ? r.alpha : null, r.threshold]);
+  // The structural term is named only when it is not the paper's SSIM, so SSIM keys read as they always did.
+  const structural = (term: string | null) => (term === null || term === 'ssim' ? [] : [term]);
+  if (layer === 'fq') return JSON.stringify([caseId, layer, ...reconstructions, r.alpha, ...structural(structuralTermOf({ ...r, score: 'fq' }))]);
+  if (layer === 'prediction') {
+    return JSON.stringify([caseId, layer, ...reconstructions, r.score, alphaMatters(r.score) ? r.alpha : null, r.threshold, ...structural(structuralTermOf(r))]);
+  }
   return JSON.stringify([caseId, layer, ...reconstructions]);
 }

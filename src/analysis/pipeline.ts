@@ -3,17 +3,19 @@ import { airTransform } from '../core/air.ts';
 import { FqlabError } from '../core/errors.ts';
 import { binarize } from '../core/metrics/index.ts';
 import { removeSmallComponents } from '../core/postprocess/index.ts';
-import { l1Map, ssimLossMap } from '../core/quality/index.ts';
+import { l1Map, ssimLossMap, structuralLossMap, type StructuralTerm } from '../core/quality/index.ts';
+import { PAPER_PROTOCOL } from '../core/protocol.ts';
 import { voxelCount, type Volume } from '../core/volume.ts';
+import { alphaChoiceFrom, alphaObjective, alphaValidationCases, choosesAlpha, fixedAlpha, type AlphaChoice, type AlphaSource } from './alphaChoice.ts';
 import { CaseStore, type ConformedCase } from './caseStore.ts';
 import { caseMetrics, evaluateScored, prCurveCase, prCurveOf, type CaseMetrics, type EvaluationResult } from './evaluate.ts';
 import { KeyedCache } from './keyedCache.ts';
-import { caseMapKeyString, type MapKey, type ReconstructionKey, type ReconstructionSetKey } from './keys.ts';
+import { caseMapKeyString, reconstructionKeyString, structuralTermOf, type MapKey, type ReconstructionKey, type ReconstructionSetKey } from './keys.ts';
 import { isCaseLayer, type DerivedLayerRequest, type LayerRequest } from './layers.ts';
 import { reconstructionCache, type CachedReconstruction, type ReconstructionCache } from './reconstructionCache.ts';
 import { scoreMap, scoringJob } from './scoring.ts';
 import { summarizeSeeds, type SeedSummary } from './seeds.ts';
-import type { RankingMetrics } from './scoringJob.ts';
+import type { QualityMaps, RankingMetrics } from './scoringJob.ts';
 import type { ScoringPool } from './scoringPool.ts';
 import { chooseThreshold, type ScoredCase, type ThresholdSettings } from './thresholdChoice.ts';
 
@@ -42,8 +44,14 @@ export interface ReconstructRequest extends ReconstructionSetKey {
   caseIds: string[];
 }
 
-/** Everything a score depends on: the reconstructions, the map setting and where the threshold comes from. */
-export interface ScoreKey extends MapKey, ThresholdSettings {}
+/** Everything a score depends on: the reconstructions, the map setting and where alpha and the threshold come from. */
+export interface ScoreKey extends MapKey, ThresholdSettings {
+  /**
+   * Where alpha comes from (default 'fixed': the key's alpha). 'val-dice' / 'val-auprc' pick the alpha of
+   * PAPER_PROTOCOL.alphaGrid with the best validation objective (alphaChoice.ts), and the threshold is then chosen at it.
+   */
+  alphaSource?: AlphaSource;
+}
 
 /** A score of every case reconstructed under the key. */
 export interface ScoreRequest extends ScoreKey {
@@ -74,6 +82,8 @@ export interface ScoreStudyOptions {
 /** An alpha x noise-level grid over the non-training cases of one model and seed; the threshold source stays fixed. */
 export interface SweepRequest extends ThresholdSettings {
   modelId: string;
+  /** The FQ map's structural term (default SSIM). */
+  structural?: StructuralTerm;
   seed: number;
   alphas: number[];
   noiseLevels: number[];
@@ -89,6 +99,8 @@ export interface SweepCell {
 
 export interface SweepResult {
   cells: SweepCell[];
+  /** The FQ map's structural term every cell was scored with. */
+  structural: StructuralTerm;
   /** The cell with the highest Dice (AUPRC breaks ties); null when no cell has either. */
   best: SweepCell | null;
 }
@@ -99,14 +111,17 @@ export interface CacheBudgets {
   reconstructionBytes: number;
   /** Post-processed score maps per (case, map key) (1 float32 volume each). */
   mapBytes: number;
+  /** MS-SSIM and GMS loss maps per (reconstruction, structural term) (1 float32 volume each; SSIM loss lives with the reconstruction). */
+  structuralBytes: number;
   /** Prediction masks per (case, map key, threshold) (1 byte a voxel). */
   predictionBytes: number;
 }
 
-/** About 90 reconstructed cases of 96x96x50 (5.5 MB each), 140 score maps (1.8 MB) and 140 predictions (0.46 MB). */
+/** About 90 reconstructed cases of 96x96x50 (5.5 MB each), 140 score maps (1.8 MB), 70 structural maps and 140 predictions (0.46 MB). */
 export const DEFAULT_CACHE_BUDGETS: CacheBudgets = {
   reconstructionBytes: 512 * 1024 * 1024,
   mapBytes: 256 * 1024 * 1024,
+  structuralBytes: 128 * 1024 * 1024,
   predictionBytes: 64 * 1024 * 1024,
 };
 
@@ -116,6 +131,10 @@ interface CaseMapKey extends MapKey, ReconstructionKey {}
 interface CachedMap {
   map: Float32Array;
   ranking?: RankingMetrics | null;
+}
+
+interface StructuralMapKey extends ReconstructionKey {
+  term: StructuralTerm;
 }
 
 interface PredictionKey extends CaseMapKey {
@@ -143,6 +162,7 @@ export class AnalysisPipeline {
   readonly cases = new CaseStore();
   readonly reconstructions: ReconstructionCache;
   readonly maps: KeyedCache<CaseMapKey, CachedMap>;
+  readonly structuralMaps: KeyedCache<StructuralMapKey, Float32Array>;
   readonly predictions: KeyedCache<PredictionKey, Uint8Array>;
   /** Milliseconds of the last run of each operation, for diagnostics. */
   readonly timings: Record<string, number> = {};
@@ -152,6 +172,11 @@ export class AnalysisPipeline {
   constructor(budgets: CacheBudgets = DEFAULT_CACHE_BUDGETS) {
     this.reconstructions = reconstructionCache(budgets.reconstructionBytes);
     this.maps = new KeyedCache({ keyString: (key) => caseMapKeyString(key, key.caseId), bytesOf: (entry) => entry.map.byteLength, maxBytes: budgets.mapBytes });
+    this.structuralMaps = new KeyedCache({
+      keyString: (key) => `${reconstructionKeyString(key)}>${key.term}`,
+      bytesOf: (map) => map.byteLength,
+      maxBytes: budgets.structuralBytes,
+    });
     this.predictions = new KeyedCache({
       keyString: (key) => `${caseMapKeyString(key, key.caseId)}>${key.threshold}`,
       bytesOf: (mask) => mask.byteLength,
@@ -173,6 +198,7 @@ export class AnalysisPipeline {
   private forgetWhere(matches: (key: { modelId: string; caseId: string }) => boolean): void {
     this.reconstructions.deleteWhere(matches);
     this.maps.deleteWhere(matches);
+    this.structuralMaps.deleteWhere(matches);
     this.predictions.deleteWhere(matches);
   }
 
@@ -220,6 +246,7 @@ export class AnalysisPipeline {
     return {
       key,
       reconstruction,
+      airApplied: model.airApplied,
       ssimLoss: ssimLossMap(input.data, reconstruction, input.dims),
       l1: l1Map(input.data, reconstruction),
       reconstructMs,
@@ -237,24 +264,43 @@ export class AnalysisPipeline {
   }
 
   /**
-   * One case's post-processed score map: from the map cache, else computed (FQ blend into a reused buffer, masking,
-   * median filter; never the reconstruction or the SSIM) and cached unless `keep` is false.
+   * The structural loss and l1 maps a key scores a case with: the SSIM loss from the reconstruction, an MS-SSIM or
+   * GMS loss from the structural cache, else computed once from the scored original and the reconstruction.
    */
-  private caseMap({ conformed, entry }: Reconstructed, key: MapKey, keep = true): CachedMap {
+  private qualityMaps({ conformed, entry }: Reconstructed, key: MapKey): QualityMaps {
+    const term = structuralTermOf(key) ?? 'ssim';
+    if (term === 'ssim') return { structural: entry.ssimLoss, l1: entry.l1 };
+    const structuralKey: StructuralMapKey = { ...entry.key, term };
+    let structural = this.structuralMaps.get(structuralKey);
+    if (!structural) {
+      const original = modelInput(conformed, entry.airApplied);
+      structural = structuralLossMap(term, original.data, entry.reconstruction, original.dims);
+      this.structuralMaps.set(structuralKey, structural);
+    }
+    return { structural, l1: entry.l1 };
+  }
+
+  /**
+   * One case's post-processed score map: from the map cache, else computed (FQ blend into a reused buffer, masking,
+   * median filter; never the reconstruction, and the structural map only once) and cached unless `keep` is false.
+   */
+  private caseMap(reconstructed: Reconstructed, key: MapKey, keep = true): CachedMap {
+    const { conformed } = reconstructed;
     const caseKey: CaseMapKey = { ...key, caseId: conformed.caseId };
     const cached = keep ? this.maps.get(caseKey) : this.maps.peek(caseKey);
     if (cached) return cached;
-    const scored = { map: scoreMap(conformed, entry, key, this.scratchFor(conformed)) };
+    const scored = { map: scoreMap(conformed, this.qualityMaps(reconstructed, key), key, this.scratchFor(conformed)) };
     if (keep) this.maps.set(caseKey, scored);
     return scored;
   }
 
   /** One case's score map and threshold-free metrics: from the map cache, else scored on the pool and cached. */
-  private async pooledCaseMap({ conformed, entry }: Reconstructed, key: MapKey, pool: ScoringPool, signal?: AbortSignal): Promise<ScoredCase> {
+  private async pooledCaseMap(reconstructed: Reconstructed, key: MapKey, pool: ScoringPool, signal?: AbortSignal): Promise<ScoredCase> {
+    const { conformed, entry } = reconstructed;
     const caseKey: CaseMapKey = { ...key, caseId: conformed.caseId };
     const cached = this.maps.get(caseKey);
     if (cached?.ranking !== undefined) return { conformed, ...cached };
-    const result = await pool.run(scoringJob(conformed, entry, key), signal);
+    const result = await pool.run(scoringJob(conformed, this.qualityMaps(reconstructed, key), key), signal);
     // Kept only while the case and its reconstruction are still the ones scored (a case redefined meanwhile is not).
     const reconstructionKey = { modelId: key.modelId, caseId: conformed.caseId, noiseLevel: key.noiseLevel, seed: key.seed };
     if (this.cases.has(conformed.caseId) && this.cases.get(conformed.caseId) === conformed && this.reconstructions.peek(reconstructionKey) === entry) {
@@ -283,10 +329,39 @@ export class AnalysisPipeline {
   /** Scores every case reconstructed under the request's key on this thread: maps, threshold from its source, metrics, PR curve. */
   score(request: ScoreRequest): EvaluationResult {
     const started = performance.now();
-    const key = mapKeyOf(request);
-    const scored = this.scoredCases(key, request.viewCaseId);
-    if (scored.length === 0) throw noReconstruction(key);
-    return this.finishScore(request, key, scored, started);
+    const requested = mapKeyOf(request);
+    const found = this.reconstructedCases(requested);
+    if (found.length === 0) throw noReconstruction(requested);
+    let alpha = fixedAlpha(request.alpha);
+    if (choosesAlpha(request.alphaSource, request.score)) {
+      const source = request.alphaSource;
+      const validation = alphaValidationCases(found.map((r) => r.conformed));
+      const objective = PAPER_PROTOCOL.alphaGrid.map((gridAlpha) => {
+        const key = { ...requested, alpha: gridAlpha };
+        return alphaObjective(source, found.filter((r) => validation.includes(r.conformed)).map((r) => ({ conformed: r.conformed, ...this.caseMap(r, key) })));
+      });
+      alpha = alphaChoiceFrom(source, request.alpha, objective);
+    }
+    const key = { ...requested, alpha: alpha.value };
+    return this.finishScore(request, key, alpha, this.scoredCases(key, request.viewCaseId), started);
+  }
+
+  /**
+   * The alpha of a score request on the pool: its own when fixed, else the grid alpha with the best objective on the
+   * lesion validation cases (their maps at every grid alpha scored on the pool and cached).
+   */
+  private async pooledAlpha(request: ScoreRequest, found: readonly Reconstructed[], pool: ScoringPool, signal?: AbortSignal): Promise<AlphaChoice> {
+    if (!choosesAlpha(request.alphaSource, request.score)) return fixedAlpha(request.alpha);
+    const source = request.alphaSource;
+    const validation = alphaValidationCases(found.map((r) => r.conformed));
+    const validationFound = found.filter((r) => validation.includes(r.conformed));
+    const requested = mapKeyOf(request);
+    const objective: (number | null)[] = [];
+    for (const gridAlpha of PAPER_PROTOCOL.alphaGrid) {
+      const key = { ...requested, alpha: gridAlpha };
+      objective.push(alphaObjective(source, await Promise.all(validationFound.map((r) => this.pooledCaseMap(r, key, pool, signal)))));
+    }
+    return alphaChoiceFrom(source, request.alpha, objective);
   }
 
   /**
@@ -296,9 +371,10 @@ export class AnalysisPipeline {
    */
   async scoreStudy(request: ScoreRequest, { pool, signal, onViewedCase }: ScoreStudyOptions): Promise<EvaluationResult> {
     const started = performance.now();
-    const key = mapKeyOf(request);
-    const found = this.reconstructedCases(key);
-    if (found.length === 0) throw noReconstruction(key);
+    const found = this.reconstructedCases(mapKeyOf(request));
+    if (found.length === 0) throw noReconstruction(mapKeyOf(request));
+    const alpha = await this.pooledAlpha(request, found, pool, signal);
+    const key = { ...mapKeyOf(request), alpha: alpha.value };
     const viewed = found.find((r) => r.conformed.caseId === request.viewCaseId);
     const pending = new Map<Reconstructed, Promise<ScoredCase>>();
     for (const reconstructed of viewed ? [viewed, ...found.filter((r) => r !== viewed)] : found) {
@@ -316,7 +392,7 @@ export class AnalysisPipeline {
     }
     const scored = await all;
     signal?.throwIfAborted();
-    return this.finishScore(request, key, scored, started);
+    return this.finishScore(request, key, alpha, scored, started);
   }
 
   /**
@@ -347,11 +423,11 @@ export class AnalysisPipeline {
     return reconstructed ? prCurveOf({ conformed: reconstructed.conformed, ...this.caseMap(reconstructed, key) }) : null;
   }
 
-  private finishScore(request: ScoreRequest, key: MapKey, scored: ScoredCase[], started: number): EvaluationResult {
+  private finishScore(request: ScoreRequest, key: MapKey, alpha: AlphaChoice, scored: ScoredCase[], started: number): EvaluationResult {
     const result = evaluateScored(scored, chooseThreshold(request, scored), request.prCaseId);
     const elapsedMs = performance.now() - started;
     this.timings.score = elapsedMs;
-    return { ...result, key, elapsedMs };
+    return { ...result, key, alphaChoice: alpha, elapsedMs };
   }
 
   /**
@@ -377,7 +453,7 @@ export class AnalysisPipeline {
         ({ conformed }) => conformed.split !== 'healthy-train' || request.thresholdSource === 'fpr-target',
       );
       for (const alpha of alphas) {
-        const key: MapKey = { modelId: model.id, noiseLevel, seed, score: 'fq', alpha };
+        const key: MapKey = { modelId: model.id, noiseLevel, seed, score: 'fq', alpha, ...(request.structural ? { structural: request.structural } : {}) };
         const scored = reconstructed.map((r) => ({ conformed: r.conformed, ...this.caseMap(r, key, false) }));
         const result = evaluateScored(scored, chooseThreshold(request, scored));
         cells.push({ alpha, noiseLevel, dice: result.mean.dice.mean, auprc: result.mean.auprc.mean });
@@ -385,7 +461,7 @@ export class AnalysisPipeline {
       }
     }
     this.timings.sweep = performance.now() - started;
-    return { cells, best: bestCell(cells) };
+    return { cells, structural: request.structural ?? PAPER_PROTOCOL.structural.defaultTerm, best: bestCell(cells) };
   }
 
   /**
@@ -414,8 +490,8 @@ export class AnalysisPipeline {
     if (derived.layer === 'reconstruction') return grid(entry.reconstruction);
     if (derived.layer === 'ssim-loss') return grid(entry.ssimLoss);
     if (derived.layer === 'l1') return grid(entry.l1);
-    const key: MapKey = { modelId: derived.modelId, noiseLevel: derived.noiseLevel, seed: derived.seed, score: derived.score, alpha: derived.alpha };
-    if (derived.layer === 'fq') return grid(this.caseMap({ conformed, entry }, { ...key, score: 'fq' }).map);
+    const key: MapKey = { ...mapKeyOf(derived), score: derived.score };
+    if (derived.layer === 'fq') return grid(this.caseMap({ conformed, entry }, { ...key, score: 'fq', ...(derived.structural ? { structural: derived.structural } : {}) }).map);
     if (derived.threshold === null || !Number.isFinite(derived.threshold)) {
       throw new FqlabError('bad-argument', conformed.caseId, 'no threshold is set yet; score the cases with a threshold source that gives one first.');
     }
@@ -429,9 +505,10 @@ export class AnalysisPipeline {
   }
 }
 
-/** The map key a score request names. */
-function mapKeyOf(request: ScoreRequest): MapKey {
-  return { modelId: request.modelId, noiseLevel: request.noiseLevel, seed: request.seed, score: request.score, alpha: request.alpha };
+/** The map key a request names (its structural term only when it names one, so SSIM keys stay as they were). */
+function mapKeyOf(request: MapKey): MapKey {
+  const key: MapKey = { modelId: request.modelId, noiseLevel: request.noiseLevel, seed: request.seed, score: request.score, alpha: request.alpha };
+  return request.structural ? { ...key, structural: request.structural } : key;
 }
 
 function noReconstruction(key: MapKey): FqlabError {

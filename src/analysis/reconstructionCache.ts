@@ -7,6 +7,8 @@ export interface CachedReconstruction {
   readonly key: ReconstructionKey;
   /** The model's output x_hat (after AIR space when the model uses AIR; never inverted back). */
   readonly reconstruction: Float32Array;
+  /** Whether the scored original is the AIR-transformed image (the model's input), so other structural maps can be derived. */
+  readonly airApplied: boolean;
   /** SSIM loss map between the scored original and x_hat. */
   readonly ssimLoss: Float32Array;
   /** l1 map |x - x_hat|. */

@@ -1,12 +1,11 @@
-// Anomaly maps from cached quality maps: FQ / SSIM loss / l1 (SPEC 4), then the SPEC 5.1-5.2 post-processing.
+// Anomaly maps from cached quality maps: FQ / structural loss / l1 (SPEC 4), then the SPEC 5.1-5.2 post-processing.
 import type { ConformedCase } from './caseStore.ts';
 import type { ScoreMapSettings } from './keys.ts';
-import type { CachedReconstruction } from './reconstructionCache.ts';
-import { postprocessedScoreMap, type ScoringJob } from './scoringJob.ts';
+import { postprocessedScoreMap, type QualityMaps, type ScoringJob } from './scoringJob.ts';
 
 /** A case's rescoring as a job any thread can run (the arrays are shared, not copied). */
-export function scoringJob(conformed: ConformedCase, entry: CachedReconstruction, settings: ScoreMapSettings): ScoringJob {
-  return { ssimLoss: entry.ssimLoss, l1: entry.l1, erodedBrainMask: conformed.erodedBrainMask, labels: conformed.labels, dims: conformed.image.dims, settings };
+export function scoringJob(conformed: ConformedCase, maps: QualityMaps, settings: ScoreMapSettings): ScoringJob {
+  return { structural: maps.structural, l1: maps.l1, erodedBrainMask: conformed.erodedBrainMask, labels: conformed.labels, dims: conformed.image.dims, settings };
 }
 
 /**
@@ -15,9 +14,9 @@ export function scoringJob(conformed: ConformedCase, entry: CachedReconstruction
  */
 export function scoreMap(
   conformed: ConformedCase,
-  entry: CachedReconstruction,
+  maps: QualityMaps,
   settings: ScoreMapSettings,
   scratch?: Float32Array,
 ): Float32Array {
-  return postprocessedScoreMap(scoringJob(conformed, entry, settings), scratch);
+  return postprocessedScoreMap(scoringJob(conformed, maps, settings), scratch);
 }

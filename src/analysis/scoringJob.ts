@@ -8,7 +8,8 @@ import type { ScoreMapSettings } from './keys.ts';
 
 /** Everything one case's score map and its threshold-free metrics depend on; plain typed arrays, so it can be posted to a worker. */
 export interface ScoringJob {
-  ssimLoss: Float32Array;
+  /** The structural loss map the settings name (keys.ts structuralTermOf); unused for 'l1'. */
+  structural: Float32Array;
   l1: Float32Array;
   /** The brain mask eroded as SPEC 5.1 asks (the case's erodedBrainMask). */
   erodedBrainMask: Uint8Array;
@@ -34,14 +35,17 @@ export interface ScoringJobResult {
 }
 
 /**
- * The raw anomaly map before post-processing: fqMap of the SSIM loss and l1 maps (written into `out` when given), or
- * one of the two maps itself (not copied; do not modify it).
+ * The raw anomaly map before post-processing: fqMap of the structural loss and l1 maps (written into `out` when
+ * given), or one of the two maps itself (not copied; do not modify it).
  */
-export function rawScoreMap(maps: { ssimLoss: Float32Array; l1: Float32Array }, settings: ScoreMapSettings, out?: Float32Array): Float32Array {
-  if (settings.score === 'ssim') return maps.ssimLoss;
+export function rawScoreMap(maps: QualityMaps, settings: ScoreMapSettings, out?: Float32Array): Float32Array {
+  if (settings.score === 'ssim') return maps.structural;
   if (settings.score === 'l1') return maps.l1;
-  return fqMap(maps.ssimLoss, maps.l1, settings.alpha, out);
+  return fqMap(maps.structural, maps.l1, settings.alpha, out);
 }
+
+/** The two maps a score is built from: the structural loss the settings name and l1. */
+export type QualityMaps = Pick<ScoringJob, 'structural' | 'l1'>;
 
 /** The score map: the raw map times the eroded brain mask, then the 5x5x5 median filter. `scratch` holds the FQ blend. */
 export function postprocessedScoreMap(job: Omit<ScoringJob, 'labels'>, scratch?: Float32Array): Float32Array {

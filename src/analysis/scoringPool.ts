@@ -40,7 +40,7 @@ export function serveScoring(thread: {
   let scratch: Float32Array | undefined;
   thread.onMessage(({ id, job }) => {
     try {
-      if (scratch?.length !== job.ssimLoss.length) scratch = new Float32Array(job.ssimLoss.length);
+      if (scratch?.length !== job.l1.length) scratch = new Float32Array(job.l1.length);
       const result = runScoringJob(job, scratch);
       thread.post({ id, result }, [result.map.buffer as ArrayBuffer]);
     } catch (error) {
@@ -66,7 +66,7 @@ export class InProcessScoringPool implements ScoringPool {
     const next = this.tail.then(async () => {
       await yieldToEvents();
       signal?.throwIfAborted();
-      if (this.scratch?.length !== job.ssimLoss.length) this.scratch = new Float32Array(job.ssimLoss.length);
+      if (this.scratch?.length !== job.l1.length) this.scratch = new Float32Array(job.l1.length);
       return runScoringJob(job, this.scratch);
     });
     this.tail = next.catch(() => undefined);

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { preparationSchema } from './preparation.ts';
 import { summarize } from '../core/metrics/index.ts';
-import { SCORE_KINDS, type BackendChoice, type CaseMetrics, type EvaluationResult, type ModelInfo } from '../../workers/api.ts';
+import { ALPHA_SOURCES, SCORE_KINDS, STRUCTURAL_TERMS, type BackendChoice, type CaseMetrics, type EvaluationResult, type ModelInfo } from '../../workers/api.ts';
 
 const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
 const metric = z.number().nullable();
@@ -19,9 +19,12 @@ export const testCaseRowSchema = z.object({
 });
 export type TestCaseRow = z.infer<typeof testCaseRowSchema>;
 
-/** The threshold one seed's scoring chose on the pooled validation cases. */
+/** The alpha and threshold one seed's scoring chose on the validation cases (alpha: the fixed one, or the grid's best). */
 export const seedThresholdSchema = z.object({
   seed: z.int().nonnegative(),
+  alpha: z.number(),
+  /** The validation objective at each grid alpha (header alphaGrid); null for a fixed alpha. */
+  alphaObjective: z.array(metric).nullable(),
   threshold: z.number().nullable(),
   thresholdNote: z.string().nullable(),
 });
@@ -33,8 +36,13 @@ export const evaluateHeaderSchema = z.object({
   modelInfo: z.custom<ModelInfo>(isObject, 'must be an object'),
   backend: z.custom<BackendChoice>(isObject, 'must be an object'),
   noiseLevel: z.int(),
-  alpha: z.number(),
+  /** The fixed alpha; null when each seed chose its own on the validation cases (perSeed[].alpha). */
+  alpha: z.number().nullable(),
+  alphaSource: z.enum(ALPHA_SOURCES),
+  /** The alphas a chosen alpha was picked from; null for a fixed alpha. */
+  alphaGrid: z.array(z.number()).nullable(),
   score: z.enum(SCORE_KINDS),
+  structural: z.enum(STRUCTURAL_TERMS),
   seeds: z.int().positive(),
   validation: z.array(z.string()),
   test: z.array(z.string()),
@@ -42,9 +50,15 @@ export const evaluateHeaderSchema = z.object({
 });
 export type EvaluateHeader = z.infer<typeof evaluateHeaderSchema>;
 
-/** Each seed's threshold, from one scoring run per seed. */
+/** Each seed's alpha and threshold, from one scoring run per seed. */
 export function seedThresholds(runs: readonly EvaluationResult[]): SeedThreshold[] {
-  return runs.map((run, seed) => ({ seed, threshold: run.threshold.value, thresholdNote: run.threshold.note ?? null }));
+  return runs.map((run, seed) => ({
+    seed,
+    alpha: run.alphaChoice.value,
+    alphaObjective: run.alphaChoice.objective,
+    threshold: run.threshold.value,
+    thresholdNote: run.threshold.note ?? run.alphaChoice.note ?? null,
+  }));
 }
 
 /** One row per test case (in the given order) with its metrics in each run; `outputsOf` lists its written maps. */
@@ -72,9 +86,9 @@ export function summarizeRows(thresholds: readonly SeedThreshold[], rows: readon
     const over = (key: MetricName) => summarize(perSeed.map((s) => s[key]));
     return { caseId, dice: over('dice'), auprc: over('auprc'), auroc: over('auroc'), bestDiceOracle: over('bestDiceOracle') };
   });
-  const perSeed = thresholds.map(({ seed, threshold, thresholdNote }) => {
+  const perSeed = thresholds.map(({ seed, alpha, alphaObjective, threshold, thresholdNote }) => {
     const meanAt = (key: MetricName) => summarize(rows.map((row) => row.perSeed[seed][key])).mean;
-    return { seed, threshold, thresholdNote, dice: meanAt('dice'), auprc: meanAt('auprc'), auroc: meanAt('auroc'), bestDiceOracle: meanAt('bestDiceOracle') };
+    return { seed, alpha, alphaObjective, threshold, thresholdNote, dice: meanAt('dice'), auprc: meanAt('auprc'), auroc: meanAt('auroc'), bestDiceOracle: meanAt('bestDiceOracle') };
   });
   const overSeeds = (key: MetricName) => summarize(perSeed.map((s) => s[key]));
   return {
@@ -93,7 +107,10 @@ export function evaluationReport(header: EvaluateHeader, thresholds: readonly Se
     backend: header.backend,
     noiseLevel: header.noiseLevel,
     alpha: header.alpha,
+    alphaSource: header.alphaSource,
+    alphaGrid: header.alphaGrid,
     score: header.score,
+    structural: header.structural,
     seeds: header.seeds,
     validation: header.validation,
     test: header.test,

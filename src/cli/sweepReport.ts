@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { preparationSchema, type Preparation } from './preparation.ts';
 import { bestCell } from '../analysis/pipeline.ts';
-import type { ModelInfo, SweepCell } from '../../workers/api.ts';
+import { STRUCTURAL_TERMS, type ModelInfo, type SweepCell } from '../../workers/api.ts';
 
 /** The report's fields that do not depend on which cells were computed. */
 export const sweepHeaderSchema = z.object({
@@ -11,6 +11,7 @@ export const sweepHeaderSchema = z.object({
   seed: z.int().nonnegative(),
   alphas: z.array(z.number()),
   noiseLevels: z.array(z.int()),
+  structural: z.enum(STRUCTURAL_TERMS),
   validation: z.array(z.string()),
   test: z.array(z.string()),
   preparation: preparationSchema,
@@ -44,6 +45,7 @@ export function sweepReport(header: SweepHeader, cells: readonly SweepCell[], cs
     seed: header.seed,
     alphas: header.alphas,
     noiseLevels: header.noiseLevels,
+    structural: header.structural,
     validation: header.validation,
     test: header.test,
     preparation: header.preparation,

@@ -1,4 +1,5 @@
 // The paper's evaluation protocol (pDDPM-IQA, SPEC 1-5) in one typed place: every default the science core, the UI, the CLI and validation share.
+import type { StructuralTerm } from './quality/structural.ts';
 import type { Dims3 } from './volume.ts';
 
 /** An inclusive range of allowed values. */
@@ -41,6 +42,14 @@ export interface EvaluationProtocol {
   };
   /** Points kept on a precision-recall curve sent to the UI. */
   readonly prCurvePoints: number;
+  /**
+   * The structural term of the FQ map (beyond the paper, which uses SSIM only): which one by default, MS-SSIM's
+   * per-scale exponents (Wang et al. 2003, coarsest scale last) and GMSD's stabiliser c for intensities in [0, 1]
+   * (Xue et al. 2014: 170 on [0, 255], i.e. 0.0026 L^2 with L = 1).
+   */
+  readonly structural: { readonly defaultTerm: StructuralTerm; readonly msSsimWeights: readonly number[]; readonly gmsdC: number };
+  /** The alphas an alpha chosen on the lesion validation cases is picked from (beyond the paper's fixed 0.84). */
+  readonly alphaGrid: readonly number[];
 }
 
 /** The paper's protocol (SPEC 1-5): the defaults everywhere in fqlab. */
@@ -53,6 +62,8 @@ export const PAPER_PROTOCOL: EvaluationProtocol = {
   postprocess: { brainMaskErosions: 3, medianSize: 5, maxRemovedComponentVoxels: 7 },
   threshold: { searchSteps: 10, fprTargets: [0.01, 0.05, 0.1], defaultFprTarget: 0.05 },
   prCurvePoints: 300,
+  structural: { defaultTerm: 'ssim', msSsimWeights: [0.0448, 0.2856, 0.3001, 0.2363, 0.1333], gmsdC: 0.0026 },
+  alphaGrid: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.84, 0.9, 1],
 };
 
 /**

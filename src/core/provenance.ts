@@ -28,10 +28,14 @@ export interface ProvenanceModel {
   airMode: AirMode;
 }
 
-/** The scoring settings of a run (a score result's key and threshold). */
+/** The scoring settings of a run (a score result's key, alpha choice and threshold). */
 export interface ScoredSettings {
   score: string;
   alpha: number;
+  /** Where alpha came from: 'fixed', or chosen on the lesion validation cases ('val-dice', 'val-auprc'). */
+  alphaSource: string;
+  /** The FQ map's structural term: 'ssim' (the paper's), 'ms-ssim' or 'gmsd'. */
+  structural: string;
   noiseLevel: number;
   seed: number;
   threshold: number | null;
@@ -74,6 +78,8 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
   prediction: 'pred',
   reconstruction: 'recon',
   'ssim-loss': 'ssim',
+  'val-dice': 'vd',
+  'val-auprc': 'va',
 };
 
 /** The room in a NIfTI header's description field (the writer cuts there). */
@@ -81,17 +87,18 @@ const DESCRIPTION_LENGTH = 79;
 
 /**
  * A derived map's NIfTI description, "fqlab 0.1.0 pred fq pddpm tiny@600 #1f0c9a33 AIR on a0.84 n250 s1 t0.01235 val":
- * parts that would pass 79 characters are left out from the end (the JSON sidecar always holds the full record).
+ * parts that would pass 79 characters are left out from the end (the JSON sidecar always holds the full record). A
+ * structural term other than SSIM follows the score ("fq:gmsd"), a chosen alpha its source ("a0.7/vd").
  */
 export function compactProvenance(layer: string, run: RunProvenance): string {
   const short = (name: string) => SHORT_NAMES[name] ?? name;
   const threshold = run.threshold === null ? 't none' : `t${Number(run.threshold.toPrecision(4))} ${short(run.thresholdSource)}`;
   const parts = [
-    `fqlab ${run.appVersion} ${short(layer)} ${run.score}`,
+    `fqlab ${run.appVersion} ${short(layer)} ${run.score}${run.score === 'fq' && run.structural !== 'ssim' ? `:${run.structural}` : ''}`,
     `${run.method} ${run.preset}@${run.trainingStep}`,
     `#${shortHash(run.checkpoint)}`,
     run.air.replace(/ \(.*\)$/, ''),
-    `a${run.alpha}`,
+    `a${run.alpha}${run.alphaSource === 'fixed' ? '' : `/${short(run.alphaSource)}`}`,
     `n${run.noiseLevel}`,
     `s${run.seed}`,
     threshold,

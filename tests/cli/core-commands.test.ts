@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { averagePrecision, labelsFromSegmentation } from '../../src/core/metrics/index.ts';
 import { readNifti } from '../../src/core/nifti/index.ts';
 import { postprocessMap } from '../../src/core/postprocess/index.ts';
-import { fqMap, l1Map, ssimLossMap } from '../../src/core/quality/index.ts';
+import { fqMap, gmsLossMap, l1Map, ssimLossMap } from '../../src/core/quality/index.ts';
 import type { Dims3, Volume } from '../../src/core/volume.ts';
 import { seededRandom } from '../support/seededRandom.ts';
 import { runCli } from './run-cli.ts';
@@ -105,6 +105,12 @@ describe('fqlab CLI', () => {
     const expectedPost = postprocessMap(expectedFq, readBack(maskPath).data, dims, { erosionIterations: 1, medianSize: 3 });
     expect(Array.from(readBack(outPost).data)).toEqual(Array.from(expectedPost));
     expect(runCli(['quality', '--image', imagePath, '--recon', reconPath, '--alpha', '1.5']).status).toBe(2);
+
+    // The GMS loss as FQ's structural term.
+    const gmsd = runCli(['quality', '--image', imagePath, '--recon', reconPath, '--alpha', '0.5', '--structural', 'gmsd', '--out-fq', outFq]);
+    expect(gmsd.json()).toMatchObject({ structural: 'gmsd', structuralLoss: { max: expect.any(Number) } });
+    const gms = gmsLossMap(original.data, recon.data, dims);
+    expect(Array.from(readBack(outFq).data)).toEqual(Array.from(fqMap(gms, l1Map(original.data, recon.data), 0.5)));
   });
 
   it('scores maps and picks thresholds on pooled volumes', () => {

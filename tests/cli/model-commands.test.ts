@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Summary } from '../../src/core/metrics/index.ts';
 import { readNifti } from '../../src/core/nifti/index.ts';
+import { PAPER_PROTOCOL } from '../../src/core/protocol.ts';
 import { runCli } from './run-cli.ts';
 
 const demo = fileURLToPath(new URL('../../public/demo/', import.meta.url));
@@ -82,6 +83,18 @@ describe('fqlab train / evaluate / sweep', () => {
     });
     expect(provenance.checkpoint).toMatch(/^model-[0-9a-f]+/);
     expect(report.outputs.filter((p) => p.endsWith('.json'))).toHaveLength(3);
+
+    // Alpha chosen on the validation case, with the GMS loss as the structural term: the report names both and the grid.
+    const chosen = runCli([
+      'evaluate', '--model', modelDir, '--val', ...demoCase('val-03'), '--test', ...demoCase('test-01'),
+      '--noise-level', '500', '--seeds', '1', '--alpha-source', 'val-auprc', '--structural', 'gmsd',
+    ]);
+    expect(chosen.stderr).toBe('');
+    const chosenReport = chosen.json() as { alpha: number | null; alphaGrid: number[]; perSeed: { alpha: number; alphaObjective: number[] }[] };
+    expect(chosenReport).toMatchObject({ alpha: null, alphaSource: 'val-auprc', alphaGrid: PAPER_PROTOCOL.alphaGrid, structural: 'gmsd' });
+    const [{ alpha, alphaObjective }] = chosenReport.perSeed;
+    expect(alphaObjective).toHaveLength(PAPER_PROTOCOL.alphaGrid.length);
+    expect(alpha).toBe(PAPER_PROTOCOL.alphaGrid[alphaObjective.indexOf(Math.max(...alphaObjective))]);
 
     const csv = join(dir, 'sweep.csv');
     const sweep = runCli([

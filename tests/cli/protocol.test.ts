@@ -35,4 +35,12 @@ describe('fqlab evaluate / sweep protocol checks', () => {
     expectRefusal(allowed, unpairedSeg[0]);
     expect(allowed.stderr).not.toContain('no threshold');
   });
+
+  it('offers only validation sources for alpha, and the three structural terms', () => {
+    const files = ['--val', ...demoCase('val-03'), '--test', ...demoCase('test-01')];
+    const badSource = runCli(['evaluate', '--model', model, ...files, '--alpha-source', 'test-dice']);
+    expect(badSource.status).toBe(2);
+    expect(badSource.stderr).toContain('--alpha-source must be one of fixed, val-dice, val-auprc');
+    expect(runCli(['evaluate', '--model', model, ...files, '--structural', 'vif']).stderr).toContain('--structural must be one of ssim, ms-ssim, gmsd');
+  });
 });

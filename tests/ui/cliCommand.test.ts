@@ -29,6 +29,14 @@ describe('the CLI command of the page', () => {
     expect(notes).toEqual(["The page's seed 1 is the report's perSeed[1]; run it where the model and scan files are."]);
   });
 
+  it('names a chosen alpha source and a structural term other than SSIM', () => {
+    const cases = [cliCase('v', 'validation', ['v.nii']), cliCase('t', 'test', ['t.nii'])];
+    expect(evaluateCliCommand({ ...analysis, cases, alphaSource: 'val-dice', structural: 'ms-ssim' }).command).toMatch(
+      / --seeds 2 --alpha-source val-dice --structural ms-ssim --modality T1$/,
+    );
+    expect(evaluateCliCommand({ ...analysis, cases, alphaSource: 'fixed', structural: 'ssim' }).command).toMatch(/ --seeds 2 --modality T1$/);
+  });
+
   it('turns smoothing off when the page did, and says what the CLI cannot reproduce', () => {
     const unsmoothed = [cliCase('v', 'validation', ['v.nii'], { smoothing: false }), cliCase('t', 'test', ['t.nii'], { smoothing: false })];
     expect(evaluateCliCommand({ ...analysis, cases: unsmoothed }).command).toMatch(/ --modality T1 --no-smoothing$/);

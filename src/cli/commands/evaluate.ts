@@ -2,8 +2,8 @@
 import { join } from 'node:path';
 import { FqlabError } from '../../core/errors.ts';
 import { PAPER_PROTOCOL } from '../../core/protocol.ts';
-import type { CaseInfo, EvaluationResult, MapLayer, ScoreKind } from '../../../workers/api.ts';
-import { integerFlag, numberFlag, optionalString, type ParsedFlags } from '../args.ts';
+import { ALPHA_SOURCES, STRUCTURAL_TERMS, type AlphaSource, type CaseInfo, type EvaluationResult, type MapLayer, type ScoreKind, type StructuralTerm } from '../../../workers/api.ts';
+import { choiceFlag, integerFlag, numberFlag, optionalString, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 import { evaluationReport, seedThresholds, summarizeRows, testCaseRows, type EvaluateHeader } from '../evaluationReport.ts';
 import type { PendingOutputs } from '../outputs.ts';
@@ -22,12 +22,17 @@ export const evaluateCommand: Command = {
   usage:
     '--model MODEL_DIR | --method thresh [--equalize] [--air modality|on|off]\n' +
     `  --val FILES|DIR [...] --test FILES|DIR [...] [--noise-level ${PAPER_PROTOCOL.noiseLevel.pddpmIqa}] [--alpha ${PAPER_PROTOCOL.fqAlpha}]\n` +
-    '  [--score fq|l1|ssim] [--seeds 3] [--modality T2] [--backend auto|wasm|cpu|webgpu] [--no-smoothing] [--out-dir D]\n' +
+    '  [--score fq|l1|ssim] [--alpha-source fixed|val-dice|val-auprc] [--structural ssim|ms-ssim|gmsd] [--seeds 3] [--modality T2] [--backend auto|wasm|cpu|webgpu] [--no-smoothing] [--out-dir D]\n' +
     '  [--allow-no-threshold] [--out REPORT.json] [--shard i/n]\n' +
     SMOOTHING_USAGE +
     THRESH_USAGE +
     '  A model of any method evaluates the same way (its checkpoint records the method); --noise-level only matters\n' +
     '  to the diffusion methods. --score defaults to fq (the IQA score); thresh is scored l1.\n' +
+    `  --alpha-source: fixed (--alpha, default) or, per seed, the alpha of ${PAPER_PROTOCOL.alphaGrid.join(',')} with the best\n` +
+    '  pooled Dice (val-dice) or mean AUPRC (val-auprc) on the validation cases with lesions (never the test set); the\n' +
+    '  threshold is then searched at that alpha; the report gives each seed\'s alpha and objective per grid alpha.\n' +
+    '  --structural: the FQ map\'s structural term: ssim (the paper\'s, default), ms-ssim (Wang 2003) or gmsd (the GMS\n' +
+    '  loss of Xue 2014); see the README.\n' +
     '  The report names the model\'s AIR decision and smoothing, and warns about cases smoothed unlike its training images.\n' +
     '  Images are paired with their _seg / _brainmask files by name. The threshold comes from the reference search\n' +
     '  on the validation volumes (never the test set: an image given as both is refused). Without a validation case\n' +
@@ -44,6 +49,8 @@ export const evaluateCommand: Command = {
     ...SHARD_FLAGS,
     'noise-level': { type: 'string' },
     alpha: { type: 'string' },
+    'alpha-source': { type: 'string' },
+    structural: { type: 'string' },
     score: { type: 'string' },
     seeds: { type: 'string' },
     'out-dir': { type: 'string' },
@@ -52,6 +59,8 @@ export const evaluateCommand: Command = {
     const shared = evaluationFlags(flags);
     const noiseLevel = integerFlag(flags, 'noise-level', PAPER_PROTOCOL.noiseLevel.pddpmIqa, PAPER_PROTOCOL.noiseLevel.min, PAPER_PROTOCOL.noiseLevel.max);
     const alpha = numberFlag(flags, 'alpha', PAPER_PROTOCOL.fqAlpha, PAPER_PROTOCOL.alphaRange.min, PAPER_PROTOCOL.alphaRange.max);
+    const alphaSource = choiceFlag<AlphaSource>(flags, 'alpha-source', ALPHA_SOURCES, 'fixed');
+    const structural = choiceFlag<StructuralTerm>(flags, 'structural', STRUCTURAL_TERMS, PAPER_PROTOCOL.structural.defaultTerm);
     const seeds = integerFlag(flags, 'seeds', 3, 1, 100);
     const outDir = optionalString(flags, 'out-dir');
     if (outDir) outputs.folder(outDir);
@@ -70,7 +79,7 @@ export const evaluateCommand: Command = {
       const bar = progressBar(`seed ${seed + 1}/${seeds}`);
       await session.worker.reconstruct({ modelId, caseIds, noiseLevel, seed }, (p) => bar.update(p.done, p.total, 'slices'));
       bar.finish();
-      const run = await session.worker.score({ modelId, noiseLevel, seed, alpha, score, thresholdSource: 'validation-search' });
+      const run = await session.worker.score({ modelId, noiseLevel, seed, alpha, score, structural, alphaSource, thresholdSource: 'validation-search' });
       if (run.threshold.value === null && !shared.allowNoThreshold) {
         throw new FqlabError('bad-argument', shared.valPaths.join(', '),
           `no threshold could be chosen (${run.threshold.note ?? 'no reason given'}); pass --allow-no-threshold to report the threshold-free metrics only.`);
@@ -86,6 +95,7 @@ export const evaluateCommand: Command = {
         for (const layer of EXPORTED_LAYERS) {
           const file = await session.worker.exportLayer({
             caseId: testCase.caseId, layer, ...lastRun.key, threshold: lastRun.threshold.value, thresholdSource: lastRun.threshold.source,
+            alphaSource: lastRun.alphaChoice.source,
           });
           const path = join(outDir, file.fileName);
           outputs.write(path, file.bytes);
@@ -106,8 +116,11 @@ export const evaluateCommand: Command = {
       modelInfo,
       backend: session.backend,
       noiseLevel,
-      alpha,
+      alpha: runs.every((run) => run.alphaChoice.grid === null) ? alpha : null,
+      alphaSource,
+      alphaGrid: runs.find((run) => run.alphaChoice.grid !== null)?.alphaChoice.grid ?? null,
       score,
+      structural,
       seeds,
       validation: valCases.map((c) => c.caseId),
       test: session.testCaseIds,

@@ -1,7 +1,7 @@
 // `fqlab sweep`: DICE/AUPRC of a trained model over an alpha x noise-level grid (reconstruct once per noise level).
 import { PAPER_PROTOCOL } from '../../core/protocol.ts';
-import type { SweepCell, SweepRequest } from '../../../workers/api.ts';
-import { integerFlag, optionalString, UsageError, type ParsedFlags } from '../args.ts';
+import { STRUCTURAL_TERMS, type StructuralTerm, type SweepCell, type SweepRequest } from '../../../workers/api.ts';
+import { choiceFlag, integerFlag, optionalString, UsageError, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 import type { PendingOutputs } from '../outputs.ts';
 import { progressBar } from '../progressBar.ts';
@@ -34,15 +34,21 @@ export function parseGrid(text: string, name: string, min: number, max: number):
 /** The default noise-level axis: below, at and above the paper's two test noise levels. */
 const DEFAULT_NOISE_LEVELS = `250,${PAPER_PROTOCOL.noiseLevel.pddpm},${PAPER_PROTOCOL.noiseLevel.pddpmIqa}`;
 
+/** What every cell of one sweep shares: the seed and the FQ map's structural term. */
+interface SweepScoring {
+  seed: number;
+  structural: StructuralTerm;
+}
+
 /** A worker sweep of the loaded model over a grid, thresholding each cell by the reference search on validation. */
-function sweepRequest(session: EvaluationSetup, alphas: number[], noiseLevels: number[], seed: number): SweepRequest {
-  return { modelId: session.modelInfo.modelId, seed, alphas, noiseLevels, thresholdSource: 'validation-search' };
+function sweepRequest(session: EvaluationSetup, alphas: number[], noiseLevels: number[], { seed, structural }: SweepScoring): SweepRequest {
+  return { modelId: session.modelInfo.modelId, seed, alphas, noiseLevels, structural, thresholdSource: 'validation-search' };
 }
 
 /** Every cell of the grid in one worker sweep (each noise level reconstructed once, then rescored per alpha). */
-async function sweepAll(session: EvaluationSetup, alphas: number[], noiseLevels: number[], seed: number): Promise<SweepCell[]> {
+async function sweepAll(session: EvaluationSetup, alphas: number[], noiseLevels: number[], scoring: SweepScoring): Promise<SweepCell[]> {
   const bar = progressBar('sweep');
-  const { cells } = await session.worker.sweep(sweepRequest(session, alphas, noiseLevels, seed), (p) => bar.update(p.done, p.total));
+  const { cells } = await session.worker.sweep(sweepRequest(session, alphas, noiseLevels, scoring), (p) => bar.update(p.done, p.total));
   bar.finish();
   return cells;
 }
@@ -52,14 +58,14 @@ async function sweepAll(session: EvaluationSetup, alphas: number[], noiseLevels:
  * noise level, over their alphas. Each cell depends only on its own alpha, noise level and seed, so any block of the
  * grid gives the same cells as the whole sweep.
  */
-async function sweepBlock(session: EvaluationSetup, block: readonly { alpha: number; noiseLevel: number }[], seed: number): Promise<SweepCell[]> {
+async function sweepBlock(session: EvaluationSetup, block: readonly { alpha: number; noiseLevel: number }[], scoring: SweepScoring): Promise<SweepCell[]> {
   const cells: SweepCell[] = [];
   for (let start = 0; start < block.length; ) {
     const noiseLevel = block[start].noiseLevel;
     let end = start;
     while (end < block.length && block[end].noiseLevel === noiseLevel) end++;
     const bar = progressBar(`sweep at noise level ${noiseLevel}`);
-    const request = sweepRequest(session, block.slice(start, end).map((c) => c.alpha), [noiseLevel], seed);
+    const request = sweepRequest(session, block.slice(start, end).map((c) => c.alpha), [noiseLevel], scoring);
     const result = await session.worker.sweep(request, (p) => bar.update(p.done, p.total));
     bar.finish();
     cells.push(...result.cells);
@@ -74,7 +80,7 @@ export const sweepCommand: Command = {
   usage:
     `--model MODEL_DIR --val FILES|DIR [...] --test FILES|DIR [...] [--alpha 0:1:0.1] [--noise-level ${DEFAULT_NOISE_LEVELS}]\n` +
     '  [--seed 0] [--modality T2] [--backend auto|wasm|cpu|webgpu] [--no-smoothing] [--csv F] [--allow-no-threshold]\n' +
-    '  [--out REPORT.json] [--shard i/n]\n' +
+    '  [--structural ssim|ms-ssim|gmsd] [--out REPORT.json] [--shard i/n]\n' +
     SMOOTHING_USAGE +
     '  Each cell thresholds on the validation volumes (reference search) and reports the test-set mean; without a\n' +
     '  validation case with lesions the sweep is refused, unless --allow-no-threshold (Dice then null).\n' +
@@ -87,6 +93,7 @@ export const sweepCommand: Command = {
     alpha: { type: 'string' },
     'noise-level': { type: 'string' },
     seed: { type: 'string' },
+    structural: { type: 'string' },
     csv: { type: 'string' },
   },
   async run(flags: ParsedFlags, outputs: PendingOutputs) {
@@ -95,6 +102,7 @@ export const sweepCommand: Command = {
     const noiseLevels = parseGrid(optionalString(flags, 'noise-level') ?? DEFAULT_NOISE_LEVELS, 'noise-level', PAPER_PROTOCOL.noiseLevel.min, PAPER_PROTOCOL.noiseLevel.max);
     if (noiseLevels.some((v) => !Number.isInteger(v))) throw new UsageError('--noise-level values must be integers');
     const seed = integerFlag(flags, 'seed', 0);
+    const structural = choiceFlag<StructuralTerm>(flags, 'structural', STRUCTURAL_TERMS, PAPER_PROTOCOL.structural.defaultTerm);
     const csvPath = optionalString(flags, 'csv');
     const shard = shardFlag(flags);
     if (shard && csvPath) throw new UsageError('--csv of a sharded sweep is written by `fqlab merge --csv`; leave it out with --shard');
@@ -110,12 +118,14 @@ export const sweepCommand: Command = {
       seed,
       alphas,
       noiseLevels,
+      structural,
       validation: session.validation.map((c) => c.caseId),
       test: session.testCaseIds,
       preparation: preparation(session.modelInfo, session.validation),
     };
     const { start, end } = cellBlock(shard, alphas.length * noiseLevels.length);
-    const cells = shard ? await sweepBlock(session, gridCells(alphas, noiseLevels).slice(start, end), seed) : await sweepAll(session, alphas, noiseLevels, seed);
+    const scoring = { seed, structural };
+    const cells = shard ? await sweepBlock(session, gridCells(alphas, noiseLevels).slice(start, end), scoring) : await sweepAll(session, alphas, noiseLevels, scoring);
     if (csvPath) outputs.write(csvPath, sweepCsv(cells, header.preparation));
     const result = shard
       ? shardFileOf('sweep', shard, { ...session, settings: evaluationSettings(shared) }, header, { cells })

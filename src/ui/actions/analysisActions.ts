@@ -41,7 +41,9 @@ function scoreRequest(): ScoreRequest | null {
     noiseLevel,
     seed: a.seed,
     alpha: a.alpha,
+    alphaSource: a.alphaSource,
     score: a.score,
+    structural: a.structural,
     thresholdSource: a.thresholdSource,
   };
   if (a.thresholdSource === 'manual') request.manualThreshold = a.manualThreshold;
@@ -135,6 +137,8 @@ export function runInference(): Promise<void> {
 export function setAlpha(alpha: number): void {
   const analysis = useAnalysisStore.getState();
   analysis.set({ alpha });
+  // A chosen alpha ignores the slider (which is disabled then): nothing to rescore.
+  if (analysis.alphaSource !== 'fixed') return;
   const { evaluation } = analysis;
   if (!alphaMatters(analysis.score)) {
     if (evaluation && evaluation.key.score === analysis.score) analysis.set({ evaluation: { ...evaluation, key: { ...evaluation.key, alpha } } });
@@ -154,7 +158,10 @@ export async function scoreOverSeeds(): Promise<void> {
   useAnalysisStore.getState().set({ seedSummary: null, seedProgress: { done: 0, total: 1 } });
   try {
     const summary = await workbenchWorker().scoreSeeds(request, seeds, (seedProgress) => useAnalysisStore.getState().set({ seedProgress }));
-    if (useAnalysisStore.getState().evaluation?.key.alpha === request.alpha) useAnalysisStore.getState().set({ seedSummary: summary });
+    const shown = useAnalysisStore.getState().evaluation;
+    // A chosen alpha is the study's own per seed; a fixed one must still be the slider's.
+    const sameAlpha = shown !== null && shown.alphaChoice.source === request.alphaSource && (request.alphaSource !== 'fixed' || shown.key.alpha === request.alpha);
+    if (sameAlpha) useAnalysisStore.getState().set({ seedSummary: summary });
   } catch (error) {
     const { fileName, message } = toUserError(error);
     useErrorStore.getState().report(fileName, `Scoring over seeds failed: ${message}`);
@@ -178,8 +185,10 @@ async function showPrCurve(): Promise<void> {
   }
 }
 
-/** Threshold source, FPR target, manual threshold or score kind: rescore only; the PR case: its curve only. */
-export function setScoreOptions(patch: Partial<Pick<AnalysisState, 'score' | 'thresholdSource' | 'fprTarget' | 'manualThreshold' | 'prCaseId'>>): void {
+/** Alpha source, structural term, threshold source, FPR target, manual threshold or score kind: rescore only; the PR case: its curve only. */
+export function setScoreOptions(
+  patch: Partial<Pick<AnalysisState, 'score' | 'alphaSource' | 'structural' | 'thresholdSource' | 'fprTarget' | 'manualThreshold' | 'prCaseId'>>,
+): void {
   const before = useAnalysisStore.getState();
   useAnalysisStore.getState().set(patch);
   if (Object.keys(patch).length === 1 && patch.prCaseId !== undefined && !before.scoring) {
@@ -200,7 +209,8 @@ export function setScoreOptions(patch: Partial<Pick<AnalysisState, 'score' | 'th
  */
 export function setAlphaAndNoiseLevel(alpha: number, noiseLevel: number): void {
   const { reconstruction } = useAnalysisStore.getState();
-  useAnalysisStore.getState().set({ alpha, noiseLevel });
+  // A cell names its alpha, so the alpha becomes a fixed one.
+  useAnalysisStore.getState().set({ alpha, alphaSource: 'fixed', noiseLevel });
   if (reconstruction.status === 'none') return;
   if (reconstruction.noiseLevel !== noiseLevel || reconstruction.modelId !== useModelStore.getState().model?.modelId) void reconstructLatest(noiseLevel);
   else void scoreNow();

@@ -23,7 +23,7 @@ export async function runSweep(): Promise<void> {
   await stopDemo('you started a sweep');
   const analysis = useAnalysisStore.getState();
   const modelId = useModelStore.getState().model?.modelId ?? '';
-  const request: SweepRequest = { modelId, seed: analysis.seed, alphas, noiseLevels, thresholdSource: analysis.thresholdSource };
+  const request: SweepRequest = { modelId, seed: analysis.seed, alphas, noiseLevels, structural: analysis.structural, thresholdSource: analysis.thresholdSource };
   if (analysis.thresholdSource === 'manual') request.manualThreshold = analysis.manualThreshold;
   if (analysis.thresholdSource === 'fpr-target') request.fprTarget = analysis.fprTarget;
   try {

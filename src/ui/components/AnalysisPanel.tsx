@@ -8,6 +8,7 @@ import { useAnalysisStore } from '../stores/analysisStore.ts';
 import { useDataStore } from '../stores/dataStore.ts';
 import { useModelStore } from '../stores/modelStore.ts';
 import { ProgressBar } from './ProgressBar.tsx';
+import { AlphaSourceControls } from './AlphaSourceControls.tsx';
 import { ThresholdControls } from './ThresholdControls.tsx';
 
 /** Noise-level edits commit after a short pause in typing (or at once on Enter/blur): each commit can mean a new reconstruction. */
@@ -108,6 +109,7 @@ export function AnalysisPanel() {
           </select>
         </label>
       </div>
+      <AlphaSourceControls />
       <ThresholdControls />
       <SeedControls />
       <div className="button-row">

@@ -1,6 +1,6 @@
 // Exports: any map of a case as NIfTI on the original grid, metrics as CSV/JSON, the checkpoint, a PNG of the viewer, and the CLI command of the analysis.
 import { useState } from 'react';
-import { layerRequest, type MapLayer } from '../../../workers/api.ts';
+import { layerRequest, structuralTermOf, type MapLayer } from '../../../workers/api.ts';
 import { downloadCheckpoint } from '../actions/modelActions.ts';
 import { checkpointFileName, cliCasesOf, evaluateCliCommand } from '../export/cliCommand.ts';
 import { downloadBytes, safeFileStem } from '../export/download.ts';
@@ -37,7 +37,9 @@ export function ExportPanel() {
         cases: cliCasesOf(cases, files),
         noiseLevel: evaluation.key.noiseLevel,
         alpha: evaluation.key.alpha,
+        alphaSource: evaluation.alphaChoice.source,
         score: evaluation.key.score,
+        structural: structuralTermOf(evaluation.key) ?? 'ssim',
         seed: evaluation.key.seed,
         thresholdSource: evaluation.threshold.source,
       })

@@ -4,6 +4,7 @@ import type { Summary, ThresholdSource } from '../../../workers/api.ts';
 import { setAlpha } from '../actions/analysisActions.ts';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
 import { percent } from '../format.ts';
+import { STRUCTURAL_LABELS } from './AlphaSourceControls.tsx';
 import { NoiseLevelInput } from './AnalysisPanel.tsx';
 
 const { alphaRange: ALPHA_RANGE, fqAlpha: PAPER_ALPHA } = PAPER_PROTOCOL;
@@ -20,15 +21,20 @@ function mean(s: Summary | undefined): string {
 }
 
 export function ResultsStrip() {
-  const alpha = useAnalysisStore((s) => s.alpha);
+  const sliderAlpha = useAnalysisStore((s) => s.alpha);
+  const alphaSource = useAnalysisStore((s) => s.alphaSource);
+  const structural = STRUCTURAL_LABELS[useAnalysisStore((s) => s.structural)].replace(/ \(.*\)$/, '');
   const evaluation = useAnalysisStore((s) => s.evaluation);
+  // A chosen alpha is shown as the study scored it; the slider only sets a fixed one.
+  const chosen = alphaSource !== 'fixed' && evaluation?.alphaChoice.source === alphaSource ? evaluation.alphaChoice.value : null;
+  const alpha = chosen ?? sliderAlpha;
   const scoring = useAnalysisStore((s) => s.scoring);
   const threshold = evaluation?.threshold;
   return (
     <section className={scoring ? 'results-strip updating' : 'results-strip'} aria-label="Results" data-testid="results-strip">
       <label className="slider-field strip-alpha">
         <span>
-          alpha (SSIM-loss weight) <output className="mono">{alpha.toFixed(2)}</output>
+          alpha ({structural} weight) <output className="mono">{alpha.toFixed(2)}</output>
         </span>
         <input
           type="range"
@@ -37,10 +43,13 @@ export function ResultsStrip() {
           step={0.01}
           value={alpha}
           data-testid="alpha-slider"
+          disabled={alphaSource !== 'fixed'}
           aria-valuetext={`alpha ${alpha.toFixed(2)}${alpha === 0 ? ' (plain l1)' : ''}`}
           onChange={(e) => setAlpha(Number(e.target.value))}
         />
-        <span className="hint">0 = l1 only · {PAPER_ALPHA} = paper · 1 = SSIM-loss only</span>
+        <span className="hint">
+          {alphaSource === 'fixed' ? `0 = l1 only · ${PAPER_ALPHA} = paper · 1 = ${structural} only` : `chosen on the validation cases (${alphaSource})`}
+        </span>
       </label>
       <div className="strip-noise">
         <NoiseLevelInput />

@@ -1,5 +1,5 @@
 // The `npx fqlab evaluate` command that reproduces the page's analysis, for the "Copy CLI command" button.
-import type { CaseSpec, DataSplit, Modality, ModelInfo, ScoreKind, ThresholdSource } from '../../../workers/api.ts';
+import type { AlphaSource, CaseSpec, DataSplit, Modality, ModelInfo, ScoreKind, StructuralTerm, ThresholdSource } from '../../../workers/api.ts';
 import type { CaseEntry, LoadedFileEntry } from '../stores/dataStore.ts';
 
 /** How the command starts (tests run it with `node bin/fqlab.mjs` in its place). */
@@ -25,7 +25,11 @@ export interface CliAnalysis {
   cases: readonly CliCase[];
   noiseLevel: number;
   alpha: number;
+  /** Where alpha came from (default fixed): a chosen one is chosen again by the CLI, per seed. */
+  alphaSource?: AlphaSource;
   score: ScoreKind;
+  /** The FQ map's structural term (default ssim). */
+  structural?: StructuralTerm;
   /** The page's one seed: the CLI runs seeds 0 .. seed, so its perSeed[seed] holds the page's numbers. */
   seed: number;
   thresholdSource: ThresholdSource;
@@ -55,6 +59,8 @@ export function evaluateCliCommand(analysis: CliAnalysis): CliCommand {
   const args = ['evaluate', '--model', analysis.modelFile];
   args.push('--val', ...validation.flatMap((c) => c.fileNames), '--test', ...test.flatMap((c) => c.fileNames));
   args.push('--noise-level', String(analysis.noiseLevel), '--alpha', String(analysis.alpha), '--score', analysis.score, '--seeds', String(analysis.seed + 1));
+  if (analysis.alphaSource !== undefined && analysis.alphaSource !== 'fixed') args.push('--alpha-source', analysis.alphaSource);
+  if (analysis.structural !== undefined && analysis.structural !== 'ssim') args.push('--structural', analysis.structural);
   const evaluated = [...validation, ...test];
   const modalities = [...new Set(evaluated.map((c) => c.modality))];
   if (modalities.length === 1) args.push('--modality', modalities[0]);

@@ -60,8 +60,8 @@ function queueWrite(what: string, write: () => Promise<void>): Promise<void> {
 }
 
 function analysisSettings(): AnalysisSettings {
-  const { alpha, noiseLevel, seed, score, thresholdSource, fprTarget, manualThreshold } = useAnalysisStore.getState();
-  return { alpha, noiseLevel, seed, score, thresholdSource, fprTarget, manualThreshold };
+  const { alpha, alphaSource, structural, noiseLevel, seed, score, thresholdSource, fprTarget, manualThreshold } = useAnalysisStore.getState();
+  return { alpha, alphaSource, structural, noiseLevel, seed, score, thresholdSource, fprTarget, manualThreshold };
 }
 
 /** The comparison's rows and seed count; forgets the checkpoints of rows that were removed. */
@@ -281,6 +281,7 @@ export function startPersistence(): void {
   useAnalysisStore.subscribe((s, prev) => {
     if (s.alpha !== prev.alpha || s.noiseLevel !== prev.noiseLevel || s.seed !== prev.seed || s.score !== prev.score) scheduleSave();
     else if (s.thresholdSource !== prev.thresholdSource || s.fprTarget !== prev.fprTarget || s.manualThreshold !== prev.manualThreshold) scheduleSave();
+    else if (s.alphaSource !== prev.alphaSource || s.structural !== prev.structural) scheduleSave();
   });
   useModelStore.subscribe((s, prev) => {
     if (s.config !== prev.config || s.autosaveEvery !== prev.autosaveEvery) scheduleSave();

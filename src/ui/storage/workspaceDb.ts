@@ -6,7 +6,10 @@ import type { AnalysisState } from '../stores/analysisStore.ts';
 import type { ComparisonEntry } from '../stores/comparisonStore.ts';
 
 /** The analysis settings a reload keeps (not the results, which are recomputed). */
-export type AnalysisSettings = Pick<AnalysisState, 'alpha' | 'noiseLevel' | 'seed' | 'score' | 'thresholdSource' | 'fprTarget' | 'manualThreshold'>;
+export type AnalysisSettings = Pick<
+  AnalysisState,
+  'alpha' | 'alphaSource' | 'structural' | 'noiseLevel' | 'seed' | 'score' | 'thresholdSource' | 'fprTarget' | 'manualThreshold'
+>;
 
 const store = createStore('fqlab-workspace', 'records');
 

@@ -1,7 +1,7 @@
-// Zustand store of the analysis settings (alpha, noise level, threshold source) and the latest evaluation.
+// Zustand store of the analysis settings (alpha and its source, structural term, noise level, threshold source) and the latest evaluation.
 import { create } from 'zustand';
 import { PAPER_PROTOCOL } from '../../core/protocol.ts';
-import type { EvaluationResult, ScoreKind, SeedSummary, ThresholdSource, ViewedCaseScore } from '../../../workers/api.ts';
+import type { AlphaSource, EvaluationResult, ScoreKind, SeedSummary, StructuralTerm, ThresholdSource, ViewedCaseScore } from '../../../workers/api.ts';
 
 export type ReconstructionStatus = 'none' | 'running' | 'done' | 'error';
 
@@ -19,7 +19,11 @@ export interface ReconstructionState {
 export const NO_RECONSTRUCTION: ReconstructionState = { status: 'none', done: 0, total: 0, modelId: null, noiseLevel: null, message: '' };
 
 export interface AnalysisState {
+  /** The slider's alpha: the one scored when alphaSource is 'fixed' (else the evaluation's alphaChoice says which). */
   alpha: number;
+  alphaSource: AlphaSource;
+  /** The FQ map's structural term. */
+  structural: StructuralTerm;
   noiseLevel: number;
   seed: number;
   score: ScoreKind;
@@ -51,6 +55,8 @@ export interface AnalysisState {
 
 export const useAnalysisStore = create<AnalysisState>()((set) => ({
   alpha: PAPER_PROTOCOL.fqAlpha,
+  alphaSource: 'fixed',
+  structural: PAPER_PROTOCOL.structural.defaultTerm,
   noiseLevel: PAPER_PROTOCOL.noiseLevel.pddpmIqa,
   seed: 1,
   score: 'fq',
