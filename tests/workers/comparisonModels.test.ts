@@ -19,12 +19,13 @@ describe('methods and comparison models in the worker', () => {
 
   it('describes every method with the registry\'s parameter counts, surrogates marked', async () => {
     const methods = await worker.methods();
-    expect(methods.map((m) => m.name)).toEqual(['thresh', 'ae', 'sae', 'vae', 'svae', 'dae', 'ddpm', 'mddpm', 'pddpm']);
+    expect(methods.map((m) => m.name)).toEqual(['thresh', 'ae', 'sae', 'vae', 'svae', 'dae', 'fanogan', 'ddpm', 'mddpm', 'pddpm']);
     const byName = Object.fromEntries(methods.map((m) => [m.name, m]));
     expect(byName.thresh).toMatchObject({ trains: false, surrogate: false, presets: [{ preset: 'paper', parameters: 0, gflopPerSlice: null }] });
     expect(byName.ae).toMatchObject({ trains: true, surrogate: true });
     expect(byName.svae).toMatchObject({ trains: true, surrogate: true, batchUnit: 'volumes', defaultBatch: 4 });
     expect(byName.ae).toMatchObject({ batchUnit: 'slices', defaultBatch: 32 });
+    expect(byName.fanogan.presets.find((p) => p.preset === 'paper')?.parameters).toBe(23_726_402);
     expect(byName.ae.presets.find((p) => p.preset === 'paper')?.parameters).toBe(1_520_529);
     expect(byName.pddpm.presets.find((p) => p.preset === 'paper')).toMatchObject({ parameters: 37_513_857, gflopPerSlice: expect.any(Number) });
   });
