@@ -5,7 +5,7 @@ import { comparisonSentence } from './realTrackResults.ts';
 export function RealScansNotice({ info }: { info: RealTrackInfo }) {
   const comparison = comparisonSentence(info.results, info.thresholdCase);
   return (
-    <div className="demo-synthetic" data-testid="real-scans-notice">
+    <div className="demo-real" data-testid="real-scans-notice">
       <p>
         <strong>Demo data: real {info.modality} scans with real lesions</strong> (multiple sclerosis and a low-grade glioma whose
         segmentation is algorithmic, not a manual tracing), shipped under their licences.{' '}
