@@ -14,7 +14,6 @@ for (const modality of ['T2', 'FLAIR']) {
     for (const [model, label] of MODELS) {
       const r = JSON.parse(readFileSync(join(out, `${m}-${model}-${test}.json`), 'utf8'));
       table.push(`| ${modality} | ${val} | ${test} | ${label} | ${pct(r.mean.dice)} | ${pct(r.mean.auprc)} |`);
-      if (model === 'thresh') continue;
       rows.push({ modality, model, score: r.score, noiseLevel: r.noiseLevel, thresholdCase: val, testCase: test, seeds: r.seeds, dice: r.mean.dice, auprc: r.mean.auprc });
     }
   }

@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { readNifti } from '../../src/core/nifti/index.ts';
 import { buildRealCase, REAL_ATTRIBUTION, REAL_PLAN, REAL_SOURCES, type RealManifest } from '../../scripts/make-demo/realTrack.ts';
 import { parseDemoManifest } from '../../src/ui/demo/demoManifest.ts';
+import { DEMO_TRACKS } from '../../src/ui/demo/demoSettings.ts';
+import { parseRealTrackResults } from '../../src/ui/demo/realTrackResults.ts';
 
 const realDir = fileURLToPath(new URL('../../public/demo/real/', import.meta.url));
 const manifest = JSON.parse(readFileSync(join(realDir, 'manifest.json'), 'utf8')) as RealManifest;
@@ -61,6 +63,39 @@ describe('public/demo/real manifest', () => {
       }
       expect(lesion).toBe(c.stats.lesionVoxels);
       expect(outside).toBe(0);
+    }
+  });
+});
+
+describe('public/demo/real/models', () => {
+  const models = join(realDir, 'models');
+  it('ships both checkpoints of each real track, trained on that modality, with their logs', () => {
+    for (const track of [DEMO_TRACKS['real-t2'], DEMO_TRACKS['real-flair']]) {
+      for (const model of Object.values(track.models)) {
+        const checkpoint = readFileSync(join(models, model.file));
+        expect(new TextDecoder().decode(checkpoint.subarray(0, 8))).toBe('FQLABCK1');
+        expect(checkpoint.length).toBeLessThan(5e5);
+        const log = JSON.parse(readFileSync(join(models, model.file.replace('.fqlab', '.training.json')), 'utf8')) as {
+          model: { loss: string; preset: string; step: number };
+          data: { healthyTrain: string[] };
+        };
+        expect(log.model).toMatchObject({ loss: model.score, preset: 'tiny', step: 159 });
+        // Only shippable scans: IXI002 (T2 only) and the two lesion scans' lesion-free slices.
+        const expected = track.modality === 'T2' ? ['healthy_ixi002', 'mslub_patient07', 'tcga-du-7294'] : ['mslub_patient07', 'tcga-du-7294'];
+        expect(log.data.healthyTrain.map((id) => id.replace('healthy-train:', ''))).toEqual(expected);
+      }
+    }
+  });
+
+  it('ships the stored comparison the page shows: both models, both ways round, per modality', () => {
+    const rows = parseRealTrackResults(JSON.parse(readFileSync(join(models, 'results.json'), 'utf8')));
+    for (const modality of ['T2', 'FLAIR'] as const) {
+      const cases = manifest.cases.filter((c) => c.modality === modality && c.files.seg).map((c) => c.id);
+      for (const model of ['pddpm', 'pddpm-iqa'] as const) {
+        const mine = rows.filter((r) => r.modality === modality && r.model === model);
+        expect(new Set(mine.map((r) => r.thresholdCase))).toEqual(new Set(cases));
+        for (const r of mine) expect(r.testCase).not.toBe(r.thresholdCase);
+      }
     }
   });
 });

@@ -29,6 +29,9 @@ describe('real-track results', () => {
     expect(loses).toContain('pDDPM-IQA (FQ) DICE 20.0 ± 1.0 %');
     expect(loses).toContain('pDDPM (l1) DICE 30.0 ± 1.0 %');
     expect(comparisonSentence([row('pddpm', 0.3), row('pddpm-iqa', 0.4)], 'mslub07-t2')).toContain('FQ beats l1');
+    expect(comparisonSentence([row('pddpm', 0.3), row('pddpm-iqa', 0.2), row('thresh', 0.5)], 'mslub07-t2')).toContain(
+      'Thresh baseline (the image itself as the map) scores DICE 50.0 ± 1.0 %, AUPRC 20.0 ± 2.0 %, better than both models.',
+    );
     expect(comparisonSentence([row('pddpm', 0.3)], 'mslub07-t2')).toBeNull();
   });
 
