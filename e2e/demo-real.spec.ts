@@ -23,6 +23,7 @@ test('the real-scan T2 track: its cases, credits, training size, stored comparis
   const notice = page.getByTestId('real-scans-notice');
   await expect(notice).toContainText('real T2 scans with real lesions', { timeout: 90_000 });
   await expect(page.getByTestId('synthetic-notice')).toHaveCount(0);
+  await expect(page.getByTestId('first-run-hint')).not.toContainText('anomalies are synthetic');
   const credits = page.getByTestId('real-credits');
   for (const credit of ['Lesjak et al.', 'The Cancer Imaging Archive', 'IXI dataset, Imperial College London', 'CC BY-SA 3.0']) await expect(credits).toContainText(credit);
   const { slices, scans } = manifest.training.T2;

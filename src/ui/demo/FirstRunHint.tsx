@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { PAPER_PROTOCOL } from '../../core/protocol.ts';
 import { useStorageStore } from '../stores/storageStore.ts';
 import { demoAutoStart } from './demoSettings.ts';
+import { useDemoStore } from './demoStore.ts';
 
 const STORAGE_KEY = 'fqlab.firstRunHintDismissed';
 
@@ -28,6 +29,8 @@ export function FirstRunHint() {
   // the user's own data, not the demo.
   const restored = useStorageStore((s) => s.restored);
   const demo = demoAutoStart() && !restored;
+  // The real-scan tracks carry their own notice (real lesions, credits) in the demo bar.
+  const syntheticTrack = useDemoStore((s) => (s.track ?? s.wantedTrack) === 'synthetic');
   if (!open) return null;
   return (
     <aside className="first-run-hint" data-testid="first-run-hint" aria-label="How to use the workbench">
@@ -80,7 +83,7 @@ export function FirstRunHint() {
           ) : null}
         </li>
       </ul>
-      {demo && (
+      {demo && syntheticTrack && (
         <p className="first-run-synthetic">
           The demo anomalies are synthetic: simulated stroke-like lesions inserted into healthy brain templates. Colin27 and ICBM 2009 templates
           courtesy of the Montreal Neurological Institute; simulated lesion maps from MRIcron (C. Rorden).
