@@ -1,11 +1,13 @@
 // npm run make-demo: rebuilds public/demo, fqlab's built-in demo data, from the shippable templates and lesion maps.
 /**
- * Usage: npx tsx scripts/make-demo/main.ts [--sources DIR] [--fetch] [--out DIR]
+ * Usage: npx tsx scripts/make-demo/main.ts [--sources DIR] [--fetch] [--out DIR] [--track synthetic|real|both]
  *   --sources DIR  the fqlab shared data folder, or a folder with the registry packages unpacked (see sources.ts);
  *                  default ../shared/data next to the repository
  *   --fetch        when no sources are found, download them (apt-get download mricron-data mricron-doc, npm pack
  *                  @niivue/niivue@0.21.1) into a temporary folder
- *   --out DIR      default public/demo
+ *   --out DIR      default public/demo; the real-scan track goes to DIR/real
+ *   --track        which track to rebuild (default both); the real one needs the shared data folder (realTrack.ts)
+ *                  and is skipped, its committed files kept, when the sources hold no real scans
  *
  * Per case (all randomness from seeded Alea streams named after the case id, so reruns are byte-identical):
  * 1. draw small rigid (rotation <= 5 deg per axis, shift <= 3 mm) + cubic B-spline elastic warp parameters;
@@ -35,6 +37,7 @@ import { insertLesions, LESION_MODEL, placeLesions, prepareLesionMap, withMassEf
 import { DEMO_MANIFEST_FORMAT, type DemoCase, type DemoManifest } from './manifest.ts';
 import { encodeMask, encodeUnitImage } from './niftiOutput.ts';
 import { caseSeed, DEMO_PLAN, type PlannedCase } from './plan.ts';
+import { buildRealTrack, hasRealSources } from './realTrack.ts';
 import { sampleBrain } from './sampling.ts';
 import {
   detectLayout,
@@ -53,21 +56,29 @@ const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ATTRIBUTION =
   'Colin27 and ICBM 2009 templates courtesy of the Montreal Neurological Institute; simulated lesion maps from MRIcron (C. Rorden).';
 
+const TRACKS = ['synthetic', 'real', 'both'] as const;
+
 interface Options {
   sources: string | null;
   fetch: boolean;
   out: string;
+  track: (typeof TRACKS)[number];
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { sources: null, fetch: false, out: path.join(REPO_ROOT, 'public/demo') };
+  const options: Options = { sources: null, fetch: false, out: path.join(REPO_ROOT, 'public/demo'), track: 'both' };
+  const usage = 'Usage: make-demo [--sources DIR] [--fetch] [--out DIR] [--track synthetic|real|both]';
   for (let n = 0; n < argv.length; n++) {
     const arg = argv[n];
     if (arg === '--fetch') options.fetch = true;
     else if ((arg === '--sources' || arg === '--out') && n + 1 < argv.length) {
       options[arg === '--sources' ? 'sources' : 'out'] = path.resolve(argv[++n]);
+    } else if (arg === '--track' && n + 1 < argv.length) {
+      const track = argv[++n];
+      if (!(TRACKS as readonly string[]).includes(track)) throw new Error(`make-demo: --track '${track}' is not one of ${TRACKS.join(', ')}. ${usage}`);
+      options.track = track as Options['track'];
     } else {
-      throw new Error(`make-demo: unknown argument '${arg}'. Usage: make-demo [--sources DIR] [--fetch] [--out DIR]`);
+      throw new Error(`make-demo: unknown argument '${arg}'. ${usage}`);
     }
   }
   return options;
@@ -178,11 +189,19 @@ function buildCase(
   };
 }
 
-function main(): void {
+/** The real-scan track, when the sources hold its scans; otherwise the committed files stay as they are. */
+function makeRealTrack(layout: SourceLayout, out: string): void {
   const started = performance.now();
-  const options = parseArgs(process.argv.slice(2));
-  const layout = locateSources(options);
-  console.log(`Sources: ${layout.root} (${layout.origin})`);
+  if (!hasRealSources(layout.root)) {
+    console.log(`Real-scan track skipped: ${layout.root} holds no real scans (needs the shared data folder); public/demo/real is kept.`);
+    return;
+  }
+  const { cases, bytes } = buildRealTrack(layout.root, path.join(out, 'real'));
+  console.log(`Wrote ${cases} real-scan cases to ${path.join(out, 'real')}: ${(bytes / 1e6).toFixed(2)} MB in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+}
+
+function makeSyntheticTrack(layout: SourceLayout, out: string): void {
+  const started = performance.now();
   const templates: Record<TemplateName, TemplateSource> = {
     colin27: loadTemplate(layout, 'colin27'),
     'icbm152-2009': loadTemplate(layout, 'icbm152-2009'),
@@ -199,15 +218,15 @@ function main(): void {
     lesionMaps.set(id, prepareLesionMap(id, mask));
   }
 
-  mkdirSync(options.out, { recursive: true });
-  for (const name of readdirSync(options.out)) if (name.endsWith('.nii.gz')) rmSync(path.join(options.out, name));
+  mkdirSync(out, { recursive: true });
+  for (const name of readdirSync(out)) if (name.endsWith('.nii.gz')) rmSync(path.join(out, name));
   const cases: DemoCase[] = [];
   let totalBytes = 0;
   for (const planned of DEMO_PLAN) {
     const t0 = performance.now();
     const built = buildCase(planned, templates[planned.template], lesionMaps, grid);
     for (const [name, bytes] of built.files) {
-      writeFileSync(path.join(options.out, name), bytes);
+      writeFileSync(path.join(out, name), bytes);
       totalBytes += bytes.length;
     }
     cases.push(built.entry);
@@ -242,11 +261,19 @@ function main(): void {
     cases,
   };
   const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
-  writeFileSync(path.join(options.out, 'manifest.json'), manifestText);
+  writeFileSync(path.join(out, 'manifest.json'), manifestText);
   totalBytes += manifestText.length;
   console.log(
-    `Wrote ${cases.length} cases to ${options.out}: ${(totalBytes / 1e6).toFixed(2)} MB in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    `Wrote ${cases.length} cases to ${out}: ${(totalBytes / 1e6).toFixed(2)} MB in ${((performance.now() - started) / 1000).toFixed(0)} s`,
   );
+}
+
+function main(): void {
+  const options = parseArgs(process.argv.slice(2));
+  const layout = locateSources(options);
+  console.log(`Sources: ${layout.root} (${layout.origin})`);
+  if (options.track !== 'real') makeSyntheticTrack(layout, options.out);
+  if (options.track !== 'synthetic') makeRealTrack(layout, options.out);
 }
 
 main();

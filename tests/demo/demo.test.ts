@@ -64,7 +64,7 @@ describe('public/demo manifest', () => {
 
   it('holds only the listed files (plus the models folder), a few MB in all', () => {
     const listed = new Set(manifest.cases.flatMap((c) => Object.values(c.files)));
-    const present = readdirSync(demoDir).filter((name) => !['manifest.json', 'README.md', 'models'].includes(name));
+    const present = readdirSync(demoDir).filter((name) => !['manifest.json', 'README.md', 'models', 'real'].includes(name));
     expect(new Set(present)).toEqual(listed);
     const bytes = present.reduce((sum, name) => sum + statSync(new URL(name, demoDir)).size, 0);
     expect(bytes).toBeLessThan(5.2e6);

@@ -1,12 +1,13 @@
-// The demo strip above the viewer: the plain statement that its anomalies are synthetic, its status and progress, and its model.
+// The demo strip above the viewer: what its data is (synthetic anomalies, or real scans with credits), its status and progress, its track and model.
 import { ProgressBar } from '../components/ProgressBar.tsx';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
 import { useModelStore } from '../stores/modelStore.ts';
 import { useSweepStore } from '../stores/sweepStore.ts';
 import { stopDemo } from './demoControl.ts';
 import { runDemo } from './demoPipeline.ts';
-import { DEMO_MODELS, type DemoModelId } from './demoSettings.ts';
+import { DEMO_MODELS, DEMO_TRACKS, type DemoModelId, type DemoTrackId } from './demoSettings.ts';
 import { demoDataLoaded, useDemoStore } from './demoStore.ts';
+import { RealScansNotice } from './RealScansNotice.tsx';
 
 const DEFAULT_ATTRIBUTION = 'Colin27 and ICBM 2009 templates courtesy of the Montreal Neurological Institute; simulated lesion maps from MRIcron (C. Rorden).';
 
@@ -37,13 +38,30 @@ export function DemoBar() {
 
   return (
     <section className="demo-bar" aria-label="Demo">
-      {demoDataLoaded(demo) && <SyntheticNotice attribution={demo.attribution} />}
+      {demoDataLoaded(demo) && demo.realTrack && <RealScansNotice info={demo.realTrack} />}
+      {demoDataLoaded(demo) && !demo.realTrack && (demo.track ?? demo.wantedTrack) === 'synthetic' && <SyntheticNotice attribution={demo.attribution} />}
       <div className="demo-status-row">
         <span className="demo-status" data-testid="demo-status" role="status" aria-live="polite">
           {demo.step}
         </span>
         {demo.phase !== 'closed' && (
           <div className="demo-actions">
+            <label className="inline">
+              demo track
+              <select
+                data-testid="demo-track-select"
+                value={demo.wantedTrack}
+                disabled={demo.phase === 'stopping' || busy}
+                title="Synthetic lesions in healthy templates, or real T2 / FLAIR scans with real lesions (each with its own two checkpoints)"
+                onChange={(e) => void runDemo(demo.wantedModelId, e.target.value as DemoTrackId)}
+              >
+                {Object.values(DEMO_TRACKS).map((t) => (
+                  <option key={t.id} value={t.id}>
+                    {t.label}
+                  </option>
+                ))}
+              </select>
+            </label>
             <label className="inline">
               demo model
               <select

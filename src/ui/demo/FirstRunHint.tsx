@@ -47,6 +47,8 @@ export function FirstRunHint() {
   const demoClosed = useDemoStore((s) => s.phase === 'closed');
   const mode = restored ? 'restored' : !demoAutoStart() ? 'empty' : demoClosed ? 'replaced' : 'demo';
   const demo = mode === 'demo';
+  // The real-scan tracks carry their own notice (real lesions, credits) in the demo bar.
+  const syntheticTrack = useDemoStore((s) => (s.track ?? s.wantedTrack) === 'synthetic');
   return (
     <details
       className="first-run-hint"
@@ -93,7 +95,7 @@ export function FirstRunHint() {
           ) : null}
         </li>
       </ul>
-      {demo && (
+      {demo && syntheticTrack && (
         <p className="first-run-synthetic">
           The demo anomalies are synthetic: simulated stroke-like lesions inserted into healthy brain templates. Colin27 and ICBM 2009 templates
           courtesy of the Montreal Neurological Institute; simulated lesion maps from MRIcron (C. Rorden).

@@ -6,11 +6,29 @@ export interface DemoCase {
   split: DataSplit;
   modality: Modality;
   files: { image: string; brainMask: string; seg?: string };
+  /** Real-scan cases: where every file of the case comes from and under what terms. */
+  credit?: DemoCaseCredit;
+}
+
+export interface DemoCaseCredit {
+  source: string;
+  licence: string;
+  attribution: string;
+}
+
+/** What a real-scan track's models of one modality trained on. */
+export interface DemoTrainingData {
+  slices: number;
+  scans: number;
 }
 
 export interface DemoManifest {
+  /** 'real' for public/demo/real (real scans, credited per case); 'synthetic' otherwise. */
+  track: 'synthetic' | 'real';
   syntheticAnomalies: boolean;
   attribution: string;
+  /** Real-scan track only: per modality, the slices and scans its models trained on. */
+  training: Partial<Record<Modality, DemoTrainingData>>;
   /** Axial slices of every (conformed) volume: the unit of reconstruction progress. */
   slicesPerCase: number;
   cases: DemoCase[];
@@ -41,7 +59,19 @@ function parseCase(value: unknown, index: number): DemoCase {
   }
   const demoCase: DemoCase = { id, split: split as DataSplit, modality: modality as Modality, files: { image, brainMask } };
   if (seg) demoCase.files.seg = seg;
+  const { source, licence, attribution } = entry ?? {};
+  if (typeof source === 'string' && typeof licence === 'string' && typeof attribution === 'string') demoCase.credit = { source, licence, attribution };
   return demoCase;
+}
+
+function parseTraining(value: unknown): DemoManifest['training'] {
+  const training: DemoManifest['training'] = {};
+  for (const modality of MODALITIES) {
+    const entry = record(record(value)?.[modality]);
+    const { slices, scans } = entry ?? {};
+    if (Number.isInteger(slices) && Number.isInteger(scans)) training[modality] = { slices: slices as number, scans: scans as number };
+  }
+  return training;
 }
 
 /** Checks the manifest's shape; throws an Error saying what is wrong (the caller names the file). */
@@ -57,8 +87,10 @@ export function parseDemoManifest(json: unknown): DemoManifest {
   const ids = new Set(cases.map((c) => c.id));
   if (ids.size !== cases.length) throw new Error('two cases share an id');
   return {
+    track: root.track === 'real' ? 'real' : 'synthetic',
     syntheticAnomalies: root.syntheticAnomalies === true,
     attribution: typeof root.attribution === 'string' ? root.attribution : '',
+    training: parseTraining(root.training),
     slicesPerCase: dims[2] as number,
     cases,
   };

@@ -1,4 +1,4 @@
-// Opens the shipped demo on page load: loads its volumes and a checkpoint, then reconstructs and scores case by case.
+// Opens the shipped demo on page load (or a track the user picks): loads its volumes and a checkpoint, then reconstructs and scores case by case.
 import type { CaseSpec, VolumeRole } from '../../../workers/api.ts';
 import { rescore } from '../actions/analysisActions.ts';
 import { syncCases } from '../actions/dataActions.ts';
@@ -12,8 +12,9 @@ import { toUserError } from '../worker/userError.ts';
 import { workbenchWorker } from '../worker/workbenchWorker.ts';
 import { DemoStopped, startDemoRun } from './demoControl.ts';
 import { demoCaseOrder, demoEvaluationCases, parseDemoManifest, type DemoCase, type DemoManifest } from './demoManifest.ts';
-import { DEFAULT_DEMO_MODEL, DEMO_MODELS, demoAutoStart, demoUrl, type DemoModel, type DemoModelId } from './demoSettings.ts';
-import { useDemoStore } from './demoStore.ts';
+import { DEFAULT_DEMO_MODEL, DEMO_TRACKS, demoAutoStart, demoTrackFromAddress, demoUrl, type DemoModel, type DemoModelId, type DemoTrack, type DemoTrackId } from './demoSettings.ts';
+import { useDemoStore, type RealTrackInfo } from './demoStore.ts';
+import { parseRealTrackResults, type RealTrackResult } from './realTrackResults.ts';
 
 /** A demo step failed: the file it concerns and what to do, for the error banner. */
 class DemoFailure extends Error {
@@ -58,20 +59,67 @@ async function fetchBytes(path: string, signal: AbortSignal): Promise<ArrayBuffe
   }
 }
 
-let manifestCache: DemoManifest | null = null;
+/** Parsed manifests by path under demo/ (the two real tracks share one). */
+const manifestCache = new Map<string, DemoManifest>();
 /** Whether no demo run has started yet on this page. */
 let firstRun = true;
 
-async function loadManifest(signal: AbortSignal): Promise<DemoManifest> {
-  if (manifestCache) return manifestCache;
-  const response = await fetchDemoFile('manifest.json', signal);
+async function loadManifest(path: string, signal: AbortSignal): Promise<DemoManifest> {
+  const cached = manifestCache.get(path);
+  if (cached) return cached;
+  const response = await fetchDemoFile(path, signal);
+  let manifest: DemoManifest;
   try {
-    manifestCache = parseDemoManifest(await response.json());
+    manifest = parseDemoManifest(await response.json());
   } catch (error) {
     if (signal.aborted) throw new DemoStopped();
-    throw new DemoFailure('demo/manifest.json', `is not a valid demo manifest (${error instanceof Error ? error.message : String(error)}); regenerate it with npm run make-demo.`);
+    throw new DemoFailure(`demo/${path}`, `is not a valid demo manifest (${error instanceof Error ? error.message : String(error)}); regenerate it with npm run make-demo.`);
   }
-  return manifestCache;
+  manifestCache.set(path, manifest);
+  return manifest;
+}
+
+/** The real track's stored evaluation of one modality; a missing or broken file only leaves the numbers out (reported). */
+async function loadRealResults(track: DemoTrack, signal: AbortSignal): Promise<RealTrackResult[]> {
+  const path = `${track.folder}models/results.json`;
+  try {
+    const rows = parseRealTrackResults(await (await fetchDemoFile(path, signal)).json());
+    return rows.filter((row) => row.modality === track.modality);
+  } catch (error) {
+    if (signal.aborted || error instanceof DemoStopped) throw new DemoStopped();
+    const why = error instanceof DemoFailure ? error.message : `is not a valid results file (${error instanceof Error ? error.message : String(error)})`;
+    useErrorStore.getState().report(`demo/${path}`, `${why}; the demo runs without the stored comparison (scripts/results/real-demo-table.sh writes it).`);
+    return [];
+  }
+}
+
+/** What the real-scan notice shows for this track's cases. */
+function realTrackInfo(track: DemoTrack, manifest: DemoManifest, cases: readonly DemoCase[], results: RealTrackResult[]): RealTrackInfo {
+  const credits = new Map(cases.flatMap((c) => (c.credit ? [[c.credit.source, c.credit] as const] : [])));
+  const modality = track.modality ?? cases[0]?.modality ?? 'T2';
+  const thresholdCase = cases.find((c) => c.split === 'validation' && c.files.seg)?.id ?? '';
+  return { modality, credits: [...credits.values()], training: manifest.training[modality] ?? null, thresholdCase, results };
+}
+
+/** Unloads another track's cases and files (a run evaluates one track's cases only); the model is loaded anew. */
+async function unloadOtherTrack(): Promise<void> {
+  const demo = useDemoStore.getState();
+  const demoFiles = new Set(demo.fileIds);
+  const demoCases = new Set(demo.caseIds);
+  setDemo({ fileIds: [], caseIds: [], track: null, realTrack: null, modelId: null, loadedCases: 0 });
+  const data = useDataStore.getState();
+  data.setCases(data.cases.filter((c) => !demoCases.has(c.spec.caseId)));
+  for (const fileId of demoFiles) useDataStore.getState().removeFile(fileId);
+  useAnalysisStore.getState().set({ evaluation: null, reconstruction: NO_RECONSTRUCTION, stale: false });
+  useViewerStore.getState().setCaseId(null);
+  await syncCases();
+  for (const fileId of demoFiles) {
+    try {
+      await workbenchWorker().removeFile(fileId);
+    } catch {
+      // Already gone (e.g. the worker restarted without it): nothing to free.
+    }
+  }
 }
 
 /** Resolves once the compute backend is up (the demo must not start a second backend race by calling the worker first). */
@@ -166,7 +214,7 @@ async function loadCase(demoCase: DemoCase, downloads: Promise<ArrayBuffer[]>, s
  * this one); `ready(id)` resolves when that case is in (false if it was skipped). A failed download stops the
  * loader: every case not yet loaded then rejects with that failure.
  */
-function startLoader(order: readonly DemoCase[], signal: AbortSignal): { ready: (caseId: string) => Promise<boolean>; finished: Promise<void> } {
+function startLoader(order: readonly DemoCase[], folder: string, signal: AbortSignal): { ready: (caseId: string) => Promise<boolean>; finished: Promise<void> } {
   const settled = new Map<string, { promise: Promise<boolean>; resolve: (ok: boolean) => void; reject: (error: unknown) => void }>();
   for (const c of order) {
     let resolve: (ok: boolean) => void = () => undefined;
@@ -180,7 +228,7 @@ function startLoader(order: readonly DemoCase[], signal: AbortSignal): { ready: 
   }
   const download = (c: DemoCase | undefined): Promise<ArrayBuffer[]> => {
     if (!c || alreadyLoaded(c)) return Promise.resolve([]);
-    const promise = Promise.all(caseFiles(c).map(([, name]) => fetchBytes(name, signal)));
+    const promise = Promise.all(caseFiles(c).map(([, name]) => fetchBytes(`${folder}${name}`, signal)));
     promise.catch(() => undefined);
     return promise;
   };
@@ -207,18 +255,18 @@ function startLoader(order: readonly DemoCase[], signal: AbortSignal): { ready: 
 }
 
 /** Loads a demo checkpoint into the worker unless it is the one already there. */
-async function ensureModel(model: DemoModel, checkpoint: Promise<ArrayBuffer>, signal: AbortSignal): Promise<void> {
+async function ensureModel(model: DemoModel, folder: string, checkpoint: Promise<ArrayBuffer>, signal: AbortSignal): Promise<void> {
   if (useDemoStore.getState().modelId === model.id && useModelStore.getState().model) return;
   setDemo({ step: `Loading the ${model.label} model…` });
   const bytes = new Uint8Array(await checkpoint);
   await backendReady(signal);
   signal.throwIfAborted();
   try {
-    const info = await workbenchWorker().loadCheckpoint(bytes, `demo/models/${model.file}`);
+    const info = await workbenchWorker().loadCheckpoint(bytes, `demo/${folder}models/${model.file}`);
     useModelStore.getState().setModel(info);
   } catch (error) {
     const { message } = toUserError(error);
-    throw new DemoFailure(`demo/models/${model.file}`, `could not be loaded (${message}); the demo volumes are loaded, so you can still train a model in the Model panel.`);
+    throw new DemoFailure(`demo/${folder}models/${model.file}`, `could not be loaded (${message}); the demo volumes are loaded, so you can still train a model in the Model panel.`);
   }
   setDemo({ modelId: model.id });
   // Maps and metrics of another model do not describe this one; its own score map goes on the scan.
@@ -231,32 +279,40 @@ function seconds(ms: number): string {
 }
 
 /** The demo's work: cases stream in while the first test case, the validation cases and the rest are reconstructed. */
-async function demoWork(modelId: DemoModelId, signal: AbortSignal): Promise<void> {
-  const model = DEMO_MODELS[modelId];
+async function demoWork(modelId: DemoModelId, trackId: DemoTrackId, signal: AbortSignal): Promise<void> {
+  const track = DEMO_TRACKS[trackId];
+  const model = track.models[modelId];
   // The first run counts from the page's start (what a visitor waits), later ones from the click.
   const since = firstRun ? 0 : performance.now();
   firstRun = false;
   let firstMapsMs: number | null = null;
   let firstDiceMs: number | null = null;
-  setDemo({ phase: 'running', wantedModelId: modelId, step: 'Loading the demo…' });
+  setDemo({ phase: 'running', wantedModelId: modelId, wantedTrack: trackId, step: 'Loading the demo…' });
   let loader: ReturnType<typeof startLoader> | null = null;
   try {
-    const manifest = await loadManifest(signal);
-    const order = demoCaseOrder(manifest.cases);
-    const evaluationCases = demoEvaluationCases(manifest.cases);
+    const manifest = await loadManifest(`${track.folder}manifest.json`, signal);
+    const cases = manifest.cases.filter((c) => track.modality === null || c.modality === track.modality);
+    if (useDemoStore.getState().track !== trackId && useDemoStore.getState().caseIds.length > 0) {
+      setDemo({ step: 'Unloading the other demo track…' });
+      await unloadOtherTrack();
+    }
+    const results = manifest.track === 'real' ? await loadRealResults(track, signal) : [];
+    setDemo({ track: trackId, realTrack: manifest.track === 'real' ? realTrackInfo(track, manifest, cases, results) : null });
+    const order = demoCaseOrder(cases);
+    const evaluationCases = demoEvaluationCases(cases);
     const slicesPerCase = manifest.slicesPerCase;
-    setDemo({ totalCases: manifest.cases.length, attribution: manifest.attribution, slicesDone: 0, slicesTotal: evaluationCases.length * slicesPerCase });
+    setDemo({ totalCases: cases.length, attribution: manifest.attribution, slicesDone: 0, slicesTotal: evaluationCases.length * slicesPerCase });
     useAnalysisStore.getState().set({ noiseLevel: model.noiseLevel, score: model.score });
 
-    const checkpoint = fetchBytes(`models/${model.file}`, signal);
+    const checkpoint = fetchBytes(`${track.folder}models/${model.file}`, signal);
     checkpoint.catch(() => undefined);
-    loader = startLoader(order, signal);
+    loader = startLoader(order, track.folder, signal);
     const first = evaluationCases[0];
     if (first) {
       setDemo({ step: `Loading ${first.id}…` });
       if (await loader.ready(first.id)) useViewerStore.getState().setCaseId(first.id);
     }
-    await ensureModel(model, checkpoint, signal);
+    await ensureModel(model, track.folder, checkpoint, signal);
 
     const { seed } = useAnalysisStore.getState();
     let reconstructed = 0;
@@ -311,9 +367,12 @@ async function demoWork(modelId: DemoModelId, signal: AbortSignal): Promise<void
   }
 }
 
-/** Runs (or resumes) the demo with a demo model; stops any demo run first. Cases and reconstructions already done are reused. */
-export function runDemo(modelId: DemoModelId = useDemoStore.getState().wantedModelId): Promise<void> {
-  return startDemoRun((signal) => demoWork(modelId, signal));
+/**
+ * Runs (or resumes) the demo with a demo model on a track; stops any demo run first. Cases and reconstructions already
+ * done are reused; another track's cases are unloaded.
+ */
+export function runDemo(modelId: DemoModelId = useDemoStore.getState().wantedModelId, trackId: DemoTrackId = useDemoStore.getState().wantedTrack): Promise<void> {
+  return startDemoRun((signal) => demoWork(modelId, trackId, signal));
 }
 
 let opened = false;
@@ -322,5 +381,5 @@ let opened = false;
 export function openDemoOnLoad(): void {
   if (opened || !demoAutoStart()) return;
   opened = true;
-  void runDemo(DEFAULT_DEMO_MODEL);
+  void runDemo(DEFAULT_DEMO_MODEL, demoTrackFromAddress());
 }

@@ -1,6 +1,6 @@
-// Where the demo lives, its two checkpoints with the paper's settings for each, and the ?demo=off switch.
+// Where the demo lives, its tracks (synthetic, real scans), two checkpoints per track with the paper's settings, and ?demo=off.
 import { PAPER_PROTOCOL } from '../../core/protocol.ts';
-import type { ScoreKind } from '../../../workers/api.ts';
+import type { Modality, ScoreKind } from '../../../workers/api.ts';
 import type { MapOverlay } from '../stores/viewerStore.ts';
 
 export type DemoModelId = 'pddpm-iqa' | 'pddpm';
@@ -8,7 +8,7 @@ export type DemoModelId = 'pddpm-iqa' | 'pddpm';
 export interface DemoModel {
   id: DemoModelId;
   label: string;
-  /** File under demo/models/. */
+  /** File under the track's models/ folder. */
   file: string;
   /** Test noise level from the paper: 750 for pDDPM-IQA, 500 for pDDPM. */
   noiseLevel: number;
@@ -24,6 +24,35 @@ export const DEMO_MODELS: Record<DemoModelId, DemoModel> = {
 
 export const DEFAULT_DEMO_MODEL: DemoModelId = 'pddpm-iqa';
 
+export type DemoTrackId = 'synthetic' | 'real-t2' | 'real-flair';
+
+/** A set of demo cases with its own manifest and its own two checkpoints. */
+export interface DemoTrack {
+  id: DemoTrackId;
+  label: string;
+  /** Folder under demo/ ('' for the synthetic track), ending in '/'. */
+  folder: string;
+  /** Only the manifest's cases of this modality (the real track's manifest holds T2 and FLAIR). */
+  modality: Modality | null;
+  models: Record<DemoModelId, DemoModel>;
+}
+
+/** The real track's models of one modality: the same two methods and paper settings, trained on that modality. */
+function realModels(prefix: string): Record<DemoModelId, DemoModel> {
+  return {
+    'pddpm-iqa': { ...DEMO_MODELS['pddpm-iqa'], file: `${prefix}-pddpm-iqa.fqlab` },
+    pddpm: { ...DEMO_MODELS.pddpm, file: `${prefix}-pddpm.fqlab` },
+  };
+}
+
+export const DEMO_TRACKS: Record<DemoTrackId, DemoTrack> = {
+  synthetic: { id: 'synthetic', label: 'synthetic lesions (T1)', folder: '', modality: null, models: DEMO_MODELS },
+  'real-t2': { id: 'real-t2', label: 'real scans: T2', folder: 'real/', modality: 'T2', models: realModels('t2') },
+  'real-flair': { id: 'real-flair', label: 'real scans: FLAIR', folder: 'real/', modality: 'FLAIR', models: realModels('flair') },
+};
+
+export const DEFAULT_DEMO_TRACK: DemoTrackId = 'synthetic';
+
 /** The demo folder on this page's own origin (Vite's base, '/' by default). */
 export function demoUrl(path: string): string {
   return `${import.meta.env.BASE_URL}demo/${path}`;
@@ -36,4 +65,10 @@ export function demoUrl(path: string): string {
 export function demoAutoStart(search: string = globalThis.location?.search ?? ''): boolean {
   const value = new URLSearchParams(search).get('demo');
   return value === null || !['off', '0', 'false', 'no'].includes(value.toLowerCase());
+}
+
+/** The track the demo opens with: `?track=real-t2` or `?track=real-flair` picks a real-scan track, else the synthetic one. */
+export function demoTrackFromAddress(search: string = globalThis.location?.search ?? ''): DemoTrackId {
+  const value = new URLSearchParams(search).get('track');
+  return value !== null && Object.hasOwn(DEMO_TRACKS, value) ? (value as DemoTrackId) : DEFAULT_DEMO_TRACK;
 }

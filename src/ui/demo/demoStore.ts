@@ -1,6 +1,8 @@
 // Zustand store of the demo: what it is doing now (for the status line), what it loaded, and which demo model is in use.
 import { create } from 'zustand';
-import type { DemoModelId } from './demoSettings.ts';
+import type { DemoCaseCredit, DemoTrainingData } from './demoManifest.ts';
+import type { DemoModelId, DemoTrackId } from './demoSettings.ts';
+import type { RealTrackResult } from './realTrackResults.ts';
 
 /**
  * off: never opened (?demo=off) · running: loading or reconstructing · stopping: finishing the case in progress
@@ -27,7 +29,24 @@ export interface DemoState {
   fileIds: string[];
   caseIds: string[];
   attribution: string;
+  /** The track whose cases are in the workbench (null: none yet), and the one the user picked. */
+  track: DemoTrackId | null;
+  wantedTrack: DemoTrackId;
+  /** What the real-scan notice says: credits, how little the models trained on, the stored evaluation. */
+  realTrack: RealTrackInfo | null;
   set: (patch: Partial<Omit<DemoState, 'set'>>) => void;
+}
+
+/** The real-scan track in use: one modality's credits, training data and stored results. */
+export interface RealTrackInfo {
+  modality: string;
+  /** One entry per source scan. */
+  credits: DemoCaseCredit[];
+  training: DemoTrainingData | null;
+  /** The case the page's threshold comes from (the stored results are shown for the same split). */
+  thresholdCase: string;
+  /** The committed `fqlab evaluate` results for this modality (empty when the file is missing). */
+  results: RealTrackResult[];
 }
 
 export const useDemoStore = create<DemoState>()((set) => ({
@@ -42,6 +61,9 @@ export const useDemoStore = create<DemoState>()((set) => ({
   fileIds: [],
   caseIds: [],
   attribution: '',
+  track: null,
+  wantedTrack: 'synthetic',
+  realTrack: null,
   set: (patch) => set(patch),
 }));
 
