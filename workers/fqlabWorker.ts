@@ -45,7 +45,7 @@ import type {
 import { FileRegistry } from './fileRegistry.ts';
 import { registerAndSkullStrip, type RegistrationServices } from './skullStrip.ts';
 import { TemplateSpaceCases } from './templateSpaceCases.ts';
-import { backendCheck, initEngineBackend, methodSummaries, TrainedModel, trainModel, TrainingControl } from './modelSession.ts';
+import { backendCheck, initEngineBackend, methodSummaries, TrainedModel, trainModel, TrainingControl, untrainedCheckpoint } from './modelSession.ts';
 import { workerError } from './workerError.ts';
 
 function volumeRange(data: Float32Array): { min: number; max: number } {
@@ -353,6 +353,10 @@ export class FqlabWorker implements FqlabWorkerApi {
     }
     this.comparisonModels.set(loaded.id, loaded);
     return loaded.info;
+  }
+
+  async untrainedCheckpoint(config: TrainConfig): Promise<Uint8Array> {
+    return untrainedCheckpoint(this.pipeline.cases.all(), config);
   }
 
   async removeComparisonModel(modelId: string): Promise<void> {
