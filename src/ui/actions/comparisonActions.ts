@@ -10,7 +10,7 @@ import { toUserError } from '../worker/userError.ts';
 import { workbenchWorker } from '../worker/workbenchWorker.ts';
 
 /** The paper's setting for a model: IQA models at noise level 750 with the FQ map at their alpha, the others at 500 with l1 (thresh: l1 only). */
-function paperSettings(info: ModelInfo): Pick<ComparisonEntry, 'noiseLevel' | 'score' | 'alpha'> {
+export function paperSettings(info: ModelInfo): Pick<ComparisonEntry, 'noiseLevel' | 'score' | 'alpha'> {
   const iqa = info.loss === 'fq' && info.method !== 'thresh';
   const score: ScoreKind = iqa ? 'fq' : 'l1';
   return { noiseLevel: iqa ? PAPER_PROTOCOL.noiseLevel.pddpmIqa : PAPER_PROTOCOL.noiseLevel.pddpm, score, alpha: info.alpha };
