@@ -48,3 +48,9 @@ export function demoTableSeedCount(search: string = globalThis.location?.search 
   const value = Number(new URLSearchParams(search).get('tableSeeds') ?? Number.NaN);
   return Number.isInteger(value) && value >= 1 && value <= MAX_DEMO_TABLE_SEEDS ? value : DEMO_TABLE_SEEDS;
 }
+
+/** The seeds in the order they are worked: the analysis seed first when it is one of them (the demo's model has it cached). */
+export function tableSeedOrder(seedCount: number, analysisSeed: number): number[] {
+  const seeds = Array.from({ length: seedCount }, (_, seed) => seed);
+  return seeds.includes(analysisSeed) ? [analysisSeed, ...seeds.filter((s) => s !== analysisSeed)] : seeds;
+}

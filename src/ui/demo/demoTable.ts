@@ -14,7 +14,7 @@ import { toUserError } from '../worker/userError.ts';
 import { workbenchWorker } from '../worker/workbenchWorker.ts';
 import { DemoStopped } from './demoControl.ts';
 import type { DemoCase } from './demoManifest.ts';
-import { DEMO_MODELS, demoTableSeedCount, type DemoModelId } from './demoSettings.ts';
+import { DEMO_MODELS, demoTableSeedCount, tableSeedOrder, type DemoModelId } from './demoSettings.ts';
 import { useDemoStore } from './demoStore.ts';
 import { useDemoTableStore } from './demoTableStore.ts';
 
@@ -32,12 +32,6 @@ const tableModels = new Map<string, TableModel>();
 /** Thresh's settings: nothing to train, so only the AIR rule matters (the shipped models' own, so all rows see the same input). */
 function threshConfig(air: TrainConfig['air']): TrainConfig {
   return { method: 'thresh', preset: 'paper', loss: 'l1', alpha: PAPER_PROTOCOL.fqAlpha, air, noise: 'simplex', patched: true, steps: 0, batchSize: 1, seed: 0, evaluateEvery: 0 };
-}
-
-/** The seeds in the order they are worked: the analysis seed first when it is one of them (the demo's model has it cached). */
-export function tableSeedOrder(seedCount: number, analysisSeed: number): number[] {
-  const seeds = Array.from({ length: seedCount }, (_, seed) => seed);
-  return seeds.includes(analysisSeed) ? [analysisSeed, ...seeds.filter((s) => s !== analysisSeed)] : seeds;
 }
 
 function entryOf(model: TableModel, origin: string): ComparisonEntry {
