@@ -2,6 +2,7 @@
 import type { ModelInfo, ScoreKind, ScoreRequest } from '../../../workers/api.ts';
 import { checkInputSize, CHECKPOINT_FILE } from '../../core/inputLimits.ts';
 import { PAPER_PROTOCOL } from '../../core/protocol.ts';
+import { useDemoTableStore } from '../demo/demoTableStore.ts';
 import { useComparisonStore, type ComparisonEntry } from '../stores/comparisonStore.ts';
 import { useDataStore } from '../stores/dataStore.ts';
 import { useErrorStore } from '../stores/errorStore.ts';
@@ -53,6 +54,8 @@ export async function addCheckpointFileToComparison(file: File): Promise<void> {
 
 export async function removeFromComparison(modelId: string): Promise<void> {
   useComparisonStore.getState().set({ entries: useComparisonStore.getState().entries.filter((e) => e.modelId !== modelId) });
+  // The demo's table may score the same weights (e.g. a shipped checkpoint added again): the worker keeps them for it.
+  if (useDemoTableStore.getState().entries.some((e) => e.modelId === modelId)) return;
   try {
     await workbenchWorker().removeComparisonModel(modelId);
   } catch (error) {

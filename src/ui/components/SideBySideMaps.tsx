@@ -20,6 +20,10 @@ const PIXELS_PER_VOXEL = 3;
 const MAP_LUT = mapColormapLut();
 
 interface CaseVolumes {
+  caseId: string;
+  /** The models whose maps these are (the selection may have moved on while they load). */
+  leftModelId: string;
+  rightModelId: string;
   dims: Dims3;
   image: Float32Array;
   seg: Float32Array | null;
@@ -48,10 +52,11 @@ async function loadVolumes(caseId: string, hasSeg: boolean, left: ComparisonEntr
   const rightMap = (await layerData(mapRequest(right, caseId))).data;
   const top = Math.max(quantileInMask(leftMap, mask.data, WINDOW_PERCENTILE), quantileInMask(rightMap, mask.data, WINDOW_PERCENTILE));
   const imageTop = quantileInMask(image.data, mask.data, 0.995);
-  return { dims: image.dims, image: image.data, seg, left: leftMap, right: rightMap, windows: { image: { min: 0, max: imageTop > 0 ? imageTop : 1 }, map: { min: 0, max: top > 0 ? top : 1 } } };
+  return { caseId, leftModelId: left.modelId, rightModelId: right.modelId, dims: image.dims, image: image.data, seg, left: leftMap, right: rightMap, windows: { image: { min: 0, max: imageTop > 0 ? imageTop : 1 }, map: { min: 0, max: top > 0 ? top : 1 } } };
 }
 
-function SliceCanvas({ volumes, map, slice, label, testId, modelId }: { volumes: CaseVolumes; map: Float32Array; slice: number; label: string; testId: string; modelId: string }) {
+function SliceCanvas({ volumes, side, slice, label, testId }: { volumes: CaseVolumes; side: 'left' | 'right'; slice: number; label: string; testId: string }) {
+  const map = side === 'left' ? volumes.left : volumes.right;
   const ref = useRef<HTMLCanvasElement>(null);
   const [nx, ny] = volumes.dims;
   useEffect(() => {
@@ -62,7 +67,7 @@ function SliceCanvas({ volumes, map, slice, label, testId, modelId }: { volumes:
   }, [volumes, map, slice, nx, ny]);
   return (
     <figure className="side-by-side-map">
-      <canvas ref={ref} width={nx} height={ny} data-testid={testId} data-slice={slice} data-model-id={modelId} style={{ width: nx * PIXELS_PER_VOXEL, height: ny * PIXELS_PER_VOXEL, imageRendering: 'pixelated' }} />
+      <canvas ref={ref} width={nx} height={ny} data-testid={testId} data-case-id={volumes.caseId} data-slice={slice} data-model-id={side === 'left' ? volumes.leftModelId : volumes.rightModelId} style={{ width: nx * PIXELS_PER_VOXEL, height: ny * PIXELS_PER_VOXEL, imageRendering: 'pixelated' }} />
       <figcaption>{label}</figcaption>
     </figure>
   );
@@ -125,7 +130,8 @@ export function SideBySideMaps({ entries, labelOf }: { entries: ComparisonEntry[
   if (scored.length < 2 || !left || !right) return <p className="hint">Run the comparison with at least two models to see their maps side by side.</p>;
   const nz = volumes?.dims[2] ?? 1;
   const shownSlice = Math.min(slice ?? 0, nz - 1);
-  const settingsOf = (e: ComparisonEntry) => `${labelOf(e)}: ${scoreMapLayer(e.score)} map${e.score === 'fq' ? ` α=${e.alpha}` : ''}, noise level ${e.noiseLevel}`;
+  const settingsOf = (e: ComparisonEntry) =>
+    e.info.method === 'thresh' ? `${labelOf(e)}: the scan itself as the map` : `${labelOf(e)}: ${scoreMapLayer(e.score)} map${e.score === 'fq' ? ` α=${e.alpha}` : ''}, noise level ${e.noiseLevel}`;
 
   return (
     <div className="side-by-side stack" data-testid="side-by-side">
@@ -140,6 +146,7 @@ export function SideBySideMaps({ entries, labelOf }: { entries: ComparisonEntry[
             onChange={(e) => {
               setCaseId(e.target.value);
               setSlice(null);
+              setVolumes(null);
             }}
           >
             {cases.map((c) => (
@@ -155,10 +162,10 @@ export function SideBySideMaps({ entries, labelOf }: { entries: ComparisonEntry[
         </label>
       </div>
       {failure && <p className="hint warn">{failure}</p>}
-      {volumes && (
+      {volumes && slice !== null && (
         <div className="side-by-side-maps">
-          <SliceCanvas volumes={volumes} map={volumes.left} slice={shownSlice} label={settingsOf(left)} testId="side-by-side-left" modelId={left.modelId} />
-          <SliceCanvas volumes={volumes} map={volumes.right} slice={shownSlice} label={settingsOf(right)} testId="side-by-side-right" modelId={right.modelId} />
+          <SliceCanvas volumes={volumes} side="left" slice={shownSlice} label={settingsOf(left)} testId="side-by-side-left" />
+          <SliceCanvas volumes={volumes} side="right" slice={shownSlice} label={settingsOf(right)} testId="side-by-side-right" />
         </div>
       )}
       {volumes && (
