@@ -32,7 +32,7 @@ test('first load: the paper\'s table for the demo test set, three rows over two 
   const rows = table.getByTestId('demo-table-row');
   await expect(rows).toHaveCount(3, { timeout: 240_000 });
   await expect(rows.locator('th')).toContainText(['Thresh', 'pDDPM', 'pDDPM-IQA']);
-  // Rows fill progressively; all three get numbers, then mean ± std once the second seed is in.
+  // Rows fill progressively (each after its first seed); all three get numbers, then mean ± std once both seeds are in.
   for (const metric of ['dice', 'auprc', 'auroc']) {
     await expect(table.getByTestId(`demo-table-${metric}`)).toHaveText([/^\d+\.\d/, /^\d+\.\d/, /^\d+\.\d/], { timeout: 300_000 });
   }
@@ -48,7 +48,7 @@ test('first load: the paper\'s table for the demo test set, three rows over two 
   // Thresh has no randomness: the same value at both seeds.
   await expect(rows.first().getByTestId('demo-table-dice')).toHaveText(/± 0\.0$/);
   await expect(page.getByTestId('demo-table-note')).toContainText('1 validation case with lesions');
-  await expect(page.getByTestId('demo-table-note')).toContainText('seeds 0 to 1');
+  await expect(page.getByTestId('demo-table-note')).toContainText('seeds 0 to 1 (3 of 3 rows done');
   await expect(page.getByTestId('demo-table-failure')).toHaveCount(0);
   mkdirSync(screensDir, { recursive: true });
   await table.screenshot({ path: `${screensDir}demo-table.png` });

@@ -94,8 +94,8 @@ export function DemoTable() {
         </p>
       ))}
       <p className="hint" data-testid="demo-table-note">
-        DICE / AUPRC / AUROC in %, mean ± std over {seedsText(table.seedCount)} ({table.seedsDone} of {table.seedCount} done; rows fill at the first seed, then
-        settle), the best of each column in bold. Each model at the paper&apos;s setting (pDDPM: l1 score at noise level {PAPER_PROTOCOL.noiseLevel.pddpm}; -IQA: FQ
+        DICE / AUPRC / AUROC in %, mean ± std over {seedsText(table.seedCount)} ({table.rowsDone} of {table.entries.length} rows done; a row shows numbers after its
+        first seed, then settles), the best of each column in bold. Each model at the paper&apos;s setting (pDDPM: l1 score at noise level {PAPER_PROTOCOL.noiseLevel.pddpm}; -IQA: FQ
         score at {PAPER_PROTOCOL.noiseLevel.pddpmIqa}); the threshold is the reference&apos;s search on the {cases(table.validationLesionCases, 'validation')} with
         lesions, never on the test cases; maps eroded and median-filtered as the reference does; means over the test cases. Thresh needs no model: the AIR-transformed
         scan is its anomaly map. As <code>fqlab evaluate --seeds {table.seedCount}</code> would report it, for these {cases(table.caseIds.length, 'validation and test')}.

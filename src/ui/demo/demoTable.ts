@@ -70,11 +70,20 @@ async function tableEntries(fetchCheckpoint: (file: string) => Promise<ArrayBuff
   return { entries, failures };
 }
 
+/** Work order: Thresh (no reconstruction), then the current model (the demo reconstructed it at the analysis seed), then the rest. */
+function workOrder(entries: readonly ComparisonEntry[]): ComparisonEntry[] {
+  const currentModelId = useModelStore.getState().model?.modelId;
+  const rank = (e: ComparisonEntry) => (e.info.method === 'thresh' ? 0 : e.modelId === currentModelId ? 1 : 2);
+  return [...entries].sort((a, b) => rank(a) - rank(b));
+}
+
 /**
  * Computes the table for the demo's evaluation cases (validation cases give the threshold, the test cases the means):
- * seed by seed, each row's cases are reconstructed one at a time (so the viewer and the sliders get the worker between
- * them), then the row is scored over the seeds so far; rows fill at the first seed, then settle. Stops quietly when
- * the demo is stopped; a finished table for the same cases and seeds is kept.
+ * row by row and seed by seed, the cases are reconstructed one at a time (so the viewer and the sliders get the worker
+ * between them), then the row is scored over its seeds so far: a row shows numbers after its first seed, then
+ * settles. One row's seeds at a time, so its reconstructions are all still in the worker's cache when it is scored
+ * (three models x three seeds of every case would not fit, and an evicted case would drop out of the means). Stops
+ * quietly when the demo is stopped; a finished table for the same cases and seeds is kept.
  */
 export async function computeDemoTable(evaluationCases: readonly DemoCase[], fetchCheckpoint: (file: string) => Promise<ArrayBuffer>, signal: AbortSignal): Promise<void> {
   const ready = new Set(useDataStore.getState().cases.filter((c) => c.status === 'ready').map((c) => c.spec.caseId));
@@ -92,7 +101,7 @@ export async function computeDemoTable(evaluationCases: readonly DemoCase[], fet
     testCases: cases.filter((c) => c.split === 'test').length,
     validationLesionCases: cases.filter((c) => c.split === 'validation' && c.files.seg !== undefined).length,
     seedCount,
-    seedsDone: 0,
+    rowsDone: 0,
     progress: { done: 0, total: 0 },
     message: 'Loading the models…',
   });
@@ -101,17 +110,17 @@ export async function computeDemoTable(evaluationCases: readonly DemoCase[], fet
     const total = seeds.length * entries.length * caseIds.length;
     let done = 0;
     useDemoTableStore.getState().set({ entries, rowFailures: failures, progress: { done, total } });
-    for (const [index, seed] of seeds.entries()) {
-      for (const entry of entries) {
-        const label = rowLabel(entry, useModelStore.getState().methods ?? []);
+    for (const [row, entry] of workOrder(entries).entries()) {
+      const label = rowLabel(entry, useModelStore.getState().methods ?? []);
+      const request: ScoreRequest = { modelId: entry.modelId, noiseLevel: entry.noiseLevel, seed: seeds[0], alpha: entry.alpha, score: entry.score, thresholdSource: 'validation-search' };
+      for (const [index, seed] of seeds.entries()) {
         for (const caseId of caseIds) {
           signal.throwIfAborted();
-          useDemoTableStore.getState().set({ message: `Seed ${index + 1} of ${seeds.length}: reconstructing ${caseId} with ${label}…` });
+          useDemoTableStore.getState().set({ message: `${label}, seed ${index + 1} of ${seeds.length}: reconstructing ${caseId}…` });
           await workbenchWorker().reconstruct({ modelId: entry.modelId, caseIds: [caseId], noiseLevel: entry.noiseLevel, seed }, () => undefined);
           useDemoTableStore.getState().set({ progress: { done: ++done, total } });
         }
         signal.throwIfAborted();
-        const request: ScoreRequest = { modelId: entry.modelId, noiseLevel: entry.noiseLevel, seed: seeds[0], alpha: entry.alpha, score: entry.score, thresholdSource: 'validation-search' };
         try {
           const result = await workbenchWorker().scoreSeeds(request, seeds.slice(0, index + 1), () => undefined);
           useDemoTableStore.getState().updateEntry(entry.modelId, { result, failure: null });
@@ -119,7 +128,7 @@ export async function computeDemoTable(evaluationCases: readonly DemoCase[], fet
           useDemoTableStore.getState().updateEntry(entry.modelId, { failure: toUserError(error).message });
         }
       }
-      useDemoTableStore.getState().set({ seedsDone: index + 1 });
+      useDemoTableStore.getState().set({ rowsDone: row + 1 });
     }
     useDemoTableStore.getState().set({ status: 'done', message: '' });
   } catch (error) {

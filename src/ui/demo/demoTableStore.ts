@@ -17,8 +17,8 @@ export interface DemoTableState {
   testCases: number;
   validationLesionCases: number;
   seedCount: number;
-  /** Seeds every row has been scored at so far. */
-  seedsDone: number;
+  /** Rows scored at every seed so far. */
+  rowsDone: number;
   /** Case reconstructions over the whole table (cached ones count at once). */
   progress: { done: number; total: number };
   /** What it is doing now, or why it stopped. */
@@ -36,7 +36,7 @@ export const useDemoTableStore = create<DemoTableState>()((set) => ({
   testCases: 0,
   validationLesionCases: 0,
   seedCount: 0,
-  seedsDone: 0,
+  rowsDone: 0,
   progress: { done: 0, total: 0 },
   message: '',
   set: (patch) => set(patch),
