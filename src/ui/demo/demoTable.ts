@@ -130,6 +130,15 @@ export async function computeDemoTable(evaluationCases: readonly DemoCase[], fet
       }
       useDemoTableStore.getState().set({ rowsDone: row + 1 });
     }
+    // The table's reconstructions may have pushed the analysis on screen out of the worker's cache, and a score counts
+    // only the cases it finds there: bring them back (cached cases cost nothing).
+    const shown = useAnalysisStore.getState().reconstruction;
+    if (shown.status === 'done' && shown.noiseLevel !== null && shown.modelId !== null && shown.modelId === useModelStore.getState().model?.modelId) {
+      for (const caseId of caseIds) {
+        signal.throwIfAborted();
+        await workbenchWorker().reconstruct({ modelId: shown.modelId, caseIds: [caseId], noiseLevel: shown.noiseLevel, seed: useAnalysisStore.getState().seed }, () => undefined);
+      }
+    }
     useDemoTableStore.getState().set({ status: 'done', message: '' });
   } catch (error) {
     if (signal.aborted || error instanceof DemoStopped) {
