@@ -14,6 +14,7 @@ import { DemoStopped, startDemoRun } from './demoControl.ts';
 import { demoCaseOrder, demoEvaluationCases, parseDemoManifest, type DemoCase, type DemoManifest } from './demoManifest.ts';
 import { DEFAULT_DEMO_MODEL, DEMO_MODELS, demoAutoStart, demoUrl, type DemoModel, type DemoModelId } from './demoSettings.ts';
 import { useDemoStore } from './demoStore.ts';
+import { computeDemoTable } from './demoTable.ts';
 
 /** A demo step failed: the file it concerns and what to do, for the error banner. */
 class DemoFailure extends Error {
@@ -299,6 +300,8 @@ async function demoWork(modelId: DemoModelId, signal: AbortSignal): Promise<void
       phase: 'ready',
       step: `Demo ready: ${reconstructed} validation and test cases reconstructed at noise level ${model.noiseLevel} with ${model.label}${timing ? ` (${timing})` : ''}.`,
     });
+    // The paper's table next, in the background of this run (anything that stops the demo stops it between cases).
+    await computeDemoTable(evaluationCases, (file) => fetchBytes(`models/${file}`, signal), signal);
   } catch (error) {
     if (signal.aborted || error instanceof DemoStopped) return;
     const failure = error instanceof DemoFailure ? error : new DemoFailure(toUserError(error).fileName, `${toUserError(error).message} — click “Resume demo” to try again.`);
