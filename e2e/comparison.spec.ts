@@ -1,4 +1,4 @@
-// Browser test of the comparison view: Thresh and the shipped pDDPM demo model scored on the same demo cases, the table and its best-value marks.
+// Browser test of the comparison view: Thresh and the shipped pDDPM demo model scored on the same demo cases, the table and its best-value marks, their maps side by side.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
@@ -57,6 +57,45 @@ test('comparison: Thresh and pDDPM on the same cases, one seed, the best value o
     values.forEach((value, row) => expect(marked[row] ? value : Math.max(...values)).toBe(Math.max(...values)));
   }
   await expect(page.getByTestId('comparison-failure')).toHaveCount(0);
+
+  // Side by side: both rows' maps on the same case and slice, in one window; one slider moves both.
+  const sideBySide = page.getByTestId('side-by-side');
+  await sideBySide.getByTestId('side-by-side-case').selectOption('test_01');
+  const left = sideBySide.getByTestId('side-by-side-left');
+  const right = sideBySide.getByTestId('side-by-side-right');
+  await expect(left).toHaveAttribute('data-case-id', 'test_01', { timeout: 30_000 });
+  await expect(right).toHaveAttribute('data-case-id', 'test_01');
+  const modelIds = await table.getByTestId('comparison-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-model-id')));
+  await expect(left).toHaveAttribute('data-model-id', modelIds[0] ?? '');
+  await expect(right).toHaveAttribute('data-model-id', modelIds[1] ?? '');
+  const sliceOf = async () => [await left.getAttribute('data-slice'), await right.getAttribute('data-slice')];
+  const [leftSlice, rightSlice] = await sliceOf();
+  expect(leftSlice).toBe(rightSlice);
+  /** The canvas's pixels as a string of RGB triples, and how many are not grey (map colour or outline). */
+  const pixels = (canvas: typeof left) =>
+    canvas.evaluate((el) => {
+      const c = el as HTMLCanvasElement;
+      const data = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
+      let coloured = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i] !== data[i + 1] || data[i + 1] !== data[i + 2]) coloured++;
+      return { coloured, digest: Array.from(data).join(',') };
+    });
+  const [leftPixels, rightPixels] = [await pixels(left), await pixels(right)];
+  expect(leftPixels.coloured).toBeGreaterThan(0);
+  expect(rightPixels.coloured).toBeGreaterThan(0);
+  // Thresh's map (the scan itself) and pDDPM's l1 map differ.
+  expect(leftPixels.digest).not.toBe(rightPixels.digest);
+  await expect(sideBySide.getByTestId('side-by-side-window')).toContainText('one window');
+  const slider = sideBySide.getByTestId('side-by-side-slice');
+  const moved = String(Number(leftSlice) > 10 ? Number(leftSlice) - 5 : Number(leftSlice) + 5);
+  await slider.fill(moved);
+  await expect(left).toHaveAttribute('data-slice', moved);
+  await expect(right).toHaveAttribute('data-slice', moved);
+  // The same model on both sides shows the same pixels.
+  await sideBySide.getByTestId('side-by-side-right-select').selectOption(modelIds[0] ?? '');
+  await expect(right).toHaveAttribute('data-model-id', modelIds[0] ?? '');
+  await expect.poll(async () => (await pixels(right)).digest === (await pixels(left)).digest, { timeout: 30_000 }).toBe(true);
+  await sideBySide.getByTestId('side-by-side-right-select').selectOption(modelIds[1] ?? '');
   mkdirSync(screensDir, { recursive: true });
   await page.getByTestId('comparison').screenshot({ path: `${screensDir}comparison.png` });
   await page.locator('aside.sidebar').screenshot({ path: `${screensDir}comparison-model-panel.png` });

@@ -317,4 +317,9 @@ export interface FqlabWorkerApi {
   addComparisonModel(bytes: Uint8Array, fileName: string): Promise<ModelInfo>;
   /** Drops a model added for comparison (and its cached maps, unless it is also the current model). */
   removeComparisonModel(modelId: string): Promise<void>;
+  /**
+   * The checkpoint of a method without training (thresh) for the loaded healthy-train cases, made without touching
+   * the current model (the demo's table adds it for comparison).
+   */
+  untrainedCheckpoint(config: TrainConfig): Promise<Uint8Array>;
 }

@@ -310,6 +310,7 @@ export function createWorkerClient(options: WorkerClientOptions = {}): FqlabWork
       await call((r) => r.removeComparisonModel(modelId));
       comparisonCheckpoints.delete(modelId);
     },
+    untrainedCheckpoint: (config) => call((r) => r.untrainedCheckpoint(config)),
     restart: (reason = 'restarted by the user') => replaceWorker(current, reason),
     onRestart(listener) {
       listeners.add(listener);

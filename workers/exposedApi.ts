@@ -33,6 +33,7 @@ const API_METHODS: Record<ApiMethod, true> = {
   methods: true,
   addComparisonModel: true,
   removeComparisonModel: true,
+  untrainedCheckpoint: true,
 };
 
 /** Results whose buffers move to the main thread instead of being copied. */
@@ -42,6 +43,7 @@ const TRANSFERS: { [M in ApiMethod]?: (result: ResultOf<M>) => Transferable[] } 
   getLayer: (file) => [file.bytes.buffer],
   exportLayer: (file) => [file.bytes.buffer],
   saveCheckpoint: (bytes) => [bytes.buffer],
+  untrainedCheckpoint: (bytes) => [bytes.buffer],
 };
 
 /** Callbacks (by method and argument position) whose argument's buffers move to the main thread: the viewed case's map. */

@@ -46,7 +46,7 @@ import type {
 import { FileRegistry } from './fileRegistry.ts';
 import { registerAndSkullStrip, type RegistrationServices } from './skullStrip.ts';
 import { TemplateSpaceCases } from './templateSpaceCases.ts';
-import { backendCheck, initEngineBackend, methodSummaries, TrainedModel, trainModel, TrainingControl } from './modelSession.ts';
+import { backendCheck, initEngineBackend, methodSummaries, TrainedModel, trainModel, TrainingControl, untrainedCheckpoint } from './modelSession.ts';
 import { workerError } from './workerError.ts';
 
 function volumeRange(data: Float32Array): { min: number; max: number } {
@@ -355,6 +355,10 @@ export class FqlabWorker implements FqlabWorkerApi {
     }
     this.comparisonModels.set(loaded.id, loaded);
     return loaded.info;
+  }
+
+  async untrainedCheckpoint(config: TrainConfig): Promise<Uint8Array> {
+    return untrainedCheckpoint(this.pipeline.cases.all(), config);
   }
 
   async removeComparisonModel(modelId: string): Promise<void> {

@@ -337,6 +337,18 @@ function resumedTrainer(model: TrainedModel, data: { train: TrainingVolume[]; va
 }
 
 /**
+ * The checkpoint of a method with nothing to learn (thresh): its settings alone, with the AIR decision of the
+ * healthy-train cases. Throws for a method that trains.
+ */
+export function untrainedCheckpoint(cases: readonly ConformedCase[], config: TrainConfig): Uint8Array {
+  const method = methodDescription(config.method ?? 'pddpm');
+  if (method.trains) throw new FqlabError('bad-argument', 'training settings', `${method.label} has weights to train; train it (Model panel) instead.`);
+  const trainCases = cases.filter((c) => c.split === 'healthy-train');
+  if (trainCases.length === 0) throw new FqlabError('bad-argument', 'training set', 'no healthy training case to decide AIR on; mark at least one case as healthy-train.');
+  return serializeCheckpoint({ config: engineTrainingConfig(config, trainCases), training: null, tensors: new Map() });
+}
+
+/**
  * Trains a model on the session's cases: healthy-train cases (lesion slices left out) for training, validation
  * cases (lesion slices left out) for the validation loss that picks the checkpoint, and validation cases with lesions
  * for Dice/AUPRC every `evaluateEvery` steps. Rejects with code 'cancelled' when cancelled (the old model stays).
@@ -353,11 +365,7 @@ export async function trainModel(
   if (train.length === 0) {
     throw new FqlabError('bad-argument', 'training set', 'no healthy training case (with a lesion-free brain slice); mark at least one case as healthy-train.');
   }
-  if (!resumeFrom && !methodDescription(config.method ?? 'pddpm').trains) {
-    // Nothing to learn (thresh): its model is the settings alone, with the AIR decision of the training cases.
-    const untrained = serializeCheckpoint({ config: engineTrainingConfig(config, trainCases), training: null, tensors: new Map() });
-    return TrainedModel.fromCheckpoint(untrained, TRAINED_MODEL_NAME);
-  }
+  if (!resumeFrom && !methodDescription(config.method ?? 'pddpm').trains) return TrainedModel.fromCheckpoint(untrainedCheckpoint(cases, config), TRAINED_MODEL_NAME);
   const validationCases = cases.filter((c) => c.split === 'validation');
   const validation = validationCases.map(healthyVolume).filter((v): v is TrainingVolume => v !== null);
   const scoredValidation = validationCases.filter((c) => c.anomalousVoxels > 0);

@@ -1,5 +1,6 @@
 // The comparison table's rows, as in the paper's table: methods in registry order, "+IQA" right after its base method with the relative change, the best value per column marked.
-import type { MethodName } from '../../workers/api.ts';
+import type { MethodName, ScoreKind, Summary } from '../../workers/api.ts';
+import { percent } from './format.ts';
 import type { ComparisonEntry } from './stores/comparisonStore.ts';
 
 export const COMPARISON_METRICS = ['dice', 'auprc', 'auroc'] as const;
@@ -19,6 +20,29 @@ export interface ComparisonRow {
 
 export function isIqa(entry: Pick<ComparisonEntry, 'info' | 'score'>): boolean {
   return entry.info.loss === 'fq' && entry.score === 'fq';
+}
+
+/** A row's name as in the paper's table: the method's label (its registry name when unknown), "-IQA" after it for an IQA row. */
+export function rowLabel(entry: Pick<ComparisonEntry, 'info' | 'score'>, methods: readonly { name: MethodName; label: string }[]): string {
+  const method = methods.find((m) => m.name === entry.info.method)?.label ?? entry.info.method;
+  return isIqa(entry) ? `${method}-IQA` : method;
+}
+
+/** The viewer layer that shows a score's map. */
+export function scoreMapLayer(score: ScoreKind): 'l1' | 'ssim-loss' | 'fq' {
+  return score === 'ssim' ? 'ssim-loss' : score;
+}
+
+/** Mean ± std over seeds in %, the mean alone for one seed, '–' without a value. */
+export function seedSummaryText(s: Summary): string {
+  if (s.mean === null) return '–';
+  return s.std !== null && s.n > 1 ? `${percent(s.mean)} ± ${percent(s.std)}` : percent(s.mean);
+}
+
+/** An IQA row's relative change against its base, as " (+12.3 %)"; '' without one. */
+export function relativeChangeText(change: number | null): string {
+  if (change === null) return '';
+  return ` (${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)} %)`;
 }
 
 function meanOf(entry: ComparisonEntry | null, metric: ComparisonMetric): number | null {

@@ -50,4 +50,14 @@ describe('methods and comparison models in the worker', () => {
     await worker.removeComparisonModel(plain.modelId);
     await expect(worker.scoreSeeds(request, [0], () => {})).rejects.toMatchObject({ code: 'stale-model' });
   });
+
+  it('makes a thresh checkpoint for comparison without touching the current model, and refuses a method that trains', async () => {
+    const current = await worker.train({ ...config, equalize: true }, () => {});
+    const bytes = await worker.untrainedCheckpoint(config);
+    const compared = await worker.addComparisonModel(bytes, 'Thresh');
+    expect(compared).toMatchObject({ method: 'thresh', parameters: 0, airApplied: false });
+    expect(compared.modelId).not.toBe(current.modelId);
+    expect((await worker.addComparisonModel(await worker.saveCheckpoint(), 'current')).modelId).toBe(current.modelId);
+    await expect(worker.untrainedCheckpoint({ ...config, method: 'ae', preset: 'tiny' })).rejects.toThrow(/train it/);
+  });
 });

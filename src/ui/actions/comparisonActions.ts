@@ -2,6 +2,7 @@
 import type { ModelInfo, ScoreKind, ScoreRequest } from '../../../workers/api.ts';
 import { checkInputSize, CHECKPOINT_FILE } from '../../core/inputLimits.ts';
 import { PAPER_PROTOCOL } from '../../core/protocol.ts';
+import { useDemoTableStore } from '../demo/demoTableStore.ts';
 import { persistComparisonModel } from '../storage/persistence.ts';
 import { useComparisonStore, type ComparisonEntry } from '../stores/comparisonStore.ts';
 import { useDataStore } from '../stores/dataStore.ts';
@@ -11,7 +12,7 @@ import { toUserError } from '../worker/userError.ts';
 import { workbenchWorker } from '../worker/workbenchWorker.ts';
 
 /** The paper's setting for a model: IQA models at noise level 750 with the FQ map at their alpha, the others at 500 with l1 (thresh: l1 only). */
-function paperSettings(info: ModelInfo): Pick<ComparisonEntry, 'noiseLevel' | 'score' | 'alpha'> {
+export function paperSettings(info: ModelInfo): Pick<ComparisonEntry, 'noiseLevel' | 'score' | 'alpha'> {
   const iqa = info.loss === 'fq' && info.method !== 'thresh';
   const score: ScoreKind = iqa ? 'fq' : 'l1';
   return { noiseLevel: iqa ? PAPER_PROTOCOL.noiseLevel.pddpmIqa : PAPER_PROTOCOL.noiseLevel.pddpm, score, alpha: info.alpha };
@@ -56,6 +57,8 @@ export async function addCheckpointFileToComparison(file: File): Promise<void> {
 
 export async function removeFromComparison(modelId: string): Promise<void> {
   useComparisonStore.getState().set({ entries: useComparisonStore.getState().entries.filter((e) => e.modelId !== modelId) });
+  // The demo's table may score the same weights (e.g. a shipped checkpoint added again): the worker keeps them for it.
+  if (useDemoTableStore.getState().entries.some((e) => e.modelId === modelId)) return;
   try {
     await workbenchWorker().removeComparisonModel(modelId);
   } catch (error) {

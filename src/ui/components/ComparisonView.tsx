@@ -1,6 +1,6 @@
-// Comparison view: several models (any methods) scored on the same cases at their own settings; DICE / AUPRC / AUROC mean ± std over seeds, best marked, "+IQA" beside its base.
+// Comparison view: several models (any methods) scored on the same cases at their own settings; DICE / AUPRC / AUROC mean ± std over seeds, best marked, "+IQA" beside its base; two rows' maps side by side.
 import { useRef } from 'react';
-import { SCORE_KINDS, type ScoreKind, type Summary } from '../../../workers/api.ts';
+import { SCORE_KINDS, type ScoreKind } from '../../../workers/api.ts';
 import { PAPER_PROTOCOL } from '../../core/protocol.ts';
 import {
   addCheckpointFileToComparison,
@@ -10,25 +10,15 @@ import {
   runComparison,
   setComparisonSettings,
 } from '../actions/comparisonActions.ts';
-import { COMPARISON_METRICS, comparisonRows, type ComparisonRow } from '../comparisonTable.ts';
-import { percent } from '../format.ts';
+import { COMPARISON_METRICS, comparisonRows, relativeChangeText, rowLabel, seedSummaryText, type ComparisonRow } from '../comparisonTable.ts';
 import { useComparisonStore } from '../stores/comparisonStore.ts';
 import { useDataStore } from '../stores/dataStore.ts';
 import { useModelStore } from '../stores/modelStore.ts';
 import { NumberField } from './NumberField.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
+import { SideBySideMaps } from './SideBySideMaps.tsx';
 
 const METRIC_LABELS = { dice: 'DICE', auprc: 'AUPRC', auroc: 'AUROC' } as const;
-
-function summary(s: Summary): string {
-  if (s.mean === null) return '–';
-  return s.std !== null && s.n > 1 ? `${percent(s.mean)} ± ${percent(s.std)}` : percent(s.mean);
-}
-
-function relativeChange(change: number | null): string {
-  if (change === null) return '';
-  return ` (${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)} %)`;
-}
 
 function ComparisonTableRow({ row, label, busy }: { row: ComparisonRow; label: string; busy: boolean }) {
   const { entry } = row;
@@ -75,8 +65,8 @@ function ComparisonTableRow({ row, label, busy }: { row: ComparisonRow; label: s
       </td>
       {COMPARISON_METRICS.map((metric) => (
         <td key={metric} data-testid={`comparison-${metric}`} className={row.best[metric] ? 'best' : undefined} title={row.best[metric] ? 'best in this column' : undefined}>
-          {entry.result ? (row.best[metric] ? <strong>{summary(entry.result.mean[metric])}</strong> : summary(entry.result.mean[metric])) : entry.failure ? '' : '–'}
-          {row.base ? <span className="hint">{relativeChange(row.change[metric])}</span> : null}
+          {entry.result ? (row.best[metric] ? <strong>{seedSummaryText(entry.result.mean[metric])}</strong> : seedSummaryText(entry.result.mean[metric])) : entry.failure ? '' : '–'}
+          {row.base ? <span className="hint">{relativeChangeText(row.change[metric])}</span> : null}
         </td>
       ))}
       <td>
@@ -102,10 +92,7 @@ export function ComparisonView() {
   const busy = progress !== null;
   const blocker = comparisonBlocker();
   const rows = comparisonRows(entries, methods?.map((m) => m.name) ?? []);
-  const labelOf = (row: ComparisonRow) => {
-    const method = methods?.find((m) => m.name === row.entry.info.method)?.label ?? row.entry.info.method;
-    return row.iqa ? `${method}-IQA` : method;
-  };
+  const labelOf = (row: ComparisonRow) => rowLabel(row.entry, methods ?? []);
   const failures = entries.filter((e) => e.failure !== null);
 
   return (
@@ -158,6 +145,7 @@ export function ComparisonView() {
           </tbody>
         </table>
       )}
+      {rows.length > 1 && <SideBySideMaps entries={rows.map((row) => row.entry)} labelOf={(entry) => rowLabel(entry, methods ?? [])} />}
       {failures.map((e) => (
         <p key={e.modelId} className="hint warn" data-testid="comparison-failure">
           {e.origin}: {e.failure}

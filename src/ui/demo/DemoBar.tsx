@@ -1,4 +1,4 @@
-// The demo strip above the viewer: what its data is (synthetic anomalies, or real scans with credits), its status and progress, its track and model.
+// The demo strip above the viewer: what its data is (synthetic anomalies, or real scans with credits), its status and progress, its track and model, and the paper's table on its test set.
 import { ProgressBar } from '../components/ProgressBar.tsx';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
 import { useModelStore } from '../stores/modelStore.ts';
@@ -7,6 +7,7 @@ import { stopDemo } from './demoControl.ts';
 import { runDemo } from './demoPipeline.ts';
 import { DEMO_MODELS, DEMO_TRACKS, type DemoModelId, type DemoTrackId } from './demoSettings.ts';
 import { demoDataLoaded, useDemoStore } from './demoStore.ts';
+import { DemoTable } from './DemoTable.tsx';
 import { RealScansNotice } from './RealScansNotice.tsx';
 
 const DEFAULT_ATTRIBUTION = 'Colin27 and ICBM 2009 templates courtesy of the Montreal Neurological Institute; simulated lesion maps from MRIcron (C. Rorden).';
@@ -95,6 +96,7 @@ export function DemoBar() {
       {(running || demo.phase === 'stopping') && demo.slicesTotal > 0 && (
         <ProgressBar value={demo.slicesDone} max={demo.slicesTotal} label="demo: slices reconstructed" testId="demo-progress" detail={`${demo.loadedCases}/${demo.totalCases} cases loaded`} />
       )}
+      {demo.phase !== 'closed' && demoDataLoaded(demo) && <DemoTable />}
     </section>
   );
 }

@@ -15,6 +15,7 @@ import { demoCaseOrder, demoEvaluationCases, parseDemoManifest, type DemoCase, t
 import { DEFAULT_DEMO_MODEL, DEMO_TRACKS, demoAutoStart, demoTrackFromAddress, demoUrl, type DemoModel, type DemoModelId, type DemoTrack, type DemoTrackId } from './demoSettings.ts';
 import { useDemoStore, type RealTrackInfo } from './demoStore.ts';
 import { parseRealTrackResults, type RealTrackResult } from './realTrackResults.ts';
+import { computeDemoTable } from './demoTable.ts';
 
 /** A demo step failed: the file it concerns and what to do, for the error banner. */
 class DemoFailure extends Error {
@@ -355,6 +356,8 @@ async function demoWork(modelId: DemoModelId, trackId: DemoTrackId, signal: Abor
       phase: 'ready',
       step: `Demo ready: ${reconstructed} validation and test cases reconstructed at noise level ${model.noiseLevel} with ${model.label}${timing ? ` (${timing})` : ''}.`,
     });
+    // The paper's table next, in the background of this run (anything that stops the demo stops it between cases).
+    await computeDemoTable(evaluationCases, track, (file) => fetchBytes(`${track.folder}models/${file}`, signal), signal);
   } catch (error) {
     if (signal.aborted || error instanceof DemoStopped) return;
     const failure = error instanceof DemoFailure ? error : new DemoFailure(toUserError(error).fileName, `${toUserError(error).message} — click “Resume demo” to try again.`);

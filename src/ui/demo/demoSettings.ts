@@ -1,4 +1,4 @@
-// Where the demo lives, its tracks (synthetic, real scans), two checkpoints per track with the paper's settings, and ?demo=off.
+// Where the demo lives, its tracks (synthetic, real scans), two checkpoints per track with the paper's settings, its table's seed count, and ?demo=off.
 import { PAPER_PROTOCOL } from '../../core/protocol.ts';
 import type { Modality, ScoreKind } from '../../../workers/api.ts';
 import type { MapOverlay } from '../stores/viewerStore.ts';
@@ -71,4 +71,21 @@ export function demoAutoStart(search: string = globalThis.location?.search ?? ''
 export function demoTrackFromAddress(search: string = globalThis.location?.search ?? ''): DemoTrackId {
   const value = new URLSearchParams(search).get('track');
   return value !== null && Object.hasOwn(DEMO_TRACKS, value) ? (value as DemoTrackId) : DEFAULT_DEMO_TRACK;
+}
+
+/** Seeds 0 .. n-1 per model in the demo's table (as `fqlab evaluate --seeds n`). */
+export const DEMO_TABLE_SEEDS = 3;
+/** The most seeds `?tableSeeds=n` may ask for (each seed reconstructs every demo case once more per model). */
+const MAX_DEMO_TABLE_SEEDS = 10;
+
+/** The table's seed count: DEMO_TABLE_SEEDS unless the address says `?tableSeeds=n` (browser tests use 1 or 2). */
+export function demoTableSeedCount(search: string = globalThis.location?.search ?? ''): number {
+  const value = Number(new URLSearchParams(search).get('tableSeeds') ?? Number.NaN);
+  return Number.isInteger(value) && value >= 1 && value <= MAX_DEMO_TABLE_SEEDS ? value : DEMO_TABLE_SEEDS;
+}
+
+/** The seeds in the order they are worked: the analysis seed first when it is one of them (the demo's model has it cached). */
+export function tableSeedOrder(seedCount: number, analysisSeed: number): number[] {
+  const seeds = Array.from({ length: seedCount }, (_, seed) => seed);
+  return seeds.includes(analysisSeed) ? [analysisSeed, ...seeds.filter((s) => s !== analysisSeed)] : seeds;
 }
