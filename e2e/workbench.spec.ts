@@ -1,10 +1,15 @@
 // Browser tests of the workbench: dropping NIfTI files, the viewer, refusals, privacy, backend fallback, and the train-infer-sweep-export flow.
 // Each opens the page with ?demo=off: these tests bring their own files, and the demo (e2e/demo.spec.ts) would compete for the CPU.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { chromiumArgs, chromiumPath } from './chromium.ts';
 import { readNifti } from '../src/core/nifti/index.ts';
+import { CLI_PREFIX } from '../src/ui/export/cliCommand.ts';
+import { percent } from '../src/ui/format.ts';
 import { syntheticCase, syntheticSet } from './helpers/syntheticNifti.ts';
 import { canvasContentFraction, dropFiles, expectCanvasNotEmpty, openPanel, watchRequests, type NamedBytes } from './helpers/page.ts';
 
@@ -15,6 +20,28 @@ const screensDir = fileURLToPath(new URL('../test-results/screens/', import.meta
 async function snap(page: Page, name: string): Promise<void> {
   mkdirSync(screensDir, { recursive: true });
   await page.screenshot({ path: `${screensDir}${name}.png`, fullPage: false });
+}
+
+/** The per-seed numbers of `fqlab evaluate`'s report that the page shows. */
+interface ReportSeed {
+  dice: number | null;
+  auprc: number | null;
+  auroc: number | null;
+  threshold: number;
+}
+
+/**
+ * Runs the page's "copy CLI command" with this checkout's bin in place of npx, in a folder holding the dropped files
+ * (syntheticSet) and the model under the name the command gives it (the Checkpoint button's download).
+ */
+function runCopiedCommand(command: string | null, checkpoint: Buffer): { perSeed: ReportSeed[] } {
+  if (command === null || !command.startsWith(`${CLI_PREFIX} `)) throw new Error(`not an fqlab command: ${command}`);
+  const args = command.slice(CLI_PREFIX.length + 1).split(' ');
+  const folder = mkdtempSync(join(tmpdir(), 'fqlab-cli-'));
+  for (const file of syntheticSet()) writeFileSync(join(folder, file.name), file.bytes);
+  writeFileSync(join(folder, args[args.indexOf('--model') + 1]), checkpoint);
+  const bin = fileURLToPath(new URL('../bin/fqlab.mjs', import.meta.url));
+  return JSON.parse(execFileSync(process.execPath, [bin, ...args], { cwd: folder, encoding: 'utf8', timeout: 300_000 })) as { perSeed: ReportSeed[] };
 }
 
 function origin(page: Page): string {
@@ -276,6 +303,14 @@ test('train a tiny model, run inference, rescore with alpha, sweep, export', asy
   await expect(page.getByTestId('cli-command')).toHaveText(
     /^npx fqlab evaluate --model fqlab-pddpm-tiny-fq-step\d+\.fqlab --val synthB_T2\.nii synthB_seg\.nii --test synthC_T2\.nii synthC_seg\.nii --noise-level \d+ --alpha 0\.84 --score fq --seeds \d+ --modality T2$/,
   );
+  // Run in Node where the model and scan files are, the copied command gives the page's numbers (its perSeed[seed]).
+  await expect(page.getByTestId('results-strip')).not.toHaveClass(/updating/, { timeout: 60_000 });
+  const pageNumbers = await Promise.all(['strip-dice', 'strip-auprc', 'strip-auroc', 'strip-threshold'].map((id) => page.getByTestId(id).textContent()));
+  const report = runCopiedCommand(await page.getByTestId('cli-command').textContent(), checkpoint);
+  const seed = report.perSeed.length - 1;
+  const { dice, auprc, auroc, threshold } = report.perSeed[seed];
+  expect(pageNumbers.slice(0, 3)).toEqual([dice, auprc, auroc].map((v) => percent(v)));
+  expect(pageNumbers[3]).toMatch(new RegExp(`^${threshold.toPrecision(3).replace('.', '\\.')} `));
 
   const pngPromise = page.waitForEvent('download');
   await page.getByTestId('export-png').click();
