@@ -30,6 +30,11 @@ export interface EvaluationResult {
   threshold: ThresholdChoice;
   /** Every case reconstructed under the key (all splits). */
   cases: CaseMetrics[];
+  /**
+   * Validation and test cases with no reconstruction under the key, left out of the threshold and the means: not
+   * reconstructed yet (a study scored while it fills), or evicted from the byte-budgeted reconstruction cache.
+   */
+  notReconstructed: string[];
   /** The split `mean` is over: 'test' when a test case has lesions, else 'validation'; null when no case has lesions. */
   meanOver: DataSplit | null;
   mean: { auprc: Summary; auroc: Summary; dice: Summary; bestDiceOracle: Summary };
@@ -87,7 +92,7 @@ export function evaluateScored(
   scored: readonly ScoredCase[],
   threshold: ThresholdChoice,
   prCaseId?: string,
-): Omit<EvaluationResult, 'key' | 'alphaChoice' | 'elapsedMs'> {
+): Omit<EvaluationResult, 'key' | 'alphaChoice' | 'notReconstructed' | 'elapsedMs'> {
   const cases = scored.map((s) => caseMetrics(s, threshold.value));
   const meanOver = meanSplit(scored);
   const inMean = cases.filter((c) => c.split === meanOver);

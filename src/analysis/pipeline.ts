@@ -425,9 +425,14 @@ export class AnalysisPipeline {
 
   private finishScore(request: ScoreRequest, key: MapKey, alpha: AlphaChoice, scored: ScoredCase[], started: number): EvaluationResult {
     const result = evaluateScored(scored, chooseThreshold(request, scored), request.prCaseId);
+    const scoredIds = new Set(scored.map((c) => c.conformed.caseId));
+    const notReconstructed = this.cases
+      .all()
+      .filter((c) => c.split !== 'healthy-train' && !scoredIds.has(c.caseId))
+      .map((c) => c.caseId);
     const elapsedMs = performance.now() - started;
     this.timings.score = elapsedMs;
-    return { ...result, key, alphaChoice: alpha, elapsedMs };
+    return { ...result, key, alphaChoice: alpha, notReconstructed, elapsedMs };
   }
 
   /**

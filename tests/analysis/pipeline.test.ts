@@ -121,6 +121,10 @@ describe('AnalysisPipeline.score', () => {
     expect(scores.map((s) => s.cases.map((c) => c.caseId))).toEqual([['test1'], ['test1'], ['test1']]);
     expect(scores.map((s) => [s.key.noiseLevel, s.key.seed])).toEqual([[500, 1], [750, 1], [750, 2]]);
     expect(new Set(scores.map((s) => s.cases[0].auprc)).size).toBe(3);
+    // The validation and test cases left out are named (healthy-train ones never count).
+    expect(scores[0].notReconstructed).toEqual(['val1', 'val2', 'healthy1']);
+    await pipeline.reconstruct(model, { caseIds: allIds(), noiseLevel: 500, seed: 1 });
+    expect(pipeline.score({ ...at(model, 500, 1), ...settings }).notReconstructed).toEqual([]);
     expect(() => pipeline.score({ ...at(model, 250, 1), ...settings })).toThrow(/no case is reconstructed with this model at noise level 250/);
   });
 

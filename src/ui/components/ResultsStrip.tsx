@@ -75,6 +75,13 @@ export function ResultsStrip() {
         </div>
       </dl>
       <p className="hint strip-note">{evaluation ? `means over ${evaluation.meanOver ?? 'no lesion cases'} cases, in %` : 'Metrics appear after inference.'}</p>
+      {evaluation && evaluation.notReconstructed.length > 0 && (
+        <p className="hint strip-note" data-testid="strip-not-reconstructed">
+          {evaluation.notReconstructed.length} validation/test case{evaluation.notReconstructed.length === 1 ? '' : 's'} not reconstructed at
+          this noise level and seed ({evaluation.notReconstructed.join(', ')}): left out of the threshold and the means until Run inference
+          reconstructs {evaluation.notReconstructed.length === 1 ? 'it' : 'them'}.
+        </p>
+      )}
     </section>
   );
 }
