@@ -1,58 +1,7 @@
 // WebGPU in Node through Dawn (the webgpu package): on SwiftShader the U-Net forward matches numpy and WASM; without an adapter it falls back to WASM.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { BackendChoice } from '../../src/engine/index.ts';
-
-/** Debian's chromium package ships the Vulkan loader and the SwiftShader Vulkan driver here. */
-const CHROMIUM_LIB = '/usr/lib/chromium';
-const SWIFTSHADER_ICD = `${CHROMIUM_LIB}/vk_swiftshader_icd.json`;
-const hasSwiftShader = existsSync(SWIFTSHADER_ICD);
-const repoRoot = new URL('../../', import.meta.url);
-const RESULT_PREFIX = 'FQLAB_CHILD_RESULT ';
-
-interface ChildRun<T> {
-  result: T;
-  /** stdout lines other than the result: anything tfjs or Dawn printed there (the CLI's stdout must be pure JSON). */
-  strayStdout: string[];
-  seconds: number;
-}
-
-/**
- * Runs an ESM script in a fresh `node --import tsx` with extra environment: the Vulkan loader is found through
- * LD_LIBRARY_PATH, which the dynamic linker reads only when the process starts. The script prints its result as
- * one JSON line after RESULT_PREFIX.
- */
-function runNode<T>(script: string, env: Record<string, string>, timeoutMs: number): Promise<ChildRun<T>> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: fileURLToPath(repoRoot),
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: timeoutMs,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      const lines = stdout.split('\n').filter((l) => l.trim() !== '');
-      const line = lines.find((l) => l.startsWith(RESULT_PREFIX));
-      if (code !== 0 || line === undefined) {
-        reject(new Error(`child node exited with ${code ?? signal}; stderr:\n${stderr.slice(-4000)}`));
-        return;
-      }
-      resolve({
-        result: JSON.parse(line.slice(RESULT_PREFIX.length)) as T,
-        strayStdout: lines.filter((l) => l !== line),
-        seconds: (performance.now() - started) / 1000,
-      });
-    });
-  });
-}
+import { hasSwiftShader, maxAbsDiff, RESULT_PREFIX, repoRoot, runNode, SWIFTSHADER_ENV, SWIFTSHADER_ICD } from './nodeChild.ts';
 
 interface ForwardResult {
   output: number[];
@@ -126,18 +75,11 @@ const choice = await engine.initBackend('webgpu');
 process.stdout.write(${JSON.stringify(RESULT_PREFIX)} + JSON.stringify(choice) + '\\n');
 `;
 
-function maxAbsDiff(a: readonly number[], b: readonly number[]): number {
-  expect(a.length).toBe(b.length);
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-  return max;
-}
-
 const swiftShaderTitle = "initBackend('webgpu') in Node on SwiftShader" + (hasSwiftShader ? '' : ` (skipped: needs ${SWIFTSHADER_ICD}, from Debian's chromium)`);
 
 describe.skipIf(!hasSwiftShader)(swiftShaderTitle, () => {
   it('declines the software adapter unless allowed, then runs the U-Net like numpy and WASM (to 1e-3)', async () => {
-    const run = await runNode<SwiftShaderReport>(swiftShaderScript, { LD_LIBRARY_PATH: CHROMIUM_LIB, VK_ICD_FILENAMES: SWIFTSHADER_ICD }, 240_000);
+    const run = await runNode<SwiftShaderReport>(swiftShaderScript, SWIFTSHADER_ENV, 240_000);
     const { declined, forced, fixture, tiny } = run.result;
     expect(declined.name).toBe('wasm');
     expect(declined.reason).toMatch(/software fallback \(google swiftshader/);
