@@ -1,5 +1,6 @@
 // One training micro-batch as plain arrays and its weighted loss and gradients: the unit of work the Trainer and its helper engines share.
 import * as tf from '@tensorflow/tfjs';
+import { FqlabError } from '../core/errors.ts';
 import { noisedInput, toModelRange } from './diffusion.ts';
 import { patchedLoss, type LossOptions } from './loss.ts';
 import { cosineSchedule, type NoiseSchedule } from './schedule.ts';
@@ -71,13 +72,25 @@ export interface WeightedGradients {
  * the same to the bit whichever engine did which micro-batch. The caller disposes the result.
  */
 export function weightedGradients(model: MethodNetwork, variables: tf.Variable[], part: Batch, weight: number, setup: LossSetup): WeightedGradients {
-  return tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(() => model.batchLoss(part, setup, true), variables);
-    return {
-      loss: weight === 1 ? value : (tf.mul(value, weight) as tf.Scalar),
-      gradients: variables.map((v) => (weight === 1 ? grads[v.name] : tf.mul(grads[v.name], weight))),
-    };
-  });
+  try {
+    return tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => model.batchLoss(part, setup, true), variables);
+      return {
+        loss: weight === 1 ? value : (tf.mul(value, weight) as tf.Scalar),
+        gradients: variables.map((v) => (weight === 1 ? grads[v.name] : tf.mul(grads[v.name], weight))),
+      };
+    });
+  } catch (error) {
+    // The WASM heap has a hard ceiling; running past it aborts the module with a bare RuntimeError.
+    if (error instanceof WebAssembly.RuntimeError) {
+      throw new FqlabError(
+        'too-large',
+        'training',
+        `one pass over ${part.size} slices ran out of the engine's memory (${error.message}); train with a smaller batch or preset (fqlab train: or a smaller --micro-batch)`,
+      );
+    }
+    throw error;
+  }
 }
 
 /** A micro-batch handed to a helper engine, with its weight. */

@@ -35,7 +35,7 @@ export const trainCommand: Command = {
     '  --resume continues that model\'s run (its settings, weights, optimiser and RNG state) up to N steps in all.\n' +
     '  --max-minutes stops early, keeping the best checkpoint so far (training.json records the steps reached).\n' +
     '  --batch: slices per step (default the method\'s: 32; vae --vae-variant upd 64); svae draws whole volumes, so its\n' +
-    '  --batch and --micro-batch count volumes (default 4).\n' +
+    '  --batch and --micro-batch count volumes (default 4; from preset small up --micro-batch defaults to 1).\n' +
     '  --micro-batch sets the slices per forward/backward pass (default: the preset\'s, sized for the WASM heap; on a\n' +
     '  GPU the whole batch is faster). --weights-only writes just the inference weights (a quarter of the size; no resume).\n' +
     '  Writes MODEL_DIR/model.fqlab (the checkpoint with the lowest validation loss) and MODEL_DIR/training.json\n' +

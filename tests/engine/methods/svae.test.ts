@@ -60,4 +60,11 @@ describe('svae and the UPD VAE', () => {
     });
     expect(refusal(oddHeads)).toMatch(/latent width splits into its attention heads/);
   });
+  it('from preset small up an svae pass holds one volume (small\'s 4 volumes in one pass ran past the WASM heap); tiny passes the batch', () => {
+    const svae = METHODS.svae;
+    expect(svae.trainingConfig('small').microBatchSize).toBe(1);
+    expect(svae.trainingConfig('paper', { batchSize: 3 }).microBatchSize).toBe(1);
+    expect(svae.trainingConfig('tiny', { batchSize: 6 }).microBatchSize).toBe(6);
+    expect(svae.trainingConfig('small', { batchSize: 2, microBatchSize: 2 }).microBatchSize).toBe(2);
+  });
 });

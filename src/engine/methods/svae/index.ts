@@ -25,8 +25,18 @@ const TRANSFORMER: Readonly<Record<SvaePreset, Pick<SvaeSettings, 'layers' | 'he
 /** Volumes per batch by default: a step sees batch x 50 slices, so fewer volumes than the slice methods' 32 slices. */
 const DEFAULT_BATCH_VOLUMES = 4;
 
+/**
+ * Volumes per forward/backward pass by default, sized for the WASM heap: small's 4 volumes (200 slices) in one pass
+ * run past it, so from small up each pass is one volume and BatchNorm sees that volume's 50 slices; tiny fits the batch.
+ */
+const MICRO_BATCH_VOLUMES: Readonly<Record<SvaePreset, number | 'batch'>> = { paper: 1, small: 1, tiny: 'batch' };
+
+function knownPreset(preset: PresetName): SvaePreset {
+  return (PRESETS as readonly PresetName[]).includes(preset) ? (preset as SvaePreset) : 'paper';
+}
+
 export function svaeSettings(preset: PresetName): SvaeSettings {
-  const known = (PRESETS as readonly PresetName[]).includes(preset) ? (preset as SvaePreset) : 'paper';
+  const known = knownPreset(preset);
   return { kind: 'svae', slice: baurSettings('variational', known), ...TRANSFORMER[known], layerNormEpsilon: 1e-5 };
 }
 
@@ -48,8 +58,9 @@ export const svaeMethod: MethodDescription = {
   defaultScore: 'l1',
   trainingConfig: (preset, overrides = {}) => {
     const batchSize = overrides.batchSize ?? DEFAULT_BATCH_VOLUMES;
-    // As for the VAE, BatchNorm sees the whole batch in one forward pass by default.
-    return defaultTrainingConfig(preset, { method: 'svae', unet: null, baseline: svaeSettings(preset), patching: 'whole', loss: 'l1', batchSize, microBatchSize: batchSize, ...overrides });
+    const perPass = MICRO_BATCH_VOLUMES[knownPreset(preset)];
+    const microBatchSize = perPass === 'batch' ? batchSize : Math.min(perPass, batchSize);
+    return defaultTrainingConfig(preset, { method: 'svae', unet: null, baseline: svaeSettings(preset), patching: 'whole', loss: 'l1', batchSize, microBatchSize, ...overrides });
   },
   paramSpecs: specs,
   networks: (config) => [{ name: 'svae', parameters: trainableCount(specs(config)) }],
