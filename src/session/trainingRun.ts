@@ -248,7 +248,8 @@ export function untrainedCheckpoint(cases: readonly ConformedCase[], config: Tra
 /**
  * Trains a model on the session's cases: healthy-train cases (lesion slices left out) for training, validation
  * cases (lesion slices left out) for the validation loss that picks the checkpoint, and validation cases with lesions
- * for Dice/AUPRC every `evaluateEvery` steps. Rejects with code 'cancelled' when cancelled (the old model stays).
+ * for Dice/AUPRC every `evaluateEvery` steps. `run` stops it between steps: rejects with code 'cancelled' when cancelled
+ * (the old model stays); past `maxSeconds` it ends after the step in progress and returns what it has learnt.
  */
 export async function trainModel(
   cases: readonly ConformedCase[],
