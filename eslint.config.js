@@ -4,8 +4,8 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 
 /**
- * The layers, lowest first; imports only point down: core <- engine, analysis <- session <- workers <- ui, cli, with the
- * scan readers (formats) beside core. `forbidden` lists the folders (and packages) a layer must not import. The UI
+ * The layers, lowest first; imports only point down: core <- engine, analysis <- session <- workers <- ui, and
+ * session <- cli (the CLI drives the session in-process, never the worker plumbing), with the scan readers (formats) beside core. `forbidden` lists the folders (and packages) a layer must not import. The UI
  * reaches the layers below the worker only through workers/api.ts (types, and pure vocabulary it re-exports), so tfjs
  * never lands on the main thread.
  */
@@ -17,7 +17,7 @@ const LAYERS = [
   { name: 'session', files: 'src/session', forbidden: ['workers', 'ui', 'cli'], packages: ['react', 'react-dom', '@niivue/*', 'zustand'] },
   { name: 'workers', files: 'workers', forbidden: ['ui', 'cli'], packages: ['react', 'react-dom', '@niivue/*', 'zustand'] },
   { name: 'ui', files: 'src/ui', forbidden: ['engine', 'analysis', 'session', 'cli'], packages: ['@tensorflow/*'] },
-  { name: 'cli', files: 'src/cli', forbidden: ['ui'], packages: ['react', 'react-dom', '@niivue/*', 'zustand'] },
+  { name: 'cli', files: 'src/cli', forbidden: ['workers', 'ui'], packages: ['react', 'react-dom', '@niivue/*', 'zustand'] },
 ];
 
 const layerRules = LAYERS.map((layer) => ({
@@ -29,7 +29,7 @@ const layerRules = LAYERS.map((layer) => ({
         patterns: [
           ...layer.forbidden.map((folder) => ({
             group: [`**/${folder}/**`],
-            message: `${layer.name} may not import ${folder}/ (layers: core <- engine, analysis <- session <- workers <- ui, cli; the UI goes through workers/api.ts): move the shared code down, or import it through the layer in between.`,
+            message: `${layer.name} may not import ${folder}/ (layers: core <- engine, analysis <- session <- workers <- ui, and session <- cli; the UI goes through workers/api.ts): move the shared code down, or import it through the layer in between.`,
           })),
           { group: layer.packages, message: `${layer.name} must not depend on this package (see the layer list in eslint.config.js).` },
         ],

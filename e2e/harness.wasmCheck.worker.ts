@@ -5,8 +5,7 @@ import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm'
 import { initBackend, patchedLoss, Rng, SLICE_SIZE, UNet, unetPreset } from '../src/engine/index.ts';
 import { WASM_ASSET_URLS } from '../src/engine/wasmAssets.browser.ts';
 import { installThreadedWasmSource } from '../src/engine/wasmThreads.browser.ts';
-import { backendCheck, randomWeights } from '../workers/modelSession.ts';
-import type { BackendCheckOptions, BackendCheckResult } from '../workers/api.ts';
+import { backendCheck, randomWeights, type BackendCheckOptions, type BackendCheckResult } from '../src/session/backendCheck.ts';
 
 installThreadedWasmSource();
 

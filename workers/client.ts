@@ -12,7 +12,8 @@ import type {
   TrainProgress,
   WorkerError,
 } from './api.ts';
-import { FqlabWorkerError, isWorkerError } from './workerError.ts';
+import { isWorkerError } from '../src/session/sessionErrors.ts';
+import { FqlabWorkerError } from './workerError.ts';
 
 /** What the client needs of a Worker: a comlink endpoint that reports fatal errors and can be terminated. */
 export type WorkerLike = Comlink.Endpoint & { terminate(): void };

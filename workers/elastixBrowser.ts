@@ -4,7 +4,7 @@ import type { Image, JsonCompatible } from 'itk-wasm';
 import { readNifti } from '../src/core/nifti/index.ts';
 import { TEMPLATE_FILES, TEMPLATE_FOLDER, type ElastixParameterMap, type RegistrationTemplates } from '../src/core/registration/index.ts';
 import { ELASTIX_PIPELINE_PATH } from './elastixAssets.ts';
-import type { RegistrationServices } from './skullStrip.ts';
+import type { RegistrationServices } from '../src/session/skullStrip.ts';
 
 const siteRoot = new URL(import.meta.env.BASE_URL, self.location.origin);
 

@@ -6,9 +6,9 @@ import { browserScanReaders } from '../src/formats/readers.browser.ts';
 import { browserScoringPool } from './browserScoringPool.ts';
 import { browserRegistrationServices } from './elastixBrowser.ts';
 import { exposedApi } from './exposedApi.ts';
-import { FqlabWorker } from './fqlabWorker.ts';
+import { Session } from '../src/session/session.ts';
 
 // Threaded WASM (when the page is cross-origin isolated) needs the unminified factory source for its pthreads.
 installThreadedWasmSource();
 
-Comlink.expose(exposedApi(new FqlabWorker({ wasmPaths: WASM_ASSET_URLS, scanReaders: browserScanReaders, registration: browserRegistrationServices(), scoringPool: browserScoringPool() })));
+Comlink.expose(exposedApi(new Session({ wasmPaths: WASM_ASSET_URLS, scanReaders: browserScanReaders, registration: browserRegistrationServices(), scoringPool: browserScoringPool() })));

@@ -2,7 +2,12 @@
 import { z } from 'zod';
 import { preparationSchema } from './preparation.ts';
 import { summarize } from '../core/metrics/index.ts';
-import { ALPHA_SOURCES, SCORE_KINDS, STRUCTURAL_TERMS, type BackendChoice, type CaseMetrics, type EvaluationResult, type ModelInfo } from '../../workers/api.ts';
+import { ALPHA_SOURCES } from '../analysis/alphaChoice.ts';
+import { SCORE_KINDS } from '../analysis/keys.ts';
+import { STRUCTURAL_TERMS } from '../core/quality/structural.ts';
+import type { BackendChoice } from '../engine/backend.ts';
+import type { CaseMetrics, EvaluationResult } from '../analysis/evaluate.ts';
+import type { ModelInfo } from '../session/trainedModel.ts';
 
 const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
 const metric = z.number().nullable();

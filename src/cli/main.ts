@@ -13,7 +13,7 @@ import { trainCommand } from './commands/train.ts';
 import { evaluateCommand } from './commands/evaluate.ts';
 import { infoCommand } from './commands/info.ts';
 import { PendingOutputs } from './outputs.ts';
-import { isWorkerError } from '../../workers/workerError.ts';
+import { isWorkerError } from '../session/sessionErrors.ts';
 
 const commands: Command[] = [
   conformCommand,

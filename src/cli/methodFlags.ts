@@ -1,6 +1,6 @@
 // The --method and --preset flags every model command shares, checked against the engine's method registry.
 import { METHOD_NAMES, methodDescription, VAE_VARIANTS, type MethodDescription, type MethodName, type MethodOptions, type PresetName } from '../engine/index.ts';
-import { SCORE_KINDS, type ScoreKind } from '../../workers/api.ts';
+import { SCORE_KINDS, type ScoreKind } from '../analysis/keys.ts';
 import { choiceFlag, UsageError, type FlagSpec, type ParsedFlags } from './args.ts';
 
 export const METHOD_FLAG: FlagSpec = { method: { type: 'string' } };

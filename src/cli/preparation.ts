@@ -1,7 +1,8 @@
 // How a model and the cases it is evaluated on were prepared (AIR, read-time smoothing): the reports' `preparation`.
 import { z } from 'zod';
 import { airLabel, smoothingLabel } from '../core/provenance.ts';
-import type { CaseInfo, ModelInfo } from '../../workers/api.ts';
+import type { CaseInfo } from '../session/session.ts';
+import type { ModelInfo } from '../session/trainedModel.ts';
 
 export const preparationSchema = z.object({
   air: z.string(),

@@ -1,4 +1,4 @@
-// A headless fqlab session for the CLI: the very FqlabWorker the browser runs in its Web Worker, driven in-process.
+// A headless fqlab session for the CLI: the very Session the browser's Web Worker exposes, driven in-process.
 import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,10 +9,15 @@ import { AIR_MODES, resolveAir, type AirMode } from '../core/air.ts';
 import { methodDescription, serializeCheckpoint } from '../engine/index.ts';
 import { METHOD_FLAG, methodFlag } from './methodFlags.ts';
 import { MODALITIES } from '../core/modality.ts';
-import type { BackendChoice, BackendPreference, CaseInfo, DataSplit, LoadedFileInfo, Modality, ModelInfo } from '../../workers/api.ts';
+import type { BackendChoice, BackendPreference } from '../engine/backend.ts';
+import type { CaseInfo } from '../session/session.ts';
+import type { DataSplit } from '../analysis/caseStore.ts';
+import type { LoadedFileInfo } from '../session/fileRegistry.ts';
+import type { Modality } from '../core/modality.ts';
+import type { ModelInfo } from '../session/trainedModel.ts';
 import { choiceFlag, requiredString, stringList, UsageError, type FlagSpec, type ParsedFlags } from './args.ts';
-import { groupIntoCases, guessRole, type NamedFile } from '../../workers/fileRoles.ts';
-import { FqlabWorker } from '../../workers/fqlabWorker.ts';
+import { groupIntoCases, guessRole, type NamedFile } from '../analysis/fileRoles.ts';
+import { Session } from '../session/session.ts';
 import { readInputFile, systemReason } from './io.ts';
 import { nodeScanReaders } from '../formats/readers.node.ts';
 import { scanFormatOf } from '../formats/scanFiles.ts';
@@ -20,12 +25,12 @@ import { dicomFilesIn, readSeriesFiles } from './scanInput.ts';
 export const BACKENDS = ['auto', 'wasm', 'cpu', 'webgpu'] as const satisfies readonly BackendPreference[];
 
 export interface CliSession {
-  worker: FqlabWorker;
+  worker: Session;
   backend: BackendChoice;
 }
 
 export async function openSession(backend: BackendPreference): Promise<CliSession> {
-  const worker = new FqlabWorker({ scanReaders: nodeScanReaders });
+  const worker = new Session({ scanReaders: nodeScanReaders });
   return { worker, backend: await worker.initBackend(backend) };
 }
 
@@ -79,7 +84,7 @@ export function smoothingFlag(flags: ParsedFlags): boolean {
 
 /**
  * Loads files (or folders) as cases of one split: images are paired with their brain mask and segmentation by
- * name (workers/fileRoles.ts), conformed unless already on the 96x96x50 grid (smoothed as read unless `smoothing`
+ * name (src/analysis/fileRoles.ts), conformed unless already on the 96x96x50 grid (smoothed as read unless `smoothing`
  * is false). Case ids get the split as prefix.
  */
 export async function loadCases(

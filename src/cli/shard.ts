@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { FqlabError } from '../core/errors.ts';
 import type { InputFileKind } from '../core/inputLimits.ts';
-import type { BackendChoice } from '../../workers/api.ts';
+import type { BackendChoice } from '../engine/backend.ts';
 import { optionalString, UsageError, type FlagSpec, type ParsedFlags } from './args.ts';
 import { readInputFile } from './io.ts';
 import type { EvaluationOptions } from './session.ts';

@@ -2,7 +2,9 @@
 import { z } from 'zod';
 import { preparationSchema, type Preparation } from './preparation.ts';
 import { bestCell } from '../analysis/pipeline.ts';
-import { STRUCTURAL_TERMS, type ModelInfo, type SweepCell } from '../../workers/api.ts';
+import { STRUCTURAL_TERMS } from '../core/quality/structural.ts';
+import type { ModelInfo } from '../session/trainedModel.ts';
+import type { SweepCell } from '../analysis/pipeline.ts';
 
 /** The report's fields that do not depend on which cells were computed. */
 export const sweepHeaderSchema = z.object({

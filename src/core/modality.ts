@@ -1,4 +1,4 @@
-// The MRI sequences (modalities) fqlab knows; the AIR rule (air.ts) and the file-name guesses (workers/fileRoles.ts) key on them.
+// The MRI sequences (modalities) fqlab knows; the AIR rule (air.ts) and the file-name guesses (analysis/fileRoles.ts) key on them.
 
 export const MODALITIES = ['T1', 'T2', 'FLAIR', 'T1CE', 'PD'] as const;
 

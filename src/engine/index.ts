@@ -26,6 +26,7 @@ export { SIMPLEX_DEFAULTS, seededNoise3D, simplexField, type SimplexParams } fro
 export { fqMapTf, ssimLossMapTf } from './ssim.ts';
 export type { Batch, GradientHelpers, MicroBatchJob, MicroBatchResult } from './microBatch.ts';
 export { Trainer, type RunOptions, type TrainerOptions, type TrainingData } from './trainer.ts';
+export { PauseGate } from './pauseGate.ts';
 export { defaultTrainingConfig, MICRO_BATCH_DEFAULTS, type AirSetting, type TrainingConfig } from './trainingConfig.ts';
 export { CONFORMED_DIMS, prepareVolumes, SliceSampler, type PreparedVolume, type SamplerState, type TrainingVolume } from './trainingData.ts';
 export type { HistoryEntry, TrainingProgress, TrainingState } from './trainingState.ts';

@@ -1,10 +1,11 @@
-// Trains a method's network step by step (seeded, pausable), validates on held-out healthy slices and keeps the best weights.
+// Trains a method's network step by step (seeded; stopped by an AbortSignal, paused at a PauseGate), validates on held-out healthy slices and keeps the best weights.
 import * as tf from '@tensorflow/tfjs';
 import { Adam } from './adam.ts';
 import { checkpointWeights, type CheckpointContents } from './checkpoint.ts';
 import { lossSetup, sliceBatch, weightedGradients, type Batch, type GradientHelpers, type LossSetup, type MicroBatchJob, type WeightedGradients } from './microBatch.ts';
 import { createNetwork, methodOf, networkFromWeights } from './methods/registry.ts';
 import type { MethodNetwork } from './methods/types.ts';
+import type { PauseGate } from './pauseGate.ts';
 import { boxMask, patchBoxes, type PatchBox } from './patching.ts';
 import { Rng } from './rng.ts';
 import type { TrainingConfig } from './trainingConfig.ts';
@@ -19,8 +20,10 @@ export interface TrainingData {
 
 export interface RunOptions {
   onProgress?: (progress: TrainingProgress) => void;
-  /** Aborting stops the run between steps (like stop()). */
+  /** Aborting stops the run between steps (the step in progress completes); a session aborts it to cancel or at a deadline. */
   signal?: AbortSignal;
+  /** While paused, the run waits here between steps (an abort of `signal` releases it). */
+  pauseGate?: PauseGate;
   /** Also validate after the run's last step (default: only every validateEvery steps). */
   validateAtEnd?: boolean;
 }
@@ -83,7 +86,6 @@ export class Trainer {
   private readonly boxes: PatchBox[];
   /** Slices per sample (sequenceOf): batchSize and microBatchSize count samples. */
   private readonly sequence: number;
-  private stopRequested = false;
   private secondsPerStep: number | null = null;
   private lastValLoss: number | null = null;
   private bestWeights: Map<string, Float32Array> | null;
@@ -177,11 +179,6 @@ export class Trainer {
 
   get bestValLoss(): number | null {
     return this.state.bestValLoss;
-  }
-
-  /** Asks a running run() to stop after the current step (pause: call run() again later). */
-  stop(): void {
-    this.stopRequested = true;
   }
 
   /**
@@ -290,15 +287,16 @@ export class Trainer {
 
   /**
    * Runs up to `steps` steps, validating every validateEvery steps (and after the last one with
-   * validateAtEnd). Yields to
-   * the event loop between steps so a worker can deliver stop(); returns the last progress (null if
-   * stopped before the first step).
+   * validateAtEnd). Yields to the event loop between steps so a worker can deliver an abort or a pause, waits at the
+   * pause gate while paused, and stops before the next step once the signal is aborted; returns the last progress
+   * (null if stopped before the first step). After an abort the trainer is intact: checkpoint it or run() on.
    */
   async run(steps: number, options: RunOptions = {}): Promise<TrainingProgress | null> {
-    this.stopRequested = false;
+    const { signal, pauseGate } = options;
     let last: TrainingProgress | null = null;
     for (let i = 0; i < steps; i++) {
-      if (this.stopRequested || options.signal?.aborted) break;
+      await pauseGate?.passed(signal);
+      if (signal?.aborted) break;
       const progress = await this.trainStep(options.validateAtEnd === true && i === steps - 1);
       progress.etaSeconds = (steps - i - 1) * (this.secondsPerStep ?? 0);
       last = progress;

@@ -24,5 +24,5 @@ async function readItkImageBrowser(format: ItkFileFormat, fileName: string, byte
   return { couldRead: couldRead === true, image: (image as ItkImage | undefined) ?? null };
 }
 
-/** Pass to `new FqlabWorker({ scanReaders })` in the browser's compute worker. */
+/** Pass to `new Session({ scanReaders })` in the browser's compute worker. */
 export const browserScanReaders: ScanReaders = { dcm2niix: dcm2niixBrowser, readItkImage: readItkImageBrowser };

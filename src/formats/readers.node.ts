@@ -41,5 +41,5 @@ async function readItkImageNode(format: ItkFileFormat, fileName: string, bytes: 
   }
 }
 
-/** Pass to `new FqlabWorker({ scanReaders })` or `readScanFile` in Node. */
+/** Pass to `new Session({ scanReaders })` or `readScanFile` in Node. */
 export const nodeScanReaders: ScanReaders = { dcm2niix: dcm2niixNode, readItkImage: readItkImageNode };

@@ -71,16 +71,18 @@ describe('Trainer', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('reports progress, stops between steps on request, and keeps the best-validation weights', async () => {
+  it('reports progress, stops between steps when its signal aborts, and keeps the best-validation weights', async () => {
     const trainer = Trainer.create(config({ validateEvery: 1 }), { train, validation });
     const seen: number[] = [];
+    const stop = new AbortController();
     const last = await trainer.run(10, {
+      signal: stop.signal,
       onProgress: (p) => {
         seen.push(p.step);
         expect(p.slicesPerSecond).toBeGreaterThan(0);
         expect(p.etaSeconds).toBeGreaterThanOrEqual(0);
         expect(p.valLoss).not.toBeNull();
-        if (p.step === 3) trainer.stop();
+        if (p.step === 3) stop.abort();
       },
     });
     expect(seen).toEqual([1, 2, 3]);
@@ -93,7 +95,7 @@ describe('Trainer', () => {
     if (bestStep === 3) {
       expect(Array.from(contents.tensors.get('model/out.2.weight')?.values ?? [])).toEqual(Array.from((await trainer.model.readWeights()).get('out.2.weight') ?? []));
     }
-    // Resuming continues with run() after a pause.
+    // The trainer goes on with run() after an abort.
     await trainer.run(1);
     expect(trainer.step).toBe(4);
     trainer.dispose();

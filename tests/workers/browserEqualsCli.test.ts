@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_DEMO_MODEL, DEMO_MODELS } from '../../src/ui/demo/demoSettings.ts';
 import { useAnalysisStore } from '../../src/ui/stores/analysisStore.ts';
 import type { DemoManifest } from '../../scripts/make-demo/manifest.ts';
-import { FqlabWorker } from '../../workers/fqlabWorker.ts';
+import { Session } from '../../src/session/session.ts';
 import { CLI_PREFIX, evaluateCliCommand } from '../../src/ui/export/cliCommand.ts';
 
 /** Reconstructing with the demo model may take minutes on a loaded 2-core machine; only a hang should fail it. */
@@ -51,7 +51,7 @@ describe('the workbench and fqlab evaluate give the same numbers', () => {
     const cli = runCopiedCommand(command, demo);
 
     // As the demo loads it: files as they are (already conformed), the manifest's split and modality, the checkpoint.
-    const worker = new FqlabWorker();
+    const worker = new Session();
     for (const c of demoCases) {
       const fileId = async (name: string | undefined) =>
         name === undefined ? undefined : (await worker.loadFile(name, new Uint8Array(readFileSync(join(demo, name))).buffer)).fileId;

@@ -2,8 +2,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FqlabError } from '../../src/core/errors.ts';
 import { unetParameterCount } from '../../src/engine/index.ts';
-import type { TrainConfig } from '../../workers/api.ts';
-import { TrainedModel, trainModel, TrainingControl } from '../../workers/modelSession.ts';
+import { TrainedModel } from '../../src/session/trainedModel.ts';
+import { trainModel, TrainingRun, type TrainConfig } from '../../src/session/trainingRun.ts';
 import { syntheticCase } from '../analysis/syntheticCases.ts';
 import { useWasm } from '../engine/backendSetup.ts';
 import { headerOf, SMALL_UNET, smallCheckpointBytes, withHeader, withTensorValue } from '../engine/checkpointSamples.ts';
@@ -48,7 +48,7 @@ describe('TrainedModel.fromCheckpoint', () => {
 describe('resuming a checkpoint', () => {
   const config: TrainConfig = { preset: 'tiny', loss: 'fq', alpha: 0.84, air: 'off', noise: 'simplex', patched: true, steps: 5, batchSize: 2, seed: 1, evaluateEvery: 0, resume: true };
   const cases = [syntheticCase('h1', 'healthy-train', 31, 0)];
-  const resume = (bytes: Uint8Array) => trainModel(cases, config, new TrainingControl(), () => undefined, TrainedModel.fromCheckpoint(bytes, FILE));
+  const resume = (bytes: Uint8Array) => trainModel(cases, config, new TrainingRun(), () => undefined, TrainedModel.fromCheckpoint(bytes, FILE));
 
   it('refuses other training data than the run was saved with, naming the checkpoint', async () => {
     await expect(resume(smallCheckpointBytes())).rejects.toMatchObject({

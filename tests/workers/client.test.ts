@@ -7,12 +7,12 @@ import { nodeScanReaders } from '../../src/formats/readers.node.ts';
 import type { Volume } from '../../src/core/volume.ts';
 import { createWorkerClient, type WorkerClientOptions, type WorkerLike } from '../../workers/client.ts';
 import { exposedApi } from '../../workers/exposedApi.ts';
-import { FqlabWorker } from '../../workers/fqlabWorker.ts';
+import { Session } from '../../src/session/session.ts';
 import { FqlabWorkerError } from '../../workers/workerError.ts';
 
 /** An in-process stand-in for a Web Worker: the API is exposed on the other end of a MessageChannel. */
 class FakeWorker extends EventTarget implements WorkerLike {
-  readonly impl = new FqlabWorker({ scanReaders: nodeScanReaders });
+  readonly impl = new Session({ scanReaders: nodeScanReaders });
   private readonly port: MessagePort;
   terminated = false;
 

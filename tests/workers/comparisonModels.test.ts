@@ -1,7 +1,7 @@
 // The worker's method catalogue and its models kept for comparison: scored by id beside (and after) the current model.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TrainConfig } from '../../workers/api.ts';
-import { FqlabWorker } from '../../workers/fqlabWorker.ts';
+import { Session } from '../../src/session/session.ts';
 import { syntheticCase } from '../analysis/syntheticCases.ts';
 
 const config: TrainConfig = { method: 'thresh', preset: 'paper', loss: 'fq', alpha: 0.84, air: 'off', noise: 'simplex', patched: true, steps: 1, batchSize: 2, seed: 1, evaluateEvery: 0 };
@@ -9,10 +9,10 @@ const config: TrainConfig = { method: 'thresh', preset: 'paper', loss: 'fq', alp
 const cases = [syntheticCase('h1', 'healthy-train', 21, 0), syntheticCase('v1', 'validation', 23, 2), syntheticCase('t1', 'test', 24, 2)];
 
 describe('methods and comparison models in the worker', () => {
-  let worker: FqlabWorker;
+  let worker: Session;
 
   beforeAll(async () => {
-    worker = new FqlabWorker();
+    worker = new Session();
     await worker.initBackend('wasm');
     for (const c of cases) worker.pipeline.cases.put(c);
   });

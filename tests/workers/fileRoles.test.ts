@@ -1,6 +1,6 @@
 // Tests the file-name heuristics that pre-fill roles, modalities and cases when files are dropped into the workbench.
 import { describe, expect, it } from 'vitest';
-import { groupIntoCases, guessModality, guessRole, subjectKey } from '../../workers/fileRoles.ts';
+import { groupIntoCases, guessModality, guessRole, subjectKey } from '../../src/analysis/fileRoles.ts';
 
 describe('guessRole', () => {
   it.each([

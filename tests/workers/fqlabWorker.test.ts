@@ -4,7 +4,7 @@ import { readNifti, writeNifti } from '../../src/core/nifti/index.ts';
 import { conformVolumes, mapToInputGrid } from '../../src/core/conform/index.ts';
 import type { Volume } from '../../src/core/volume.ts';
 import { exposedApi } from '../../workers/exposedApi.ts';
-import { FqlabWorker } from '../../workers/fqlabWorker.ts';
+import { Session } from '../../src/session/session.ts';
 
 function affine(): Float64Array {
   const a = new Float64Array(16);
@@ -48,9 +48,9 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected the call to fail');
 }
 
-describe('FqlabWorker files and cases', () => {
+describe('Session files and cases', () => {
   it('loads a NIfTI written by writeNifti and reports its header facts', async () => {
-    const worker = new FqlabWorker();
+    const worker = new Session();
     const image = phantom('image');
     const info = await worker.loadFile('sub01_T2.nii.gz', niftiBuffer(image));
     expect(info).toMatchObject({ fileId: 'f1', fileName: 'sub01_T2.nii.gz', dims: [70, 80, 40], orientation: 'LAS', datatypeName: 'float32' });
@@ -61,7 +61,7 @@ describe('FqlabWorker files and cases', () => {
   });
 
   it('refuses a malformed file with code and file name that survive structured cloning, keeping earlier files', async () => {
-    const worker = new FqlabWorker();
+    const worker = new Session();
     const api = exposedApi(worker);
     const good = await api.loadFile('good.nii.gz', niftiBuffer(phantom('image')));
     const garbage = new Uint8Array(400).fill(7).buffer;
@@ -86,7 +86,7 @@ describe('FqlabWorker files and cases', () => {
   });
 
   it('defineCase conforms like conformVolumes and reports the AIR statistics', async () => {
-    const worker = new FqlabWorker();
+    const worker = new Session();
     const image = phantom('image');
     const mask = phantom('mask');
     const seg = phantom('seg');
@@ -132,7 +132,7 @@ describe('FqlabWorker files and cases', () => {
   });
 
   it('defineCase with smoothing off conforms the image as read, and says so', async () => {
-    const worker = new FqlabWorker();
+    const worker = new Session();
     const imageId = (await worker.loadFile('s_T1.nii.gz', niftiBuffer(phantom('image')))).fileId;
     const info = await worker.defineCase({ caseId: 's', imageFileId: imageId, modality: 'T1', split: 'test', smoothing: false });
     const reread = readNifti(new Uint8Array(niftiBuffer(phantom('image'))), 'x').volume;
@@ -146,7 +146,7 @@ describe('FqlabWorker files and cases', () => {
   });
 
   it('refuses a case whose mask is on another grid, naming both files', async () => {
-    const api = exposedApi(new FqlabWorker());
+    const api = exposedApi(new Session());
     const imageId = (await api.loadFile('patient_T2.nii.gz', niftiBuffer(phantom('image')))).fileId;
     const maskId = (await api.loadFile('other_brainmask.nii.gz', niftiBuffer(phantom('mask', [70, 80, 41]), 'uint8'))).fileId;
     const error = await rejection(api.defineCase({ caseId: 'p', imageFileId: imageId, brainMaskFileId: maskId, modality: 'T2', split: 'test' }));
@@ -156,7 +156,7 @@ describe('FqlabWorker files and cases', () => {
   });
 
   it('backendCheck returns the forward output and leaves no tensor behind', async () => {
-    const worker = new FqlabWorker();
+    const worker = new Session();
     const first = await worker.backendCheck('wasm', { slices: 1, seed: 3 });
     expect(first.output).toHaveLength(96 * 96);
     const tensorsAfterFirst = (await worker.diagnostics()).memory.numTensors;
@@ -166,7 +166,7 @@ describe('FqlabWorker files and cases', () => {
   });
 
   it('says what is missing when there is no model or no reconstruction', async () => {
-    const api = exposedApi(new FqlabWorker());
+    const api = exposedApi(new Session());
     const at500 = { modelId: 'model-x', noiseLevel: 500, seed: 1 };
     expect(await rejection(api.score({ ...at500, alpha: 0.84, score: 'fq', thresholdSource: 'validation-search' }))).toMatchObject({ code: 'no-model' });
     expect(await rejection(api.getLayer({ caseId: 'nope', layer: 'image' }))).toMatchObject({ code: 'bad-argument', fileName: 'nope' });

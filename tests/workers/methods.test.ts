@@ -1,7 +1,7 @@
 // Models of every method in the worker: trained through it, saved, loaded back from their checkpoint bytes (as the browser does) and scored.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MethodName, TrainConfig } from '../../workers/api.ts';
-import { FqlabWorker } from '../../workers/fqlabWorker.ts';
+import { Session } from '../../src/session/session.ts';
 import { syntheticCase } from '../analysis/syntheticCases.ts';
 
 const config: TrainConfig = { preset: 'tiny', loss: 'fq', alpha: 0.84, air: 'off', noise: 'simplex', patched: true, steps: 2, batchSize: 2, seed: 1, evaluateEvery: 0 };
@@ -9,10 +9,10 @@ const config: TrainConfig = { preset: 'tiny', loss: 'fq', alpha: 0.84, air: 'off
 const cases = [syntheticCase('h1', 'healthy-train', 21, 0), syntheticCase('v1', 'validation', 23, 2), syntheticCase('t1', 'test', 24, 2)];
 
 describe('every method through the worker', () => {
-  let trainer: FqlabWorker;
+  let trainer: Session;
 
   beforeAll(async () => {
-    trainer = new FqlabWorker();
+    trainer = new Session();
     await trainer.initBackend('wasm');
     for (const c of cases) trainer.pipeline.cases.put(c);
   });
@@ -25,7 +25,7 @@ describe('every method through the worker', () => {
       expect(trained).toMatchObject({ method, preset, step: method === 'thresh' ? 0 : 2 });
       const bytes = await trainer.saveCheckpoint();
 
-      const browser = new FqlabWorker();
+      const browser = new Session();
       await browser.initBackend('wasm');
       for (const c of cases) browser.pipeline.cases.put(c);
       const loaded = await browser.loadCheckpoint(bytes, `${method}.fqlab`);

@@ -4,16 +4,16 @@ import { describe, expect, it } from 'vitest';
 import { readNifti } from '../../src/core/nifti/index.ts';
 import { nodeScanReaders } from '../../src/formats/readers.node.ts';
 import { exposedApi } from '../../workers/exposedApi.ts';
-import { FqlabWorker } from '../../workers/fqlabWorker.ts';
+import { Session } from '../../src/session/session.ts';
 
 const dir = new URL('../fixtures/formats/', import.meta.url);
 const fixture = (name: string): Uint8Array => readFileSync(new URL(name, dir));
 const buffer = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer as ArrayBuffer;
 const dicomFiles = () => readdirSync(new URL('dicom/', dir)).map((name) => ({ path: `T2_dicom/${name}`, bytes: fixture(`dicom/${name}`) }));
 
-describe('FqlabWorker with the format readers', () => {
+describe('Session with the format readers', () => {
   it('loads a DICOM series as one volume and exports maps on the series\' own grid', async () => {
-    const worker = new FqlabWorker({ scanReaders: nodeScanReaders });
+    const worker = new Session({ scanReaders: nodeScanReaders });
     const [info] = await worker.loadDicomSeries('T2_dicom', dicomFiles());
     expect(info).toMatchObject({ fileId: 'f1', fileName: 'T2_dicom/3_T2_synthetic', source: 'dicom', dims: [16, 12, 8], orientation: 'LAS', datatypeName: 'int16' });
     const input = worker.files.get(info.fileId, 'image').image.volume;
@@ -26,14 +26,14 @@ describe('FqlabWorker with the format readers', () => {
   });
 
   it('restores exactly the outputs it is given ids for', async () => {
-    const worker = new FqlabWorker({ scanReaders: nodeScanReaders });
+    const worker = new Session({ scanReaders: nodeScanReaders });
     const [restored] = await worker.loadDicomSeries('T2_dicom', dicomFiles(), { 'T2_dicom/3_T2_synthetic': 'f9' });
     expect(restored.fileId).toBe('f9');
     expect(await worker.loadDicomSeries('T2_dicom', dicomFiles(), {})).toEqual([]);
   });
 
   it('loads an MHA with its format and names exports after it', async () => {
-    const worker = new FqlabWorker({ scanReaders: nodeScanReaders });
+    const worker = new Session({ scanReaders: nodeScanReaders });
     const info = await worker.loadFile('BraTS_HG0001_flair.mha', buffer(fixture('scan.mha')));
     expect(info).toMatchObject({ source: 'metaimage', dims: [16, 12, 8], orientation: 'LPS', datatypeName: 'int16', min: 4, max: 1214 });
     await worker.defineCase({ caseId: 'brats', imageFileId: info.fileId, modality: 'FLAIR', split: 'test' });
@@ -41,10 +41,10 @@ describe('FqlabWorker with the format readers', () => {
   });
 
   it('refuses other formats with advice when it has no readers, and bad series through the comlink wrapper', async () => {
-    const bare = exposedApi(new FqlabWorker());
+    const bare = exposedApi(new Session());
     await expect(bare.loadFile('scan.nrrd', buffer(fixture('scan.nrrd')))).rejects.toMatchObject({ code: 'unreadable-image', fileName: 'scan.nrrd' });
     await expect(bare.loadDicomSeries('T2_dicom', dicomFiles())).rejects.toMatchObject({ code: 'not-dicom', fileName: 'T2_dicom' });
-    const api = exposedApi(new FqlabWorker({ scanReaders: nodeScanReaders }));
+    const api = exposedApi(new Session({ scanReaders: nodeScanReaders }));
     const notDicom = [{ path: 'docs/readme', bytes: new TextEncoder().encode('hello') }];
     await expect(api.loadDicomSeries('docs', notDicom)).rejects.toMatchObject({ code: 'not-dicom', fileName: 'docs' });
   });

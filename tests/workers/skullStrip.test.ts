@@ -4,9 +4,9 @@ import { readNifti, writeNifti } from '../../src/core/nifti/index.ts';
 import type { ElastixRequest, RegistrationTemplates } from '../../src/core/registration/index.ts';
 import type { Volume } from '../../src/core/volume.ts';
 import { exposedApi } from '../../workers/exposedApi.ts';
-import { guessRole, subjectKey } from '../../workers/fileRoles.ts';
-import { FqlabWorker } from '../../workers/fqlabWorker.ts';
-import type { RegistrationServices } from '../../workers/skullStrip.ts';
+import { guessRole, subjectKey } from '../../src/analysis/fileRoles.ts';
+import { Session } from '../../src/session/session.ts';
+import type { RegistrationServices } from '../../src/session/skullStrip.ts';
 
 /** A 2 mm "template" whose brain is the box x in [-20, 20) mm, y and z in [-30, 30) mm (voxel centres), in RAS. */
 function box(value: (x: number, y: number, z: number) => number): Volume {
@@ -32,7 +32,7 @@ const shiftingElastix: RegistrationServices = {
 
 describe('registerAndSkullStrip', () => {
   it('loads the template mask, warped onto the image grid, as <stem>_brainmask_registered.nii.gz', async () => {
-    const worker = exposedApi(new FqlabWorker({ registration: shiftingElastix }));
+    const worker = exposedApi(new Session({ registration: shiftingElastix }));
     // The scan is the template itself, noisy background (raw-looking).
     const scan = box((x, y, z) => 100 * inBrain(x, y, z) + ((x * 7 + y * 13 + z) & 7));
     const image = await worker.loadFile('sub01_T1.nii.gz', writeNifti(scan, { datatype: 'float32' }).slice().buffer as ArrayBuffer);
@@ -52,7 +52,7 @@ describe('registerAndSkullStrip', () => {
   });
 
   it('conforms a case in template space on request and exports its maps on the scan grid', async () => {
-    const worker = exposedApi(new FqlabWorker({ registration: shiftingElastix }));
+    const worker = exposedApi(new Session({ registration: shiftingElastix }));
     const scan = box((x, y, z) => 100 * inBrain(x, y, z) + ((x * 7 + y * 13 + z) & 7));
     const image = await worker.loadFile('sub02_T1.nii.gz', writeNifti(scan, { datatype: 'float32' }).slice().buffer as ArrayBuffer);
     const info = await worker.defineCase({ caseId: 'sub02', imageFileId: image.fileId, modality: 'T1', split: 'test', registered: true });
@@ -67,7 +67,7 @@ describe('registerAndSkullStrip', () => {
   });
 
   it('is refused with a message where no elastix is available', async () => {
-    const worker = exposedApi(new FqlabWorker());
+    const worker = exposedApi(new Session());
     const image = await worker.loadFile('a.nii', writeNifti(templates.head, { datatype: 'float32', gzip: false }).slice().buffer as ArrayBuffer);
     await expect(worker.registerAndSkullStrip(image.fileId, () => undefined)).rejects.toMatchObject({ code: 'unavailable', fileName: 'a.nii' });
   });

@@ -6,8 +6,9 @@ import { readNifti } from '../../src/core/nifti/index.ts';
 import { unetParameterCount, unetPreset } from '../../src/engine/index.ts';
 import type { TrainConfig, TrainProgress } from '../../workers/api.ts';
 import { exposedApi } from '../../workers/exposedApi.ts';
-import { FqlabWorker } from '../../workers/fqlabWorker.ts';
-import { engineTrainingConfig, healthyVolume, TrainedModel, trainingAirStatistics, trainingSmoothing } from '../../workers/modelSession.ts';
+import { Session } from '../../src/session/session.ts';
+import { TrainedModel } from '../../src/session/trainedModel.ts';
+import { engineTrainingConfig, healthyVolume, trainingAirStatistics, trainingSmoothing } from '../../src/session/trainingRun.ts';
 import { syntheticCase } from '../analysis/syntheticCases.ts';
 
 const config: TrainConfig = {
@@ -27,11 +28,11 @@ const healthy = syntheticCase('h1', 'healthy-train', 21, 0);
 const withLesions = syntheticCase('l1', 'healthy-train', 22, 2);
 
 describe('worker training', () => {
-  let worker: FqlabWorker;
+  let worker: Session;
   let checkpoint: Uint8Array;
 
   beforeAll(async () => {
-    worker = new FqlabWorker();
+    worker = new Session();
     await worker.initBackend('auto');
     worker.pipeline.cases.put(healthy);
   });
@@ -61,13 +62,13 @@ describe('worker training', () => {
   });
 
   it('resumes a saved run exactly where an uninterrupted run would be', async () => {
-    const uninterrupted = new FqlabWorker();
+    const uninterrupted = new Session();
     await uninterrupted.initBackend('auto');
     uninterrupted.pipeline.cases.put(healthy);
     const straight: TrainProgress[] = [];
     await uninterrupted.train({ ...config, steps: 4 }, (p) => straight.push(p));
 
-    const resumed = new FqlabWorker();
+    const resumed = new Session();
     await resumed.initBackend('auto');
     resumed.pipeline.cases.put(healthy);
     await resumed.loadCheckpoint(checkpoint, 'run.fqlab'); // the 2-step run of the first test
@@ -96,7 +97,7 @@ describe('worker training', () => {
   });
 
   it('a checkpoint loads into a fresh worker with the same model facts and bytes', async () => {
-    const fresh = new FqlabWorker();
+    const fresh = new Session();
     const info = await fresh.loadCheckpoint(checkpoint, 'run.fqlab');
     expect(info.step).toBe(2);
     expect(info.preset).toBe('tiny');
@@ -120,11 +121,11 @@ describe('worker training', () => {
 
 describe('worker reconstruct, score and layers with a real (tiny) model', () => {
   it('reconstructs a case once, rescoring and layers come from the cache', async () => {
-    const trainer = new FqlabWorker();
+    const trainer = new Session();
     await trainer.initBackend('auto');
     trainer.pipeline.cases.put(healthy);
     await trainer.train({ ...config, steps: 1 }, () => undefined);
-    const worker = new FqlabWorker();
+    const worker = new Session();
     const { modelId } = await worker.loadCheckpoint(await trainer.saveCheckpoint(), 'run.fqlab');
     const test = syntheticCase('t1', 'test', 23, 2);
     worker.pipeline.cases.put(test);

@@ -2,7 +2,12 @@
 import { join } from 'node:path';
 import { FqlabError } from '../../core/errors.ts';
 import { PAPER_PROTOCOL } from '../../core/protocol.ts';
-import { ALPHA_SOURCES, STRUCTURAL_TERMS, type AlphaSource, type CaseInfo, type EvaluationResult, type MapLayer, type ScoreKind, type StructuralTerm } from '../../../workers/api.ts';
+import { ALPHA_SOURCES, type AlphaSource } from '../../analysis/alphaChoice.ts';
+import { STRUCTURAL_TERMS, type StructuralTerm } from '../../core/quality/structural.ts';
+import type { CaseInfo } from '../../session/session.ts';
+import type { EvaluationResult } from '../../analysis/evaluate.ts';
+import type { MapLayer } from '../../analysis/layers.ts';
+import type { ScoreKind } from '../../analysis/keys.ts';
 import { choiceFlag, integerFlag, numberFlag, optionalString, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 import { evaluationReport, seedThresholds, summarizeRows, testCaseRows, type EvaluateHeader } from '../evaluationReport.ts';

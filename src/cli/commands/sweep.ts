@@ -1,6 +1,7 @@
 // `fqlab sweep`: DICE/AUPRC of a trained model over an alpha x noise-level grid (reconstruct once per noise level).
 import { PAPER_PROTOCOL } from '../../core/protocol.ts';
-import { STRUCTURAL_TERMS, type StructuralTerm, type SweepCell, type SweepRequest } from '../../../workers/api.ts';
+import { STRUCTURAL_TERMS, type StructuralTerm } from '../../core/quality/structural.ts';
+import type { SweepCell, SweepRequest } from '../../analysis/pipeline.ts';
 import { choiceFlag, integerFlag, optionalString, UsageError, type ParsedFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 import type { PendingOutputs } from '../outputs.ts';

@@ -2,7 +2,7 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { PAPER_PROTOCOL } from '../../core/protocol.ts';
-import type { TrainConfig, TrainProgress } from '../../../workers/api.ts';
+import type { TrainConfig, TrainProgress } from '../../session/trainingRun.ts';
 import { AIR_MODES } from '../../core/air.ts';
 import { MODALITIES } from '../../core/modality.ts';
 import { airLabel, smoothingLabel } from '../../core/provenance.ts';

@@ -2,7 +2,7 @@
 import { DICOM_PREAMBLE_BYTES, detachedHeaderAdvice, hasDicomPreamble, isDicomCandidate, scanFormatOf, SCAN_FORMATS_IN_WORDS } from '../../formats/scanFiles.ts';
 import type { CaseSpec, VolumeRole } from '../../../workers/api.ts';
 import { checkInputSize, NIFTI_FILE } from '../../core/inputLimits.ts';
-import { guessRole } from '../../../workers/fileRoles.ts';
+import { guessRole } from '../../../workers/api.ts';
 import { stopDemo } from '../demo/demoControl.ts';
 import { useDemoStore } from '../demo/demoStore.ts';
 import { reconcileCases, specSignature } from '../stores/caseGrouping.ts';

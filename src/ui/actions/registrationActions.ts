@@ -1,5 +1,5 @@
 // The "register and skull-strip" action: the worker registers a case's image to the template; its warped brain mask joins the case.
-import { registeredMaskName } from '../../../workers/skullStrip.ts';
+import { registeredMaskName } from '../../../workers/api.ts';
 import { downloadBytes } from '../export/download.ts';
 import { useDataStore } from '../stores/dataStore.ts';
 import { useErrorStore } from '../stores/errorStore.ts';

@@ -32,7 +32,7 @@ const part = (info: CaseInfo) => ({
   anomalousVoxels: info.anomalousVoxels,
 });
 
-/** The session's AIR facts, pooled as the worker pools them when training starts (workers/modelSession.ts). */
+/** The session's AIR facts, pooled as the worker pools them when training starts (src/session/trainingRun.ts). */
 function useAirFacts(): AirFacts {
   const cases = useDataStore((s) => s.cases);
   return useMemo(() => {

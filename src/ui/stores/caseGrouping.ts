@@ -1,7 +1,6 @@
-// Keeps the case list in step with the files and their (possibly user-edited) roles, using the worker's name heuristics.
+// Keeps the case list in step with the files and their (possibly user-edited) roles, using the name heuristics (src/analysis/fileRoles.ts).
 import { looksConformed } from '../../core/conform/index.ts';
-import type { CaseSpec, DataSplit } from '../../../workers/api.ts';
-import { guessModality, subjectKey } from '../../../workers/fileRoles.ts';
+import { guessModality, subjectKey, type CaseSpec, type DataSplit } from '../../../workers/api.ts';
 import type { CaseEntry, LoadedFileEntry } from './dataStore.ts';
 
 function newCase(spec: CaseSpec): CaseEntry {

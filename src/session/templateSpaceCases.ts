@@ -1,10 +1,10 @@
 // Cases conformed in template space (the reference registers every scan): their registrations, and maps brought back to each scan's grid.
-import type { ConformInput } from '../src/core/conform/index.ts';
-import { registerToTemplate, resampleThrough, scanInTemplateSpace, type TemplateRegistration } from '../src/core/registration/index.ts';
-import type { Volume } from '../src/core/volume.ts';
-import type { CaseSpec } from './api.ts';
+import type { ConformInput } from '../core/conform/index.ts';
+import { registerToTemplate, resampleThrough, scanInTemplateSpace, type TemplateRegistration } from '../core/registration/index.ts';
+import type { Volume } from '../core/volume.ts';
+import type { CaseSpec } from '../analysis/caseSpec.ts';
 import type { RegistrationServices } from './skullStrip.ts';
-import { workerError } from './workerError.ts';
+import { workerError } from './sessionErrors.ts';
 
 /** Per case: the transform and the scan grid a template-space map goes back to. */
 interface RegisteredCase {
@@ -13,7 +13,7 @@ interface RegisteredCase {
 }
 
 /**
- * Registrations of the worker's template-space cases. A registration is kept per image and mask file (they take
+ * Registrations of the session's template-space cases. A registration is kept per image and mask file (they take
  * seconds), so changing a case's split or modality conforms it again without registering it again.
  */
 export class TemplateSpaceCases {

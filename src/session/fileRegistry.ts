@@ -1,8 +1,23 @@
-// The worker's loaded volumes: read once (by src/formats), kept with their header facts under a file id.
-import { FqlabError } from '../src/core/errors.ts';
-import { orientationCode } from '../src/core/nifti/index.ts';
-import type { ScanImage } from '../src/formats/readerTypes.ts';
-import type { LoadedFileInfo } from './api.ts';
+// The session's loaded volumes: read once (by src/formats), kept with their header facts under a file id.
+import { FqlabError } from '../core/errors.ts';
+import { orientationCode } from '../core/nifti/index.ts';
+import type { ScanImage } from '../formats/readerTypes.ts';
+import type { ScanSource } from '../formats/scanFiles.ts';
+import type { Dims3 } from '../core/volume.ts';
+
+/** One loaded volume (header facts only; the voxels stay in the session). */
+export interface LoadedFileInfo {
+  fileId: string;
+  fileName: string;
+  /** The format it was read from ('dicom': a series converted by dcm2niix). */
+  source: ScanSource;
+  dims: Dims3;
+  spacing: readonly [number, number, number];
+  orientation: string;
+  datatypeName: string;
+  min: number;
+  max: number;
+}
 
 export interface LoadedFile {
   info: LoadedFileInfo;

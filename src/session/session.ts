@@ -1,53 +1,75 @@
-// The compute worker's implementation of FqlabWorkerApi: files, cases, model, training and analysis (plain class, testable in Node).
+// The fqlab session: files, cases, model, training and analysis (the worker exposes it over comlink; the CLI drives it in-process).
 import * as tf from '@tensorflow/tfjs';
-import { makeConformedCase } from '../src/analysis/caseStore.ts';
-import { structuralTermOf } from '../src/analysis/keys.ts';
-import { isCaseLayer, LABEL_LAYERS, type DerivedLayerRequest } from '../src/analysis/layers.ts';
-import { AnalysisPipeline } from '../src/analysis/pipeline.ts';
-import { InProcessScoringPool, type ScoringPool } from '../src/analysis/scoringPool.ts';
-import { acceptConformed, conformVolumes, CURVATURE_FLOW_REFERENCE, mapToInputGrid } from '../src/core/conform/index.ts';
-import { FqlabError } from '../src/core/errors.ts';
-import { writeNifti } from '../src/core/nifti/index.ts';
-import type { RegistrationProgress } from '../src/core/registration/index.ts';
-import { APP_VERSION } from '../src/core/appVersion.ts';
-import { compactProvenance, exportDescription, runProvenance, smoothingLabel, type RunProvenance } from '../src/core/provenance.ts';
-import { noiseLevelProblem } from '../src/core/protocol.ts';
-import { convertDicomSeries } from '../src/formats/dicomSeries.ts';
-import type { ScanReaders } from '../src/formats/readerTypes.ts';
-import { readScanFile } from '../src/formats/readScan.ts';
-import { scanStem } from '../src/formats/scanFiles.ts';
-import type {
-  BackendCheckOptions,
-  BackendCheckResult,
-  BackendChoice,
-  BackendPreference,
-  CaseInfo,
-  CaseSpec,
-  Diagnostics,
-  EvaluationResult,
-  FqlabWorkerApi,
-  LayerFile,
-  LayerRequest,
-  LoadedFileInfo,
-  MethodSummary,
-  ModelInfo,
-  ProgressCallback,
-  ReconstructRequest,
-  ScoreRequest,
-  SeedSummary,
-  SeriesFile,
-  SkullStripResult,
-  SweepRequest,
-  SweepResult,
-  TrainConfig,
-  TrainProgress,
-  ViewedCaseScore,
-} from './api.ts';
-import { FileRegistry } from './fileRegistry.ts';
-import { registerAndSkullStrip, type RegistrationServices } from './skullStrip.ts';
+import { makeConformedCase, type DataSplit } from '../analysis/caseStore.ts';
+import { structuralTermOf } from '../analysis/keys.ts';
+import { isCaseLayer, LABEL_LAYERS, type DerivedLayerRequest } from '../analysis/layers.ts';
+import { AnalysisPipeline } from '../analysis/pipeline.ts';
+import { InProcessScoringPool, type ScoringPool } from '../analysis/scoringPool.ts';
+import { acceptConformed, conformVolumes, CURVATURE_FLOW_REFERENCE, mapToInputGrid, type CurvatureFlowOptions } from '../core/conform/index.ts';
+import { FqlabError } from '../core/errors.ts';
+import type { Modality } from '../core/modality.ts';
+import { writeNifti } from '../core/nifti/index.ts';
+import type { RegistrationProgress } from '../core/registration/index.ts';
+import { APP_VERSION } from '../core/appVersion.ts';
+import { compactProvenance, exportDescription, runProvenance, smoothingLabel, type RunProvenance } from '../core/provenance.ts';
+import { noiseLevelProblem } from '../core/protocol.ts';
+import { convertDicomSeries } from '../formats/dicomSeries.ts';
+import type { ScanReaders } from '../formats/readerTypes.ts';
+import { readScanFile } from '../formats/readScan.ts';
+import { scanStem } from '../formats/scanFiles.ts';
+import type { CaseSpec } from '../analysis/caseSpec.ts';
+import type { EvaluationResult } from '../analysis/evaluate.ts';
+import type { LayerRequest, MapLayer } from '../analysis/layers.ts';
+import type { ReconstructRequest, ScoreRequest, SweepRequest, SweepResult, ViewedCaseScore } from '../analysis/pipeline.ts';
+import type { SeedSummary } from '../analysis/seeds.ts';
+import type { SeriesFile } from '../formats/readerTypes.ts';
+import type { BackendChoice, BackendPreference } from '../engine/index.ts';
+import { backendCheck, initEngineBackend, type BackendCheckOptions, type BackendCheckResult } from './backendCheck.ts';
+import { FileRegistry, type LoadedFileInfo } from './fileRegistry.ts';
+import { methodSummaries, type MethodSummary } from './methods.ts';
+import { workerError } from './sessionErrors.ts';
+import { registerAndSkullStrip, type RegistrationServices, type SkullStripResult } from './skullStrip.ts';
 import { TemplateSpaceCases } from './templateSpaceCases.ts';
-import { backendCheck, initEngineBackend, methodSummaries, TrainedModel, trainModel, TrainingControl, untrainedCheckpoint } from './modelSession.ts';
-import { workerError } from './workerError.ts';
+import { TrainedModel, type ModelInfo } from './trainedModel.ts';
+import { trainModel, TrainingRun, untrainedCheckpoint, type TrainConfig, type TrainProgress } from './trainingRun.ts';
+
+export interface Diagnostics {
+  backend: BackendChoice | null;
+  crossOriginIsolated: boolean;
+  memory: { numTensors: number; numBytes: number };
+  timings: Record<string, number>;
+}
+
+export interface CaseInfo {
+  caseId: string;
+  split: DataSplit;
+  modality: Modality;
+  hasSegmentation: boolean;
+  meanBrainIntensity: number;
+  brainVoxels: number;
+  airSuggested: boolean;
+  /** Mean of the normal brain voxels, and of the anomalous ones (null without any): the AIR statistics (SPEC 2). */
+  muNormal: number;
+  muAnomalous: number | null;
+  /** Voxels labelled anomalous on the conformed grid (0 without a segmentation). */
+  anomalousVoxels: number;
+  /** The read-time smoothing its image had, or null when none. */
+  smoothing: CurvatureFlowOptions | null;
+}
+
+/** A conformed layer handed to the viewer as a NIfTI file (bytes transferred, not copied). */
+export interface LayerFile {
+  caseId: string;
+  layer: MapLayer;
+  fileName: string;
+  bytes: Uint8Array;
+  min: number;
+  max: number;
+  /** exportLayer of a derived map: its full provenance as JSON text, saved beside it (the NIfTI header holds 79 characters). */
+  provenanceJson?: string;
+}
+
+export type ProgressCallback<T> = (progress: T) => void;
 
 function volumeRange(data: Float32Array): { min: number; max: number } {
   let min = Infinity;
@@ -60,7 +82,7 @@ function volumeRange(data: Float32Array): { min: number; max: number } {
 }
 
 /** Options for tests and the worker entry (the browser passes the bundled WASM asset URLs). */
-export interface FqlabWorkerOptions {
+export interface SessionOptions {
   wasmPaths?: string | Record<string, string>;
   /** Readers for DICOM, MetaImage, NRRD and MGH (src/formats); without them only NIfTI loads. */
   scanReaders?: ScanReaders;
@@ -72,9 +94,9 @@ export interface FqlabWorkerOptions {
 
 /**
  * Owns every volume and tensor of a session. Methods throw FqlabError / WorkerError values; the worker entry
- * (fqlab.worker.ts) turns every throw into a plain WorkerError so code and file survive comlink.
+ * (workers/fqlab.worker.ts) turns every throw into a plain WorkerError so code and file survive comlink.
  */
-export class FqlabWorker implements FqlabWorkerApi {
+export class Session {
   readonly files = new FileRegistry();
   readonly pipeline = new AnalysisPipeline();
   private readonly caseSpecs = new Map<string, CaseSpec>();
@@ -83,13 +105,13 @@ export class FqlabWorker implements FqlabWorkerApi {
   private model: TrainedModel | null = null;
   /** Models kept beside the current one for the comparison view, by id (their own instances: each disposes alone). */
   private readonly comparisonModels = new Map<string, TrainedModel>();
-  private training: TrainingControl | null = null;
+  private training: TrainingRun | null = null;
   private readonly timings: Record<string, number> = {};
   private readonly scoringPool: ScoringPool;
   /** The score request in progress; a newer one aborts it between cases. */
   private scoring: AbortController | null = null;
 
-  constructor(private readonly options: FqlabWorkerOptions = {}) {
+  constructor(private readonly options: SessionOptions = {}) {
     this.scoringPool = options.scoringPool ?? new InProcessScoringPool();
   }
 
@@ -200,11 +222,11 @@ export class FqlabWorker implements FqlabWorkerApi {
     if (this.training) throw workerError('busy', '', 'A training run is already going; pause or cancel it first.');
     await this.ensureBackend();
     const started = performance.now();
-    const control = new TrainingControl();
-    this.training = control;
+    const run = new TrainingRun();
+    this.training = run;
     try {
       const resumeFrom = config.resume ? this.requireModel() : null;
-      const trained = await trainModel(this.pipeline.cases.all(), config, control, (p) => void onProgress(p), resumeFrom);
+      const trained = await trainModel(this.pipeline.cases.all(), config, run, (p) => void onProgress(p), resumeFrom);
       this.replaceModel(trained);
       return this.time('train', started, trained.info);
     } finally {
@@ -260,7 +282,7 @@ export class FqlabWorker implements FqlabWorkerApi {
   }
 
   async reconstruct(request: ReconstructRequest, onProgress: ProgressCallback<{ done: number; total: number }>): Promise<void> {
-    FqlabWorker.checkNoiseLevels([request.noiseLevel]);
+    Session.checkNoiseLevels([request.noiseLevel]);
     await this.ensureBackend();
     const model = this.requireModelNamed(request.modelId);
     await this.pipeline.reconstruct(model, request, (p) => void onProgress(p));
@@ -293,7 +315,7 @@ export class FqlabWorker implements FqlabWorkerApi {
   }
 
   async sweep(request: SweepRequest, onProgress: ProgressCallback<{ done: number; total: number }>): Promise<SweepResult> {
-    FqlabWorker.checkNoiseLevels(request.noiseLevels);
+    Session.checkNoiseLevels(request.noiseLevels);
     await this.ensureBackend();
     return this.pipeline.sweep(this.requireModelNamed(request.modelId), request, (p) => void onProgress(p));
   }

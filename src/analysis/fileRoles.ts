@@ -1,6 +1,10 @@
 // Heuristics that guess each dropped scan's role and modality from its name and group files into cases.
-import { scanStem } from '../src/formats/scanFiles.ts';
-import type { CaseSpec, Modality, VolumeRole } from './api.ts';
+import { scanStem } from '../formats/scanFiles.ts';
+import type { Modality } from '../core/modality.ts';
+import type { CaseSpec } from './caseSpec.ts';
+
+/** What a loaded file holds, guessed from its name and editable in the UI. */
+export type VolumeRole = 'image' | 'brain-mask' | 'segmentation';
 
 /** A loaded file as the grouping heuristics see it. */
 export interface NamedFile {

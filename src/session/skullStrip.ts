@@ -1,16 +1,28 @@
-// The worker's "register and skull-strip": an image registered to the template, its brain mask warped back and loaded as a new file.
-import { readNifti, writeNifti } from '../src/core/nifti/index.ts';
-import { scanStem } from '../src/formats/scanFiles.ts';
+// The session's "register and skull-strip": an image registered to the template, its brain mask warped back and loaded as a new file.
+import { readNifti, writeNifti } from '../core/nifti/index.ts';
+import { scanStem } from '../formats/scanFiles.ts';
 import {
   registerToTemplate,
   warpTemplateMask,
   type ElastixRunner,
   type RegistrationProgress,
   type RegistrationTemplates,
-} from '../src/core/registration/index.ts';
-import type { ProgressCallback, SkullStripResult } from './api.ts';
-import type { FileRegistry } from './fileRegistry.ts';
-import { workerError } from './workerError.ts';
+} from '../core/registration/index.ts';
+import type { FileRegistry, LoadedFileInfo } from './fileRegistry.ts';
+import { workerError } from './sessionErrors.ts';
+
+/** An image registered to the template and skull-stripped by it: the new brain-mask file on the image's own grid. */
+export interface SkullStripResult {
+  /** The mask as a loaded file (already in the worker), named <image stem>_brainmask_registered.nii.gz. */
+  mask: LoadedFileInfo;
+  /** Its .nii.gz bytes (to save it, and to load it again into a restarted worker). */
+  bytes: Uint8Array;
+  template: 'head' | 'brain';
+  templateReason: string;
+  /** Row-major 4x4: a scan point (RAS+, mm) to the template point it matches. */
+  scanToTemplate: number[];
+  seconds: number;
+}
 
 /** How this environment runs elastix and finds the shipped template (browser: vendored assets; Node: local files). */
 export interface RegistrationServices {
@@ -31,7 +43,7 @@ export async function registerAndSkullStrip(
   files: FileRegistry,
   services: RegistrationServices | undefined,
   fileId: string,
-  onProgress: ProgressCallback<RegistrationProgress>,
+  onProgress: (progress: RegistrationProgress) => void,
 ): Promise<SkullStripResult> {
   const image = files.get(fileId, 'image');
   if (!services) throw workerError('unavailable', image.info.fileName, 'registration is not available in this environment (no elastix pipeline); use `fqlab conform --register` instead.');

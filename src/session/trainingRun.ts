@@ -1,113 +1,76 @@
-// The worker's model side: backend start, training runs from the case store (pause/resume/cancel), trained models and checkpoints.
-import { pooledAirStatistics, resolveAir, type AirStatistics } from '../src/core/air.ts';
-import { contentHash } from '../src/core/contentHash.ts';
-import { FqlabError } from '../src/core/errors.ts';
-import type { CurvatureFlowOptions } from '../src/core/conform/index.ts';
-import { PAPER_PROTOCOL } from '../src/core/protocol.ts';
-import type { Volume } from '../src/core/volume.ts';
-import type { ConformedCase } from '../src/analysis/caseStore.ts';
-import { AnalysisPipeline, type ReconstructionModel } from '../src/analysis/pipeline.ts';
-import * as tf from '@tensorflow/tfjs';
+// A training run from the session's cases: training data and config, the step loop with validation scores, and its one AbortSignal (cancel, deadline) plus a pause gate.
+import { pooledAirStatistics, resolveAir, type AirMode, type AirStatistics } from '../core/air.ts';
+import { FqlabError } from '../core/errors.ts';
+import type { CurvatureFlowOptions } from '../core/conform/index.ts';
+import { PAPER_PROTOCOL } from '../core/protocol.ts';
+import type { ConformedCase } from '../analysis/caseStore.ts';
+import { AnalysisPipeline, type ReconstructionModel } from '../analysis/pipeline.ts';
 import {
   checkCheckpointTensors,
-  checkpointWeights,
-  DIFFUSION_STEPS,
-  Rng,
-  SLICE_SIZE,
-  unetParamSpecs,
-  unetPlan,
-  unetPreset,
   defaultGanSteps,
   deserializeCheckpoint,
   fanoganSettings,
-  initBackend,
-  METHOD_NAMES,
   methodDescription,
-  networkFromWeights,
+  PauseGate,
   serializeCheckpoint,
   Trainer,
-  UNet,
-  unetForwardFlops,
-  type MethodNetwork,
+  type LossKind,
+  type MethodName,
+  type MethodOptions,
+  type NoiseType,
   type TrainingConfig,
   type TrainingVolume,
-  type UNetConfig,
-} from '../src/engine/index.ts';
-import type { BackendCheckOptions, BackendCheckResult, BackendChoice, BackendPreference, MethodSummary, ModelInfo, TrainConfig, TrainProgress } from './api.ts';
-import { workerError } from './workerError.ts';
+  type UNetPresetName,
+} from '../engine/index.ts';
+import { workerError } from './sessionErrors.ts';
+import { reconstructWith, TRAINED_MODEL_NAME, TrainedModel } from './trainedModel.ts';
 
-/** Starts the tfjs backend through the engine (which explains its choice). */
-export async function initEngineBackend(preference: BackendPreference, wasmPaths?: string | Record<string, string>): Promise<BackendChoice> {
-  return initBackend(preference, wasmPaths === undefined ? {} : { wasmPaths });
+export interface TrainConfig {
+  /** The method (src/engine/methods/; absent: pDDPM). */
+  method?: MethodName;
+  /** Thresh only: histogram-equalise the brain first. */
+  equalize?: boolean;
+  /** f-AnoGAN only: WGAN-GP steps before its encoder's (default: 3/4 of `steps`, as the reference's 30,000 of 40,000). */
+  ganSteps?: number;
+  /** The method's own choices (the vae's variant); absent: its defaults. */
+  methodOptions?: MethodOptions;
+  preset: UNetPresetName;
+  loss: LossKind;
+  alpha: number;
+  air: AirMode;
+  noise: NoiseType;
+  /** pDDPM (2x2 boxes) or plain DDPM (the whole slice as the box). */
+  patched: boolean;
+  steps: number;
+  batchSize: number;
+  seed: number;
+  /** Evaluate DICE/AUPRC on the validation cases every this many steps (0 = never). */
+  evaluateEvery: number;
+  /**
+   * Slices per forward/backward pass, gradients summed over the batch (default: the preset's, sized for the 4 GiB
+   * WASM heap); a GPU with room can take the whole batch at once. Results agree up to float rounding.
+   */
+  microBatch?: number;
+  /** Stop after this many seconds of training (0 or absent: no limit), keeping the best checkpoint so far. */
+  maxSeconds?: number;
+  /**
+   * Continue the loaded model's own training run (its settings, weights, Adam and RNG state) up to `steps` steps in
+   * all; preset, loss, noise, batch and seed above are then taken from its checkpoint, not from this config.
+   */
+  resume?: boolean;
 }
 
-/**
- * Seeded weights with every layer active (a fresh U-Net's output convolution is zero, which would make a backend
- * comparison trivial): uniform +-1/sqrt(fanIn) where PyTorch would use it, small values around 0 or 1 elsewhere.
- */
-export function randomWeights(config: UNetConfig, rng: Rng): Map<string, Float32Array> {
-  const weights = new Map<string, Float32Array>();
-  for (const spec of unetParamSpecs(unetPlan(config))) {
-    const values = new Float32Array(spec.shape.reduce((a, b) => a * b, 1));
-    const bound = spec.init.kind === 'uniform' ? 1 / Math.sqrt(spec.init.fanIn) : 0.1;
-    const centre = spec.init.kind === 'ones' ? 1 : 0;
-    for (let i = 0; i < values.length; i++) values[i] = centre + (2 * rng.next() - 1) * bound;
-    weights.set(spec.name, values);
-  }
-  return weights;
-}
-
-/**
- * Switches to a backend and runs the tiny preset (seeded weights) on a seeded input at a seeded timestep: the same
- * options must give the same numbers on every backend. With allowSoftwareAdapter, 'webgpu' is started on a software
- * adapter that the engine's initBackend declines (it prefers WASM there).
- */
-export async function backendCheck(
-  preference: BackendPreference,
-  options: BackendCheckOptions,
-  wasmPaths?: string | Record<string, string>,
-): Promise<BackendCheckResult> {
-  let backend = await initEngineBackend(preference, wasmPaths);
-  if (preference === 'webgpu' && backend.name !== 'webgpu' && options.allowSoftwareAdapter) {
-    await import('@tensorflow/tfjs-backend-webgpu');
-    if (await tf.setBackend('webgpu')) {
-      await tf.ready();
-      backend = { ...backend, name: 'webgpu', reason: `WebGPU forced on a software adapter (${backend.reason})` };
-    }
-  }
-  const slices = options.slices ?? 2;
-  const seed = options.seed ?? 0;
-  const started = performance.now();
-  const rng = new Rng(`backend-check:${seed}`);
-  const unet = UNet.fromWeights(unetPreset('tiny'), randomWeights(unetPreset('tiny'), rng));
-  const input = new Float32Array(slices * SLICE_SIZE * SLICE_SIZE);
-  for (let i = 0; i < input.length; i++) input[i] = 2 * rng.next() - 1;
-  const t = new Array<number>(slices).fill(rng.int(DIFFUSION_STEPS));
-  const x = tf.tensor4d(input, [slices, SLICE_SIZE, SLICE_SIZE, 1]);
-  try {
-    const prediction = unet.apply(x, t);
-    const output = (await prediction.data()) as Float32Array;
-    prediction.dispose();
-    return { backend, output, elapsedMs: performance.now() - started };
-  } finally {
-    x.dispose();
-    unet.dispose();
-  }
-}
-
-/** Every registered method with each preset's parameter count and forward cost, as `fqlab info` reports them. */
-export function methodSummaries(): MethodSummary[] {
-  return METHOD_NAMES.map((name) => {
-    const method = methodDescription(name);
-    const presets = method.presets.map((preset) => {
-      const config = method.trainingConfig(preset);
-      const parameters = method.networks(config).reduce((sum, network) => sum + network.parameters, 0);
-      return { preset, parameters, gflopPerSlice: config.unet !== null ? unetForwardFlops(config.unet) / 1e9 : null };
-    });
-    const batchUnit = method.sequenceLength === undefined ? ('slices' as const) : ('volumes' as const);
-    const defaultBatch = method.trainingConfig(method.presets[0]).batchSize;
-    return { name, label: method.label, source: method.source, surrogate: method.source.startsWith('surrogate'), trains: method.trains, presets, batchUnit, defaultBatch };
-  });
+export interface TrainProgress {
+  step: number;
+  totalSteps: number;
+  loss: number;
+  valLoss: number | null;
+  slicesPerSecond: number;
+  etaSeconds: number;
+  validationDice?: number | null;
+  validationAuprc?: number | null;
+  /** The training stage of a method that has several (f-AnoGAN). */
+  stage?: string;
 }
 
 /** Noise level used for validation Dice/AUPRC during training: the paper's 750 for FQ (pDDPM-IQA), 500 for l1 (pDDPM). */
@@ -115,108 +78,42 @@ export function validationNoiseLevel(config: Pick<TrainConfig, 'loss'>): number 
   return config.loss === 'fq' ? PAPER_PROTOCOL.noiseLevel.pddpmIqa : PAPER_PROTOCOL.noiseLevel.pddpm;
 }
 
-/** The method's reconstruction (the engine dispatches by method; diffusion settings come from the training config). */
-function reconstructWith(
-  network: MethodNetwork,
-  input: Volume,
-  noiseLevel: number,
-  seed: number,
-  onProgress?: (done: number, total: number) => void,
-): Promise<Float32Array> {
-  return network.reconstruct(input.data, { noiseLevel, seed, dims: input.dims, onProgress });
-}
+/** Why a training run stopped early: the user cancelled it (its model is dropped), or its maxSeconds were up (kept). */
+export type TrainingStop = 'cancelled' | 'time-up';
 
-/** What messages call a model trained in this session (it has no file yet). */
-const TRAINED_MODEL_NAME = 'trained model';
+/**
+ * Pause, resume and cancel of one training run, delivered between optimiser steps: one AbortController whose signal
+ * the trainer checks before each step (aborted with the reason: cancel, or the deadline; the first reason stands),
+ * and a pause gate the trainer waits at while paused (an abort releases it).
+ */
+export class TrainingRun {
+  private readonly controller = new AbortController();
+  readonly pauseGate = new PauseGate();
 
-/** A model ready for inference: weights, the config it was trained with, and its checkpoint bytes. */
-export class TrainedModel implements ReconstructionModel {
-  readonly id: string;
-  readonly airApplied: boolean;
-  readonly info: ModelInfo;
-
-  private constructor(
-    readonly config: TrainingConfig,
-    private readonly network: MethodNetwork,
-    private readonly checkpoint: Uint8Array,
-    /** The checkpoint's file name (or what it came from), for messages about it. */
-    readonly fileName: string,
-    step: number,
-    bestValLoss: number | null,
-  ) {
-    // Named by content: the same checkpoint (e.g. replayed into a restarted worker) keeps its id and its cache entries.
-    this.id = `model-${contentHash(checkpoint)}`;
-    this.airApplied = config.air.enabled;
-    this.info = {
-      modelId: this.id,
-      method: config.method,
-      preset: config.preset,
-      parameters: network.parameterCount,
-      loss: config.loss,
-      alpha: config.alpha,
-      airApplied: config.air.enabled,
-      airMode: config.air.mode,
-      smoothing: config.smoothing,
-      noise: config.noise,
-      patched: config.patching === 'patched',
-      step,
-      bestValLoss,
-    };
+  get signal(): AbortSignal {
+    return this.controller.signal;
   }
 
-  /** Reads a checkpoint (weights-only or with training state); throws an FqlabError naming the file and field when unusable. */
-  static fromCheckpoint(bytes: Uint8Array, fileName: string): TrainedModel {
-    const contents = deserializeCheckpoint(bytes, fileName);
-    checkCheckpointTensors(contents, fileName);
-    const network = networkFromWeights(contents.config, checkpointWeights(contents, 'model'));
-    return new TrainedModel(contents.config, network, bytes, fileName, contents.training?.step ?? 0, contents.training?.bestValLoss ?? null);
-  }
-
-  /** x0_hat of a conformed (AIR-applied where on) volume, as in SPEC 3: one pass per box, seeded noise. */
-  reconstruct(input: Volume, noiseLevel: number, seed: number, onProgress?: (done: number, total: number) => void): Promise<Float32Array> {
-    return reconstructWith(this.network, input, noiseLevel, seed, onProgress);
-  }
-
-  /** The checkpoint bytes (a copy: callers may transfer it). */
-  serialize(): Uint8Array {
-    return this.checkpoint.slice();
-  }
-
-  dispose(): void {
-    this.network.dispose();
-  }
-}
-
-/** Pause, resume and cancel of a training run, delivered between optimiser steps. */
-export class TrainingControl {
-  paused = false;
-  cancelled = false;
-  private trainer: Trainer | null = null;
-  private wake: (() => void) | null = null;
-
-  attach(trainer: Trainer): void {
-    this.trainer = trainer;
+  /** Why the run was stopped, or null while it may go on. */
+  get stopped(): TrainingStop | null {
+    return this.signal.aborted ? (this.signal.reason as TrainingStop) : null;
   }
 
   pause(): void {
-    this.paused = true;
-    this.trainer?.stop();
+    this.pauseGate.pause();
   }
 
   resume(): void {
-    this.paused = false;
-    this.wake?.();
+    this.pauseGate.resume();
   }
 
   cancel(): void {
-    this.cancelled = true;
-    this.trainer?.stop();
-    this.wake?.();
+    this.controller.abort('cancelled' satisfies TrainingStop);
   }
 
-  async waitWhilePaused(): Promise<void> {
-    while (this.paused && !this.cancelled) await new Promise<void>((resolve) => (this.wake = resolve));
-    this.wake = null;
+  /** The run's time is up: it ends after the current step and keeps what it has learnt. */
+  timeUp(): void {
+    this.controller.abort('time-up' satisfies TrainingStop);
   }
 }
 
@@ -351,12 +248,13 @@ export function untrainedCheckpoint(cases: readonly ConformedCase[], config: Tra
 /**
  * Trains a model on the session's cases: healthy-train cases (lesion slices left out) for training, validation
  * cases (lesion slices left out) for the validation loss that picks the checkpoint, and validation cases with lesions
- * for Dice/AUPRC every `evaluateEvery` steps. Rejects with code 'cancelled' when cancelled (the old model stays).
+ * for Dice/AUPRC every `evaluateEvery` steps. `run` stops it between steps: rejects with code 'cancelled' when cancelled
+ * (the old model stays); past `maxSeconds` it ends after the step in progress and returns what it has learnt.
  */
 export async function trainModel(
   cases: readonly ConformedCase[],
   config: TrainConfig,
-  control: TrainingControl,
+  run: TrainingRun,
   onProgress: (progress: TrainProgress) => void,
   resumeFrom: TrainedModel | null = null,
 ): Promise<TrainedModel> {
@@ -373,27 +271,21 @@ export async function trainModel(
     ? resumedTrainer(resumeFrom, { train, validation })
     : Trainer.create(engineTrainingConfig(config, trainCases), { train, validation });
   const engineConfig = trainer.config;
-  control.attach(trainer);
   const noiseLevel = validationNoiseLevel(engineConfig);
   let validationDice: number | null = null;
   let validationAuprc: number | null = null;
   const deadline = config.maxSeconds ? performance.now() + config.maxSeconds * 1000 : Number.POSITIVE_INFINITY;
-  let timeUp = false;
+  const { signal, pauseGate } = run;
   try {
-    while (trainer.step < config.steps && !control.cancelled && !timeUp) {
-      if (control.paused) {
-        await control.waitWhilePaused();
-        continue;
-      }
+    while (trainer.step < config.steps && !signal.aborted) {
       const left = config.steps - trainer.step;
       const segment = config.evaluateEvery > 0 ? Math.min(left, config.evaluateEvery - (trainer.step % config.evaluateEvery)) : left;
       await trainer.run(segment, {
+        signal,
+        pauseGate,
         validateAtEnd: segment === left,
         onProgress: (p) => {
-          if (performance.now() >= deadline) {
-            timeUp = true;
-            trainer.stop();
-          }
+          if (performance.now() >= deadline) run.timeUp();
           onProgress({
             step: p.step,
             totalSteps: config.steps,
@@ -408,7 +300,7 @@ export async function trainModel(
         },
       });
       const due = config.evaluateEvery > 0 && (trainer.step % config.evaluateEvery === 0 || trainer.step === config.steps);
-      if (due && scoredValidation.length > 0 && !control.cancelled) {
+      if (due && scoredValidation.length > 0 && run.stopped !== 'cancelled') {
         ({ dice: validationDice, auprc: validationAuprc } = await validationScores(trainer, scoredValidation, engineConfig, noiseLevel));
         const last = trainer.history[trainer.history.length - 1];
         onProgress({
@@ -423,7 +315,7 @@ export async function trainModel(
         });
       }
     }
-    if (control.cancelled) throw workerError('cancelled', '', 'Training was cancelled; the previous model (if any) is kept.');
+    if (run.stopped === 'cancelled') throw workerError('cancelled', '', 'Training was cancelled; the previous model (if any) is kept.');
     const bytes = serializeCheckpoint(await trainer.toCheckpoint());
     return TrainedModel.fromCheckpoint(bytes, TRAINED_MODEL_NAME);
   } finally {
