@@ -4,7 +4,7 @@ import type { CaseSpec, VolumeRole } from '../../../workers/api.ts';
 import { checkInputSize, NIFTI_FILE } from '../../core/inputLimits.ts';
 import { guessRole } from '../../../workers/fileRoles.ts';
 import { stopDemo } from '../demo/demoControl.ts';
-import { useDemoStore } from '../demo/demoStore.ts';
+import { useDemoStore } from '../stores/demoStore.ts';
 import { reconcileCases, specSignature } from '../stores/caseGrouping.ts';
 import { useDataStore, type CaseEntry } from '../stores/dataStore.ts';
 import { useErrorStore } from '../stores/errorStore.ts';

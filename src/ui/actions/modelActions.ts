@@ -2,7 +2,7 @@
 import { defaultGanSteps, type MethodName, type MethodSummary, type TrainConfig } from '../../../workers/api.ts';
 import { checkInputSize, CHECKPOINT_FILE } from '../../core/inputLimits.ts';
 import { stopDemo } from '../demo/demoControl.ts';
-import { useDemoStore } from '../demo/demoStore.ts';
+import { useDemoStore } from '../stores/demoStore.ts';
 import { downloadBytes } from '../export/download.ts';
 import { checkpointFileName } from '../export/cliCommand.ts';
 import { useAnalysisStore } from '../stores/analysisStore.ts';

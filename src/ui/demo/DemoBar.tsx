@@ -6,7 +6,7 @@ import { useSweepStore } from '../stores/sweepStore.ts';
 import { stopDemo } from './demoControl.ts';
 import { runDemo } from './demoPipeline.ts';
 import { DEMO_MODELS, DEMO_TRACKS, type DemoModelId, type DemoTrackId } from './demoSettings.ts';
-import { demoDataLoaded, useDemoStore } from './demoStore.ts';
+import { demoDataLoaded, useDemoStore } from '../stores/demoStore.ts';
 import { DemoTable } from './DemoTable.tsx';
 import { RealScansNotice } from './RealScansNotice.tsx';
 

@@ -5,7 +5,7 @@ import { ProgressBar } from '../components/ProgressBar.tsx';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
 import { useModelStore } from '../stores/modelStore.ts';
 import { viewDemoTableRow } from './demoTable.ts';
-import { useDemoTableStore } from './demoTableStore.ts';
+import { useDemoTableStore } from '../stores/demoTableStore.ts';
 
 const METRIC_LABELS = { dice: 'DICE', auprc: 'AUPRC', auroc: 'AUROC' } as const;
 

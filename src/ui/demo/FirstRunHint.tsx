@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { PAPER_PROTOCOL } from '../../core/protocol.ts';
 import { useStorageStore } from '../stores/storageStore.ts';
 import { demoAutoStart } from './demoSettings.ts';
-import { useDemoStore } from './demoStore.ts';
+import { useDemoStore } from '../stores/demoStore.ts';
 
 /** Set on the first visit: later visits open the page with the help folded. */
 const SEEN_KEY = 'fqlab.howThisWorksSeen';

@@ -1,5 +1,5 @@
 // One demo run at a time, and how anything the user starts stops it cleanly (at the next case boundary).
-import { useDemoStore } from './demoStore.ts';
+import { useDemoStore } from '../stores/demoStore.ts';
 
 /** The abort reason of a stopped demo run: the pipeline unwinds quietly on it. */
 export class DemoStopped extends Error {

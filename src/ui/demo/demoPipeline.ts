@@ -13,7 +13,7 @@ import { workbenchWorker } from '../worker/workbenchWorker.ts';
 import { DemoStopped, startDemoRun } from './demoControl.ts';
 import { demoCaseOrder, demoEvaluationCases, parseDemoManifest, type DemoCase, type DemoManifest } from './demoManifest.ts';
 import { DEFAULT_DEMO_MODEL, DEMO_TRACKS, demoAutoStart, demoTrackFromAddress, demoUrl, type DemoModel, type DemoModelId, type DemoTrack, type DemoTrackId } from './demoSettings.ts';
-import { useDemoStore, type RealTrackInfo } from './demoStore.ts';
+import { useDemoStore, type RealTrackInfo } from '../stores/demoStore.ts';
 import { parseRealTrackResults, type RealTrackResult } from './realTrackResults.ts';
 import { computeDemoTable } from './demoTable.ts';
 

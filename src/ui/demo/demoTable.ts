@@ -15,8 +15,8 @@ import { workbenchWorker } from '../worker/workbenchWorker.ts';
 import { DemoStopped } from './demoControl.ts';
 import type { DemoCase } from './demoManifest.ts';
 import { demoTableSeedCount, tableSeedOrder, type DemoModelId, type DemoTrack } from './demoSettings.ts';
-import { useDemoStore } from './demoStore.ts';
-import { useDemoTableStore } from './demoTableStore.ts';
+import { useDemoStore } from '../stores/demoStore.ts';
+import { useDemoTableStore } from '../stores/demoTableStore.ts';
 
 /** A row's model as the worker keeps it: its checkpoint (to open it in the viewer) and which demo model it is, if any. */
 interface TableModel {
