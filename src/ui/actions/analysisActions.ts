@@ -1,6 +1,5 @@
 // Analysis actions: reconstruct the evaluation cases at a noise level, then rescore (alpha, threshold) from the cache.
 import { alphaMatters, type ScoreRequest } from '../../../workers/api.ts';
-import { stopDemo } from '../demo/demoControl.ts';
 import { NO_RECONSTRUCTION, useAnalysisStore, type AnalysisState } from '../stores/analysisStore.ts';
 import { useDataStore } from '../stores/dataStore.ts';
 import { useErrorStore } from '../stores/errorStore.ts';
@@ -8,6 +7,7 @@ import { useModelStore } from '../stores/modelStore.ts';
 import { useViewerStore } from '../stores/viewerStore.ts';
 import { toUserError } from '../worker/userError.ts';
 import { workbenchWorker } from '../worker/workbenchWorker.ts';
+import { stopForegroundJob } from './cancellation.ts';
 import { latestOnly } from './latestOnly.ts';
 
 /** Validation and test cases (and healthy ones too when the threshold is an FPR target on healthy volumes). */
@@ -64,7 +64,7 @@ async function reconstructAndScore(noiseLevel: number): Promise<void> {
   const modelId = useModelStore.getState().model?.modelId ?? null;
   analysis.set({ reconstruction: { status: 'running', done: 0, total: evaluationCaseIds().length, modelId, noiseLevel, message: '' } });
   // The user's run takes over from the demo (whose finished cases are cached, so they are not redone).
-  await stopDemo('you started a reconstruction');
+  await stopForegroundJob('you started a reconstruction');
   const caseIds = evaluationCaseIds();
   try {
     await workbenchWorker().reconstruct({ modelId: modelId ?? '', caseIds, noiseLevel, seed: analysis.seed }, (progress) => {
@@ -125,9 +125,58 @@ export function rescore(): Promise<void> {
   return scoreNow();
 }
 
-/** The "run inference" button: reconstruct at the current noise level, then score. */
-export function runInference(): Promise<void> {
-  return reconstructLatest(useAnalysisStore.getState().noiseLevel);
+/** A foreground job's inference (the demo's): its cases one at a time, rescored after each so the metrics fill in as cases arrive. */
+export interface JobInference {
+  caseIds: readonly string[];
+  noiseLevel: number;
+  /** Called before a case is reconstructed (it may wait for the case to load); false skips the case. */
+  beforeCase: (caseId: string, index: number) => Promise<boolean>;
+  /** Slices reconstructed of the case in progress. */
+  onProgress: (index: number, progress: { done: number; total: number }) => void;
+  /** Called once a case is reconstructed and the study rescored with it. */
+  onCaseDone: (caseId: string, index: number) => Promise<void>;
+  /** The job's signal: once it aborts, whoever stopped the job owns the analysis (finished cases stay cached for them). */
+  signal: AbortSignal;
+}
+
+/** Reconstructs a job's cases one at a time with the current model; errors go to the job. */
+async function runJobInference(job: JobInference): Promise<void> {
+  let reconstructed = 0;
+  for (const [index, caseId] of job.caseIds.entries()) {
+    if (!(await job.beforeCase(caseId, index))) continue;
+    job.signal.throwIfAborted();
+    const modelId = useModelStore.getState().model?.modelId ?? null;
+    const { seed } = useAnalysisStore.getState();
+    await workbenchWorker().reconstruct({ modelId: modelId ?? '', caseIds: [caseId], noiseLevel: job.noiseLevel, seed }, (progress) => job.onProgress(index, progress));
+    job.signal.throwIfAborted();
+    reconstructed++;
+    useAnalysisStore.getState().set({
+      reconstruction: { status: 'done', done: reconstructed, total: job.caseIds.length, modelId, noiseLevel: job.noiseLevel, message: '' },
+      stale: false,
+    });
+    await scoreNow();
+    useAnalysisStore.getState().set({ stale: false });
+    job.signal.throwIfAborted();
+    await job.onCaseDone(caseId, index);
+  }
+}
+
+/**
+ * Without a job: the "run inference" button, which reconstructs the evaluation cases at the current noise level (after
+ * stopping the foreground job), then scores; errors are reported. With a job: that job's cases, see JobInference.
+ */
+export function runInference(job?: JobInference): Promise<void> {
+  return job ? runJobInference(job) : reconstructLatest(useAnalysisStore.getState().noiseLevel);
+}
+
+/** Forgets the maps, metrics and reconstruction state (e.g. of another model, or of cases that were unloaded). */
+export function resetAnalysis(): void {
+  useAnalysisStore.getState().set({ evaluation: null, viewedCase: null, seedSummary: null, reconstruction: NO_RECONSTRUCTION, stale: false });
+}
+
+/** The noise level and score kind a model is analysed at (the demo's model's own), without reconstructing or rescoring. */
+export function setInferenceSettings(settings: Pick<AnalysisState, 'noiseLevel' | 'score'>): void {
+  useAnalysisStore.getState().set(settings);
 }
 
 /**

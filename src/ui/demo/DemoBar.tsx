@@ -3,7 +3,7 @@ import { ProgressBar } from '../components/ProgressBar.tsx';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
 import { useModelStore } from '../stores/modelStore.ts';
 import { useSweepStore } from '../stores/sweepStore.ts';
-import { stopDemo } from './demoControl.ts';
+import { stopForegroundJob } from '../actions/cancellation.ts';
 import { runDemo } from './demoPipeline.ts';
 import { DEMO_MODELS, DEMO_TRACKS, type DemoModelId, type DemoTrackId } from './demoSettings.ts';
 import { demoDataLoaded, useDemoStore } from '../stores/demoStore.ts';
@@ -81,7 +81,7 @@ export function DemoBar() {
               </select>
             </label>
             {running && (
-              <button type="button" onClick={() => void stopDemo('you stopped it')}>
+              <button type="button" onClick={() => void stopForegroundJob('you stopped it')}>
                 Stop demo
               </button>
             )}

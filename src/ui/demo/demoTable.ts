@@ -3,6 +3,7 @@ import type { ModelInfo, ScoreRequest, TrainConfig } from '../../../workers/api.
 import { PAPER_PROTOCOL } from '../../core/protocol.ts';
 import { rescore } from '../actions/analysisActions.ts';
 import { paperSettings } from '../actions/comparisonActions.ts';
+import { loadCheckpoint } from '../actions/modelActions.ts';
 import { rowLabel, scoreMapLayer } from '../comparisonTable.ts';
 import { NO_RECONSTRUCTION, useAnalysisStore } from '../stores/analysisStore.ts';
 import type { ComparisonEntry } from '../stores/comparisonStore.ts';
@@ -12,7 +13,7 @@ import { useModelStore } from '../stores/modelStore.ts';
 import { useViewerStore } from '../stores/viewerStore.ts';
 import { toUserError } from '../worker/userError.ts';
 import { workbenchWorker } from '../worker/workbenchWorker.ts';
-import { DemoStopped } from './demoControl.ts';
+import { JobStopped } from '../actions/cancellation.ts';
 import type { DemoCase } from './demoManifest.ts';
 import { demoTableSeedCount, tableSeedOrder, type DemoModelId, type DemoTrack } from './demoSettings.ts';
 import { useDemoStore } from '../stores/demoStore.ts';
@@ -56,7 +57,7 @@ async function tableEntries(track: DemoTrack, fetchCheckpoint: (file: string) =>
       air = model.info.airMode;
       entries.push(entryOf(model, fileName));
     } catch (error) {
-      if (signal.aborted || error instanceof DemoStopped) throw error;
+      if (signal.aborted || error instanceof JobStopped) throw error;
       failures.push(`${fileName}: ${toUserError(error).message}`);
     }
   }
@@ -64,7 +65,7 @@ async function tableEntries(track: DemoTrack, fetchCheckpoint: (file: string) =>
     const bytes = await workbenchWorker().untrainedCheckpoint(threshConfig(air));
     entries.unshift(entryOf(await keep(bytes, 'Thresh (made here)', null), 'Thresh: the AIR-transformed scan itself as the anomaly map'));
   } catch (error) {
-    if (signal.aborted) throw new DemoStopped();
+    if (signal.aborted) throw new JobStopped();
     failures.push(`Thresh: ${toUserError(error).message}`);
   }
   return { entries, failures };
@@ -146,7 +147,7 @@ export async function computeDemoTable(
     }
     useDemoTableStore.getState().set({ status: 'done', message: '' });
   } catch (error) {
-    if (signal.aborted || error instanceof DemoStopped) {
+    if (signal.aborted || error instanceof JobStopped) {
       useDemoTableStore.getState().set({ status: 'stopped', message: 'Stopped with the demo; “Resume demo” finishes it (what is done is cached).' });
       return;
     }
@@ -168,8 +169,7 @@ export async function viewDemoTableRow(modelId: string): Promise<void> {
   const { noiseLevel, score, alpha } = entry;
   const caseIds = useDemoTableStore.getState().caseIds;
   try {
-    const info = await workbenchWorker().loadCheckpoint(model.bytes, model.fileName);
-    useModelStore.getState().setModel(info);
+    const info = await loadCheckpoint(model.bytes, model.fileName);
     useDemoStore.getState().set(model.demoModelId ? { modelId: model.demoModelId, wantedModelId: model.demoModelId } : { modelId: null });
     const analysis = useAnalysisStore.getState();
     analysis.set({ noiseLevel, score, alpha, evaluation: null, seedSummary: null, viewedCase: null, reconstruction: { ...NO_RECONSTRUCTION, status: 'running', total: caseIds.length, modelId: info.modelId, noiseLevel }, stale: false });
