@@ -2,22 +2,22 @@
 import type { ModelInfo, ScoreRequest, TrainConfig } from '../../../workers/api.ts';
 import { PAPER_PROTOCOL } from '../../core/protocol.ts';
 import { rescore } from '../actions/analysisActions.ts';
+import { JobStopped } from '../actions/cancellation.ts';
 import { paperSettings } from '../actions/comparisonActions.ts';
 import { loadCheckpoint } from '../actions/modelActions.ts';
 import { rowLabel, scoreMapLayer } from '../comparisonTable.ts';
 import { NO_RECONSTRUCTION, useAnalysisStore } from '../stores/analysisStore.ts';
 import type { ComparisonEntry } from '../stores/comparisonStore.ts';
 import { useDataStore } from '../stores/dataStore.ts';
+import { useDemoStore } from '../stores/demoStore.ts';
+import { useDemoTableStore } from '../stores/demoTableStore.ts';
 import { useErrorStore } from '../stores/errorStore.ts';
 import { useModelStore } from '../stores/modelStore.ts';
 import { useViewerStore } from '../stores/viewerStore.ts';
 import { toUserError } from '../worker/userError.ts';
 import { workbenchWorker } from '../worker/workbenchWorker.ts';
-import { JobStopped } from '../actions/cancellation.ts';
 import type { DemoCase } from './demoManifest.ts';
 import { demoTableSeedCount, tableSeedOrder, type DemoModelId, type DemoTrack } from './demoSettings.ts';
-import { useDemoStore } from '../stores/demoStore.ts';
-import { useDemoTableStore } from '../stores/demoTableStore.ts';
 
 /** A row's model as the worker keeps it: its checkpoint (to open it in the viewer) and which demo model it is, if any. */
 interface TableModel {
