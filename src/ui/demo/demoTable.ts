@@ -1,12 +1,12 @@
 // The demo's table, computed live once the demo is ready: Thresh and the shipped checkpoints scored on its cases over seeds, row by row, and a row's maps opened in the viewer.
 import type { ModelInfo, ScoreRequest, TrainConfig } from '../../../workers/api.ts';
 import { PAPER_PROTOCOL } from '../../core/protocol.ts';
-import { rescore } from '../actions/analysisActions.ts';
+import { reconstructAndScoreCases, reportReconstructionFailure, resetAnalysis, setInferenceSettings } from '../actions/analysisActions.ts';
 import { JobStopped } from '../actions/cancellation.ts';
 import { paperSettings } from '../actions/comparisonActions.ts';
 import { loadCheckpoint } from '../actions/modelActions.ts';
 import { rowLabel, scoreMapLayer } from '../comparisonTable.ts';
-import { NO_RECONSTRUCTION, useAnalysisStore } from '../stores/analysisStore.ts';
+import { useAnalysisStore } from '../stores/analysisStore.ts';
 import type { ComparisonEntry } from '../stores/comparisonStore.ts';
 import { useDataStore } from '../stores/dataStore.ts';
 import { useDemoStore } from '../stores/demoStore.ts';
@@ -169,19 +169,13 @@ export async function viewDemoTableRow(modelId: string): Promise<void> {
   const { noiseLevel, score, alpha } = entry;
   const caseIds = useDemoTableStore.getState().caseIds;
   try {
-    const info = await loadCheckpoint(model.bytes, model.fileName);
+    await loadCheckpoint(model.bytes, model.fileName);
     useDemoStore.getState().set(model.demoModelId ? { modelId: model.demoModelId, wantedModelId: model.demoModelId } : { modelId: null });
-    const analysis = useAnalysisStore.getState();
-    analysis.set({ noiseLevel, score, alpha, evaluation: null, seedSummary: null, viewedCase: null, reconstruction: { ...NO_RECONSTRUCTION, status: 'running', total: caseIds.length, modelId: info.modelId, noiseLevel }, stale: false });
+    setInferenceSettings({ noiseLevel, score, alpha });
+    resetAnalysis();
     useViewerStore.getState().setMapOverlay(scoreMapLayer(score));
-    await workbenchWorker().reconstruct({ modelId: info.modelId, caseIds, noiseLevel, seed: analysis.seed }, (p) =>
-      useAnalysisStore.getState().set({ reconstruction: { status: 'running', done: p.done, total: p.total, modelId: info.modelId, noiseLevel, message: '' } }),
-    );
-    useAnalysisStore.getState().set({ reconstruction: { status: 'done', done: caseIds.length, total: caseIds.length, modelId: info.modelId, noiseLevel, message: '' } });
-    await rescore();
+    await reconstructAndScoreCases(caseIds, noiseLevel);
   } catch (error) {
-    const { fileName, message } = toUserError(error);
-    useAnalysisStore.getState().set({ reconstruction: { ...NO_RECONSTRUCTION, status: 'error', message } });
-    useErrorStore.getState().report(fileName || model.fileName, `could not be opened in the viewer: ${message}`);
+    reportReconstructionFailure(error, 'could not be opened in the viewer', model.fileName);
   }
 }
