@@ -1,13 +1,13 @@
 // Analysis actions: reconstruct the evaluation cases at a noise level, then rescore (alpha, threshold) from the cache.
 import { alphaMatters, type ScoreRequest } from '../../../workers/api.ts';
-import { stopDemo } from '../demo/demoControl.ts';
-import { NO_RECONSTRUCTION, useAnalysisStore, type AnalysisState } from '../stores/analysisStore.ts';
+import { NO_RECONSTRUCTION, useAnalysisStore, type AnalysisState, type ReconstructionState } from '../stores/analysisStore.ts';
 import { useDataStore } from '../stores/dataStore.ts';
 import { useErrorStore } from '../stores/errorStore.ts';
 import { useModelStore } from '../stores/modelStore.ts';
 import { useViewerStore } from '../stores/viewerStore.ts';
 import { toUserError } from '../worker/userError.ts';
 import { workbenchWorker } from '../worker/workbenchWorker.ts';
+import { stopForegroundJob } from './cancellation.ts';
 import { latestOnly } from './latestOnly.ts';
 
 /** Validation and test cases (and healthy ones too when the threshold is an FPR target on healthy volumes). */
@@ -54,30 +54,48 @@ function scoreRequest(): ScoreRequest | null {
   return request;
 }
 
+/** The reconstruction state of a run with a model at a noise level: `done` of `total` (slices while running, cases once done). */
+function reconstructionState(status: 'running' | 'done', done: number, total: number, modelId: string | null, noiseLevel: number): ReconstructionState {
+  return { status, done, total, modelId, noiseLevel, message: '' };
+}
+
+/**
+ * Reconstructs cases with the current model at a noise level (the panel follows the progress), then scores the study.
+ * A failed reconstruction is thrown for the caller to report (scoring reports its own).
+ */
+export async function reconstructAndScoreCases(caseIds: readonly string[], noiseLevel: number): Promise<void> {
+  const modelId = useModelStore.getState().model?.modelId ?? null;
+  const { seed } = useAnalysisStore.getState();
+  useAnalysisStore.getState().set({ reconstruction: reconstructionState('running', 0, caseIds.length, modelId, noiseLevel) });
+  await workbenchWorker().reconstruct({ modelId: modelId ?? '', caseIds: [...caseIds], noiseLevel, seed }, (progress) => {
+    useAnalysisStore.getState().set({ reconstruction: reconstructionState('running', progress.done, progress.total, modelId, noiseLevel) });
+  });
+  useAnalysisStore.getState().set({ reconstruction: reconstructionState('done', caseIds.length, caseIds.length, modelId, noiseLevel), stale: false });
+  await scoreNow();
+}
+
+/** Shows that a reconstruction failed, in the panel and the error banner (`what` names it, e.g. "Reconstruction failed"). */
+export function reportReconstructionFailure(error: unknown, what: string, fallbackFileName = ''): void {
+  const { fileName, message } = toUserError(error);
+  useAnalysisStore.getState().set({ reconstruction: { ...NO_RECONSTRUCTION, status: 'error', message } });
+  useErrorStore.getState().report(fileName || fallbackFileName, `${what}: ${message}`);
+}
+
 async function reconstructAndScore(noiseLevel: number): Promise<void> {
   const blocker = inferenceBlocker();
   if (blocker) {
     useErrorStore.getState().report('', blocker);
     return;
   }
-  const analysis = useAnalysisStore.getState();
   const modelId = useModelStore.getState().model?.modelId ?? null;
-  analysis.set({ reconstruction: { status: 'running', done: 0, total: evaluationCaseIds().length, modelId, noiseLevel, message: '' } });
+  useAnalysisStore.getState().set({ reconstruction: reconstructionState('running', 0, evaluationCaseIds().length, modelId, noiseLevel) });
   // The user's run takes over from the demo (whose finished cases are cached, so they are not redone).
-  await stopDemo('you started a reconstruction');
-  const caseIds = evaluationCaseIds();
+  await stopForegroundJob('you started a reconstruction');
   try {
-    await workbenchWorker().reconstruct({ modelId: modelId ?? '', caseIds, noiseLevel, seed: analysis.seed }, (progress) => {
-      useAnalysisStore.getState().set({ reconstruction: { status: 'running', done: progress.done, total: progress.total, modelId, noiseLevel, message: '' } });
-    });
-    useAnalysisStore.getState().set({ reconstruction: { status: 'done', done: caseIds.length, total: caseIds.length, modelId, noiseLevel, message: '' }, stale: false });
+    await reconstructAndScoreCases(evaluationCaseIds(), noiseLevel);
   } catch (error) {
-    const { fileName, message } = toUserError(error);
-    useAnalysisStore.getState().set({ reconstruction: { ...NO_RECONSTRUCTION, status: 'error', message } });
-    useErrorStore.getState().report(fileName, `Reconstruction failed: ${message}`);
-    return;
+    reportReconstructionFailure(error, 'Reconstruction failed');
   }
-  await scoreNow();
 }
 
 /** Counts score requests: only the newest one's study is shown (the worker stops the older ones between cases). */
@@ -120,14 +138,55 @@ async function scoreNow(): Promise<void> {
 
 const reconstructLatest = latestOnly(reconstructAndScore);
 
-/** Rescores the cached reconstructions with the current settings (the demo calls it after each case). */
-export function rescore(): Promise<void> {
-  return scoreNow();
+/** A foreground job's inference (the demo's): its cases one at a time, rescored after each so the metrics fill in as cases arrive. */
+export interface JobInference {
+  caseIds: readonly string[];
+  noiseLevel: number;
+  /** Called before a case is reconstructed (it may wait for the case to load); false skips the case. */
+  beforeCase: (caseId: string, index: number) => Promise<boolean>;
+  /** Slices reconstructed of the case in progress. */
+  onProgress: (index: number, progress: { done: number; total: number }) => void;
+  /** Called once a case is reconstructed and the study rescored with it. */
+  onCaseDone: (caseId: string, index: number) => Promise<void>;
+  /** The job's signal: once it aborts, whoever stopped the job owns the analysis (finished cases stay cached for them). */
+  signal: AbortSignal;
 }
 
-/** The "run inference" button: reconstruct at the current noise level, then score. */
-export function runInference(): Promise<void> {
-  return reconstructLatest(useAnalysisStore.getState().noiseLevel);
+/** Reconstructs a job's cases one at a time with the current model; errors go to the job. */
+async function runJobInference(job: JobInference): Promise<void> {
+  let reconstructed = 0;
+  for (const [index, caseId] of job.caseIds.entries()) {
+    if (!(await job.beforeCase(caseId, index))) continue;
+    job.signal.throwIfAborted();
+    const modelId = useModelStore.getState().model?.modelId ?? null;
+    const { seed } = useAnalysisStore.getState();
+    await workbenchWorker().reconstruct({ modelId: modelId ?? '', caseIds: [caseId], noiseLevel: job.noiseLevel, seed }, (progress) => job.onProgress(index, progress));
+    job.signal.throwIfAborted();
+    reconstructed++;
+    useAnalysisStore.getState().set({ reconstruction: reconstructionState('done', reconstructed, job.caseIds.length, modelId, job.noiseLevel), stale: false });
+    await scoreNow();
+    useAnalysisStore.getState().set({ stale: false });
+    job.signal.throwIfAborted();
+    await job.onCaseDone(caseId, index);
+  }
+}
+
+/**
+ * Without a job: the "run inference" button, which reconstructs the evaluation cases at the current noise level (after
+ * stopping the foreground job), then scores; errors are reported. With a job: that job's cases, see JobInference.
+ */
+export function runInference(job?: JobInference): Promise<void> {
+  return job ? runJobInference(job) : reconstructLatest(useAnalysisStore.getState().noiseLevel);
+}
+
+/** Forgets the maps, metrics and reconstruction state (e.g. of another model, or of cases that were unloaded). */
+export function resetAnalysis(): void {
+  useAnalysisStore.getState().set({ evaluation: null, viewedCase: null, seedSummary: null, reconstruction: NO_RECONSTRUCTION, stale: false });
+}
+
+/** The noise level, score kind (and alpha) a model is analysed at (a demo model's own), without reconstructing or rescoring. */
+export function setInferenceSettings(settings: Partial<Pick<AnalysisState, 'noiseLevel' | 'score' | 'alpha'>>): void {
+  useAnalysisStore.getState().set(settings);
 }
 
 /**

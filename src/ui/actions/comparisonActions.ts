@@ -2,7 +2,7 @@
 import type { ModelInfo, ScoreKind, ScoreRequest } from '../../../workers/api.ts';
 import { checkInputSize, CHECKPOINT_FILE } from '../../core/inputLimits.ts';
 import { PAPER_PROTOCOL } from '../../core/protocol.ts';
-import { useDemoTableStore } from '../demo/demoTableStore.ts';
+import { useDemoTableStore } from '../stores/demoTableStore.ts';
 import { persistComparisonModel } from '../storage/persistence.ts';
 import { useComparisonStore, type ComparisonEntry } from '../stores/comparisonStore.ts';
 import { useDataStore } from '../stores/dataStore.ts';

@@ -3,15 +3,16 @@ import { DICOM_PREAMBLE_BYTES, detachedHeaderAdvice, hasDicomPreamble, isDicomCa
 import type { CaseSpec, VolumeRole } from '../../../workers/api.ts';
 import { checkInputSize, NIFTI_FILE } from '../../core/inputLimits.ts';
 import { guessRole } from '../../../workers/api.ts';
-import { stopDemo } from '../demo/demoControl.ts';
-import { useDemoStore } from '../demo/demoStore.ts';
+import { useDemoStore, type DemoState } from '../stores/demoStore.ts';
 import { reconcileCases, specSignature } from '../stores/caseGrouping.ts';
 import { useDataStore, type CaseEntry } from '../stores/dataStore.ts';
 import { useErrorStore } from '../stores/errorStore.ts';
-import { NO_RECONSTRUCTION, useAnalysisStore } from '../stores/analysisStore.ts';
+import { useAnalysisStore } from '../stores/analysisStore.ts';
 import { useViewerStore } from '../stores/viewerStore.ts';
 import { toUserError } from '../worker/userError.ts';
 import { workbenchWorker } from '../worker/workbenchWorker.ts';
+import { resetAnalysis } from './analysisActions.ts';
+import { stopForegroundJob } from './cancellation.ts';
 import type { PickedFile } from './droppedFiles.ts';
 
 function reject(fileName: string, message: string): void {
@@ -47,19 +48,47 @@ async function startsLikeDicom(file: File): Promise<boolean> {
   return hasDicomPreamble(new Uint8Array(await file.slice(0, DICOM_PREAMBLE_BYTES).arrayBuffer()));
 }
 
+/** A scan file's bytes under its name, with its role when the caller knows it (else it is guessed from the name). */
+export interface NamedBuffer {
+  fileName: string;
+  bytes: ArrayBuffer;
+  role?: VolumeRole;
+}
+
+/** What became of one named buffer: its worker file id, or why it was refused (in words, for its file). */
+export type LoadOutcome = { fileId: string } | { refusal: string };
+
+/** Loads scan files into the worker one by one and lists them in the Data panel; refusals are returned for the caller to report. */
+export async function loadFiles(buffers: readonly NamedBuffer[]): Promise<LoadOutcome[]> {
+  const outcomes: LoadOutcome[] = [];
+  for (const { fileName, bytes, role } of buffers) {
+    try {
+      const info = await workbenchWorker().loadFile(fileName, bytes);
+      useDataStore.getState().addLoaded({ fileId: info.fileId, fileName, info, role: role ?? guessRole(fileName) });
+      outcomes.push({ fileId: info.fileId });
+    } catch (error) {
+      outcomes.push({ refusal: toUserError(error, fileName).message });
+    }
+  }
+  return outcomes;
+}
+
 async function loadScan(item: PickedFile, added: Set<string>): Promise<void> {
   if (isLoaded(item.path)) {
     reject(item.path, 'a file with this name is already loaded; remove it first if you want to replace it.');
     return;
   }
+  let bytes: ArrayBuffer;
   try {
     checkInputSize(item.path, item.file.size, NIFTI_FILE); // refused before a huge file is read into memory
-    const info = await workbenchWorker().loadFile(item.path, await item.file.arrayBuffer());
-    useDataStore.getState().addLoaded({ fileId: info.fileId, fileName: item.path, info, role: guessRole(item.path) });
-    added.add(info.fileId);
+    bytes = await item.file.arrayBuffer();
   } catch (error) {
     reject(item.path, toUserError(error, item.path).message);
+    return;
   }
+  const [outcome] = await loadFiles([{ fileName: item.path, bytes }]);
+  if ('fileId' in outcome) added.add(outcome.fileId);
+  else reject(item.path, outcome.refusal);
 }
 
 /** One folder's DICOM files through dcm2niix in the worker; each series it holds becomes a loaded volume. */
@@ -117,21 +146,24 @@ export async function addFiles(picked: readonly PickedFile[]): Promise<void> {
  * synthetic and real cases in one evaluation). The demo model stays loaded; a page reload brings the demo back.
  */
 async function closeDemo(): Promise<void> {
-  await stopDemo('your files replace it');
-  const demo = useDemoStore.getState();
-  if (demo.fileIds.length === 0) return;
-  const demoFiles = new Set(demo.fileIds);
-  const demoCases = new Set(demo.caseIds);
-  demo.set({
+  await stopForegroundJob('your files replace it');
+  if (useDemoStore.getState().fileIds.length === 0) return;
+  await unloadDemoData({
     phase: 'closed',
     step: 'Demo closed: your files replaced its volumes (the demo model stays loaded). Reload the page to open the demo again.',
-    fileIds: [],
-    caseIds: [],
   });
+}
+
+/** Unloads the demo's volumes and cases, and the analysis of them; `demoPatch` says what the demo is now. */
+export async function unloadDemoData(demoPatch: Partial<Omit<DemoState, 'set' | 'fileIds' | 'caseIds'>>): Promise<void> {
+  const demo = useDemoStore.getState();
+  const demoFiles = new Set(demo.fileIds);
+  const demoCases = new Set(demo.caseIds);
+  demo.set({ ...demoPatch, fileIds: [], caseIds: [] });
   const data = useDataStore.getState();
   data.setCases(data.cases.filter((c) => !demoCases.has(c.spec.caseId)));
   for (const fileId of demoFiles) useDataStore.getState().removeFile(fileId);
-  useAnalysisStore.getState().set({ evaluation: null, reconstruction: NO_RECONSTRUCTION, stale: false });
+  resetAnalysis();
   useViewerStore.getState().setCaseId(null);
   await syncCases();
   for (const fileId of demoFiles) {
@@ -183,6 +215,15 @@ export function editCases(caseIds: readonly string[], patch: Partial<Omit<CaseSp
   const { updateSpec } = useDataStore.getState();
   for (const caseId of caseIds) updateSpec(caseId, patch);
   void syncCases();
+}
+
+/** Adds a case of loaded files (e.g. a demo case, conformed as shipped), placed by `order`, and conforms it; true once it is ready. */
+export async function addCase(spec: CaseSpec, order: (a: CaseEntry, b: CaseEntry) => number): Promise<boolean> {
+  const data = useDataStore.getState();
+  const entry: CaseEntry = { spec, status: 'pending', info: null, error: null, definedAs: null };
+  data.setCases([...data.cases, entry].sort(order));
+  await syncCases();
+  return useDataStore.getState().cases.find((c) => c.spec.caseId === spec.caseId)?.status === 'ready';
 }
 
 function regroup(newFileIds: ReadonlySet<string>): void {

@@ -1,8 +1,7 @@
 // Model actions: train in autosaved stretches with live progress, pause/resume/cancel, resume after a reload, and checkpoints as files or in IndexedDB.
 import { defaultGanSteps, type MethodName, type MethodSummary, type TrainConfig } from '../../../workers/api.ts';
 import { checkInputSize, CHECKPOINT_FILE } from '../../core/inputLimits.ts';
-import { stopDemo } from '../demo/demoControl.ts';
-import { useDemoStore } from '../demo/demoStore.ts';
+import { useDemoStore } from '../stores/demoStore.ts';
 import { downloadBytes } from '../export/download.ts';
 import { checkpointFileName } from '../export/cliCommand.ts';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
@@ -13,6 +12,7 @@ import { getCheckpoint, putCheckpoint } from '../storage/checkpointDb.ts';
 import { persistModel } from '../storage/persistence.ts';
 import { toUserError } from '../worker/userError.ts';
 import { workbenchWorker } from '../worker/workbenchWorker.ts';
+import { stopForegroundJob } from './cancellation.ts';
 
 function report(fileName: string, message: string): void {
   useErrorStore.getState().report(fileName, message);
@@ -93,7 +93,7 @@ async function runTraining(continueInterrupted: boolean): Promise<void> {
   model.startRun();
   model.set({ interrupted: null, autosave: null });
   try {
-    await stopDemo('training started');
+    await stopForegroundJob('training started');
     let step = interrupted?.step ?? 0;
     while (step < targetSteps) {
       await untilNotPaused();
@@ -162,15 +162,21 @@ export async function downloadCheckpoint(): Promise<void> {
   }
 }
 
+/** Makes a checkpoint the worker's current model (`fileName` names it in errors); errors go to the caller. */
+export async function loadCheckpoint(bytes: Uint8Array, fileName: string) {
+  const info = await workbenchWorker().loadCheckpoint(bytes, fileName);
+  useModelStore.getState().setModel(info);
+  return info;
+}
+
 export async function loadCheckpointFile(file: File): Promise<void> {
   try {
     checkInputSize(file.name, file.size, CHECKPOINT_FILE);
     const bytes = new Uint8Array(await file.arrayBuffer());
     // A reconstruction in flight must not lose its model under it.
-    await stopDemo('a checkpoint was loaded');
-    const info = await workbenchWorker().loadCheckpoint(bytes, file.name);
+    await stopForegroundJob('a checkpoint was loaded');
+    const info = await loadCheckpoint(bytes, file.name);
     setOwnModel('you loaded your own checkpoint');
-    useModelStore.getState().setModel(info);
     useModelStore.getState().set({ interrupted: null });
     useAnalysisStore.getState().markStale();
     void persistModel(info, file.name, null);
@@ -201,10 +207,9 @@ export async function restoreCheckpoint(name: string): Promise<void> {
   try {
     const stored = await getCheckpoint(name);
     if (!stored) return report('', `No stored checkpoint named "${name}"; it may have been deleted in another tab.`);
-    await stopDemo('a checkpoint was loaded');
-    const info = await workbenchWorker().loadCheckpoint(stored.bytes, `stored checkpoint "${name}"`);
+    await stopForegroundJob('a checkpoint was loaded');
+    const info = await loadCheckpoint(stored.bytes, `stored checkpoint "${name}"`);
     setOwnModel('you loaded your own checkpoint');
-    useModelStore.getState().setModel(info);
     useModelStore.getState().set({ interrupted: null });
     useAnalysisStore.getState().markStale();
     void persistModel(info, `stored checkpoint "${name}"`, null);

@@ -1,13 +1,13 @@
 // Sweep actions: run the alpha x noise-level grid on validation and test volumes, and apply a chosen cell to the sliders.
 import { alphaProblem, noiseLevelProblem } from '../../core/protocol.ts';
 import type { SweepRequest } from '../../../workers/api.ts';
-import { stopDemo } from '../demo/demoControl.ts';
 import { useErrorStore } from '../stores/errorStore.ts';
 import { useModelStore } from '../stores/modelStore.ts';
 import { parseNumberList, useSweepStore } from '../stores/sweepStore.ts';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
 import { toUserError } from '../worker/userError.ts';
 import { workbenchWorker } from '../worker/workbenchWorker.ts';
+import { stopForegroundJob } from './cancellation.ts';
 import { inferenceBlocker, setAlphaAndNoiseLevel } from './analysisActions.ts';
 
 export async function runSweep(): Promise<void> {
@@ -20,7 +20,7 @@ export async function runSweep(): Promise<void> {
   const blocker = inferenceBlocker();
   if (blocker) return report('', blocker);
   sweep.set({ running: true, done: 0, total: alphas.length * noiseLevels.length, result: null });
-  await stopDemo('you started a sweep');
+  await stopForegroundJob('you started a sweep');
   const analysis = useAnalysisStore.getState();
   const modelId = useModelStore.getState().model?.modelId ?? '';
   const request: SweepRequest = { modelId, seed: analysis.seed, alphas, noiseLevels, structural: analysis.structural, thresholdSource: analysis.thresholdSource };

@@ -2,7 +2,7 @@
 import type { DataSplit, Summary } from '../../../workers/api.ts';
 import { setScoreOptions } from '../actions/analysisActions.ts';
 import { PrCurveChart } from '../charts/PrCurveChart.tsx';
-import { useDemoStore } from '../demo/demoStore.ts';
+import { useDemoStore } from '../stores/demoStore.ts';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
 import { percent } from '../format.ts';
 

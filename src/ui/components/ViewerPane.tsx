@@ -1,6 +1,6 @@
 // The big viewer: case and layout pickers, the overlay choice, the NiiVue canvas, layer controls and the crosshair readout.
 import type { MapLayer } from '../../../workers/api.ts';
-import { useDemoStore } from '../demo/demoStore.ts';
+import { useDemoStore } from '../stores/demoStore.ts';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
 import { useDataStore } from '../stores/dataStore.ts';
 import { useRegistrationStore } from '../stores/registrationStore.ts';

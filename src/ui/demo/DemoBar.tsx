@@ -1,12 +1,12 @@
 // The demo strip above the viewer: what its data is (synthetic anomalies, or real scans with credits), its status and progress, its track and model, and the paper's table on its test set.
+import { stopForegroundJob } from '../actions/cancellation.ts';
 import { ProgressBar } from '../components/ProgressBar.tsx';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
+import { demoDataLoaded, useDemoStore } from '../stores/demoStore.ts';
 import { useModelStore } from '../stores/modelStore.ts';
 import { useSweepStore } from '../stores/sweepStore.ts';
-import { stopDemo } from './demoControl.ts';
 import { runDemo } from './demoPipeline.ts';
 import { DEMO_MODELS, DEMO_TRACKS, type DemoModelId, type DemoTrackId } from './demoSettings.ts';
-import { demoDataLoaded, useDemoStore } from './demoStore.ts';
 import { DemoTable } from './DemoTable.tsx';
 import { RealScansNotice } from './RealScansNotice.tsx';
 
@@ -81,7 +81,7 @@ export function DemoBar() {
               </select>
             </label>
             {running && (
-              <button type="button" onClick={() => void stopDemo('you stopped it')}>
+              <button type="button" onClick={() => void stopForegroundJob('you stopped it')}>
                 Stop demo
               </button>
             )}

@@ -3,9 +3,9 @@ import { PAPER_PROTOCOL } from '../../core/protocol.ts';
 import { COMPARISON_METRICS, comparisonRows, relativeChangeText, rowLabel, seedSummaryText, type ComparisonRow } from '../comparisonTable.ts';
 import { ProgressBar } from '../components/ProgressBar.tsx';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
+import { useDemoTableStore } from '../stores/demoTableStore.ts';
 import { useModelStore } from '../stores/modelStore.ts';
 import { viewDemoTableRow } from './demoTable.ts';
-import { useDemoTableStore } from './demoTableStore.ts';
 
 const METRIC_LABELS = { dice: 'DICE', auprc: 'AUPRC', auroc: 'AUROC' } as const;
 

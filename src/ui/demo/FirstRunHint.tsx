@@ -2,9 +2,9 @@
 // folded from then on (remembered in this browser), and reopened by its title.
 import { useState } from 'react';
 import { PAPER_PROTOCOL } from '../../core/protocol.ts';
+import { useDemoStore } from '../stores/demoStore.ts';
 import { useStorageStore } from '../stores/storageStore.ts';
 import { demoAutoStart } from './demoSettings.ts';
-import { useDemoStore } from './demoStore.ts';
 
 /** Set on the first visit: later visits open the page with the help folded. */
 const SEEN_KEY = 'fqlab.howThisWorksSeen';

@@ -1,5 +1,5 @@
 // The real-scan track's notice: real lesions, every source credited, how little the models trained on, and the stored comparison.
-import type { RealTrackInfo } from './demoStore.ts';
+import type { RealTrackInfo } from '../stores/demoStore.ts';
 import { comparisonSentence } from './realTrackResults.ts';
 
 export function RealScansNotice({ info }: { info: RealTrackInfo }) {

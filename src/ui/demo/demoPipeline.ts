@@ -1,19 +1,19 @@
-// Opens the shipped demo on page load (or a track the user picks): loads its volumes and a checkpoint, then reconstructs and scores case by case.
+// Opens the shipped demo on page load (or a track the user picks): a script over the public actions that fetches a track's files and checkpoint, loads them, and runs inference case by case.
 import type { CaseSpec, VolumeRole } from '../../../workers/api.ts';
-import { rescore } from '../actions/analysisActions.ts';
-import { syncCases } from '../actions/dataActions.ts';
-import { NO_RECONSTRUCTION, useAnalysisStore } from '../stores/analysisStore.ts';
+import { resetAnalysis, runInference, setInferenceSettings } from '../actions/analysisActions.ts';
+import { JobStopped, startForegroundJob } from '../actions/cancellation.ts';
+import { addCase, loadFiles, unloadDemoData } from '../actions/dataActions.ts';
+import { loadCheckpoint } from '../actions/modelActions.ts';
+import { useAnalysisStore } from '../stores/analysisStore.ts';
 import { useDataStore, type CaseEntry } from '../stores/dataStore.ts';
+import { useDemoStore, type RealTrackInfo } from '../stores/demoStore.ts';
 import { useDiagnosticsStore } from '../stores/diagnosticsStore.ts';
 import { useErrorStore } from '../stores/errorStore.ts';
 import { useModelStore } from '../stores/modelStore.ts';
 import { useViewerStore } from '../stores/viewerStore.ts';
 import { toUserError } from '../worker/userError.ts';
-import { workbenchWorker } from '../worker/workbenchWorker.ts';
-import { DemoStopped, startDemoRun } from './demoControl.ts';
 import { demoCaseOrder, demoEvaluationCases, parseDemoManifest, type DemoCase, type DemoManifest } from './demoManifest.ts';
 import { DEFAULT_DEMO_MODEL, DEMO_TRACKS, demoAutoStart, demoTrackFromAddress, demoUrl, type DemoModel, type DemoModelId, type DemoTrack, type DemoTrackId } from './demoSettings.ts';
-import { useDemoStore, type RealTrackInfo } from './demoStore.ts';
 import { parseRealTrackResults, type RealTrackResult } from './realTrackResults.ts';
 import { computeDemoTable } from './demoTable.ts';
 
@@ -38,7 +38,7 @@ async function fetchDemoFile(path: string, signal: AbortSignal): Promise<Respons
   try {
     response = await fetch(demoUrl(path), { signal });
   } catch (error) {
-    if (signal.aborted) throw new DemoStopped();
+    if (signal.aborted) throw new JobStopped();
     throw new DemoFailure(shown, `could not be downloaded (${String(error)}); check that the page's server is still running, then click “Resume demo”.`);
   }
   if (!response.ok) {
@@ -55,7 +55,7 @@ async function fetchBytes(path: string, signal: AbortSignal): Promise<ArrayBuffe
   try {
     return await response.arrayBuffer();
   } catch (error) {
-    if (signal.aborted) throw new DemoStopped();
+    if (signal.aborted) throw new JobStopped();
     throw new DemoFailure(`demo/${path}`, `the download broke off (${String(error)}); click “Resume demo” to try again.`);
   }
 }
@@ -73,7 +73,7 @@ async function loadManifest(path: string, signal: AbortSignal): Promise<DemoMani
   try {
     manifest = parseDemoManifest(await response.json());
   } catch (error) {
-    if (signal.aborted) throw new DemoStopped();
+    if (signal.aborted) throw new JobStopped();
     throw new DemoFailure(`demo/${path}`, `is not a valid demo manifest (${error instanceof Error ? error.message : String(error)}); regenerate it with npm run make-demo.`);
   }
   manifestCache.set(path, manifest);
@@ -87,7 +87,7 @@ async function loadRealResults(track: DemoTrack, signal: AbortSignal): Promise<R
     const rows = parseRealTrackResults(await (await fetchDemoFile(path, signal)).json());
     return rows.filter((row) => row.modality === track.modality);
   } catch (error) {
-    if (signal.aborted || error instanceof DemoStopped) throw new DemoStopped();
+    if (signal.aborted || error instanceof JobStopped) throw new JobStopped();
     const why = error instanceof DemoFailure ? error.message : `is not a valid results file (${error instanceof Error ? error.message : String(error)})`;
     useErrorStore.getState().report(`demo/${path}`, `${why}; the demo runs without the stored comparison (scripts/results/real-demo-table.sh writes it).`);
     return [];
@@ -100,27 +100,6 @@ function realTrackInfo(track: DemoTrack, manifest: DemoManifest, cases: readonly
   const modality = track.modality ?? cases[0]?.modality ?? 'T2';
   const thresholdCase = cases.find((c) => c.split === 'validation' && c.files.seg)?.id ?? '';
   return { modality, credits: [...credits.values()], training: manifest.training[modality] ?? null, thresholdCase, results };
-}
-
-/** Unloads another track's cases and files (a run evaluates one track's cases only); the model is loaded anew. */
-async function unloadOtherTrack(): Promise<void> {
-  const demo = useDemoStore.getState();
-  const demoFiles = new Set(demo.fileIds);
-  const demoCases = new Set(demo.caseIds);
-  setDemo({ fileIds: [], caseIds: [], track: null, realTrack: null, modelId: null, loadedCases: 0 });
-  const data = useDataStore.getState();
-  data.setCases(data.cases.filter((c) => !demoCases.has(c.spec.caseId)));
-  for (const fileId of demoFiles) useDataStore.getState().removeFile(fileId);
-  useAnalysisStore.getState().set({ evaluation: null, reconstruction: NO_RECONSTRUCTION, stale: false });
-  useViewerStore.getState().setCaseId(null);
-  await syncCases();
-  for (const fileId of demoFiles) {
-    try {
-      await workbenchWorker().removeFile(fileId);
-    } catch {
-      // Already gone (e.g. the worker restarted without it): nothing to free.
-    }
-  }
 }
 
 /** Resolves once the compute backend is up (the demo must not start a second backend race by calling the worker first). */
@@ -140,7 +119,7 @@ function backendReady(signal: AbortSignal): Promise<void> {
       if (error === undefined) resolve();
       else reject(error);
     };
-    const onAbort = () => finish(new DemoStopped());
+    const onAbort = () => finish(new JobStopped());
     const unsubscribe = useDiagnosticsStore.subscribe(() => {
       try {
         if (check()) finish();
@@ -155,8 +134,8 @@ function backendReady(signal: AbortSignal): Promise<void> {
 const SPLIT_RANK = { test: 0, validation: 1, 'healthy-train': 2 } as const;
 
 /** Demo cases sit in the case list tests first, then validation, then training (the order they are worked on). */
-function sortCases(cases: CaseEntry[]): CaseEntry[] {
-  return [...cases].sort((a, b) => SPLIT_RANK[a.spec.split] - SPLIT_RANK[b.spec.split] || a.spec.caseId.localeCompare(b.spec.caseId));
+function caseOrder(a: CaseEntry, b: CaseEntry): number {
+  return SPLIT_RANK[a.spec.split] - SPLIT_RANK[b.spec.split] || a.spec.caseId.localeCompare(b.spec.caseId);
 }
 
 /** The files of a demo case with the role each gets. */
@@ -174,7 +153,7 @@ function alreadyLoaded(demoCase: DemoCase): boolean {
   return useDemoStore.getState().caseIds.includes(demoCase.id) && useDataStore.getState().cases.some((c) => c.spec.caseId === demoCase.id);
 }
 
-/** Loads one demo case's downloaded files into the worker and defines it (conformed as shipped); true when it is ready. */
+/** Loads one demo case's downloaded files and defines it (conformed as shipped); true when it is ready. */
 async function loadCase(demoCase: DemoCase, downloads: Promise<ArrayBuffer[]>, signal: AbortSignal): Promise<boolean> {
   if (alreadyLoaded(demoCase)) return useDataStore.getState().cases.find((c) => c.spec.caseId === demoCase.id)?.status === 'ready';
   const files = caseFiles(demoCase);
@@ -182,16 +161,13 @@ async function loadCase(demoCase: DemoCase, downloads: Promise<ArrayBuffer[]>, s
   signal.throwIfAborted();
   const fileIds = new Map<VolumeRole, string>();
   for (const [i, [role, fileName]] of files.entries()) {
-    try {
-      const info = await workbenchWorker().loadFile(fileName, bytes[i]);
-      useDataStore.getState().addLoaded({ fileId: info.fileId, fileName, info, role });
-      setDemo({ fileIds: [...useDemoStore.getState().fileIds, info.fileId] });
-      fileIds.set(role, info.fileId);
-    } catch (error) {
-      const { message } = toUserError(error, fileName);
-      useErrorStore.getState().report(`demo/${fileName}`, `${message} — the demo skips case ${demoCase.id}.`);
+    const [outcome] = await loadFiles([{ fileName, bytes: bytes[i], role }]);
+    if ('refusal' in outcome) {
+      useErrorStore.getState().report(`demo/${fileName}`, `${outcome.refusal} — the demo skips case ${demoCase.id}.`);
       return false;
     }
+    setDemo({ fileIds: [...useDemoStore.getState().fileIds, outcome.fileId] });
+    fileIds.set(role, outcome.fileId);
   }
   const spec: CaseSpec = {
     caseId: demoCase.id,
@@ -203,11 +179,8 @@ async function loadCase(demoCase: DemoCase, downloads: Promise<ArrayBuffer[]>, s
   };
   const segFileId = fileIds.get('segmentation');
   if (segFileId) spec.segFileId = segFileId;
-  const data = useDataStore.getState();
-  data.setCases(sortCases([...data.cases, { spec, status: 'pending', info: null, error: null, definedAs: null }]));
   setDemo({ caseIds: [...useDemoStore.getState().caseIds, demoCase.id] });
-  await syncCases();
-  return useDataStore.getState().cases.find((c) => c.spec.caseId === demoCase.id)?.status === 'ready';
+  return addCase(spec, caseOrder);
 }
 
 /**
@@ -263,15 +236,14 @@ async function ensureModel(model: DemoModel, folder: string, checkpoint: Promise
   await backendReady(signal);
   signal.throwIfAborted();
   try {
-    const info = await workbenchWorker().loadCheckpoint(bytes, `demo/${folder}models/${model.file}`);
-    useModelStore.getState().setModel(info);
+    await loadCheckpoint(bytes, `demo/${folder}models/${model.file}`);
   } catch (error) {
     const { message } = toUserError(error);
     throw new DemoFailure(`demo/${folder}models/${model.file}`, `could not be loaded (${message}); the demo volumes are loaded, so you can still train a model in the Model panel.`);
   }
   setDemo({ modelId: model.id });
   // Maps and metrics of another model do not describe this one; its own score map goes on the scan.
-  useAnalysisStore.getState().set({ evaluation: null, reconstruction: NO_RECONSTRUCTION, stale: false });
+  resetAnalysis();
   useViewerStore.getState().setMapOverlay(model.overlay);
 }
 
@@ -295,7 +267,8 @@ async function demoWork(modelId: DemoModelId, trackId: DemoTrackId, signal: Abor
     const cases = manifest.cases.filter((c) => track.modality === null || c.modality === track.modality);
     if (useDemoStore.getState().track !== trackId && useDemoStore.getState().caseIds.length > 0) {
       setDemo({ step: 'Unloading the other demo track…' });
-      await unloadOtherTrack();
+      // A run evaluates one track's cases only; the model is loaded anew.
+      await unloadDemoData({ track: null, realTrack: null, modelId: null, loadedCases: 0 });
     }
     const results = manifest.track === 'real' ? await loadRealResults(track, signal) : [];
     setDemo({ track: trackId, realTrack: manifest.track === 'real' ? realTrackInfo(track, manifest, cases, results) : null });
@@ -303,7 +276,7 @@ async function demoWork(modelId: DemoModelId, trackId: DemoTrackId, signal: Abor
     const evaluationCases = demoEvaluationCases(cases);
     const slicesPerCase = manifest.slicesPerCase;
     setDemo({ totalCases: cases.length, attribution: manifest.attribution, slicesDone: 0, slicesTotal: evaluationCases.length * slicesPerCase });
-    useAnalysisStore.getState().set({ noiseLevel: model.noiseLevel, score: model.score });
+    setInferenceSettings({ noiseLevel: model.noiseLevel, score: model.score });
 
     const checkpoint = fetchBytes(`${track.folder}models/${model.file}`, signal);
     checkpoint.catch(() => undefined);
@@ -315,38 +288,35 @@ async function demoWork(modelId: DemoModelId, trackId: DemoTrackId, signal: Abor
     }
     await ensureModel(model, track.folder, checkpoint, signal);
 
-    const { seed } = useAnalysisStore.getState();
     let reconstructed = 0;
-    for (const [index, demoCase] of evaluationCases.entries()) {
-      const base = index * slicesPerCase;
-      setDemo({ slicesDone: base });
-      if (!(await loader.ready(demoCase.id))) continue;
-      signal.throwIfAborted();
-      if (useDataStore.getState().cases.find((c) => c.spec.caseId === demoCase.id)?.status !== 'ready') continue;
-      const what = demoCase.split === 'test' ? 'test case' : demoCase.files.seg ? 'validation case (for the threshold)' : 'healthy validation case';
-      setDemo({ step: `Reconstructing ${what} ${demoCase.id} at noise level ${model.noiseLevel} (${index + 1} of ${evaluationCases.length})…` });
-      const loadedModelId = useModelStore.getState().model?.modelId ?? null;
-      const request = { modelId: loadedModelId ?? '', caseIds: [demoCase.id], noiseLevel: model.noiseLevel, seed };
-      await workbenchWorker().reconstruct(request, (p) => setDemo({ slicesDone: base + p.done }));
-      // Stopped meanwhile: whoever stopped the demo now owns the analysis state (the case stays cached for them).
-      signal.throwIfAborted();
-      reconstructed++;
-      useAnalysisStore.getState().set({
-        reconstruction: { status: 'done', done: reconstructed, total: evaluationCases.length, modelId: loadedModelId, noiseLevel: model.noiseLevel, message: '' },
-        stale: false,
-      });
-      await rescore();
-      useAnalysisStore.getState().set({ stale: false });
-      firstMapsMs ??= performance.now() - since;
-      if (firstDiceMs === null && typeof useAnalysisStore.getState().evaluation?.mean.dice.mean === 'number') firstDiceMs = performance.now() - since;
-      signal.throwIfAborted();
-      if (index === 0) {
-        // The worker answers file loads only between reconstructions: load every case now (a few seconds), so the
-        // case list is complete while the rest is reconstructed.
-        setDemo({ step: 'Loading the other demo cases…' });
-        await loader.finished;
-      }
-    }
+    const caseLoader = loader;
+    await runInference({
+      caseIds: evaluationCases.map((c) => c.id),
+      noiseLevel: model.noiseLevel,
+      signal,
+      beforeCase: async (caseId, index) => {
+        const demoCase = evaluationCases[index];
+        setDemo({ slicesDone: index * slicesPerCase });
+        if (!(await caseLoader.ready(caseId))) return false;
+        signal.throwIfAborted();
+        if (useDataStore.getState().cases.find((c) => c.spec.caseId === caseId)?.status !== 'ready') return false;
+        const what = demoCase.split === 'test' ? 'test case' : demoCase.files.seg ? 'validation case (for the threshold)' : 'healthy validation case';
+        setDemo({ step: `Reconstructing ${what} ${caseId} at noise level ${model.noiseLevel} (${index + 1} of ${evaluationCases.length})…` });
+        return true;
+      },
+      onProgress: (index, progress) => setDemo({ slicesDone: index * slicesPerCase + progress.done }),
+      onCaseDone: async (_caseId, index) => {
+        reconstructed++;
+        firstMapsMs ??= performance.now() - since;
+        if (firstDiceMs === null && typeof useAnalysisStore.getState().evaluation?.mean.dice.mean === 'number') firstDiceMs = performance.now() - since;
+        if (index === 0) {
+          // The worker answers file loads only between reconstructions: load every case now (a few seconds), so the
+          // case list is complete while the rest is reconstructed.
+          setDemo({ step: 'Loading the other demo cases…' });
+          await caseLoader.finished;
+        }
+      },
+    });
     await loader.finished;
     setDemo({ slicesDone: evaluationCases.length * slicesPerCase });
     const timing = [firstMapsMs !== null ? `first maps after ${seconds(firstMapsMs)}` : '', firstDiceMs !== null ? `Dice after ${seconds(firstDiceMs)}` : '']
@@ -359,7 +329,7 @@ async function demoWork(modelId: DemoModelId, trackId: DemoTrackId, signal: Abor
     // The paper's table next, in the background of this run (anything that stops the demo stops it between cases).
     await computeDemoTable(evaluationCases, track, (file) => fetchBytes(`${track.folder}models/${file}`, signal), signal);
   } catch (error) {
-    if (signal.aborted || error instanceof DemoStopped) return;
+    if (signal.aborted || error instanceof JobStopped) return;
     const failure = error instanceof DemoFailure ? error : new DemoFailure(toUserError(error).fileName, `${toUserError(error).message} — click “Resume demo” to try again.`);
     const workerRestarted = typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'worker-restarted';
     useErrorStore.getState().report(failure.fileName, `The demo stopped: ${failure.message}`);
@@ -370,12 +340,18 @@ async function demoWork(modelId: DemoModelId, trackId: DemoTrackId, signal: Abor
   }
 }
 
+/** The demo's status line when something the user started stops its run. */
+const DEMO_STATUS_LINE = {
+  stopping: (why: string) => setDemo({ phase: 'stopping', step: `Stopping the demo (${why}): finishing the case in progress…` }),
+  stopped: (why: string) => setDemo({ phase: 'paused', step: `Demo paused: ${why}.` }),
+};
+
 /**
- * Runs (or resumes) the demo with a demo model on a track; stops any demo run first. Cases and reconstructions already
- * done are reused; another track's cases are unloaded.
+ * Runs (or resumes) the demo with a demo model on a track, as the foreground job; stops any earlier job first. Cases and
+ * reconstructions already done are reused; another track's cases are unloaded.
  */
 export function runDemo(modelId: DemoModelId = useDemoStore.getState().wantedModelId, trackId: DemoTrackId = useDemoStore.getState().wantedTrack): Promise<void> {
-  return startDemoRun((signal) => demoWork(modelId, trackId, signal));
+  return startForegroundJob((signal) => demoWork(modelId, trackId, signal), DEMO_STATUS_LINE);
 }
 
 let opened = false;

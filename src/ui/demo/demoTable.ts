@@ -1,22 +1,23 @@
 // The demo's table, computed live once the demo is ready: Thresh and the shipped checkpoints scored on its cases over seeds, row by row, and a row's maps opened in the viewer.
 import type { ModelInfo, ScoreRequest, TrainConfig } from '../../../workers/api.ts';
 import { PAPER_PROTOCOL } from '../../core/protocol.ts';
-import { rescore } from '../actions/analysisActions.ts';
+import { reconstructAndScoreCases, reportReconstructionFailure, resetAnalysis, setInferenceSettings } from '../actions/analysisActions.ts';
+import { JobStopped } from '../actions/cancellation.ts';
 import { paperSettings } from '../actions/comparisonActions.ts';
+import { loadCheckpoint } from '../actions/modelActions.ts';
 import { rowLabel, scoreMapLayer } from '../comparisonTable.ts';
-import { NO_RECONSTRUCTION, useAnalysisStore } from '../stores/analysisStore.ts';
+import { useAnalysisStore } from '../stores/analysisStore.ts';
 import type { ComparisonEntry } from '../stores/comparisonStore.ts';
 import { useDataStore } from '../stores/dataStore.ts';
+import { useDemoStore } from '../stores/demoStore.ts';
+import { useDemoTableStore } from '../stores/demoTableStore.ts';
 import { useErrorStore } from '../stores/errorStore.ts';
 import { useModelStore } from '../stores/modelStore.ts';
 import { useViewerStore } from '../stores/viewerStore.ts';
 import { toUserError } from '../worker/userError.ts';
 import { workbenchWorker } from '../worker/workbenchWorker.ts';
-import { DemoStopped } from './demoControl.ts';
 import type { DemoCase } from './demoManifest.ts';
 import { demoTableSeedCount, tableSeedOrder, type DemoModelId, type DemoTrack } from './demoSettings.ts';
-import { useDemoStore } from './demoStore.ts';
-import { useDemoTableStore } from './demoTableStore.ts';
 
 /** A row's model as the worker keeps it: its checkpoint (to open it in the viewer) and which demo model it is, if any. */
 interface TableModel {
@@ -56,7 +57,7 @@ async function tableEntries(track: DemoTrack, fetchCheckpoint: (file: string) =>
       air = model.info.airMode;
       entries.push(entryOf(model, fileName));
     } catch (error) {
-      if (signal.aborted || error instanceof DemoStopped) throw error;
+      if (signal.aborted || error instanceof JobStopped) throw error;
       failures.push(`${fileName}: ${toUserError(error).message}`);
     }
   }
@@ -64,7 +65,7 @@ async function tableEntries(track: DemoTrack, fetchCheckpoint: (file: string) =>
     const bytes = await workbenchWorker().untrainedCheckpoint(threshConfig(air));
     entries.unshift(entryOf(await keep(bytes, 'Thresh (made here)', null), 'Thresh: the AIR-transformed scan itself as the anomaly map'));
   } catch (error) {
-    if (signal.aborted) throw new DemoStopped();
+    if (signal.aborted) throw new JobStopped();
     failures.push(`Thresh: ${toUserError(error).message}`);
   }
   return { entries, failures };
@@ -146,7 +147,7 @@ export async function computeDemoTable(
     }
     useDemoTableStore.getState().set({ status: 'done', message: '' });
   } catch (error) {
-    if (signal.aborted || error instanceof DemoStopped) {
+    if (signal.aborted || error instanceof JobStopped) {
       useDemoTableStore.getState().set({ status: 'stopped', message: 'Stopped with the demo; “Resume demo” finishes it (what is done is cached).' });
       return;
     }
@@ -168,20 +169,13 @@ export async function viewDemoTableRow(modelId: string): Promise<void> {
   const { noiseLevel, score, alpha } = entry;
   const caseIds = useDemoTableStore.getState().caseIds;
   try {
-    const info = await workbenchWorker().loadCheckpoint(model.bytes, model.fileName);
-    useModelStore.getState().setModel(info);
+    await loadCheckpoint(model.bytes, model.fileName);
     useDemoStore.getState().set(model.demoModelId ? { modelId: model.demoModelId, wantedModelId: model.demoModelId } : { modelId: null });
-    const analysis = useAnalysisStore.getState();
-    analysis.set({ noiseLevel, score, alpha, evaluation: null, seedSummary: null, viewedCase: null, reconstruction: { ...NO_RECONSTRUCTION, status: 'running', total: caseIds.length, modelId: info.modelId, noiseLevel }, stale: false });
+    setInferenceSettings({ noiseLevel, score, alpha });
+    resetAnalysis();
     useViewerStore.getState().setMapOverlay(scoreMapLayer(score));
-    await workbenchWorker().reconstruct({ modelId: info.modelId, caseIds, noiseLevel, seed: analysis.seed }, (p) =>
-      useAnalysisStore.getState().set({ reconstruction: { status: 'running', done: p.done, total: p.total, modelId: info.modelId, noiseLevel, message: '' } }),
-    );
-    useAnalysisStore.getState().set({ reconstruction: { status: 'done', done: caseIds.length, total: caseIds.length, modelId: info.modelId, noiseLevel, message: '' } });
-    await rescore();
+    await reconstructAndScoreCases(caseIds, noiseLevel);
   } catch (error) {
-    const { fileName, message } = toUserError(error);
-    useAnalysisStore.getState().set({ reconstruction: { ...NO_RECONSTRUCTION, status: 'error', message } });
-    useErrorStore.getState().report(fileName || model.fileName, `could not be opened in the viewer: ${message}`);
+    reportReconstructionFailure(error, 'could not be opened in the viewer', model.fileName);
   }
 }

@@ -2,7 +2,7 @@
 // saves changes as they happen, autosaves the model during training, and warns before the page is left while work would be lost.
 import type { ModelInfo, TrainConfig } from '../../../workers/api.ts';
 import { syncCases } from '../actions/dataActions.ts';
-import { useDemoStore } from '../demo/demoStore.ts';
+import { useDemoStore } from '../stores/demoStore.ts';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
 import { useComparisonStore, type ComparisonEntry } from '../stores/comparisonStore.ts';
 import { useDataStore, type CaseEntry } from '../stores/dataStore.ts';

@@ -1,6 +1,6 @@
 // Zustand store of the demo's table: its rows (comparison entries of Thresh and the shipped models), their progress and what it covers.
 import { create } from 'zustand';
-import type { ComparisonEntry } from '../stores/comparisonStore.ts';
+import type { ComparisonEntry } from './comparisonStore.ts';
 
 /** idle: not started · running: reconstructing or scoring · done: every seed of every row in · stopped: the demo was stopped (resume it to finish) · failed: see message. */
 export type DemoTableStatus = 'idle' | 'running' | 'done' | 'stopped' | 'failed';

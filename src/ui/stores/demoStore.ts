@@ -1,8 +1,8 @@
 // Zustand store of the demo: what it is doing now (for the status line), what it loaded, and which demo model is in use.
 import { create } from 'zustand';
-import type { DemoCaseCredit, DemoTrainingData } from './demoManifest.ts';
-import type { DemoModelId, DemoTrackId } from './demoSettings.ts';
-import type { RealTrackResult } from './realTrackResults.ts';
+import type { DemoCaseCredit, DemoTrainingData } from '../demo/demoManifest.ts';
+import type { DemoModelId, DemoTrackId } from '../demo/demoSettings.ts';
+import type { RealTrackResult } from '../demo/realTrackResults.ts';
 
 /**
  * off: never opened (?demo=off) · running: loading or reconstructing · stopping: finishing the case in progress
