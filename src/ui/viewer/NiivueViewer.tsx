@@ -11,6 +11,7 @@ import { workbenchWorker } from '../worker/workbenchWorker.ts';
 import { applyOutlineLabel, brainMaskOf, layerToImage, rewindowMap, windowIsStale, writeMapVoxels } from './layerLoader.ts';
 import { LAYER_NAMES, layerFromVolumeName, OUTLINE_LAYERS, type LayerStyle } from './layerStyles.ts';
 import { registerViewer } from './viewerHandle.ts';
+import { VIEWER_MEASURES } from './viewerTimings.ts';
 
 export interface NiivueViewerProps {
   caseId: string | null;
@@ -91,9 +92,11 @@ function budgetedRedraw(redraw: () => void): BudgetedRedraw {
     pending = false;
     const started = performance.now();
     redraw();
+    performance.measure(VIEWER_MEASURES.redraw, { start: started });
     // Two frames on: the redrawn frame has been composited then, which is where software WebGL spends its time.
     requestAnimationFrame(() =>
       requestAnimationFrame((after) => {
+        performance.measure(VIEWER_MEASURES.redrawComposited, { start: started, end: after });
         notBefore = after + (after - started);
       }),
     );
@@ -275,7 +278,9 @@ export function NiivueViewer({ caseId, layers, caseVersion, scored }: NiivueView
       (mask) => {
         const entry = volumes.get(slot);
         if (moot || !mask || !entry || entry.caseVersion !== caseVersion || entry.key === key) return;
+        const started = performance.now();
         if (!writeMapVoxels(entry.image, caseId, 'fq', viewedCase.map, mask)) return;
+        performance.measure(VIEWER_MEASURES.writeVoxels, { start: started });
         volumes.set(slot, { ...entry, key });
         if (nv.volumes.includes(entry.image)) redrawRef.current?.request();
       },
