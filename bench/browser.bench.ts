@@ -71,7 +71,7 @@ const DRAG_ALPHAS = Array.from({ length: 61 }, (_, i) => (0.2 + i / 100).toFixed
  * Drags the alpha slider (an input event every DRAG_STEP_MS, as a pointer drag sends them) and counts, every animation
  * frame, how often the viewed case's result on the page changed to a newer alpha while the drag lasted.
  */
-async function timeDrag(page: Page): Promise<{ updates: number; seconds: number }> {
+async function timeDrag(page: Page): Promise<{ updates: number; seconds: number; settledMs: number }> {
   const result = (await page.evaluate(`new Promise((resolve) => {
     const slider = document.querySelector('[data-testid="alpha-slider"]');
     const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
@@ -97,8 +97,10 @@ async function timeDrag(page: Page): Promise<{ updates: number; seconds: number 
     };
     requestAnimationFrame(frame);
   })`)) as { updates: number; seconds: number };
-  await page.getByTestId('metrics-updating').waitFor({ state: 'detached', timeout: 60_000 });
-  return result;
+  // The whole study at the drag's last alpha, from the drag's end.
+  const settling = Date.now();
+  await page.getByTestId('metrics-updating').waitFor({ state: 'detached', timeout: 300_000 });
+  return { ...result, settledMs: Date.now() - settling };
 }
 
 const load = (): string => `load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
@@ -160,7 +162,7 @@ async function main(): Promise<void> {
     for (const line of await viewerCosts(page)) console.log(line);
     const drag = await timeDrag(page);
     console.log(
-      `drag: alpha 0.20 to 0.80 in ${DRAG_ALPHAS.length} steps ${DRAG_STEP_MS} ms apart: ${drag.updates} viewed-case updates in ${drag.seconds.toFixed(1)} s (${(drag.updates / drag.seconds).toFixed(1)} a second), ${load()}`,
+      `drag: alpha 0.20 to 0.80 in ${DRAG_ALPHAS.length} steps ${DRAG_STEP_MS} ms apart: ${drag.updates} viewed-case updates in ${drag.seconds.toFixed(1)} s (${(drag.updates / drag.seconds).toFixed(1)} a second); the whole study ${drag.settledMs} ms after the drag's end; ${load()}`,
     );
     console.log('viewer, per viewed-case update during the drag:');
     for (const line of await viewerCosts(page)) console.log(line);

@@ -113,6 +113,17 @@ function budgetedRedraw(redraw: () => void): BudgetedRedraw {
   };
 }
 
+/**
+ * Redraws after an overlay's voxels were written in place: what updateGLVolume does, less the background's refresh,
+ * which re-uploads it and recomputes the 3D render's gradient texture (slow on software WebGL) though it did not change.
+ * All overlays are refreshed, from the first: NiiVue blends them in order into one texture.
+ */
+function redrawOverlays(nv: Niivue): void {
+  const shown = nv.volumes.filter((image) => image.toRAS);
+  for (let layer = 1; layer < shown.length; layer++) nv.refreshLayers(shown[layer], layer);
+  nv.drawScene();
+}
+
 function isLocation(value: unknown): value is NiiVueLocation {
   return typeof value === 'object' && value !== null && 'values' in value && 'vox' in value;
 }
@@ -129,6 +140,8 @@ export function NiivueViewer({ caseId, layers, caseVersion, scored }: NiivueView
   const showCrosshair = useViewerStore((s) => s.showCrosshair);
   const viewedCase = useAnalysisStore((s) => s.viewedCase);
   const redrawRef = useRef<BudgetedRedraw | null>(null);
+  // A map written in place while shown as the background (no other layer under it) needs the full refresh.
+  const backChangedRef = useRef(false);
 
   // Create the canvas and NiiVue instance; undo everything on unmount (StrictMode mounts twice, so nothing is reused).
   useEffect(() => {
@@ -176,7 +189,9 @@ export function NiivueViewer({ caseId, layers, caseVersion, scored }: NiivueView
         registerViewer(instance);
         nvRef.current = instance;
         redrawRef.current = budgetedRedraw(() => {
-          instance.updateGLVolume();
+          if (backChangedRef.current) instance.updateGLVolume();
+          else redrawOverlays(instance);
+          backChangedRef.current = false;
           instance.createOnLocationChange();
         });
         setReady((n) => n + 1);
@@ -282,6 +297,7 @@ export function NiivueViewer({ caseId, layers, caseVersion, scored }: NiivueView
         if (!writeMapVoxels(entry.image, caseId, 'fq', viewedCase.map, mask)) return;
         performance.measure(VIEWER_MEASURES.writeVoxels, { start: started });
         volumes.set(slot, { ...entry, key });
+        if (nv.volumes[0] === entry.image) backChangedRef.current = true;
         if (nv.volumes.includes(entry.image)) redrawRef.current?.request();
       },
       // The mask failed to load: the study's evaluation loads the FQ layer (and reports the error) instead.
