@@ -2,7 +2,7 @@
 // to the viewed case's new result and to the whole study's metrics, the worker's own scoring time, and the viewed-case
 // updates per second during a slider drag with what one viewed-case update costs in the page (performance measures),
 // and the Node rescoring's ratio to the numpy/scipy/sklearn reference (bench/rescore.bench.ts).
-// Usage: npx tsx bench/browser.bench.ts [--moves 6] [--no-node]   (builds the site and serves it with `vite preview`, like the e2e tests)
+// Usage: npx tsx bench/browser.bench.ts [--moves 6] [--no-node] [--with-table]   (builds the site and serves it with `vite preview`, like the e2e tests)
 import { chromium, type Page } from '@playwright/test';
 import { spawn, spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -144,6 +144,14 @@ async function main(): Promise<void> {
     const status = await page.getByTestId('demo-status').textContent();
     console.log(`demo ready after ${((Date.now() - started) / 1000).toFixed(1)} s: ${status}`);
     console.log(`backend: ${await page.locator('.backend-label').first().textContent()}`);
+    // The demo goes on to reconstruct the paper's table with other checkpoints in the compute worker; stopped, so the
+    // moves are timed alone (--with-table keeps it running).
+    const stop = page.getByRole('button', { name: 'Stop demo' });
+    if (!process.argv.includes('--with-table') && (await stop.isVisible())) {
+      await stop.click();
+      await stop.waitFor({ state: 'detached', timeout: 600_000 });
+      console.log(`demo table stopped (${(await page.getByTestId('demo-table-note').textContent())?.match(/\(\d+ of \d+ rows done/)?.[0]?.slice(1) ?? 'rows unknown'})`);
+    }
     const table = await page.getByTestId('metric-table').locator('tbody tr').count();
     console.log(`alpha moves with ${table} cases in the metrics table (scoring rescans every validation and test case):`);
     const alphas = ['0.5', '0.84', '0.3', '1', '0', '0.6', '0.9', '0.2'].slice(0, moves);

@@ -144,7 +144,7 @@ async function timeStudy(): Promise<{ serialPerVolume: number; pooledPerVolume: 
     }
   };
   const twoThreads = await timePool(2);
-  const threads = SCORING_POOL_SETTINGS.threadsFor(os.availableParallelism());
+  const threads = SCORING_POOL_SETTINGS.nodeThreads(os.availableParallelism());
   const pooledPerVolume = threads === 1 ? median(serial) / studyCases : threads === 2 ? twoThreads : await timePool(threads);
   console.log(`  the pool for ${os.availableParallelism()} cores (SCORING_POOL_SETTINGS): ${threads > 1 ? `${threads} threads` : 'in-process'}`);
   return { serialPerVolume: median(serial) / studyCases, pooledPerVolume, threads };

@@ -27,6 +27,6 @@ function spawnScoringThread(): ScoringPort {
 }
 
 /** A pool of `size` scoring threads (default: as many as SCORING_POOL_SETTINGS gives this machine), or scoring in-process when that is one. */
-export function nodeScoringPool(size = SCORING_POOL_SETTINGS.threadsFor(availableParallelism())): ScoringPool {
+export function nodeScoringPool(size = SCORING_POOL_SETTINGS.nodeThreads(availableParallelism())): ScoringPool {
   return size > 1 ? new ThreadScoringPool(size, spawnScoringThread) : new InProcessScoringPool();
 }

@@ -7,16 +7,23 @@ import { runScoringJob, scoringInputsBytes, type PooledScoringJob, type ScoringI
 /** The scoring pool's knobs. */
 export interface ScoringPoolSettings {
   /**
-   * Threads for a machine with `cores` logical cores; 1 scores in-process. On 2 cores serial wins: the one other
-   * core is taken by the page (NiiVue) or the CLI's own thread, and a second thread only adds messaging.
+   * worker_threads in Node (the CLI, benches) for `cores` logical cores; 1 scores in-process. Up to 2 cores serial
+   * wins: on the 2-core VM a 14-case study took 741 ms serially and 1504 ms on 2 threads with resident maps (load 5.5).
    */
-  threadsFor: (cores: number) => number;
+  nodeThreads: (cores: number) => number;
+  /**
+   * Scoring Web Workers in the browser; at least one, as scoring in the compute worker waits behind its inference
+   * (the demo reconstructs the table's checkpoints after it is ready): on the 2-core VM, load 11, with the table
+   * running, a study took a median 7.1 s in the compute worker and 2.9 s on 2 scoring workers.
+   */
+  browserWorkers: (cores: number) => number;
   /** Bytes of case inputs (quality maps, mask, labels: about 4.6 MB a 96x96x50 case) each thread keeps between moves. */
   residentBytesPerThread: number;
 }
 
 export const SCORING_POOL_SETTINGS: ScoringPoolSettings = {
-  threadsFor: (cores) => (cores > 2 ? cores - 1 : 1),
+  nodeThreads: (cores) => (cores > 2 ? cores - 1 : 1),
+  browserWorkers: (cores) => Math.max(1, cores),
   residentBytesPerThread: 256 * 1024 * 1024,
 };
 
