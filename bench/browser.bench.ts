@@ -144,13 +144,16 @@ async function main(): Promise<void> {
     const status = await page.getByTestId('demo-status').textContent();
     console.log(`demo ready after ${((Date.now() - started) / 1000).toFixed(1)} s: ${status}`);
     console.log(`backend: ${await page.locator('.backend-label').first().textContent()}`);
-    // The demo goes on to reconstruct the paper's table with other checkpoints in the compute worker; stopped, so the
-    // moves are timed alone (--with-table keeps it running).
-    const stop = page.getByRole('button', { name: 'Stop demo' });
-    if (!process.argv.includes('--with-table') && (await stop.isVisible())) {
-      await stop.click();
-      await stop.waitFor({ state: 'detached', timeout: 600_000 });
-      console.log(`demo table stopped (${(await page.getByTestId('demo-table-note').textContent())?.match(/\(\d+ of \d+ rows done/)?.[0]?.slice(1) ?? 'rows unknown'})`);
+    // The demo goes on to reconstruct the paper's table with other checkpoints in the compute worker (it cannot be
+    // stopped from the page once the demo is ready); the moves are timed after it (--with-table: beside it).
+    if (!process.argv.includes('--with-table')) {
+      const waited = Date.now();
+      const tableDone = `(() => {
+        const rows = /(\\d+) of (\\d+) rows done/.exec(document.querySelector('[data-testid="demo-table-note"]')?.textContent ?? '');
+        return rows !== null && rows[1] === rows[2] && document.querySelector('[data-testid="demo-table-progress"]') === null;
+      })()`;
+      await page.waitForFunction(tableDone, undefined, { timeout: 3_600_000, polling: 1000 });
+      console.log(`demo table done ${((Date.now() - waited) / 1000).toFixed(1)} s later: ${(await page.getByTestId('demo-table-note').textContent())?.match(/\d+ of \d+ rows done/)?.[0] ?? 'rows unknown'}, ${load()}`);
     }
     const table = await page.getByTestId('metric-table').locator('tbody tr').count();
     console.log(`alpha moves with ${table} cases in the metrics table (scoring rescans every validation and test case):`);
