@@ -1,13 +1,17 @@
 // Browser benchmark (plain tsx script): the workbench's demo in headless Chromium, then alpha moves timed from the slider
 // to the viewed case's new result and to the whole study's metrics, the worker's own scoring time, and the viewed-case
-// updates per second during a slider drag.
-// Usage: npx tsx bench/browser.bench.ts [--moves 6]   (builds the site and serves it with `vite preview`, like the e2e tests)
+// updates per second during a slider drag with what one viewed-case update costs in the page (performance measures),
+// and the Node rescoring's ratio to the numpy/scipy/sklearn reference (bench/rescore.bench.ts).
+// Usage: npx tsx bench/browser.bench.ts [--moves 6] [--no-node] [--with-table]   (builds the site and serves it with `vite preview`, like the e2e tests)
 import { chromium, type Page } from '@playwright/test';
 import { spawn, spawnSync } from 'node:child_process';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { chromiumArgs, chromiumPath } from '../e2e/chromium.ts';
+import { VIEWER_MEASURES } from '../src/ui/viewer/viewerTimings.ts';
 
-const port = 4291;
+// FQLAB_BENCH_PORT lets runs beside other servers (e2e tests, other benches) pick a free port.
+const port = Number(process.env.FQLAB_BENCH_PORT ?? 4291);
 const movesArg = process.argv.indexOf('--moves');
 const moves = movesArg > 0 ? Number(process.argv[movesArg + 1]) : 6;
 
@@ -67,7 +71,7 @@ const DRAG_ALPHAS = Array.from({ length: 61 }, (_, i) => (0.2 + i / 100).toFixed
  * Drags the alpha slider (an input event every DRAG_STEP_MS, as a pointer drag sends them) and counts, every animation
  * frame, how often the viewed case's result on the page changed to a newer alpha while the drag lasted.
  */
-async function timeDrag(page: Page): Promise<{ updates: number; seconds: number }> {
+async function timeDrag(page: Page): Promise<{ updates: number; seconds: number; settledMs: number }> {
   const result = (await page.evaluate(`new Promise((resolve) => {
     const slider = document.querySelector('[data-testid="alpha-slider"]');
     const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
@@ -93,8 +97,35 @@ async function timeDrag(page: Page): Promise<{ updates: number; seconds: number 
     };
     requestAnimationFrame(frame);
   })`)) as { updates: number; seconds: number };
-  await page.getByTestId('metrics-updating').waitFor({ state: 'detached', timeout: 60_000 });
-  return result;
+  // The whole study at the drag's last alpha, from the drag's end.
+  const settling = Date.now();
+  await page.getByTestId('metrics-updating').waitFor({ state: 'detached', timeout: 300_000 });
+  return { ...result, settledMs: Date.now() - settling };
+}
+
+const load = (): string => `load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+
+/** Median and count of the page's performance measures of each VIEWER_MEASURES name, then clears them. */
+async function viewerCosts(page: Page): Promise<string[]> {
+  const names = Object.values(VIEWER_MEASURES);
+  const durations = (await page.evaluate(`(() => {
+    const names = ${JSON.stringify(names)};
+    const out = names.map((name) => performance.getEntriesByName(name, 'measure').map((e) => e.duration));
+    for (const name of names) performance.clearMeasures(name);
+    return out;
+  })()`)) as number[][];
+  return names.map((name, i) => {
+    const ms = [...durations[i]].sort((a, b) => a - b);
+    return `  ${name}: ${ms.length > 0 ? `median ${ms[ms.length >> 1].toFixed(1)} ms, max ${ms[ms.length - 1].toFixed(1)} ms` : 'none'} (${ms.length}x)`;
+  });
+}
+
+/** The lines of bench/rescore.bench.ts that compare Node with the Python reference (it prints why when it cannot). */
+function nodeRescoreRatio(): string[] {
+  const script = fileURLToPath(new URL('rescore.bench.ts', import.meta.url));
+  const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--repeats', '7'], { encoding: 'utf8' });
+  if (run.status !== 0) return [`Node rescore bench failed: ${run.stderr.trim().split('\n').pop()}`];
+  return run.stdout.split('\n').filter((line) => /^(rescore bench|per volume|Node \/ reference|reference skipped)/.test(line));
 }
 
 async function main(): Promise<void> {
@@ -113,6 +144,17 @@ async function main(): Promise<void> {
     const status = await page.getByTestId('demo-status').textContent();
     console.log(`demo ready after ${((Date.now() - started) / 1000).toFixed(1)} s: ${status}`);
     console.log(`backend: ${await page.locator('.backend-label').first().textContent()}`);
+    // The demo goes on to reconstruct the paper's table with other checkpoints in the compute worker (it cannot be
+    // stopped from the page once the demo is ready); the moves are timed after it (--with-table: beside it).
+    if (!process.argv.includes('--with-table')) {
+      const waited = Date.now();
+      const tableDone = `(() => {
+        const rows = /(\\d+) of (\\d+) rows done/.exec(document.querySelector('[data-testid="demo-table-note"]')?.textContent ?? '');
+        return rows !== null && rows[1] === rows[2] && document.querySelector('[data-testid="demo-table-progress"]') === null;
+      })()`;
+      await page.waitForFunction(tableDone, undefined, { timeout: 3_600_000, polling: 1000 });
+      console.log(`demo table done ${((Date.now() - waited) / 1000).toFixed(1)} s later: ${(await page.getByTestId('demo-table-note').textContent())?.match(/\d+ of \d+ rows done/)?.[0] ?? 'rows unknown'}, ${load()}`);
+    }
     const table = await page.getByTestId('metric-table').locator('tbody tr').count();
     console.log(`alpha moves with ${table} cases in the metrics table (scoring rescans every validation and test case):`);
     const alphas = ['0.5', '0.84', '0.3', '1', '0', '0.6', '0.9', '0.2'].slice(0, moves);
@@ -125,17 +167,22 @@ async function main(): Promise<void> {
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const viewed = results.map((r) => r.viewedMs).filter((ms): ms is number => ms !== null);
-    console.log(`median: viewed case ${viewed.length > 0 ? `${median(viewed).toFixed(0)} ms` : 'never seen'} from the slider (${viewed.length}/${results.length} moves)`);
+    console.log(`median: viewed case ${viewed.length > 0 ? `${median(viewed).toFixed(0)} ms` : 'never seen'} from the slider (${viewed.length}/${results.length} moves), ${load()}`);
     console.log(`median: ${median(results.map((r) => r.wallMs)).toFixed(0)} ms from the slider to the whole study's table, worker ${median(results.map((r) => r.workerMs))} ms`);
+    console.log('viewer, per viewed-case update during the moves:');
+    for (const line of await viewerCosts(page)) console.log(line);
     const drag = await timeDrag(page);
     console.log(
-      `drag: alpha 0.20 to 0.80 in ${DRAG_ALPHAS.length} steps ${DRAG_STEP_MS} ms apart: ${drag.updates} viewed-case updates in ${drag.seconds.toFixed(1)} s (${(drag.updates / drag.seconds).toFixed(1)} a second)`,
+      `drag: alpha 0.20 to 0.80 in ${DRAG_ALPHAS.length} steps ${DRAG_STEP_MS} ms apart: ${drag.updates} viewed-case updates in ${drag.seconds.toFixed(1)} s (${(drag.updates / drag.seconds).toFixed(1)} a second); the whole study ${drag.settledMs} ms after the drag's end; ${load()}`,
     );
+    console.log('viewer, per viewed-case update during the drag:');
+    for (const line of await viewerCosts(page)) console.log(line);
   } finally {
     await context.close();
     // The server's process group; it is gone already when it could not start (say, the port was taken).
     if (server.pid !== undefined && server.exitCode === null) process.kill(-server.pid);
   }
+  if (!process.argv.includes('--no-node')) for (const line of nodeRescoreRatio()) console.log(line);
 }
 
 await main();

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { bestDice, evaluateLabelled, labelsFromSegmentation, type VolumeMetrics } from '../src/core/metrics/index.ts';
 import { erodeMask2D, postprocessMap } from '../src/core/postprocess/index.ts';
 import { DEFAULT_FQ_ALPHA, fqMap } from '../src/core/quality/index.ts';
-import { runScoringJob, type ScoringJob } from '../src/analysis/scoringJob.ts';
+import { runScoringJob, type PooledScoringJob, type ScoringJob } from '../src/analysis/scoringJob.ts';
+import { SCORING_POOL_SETTINGS } from '../src/analysis/scoringPool.ts';
 import { nodeScoringPool } from '../workers/nodeScoringPool.ts';
 import { loadRescoreCase } from './rescoreCase.ts';
 
@@ -105,32 +106,48 @@ console.log(`rescore bench: demo case ${caseId}, grid ${dims.join(' x ')}, alpha
 const node = timeNode('Node, full pipeline (as the reference: brain mask eroded in every run)', brainMask, EROSIONS);
 timeNode('Node, one workbench alpha move (eroded mask and labels cached per case)', erodeMask2D(brainMask, dims, EROSIONS), 0);
 /**
- * A study of `studyCases` copies of the case, as one alpha move rescores it in the worker (score map, post-processing,
- * threshold-free metrics per case): serially, then on the scoring pool; the median wall time of 5 runs each.
+ * A study of `studyCases` copies of the case (each under its own inputs key, as distinct cases are), as one alpha move
+ * rescores it in the worker (score map, post-processing, threshold-free metrics per case): serially, then on a pool of
+ * 2 threads (the first move sends every case's maps, later moves find them resident), and on the pool
+ * SCORING_POOL_SETTINGS picks for this machine; the median wall time of 5 moves each.
  */
 async function timeStudy(): Promise<{ serialPerVolume: number; pooledPerVolume: number; threads: number }> {
   const eroded = erodeMask2D(brainMask, dims, EROSIONS);
   const job: ScoringJob = { structural: ssimLoss, l1, erodedBrainMask: eroded, labels, dims, settings: { score: 'fq', alpha } };
+  const jobs: PooledScoringJob[] = Array.from({ length: studyCases }, (_, c) => ({ inputsKey: `case-${c}`, inputs: () => job, settings: job.settings }));
   const serial: number[] = [];
-  const pooled: number[] = [];
-  const pool = nodeScoringPool();
-  try {
-    await Promise.all(Array.from({ length: pool.size }, () => pool.run(job))); // warm-up: threads started, code compiled
-    for (let r = 0; r < 5; r++) {
-      let t = performance.now();
-      for (let c = 0; c < studyCases; c++) runScoringJob(job);
-      serial.push(performance.now() - t);
-      t = performance.now();
-      await Promise.all(Array.from({ length: studyCases }, () => pool.run(job)));
-      pooled.push(performance.now() - t);
-    }
-  } finally {
-    pool.dispose();
+  for (let r = 0; r < 5; r++) {
+    const t = performance.now();
+    for (let c = 0; c < studyCases; c++) runScoringJob(job);
+    serial.push(performance.now() - t);
   }
-  console.log(`Node, a ${studyCases}-case study (map + post-processing + AUPRC/AUROC/best Dice per case)`);
+  console.log(`Node, a ${studyCases}-case study (map + post-processing + AUPRC/AUROC/best Dice per case), load ${os.loadavg()[0].toFixed(1)}`);
   console.log(`  ${'serial, one thread'.padEnd(48)} median ${fmt(median(serial))} ms   (${fmt(median(serial) / studyCases)} ms a volume)`);
-  console.log(`  ${`scoring pool, ${pool.size} ${pool.size > 1 ? 'worker threads' : 'in-process'}`.padEnd(48)} median ${fmt(median(pooled))} ms   (${fmt(median(pooled) / studyCases)} ms a volume)`);
-  return { serialPerVolume: median(serial) / studyCases, pooledPerVolume: median(pooled) / studyCases, threads: pool.size };
+  const timePool = async (size: number): Promise<number> => {
+    const pool = nodeScoringPool(size);
+    try {
+      await Promise.all(Array.from({ length: pool.size }, (_, t) => pool.run({ ...jobs[0], inputsKey: `warm-up-${t}` }))); // threads started, code compiled
+      let t = performance.now();
+      await Promise.all(jobs.map((j) => pool.run(j)));
+      const first = performance.now() - t;
+      const resident: number[] = [];
+      for (let r = 0; r < 5; r++) {
+        t = performance.now();
+        await Promise.all(jobs.map((j) => pool.run(j)));
+        resident.push(performance.now() - t);
+      }
+      const label = `scoring pool, ${pool.size} ${pool.size > 1 ? 'worker threads' : 'in-process'}`;
+      console.log(`  ${label.padEnd(48)} median ${fmt(median(resident))} ms   (${fmt(median(resident) / studyCases)} ms a volume; first move, maps sent: ${first.toFixed(0)} ms)`);
+      return median(resident) / studyCases;
+    } finally {
+      pool.dispose();
+    }
+  };
+  const twoThreads = await timePool(2);
+  const threads = SCORING_POOL_SETTINGS.nodeThreads(os.availableParallelism());
+  const pooledPerVolume = threads === 1 ? median(serial) / studyCases : threads === 2 ? twoThreads : await timePool(threads);
+  console.log(`  the pool for ${os.availableParallelism()} cores (SCORING_POOL_SETTINGS): ${threads > 1 ? `${threads} threads` : 'in-process'}`);
+  return { serialPerVolume: median(serial) / studyCases, pooledPerVolume, threads };
 }
 
 const study = await timeStudy();

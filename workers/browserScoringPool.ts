@@ -1,5 +1,5 @@
-// The scoring pool in the browser: one Web Worker per logical core (navigator.hardwareConcurrency), in-process on a single core.
-import { InProcessScoringPool, ThreadScoringPool, type ScoringPool, type ScoringPort } from '../src/analysis/scoringPool.ts';
+// The scoring pool in the browser: Web Workers as SCORING_POOL_SETTINGS sizes it for navigator.hardwareConcurrency.
+import { SCORING_POOL_SETTINGS, ThreadScoringPool, type ScoringPool, type ScoringPort } from '../src/analysis/scoringPool.ts';
 
 function spawnScoringWorker(): ScoringPort {
   const worker = new Worker(new URL('./scoring.worker.ts', import.meta.url), { type: 'module', name: 'fqlab-scoring' });
@@ -11,7 +11,7 @@ function spawnScoringWorker(): ScoringPort {
   };
 }
 
-/** A pool sized to the machine's cores, or scoring in the compute worker itself when there is one. */
-export function browserScoringPool(size = navigator.hardwareConcurrency || 1): ScoringPool {
-  return size > 1 ? new ThreadScoringPool(size, spawnScoringWorker) : new InProcessScoringPool();
+/** A pool of scoring workers sized to the machine's cores (SCORING_POOL_SETTINGS.browserWorkers). */
+export function browserScoringPool(size = SCORING_POOL_SETTINGS.browserWorkers(navigator.hardwareConcurrency || 1)): ScoringPool {
+  return new ThreadScoringPool(size, spawnScoringWorker);
 }

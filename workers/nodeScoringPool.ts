@@ -1,7 +1,7 @@
-// The scoring pool in Node: one worker_threads thread per core (the CLI, benches, tests), in-process on a single core.
+// The scoring pool in Node: worker_threads threads as SCORING_POOL_SETTINGS sizes it for the machine's cores (the CLI, benches, tests), or in-process.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { InProcessScoringPool, ThreadScoringPool, type ScoringPool, type ScoringPort } from '../src/analysis/scoringPool.ts';
+import { InProcessScoringPool, SCORING_POOL_SETTINGS, ThreadScoringPool, type ScoringPool, type ScoringPort } from '../src/analysis/scoringPool.ts';
 
 /** A scoring thread; it holds the process open only while it has a job, so an idle pool never delays exit. */
 function spawnScoringThread(): ScoringPort {
@@ -26,7 +26,7 @@ function spawnScoringThread(): ScoringPort {
   };
 }
 
-/** A pool of `size` scoring threads (default: the machine's cores), or scoring in-process when that is one. */
-export function nodeScoringPool(size = availableParallelism()): ScoringPool {
+/** A pool of `size` scoring threads (default: as many as SCORING_POOL_SETTINGS gives this machine), or scoring in-process when that is one. */
+export function nodeScoringPool(size = SCORING_POOL_SETTINGS.nodeThreads(availableParallelism())): ScoringPool {
   return size > 1 ? new ThreadScoringPool(size, spawnScoringThread) : new InProcessScoringPool();
 }

@@ -13,7 +13,7 @@ import { KeyedCache } from './keyedCache.ts';
 import { caseMapKeyString, reconstructionKeyString, structuralTermOf, type MapKey, type ReconstructionKey, type ReconstructionSetKey } from './keys.ts';
 import { isCaseLayer, type DerivedLayerRequest, type LayerRequest } from './layers.ts';
 import { reconstructionCache, type CachedReconstruction, type ReconstructionCache } from './reconstructionCache.ts';
-import { scoreMap, scoringJob } from './scoring.ts';
+import { scoreMap, scoringInputs } from './scoring.ts';
 import { summarizeSeeds, type SeedSummary } from './seeds.ts';
 import type { QualityMaps, RankingMetrics } from './scoringJob.ts';
 import type { ScoringPool } from './scoringPool.ts';
@@ -151,6 +151,15 @@ export function modelInput(conformed: ConformedCase, airApplied: boolean): Volum
 interface Reconstructed {
   conformed: ConformedCase;
   entry: CachedReconstruction;
+}
+
+/** One number per object for the life of this thread, so a key can name a case's and a reconstruction's arrays. */
+const serials = new WeakMap<object, number>();
+let nextSerial = 0;
+function serialOf(object: object): number {
+  let serial = serials.get(object);
+  if (serial === undefined) serials.set(object, (serial = nextSerial++));
+  return serial;
 }
 
 /**
@@ -300,7 +309,10 @@ export class AnalysisPipeline {
     const caseKey: CaseMapKey = { ...key, caseId: conformed.caseId };
     const cached = this.maps.get(caseKey);
     if (cached?.ranking !== undefined) return { conformed, ...cached };
-    const result = await pool.run(scoringJob(conformed, this.qualityMaps(reconstructed, key), key), signal);
+    // The inputs' key names these very arrays (a redefined case or a recomputed reconstruction is a new object).
+    const inputsKey = `${serialOf(conformed)}/${serialOf(entry)}/${structuralTermOf(key) ?? 'ssim'}`;
+    const job = { inputsKey, inputs: () => scoringInputs(conformed, this.qualityMaps(reconstructed, key)), settings: key };
+    const result = await pool.run(job, signal);
     // Kept only while the case and its reconstruction are still the ones scored (a case redefined meanwhile is not).
     const reconstructionKey = { modelId: key.modelId, caseId: conformed.caseId, noiseLevel: key.noiseLevel, seed: key.seed };
     if (this.cases.has(conformed.caseId) && this.cases.get(conformed.caseId) === conformed && this.reconstructions.peek(reconstructionKey) === entry) {

@@ -1,11 +1,16 @@
 // Anomaly maps from cached quality maps: FQ / structural loss / l1 (SPEC 4), then the SPEC 5.1-5.2 post-processing.
 import type { ConformedCase } from './caseStore.ts';
 import type { ScoreMapSettings } from './keys.ts';
-import { postprocessedScoreMap, type QualityMaps, type ScoringJob } from './scoringJob.ts';
+import { postprocessedScoreMap, type QualityMaps, type ScoringInputs, type ScoringJob } from './scoringJob.ts';
+
+/** A case's arrays a scoring job reads (shared, not copied). */
+export function scoringInputs(conformed: ConformedCase, maps: QualityMaps): ScoringInputs {
+  return { structural: maps.structural, l1: maps.l1, erodedBrainMask: conformed.erodedBrainMask, labels: conformed.labels, dims: conformed.image.dims };
+}
 
 /** A case's rescoring as a job any thread can run (the arrays are shared, not copied). */
 export function scoringJob(conformed: ConformedCase, maps: QualityMaps, settings: ScoreMapSettings): ScoringJob {
-  return { structural: maps.structural, l1: maps.l1, erodedBrainMask: conformed.erodedBrainMask, labels: conformed.labels, dims: conformed.image.dims, settings };
+  return { ...scoringInputs(conformed, maps), settings };
 }
 
 /**

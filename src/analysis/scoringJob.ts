@@ -19,6 +19,24 @@ export interface ScoringJob {
   settings: ScoreMapSettings;
 }
 
+/** A job's arrays: what a scoring thread keeps resident between alpha moves. */
+export type ScoringInputs = Omit<ScoringJob, 'settings'>;
+
+/** Bytes a thread holds for a job's inputs (the budget of its resident cache counts these). */
+export function scoringInputsBytes(inputs: ScoringInputs): number {
+  return inputs.structural.byteLength + inputs.l1.byteLength + inputs.erodedBrainMask.byteLength + (inputs.labels?.byteLength ?? 0);
+}
+
+/**
+ * A job as a scoring pool takes it: its inputs named by a key (the same key always means the same arrays), and built
+ * only when the thread that runs it does not hold them yet; an alpha move then sends only the key and the settings.
+ */
+export interface PooledScoringJob {
+  inputsKey: string;
+  inputs: () => ScoringInputs;
+  settings: ScoreMapSettings;
+}
+
 /** The metrics of a case that need no threshold (SPEC 5.3, 5.5); Dice at the chosen threshold comes later. */
 export interface RankingMetrics {
   auprc: number | null;

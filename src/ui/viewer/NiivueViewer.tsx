@@ -11,6 +11,7 @@ import { workbenchWorker } from '../worker/workbenchWorker.ts';
 import { applyOutlineLabel, brainMaskOf, layerToImage, rewindowMap, windowIsStale, writeMapVoxels } from './layerLoader.ts';
 import { LAYER_NAMES, layerFromVolumeName, OUTLINE_LAYERS, type LayerStyle } from './layerStyles.ts';
 import { registerViewer } from './viewerHandle.ts';
+import { VIEWER_MEASURES } from './viewerTimings.ts';
 
 export interface NiivueViewerProps {
   caseId: string | null;
@@ -91,9 +92,11 @@ function budgetedRedraw(redraw: () => void): BudgetedRedraw {
     pending = false;
     const started = performance.now();
     redraw();
+    performance.measure(VIEWER_MEASURES.redraw, { start: started });
     // Two frames on: the redrawn frame has been composited then, which is where software WebGL spends its time.
     requestAnimationFrame(() =>
       requestAnimationFrame((after) => {
+        performance.measure(VIEWER_MEASURES.redrawComposited, { start: started, end: after });
         notBefore = after + (after - started);
       }),
     );
@@ -108,6 +111,17 @@ function budgetedRedraw(redraw: () => void): BudgetedRedraw {
       stopped = true;
     },
   };
+}
+
+/**
+ * Redraws after an overlay's voxels were written in place: what updateGLVolume does, less the background's refresh,
+ * which re-uploads it and recomputes the 3D render's gradient texture (slow on software WebGL) though it did not change.
+ * All overlays are refreshed, from the first: NiiVue blends them in order into one texture.
+ */
+function redrawOverlays(nv: Niivue): void {
+  const shown = nv.volumes.filter((image) => image.toRAS);
+  for (let layer = 1; layer < shown.length; layer++) nv.refreshLayers(shown[layer], layer);
+  nv.drawScene();
 }
 
 function isLocation(value: unknown): value is NiiVueLocation {
@@ -126,6 +140,8 @@ export function NiivueViewer({ caseId, layers, caseVersion, scored }: NiivueView
   const showCrosshair = useViewerStore((s) => s.showCrosshair);
   const viewedCase = useAnalysisStore((s) => s.viewedCase);
   const redrawRef = useRef<BudgetedRedraw | null>(null);
+  // A map written in place while shown as the background (no other layer under it) needs the full refresh.
+  const backChangedRef = useRef(false);
 
   // Create the canvas and NiiVue instance; undo everything on unmount (StrictMode mounts twice, so nothing is reused).
   useEffect(() => {
@@ -173,7 +189,9 @@ export function NiivueViewer({ caseId, layers, caseVersion, scored }: NiivueView
         registerViewer(instance);
         nvRef.current = instance;
         redrawRef.current = budgetedRedraw(() => {
-          instance.updateGLVolume();
+          if (backChangedRef.current) instance.updateGLVolume();
+          else redrawOverlays(instance);
+          backChangedRef.current = false;
           instance.createOnLocationChange();
         });
         setReady((n) => n + 1);
@@ -275,8 +293,11 @@ export function NiivueViewer({ caseId, layers, caseVersion, scored }: NiivueView
       (mask) => {
         const entry = volumes.get(slot);
         if (moot || !mask || !entry || entry.caseVersion !== caseVersion || entry.key === key) return;
+        const started = performance.now();
         if (!writeMapVoxels(entry.image, caseId, 'fq', viewedCase.map, mask)) return;
+        performance.measure(VIEWER_MEASURES.writeVoxels, { start: started });
         volumes.set(slot, { ...entry, key });
+        if (nv.volumes[0] === entry.image) backChangedRef.current = true;
         if (nv.volumes.includes(entry.image)) redrawRef.current?.request();
       },
       // The mask failed to load: the study's evaluation loads the FQ layer (and reports the error) instead.
