@@ -7,6 +7,7 @@ import type { CurvatureFlowOptions } from '../src/core/conform/index.ts';
 import type { Modality } from '../src/core/modality.ts';
 import type { Dims3 } from '../src/core/volume.ts';
 import type { MethodName, MethodOptions } from '../src/engine/methods/types.ts';
+import type { VaeVariant } from '../src/engine/methods/autoencoder/index.ts';
 import type { SeriesFile } from '../src/formats/readerTypes.ts';
 import type { ScanSource } from '../src/formats/scanFiles.ts';
 import type { BackendChoice, BackendPreference } from '../src/engine/backend.ts';
@@ -22,6 +23,7 @@ import type { SeedSummary } from '../src/analysis/seeds.ts';
 // The AIR transform is its own inverse: the compare strip undoes it on a reconstruction to show it in the scan's contrast.
 export { airTransform, type AirMode } from '../src/core/air.ts';
 export type { MethodName, MethodOptions } from '../src/engine/methods/types.ts';
+export type { VaeVariant } from '../src/engine/methods/autoencoder/index.ts';
 export { MODALITIES, type Modality } from '../src/core/modality.ts';
 export type { Summary, ThresholdSource } from '../src/core/metrics/index.ts';
 export type { BackendChoice, BackendPreference } from '../src/engine/backend.ts';
@@ -134,11 +136,10 @@ export interface CaseInfo {
 export interface TrainConfig {
   /** The method (src/engine/methods/; absent: pDDPM). */
   method?: MethodName;
-  /** Thresh only: histogram-equalise the brain first. */
-  equalize?: boolean;
-  /** f-AnoGAN only: WGAN-GP steps before its encoder's (default: 3/4 of `steps`, as the reference's 30,000 of 40,000). */
-  ganSteps?: number;
-  /** The method's own choices (the vae's variant); absent: its defaults. */
+  /**
+   * The method's own choices (vae variant, thresh equalisation, f-AnoGAN's WGAN-GP steps; absent ganSteps: 3/4 of
+   * `steps`, as the reference's 30,000 of 40,000); absent: its defaults.
+   */
   methodOptions?: MethodOptions;
   preset: UNetPresetName;
   loss: LossKind;
@@ -198,6 +199,8 @@ export interface MethodSummary {
   /** Whether it has weights to train (thresh does not: its model exists at once). */
   trains: boolean;
   presets: MethodPresetSummary[];
+  /** The vae's variants (Baur's first) with their presets' sizes; absent for the other methods. */
+  variants?: { variant: VaeVariant; presets: MethodPresetSummary[] }[];
   /** What its batch counts (svae trains on whole volumes) and the method's default batch in that unit. */
   batchUnit: 'slices' | 'volumes';
   defaultBatch: number;
@@ -221,6 +224,8 @@ export interface ModelInfo {
   patched: boolean;
   step: number;
   bestValLoss: number | null;
+  /** The options its settings record (vae variant, thresh equalisation, f-AnoGAN's split). */
+  methodOptions: MethodOptions;
 }
 
 /** A conformed layer handed to the viewer as a NIfTI file (bytes transferred, not copied). */

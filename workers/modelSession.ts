@@ -19,16 +19,18 @@ import {
   unetPreset,
   defaultGanSteps,
   deserializeCheckpoint,
-  fanoganSettings,
   initBackend,
   METHOD_NAMES,
   methodDescription,
+  methodOptionsOf,
   networkFromWeights,
   serializeCheckpoint,
   Trainer,
   UNet,
   unetForwardFlops,
+  VAE_VARIANTS,
   type MethodNetwork,
+  type MethodOptions,
   type TrainingConfig,
   type TrainingVolume,
   type UNetConfig,
@@ -99,14 +101,16 @@ export async function backendCheck(
 export function methodSummaries(): MethodSummary[] {
   return METHOD_NAMES.map((name) => {
     const method = methodDescription(name);
-    const presets = method.presets.map((preset) => {
-      const config = method.trainingConfig(preset);
-      const parameters = method.networks(config).reduce((sum, network) => sum + network.parameters, 0);
-      return { preset, parameters, gflopPerSlice: config.unet !== null ? unetForwardFlops(config.unet) / 1e9 : null };
-    });
+    const presetsWith = (options: MethodOptions) =>
+      method.presets.map((preset) => {
+        const config = method.trainingConfig(preset, {}, options);
+        const parameters = method.networks(config).reduce((sum, network) => sum + network.parameters, 0);
+        return { preset, parameters, gflopPerSlice: config.unet !== null ? unetForwardFlops(config.unet) / 1e9 : null };
+      });
+    const variants = name === 'vae' ? { variants: VAE_VARIANTS.map((variant) => ({ variant, presets: presetsWith({ vaeVariant: variant }) })) } : {};
     const batchUnit = method.sequenceLength === undefined ? ('slices' as const) : ('volumes' as const);
     const defaultBatch = method.trainingConfig(method.presets[0]).batchSize;
-    return { name, label: method.label, source: method.source, surrogate: method.source.startsWith('surrogate'), trains: method.trains, presets, batchUnit, defaultBatch };
+    return { name, label: method.label, source: method.source, surrogate: method.source.startsWith('surrogate'), trains: method.trains, presets: presetsWith({}), ...variants, batchUnit, defaultBatch };
   });
 }
 
@@ -161,6 +165,7 @@ export class TrainedModel implements ReconstructionModel {
       patched: config.patching === 'patched',
       step,
       bestValLoss,
+      methodOptions: methodOptionsOf(config),
     };
   }
 
@@ -264,24 +269,19 @@ export function engineTrainingConfig(config: TrainConfig, trainCases: readonly C
   }
   // Noise belongs to the diffusion methods, patching to pDDPM (its `patched: false` is the old DDPM mode).
   const diffusion = method.name === 'pddpm' ? { noise: config.noise, patching: config.patched ? ('patched' as const) : ('whole' as const) } : method.name === 'ddpm' || method.name === 'mddpm' ? { noise: config.noise } : {};
-  const baseline =
-    method.name === 'thresh'
-      ? { baseline: { kind: 'thresh' as const, equalize: config.equalize === true } }
-      : method.name === 'fanogan'
-        ? { baseline: fanoganSettings(config.preset, config.ganSteps ?? defaultGanSteps(config.steps)) }
-        : {};
+  // f-AnoGAN's split follows the run's length unless chosen.
+  const split = method.name === 'fanogan' ? { ganSteps: config.methodOptions?.ganSteps ?? defaultGanSteps(config.steps) } : {};
   return method.trainingConfig(config.preset, {
     // A method without training has no training loss; its model records the registry's (l1).
     ...(method.trains ? { loss: config.loss } : {}),
     alpha: config.alpha,
     ...diffusion,
-    ...baseline,
     batchSize: config.batchSize,
     ...(config.microBatch ? { microBatchSize: config.microBatch } : {}),
     seed: config.seed,
     air: { mode: config.air, enabled: resolveAir(config.air, stats, modalities), stats, modalities },
     smoothing: trainingSmoothing(trainCases),
-  }, config.methodOptions);
+  }, { ...config.methodOptions, ...split });
 }
 
 /** The read-time smoothing the training cases share; throws when they were conformed differently. */
