@@ -8,6 +8,7 @@ import { useDataStore } from '../stores/dataStore.ts';
 import { useModelStore } from '../stores/modelStore.ts';
 import { AirSelect, AirSummary } from './AirControl.tsx';
 import { CheckpointControls } from './CheckpointControls.tsx';
+import { ChoiceField } from './ChoiceField.tsx';
 import { NumberField } from './NumberField.tsx';
 import { TrainingControls } from './TrainingControls.tsx';
 
@@ -65,23 +66,21 @@ export function ModelPanel() {
           </select>
         </label>
         {method?.variants && (
-          <label className="wide">
-            VAE variant
-            <select data-testid="vae-variant-select" value={options.vaeVariant ?? 'baur'} onChange={(e) => setOptions({ vaeVariant: e.target.value as VaeVariant })}>
-              {method.variants.map((v) => (
-                <option key={v.variant} value={v.variant}>
-                  {VAE_VARIANT_LABELS[v.variant]}
-                </option>
-              ))}
-            </select>
-          </label>
+          <ChoiceField
+            label="VAE variant"
+            testId="vae-variant-select"
+            wide
+            value={options.vaeVariant ?? 'baur'}
+            choices={method.variants.map((v) => ({ value: v.variant, label: VAE_VARIANT_LABELS[v.variant] }))}
+            onChange={(vaeVariant) => setOptions({ vaeVariant })}
+          />
         )}
         <label className="wide">
           preset
           <select data-testid="preset-select" value={config.preset} onChange={(e) => setConfig({ preset: e.target.value as UNetPresetName })}>
             {presets
               ? presets.map((p) => (
-                  <option key={p.preset} value={p.preset}>
+                  <option key={p.preset} value={p.preset} title={`${p.parameters.toLocaleString('en-US')} parameters`}>
                     {presetLabel(method, p)}
                   </option>
                 ))
