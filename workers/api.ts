@@ -20,6 +20,7 @@ import type { TrainConfig, TrainProgress } from '../src/session/trainingRun.ts';
 // The AIR transform is its own inverse: the compare strip undoes it on a reconstruction to show it in the scan's contrast.
 export { airTransform, type AirMode } from '../src/core/air.ts';
 export type { MethodName, MethodOptions } from '../src/engine/methods/types.ts';
+export type { VaeVariant } from '../src/engine/methods/autoencoder/index.ts';
 export { MODALITIES, type Modality } from '../src/core/modality.ts';
 export type { Summary, ThresholdSource } from '../src/core/metrics/index.ts';
 export type { BackendChoice, BackendPreference } from '../src/engine/backend.ts';

@@ -308,10 +308,9 @@ function threshCheckpoint(settings: ThreshSettings | null | undefined, cases: re
   const modalities = [...new Set(cases.map((c) => c.modality))];
   const enabled = resolveAir(settings.air, { muNormal: 0, muAnomalous: null, air: null, suggested: false }, modalities, 'evaluated cases');
   const config = methodDescription('thresh').trainingConfig('paper', {
-    baseline: { kind: 'thresh', equalize: settings.equalize },
     air: { mode: settings.air, enabled, stats: null, modalities },
     // Nothing was trained: it was "prepared" as the cases are (so no smoothing mismatch is reported).
     smoothing: cases[0]?.smoothing ?? null,
-  });
+  }, { equalize: settings.equalize });
   return serializeCheckpoint({ config, training: null, tensors: new Map() });
 }

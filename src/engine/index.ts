@@ -32,7 +32,7 @@ export { CONFORMED_DIMS, prepareVolumes, SliceSampler, type PreparedVolume, type
 export type { HistoryEntry, TrainingProgress, TrainingState } from './trainingState.ts';
 export { fanoganSettings } from './methods/fanogan/index.ts';
 export { defaultGanSteps } from './methods/fanogan/split.ts';
-export { createNetwork, METHOD_NAMES, methodDescription, methodOf, methodParamSpecs, METHODS, networkFromWeights } from './methods/registry.ts';
+export { createNetwork, METHOD_NAMES, methodDescription, methodOf, methodOptionsOf, methodParamSpecs, METHODS, networkFromWeights } from './methods/registry.ts';
 export type { BaselineSettings, MethodDescription, MethodName, MethodNetwork, MethodOptions, MethodReconstructOptions, NetworkSummary, PresetName } from './methods/types.ts';
 export { VAE_VARIANTS, type VaeVariant } from './methods/autoencoder/index.ts';
 export { UNet } from './unet.ts';

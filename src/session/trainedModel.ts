@@ -8,10 +8,12 @@ import {
   checkCheckpointTensors,
   checkpointWeights,
   deserializeCheckpoint,
+  methodOptionsOf,
   networkFromWeights,
   type LossKind,
   type MethodName,
   type MethodNetwork,
+  type MethodOptions,
   type NoiseType,
   type TrainingConfig,
   type UNetPresetName,
@@ -35,6 +37,8 @@ export interface ModelInfo {
   patched: boolean;
   step: number;
   bestValLoss: number | null;
+  /** The options its settings record (vae variant, thresh equalisation, f-AnoGAN's split). */
+  methodOptions: MethodOptions;
 }
 
 /** The method's reconstruction (the engine dispatches by method; diffusion settings come from the training config). */
@@ -83,6 +87,7 @@ export class TrainedModel implements ReconstructionModel {
       patched: config.patching === 'patched',
       step,
       bestValLoss,
+      methodOptions: methodOptionsOf(config),
     };
   }
 

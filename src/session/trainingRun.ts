@@ -9,7 +9,6 @@ import {
   checkCheckpointTensors,
   defaultGanSteps,
   deserializeCheckpoint,
-  fanoganSettings,
   methodDescription,
   PauseGate,
   serializeCheckpoint,
@@ -28,11 +27,10 @@ import { reconstructWith, TRAINED_MODEL_NAME, TrainedModel } from './trainedMode
 export interface TrainConfig {
   /** The method (src/engine/methods/; absent: pDDPM). */
   method?: MethodName;
-  /** Thresh only: histogram-equalise the brain first. */
-  equalize?: boolean;
-  /** f-AnoGAN only: WGAN-GP steps before its encoder's (default: 3/4 of `steps`, as the reference's 30,000 of 40,000). */
-  ganSteps?: number;
-  /** The method's own choices (the vae's variant); absent: its defaults. */
+  /**
+   * The method's own choices (vae variant, thresh equalisation, f-AnoGAN's WGAN-GP steps; absent ganSteps: 3/4 of
+   * `steps`, as the reference's 30,000 of 40,000); absent: its defaults.
+   */
   methodOptions?: MethodOptions;
   preset: UNetPresetName;
   loss: LossKind;
@@ -161,24 +159,19 @@ export function engineTrainingConfig(config: TrainConfig, trainCases: readonly C
   }
   // Noise belongs to the diffusion methods, patching to pDDPM (its `patched: false` is the old DDPM mode).
   const diffusion = method.name === 'pddpm' ? { noise: config.noise, patching: config.patched ? ('patched' as const) : ('whole' as const) } : method.name === 'ddpm' || method.name === 'mddpm' ? { noise: config.noise } : {};
-  const baseline =
-    method.name === 'thresh'
-      ? { baseline: { kind: 'thresh' as const, equalize: config.equalize === true } }
-      : method.name === 'fanogan'
-        ? { baseline: fanoganSettings(config.preset, config.ganSteps ?? defaultGanSteps(config.steps)) }
-        : {};
+  // f-AnoGAN's split follows the run's length unless chosen.
+  const split = method.name === 'fanogan' ? { ganSteps: config.methodOptions?.ganSteps ?? defaultGanSteps(config.steps) } : {};
   return method.trainingConfig(config.preset, {
     // A method without training has no training loss; its model records the registry's (l1).
     ...(method.trains ? { loss: config.loss } : {}),
     alpha: config.alpha,
     ...diffusion,
-    ...baseline,
     batchSize: config.batchSize,
     ...(config.microBatch ? { microBatchSize: config.microBatch } : {}),
     seed: config.seed,
     air: { mode: config.air, enabled: resolveAir(config.air, stats, modalities), stats, modalities },
     smoothing: trainingSmoothing(trainCases),
-  }, config.methodOptions);
+  }, { ...config.methodOptions, ...split });
 }
 
 /** The read-time smoothing the training cases share; throws when they were conformed differently. */

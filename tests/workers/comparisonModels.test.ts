@@ -38,7 +38,7 @@ describe('methods and comparison models in the worker', () => {
     const compared = await worker.addComparisonModel(plainBytes, 'thresh.fqlab');
     expect(compared.modelId).toBe(plain.modelId);
     // Another current model (thresh with equalisation has other settings, so another id).
-    const current = await worker.train({ ...config, equalize: true }, () => {});
+    const current = await worker.train({ ...config, methodOptions: { equalize: true } }, () => {});
     expect(current.modelId).not.toBe(plain.modelId);
 
     const request = { modelId: plain.modelId, noiseLevel: 500, seed: 0, alpha: 0.84, score: 'l1' as const, thresholdSource: 'validation-search' as const };
@@ -52,7 +52,7 @@ describe('methods and comparison models in the worker', () => {
   });
 
   it('makes a thresh checkpoint for comparison without touching the current model, and refuses a method that trains', async () => {
-    const current = await worker.train({ ...config, equalize: true }, () => {});
+    const current = await worker.train({ ...config, methodOptions: { equalize: true } }, () => {});
     const bytes = await worker.untrainedCheckpoint(config);
     const compared = await worker.addComparisonModel(bytes, 'Thresh');
     expect(compared).toMatchObject({ method: 'thresh', parameters: 0, airApplied: false });

@@ -56,6 +56,7 @@ describe('worker training', () => {
       patched: true,
       step: 2,
       bestValLoss: null,
+      methodOptions: {},
     });
     checkpoint = await worker.saveCheckpoint();
     expect(info.modelId).toBe(`model-${contentHash(checkpoint)}`);

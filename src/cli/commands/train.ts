@@ -43,8 +43,6 @@ export const trainCommand: Command = {
   options: {
     ...METHOD_FLAG,
     ...METHOD_OPTION_FLAGS,
-    equalize: { type: 'boolean' },
-    'gan-steps': { type: 'string' },
     healthy: { type: 'string', multiple: true },
     val: { type: 'string', multiple: true },
     modality: { type: 'string' },
@@ -72,8 +70,6 @@ export const trainCommand: Command = {
     const outDir = requiredString(flags, 'out');
     const method = methodFlag(flags);
     if (flags.ddpm === true && method.name !== 'pddpm') throw new UsageError('--ddpm is pDDPM\'s whole-slice mode; use --method ddpm alone');
-    if (flags.equalize === true && method.name !== 'thresh') throw new UsageError('--equalize is an option of --method thresh');
-    if (flags['gan-steps'] !== undefined && method.name !== 'fanogan') throw new UsageError('--gan-steps is an option of --method fanogan');
     const preset = presetFlag(flags, method, 'small');
     const methodOptions = methodOptionsFlag(flags, method);
     if (flags.steps !== undefined && flags.epochs !== undefined) throw new UsageError('give --steps or --epochs, not both');
@@ -105,8 +101,6 @@ export const trainCommand: Command = {
     const steps = epochs === null ? integerFlag(flags, 'steps', 1000, 1) : Math.ceil((epochs * trainCases.length) / batchSize);
     const config: TrainConfig = {
       method: method.name,
-      ...(method.name === 'thresh' ? { equalize: flags.equalize === true } : {}),
-      ...(flags['gan-steps'] === undefined ? {} : { ganSteps: integerFlag(flags, 'gan-steps', 0, 0) }),
       ...(Object.keys(methodOptions).length > 0 ? { methodOptions } : {}),
       preset,
       loss: choiceFlag(flags, 'loss', ['fq', 'l1'] as const, 'fq'),

@@ -8,7 +8,7 @@ import { fanoganMethod } from './fanogan/index.ts';
 import { mddpmMethod } from './mddpm/index.ts';
 import { svaeMethod } from './svae/index.ts';
 import { threshMethod } from './thresh/index.ts';
-import type { MethodDescription, MethodName, MethodNetwork } from './types.ts';
+import type { MethodDescription, MethodName, MethodNetwork, MethodOptions } from './types.ts';
 import { freshWeights } from './weightStore.ts';
 
 /** Every method, in the paper's table order. */
@@ -34,6 +34,15 @@ export function methodDescription(name: MethodName): MethodDescription {
 /** The description of the method a config belongs to. */
 export function methodOf(config: Pick<TrainingConfig, 'method'>): MethodDescription {
   return METHODS[config.method];
+}
+
+/** The options a config was built with, read back from its settings (so from any checkpoint, older ones included). */
+export function methodOptionsOf(config: Pick<TrainingConfig, 'method' | 'baseline'>): MethodOptions {
+  const settings = config.baseline;
+  if (config.method === 'vae') return { vaeVariant: settings?.kind === 'upd-vae' ? 'upd' : 'baur' };
+  if (settings?.kind === 'fanogan') return { ganSteps: settings.ganSteps };
+  if (settings?.kind === 'thresh') return { equalize: settings.equalize };
+  return {};
 }
 
 /** The weights (names, shapes, initialisation) of a config's network(s). */

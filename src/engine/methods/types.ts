@@ -27,6 +27,10 @@ export type BaselineSettings = ThreshSettings | BaurSettings | UpdVaeSettings | 
 export interface MethodOptions {
   /** vae: Baur's dense VAE (default) or the UPD VAE (BASELINES.md 4, options A and B). */
   vaeVariant?: VaeVariant;
+  /** fanogan: WGAN-GP steps before the encoder's (default 30,000 of the reference's 40,000). */
+  ganSteps?: number;
+  /** thresh: histogram-equalise the brain before its intensity becomes the map. */
+  equalize?: boolean;
 }
 
 /** The map a method is scored with by default (SPEC 4; the pipeline's ScoreKind). */

@@ -1,5 +1,5 @@
 // Model actions: train in autosaved stretches with live progress, pause/resume/cancel, resume after a reload, and checkpoints as files or in IndexedDB.
-import { defaultGanSteps, type MethodName, type MethodSummary, type TrainConfig } from '../../../workers/api.ts';
+import { defaultGanSteps, type MethodName, type MethodOptions, type MethodSummary, type TrainConfig } from '../../../workers/api.ts';
 import { checkInputSize, CHECKPOINT_FILE } from '../../core/inputLimits.ts';
 import { useDemoStore } from '../stores/demoStore.ts';
 import { downloadBytes } from '../export/download.ts';
@@ -40,9 +40,10 @@ export async function loadMethods(): Promise<void> {
   }
 }
 
-/** A method's presets from smallest to largest: the order a browser user should try them in. */
-export function presetsBySize(method: MethodSummary): MethodSummary['presets'] {
-  return [...method.presets].sort((a, b) => a.parameters - b.parameters);
+/** A method's presets (those of the chosen vae variant) from smallest to largest: the order a browser user should try them in. */
+export function presetsBySize(method: MethodSummary, options: MethodOptions = {}): MethodSummary['presets'] {
+  const variant = method.variants?.find((v) => v.variant === options.vaeVariant);
+  return [...(variant?.presets ?? method.presets)].sort((a, b) => a.parameters - b.parameters);
 }
 
 /** Switches the method; a preset it lacks becomes its smallest one, and a batch in another unit (svae: volumes) its default. */
@@ -53,7 +54,9 @@ export function chooseMethod(name: MethodName): void {
   const keepsPreset = method.presets.some((p) => p.preset === config.preset);
   const previous = methods?.find((m) => m.name === (config.method ?? 'pddpm'));
   const keepsBatch = previous?.batchUnit === method.batchUnit;
-  setConfig({ method: name, preset: keepsPreset ? config.preset : presetsBySize(method)[0].preset, ...(keepsBatch ? {} : { batchSize: method.defaultBatch }) });
+  // Options belong to one method, so another method starts from its defaults.
+  const methodOptions = name === (config.method ?? 'pddpm') ? config.methodOptions : undefined;
+  setConfig({ method: name, methodOptions, preset: keepsPreset ? config.preset : presetsBySize(method)[0].preset, ...(keepsBatch ? {} : { batchSize: method.defaultBatch }) });
 }
 
 /** The worker now holds the user's own model, not a demo checkpoint; the demo status says how to go back. */
@@ -100,7 +103,7 @@ async function runTraining(continueInterrupted: boolean): Promise<void> {
       if (useModelStore.getState().status === 'cancelling') return;
       const end = nextAutosaveStep(step, targetSteps, model.autosaveEvery, config.evaluateEvery);
       // f-AnoGAN's stage split follows the whole run, not its first stretch (the checkpoint keeps it for the others).
-      const split = config.method === 'fanogan' ? { ganSteps: config.ganSteps ?? defaultGanSteps(targetSteps) } : {};
+      const split = config.method === 'fanogan' ? { methodOptions: { ...config.methodOptions, ganSteps: config.methodOptions?.ganSteps ?? defaultGanSteps(targetSteps) } } : {};
       const info = await workbenchWorker().train({ ...config, ...split, steps: end, resume: step > 0 }, (progress) =>
         useModelStore.getState().recordProgress({
           ...progress,

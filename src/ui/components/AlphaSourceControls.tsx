@@ -2,8 +2,9 @@
 import type { AlphaChoice, AlphaSource, ScoreKind, StructuralTerm } from '../../../workers/api.ts';
 import { setScoreOptions } from '../actions/analysisActions.ts';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
+import { ChoiceField, type Choice } from './ChoiceField.tsx';
 
-const SOURCES: { value: AlphaSource; label: string }[] = [
+const SOURCES: Choice<AlphaSource>[] = [
   { value: 'fixed', label: 'fixed (the slider; paper 0.84)' },
   { value: 'val-dice', label: 'best pooled Dice on validation' },
   { value: 'val-auprc', label: 'best AUPRC on validation' },
@@ -15,6 +16,8 @@ export const STRUCTURAL_LABELS: Record<StructuralTerm, string> = {
   'ms-ssim': 'MS-SSIM loss',
   gmsd: 'GMS loss (GMSD)',
 };
+
+const STRUCTURAL_CHOICES: Choice<StructuralTerm>[] = Object.entries(STRUCTURAL_LABELS).map(([value, label]) => ({ value: value as StructuralTerm, label }));
 
 /** What the panel says about the alpha scored: the chosen one with its objective, or why none was chosen. */
 export function alphaChoiceText(choice: AlphaChoice | undefined, source: AlphaSource, score: ScoreKind): string {
@@ -34,26 +37,8 @@ export function AlphaSourceControls() {
   const choice = useAnalysisStore((s) => s.evaluation?.alphaChoice);
   return (
     <div className="form-grid">
-      <label className="wide">
-        alpha
-        <select data-testid="alpha-source" value={alphaSource} onChange={(e) => setScoreOptions({ alphaSource: e.target.value as AlphaSource })}>
-          {SOURCES.map((s) => (
-            <option key={s.value} value={s.value}>
-              {s.label}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="wide">
-        structural term
-        <select data-testid="structural-term" value={structural} onChange={(e) => setScoreOptions({ structural: e.target.value as StructuralTerm })}>
-          {Object.entries(STRUCTURAL_LABELS).map(([value, label]) => (
-            <option key={value} value={value}>
-              {label}
-            </option>
-          ))}
-        </select>
-      </label>
+      <ChoiceField label="alpha" testId="alpha-source" wide value={alphaSource} choices={SOURCES} onChange={(alphaSource) => setScoreOptions({ alphaSource })} />
+      <ChoiceField label="structural term" testId="structural-term" wide value={structural} choices={STRUCTURAL_CHOICES} onChange={(structural) => setScoreOptions({ structural })} />
       {alphaSource !== 'fixed' && (
         <p className="hint wide" data-testid="alpha-chosen">
           {alphaChoiceText(choice, alphaSource, score)}

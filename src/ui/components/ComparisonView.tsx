@@ -14,11 +14,14 @@ import { COMPARISON_METRICS, comparisonRows, relativeChangeText, rowLabel, seedS
 import { useComparisonStore } from '../stores/comparisonStore.ts';
 import { useDataStore } from '../stores/dataStore.ts';
 import { useModelStore } from '../stores/modelStore.ts';
+import { ChoiceField, type Choice } from './ChoiceField.tsx';
 import { NumberField } from './NumberField.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
 import { SideBySideMaps } from './SideBySideMaps.tsx';
 
 const METRIC_LABELS = { dice: 'DICE', auprc: 'AUPRC', auroc: 'AUROC' } as const;
+
+const SCORE_CHOICES: Choice<ScoreKind>[] = SCORE_KINDS.map((kind) => ({ value: kind, label: kind }));
 
 function ComparisonTableRow({ row, label, busy }: { row: ComparisonRow; label: string; busy: boolean }) {
   const { entry } = row;
@@ -44,13 +47,14 @@ function ComparisonTableRow({ row, label, busy }: { row: ComparisonRow; label: s
         />
       </td>
       <td>
-        <select aria-label="score" value={entry.score} disabled={busy || info.method === 'thresh'} onChange={(e) => setComparisonSettings(entry.modelId, { score: e.target.value as ScoreKind })}>
-          {SCORE_KINDS.map((kind) => (
-            <option key={kind} value={kind}>
-              {kind}
-            </option>
-          ))}
-        </select>
+        <ChoiceField
+          label=""
+          ariaLabel="score"
+          value={entry.score}
+          choices={SCORE_CHOICES}
+          disabled={busy || info.method === 'thresh'}
+          onChange={(score) => setComparisonSettings(entry.modelId, { score })}
+        />
       </td>
       <td>
         <NumberField

@@ -42,6 +42,7 @@ export function ExportPanel() {
         structural: structuralTermOf(evaluation.key) ?? 'ssim',
         seed: evaluation.key.seed,
         thresholdSource: evaluation.threshold.source,
+        ...(model ? { model } : {}),
       })
     : null;
 

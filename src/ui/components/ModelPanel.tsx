@@ -1,6 +1,6 @@
 // Model panel: method and its preset, loss, AIR, noise, pDDPM vs DDPM, read-time smoothing; training controls, charts and checkpoints.
 import { useEffect } from 'react';
-import type { LossKind, MethodName, MethodPresetSummary, MethodSummary, NoiseType, UNetPresetName } from '../../../workers/api.ts';
+import { defaultGanSteps, type LossKind, type MethodName, type MethodOptions, type MethodPresetSummary, type MethodSummary, type NoiseType, type UNetPresetName, type VaeVariant } from '../../../workers/api.ts';
 import { airLabel, smoothingLabel } from '../../core/provenance.ts';
 import { setSmoothing } from '../actions/dataActions.ts';
 import { chooseMethod, loadMethods, presetsBySize } from '../actions/modelActions.ts';
@@ -8,11 +8,15 @@ import { useDataStore } from '../stores/dataStore.ts';
 import { useModelStore } from '../stores/modelStore.ts';
 import { AirSelect, AirSummary } from './AirControl.tsx';
 import { CheckpointControls } from './CheckpointControls.tsx';
+import { ChoiceField } from './ChoiceField.tsx';
 import { NumberField } from './NumberField.tsx';
 import { TrainingControls } from './TrainingControls.tsx';
 
 /** Methods whose reconstruction is a diffusion process, so they take a noise type. */
 const DIFFUSION_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['ddpm', 'mddpm', 'pddpm']);
+
+/** The vae's variants as the picker names them (BASELINES.md 4, options A and B). */
+const VAE_VARIANT_LABELS: Readonly<Record<VaeVariant, string>> = { baur: 'Baur (dense VAE)', upd: 'UPD (convolutional VAE)' };
 
 function methodLabel(method: MethodSummary): string {
   return method.surrogate ? `${method.label} (surrogate)` : method.label;
@@ -42,8 +46,10 @@ export function ModelPanel() {
   const methodName = config.method ?? 'pddpm';
   const method = methods?.find((m) => m.name === methodName);
   // Until the worker answered, only the configured preset is offered (its size follows).
-  const presets = method ? presetsBySize(method) : null;
+  const options = config.methodOptions ?? {};
+  const presets = method ? presetsBySize(method, options) : null;
   const trains = method?.trains ?? true;
+  const setOptions = (patch: MethodOptions) => setConfig({ methodOptions: { ...options, ...patch } });
 
   return (
     <div className="stack">
@@ -59,12 +65,22 @@ export function ModelPanel() {
             {!methods && <option value={methodName}>{methodName}</option>}
           </select>
         </label>
+        {method?.variants && (
+          <ChoiceField
+            label="VAE variant"
+            testId="vae-variant-select"
+            wide
+            value={options.vaeVariant ?? 'baur'}
+            choices={method.variants.map((v) => ({ value: v.variant, label: VAE_VARIANT_LABELS[v.variant] }))}
+            onChange={(vaeVariant) => setOptions({ vaeVariant })}
+          />
+        )}
         <label className="wide">
           preset
           <select data-testid="preset-select" value={config.preset} onChange={(e) => setConfig({ preset: e.target.value as UNetPresetName })}>
             {presets
               ? presets.map((p) => (
-                  <option key={p.preset} value={p.preset}>
+                  <option key={p.preset} value={p.preset} title={`${p.parameters.toLocaleString('en-US')} parameters`}>
                     {presetLabel(method, p)}
                   </option>
                 ))
@@ -100,9 +116,21 @@ export function ModelPanel() {
         )}
         {methodName === 'thresh' && (
           <label className="check">
-            <input type="checkbox" checked={config.equalize === true} onChange={(e) => setConfig({ equalize: e.target.checked })} />
+            <input type="checkbox" data-testid="equalize-checkbox" checked={options.equalize === true} onChange={(e) => setOptions({ equalize: e.target.checked })} />
             equalise the brain histogram
           </label>
+        )}
+        {methodName === 'fanogan' && (
+          <NumberField
+            label="WGAN-GP steps (then encoder)"
+            testId="gan-steps-input"
+            value={options.ganSteps ?? defaultGanSteps(config.steps)}
+            min={0}
+            max={1_000_000}
+            step={1}
+            integer
+            onChange={(ganSteps) => setOptions({ ganSteps })}
+          />
         )}
         <NumberField label="steps" testId="steps-input" value={config.steps} min={1} max={1_000_000} step={1} integer disabled={!trains} onChange={(steps) => setConfig({ steps })} />
         <NumberField label={method?.batchUnit === 'volumes' ? 'batch (volumes)' : 'batch'} testId="batch-input" value={config.batchSize} min={1} max={256} step={1} integer disabled={!trains} onChange={(batchSize) => setConfig({ batchSize })} />
@@ -148,11 +176,14 @@ export function ModelPanel() {
       <TrainingControls />
       {model && (
         <p className="model-info" data-testid="model-info">
-          Model: {methods?.find((m) => m.name === model.method)?.label ?? model.method} {model.preset}, {model.parameters.toLocaleString()} parameters,{' '}
+          Model: {methods?.find((m) => m.name === model.method)?.label ?? model.method}
+          {model.methodOptions.vaeVariant === 'upd' ? ' (UPD variant)' : ''}
+          {model.methodOptions.equalize === true ? ' (histogram-equalised)' : ''} {model.preset}, {model.parameters.toLocaleString()} parameters,{' '}
           {model.loss === 'fq' ? `FQ loss α=${model.alpha}` : 'l1 loss'}, {airLabel(model.airApplied, model.airMode)}, trained on images with{' '}
           {smoothingLabel(model.smoothing)}
           {DIFFUSION_METHODS.has(model.method) ? `, ${model.noise} noise` : ''}
-          {model.method === 'pddpm' ? (model.patched ? ', 2×2 boxes' : ', whole slice') : ''}, step {model.step}
+          {model.method === 'pddpm' ? (model.patched ? ', 2×2 boxes' : ', whole slice') : ''}
+          {model.methodOptions.ganSteps === undefined ? '' : `, ${model.methodOptions.ganSteps} WGAN-GP steps then encoder`}, step {model.step}
           {model.bestValLoss !== null ? `, best validation loss ${model.bestValLoss.toFixed(4)}` : ''}
         </p>
       )}

@@ -1,5 +1,5 @@
 // The `npx fqlab evaluate` command that reproduces the page's analysis, for the "Copy CLI command" button.
-import type { AlphaSource, CaseSpec, DataSplit, Modality, ModelInfo, ScoreKind, StructuralTerm, ThresholdSource } from '../../../workers/api.ts';
+import type { AlphaSource, CaseSpec, DataSplit, MethodOptions, Modality, ModelInfo, ScoreKind, StructuralTerm, ThresholdSource } from '../../../workers/api.ts';
 import type { CaseEntry, LoadedFileEntry } from '../stores/dataStore.ts';
 
 /** How the command starts (tests run it with `node bin/fqlab.mjs` in its place). */
@@ -33,6 +33,8 @@ export interface CliAnalysis {
   /** The page's one seed: the CLI runs seeds 0 .. seed, so its perSeed[seed] holds the page's numbers. */
   seed: number;
   thresholdSource: ThresholdSource;
+  /** The model's method and options (recorded in its checkpoint), named in a note with their `fqlab train` flags. */
+  model?: Pick<ModelInfo, 'method' | 'preset' | 'methodOptions'>;
 }
 
 export interface CliCommand {
@@ -44,6 +46,15 @@ export interface CliCommand {
 /** The file name the Checkpoint button saves the model under. */
 export function checkpointFileName(model: Pick<ModelInfo, 'method' | 'preset' | 'loss' | 'step'> | null): string {
   return model ? `fqlab-${model.method}-${model.preset}-${model.loss}-step${model.step}.fqlab` : 'fqlab-model.fqlab';
+}
+
+/** The `fqlab train` flags of a method's options (src/cli/methodFlags.ts reads them back). */
+export function methodOptionArgs(options: MethodOptions): string[] {
+  return [
+    ...(options.vaeVariant === undefined ? [] : ['--vae-variant', options.vaeVariant]),
+    ...(options.ganSteps === undefined ? [] : ['--gan-steps', String(options.ganSteps)]),
+    ...(options.equalize === true ? ['--equalize'] : []),
+  ];
 }
 
 /** A word the shell passes on unchanged: quoted unless it is plainly safe. */
@@ -75,6 +86,11 @@ export function evaluateCliCommand(analysis: CliAnalysis): CliCommand {
     notes.push(`The CLI thresholds by validation search; the page uses ${analysis.thresholdSource}, so its Dice can differ.`);
   }
   if (validation.length === 0 || test.length === 0) notes.push('The CLI needs validation and test cases: assign some of each.');
+  if (analysis.model) {
+    const { method, preset, methodOptions } = analysis.model;
+    const train = ['fqlab', 'train', '--method', method, '--preset', preset, ...methodOptionArgs(methodOptions)].map(shellWord).join(' ');
+    notes.push(`The checkpoint records how the model was made (\`${train} ...\`), so evaluate needs no method flags.`);
+  }
   notes.push(`The page's seed ${analysis.seed} is the report's perSeed[${analysis.seed}]; run it where the model and scan files are.`);
   return { command: [CLI_PREFIX, ...args].map((word, i) => (i === 0 ? word : shellWord(word))).join(' '), notes };
 }

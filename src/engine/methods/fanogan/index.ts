@@ -57,13 +57,13 @@ export const fanoganMethod: MethodDescription = {
   trains: true,
   presets: PRESETS,
   defaultScore: 'l1',
-  trainingConfig: (preset, overrides = {}) => {
+  trainingConfig: (preset, overrides = {}, options = {}) => {
     const batchSize = overrides.batchSize ?? 64;
     // BatchNorm in G and E normalises over the whole batch, so only the critic's update (per slice) runs in micro-batches.
     return defaultTrainingConfig(preset, {
       method: 'fanogan',
       unet: null,
-      baseline: fanoganSettings(preset),
+      baseline: fanoganSettings(preset, options.ganSteps),
       patching: 'whole',
       loss: 'l1',
       adam: { ...FANOGAN_ADAM },

@@ -64,8 +64,8 @@ export const threshMethod: MethodDescription = {
   presets: ['paper'],
   defaultScore: 'l1',
   onlyScore: 'l1',
-  trainingConfig: (preset, overrides = {}) =>
-    defaultTrainingConfig(preset, { method: 'thresh', unet: null, baseline: { kind: 'thresh', equalize: false }, patching: 'whole', loss: 'l1', ...overrides }),
+  trainingConfig: (preset, overrides = {}, options = {}) =>
+    defaultTrainingConfig(preset, { method: 'thresh', unet: null, baseline: { kind: 'thresh', equalize: options.equalize === true }, patching: 'whole', loss: 'l1', ...overrides }),
   paramSpecs: () => [],
   networks: () => [],
   sliceDivisor: () => 1,
