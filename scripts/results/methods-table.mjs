@@ -1,7 +1,7 @@
 // Prints the README's all-methods table (Markdown) from the runs methods-table.sh wrote into OUT_DIR: per method,
 // base (l1), X-IQA (FQ at alpha 0.84) and X-IQA with alpha chosen on validation, mean +- population std over training
 // seeds, the best of each column in bold.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const out = process.argv[2];
@@ -13,7 +13,8 @@ const VARIANTS = ['base', 'iqa', 'valAlpha'];
 const runs = new Map();
 for (const file of readdirSync(out)) {
   const match = /^(\w+)-(base|iqa)-s(\d+)(\.val-alpha)?\.json$/.exec(file);
-  if (!match) continue;
+  // A run still in progress has an empty report: left out until it is written.
+  if (!match || statSync(join(out, file)).size === 0) continue;
   const [, method, trained, seed, valAlpha] = match;
   const variant = valAlpha ? 'valAlpha' : trained;
   const report = read(file);
