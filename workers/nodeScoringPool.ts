@@ -3,18 +3,24 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { InProcessScoringPool, SCORING_POOL_SETTINGS, ThreadScoringPool, type ScoringPool, type ScoringPort } from '../src/analysis/scoringPool.ts';
 
-/** A scoring thread; it holds the process open only while it has a job, so an idle pool never delays exit. */
+/** A scoring thread; it holds the process open only while it has jobs not yet answered, so an idle pool never delays exit. */
 function spawnScoringThread(): ScoringPort {
   const worker = new Worker(new URL('./scoringThread.node.mjs', import.meta.url));
   worker.unref();
+  // The thread answers every job once (a cancelled one too).
+  let unanswered = 0;
   return {
     post(message) {
-      worker.ref();
+      if ('cancel' in message) {
+        worker.postMessage(message);
+        return;
+      }
+      if (unanswered++ === 0) worker.ref();
       worker.postMessage(message);
     },
     onMessage(listener) {
       worker.on('message', (reply) => {
-        worker.unref();
+        if (--unanswered === 0) worker.unref();
         listener(reply);
       });
     },

@@ -1,4 +1,4 @@
-// Runs scoring jobs on several threads (Web Workers, worker_threads) or in-process, one job a thread at a time, abortable between jobs; threads keep each case's maps resident.
+// Runs scoring jobs on several threads (Web Workers, worker_threads) or in-process, abortable between jobs; threads queue their jobs and keep each case's maps resident.
 import { LRUCache } from 'lru-cache';
 import { FqlabError, type FqlabErrorCode } from '../core/errors.ts';
 import type { ScoreMapSettings } from './keys.ts';
@@ -19,12 +19,18 @@ export interface ScoringPoolSettings {
   browserWorkers: (cores: number) => number;
   /** Bytes of case inputs (quality maps, mask, labels: about 4.6 MB a 96x96x50 case) each thread keeps between moves. */
   residentBytesPerThread: number;
+  /**
+   * A job goes to the thread that holds its inputs unless that thread has more than this many jobs beyond the least
+   * busy one; then the least busy one is sent the inputs too (a copy of about 4.6 MB), so no thread does most of a study.
+   */
+  holderQueueSlack: number;
 }
 
 export const SCORING_POOL_SETTINGS: ScoringPoolSettings = {
   nodeThreads: (cores) => (cores > 2 ? cores - 1 : 1),
   browserWorkers: (cores) => Math.max(1, cores),
   residentBytesPerThread: 256 * 1024 * 1024,
+  holderQueueSlack: 1,
 };
 
 /** Scores cases: `run` resolves with exactly what runScoringJob returns on this thread. */
@@ -45,34 +51,74 @@ export interface ScoringRequestMessage {
   inputs?: ScoringInputs;
 }
 
-/** A scoring thread's answer: the result, that it lacks the job's inputs (send them), or the error it threw (an FqlabError keeps its code and file). */
+/** Drops a job the thread has queued but not started (a newer alpha move superseded it); its reply then says so. */
+export interface ScoringCancelMessage {
+  cancel: number;
+}
+
+/** What the pool posts to a scoring thread. */
+export type ScoringThreadMessage = ScoringRequestMessage | ScoringCancelMessage;
+
+/**
+ * A scoring thread's answer, one to every job: the result, that it lacks the job's inputs (send them), that the job was
+ * cancelled before it started, or the error it threw (an FqlabError keeps its code and file).
+ */
 export type ScoringReplyMessage =
   | { id: number; result: ScoringJobResult }
+  | { id: number; cancelled: true }
   | { id: number; missingInputs: true }
   | { id: number; error: { message: string; code?: FqlabErrorCode; fileName?: string } };
 
 /** The main-thread end of one scoring thread (a Web Worker or a worker_threads Worker, wrapped). */
 export interface ScoringPort {
-  post(message: ScoringRequestMessage): void;
+  post(message: ScoringThreadMessage): void;
   onMessage(listener: (message: ScoringReplyMessage) => void): void;
   /** The thread died (failed to load, crashed): every job on it fails with this error. */
   onFailure(listener: (error: Error) => void): void;
   terminate(): void;
 }
 
-/** The thread end: keeps the inputs it is sent (byte-budgeted), answers every job, transferring the map back. */
+/**
+ * Calls `run` in a later macrotask, after the messages that arrived meanwhile (a cancel): a MessageChannel, as
+ * setTimeout waits at least 4 ms once nested.
+ */
+function macrotaskScheduler(): (run: () => void) => void {
+  if (typeof MessageChannel === 'undefined') return (run) => void setTimeout(run, 0);
+  const channel = new MessageChannel();
+  const waiting: (() => void)[] = [];
+  channel.port1.onmessage = () => waiting.shift()?.();
+  // Node: an idle scoring thread must not be kept alive by its own scheduler.
+  (channel.port1 as { unref?: () => void }).unref?.();
+  return (run) => {
+    waiting.push(run);
+    channel.port2.postMessage(null);
+  };
+}
+
+/**
+ * The thread end: queues the jobs it is sent and runs them one per macrotask, so a cancel that arrives meanwhile
+ * drops a queued job before it starts; keeps the inputs it is sent (byte-budgeted, stored as they arrive, so jobs
+ * queued behind them find them); answers every job it runs, transferring the map back.
+ */
 export function serveScoring(
   thread: {
-    onMessage(listener: (message: ScoringRequestMessage) => void): void;
+    onMessage(listener: (message: ScoringThreadMessage) => void): void;
     post(message: ScoringReplyMessage, transfer: ArrayBuffer[]): void;
   },
   residentBytes = SCORING_POOL_SETTINGS.residentBytesPerThread,
 ): void {
   const resident = new LRUCache<string, ScoringInputs>({ maxSize: residentBytes });
+  const queue: ScoringRequestMessage[] = [];
+  const later = macrotaskScheduler();
+  let scheduled = false;
   let scratch: Float32Array | undefined;
-  thread.onMessage(({ id, inputsKey, settings, inputs: sent }) => {
+  const runNext = (): void => {
+    scheduled = false;
+    const job = queue.shift();
+    if (!job) return;
+    if (queue.length > 0) schedule();
+    const { id, inputsKey, settings, inputs: sent } = job;
     try {
-      if (sent) resident.set(inputsKey, sent, { size: scoringInputsBytes(sent) });
       const inputs = sent ?? resident.get(inputsKey);
       if (!inputs) {
         thread.post({ id, missingInputs: true }, []);
@@ -86,6 +132,24 @@ export function serveScoring(
       const fqlab = error instanceof FqlabError ? { code: error.code, fileName: error.fileName } : {};
       thread.post({ id, error: { message, ...fqlab } }, []);
     }
+  };
+  const schedule = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    later(runNext);
+  };
+  thread.onMessage((message) => {
+    if ('cancel' in message) {
+      const at = queue.findIndex((job) => job.id === message.cancel);
+      if (at >= 0) {
+        queue.splice(at, 1);
+        thread.post({ id: message.cancel, cancelled: true }, []);
+      }
+      return;
+    }
+    if (message.inputs) resident.set(message.inputsKey, message.inputs, { size: scoringInputsBytes(message.inputs) });
+    queue.push(message);
+    schedule();
   });
 }
 
@@ -115,17 +179,21 @@ export class InProcessScoringPool implements ScoringPool {
   dispose(): void {}
 }
 
-interface QueuedJob {
+/** A job posted to a thread, until its reply (or its abort). */
+interface PostedJob {
   job: PooledScoringJob;
-  signal?: AbortSignal;
+  thread: PoolThread;
   resolve: (result: ScoringJobResult) => void;
   reject: (error: unknown) => void;
+  /** The jobs still posted under the job's signal (one abort listener a signal, not one a job). */
+  underSignal?: Set<number>;
 }
 
-/** One thread of a pool, with a mirror of the inputs it holds (key to bytes; see ThreadScoringPool). */
+/** One thread of a pool, with a mirror of the inputs it holds (key to bytes; see ThreadScoringPool) and its jobs posted and not yet answered. */
 interface PoolThread {
   port: ScoringPort;
   resident: LRUCache<string, number>;
+  posted: number;
 }
 
 /** The error a scoring thread reported, as the error the serial path would have thrown. */
@@ -136,127 +204,138 @@ function replyError(error: Extract<ScoringReplyMessage, { error: unknown }>['err
 }
 
 /**
- * A pool of scoring threads made on first use by `spawn`. A thread keeps the inputs it was sent (a byte-budgeted LRU,
- * `residentBytes` a thread) and a job goes to the thread that holds its inputs, with only its key and settings; a job
- * whose inputs no thread holds goes to the first idle thread with them (copied: the caller's caches keep theirs), and a
- * thread that evicted them meanwhile asks for them again. Jobs start in call order per thread; a job whose signal is
- * aborted while queued never starts. The map comes back transferred.
+ * A pool of scoring threads made on first use by `spawn`. Each job is posted to a thread at once (the thread queues it),
+ * so a thread goes on to its next case without waiting for this thread's event loop, which in the browser's compute
+ * worker can be held for seconds by inference. A thread keeps the inputs it was sent (a byte-budgeted LRU,
+ * `residentBytes` a thread) and a job goes to the thread that holds its inputs with only its key and settings, unless
+ * that thread has more than `holderQueueSlack` jobs beyond the least busy one; a job whose inputs no thread holds (or
+ * whose holder is too busy) goes to the least busy thread with them (copied: the caller's caches keep theirs), and a
+ * thread that evicted them meanwhile asks for them again. Each thread runs its jobs in call order; aborting a job's
+ * signal rejects it at once and cancels it on its thread, which drops it if it has not started. The map comes back
+ * transferred.
  */
 export class ThreadScoringPool implements ScoringPool {
   private readonly threads: PoolThread[] = [];
-  private readonly idle: PoolThread[] = [];
-  private readonly queue: QueuedJob[] = [];
-  private readonly running = new Map<number, { thread: PoolThread; queued: QueuedJob }>();
+  private readonly posted = new Map<number, PostedJob>();
+  private readonly bySignal = new WeakMap<AbortSignal, Set<number>>();
   private nextId = 0;
 
   constructor(
     readonly size: number,
     private readonly spawn: () => ScoringPort,
     private readonly residentBytes = SCORING_POOL_SETTINGS.residentBytesPerThread,
+    private readonly holderQueueSlack = SCORING_POOL_SETTINGS.holderQueueSlack,
   ) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`ThreadScoringPool: size must be a positive integer, got ${size}`);
   }
 
   run(job: PooledScoringJob, signal?: AbortSignal): Promise<ScoringJobResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ job, signal, resolve, reject });
-      this.dispatch();
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      if (this.threads.length < this.size) this.startThreads();
+      const id = this.nextId++;
+      const underSignal = signal ? this.jobsUnder(signal) : undefined;
+      underSignal?.add(id);
+      const holder = this.threads.find((t) => t.resident.has(job.inputsKey));
+      const leastBusy = this.threads.reduce((best, t) => (t.posted < best.posted ? t : best));
+      const thread = holder && holder.posted <= leastBusy.posted + this.holderQueueSlack ? holder : leastBusy;
+      this.post(id, { job, thread, resolve, reject, underSignal }, thread !== holder);
     });
+  }
+
+  /** The posted jobs of a signal, which aborts them all. */
+  private jobsUnder(signal: AbortSignal): Set<number> {
+    let ids = this.bySignal.get(signal);
+    if (!ids) {
+      const jobs = (ids = new Set<number>());
+      this.bySignal.set(signal, jobs);
+      signal.addEventListener('abort', () => {
+        for (const id of jobs) this.abort(id, signal.reason);
+      }, { once: true });
+    }
+    return ids;
   }
 
   private startThreads(): void {
     for (let i = this.threads.length; i < this.size; i++) {
-      const thread: PoolThread = { port: this.spawn(), resident: new LRUCache<string, number>({ maxSize: this.residentBytes }) };
-      thread.port.onMessage((reply) => this.settle(thread, reply));
+      const thread: PoolThread = { port: this.spawn(), resident: new LRUCache<string, number>({ maxSize: this.residentBytes }), posted: 0 };
+      thread.port.onMessage((reply) => this.settle(reply));
       thread.port.onFailure((error) => this.fail(thread, error));
       this.threads.push(thread);
-      this.idle.push(thread);
     }
   }
 
-  /** Starts every queued job whose thread is idle: the thread holding its inputs, else any idle one. */
-  private dispatch(): void {
-    if (this.threads.length === 0) this.startThreads();
-    for (let at = 0; at < this.queue.length && this.idle.length > 0; ) {
-      const queued = this.queue[at];
-      if (queued.signal?.aborted) {
-        this.queue.splice(at, 1);
-        queued.reject(queued.signal.reason);
-        continue;
-      }
-      const holder = this.threads.find((t) => t.resident.has(queued.job.inputsKey));
-      const thread = holder ?? this.idle[0];
-      if (!this.idle.includes(thread)) {
-        at++;
-        continue;
-      }
-      this.queue.splice(at, 1);
-      this.idle.splice(this.idle.indexOf(thread), 1);
-      this.post(thread, queued, holder === undefined);
-    }
-  }
-
-  /** Posts a job to a thread, with its inputs when asked (and then the mirror records them as the thread will). */
-  private post(thread: PoolThread, queued: QueuedJob, withInputs: boolean): void {
-    const id = this.nextId++;
-    const { inputsKey, settings } = queued.job;
+  /** Posts a job to its thread, with its inputs when asked (and then the mirror records them as the thread will). */
+  private post(id: number, entry: PostedJob, withInputs: boolean): void {
+    const { job, thread } = entry;
     let inputs: ScoringInputs | undefined;
     try {
-      inputs = withInputs ? queued.job.inputs() : undefined;
+      inputs = withInputs ? job.inputs() : undefined;
     } catch (error) {
-      this.idle.push(thread);
-      queued.reject(error);
+      entry.underSignal?.delete(id);
+      entry.reject(error);
       return;
     }
-    if (inputs) thread.resident.set(inputsKey, 1, { size: scoringInputsBytes(inputs) });
-    else thread.resident.get(inputsKey);
-    this.running.set(id, { thread, queued });
-    thread.port.post({ id, inputsKey, settings, inputs });
+    if (inputs) thread.resident.set(job.inputsKey, 1, { size: scoringInputsBytes(inputs) });
+    else thread.resident.get(job.inputsKey);
+    thread.posted++;
+    this.posted.set(id, entry);
+    thread.port.post({ id, inputsKey: job.inputsKey, settings: job.settings, inputs });
   }
 
-  private settle(thread: PoolThread, reply: ScoringReplyMessage): void {
-    const entry = this.running.get(reply.id);
+  /** Forgets an aborted job (its thread drops it unless it has started) and rejects it with the signal's reason. */
+  private abort(id: number, reason: unknown): void {
+    const entry = this.posted.get(id);
     if (!entry) return;
-    this.running.delete(reply.id);
-    if ('missingInputs' in reply) {
-      thread.resident.delete(entry.queued.job.inputsKey);
-      this.post(thread, entry.queued, true);
-      return;
-    }
-    this.idle.push(thread);
-    if ('result' in reply) entry.queued.resolve(reply.result);
-    else entry.queued.reject(replyError(reply.error));
-    this.dispatch();
+    this.posted.delete(id);
+    entry.underSignal?.delete(id);
+    entry.thread.posted--;
+    entry.thread.port.post({ cancel: id });
+    entry.reject(reason);
   }
 
+  private settle(reply: ScoringReplyMessage): void {
+    const entry = this.posted.get(reply.id);
+    // An aborted job: its answer (a result if it had started, else that it was cancelled) is not needed.
+    if (!entry || 'cancelled' in reply) return;
+    this.posted.delete(reply.id);
+    entry.thread.posted--;
+    if ('missingInputs' in reply) {
+      entry.thread.resident.delete(entry.job.inputsKey);
+      this.post(reply.id, entry, true);
+      return;
+    }
+    entry.underSignal?.delete(reply.id);
+    if ('result' in reply) entry.resolve(reply.result);
+    else entry.reject(replyError(reply.error));
+  }
+
+  /** A thread died: its jobs fail with the error, and a new thread takes its place on the next run. */
   private fail(thread: PoolThread, error: Error): void {
     const at = this.threads.indexOf(thread);
     // A thread this pool already stopped (dispose, or an earlier failure) reports its exit too.
     if (at < 0) return;
-    for (const [id, entry] of this.running) {
-      if (entry.thread !== thread) continue;
-      this.running.delete(id);
-      entry.queued.reject(error);
-    }
-    // A dead thread is replaced on the next dispatch.
     this.threads.splice(at, 1);
     thread.port.terminate();
-    const idleAt = this.idle.indexOf(thread);
-    if (idleAt >= 0) this.idle.splice(idleAt, 1);
-    if (this.queue.length > 0) {
-      this.startThreads();
-      this.dispatch();
+    for (const [id, entry] of this.posted) {
+      if (entry.thread !== thread) continue;
+      this.posted.delete(id);
+      entry.underSignal?.delete(id);
+      entry.reject(error);
     }
   }
 
   dispose(): void {
     for (const thread of this.threads) thread.port.terminate();
     const stopped = new Error('the scoring pool was stopped');
-    for (const { queued } of this.running.values()) queued.reject(stopped);
-    for (const queued of this.queue) queued.reject(stopped);
+    for (const [id, entry] of this.posted) {
+      entry.underSignal?.delete(id);
+      entry.reject(stopped);
+    }
     this.threads.length = 0;
-    this.idle.length = 0;
-    this.queue.length = 0;
-    this.running.clear();
+    this.posted.clear();
   }
 }

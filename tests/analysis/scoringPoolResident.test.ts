@@ -1,5 +1,5 @@
-// Tests that scoring threads keep each case's inputs between alpha moves (sent once, re-sent after eviction) and still give the serial numbers to the bit.
-import { describe, expect, it } from 'vitest';
+// Tests that scoring threads keep each case's inputs between alpha moves (sent once, re-sent after eviction), queue a study's jobs without waiting for the pool, drop cancelled ones, and still give the serial numbers to the bit.
+import { describe, expect, it, vi } from 'vitest';
 import { AnalysisPipeline, type ScoreRequest } from '../../src/analysis/pipeline.ts';
 import { runScoringJob, scoringInputsBytes, type PooledScoringJob, type ScoringInputs, type ScoringJobResult } from '../../src/analysis/scoringJob.ts';
 import { InProcessScoringPool, serveScoring, ThreadScoringPool, type ScoringPool, type ScoringPort, type ScoringReplyMessage, type ScoringRequestMessage } from '../../src/analysis/scoringPool.ts';
@@ -29,16 +29,49 @@ function job(c: (typeof cases)[number], alpha: number): PooledScoringJob {
   return { inputsKey: c.inputsKey, inputs: () => c.inputs, settings: { score: 'fq', alpha } };
 }
 
-/** A scoring thread on this thread: messages are copied and delivered a macrotask later, as postMessage does; posts to it are logged. */
-function channelPort(posted: ScoringRequestMessage[], replies: ScoringReplyMessage[], threadResidentBytes: number): ScoringPort {
+/** Holds messages while `holding` (a busy thread does not read them); release() delivers them all at once, in order. */
+class Gate {
+  holding = true;
+  private readonly held: (() => void)[] = [];
+
+  pass(deliver: () => void): void {
+    if (this.holding) this.held.push(deliver);
+    else setTimeout(deliver);
+  }
+
+  release(): void {
+    this.holding = false;
+    for (const deliver of this.held.splice(0)) deliver();
+  }
+}
+
+/**
+ * A scoring thread on this thread: messages are copied and delivered a macrotask later, as postMessage does, or held by
+ * a gate (`toPool`: the pool's own thread is busy, as the browser's compute worker is during inference; `toThread`:
+ * the scoring thread is). The jobs posted to it are logged, and so is every reply it sends.
+ */
+function channelPort(posted: ScoringRequestMessage[], replies: ScoringReplyMessage[], threadResidentBytes: number, gates: { toPool?: Gate; toThread?: Gate } = {}): ScoringPort {
+  const open = new Gate();
+  open.release();
+  const { toPool: poolGate = open, toThread: threadGate = open } = gates;
   let toPool: (message: ScoringReplyMessage) => void = () => undefined;
-  let toThread: (message: ScoringRequestMessage) => void = () => undefined;
-  serveScoring({ onMessage: (listener) => (toThread = listener), post: (message) => setTimeout(() => (replies.push(message), toPool(structuredClone(message)))) }, threadResidentBytes);
+  let toThread: (message: Parameters<ScoringPort['post']>[0]) => void = () => undefined;
+  serveScoring(
+    {
+      onMessage: (listener) => (toThread = listener),
+      post: (message) => {
+        replies.push(message);
+        const copy = structuredClone(message);
+        poolGate.pass(() => toPool(copy));
+      },
+    },
+    threadResidentBytes,
+  );
   return {
     post: (message) => {
-      posted.push(message);
+      if (!('cancel' in message)) posted.push(message);
       const copy = structuredClone(message);
-      setTimeout(() => toThread(copy));
+      threadGate.pass(() => toThread(copy));
     },
     onMessage: (listener) => (toPool = listener),
     onFailure: () => undefined,
@@ -76,9 +109,10 @@ describe('resident inputs in scoring threads', () => {
     expect(await move(pool, 0.3)).toEqual([true, true, true]);
     posted.length = 0;
     expect(await move(pool, 0.6)).toEqual([true, true, true]);
-    expect(replies.filter((r) => 'missingInputs' in r).length).toBe(3);
-    expect(posted.filter((m) => m.inputs).map((m) => m.inputsKey)).toEqual(['case-1', 'case-2', 'case-3']);
-    expect(posted.length).toBe(6);
+    // The thread kept the last case it was sent: the other two are asked for and sent again.
+    expect(replies.filter((r) => 'missingInputs' in r).length).toBe(2);
+    expect(posted.filter((m) => m.inputs).map((m) => m.inputsKey)).toEqual(['case-1', 'case-2']);
+    expect(posted.length).toBe(5);
   });
 
   it("with the thread's own budget the pool knows what was evicted and re-sends it without asking", async () => {
@@ -97,6 +131,38 @@ describe('resident inputs in scoring threads', () => {
     const broken: PooledScoringJob = { inputsKey: 'broken', inputs: () => { throw new Error('no maps'); }, settings: { score: 'fq', alpha: 0.5 } };
     await expect(pool.run(broken)).rejects.toThrow('no maps');
     expect(await move(pool, 0.4)).toEqual([true, true, true]);
+  });
+});
+
+describe('jobs queue on the threads', () => {
+  it("a thread goes on to its next case while the pool's own thread is busy and has not read its replies", async () => {
+    const replies: ScoringReplyMessage[] = [];
+    const busyPool = new Gate();
+    const pool = new ThreadScoringPool(2, () => channelPort([], replies, 1 << 20, { toPool: busyPool }), 1 << 20);
+    const study = Promise.all([...cases, ...cases].map((c, i) => pool.run(job(c, 0.1 * i))));
+    // Every job is answered on the threads before the pool reads a single reply.
+    await vi.waitFor(() => expect(replies.filter((r) => 'result' in r).length).toBe(6));
+    busyPool.release();
+    const results = await study;
+    expect(results.map((got, i) => sameResult(got, runScoringJob({ ...cases[i % 3].inputs, settings: { score: 'fq', alpha: 0.1 * i } })))).toEqual(Array(6).fill(true));
+  });
+
+  it('jobs aborted while queued on a thread never run there; the newer move runs next and is exact', async () => {
+    const posted: ScoringRequestMessage[] = [];
+    const replies: ScoringReplyMessage[] = [];
+    const busyThread = new Gate();
+    const pool = new ThreadScoringPool(1, () => channelPort(posted, replies, 1 << 20, { toThread: busyThread }), 1 << 20);
+    const older = new AbortController();
+    const superseded = cases.map((c) => pool.run(job(c, 0.2), older.signal));
+    older.abort(new Error('superseded'));
+    for (const stale of superseded) await expect(stale).rejects.toThrow('superseded');
+    const newer = move(pool, 0.7);
+    busyThread.release();
+    expect(await newer).toEqual([true, true, true]);
+    const olderIds = posted.filter((m) => m.settings.alpha === 0.2).map((m) => m.id);
+    expect(olderIds.length).toBe(3);
+    expect(replies.filter((r) => olderIds.includes(r.id))).toEqual(olderIds.map((id) => ({ id, cancelled: true })));
+    expect(replies.filter((r) => 'result' in r).length).toBe(3);
   });
 });
 
