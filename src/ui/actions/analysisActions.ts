@@ -8,7 +8,7 @@ import { useViewerStore } from '../stores/viewerStore.ts';
 import { toUserError } from '../worker/userError.ts';
 import { workbenchWorker } from '../worker/workbenchWorker.ts';
 import { stopForegroundJob } from './cancellation.ts';
-import { latestOnly } from './latestOnly.ts';
+import { latestOnly, oneOutLatestWaiting } from './latestOnly.ts';
 
 /** Validation and test cases (and healthy ones too when the threshold is an FPR target on healthy volumes). */
 function evaluationCaseIds(): string[] {
@@ -104,19 +104,23 @@ let scoreGeneration = 0;
 let viewedGeneration = 0;
 
 /**
- * Sends the score request at once (a newer one supersedes it in the worker, so a slider drag never queues): the
- * viewed case arrives first (viewedCase; the viewer writes its map into the shown FQ volume), the whole study's
- * metrics and threshold after it (evaluation); `scoring` stays true, and the metrics say "updating…", until the
- * newest request's study is in. While dragging, every viewed case the worker finishes shows, oldest first.
+ * Sends the score request at once (a newer one supersedes it in the worker): the viewed case arrives first
+ * (viewedCase; the viewer writes its map into the shown FQ volume), the whole study's metrics and threshold after it
+ * (evaluation); `scoring` stays true, and the metrics say "updating…", until the newest request's study is in.
+ * `onAnswered` is called once the viewed case arrived or the request ended, whichever is first.
  */
-async function scoreNow(): Promise<void> {
+async function scoreNow(onAnswered: () => void = () => undefined): Promise<void> {
   const request = scoreRequest();
-  if (!request) return;
+  if (!request) {
+    onAnswered();
+    return;
+  }
   const generation = ++scoreGeneration;
   const isLatest = () => generation === scoreGeneration;
   useAnalysisStore.getState().set({ scoring: true, seedSummary: null });
   try {
     const evaluation = await workbenchWorker().score(request, (viewedCase) => {
+      onAnswered();
       if (generation <= viewedGeneration) return;
       viewedGeneration = generation;
       useAnalysisStore.getState().set({ viewedCase });
@@ -132,9 +136,18 @@ async function scoreNow(): Promise<void> {
     const { fileName, message } = toUserError(error);
     useErrorStore.getState().report(fileName, `Scoring failed: ${message}`);
   } finally {
+    // First: a slider move waiting for this answer goes out now, and the metrics stay "updating…" for it.
+    onAnswered();
     if (isLatest()) useAnalysisStore.getState().set({ scoring: false });
   }
 }
+
+/**
+ * A slider move's score request: at most one out and one move waiting (the latest wins), the next sent once the one
+ * out brought its viewed case (or ended). While the demo's table runs, the compute worker reads one message between
+ * inference steps, so a drag that sent every move queued many seconds of stale requests there.
+ */
+const scoreSliderMove = oneOutLatestWaiting((answered) => void scoreNow(answered));
 
 const reconstructLatest = latestOnly(reconstructAndScore);
 
@@ -203,7 +216,7 @@ export function setAlpha(alpha: number): void {
     if (evaluation && evaluation.key.score === analysis.score) analysis.set({ evaluation: { ...evaluation, key: { ...evaluation.key, alpha } } });
     return;
   }
-  void scoreNow();
+  scoreSliderMove();
 }
 
 /**

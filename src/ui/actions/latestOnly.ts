@@ -1,4 +1,4 @@
-// Coalesces bursts of requests (alpha slider drags, noise-level edits): one run at a time, and only the newest waiting one runs next.
+// Coalesces bursts of requests (alpha slider drags, noise-level edits): one run (or one request out) at a time, and only the newest waiting one goes next.
 /**
  * Wraps an async task so that calls made while it runs are not queued one by one: when the current run ends,
  * only the most recent pending argument runs. Every caller's promise settles when the queue is empty.
@@ -20,4 +20,32 @@ export function latestOnly<A>(task: (arg: A) => Promise<void>): (arg: A) => Prom
     });
     return running;
   };
+}
+
+/**
+ * Wraps a request whose sender says when it has answered (calls `answered`, once or more: e.g. when the first part of
+ * its reply is in, and again when it ends): at most one request is out; calls meanwhile wait as one, and the newest
+ * state goes out once the one out has answered. The sender reads the state it sends when it is called.
+ * @example const move = oneOutLatestWaiting((answered) => void worker.score(request(), answered).finally(answered));
+ */
+export function oneOutLatestWaiting(send: (answered: () => void) => void): () => void {
+  let out = false;
+  let waiting = false;
+  const request = (): void => {
+    if (out) {
+      waiting = true;
+      return;
+    }
+    out = true;
+    let done = false;
+    send(() => {
+      if (done) return;
+      done = true;
+      out = false;
+      if (!waiting) return;
+      waiting = false;
+      request();
+    });
+  };
+  return request;
 }
