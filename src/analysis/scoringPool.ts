@@ -196,6 +196,11 @@ interface PoolThread {
   posted: number;
 }
 
+/** The thread with the fewest jobs posted and not yet answered (the first of equals); undefined for none. */
+function leastBusyOf(threads: readonly PoolThread[]): PoolThread | undefined {
+  return threads.reduce<PoolThread | undefined>((best, t) => (!best || t.posted < best.posted ? t : best), undefined);
+}
+
 /** The error a scoring thread reported, as the error the serial path would have thrown. */
 function replyError(error: Extract<ScoringReplyMessage, { error: unknown }>['error']): Error {
   if (error.code === undefined || error.fileName === undefined) return new Error(error.message);
@@ -207,9 +212,9 @@ function replyError(error: Extract<ScoringReplyMessage, { error: unknown }>['err
  * A pool of scoring threads made on first use by `spawn`. Each job is posted to a thread at once (the thread queues it),
  * so a thread goes on to its next case without waiting for this thread's event loop, which in the browser's compute
  * worker can be held for seconds by inference. A thread keeps the inputs it was sent (a byte-budgeted LRU,
- * `residentBytes` a thread) and a job goes to the thread that holds its inputs with only its key and settings, unless
- * that thread has more than `holderQueueSlack` jobs beyond the least busy one; a job whose inputs no thread holds (or
- * whose holder is too busy) goes to the least busy thread with them (copied: the caller's caches keep theirs), and a
+ * `residentBytes` a thread) and a job goes to the least busy thread that holds its inputs, with only its key and
+ * settings, unless that thread has more than `holderQueueSlack` jobs beyond the least busy one; a job whose inputs no
+ * thread holds (or whose holders are too busy) goes to the least busy thread with them (copied: the caller's caches keep theirs), and a
  * thread that evicted them meanwhile asks for them again. Each thread runs its jobs in call order; aborting a job's
  * signal rejects it at once and cancels it on its thread, which drops it if it has not started. The map comes back
  * transferred.
@@ -239,10 +244,10 @@ export class ThreadScoringPool implements ScoringPool {
       const id = this.nextId++;
       const underSignal = signal ? this.jobsUnder(signal) : undefined;
       underSignal?.add(id);
-      const holder = this.threads.find((t) => t.resident.has(job.inputsKey));
-      const leastBusy = this.threads.reduce((best, t) => (t.posted < best.posted ? t : best));
+      const leastBusy = leastBusyOf(this.threads) as PoolThread;
+      const holder = leastBusyOf(this.threads.filter((t) => t.resident.has(job.inputsKey)));
       const thread = holder && holder.posted <= leastBusy.posted + this.holderQueueSlack ? holder : leastBusy;
-      this.post(id, { job, thread, resolve, reject, underSignal }, thread !== holder);
+      this.post(id, { job, thread, resolve, reject, underSignal }, !thread.resident.has(job.inputsKey));
     });
   }
 

@@ -126,6 +126,17 @@ describe('resident inputs in scoring threads', () => {
     expect(posted.filter((m) => m.inputs).length).toBe(3);
   });
 
+  it('a case sent to a second thread (its holder was busy) is sent to neither again', async () => {
+    const posted: ScoringRequestMessage[] = [];
+    const pool = new ThreadScoringPool(2, () => channelPort(posted, [], 1 << 20), 1 << 20, 0);
+    // One at a time: both cases go to the first thread.
+    for (const c of cases.slice(0, 2)) await pool.run(job(c, 0.3));
+    // At once: the first thread is busy with case-1, so case-2 goes to the second thread too.
+    await Promise.all(cases.slice(0, 2).map((c) => pool.run(job(c, 0.4))));
+    await Promise.all(cases.slice(0, 2).map((c) => pool.run(job(c, 0.5))));
+    expect(posted.filter((m) => m.inputs).map((m) => m.inputsKey)).toEqual(['case-1', 'case-2', 'case-2']);
+  });
+
   it('a failing inputs() rejects that job only; the thread stays usable', async () => {
     const pool = new ThreadScoringPool(1, () => channelPort([], [], 1 << 20), 1 << 20);
     const broken: PooledScoringJob = { inputsKey: 'broken', inputs: () => { throw new Error('no maps'); }, settings: { score: 'fq', alpha: 0.5 } };
