@@ -177,6 +177,26 @@ describe('jobs queue on the threads', () => {
   });
 });
 
+describe('a scoring thread that dies', () => {
+  it('fails the jobs posted to it with its error; the next job runs on a new thread, which is sent the inputs again', async () => {
+    const posted: ScoringRequestMessage[] = [];
+    const busyThread = new Gate();
+    let spawned = 0;
+    let die: (error: Error) => void = () => undefined;
+    const pool = new ThreadScoringPool(1, () => {
+      spawned++;
+      const port = channelPort(posted, [], 1 << 20, spawned === 1 ? { toThread: busyThread } : {});
+      return { ...port, onFailure: (listener) => (die = listener) };
+    }, 1 << 20);
+    const lost = cases.map((c) => pool.run(job(c, 0.3)));
+    die(new Error('a scoring worker failed: out of memory; reload the page'));
+    for (const result of lost) await expect(result).rejects.toThrow('out of memory');
+    expect(await move(pool, 0.3)).toEqual([true, true, true]);
+    expect(spawned).toBe(2);
+    expect(posted.filter((m) => m.inputs).map((m) => m.inputsKey)).toEqual(['case-1', 'case-2', 'case-3', 'case-1', 'case-2', 'case-3']);
+  });
+});
+
 describe('the pipeline names inputs by the arrays they are', () => {
   it('an alpha move keeps every case\'s key; a redefined case gets a new one', async () => {
     const pipeline = new AnalysisPipeline();
