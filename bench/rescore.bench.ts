@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bestDice, evaluateLabelled, labelsFromSegmentation, type VolumeMetrics } from '../src/core/metrics/index.ts';
 import { erodeMask2D, postprocessMap } from '../src/core/postprocess/index.ts';
+import { PAPER_PROTOCOL } from '../src/core/protocol.ts';
 import { DEFAULT_FQ_ALPHA, fqMap } from '../src/core/quality/index.ts';
 import { runScoringJob, type PooledScoringJob, type ScoringJob } from '../src/analysis/scoringJob.ts';
 import { SCORING_POOL_SETTINGS } from '../src/analysis/scoringPool.ts';
@@ -15,8 +16,8 @@ import { nodeScoringPool } from '../workers/nodeScoringPool.ts';
 import { loadRescoreCase } from './rescoreCase.ts';
 
 const REFERENCE_PYTHON = '/usr/bin/python3';
-const EROSIONS = 3;
-const MEDIAN_SIZE = 5;
+const EROSIONS = PAPER_PROTOCOL.postprocess.brainMaskErosions;
+const MEDIAN_SIZE = PAPER_PROTOCOL.postprocess.medianSize;
 
 function flag(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -60,7 +61,7 @@ function median(values: readonly number[]): number {
 const fmt = (ms: number): string => ms.toFixed(1).padStart(7);
 
 function timeNode(label: string, mask: ArrayLike<number>, erosions: number): { metrics: VolumeMetrics; total: number } {
-  const steps: Step[] = ['fqMap', 'postprocessMap (erosion + 5^3 median)', 'AUPRC + AUROC + best Dice + CC-filtered Dice', 'total'].map(
+  const steps: Step[] = ['fqMap', `postprocessMap (erosion + ${MEDIAN_SIZE}^3 median)`, 'AUPRC + AUROC + best Dice + CC-filtered Dice', 'total'].map(
     (name) => ({ name, ms: [] }),
   );
   const warmup: Step[] = steps.map((s) => ({ name: s.name, ms: [] }));
