@@ -6,7 +6,8 @@ import { looksConformed } from '../core/conform/index.ts';
 import { FqlabError } from '../core/errors.ts';
 import { CHECKPOINT_FILE, NIFTI_FILE } from '../core/inputLimits.ts';
 import { AIR_MODES, resolveAir, type AirMode } from '../core/air.ts';
-import { methodDescription, serializeCheckpoint } from '../engine/index.ts';
+import { methodDescription, serializeCheckpoint, type GradientHelpers } from '../engine/index.ts';
+import { startGradientWorkers } from '../engine/nodeGradientWorkers.ts';
 import { METHOD_FLAG, methodFlag } from './methodFlags.ts';
 import { MODALITIES } from '../core/modality.ts';
 import type { BackendChoice, BackendPreference } from '../engine/backend.ts';
@@ -29,9 +30,14 @@ export interface CliSession {
   backend: BackendChoice;
 }
 
-export async function openSession(backend: BackendPreference): Promise<CliSession> {
-  const worker = new Session({ scanReaders: nodeScanReaders });
-  return { worker, backend: await worker.initBackend(backend) };
+/** `trainingThreads` > 1 adds that many engines minus one (worker threads) to every training step on WASM. */
+export async function openSession(backend: BackendPreference, trainingThreads = 1): Promise<CliSession> {
+  let chosen: BackendChoice | null = null;
+  // The helper threads run WASM: only beside a WASM engine is a step the same to the bit as on one thread.
+  const gradientHelpers = (): GradientHelpers | undefined => (chosen?.name === 'wasm' ? startGradientWorkers(trainingThreads - 1) : undefined);
+  const worker = new Session({ scanReaders: nodeScanReaders, ...(trainingThreads > 1 ? { gradientHelpers } : {}) });
+  chosen = await worker.initBackend(backend);
+  return { worker, backend: chosen };
 }
 
 /**

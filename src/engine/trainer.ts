@@ -36,6 +36,15 @@ export interface TrainerOptions {
   helpers?: GradientHelpers;
 }
 
+/**
+ * The helpers a network can use: none when it trains itself or keeps state a pass updates (BatchNorm running
+ * statistics), which a helper's replica would update in place of this engine's.
+ */
+function usableHelpers(model: MethodNetwork, helpers: GradientHelpers | undefined): GradientHelpers | undefined {
+  const passState = model.ownTraining !== undefined || model.specs.some((s) => s.trainable === false);
+  return passState ? undefined : helpers;
+}
+
 /** Smoothing of the throughput estimate (weight of the newest step). */
 const PACE_SMOOTHING = 0.2;
 
@@ -119,7 +128,7 @@ export class Trainer {
     const train = prepareVolumes(data.train, config.air.enabled, config.brainSlicesOnly, config.dims);
     const sampler = new SliceSampler(train, rng);
     const state = { step: 0, bestValLoss: null, bestStep: null, history: [] };
-    return new Trainer(config, model, adam, train, Trainer.validationBatches(config, data.validation), rng, sampler, state, null, options.helpers);
+    return new Trainer(config, model, adam, train, Trainer.validationBatches(config, data.validation), rng, sampler, state, null, usableHelpers(model, options.helpers));
   }
 
   /** Continues a run from a checkpoint saved with its training state (same data as before). */
@@ -146,7 +155,7 @@ export class Trainer {
     const sampler = new SliceSampler(train, rng, training.sampler);
     const best = training.bestValLoss === null ? null : checkpointWeights(contents, 'model');
     const state = { step: training.step, bestValLoss: training.bestValLoss, bestStep: training.bestStep, history: [...training.history] };
-    return new Trainer(config, model, adam, train, Trainer.validationBatches(config, data.validation), rng, sampler, state, best, options.helpers);
+    return new Trainer(config, model, adam, train, Trainer.validationBatches(config, data.validation), rng, sampler, state, best, usableHelpers(model, options.helpers));
   }
 
   /** Fixed validation batches: slices round-robin over the volumes, box, t and noise from a seed of their own. */
@@ -179,6 +188,11 @@ export class Trainer {
 
   get bestValLoss(): number | null {
     return this.state.bestValLoss;
+  }
+
+  /** Engines that compute a step's micro-batches: this one plus the helpers the network can use. */
+  get gradientEngines(): number {
+    return 1 + (this.helpers?.count ?? 0);
   }
 
   /**

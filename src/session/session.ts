@@ -23,7 +23,7 @@ import type { LayerRequest, MapLayer } from '../analysis/layers.ts';
 import type { ReconstructRequest, ScoreRequest, SweepRequest, SweepResult, ViewedCaseScore } from '../analysis/pipeline.ts';
 import type { SeedSummary } from '../analysis/seeds.ts';
 import type { SeriesFile } from '../formats/readerTypes.ts';
-import type { BackendChoice, BackendPreference } from '../engine/index.ts';
+import type { BackendChoice, BackendPreference, GradientHelpers } from '../engine/index.ts';
 import { backendCheck, initEngineBackend, type BackendCheckOptions, type BackendCheckResult } from './backendCheck.ts';
 import { FileRegistry, type LoadedFileInfo } from './fileRegistry.ts';
 import { methodSummaries, type MethodSummary } from './methods.ts';
@@ -90,6 +90,11 @@ export interface SessionOptions {
   registration?: RegistrationServices;
   /** Where cases are rescored (the browser entry passes a pool of Web Workers); default: in this thread. */
   scoringPool?: ScoringPool;
+  /**
+   * Starts engines that share each training step's micro-batches (the CLI's --threads: Node worker threads), closed
+   * when the run ends; default: this engine alone. A step is the same to the bit either way.
+   */
+  gradientHelpers?: () => GradientHelpers | undefined;
 }
 
 /**
@@ -224,13 +229,15 @@ export class Session {
     const started = performance.now();
     const run = new TrainingRun();
     this.training = run;
+    const helpers = this.options.gradientHelpers?.();
     try {
       const resumeFrom = config.resume ? this.requireModel() : null;
-      const trained = await trainModel(this.pipeline.cases.all(), config, run, (p) => void onProgress(p), resumeFrom);
+      const trained = await trainModel(this.pipeline.cases.all(), config, run, (p) => void onProgress(p), resumeFrom, helpers);
       this.replaceModel(trained);
       return this.time('train', started, trained.info);
     } finally {
       this.training = null;
+      await helpers?.close();
     }
   }
 

@@ -13,6 +13,7 @@ import {
   PauseGate,
   serializeCheckpoint,
   Trainer,
+  type GradientHelpers,
   type LossKind,
   type MethodName,
   type MethodOptions,
@@ -209,7 +210,7 @@ async function validationScores(
 }
 
 /** A Trainer that continues the run saved in a model's checkpoint with its training state. */
-function resumedTrainer(model: TrainedModel, data: { train: TrainingVolume[]; validation: TrainingVolume[] }): Trainer {
+function resumedTrainer(model: TrainedModel, data: { train: TrainingVolume[]; validation: TrainingVolume[] }, helpers: GradientHelpers | undefined): Trainer {
   const contents = deserializeCheckpoint(model.serialize(), model.fileName);
   checkCheckpointTensors(contents, model.fileName);
   if (contents.training === null) {
@@ -223,7 +224,7 @@ function resumedTrainer(model: TrainedModel, data: { train: TrainingVolume[]; va
   if ([...data.train, ...data.validation].some((v) => v.image.length !== nx * ny * nz)) {
     throw new FqlabError('bad-argument', model.fileName, `was trained on a ${nx} x ${ny} x ${nz} grid, not the training data's; start a new training run instead.`);
   }
-  return Trainer.fromCheckpoint(contents, data);
+  return Trainer.fromCheckpoint(contents, data, { helpers });
 }
 
 /**
@@ -250,6 +251,7 @@ export async function trainModel(
   run: TrainingRun,
   onProgress: (progress: TrainProgress) => void,
   resumeFrom: TrainedModel | null = null,
+  helpers?: GradientHelpers,
 ): Promise<TrainedModel> {
   const trainCases = cases.filter((c) => c.split === 'healthy-train');
   const train = trainCases.map(healthyVolume).filter((v): v is TrainingVolume => v !== null);
@@ -261,8 +263,8 @@ export async function trainModel(
   const validation = validationCases.map(healthyVolume).filter((v): v is TrainingVolume => v !== null);
   const scoredValidation = validationCases.filter((c) => c.anomalousVoxels > 0);
   const trainer = resumeFrom
-    ? resumedTrainer(resumeFrom, { train, validation })
-    : Trainer.create(engineTrainingConfig(config, trainCases), { train, validation });
+    ? resumedTrainer(resumeFrom, { train, validation }, helpers)
+    : Trainer.create(engineTrainingConfig(config, trainCases), { train, validation }, { helpers });
   const engineConfig = trainer.config;
   const noiseLevel = validationNoiseLevel(engineConfig);
   let validationDice: number | null = null;

@@ -138,6 +138,20 @@ describe('fqlab train / evaluate / sweep', () => {
     expect(tooBig.stderr).toContain('--micro-batch');
   }, 300_000);
 
+  it('--threads 2 trains the same checkpoint, byte for byte, as one thread', () => {
+    const trainWith = (threads: string): Buffer => {
+      const modelDir = join(dir, `threads-${threads}`);
+      const train = runCli([
+        'train', '--healthy', ...demoCase('train-01'), ...demoCase('train-02'), '--preset', 'tiny', '--steps', '2',
+        '--batch', '4', '--micro-batch', '2', '--seed', '4', '--threads', threads, '--out', modelDir,
+      ]);
+      expect(train.status).toBe(0);
+      expect((train.json() as { threads: number }).threads).toBe(Number(threads));
+      return readFileSync(join(modelDir, 'model.fqlab'));
+    };
+    expect(trainWith('2').equals(trainWith('1'))).toBe(true);
+  }, 300_000);
+
   it('refuses a missing model folder with one line naming it', () => {
     const result = runCli(['evaluate', '--model', join(dir, 'nope'), '--val', ...demoCase('val-03'), '--test', ...demoCase('test-01')]);
     expect(result.status).toBe(1);

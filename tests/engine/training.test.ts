@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   defaultTrainingConfig,
+  methodDescription,
   deserializeCheckpoint,
   prepareVolumes,
   Rng,
@@ -193,5 +194,24 @@ describe('micro-batches', () => {
     } finally {
       await helpers.close();
     }
+  });
+});
+
+describe('Trainer helpers', () => {
+  beforeAll(async () => {
+    await useWasm();
+  });
+
+  /** Stands in for worker threads: counts as one engine and is never asked here (no step runs). */
+  const idleHelpers = { count: 1, compute: () => Promise.reject(new Error('not expected')), close: () => Promise.resolve() };
+
+  it('shares steps only with networks that keep no per-pass state: pDDPM yes, a BatchNorm autoencoder no', () => {
+    const pddpm = Trainer.create(config(), { train, validation: [] }, { helpers: idleHelpers });
+    expect(pddpm.gradientEngines).toBe(2);
+    pddpm.dispose();
+    const aeConfig = methodDescription('ae').trainingConfig('tiny', { dims: DIMS, batchSize: 4, validationSlices: 0, seed: 3 }, {});
+    const ae = Trainer.create(aeConfig, { train, validation: [] }, { helpers: idleHelpers });
+    expect(ae.gradientEngines).toBe(1);
+    ae.dispose();
   });
 });

@@ -20,7 +20,7 @@ export const trainCommand: Command = {
   usage:
     '[--method M] --healthy FILES|DIR [--healthy ...] [--val FILES|DIR ...] [--modality T2] [--preset tiny|small|base|paper]\n' +
     `  [--loss fq|l1] [--alpha ${PAPER_PROTOCOL.fqAlpha}] [--air modality|stats|on|off] [--noise simplex|gaussian] [--ddpm]\n` +
-    '  [--steps N | --epochs N] [--max-minutes M] [--batch N] [--micro-batch K] [--seed 0] [--backend auto|wasm|cpu|webgpu]\n' +
+    '  [--steps N | --epochs N] [--max-minutes M] [--batch N] [--micro-batch K] [--threads 1] [--seed 0] [--backend auto|wasm|cpu|webgpu]\n' +
     '  [--resume MODEL_DIR] [--weights-only] [--no-smoothing] [--equalize] [--vae-variant baur|upd] [--gan-steps N] --out MODEL_DIR\n' +
     SMOOTHING_USAGE +
     METHOD_USAGE +
@@ -38,6 +38,8 @@ export const trainCommand: Command = {
     '  --batch and --micro-batch count volumes (default 4; from preset small up --micro-batch defaults to 1).\n' +
     '  --micro-batch sets the slices per forward/backward pass (default: the preset\'s, sized for the WASM heap; on a\n' +
     '  GPU the whole batch is faster). --weights-only writes just the inference weights (a quarter of the size; no resume).\n' +
+    `  --threads N (WASM): N engines, N - 1 of them worker threads, share each step's micro-batches (this machine has\n` +
+    `  ${cpus().length} cores); the step is the same to the bit. Methods with BatchNorm (ae, sae, vae, svae, fanogan) train on one.\n` +
     '  Writes MODEL_DIR/model.fqlab (the checkpoint with the lowest validation loss) and MODEL_DIR/training.json\n' +
     '  (settings, loss curve, wall time, machine). An epoch draws one random slice per training volume.',
   options: {
@@ -57,6 +59,7 @@ export const trainCommand: Command = {
     batch: { type: 'string' },
     'micro-batch': { type: 'string' },
     'max-minutes': { type: 'string' },
+    threads: { type: 'string' },
     'weights-only': { type: 'boolean' },
     seed: { type: 'string' },
     backend: { type: 'string' },
@@ -87,7 +90,8 @@ export const trainCommand: Command = {
     outputs.file(trainingLog);
     const started = performance.now();
 
-    const session = await openSession(choiceFlag(flags, 'backend', BACKENDS, 'auto'));
+    const threads = integerFlag(flags, 'threads', 1, 1, Math.max(1, cpus().length));
+    const session = await openSession(choiceFlag(flags, 'backend', BACKENDS, 'auto'), threads);
     const resumeFrom = optionalString(flags, 'resume');
     if (resumeFrom) {
       const resumed = readCheckpoint(resumeFrom);
@@ -141,6 +145,7 @@ export const trainCommand: Command = {
         air: airLabel(model.airApplied, model.airMode),
       },
       backend: session.backend,
+      threads,
       wallSeconds: (performance.now() - started) / 1000,
       machine: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`,
       finalLoss: history.at(-1)?.loss ?? null,
