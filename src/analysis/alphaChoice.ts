@@ -3,7 +3,7 @@ import { exactBestDiceThreshold, summarize } from '../core/metrics/index.ts';
 import { PAPER_PROTOCOL } from '../core/protocol.ts';
 import type { ConformedCase } from './caseStore.ts';
 import { alphaMatters, type ScoreKind } from './keys.ts';
-import { rankingMetrics } from './scoringJob.ts';
+import { rankedScores } from './scoringJob.ts';
 import type { ScoredCase } from './thresholdChoice.ts';
 
 /** Where alpha comes from: the request's own value, or the grid alpha with the best validation Dice or AUPRC. */
@@ -38,7 +38,7 @@ export function alphaObjective(source: Exclude<AlphaSource, 'fixed'>, scored: re
   if (source === 'val-dice') {
     return exactBestDiceThreshold(validation.map((s) => ({ scores: s.map, labels: s.conformed.labels as Uint8Array }))).pooledDice ?? null;
   }
-  return summarize(validation.map((s) => (s.ranking ?? rankingMetrics(s.map, s.conformed.labels, s.conformed.image.dims))?.auprc ?? null)).mean;
+  return summarize(validation.map((s) => (s.ranking ?? rankedScores(s.map, s.conformed.labels).ranking)?.auprc ?? null)).mean;
 }
 
 /** The grid alpha with the highest objective (the first such in grid order); null when no objective is defined. */

@@ -1,12 +1,12 @@
 // Per-case metrics, their mean and a precision-recall curve for a set of scored cases (SPEC 5.3-5.5).
-import { binarize, dice, precisionRecallCurve, summarize, type Summary } from '../core/metrics/index.ts';
-import { removeSmallComponents } from '../core/postprocess/index.ts';
+import { diceFromCounts, precisionRecallCurveFromSorted, summarize, type Summary } from '../core/metrics/index.ts';
+import { keptForegroundCounts } from '../core/postprocess/index.ts';
 import { PAPER_PROTOCOL } from '../core/protocol.ts';
 import type { AlphaChoice } from './alphaChoice.ts';
 import type { DataSplit } from './caseStore.ts';
 import type { MapKey } from './keys.ts';
-import { rankingMetrics, type RankingMetrics } from './scoringJob.ts';
-import type { ScoredCase, ThresholdChoice } from './thresholdChoice.ts';
+import { rankedScores, type RankingMetrics } from './scoringJob.ts';
+import { sortedScoresOf, type ScoredCase, type ThresholdChoice } from './thresholdChoice.ts';
 
 /** Metrics of one case (SPEC 5.3-5.5); all null without a segmentation. */
 export interface CaseMetrics {
@@ -52,14 +52,16 @@ export function caseMetrics(scored: ScoredCase, threshold: number | null): CaseM
   const base = { caseId: conformed.caseId, split: conformed.split };
   const labels = conformed.labels;
   if (!labels) return { ...base, auprc: null, auroc: null, dice: null, bestDiceOracle: null };
-  const ranking = scored.ranking ?? (rankingMetrics(map, labels, conformed.image.dims) as RankingMetrics);
+  const ranking = scored.ranking ?? (rankedScores(map, labels).ranking as RankingMetrics);
   return { ...base, auprc: ranking.auprc, auroc: ranking.auroc, dice: thresholdDice(map, labels, conformed, threshold), bestDiceOracle: ranking.bestDiceOracle };
 }
 
 /** Dice at the threshold after the small-component filter (SPEC 5.4); null without a threshold or without lesions. */
 function thresholdDice(map: Float32Array, labels: Uint8Array, conformed: ScoredCase['conformed'], threshold: number | null): number | null {
   if (threshold === null || conformed.anomalousVoxels === 0) return null;
-  return dice(removeSmallComponents(binarize(map, threshold), conformed.image.dims), labels);
+  // The case's anomalous voxel count stands in for the labels' (they are 0/1), saving a pass over the volume.
+  const { predicted, truePositives } = keptForegroundCounts(map, threshold, labels, conformed.image.dims);
+  return diceFromCounts(truePositives, predicted, conformed.anomalousVoxels);
 }
 
 /** The split the headline mean is over: test cases with lesions when there are any, else validation ones. */
@@ -79,8 +81,9 @@ export function prCurveCase<C extends ScoredCase['conformed']>(cases: readonly C
 }
 
 /** The precision-recall curve of a scored case with lesions. */
-export function prCurveOf({ conformed, map }: ScoredCase): NonNullable<EvaluationResult['prCurve']> {
-  const curve = precisionRecallCurve(map, conformed.labels as Uint8Array, PAPER_PROTOCOL.prCurvePoints);
+export function prCurveOf(scored: ScoredCase): NonNullable<EvaluationResult['prCurve']> {
+  const { conformed } = scored;
+  const curve = precisionRecallCurveFromSorted(sortedScoresOf(scored), PAPER_PROTOCOL.prCurvePoints);
   return { caseId: conformed.caseId, precision: Array.from(curve.precision), recall: Array.from(curve.recall) };
 }
 

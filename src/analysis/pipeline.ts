@@ -13,9 +13,9 @@ import { KeyedCache } from './keyedCache.ts';
 import { caseMapKeyString, reconstructionKeyString, structuralTermOf, type MapKey, type ReconstructionKey, type ReconstructionSetKey } from './keys.ts';
 import { isCaseLayer, type DerivedLayerRequest, type LayerRequest } from './layers.ts';
 import { reconstructionCache, type CachedReconstruction, type ReconstructionCache } from './reconstructionCache.ts';
-import { scoreMap, scoringInputs } from './scoring.ts';
+import { scoringInputs, scoringJob } from './scoring.ts';
 import { summarizeSeeds, type SeedSummary } from './seeds.ts';
-import type { QualityMaps, RankingMetrics } from './scoringJob.ts';
+import { runScoringJob, scoringResultBytes, type QualityMaps, type ScoringJobResult } from './scoringJob.ts';
 import type { ScoringPool } from './scoringPool.ts';
 import { chooseThreshold, type ScoredCase, type ThresholdSettings } from './thresholdChoice.ts';
 
@@ -127,11 +127,8 @@ export const DEFAULT_CACHE_BUDGETS: CacheBudgets = {
 
 interface CaseMapKey extends MapKey, ReconstructionKey {}
 
-/** A cached score map, with its threshold-free metrics once they are computed. */
-interface CachedMap {
-  map: Float32Array;
-  ranking?: RankingMetrics | null;
-}
+/** A cached score map with its threshold-free metrics and sorted scores (null without labels). */
+type CachedMap = ScoringJobResult;
 
 interface StructuralMapKey extends ReconstructionKey {
   term: StructuralTerm;
@@ -180,7 +177,7 @@ export class AnalysisPipeline {
 
   constructor(budgets: CacheBudgets = DEFAULT_CACHE_BUDGETS) {
     this.reconstructions = reconstructionCache(budgets.reconstructionBytes);
-    this.maps = new KeyedCache({ keyString: (key) => caseMapKeyString(key, key.caseId), bytesOf: (entry) => entry.map.byteLength, maxBytes: budgets.mapBytes });
+    this.maps = new KeyedCache({ keyString: (key) => caseMapKeyString(key, key.caseId), bytesOf: (entry) => scoringResultBytes(entry), maxBytes: budgets.mapBytes });
     this.structuralMaps = new KeyedCache({
       keyString: (key) => `${reconstructionKeyString(key)}>${key.term}`,
       bytesOf: (map) => map.byteLength,
@@ -290,15 +287,16 @@ export class AnalysisPipeline {
   }
 
   /**
-   * One case's post-processed score map: from the map cache, else computed (FQ blend into a reused buffer, masking,
-   * median filter; never the reconstruction, and the structural map only once) and cached unless `keep` is false.
+   * One case's post-processed score map and ranking: from the map cache, else computed (FQ blend into a reused buffer,
+   * masking, median filter, one sort; never the reconstruction, and the structural map only once) and cached unless
+   * `keep` is false.
    */
   private caseMap(reconstructed: Reconstructed, key: MapKey, keep = true): CachedMap {
     const { conformed } = reconstructed;
     const caseKey: CaseMapKey = { ...key, caseId: conformed.caseId };
     const cached = keep ? this.maps.get(caseKey) : this.maps.peek(caseKey);
     if (cached) return cached;
-    const scored = { map: scoreMap(conformed, this.qualityMaps(reconstructed, key), key, this.scratchFor(conformed)) };
+    const scored = runScoringJob(scoringJob(conformed, this.qualityMaps(reconstructed, key), key), this.scratchFor(conformed));
     if (keep) this.maps.set(caseKey, scored);
     return scored;
   }
@@ -308,7 +306,7 @@ export class AnalysisPipeline {
     const { conformed, entry } = reconstructed;
     const caseKey: CaseMapKey = { ...key, caseId: conformed.caseId };
     const cached = this.maps.get(caseKey);
-    if (cached?.ranking !== undefined) return { conformed, ...cached };
+    if (cached) return { conformed, ...cached };
     // The inputs' key names these very arrays (a redefined case or a recomputed reconstruction is a new object).
     const inputsKey = `${serialOf(conformed)}/${serialOf(entry)}/${structuralTermOf(key) ?? 'ssim'}`;
     const job = { inputsKey, inputs: () => scoringInputs(conformed, this.qualityMaps(reconstructed, key)), settings: key };

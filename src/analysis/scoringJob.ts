@@ -1,5 +1,5 @@
 // One case's rescoring as a self-contained job (quality maps, mask, labels in; score map and threshold-free metrics out), so any thread can run it.
-import { evaluateLabelled } from '../core/metrics/index.ts';
+import { rankingFromSorted, sortScores, type SortedScores } from '../core/metrics/index.ts';
 import { postprocessMap } from '../core/postprocess/index.ts';
 import { PAPER_PROTOCOL } from '../core/protocol.ts';
 import { fqMap } from '../core/quality/index.ts';
@@ -50,6 +50,21 @@ export interface ScoringJobResult {
   map: Float32Array;
   /** Null without labels. */
   ranking: RankingMetrics | null;
+  /** The map's voxels sorted by score against the labels (null without labels): the threshold search and the PR curve read it instead of sorting again. */
+  sorted: SortedScores | null;
+}
+
+/** Bytes of a result's arrays (what a cache of results counts). */
+export function scoringResultBytes(result: Pick<ScoringJobResult, 'map' | 'sorted'>): number {
+  const sorted = result.sorted;
+  return result.map.byteLength + (sorted ? sorted.thresholds.byteLength + sorted.truePositives.byteLength + sorted.falsePositives.byteLength : 0);
+}
+
+/** The arrays a thread transfers back with a result. */
+export function scoringResultTransfer(result: ScoringJobResult): ArrayBuffer[] {
+  const sorted = result.sorted;
+  const views = sorted ? [result.map, sorted.thresholds, sorted.truePositives, sorted.falsePositives] : [result.map];
+  return views.map((view) => view.buffer as ArrayBuffer);
 }
 
 /**
@@ -71,15 +86,16 @@ export function postprocessedScoreMap(job: Omit<ScoringJob, 'labels'>, scratch?:
   return postprocessMap(raw, job.erodedBrainMask, job.dims, { erosionIterations: 0, medianSize: PAPER_PROTOCOL.postprocess.medianSize });
 }
 
-/** AUPRC, AUROC and the best-Dice oracle of a score map; null without labels. */
-export function rankingMetrics(map: Float32Array, labels: Uint8Array | null, dims: Dims3): RankingMetrics | null {
-  if (!labels) return null;
-  const m = evaluateLabelled(map, labels, dims);
-  return { auprc: m.auprc, auroc: m.auroc, bestDiceOracle: m.bestDice };
+/** A score map's sorted scores and its AUPRC, AUROC and best-Dice oracle; null without labels. */
+export function rankedScores(map: Float32Array, labels: Uint8Array | null): Pick<ScoringJobResult, 'ranking' | 'sorted'> {
+  if (!labels) return { ranking: null, sorted: null };
+  const sorted = sortScores(map, labels);
+  const { auprc, auroc, bestDice } = rankingFromSorted(sorted);
+  return { ranking: { auprc, auroc, bestDiceOracle: bestDice }, sorted };
 }
 
 /** Runs a job: the same functions, in the same order, as the serial path, so every thread gives the same bits. */
 export function runScoringJob(job: ScoringJob, scratch?: Float32Array): ScoringJobResult {
   const map = postprocessedScoreMap(job, scratch);
-  return { map, ranking: rankingMetrics(map, job.labels, job.dims) };
+  return { map, ...rankedScores(map, job.labels) };
 }

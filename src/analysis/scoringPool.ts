@@ -2,7 +2,7 @@
 import { LRUCache } from 'lru-cache';
 import { FqlabError, type FqlabErrorCode } from '../core/errors.ts';
 import type { ScoreMapSettings } from './keys.ts';
-import { runScoringJob, scoringInputsBytes, type PooledScoringJob, type ScoringInputs, type ScoringJobResult } from './scoringJob.ts';
+import { runScoringJob, scoringInputsBytes, scoringResultTransfer, type PooledScoringJob, type ScoringInputs, type ScoringJobResult } from './scoringJob.ts';
 
 /** The scoring pool's knobs. */
 export interface ScoringPoolSettings {
@@ -126,7 +126,7 @@ export function serveScoring(
       }
       if (scratch?.length !== inputs.l1.length) scratch = new Float32Array(inputs.l1.length);
       const result = runScoringJob({ ...inputs, settings }, scratch);
-      thread.post({ id, result }, [result.map.buffer as ArrayBuffer]);
+      thread.post({ id, result }, scoringResultTransfer(result));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const fqlab = error instanceof FqlabError ? { code: error.code, fileName: error.fileName } : {};

@@ -1,5 +1,13 @@
 // Picks the binarisation threshold from its source (SPEC 5.4): validation search, exact best Dice, healthy FPR, manual.
-import { exactBestDiceThreshold, fprThreshold, referenceThresholdSearch, type Threshold, type ThresholdSource } from '../core/metrics/index.ts';
+import {
+  exactBestDiceThreshold,
+  fprThreshold,
+  referenceThresholdSearchSorted,
+  sortScores,
+  type SortedScores,
+  type Threshold,
+  type ThresholdSource,
+} from '../core/metrics/index.ts';
 import { PAPER_PROTOCOL } from '../core/protocol.ts';
 import type { ConformedCase } from './caseStore.ts';
 import type { RankingMetrics } from './scoringJob.ts';
@@ -13,11 +21,17 @@ export interface ThresholdSettings {
   fprTarget?: number;
 }
 
-/** A case with its post-processed anomaly map (and its threshold-free metrics when a scoring job computed them). */
+/** A case with its post-processed anomaly map (and its threshold-free metrics and sorted scores when a scoring job computed them). */
 export interface ScoredCase {
   conformed: ConformedCase;
   map: Float32Array;
   ranking?: RankingMetrics | null;
+  sorted?: SortedScores | null;
+}
+
+/** A labelled case's map sorted against its labels: the scoring job's, else sorted now. */
+export function sortedScoresOf(scored: ScoredCase): SortedScores {
+  return scored.sorted ?? sortScores(scored.map, scored.conformed.labels as Uint8Array);
 }
 
 /**
@@ -88,6 +102,6 @@ export function chooseThreshold(settings: ThresholdSettings, scored: readonly Sc
       note: 'no reconstructed validation case with lesions; mark cases with segmentations as validation and reconstruct them',
     };
   }
-  const volumes = validation.map((s) => ({ scores: s.map, labels: s.conformed.labels as Uint8Array }));
-  return source === 'validation-search' ? referenceThresholdSearch(volumes) : exactBestDiceThreshold(volumes);
+  if (source === 'validation-search') return referenceThresholdSearchSorted(validation.map(sortedScoresOf));
+  return exactBestDiceThreshold(validation.map((s) => ({ scores: s.map, labels: s.conformed.labels as Uint8Array })));
 }

@@ -79,8 +79,18 @@ function channelPort(posted: ScoringRequestMessage[], replies: ScoringReplyMessa
   };
 }
 
+function sameBytes(a: ArrayBufferView | undefined, b: ArrayBufferView | undefined): boolean {
+  return a !== undefined && b !== undefined && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
+/** Map, ranking and sorted scores equal to the bit (the sorted scores are what the threshold search reads). */
 function sameResult(got: ScoringJobResult, want: ScoringJobResult): boolean {
-  return Buffer.from(got.map.buffer).equals(Buffer.from(want.map.buffer)) && JSON.stringify(got.ranking) === JSON.stringify(want.ranking);
+  const sortedSame =
+    got.sorted === want.sorted ||
+    (sameBytes(got.sorted?.thresholds, want.sorted?.thresholds) &&
+      sameBytes(got.sorted?.truePositives, want.sorted?.truePositives) &&
+      sameBytes(got.sorted?.falsePositives, want.sorted?.falsePositives));
+  return sameBytes(got.map, want.map) && JSON.stringify(got.ranking) === JSON.stringify(want.ranking) && sortedSame;
 }
 
 async function move(pool: ScoringPool, alpha: number): Promise<boolean[]> {

@@ -12,10 +12,12 @@ import {
   evaluateLabelled,
   evaluateVolume,
   exactBestDiceThreshold,
+  filteredDice,
   fprThreshold,
   labelsFromSegmentation,
   precisionRecallCurve,
   referenceThresholdSearch,
+  referenceThresholdSearchSorted,
   rocCurve,
   sortPooledScores,
   sortScores,
@@ -161,6 +163,13 @@ describe.each(manifest.pooled)('pooled validation thresholds: $name', (c) => {
     expect(t.pooledDice).toBe(c.searchDice);
   });
 
+  it('referenceThresholdSearchSorted over each volume sorted on its own gives the same result to the bit', () => {
+    const perVolume = volumes.map((v) => sortScores(v.scores, v.labels));
+    expect(referenceThresholdSearchSorted(perVolume)).toEqual(referenceThresholdSearch(volumes));
+    expect(referenceThresholdSearchSorted(perVolume, 4)).toEqual(referenceThresholdSearch(volumes, 4));
+    expectSame(referenceThresholdSearchSorted(perVolume).value, c.searchThreshold);
+  });
+
   it('exactBestDiceThreshold equals brute force over all distinct pooled scores', () => {
     const t = exactBestDiceThreshold(volumes);
     expect(t.source).toBe('exact-best-dice');
@@ -192,6 +201,7 @@ describe('threshold search edge cases', () => {
     const healthy = [{ scores: new Float32Array([0.1, 0.2]), labels: new Uint8Array(2) }];
     expect(() => referenceThresholdSearch(healthy)).toThrow(FqlabError);
     expect(() => exactBestDiceThreshold(healthy)).toThrow(/no validation segmentation/);
+    expect(() => referenceThresholdSearchSorted(healthy.map((v) => sortScores(v.scores, v.labels)))).toThrow(/no validation segmentation/);
   });
 
   it('pools volumes: the result does not depend on how voxels are split into volumes', () => {
@@ -316,6 +326,10 @@ describe('evaluateVolume', () => {
     const labels = labelsFromSegmentation(seg);
     expect(dice(binarize(map, 0.5), labels)).toBeCloseTo((2 * 27) / (29 + 27), 15);
     expect(m.dice).toBe(1);
+    expect(filteredDice(map, 0.5, labels, dims)).toBe(1);
+    // Above the lesion only the 2-voxel blob is left, and the filter removes it.
+    expect(filteredDice(map, 0.92, labels, dims)).toBe(0);
+    expect(filteredDice(map, 0.5, new Uint8Array(seg.length), dims)).toBeNull();
   });
 
   it('reports AUPRC, AUROC and the oracle best Dice from one sort, Dice null without a threshold', () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   connectedComponents26,
   erodeMask2D,
+  keptForegroundCounts,
   medianFilter3D,
   postprocessMap,
   reflectIndices,
@@ -144,6 +145,39 @@ describe('connectedComponents26 matches scipy label with a 3x3x3 structure', () 
     expect(kept[at(0, 0, 3)]).toBe(1);
     expect(removeSmallComponents(b, dims, 3).reduce((s, v) => s + v, 0)).toBe(19);
     expect(() => removeSmallComponents(b, dims, -1)).toThrow(RangeError);
+  });
+});
+
+describe('keptForegroundCounts: the counts of removeSmallComponents(binarize(...)) without the volumes', () => {
+  const countsOf = (kept: Uint8Array, labels: Uint8Array): { predicted: number; truePositives: number } => {
+    let predicted = 0;
+    let truePositives = 0;
+    for (let p = 0; p < kept.length; p++) {
+      predicted += kept[p];
+      truePositives += kept[p] & labels[p];
+    }
+    return { predicted, truePositives };
+  };
+
+  it('equals the volume path on random maps of several grids in a row (its reused buffers carry nothing over)', () => {
+    const random = seededRandom(11);
+    for (const dims of [[13, 9, 7], [5, 4, 3], [17, 11, 6], [13, 9, 7]] as Dims3[]) {
+      const n = dims[0] * dims[1] * dims[2];
+      const scores = Float32Array.from({ length: n }, () => random());
+      const labels = Uint8Array.from({ length: n }, () => (random() < 0.3 ? 1 : 0));
+      for (const threshold of [0.2, 0.75, 0.9, 0.97]) {
+        for (const maxRemoved of [0, 3, 7]) {
+          const kept = removeSmallComponents(Uint8Array.from(scores, (v) => (v > threshold ? 1 : 0)), dims, maxRemoved);
+          expect(keptForegroundCounts(scores, threshold, labels, dims, maxRemoved)).toEqual(countsOf(kept, labels));
+        }
+      }
+    }
+  });
+
+  it('refuses a bad component size and a map off its grid', () => {
+    const dims: Dims3 = [2, 2, 2];
+    expect(() => keptForegroundCounts(new Float32Array(8), 0, new Uint8Array(8), dims, -1)).toThrow(RangeError);
+    expect(() => keptForegroundCounts(new Float32Array(7), 0, new Uint8Array(8), dims)).toThrow();
   });
 });
 

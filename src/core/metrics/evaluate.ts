@@ -1,12 +1,12 @@
 // All per-volume metrics of one post-processed anomaly map against its segmentation, from a single sort.
 
 import { FqlabError } from '../errors.ts';
-import { removeSmallComponents } from '../postprocess/index.ts';
+import { keptForegroundCounts } from '../postprocess/index.ts';
 import { voxelCount, type Dims3 } from '../volume.ts';
-import { binarize, bestDiceFromSorted, dice } from './dice.ts';
+import { bestDiceFromSorted, diceFromCounts } from './dice.ts';
 import { labelsFromSegmentation } from './labels.ts';
 import { aurocFromSorted, averagePrecisionFromSorted } from './ranking.ts';
-import { sortScores } from './sortedScores.ts';
+import { sortScores, type SortedScores } from './sortedScores.ts';
 
 /** Metrics of one volume; null where undefined (no anomalous voxel, or no threshold given for Dice). */
 export interface VolumeMetrics {
@@ -49,14 +49,24 @@ export function evaluateVolume(map: Float32Array, seg: ArrayLike<number>, dims: 
 export function evaluateLabelled(map: Float32Array, labels: Uint8Array, dims: Dims3, threshold?: number): VolumeMetrics {
   checkGrid(map, labels.length, dims, 'labels');
   const sorted = sortScores(map, labels);
-  const filteredDice =
-    threshold === undefined || sorted.positives === 0
-      ? null
-      : dice(removeSmallComponents(binarize(map, threshold), dims), labels);
-  return {
-    auprc: averagePrecisionFromSorted(sorted),
-    auroc: aurocFromSorted(sorted),
-    bestDice: bestDiceFromSorted(sorted).dice,
-    dice: filteredDice,
-  };
+  const diceAtThreshold = threshold === undefined || sorted.positives === 0 ? null : filteredDice(map, threshold, labels, dims);
+  return { ...rankingFromSorted(sorted), dice: diceAtThreshold };
+}
+
+/** The metrics that need no threshold, from a volume's sorted scores (sortScores). */
+export function rankingFromSorted(sorted: SortedScores): Omit<VolumeMetrics, 'dice'> {
+  return { auprc: averagePrecisionFromSorted(sorted), auroc: aurocFromSorted(sorted), bestDice: bestDiceFromSorted(sorted).dice };
+}
+
+/**
+ * Dice of `map > threshold` after removing 26-connected components of <= 7 voxels (SPEC 5.4), against 0/1 labels:
+ * dice(removeSmallComponents(binarize(map, threshold), dims), labels) to the bit, without building those volumes.
+ * @example filteredDice(fqMap, threshold.value, conformed.labels, [96, 96, 50]); // 0.41
+ */
+export function filteredDice(map: Float32Array, threshold: number, labels: Uint8Array, dims: Dims3): number | null {
+  checkGrid(map, labels.length, dims, 'labels');
+  const { predicted, truePositives } = keptForegroundCounts(map, threshold, labels, dims);
+  let truth = 0;
+  for (let p = 0; p < labels.length; p++) if (labels[p] !== 0) truth++;
+  return diceFromCounts(truePositives, predicted, truth);
 }

@@ -13,6 +13,7 @@ export { averagePrecision, auroc, averagePrecisionFromSorted, aurocFromSorted } 
 export { binarize, dice, diceFromCounts, bestDice, bestDiceFromSorted, type BestDice } from './dice.ts';
 export {
   referenceThresholdSearch,
+  referenceThresholdSearchSorted,
   exactBestDiceThreshold,
   fprThreshold,
   FPR_TARGETS,
@@ -27,5 +28,5 @@ export {
   type PrecisionRecallCurve,
   type RocCurve,
 } from './curves.ts';
-export { evaluateVolume, evaluateLabelled, type VolumeMetrics } from './evaluate.ts';
+export { evaluateVolume, evaluateLabelled, filteredDice, rankingFromSorted, type VolumeMetrics } from './evaluate.ts';
 export { summarize, type Summary } from './summary.ts';

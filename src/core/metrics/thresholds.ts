@@ -22,15 +22,17 @@ export interface Threshold {
 /** FPR targets the workbench offers (1 %, 5 %, 10 % of healthy brain voxels). */
 export const FPR_TARGETS = PAPER_PROTOCOL.threshold.fprTargets;
 
+function noAnomalousValidationVoxel(): FqlabError {
+  return new FqlabError(
+    'bad-argument',
+    'validation set',
+    'no validation segmentation contains an anomalous voxel; choose the threshold on volumes with lesions, or use an FPR target on healthy volumes',
+  );
+}
+
 function pooledWithAnomalies(volumes: readonly ScoredVolume[]): SortedScores {
   const sorted = sortPooledScores(volumes);
-  if (sorted.positives === 0) {
-    throw new FqlabError(
-      'bad-argument',
-      'validation set',
-      'no validation segmentation contains an anomalous voxel; choose the threshold on volumes with lesions, or use an FPR target on healthy volumes',
-    );
-  }
+  if (sorted.positives === 0) throw noAnomalousValidationVoxel();
   return sorted;
 }
 
@@ -48,13 +50,36 @@ function pooledWithAnomalies(volumes: readonly ScoredVolume[]): SortedScores {
  * referenceThresholdSearch(validation); // { value: 0.127, source: 'validation-search', pooledDice: 0.55 }
  */
 export function referenceThresholdSearch(volumes: readonly ScoredVolume[], maxSteps = PAPER_PROTOCOL.threshold.searchSteps): Threshold {
-  const sorted = pooledWithAnomalies(volumes);
+  return referenceThresholdSearchSorted([pooledWithAnomalies(volumes)], maxSteps);
+}
+
+/**
+ * referenceThresholdSearch, to the bit, from each volume's own sorted scores (sortScores, as a scoring job leaves
+ * them): pooled counts above a threshold are the sums of the volumes' counts, so no pooled sort is needed.
+ * @example
+ * referenceThresholdSearchSorted(validation.map((v) => sortScores(v.scores, v.labels)));
+ */
+export function referenceThresholdSearchSorted(volumes: readonly SortedScores[], maxSteps = PAPER_PROTOCOL.threshold.searchSteps): Threshold {
+  let positives = 0;
+  let maxScore = -Infinity;
+  for (const sorted of volumes) {
+    positives += sorted.positives;
+    if (sorted.thresholds.length > 0) maxScore = Math.max(maxScore, sorted.thresholds[0]);
+  }
+  if (positives === 0) throw noAnomalousValidationVoxel();
   const diceAbove = (q: number): number => {
-    const { predicted, truePositives } = countAbove(sorted, Math.fround(q));
-    return (2 * truePositives) / (predicted + sorted.positives);
+    const threshold = Math.fround(q);
+    let predicted = 0;
+    let truePositives = 0;
+    for (const sorted of volumes) {
+      const counts = countAbove(sorted, threshold);
+      predicted += counts.predicted;
+      truePositives += counts.truePositives;
+    }
+    return (2 * truePositives) / (predicted + positives);
   };
   let bottom = 0;
-  let top = sorted.thresholds[0];
+  let top = maxScore;
   let maxVal = 0;
   let maxPoint = 0;
   for (let step = 0; step < maxSteps; step++) {
