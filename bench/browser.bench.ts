@@ -1,6 +1,7 @@
 // Browser benchmark (plain tsx script): the workbench's demo in headless Chromium, then alpha moves timed from the slider
 // to the viewed case's new result and to the whole study's metrics, the worker's own scoring time, and the viewed-case
 // updates per second during a slider drag with what one viewed-case update costs in the page (performance measures),
+// the moves again with the map overlay off (what scoring costs when software WebGL redraws no overlay beside it),
 // and the Node rescoring's ratio to the numpy/scipy/sklearn reference (bench/rescore.bench.ts).
 // Usage: npx tsx bench/browser.bench.ts [--moves 6] [--drag-steps 61] [--table-seeds 3] [--no-node] [--with-table]
 // (builds the site and serves it with `vite preview`, like the e2e tests; --table-seeds 1 makes the demo's table, which
@@ -136,6 +137,28 @@ function nodeRescoreRatio(): string[] {
   return run.stdout.split('\n').filter((line) => /^(rescore bench|per volume|Node \/ reference|reference skipped)/.test(line));
 }
 
+function median(xs: readonly number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+}
+
+/** Times alpha moves to each of `alphas` in turn and prints them and their medians; returns the whole study's median. */
+async function timeMoves(page: Page, alphas: readonly string[]): Promise<number> {
+  const results: MoveTiming[] = [];
+  for (const alpha of alphas) {
+    const r = await timeAlphaMove(page, alpha);
+    results.push(r);
+    const viewed = r.viewedMs === null ? 'not seen before the study' : `${r.viewedMs.toFixed(0)} ms`;
+    console.log(`  alpha ${alpha}: viewed case after ${viewed}, whole study after ${r.wallMs.toFixed(0)} ms (worker scoring ${r.workerMs} ms)`);
+  }
+  const viewed = results.map((r) => r.viewedMs).filter((ms): ms is number => ms !== null);
+  const studyMs = median(results.map((r) => r.wallMs));
+  console.log(`median: viewed case ${viewed.length > 0 ? `${median(viewed).toFixed(0)} ms` : 'never seen'} from the slider (${viewed.length}/${results.length} moves), ${load()}`);
+  console.log(`median: ${studyMs.toFixed(0)} ms from the slider to the whole study's table, worker ${median(results.map((r) => r.workerMs))} ms`);
+  console.log('viewer, per viewed-case update during the moves:');
+  for (const line of await viewerCosts(page)) console.log(line);
+  return studyMs;
+}
+
 async function main(): Promise<void> {
   const cpus = os.cpus();
   console.log(`# fqlab browser benchmark\nmachine: ${cpus[0]?.model ?? 'unknown CPU'} x ${cpus.length}, Chromium ${chromiumPath}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
@@ -167,28 +190,19 @@ async function main(): Promise<void> {
     }
     const table = await page.getByTestId('metric-table').locator('tbody tr').count();
     console.log(`alpha moves with ${table} cases in the metrics table (scoring rescans every validation and test case):`);
-    const alphas = ['0.5', '0.84', '0.3', '1', '0', '0.6', '0.9', '0.2'].slice(0, moves);
-    const results: MoveTiming[] = [];
-    for (const alpha of alphas) {
-      const r = await timeAlphaMove(page, alpha);
-      results.push(r);
-      const viewed = r.viewedMs === null ? 'not seen before the study' : `${r.viewedMs.toFixed(0)} ms`;
-      console.log(`  alpha ${alpha}: viewed case after ${viewed}, whole study after ${r.wallMs.toFixed(0)} ms (worker scoring ${r.workerMs} ms)`);
-    }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    const viewed = results.map((r) => r.viewedMs).filter((ms): ms is number => ms !== null);
-    console.log(`median: viewed case ${viewed.length > 0 ? `${median(viewed).toFixed(0)} ms` : 'never seen'} from the slider (${viewed.length}/${results.length} moves), ${load()}`);
-    console.log(`median: ${median(results.map((r) => r.wallMs)).toFixed(0)} ms from the slider to the whole study's table, worker ${median(results.map((r) => r.workerMs))} ms`);
-    console.log('viewer, per viewed-case update during the moves:');
-    for (const line of await viewerCosts(page)) console.log(line);
+    const studyMs = await timeMoves(page, ['0.5', '0.84', '0.3', '1', '0', '0.6', '0.9', '0.2'].slice(0, moves));
     const drag = await timeDrag(page);
-    const studyMs = median(results.map((r) => r.wallMs));
     console.log(
       `drag: alpha ${DRAG_ALPHAS[0]} to ${DRAG_ALPHAS.at(-1)} in ${DRAG_ALPHAS.length} steps ${DRAG_STEP_MS} ms apart: ${drag.updates} viewed-case updates in ${drag.seconds.toFixed(1)} s (${(drag.updates / drag.seconds).toFixed(1)} a second); ${load()}`,
     );
     console.log(`whole study after a drag of ${DRAG_ALPHAS.length} moves: ${drag.settledMs} ms after the drag's end (${(drag.settledMs / studyMs).toFixed(1)}x a single move's ${studyMs.toFixed(0)} ms)`);
     console.log('viewer, per viewed-case update during the drag:');
     for (const line of await viewerCosts(page)) console.log(line);
+    // The same moves at alphas nothing has scored yet, with no map overlay: software WebGL then redraws no overlay
+    // while the study is scored, so this is what the scoring costs when the GPU process does not share the cores.
+    await page.getByTestId('overlay-select').selectOption('none');
+    console.log('alpha moves with the map overlay off (no overlay redraw in software WebGL while the study is scored):');
+    await timeMoves(page, ['0.85', '0.15', '0.95', '0.05', '0.1', '0.9'].slice(0, moves));
   } finally {
     await context.close();
     // The server's process group; it is gone already when it could not start (say, the port was taken).
