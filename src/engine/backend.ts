@@ -7,6 +7,7 @@ import { registerWasmCopyKernels } from './wasmCopyKernels.ts';
 import { registerWasmConvGradients } from './wasmConvGradients.ts';
 import { registerWasmGroupNorm } from './wasmGroupNorm.ts';
 import { registerWasmSum } from './wasmSum.ts';
+import { registerWebGpuConv2dBackpropFilter } from './webgpu/conv2dBackpropFilter.ts';
 
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm' | 'webgl' | 'cpu';
 
@@ -85,7 +86,10 @@ async function probeWebGpu(allowSoftware: boolean, isNode: boolean): Promise<{ o
 
 async function trySetBackend(name: string): Promise<boolean> {
   try {
-    if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
+    if (name === 'webgpu') {
+      await import('@tensorflow/tfjs-backend-webgpu');
+      registerWebGpuConv2dBackpropFilter();
+    }
     const ok = await tf.setBackend(name);
     if (ok) await tf.ready();
     return ok && tf.getBackend() === name;

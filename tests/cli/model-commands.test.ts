@@ -136,6 +136,9 @@ describe('fqlab train / evaluate / sweep', () => {
     const tooBig = runCli(['train', '--healthy', ...demoCase('train-01'), '--batch', '2', '--micro-batch', '3', '--out', join(dir, 'slim3')]);
     expect(tooBig.status).toBe(2);
     expect(tooBig.stderr).toContain('--micro-batch');
+    const badKernels = runCli(['train', '--healthy', ...demoCase('train-01'), '--webgpu-kernels', 'fast', '--out', join(dir, 'slim4')]);
+    expect(badKernels.status).toBe(2);
+    expect(badKernels.stderr).toContain('--webgpu-kernels must be one of stock, custom, got "fast"');
   }, 300_000);
 
   it('--threads 2 trains the same checkpoint, byte for byte, as one thread', () => {

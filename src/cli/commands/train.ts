@@ -10,6 +10,7 @@ import { choiceFlag, integerFlag, numberFlag, optionalString, requiredString, st
 import type { Command } from '../command.ts';
 import type { PendingOutputs } from '../outputs.ts';
 import { weightsOnlyCheckpoint } from '../../engine/checkpoint.ts';
+import { activeKernelSet, selectWebGpuKernelSet, WEBGPU_KERNEL_SETS } from '../../engine/webgpu/kernelFlags.ts';
 import { METHOD_FLAG, METHOD_OPTION_FLAGS, METHOD_OPTION_USAGE, METHOD_USAGE, methodFlag, methodOptionsFlag, presetFlag } from '../methodFlags.ts';
 import { formatDuration, progressBar } from '../progressBar.ts';
 import { BACKENDS, loadCases, openSession, readCheckpoint, SMOOTHING_FLAG, SMOOTHING_USAGE, smoothingFlag } from '../session.ts';
@@ -21,6 +22,7 @@ export const trainCommand: Command = {
     '[--method M] --healthy FILES|DIR [--healthy ...] [--val FILES|DIR ...] [--modality T2] [--preset tiny|small|base|paper]\n' +
     `  [--loss fq|l1] [--alpha ${PAPER_PROTOCOL.fqAlpha}] [--air modality|stats|on|off] [--noise simplex|gaussian] [--ddpm]\n` +
     '  [--steps N | --epochs N] [--max-minutes M] [--batch N] [--micro-batch K] [--threads 1] [--seed 0] [--backend auto|wasm|cpu|webgpu]\n' +
+    '  [--webgpu-kernels stock|custom]\n' +
     '  [--resume MODEL_DIR] [--weights-only] [--no-smoothing] [--equalize] [--vae-variant baur|upd] [--gan-steps N] --out MODEL_DIR\n' +
     SMOOTHING_USAGE +
     METHOD_USAGE +
@@ -40,6 +42,8 @@ export const trainCommand: Command = {
     '  GPU the whole batch is faster). --weights-only writes just the inference weights (a quarter of the size; no resume).\n' +
     `  --threads N (WASM): N engines, N - 1 of them worker threads, share each step's micro-batches (this machine has\n` +
     `  ${cpus().length} cores); the step is the same to the bit. Methods with BatchNorm (ae, sae, vae, svae, fanogan) train on one.\n` +
+    '  --webgpu-kernels custom runs the engine\'s own WebGPU kernels (src/engine/webgpu/kernelFlags.ts) where tfjs\'s stock\n' +
+    '  ones are slow for training; stock (default) until scripts/gpu/measure.sh shows them faster on a GPU.\n' +
     '  Writes MODEL_DIR/model.fqlab (the checkpoint with the lowest validation loss) and MODEL_DIR/training.json\n' +
     '  (settings, loss curve, wall time, machine). An epoch draws one random slice per training volume.',
   options: {
@@ -63,6 +67,7 @@ export const trainCommand: Command = {
     'weights-only': { type: 'boolean' },
     seed: { type: 'string' },
     backend: { type: 'string' },
+    'webgpu-kernels': { type: 'string' },
     resume: { type: 'string' },
     out: { type: 'string' },
     ...SMOOTHING_FLAG,
@@ -91,6 +96,8 @@ export const trainCommand: Command = {
     const started = performance.now();
 
     const threads = integerFlag(flags, 'threads', 1, 1, Math.max(1, cpus().length));
+    const webgpuKernels = choiceFlag(flags, 'webgpu-kernels', WEBGPU_KERNEL_SETS, 'stock');
+    selectWebGpuKernelSet(webgpuKernels);
     const session = await openSession(choiceFlag(flags, 'backend', BACKENDS, 'auto'), threads);
     const resumeFrom = optionalString(flags, 'resume');
     if (resumeFrom) {
@@ -145,6 +152,7 @@ export const trainCommand: Command = {
         air: airLabel(model.airApplied, model.airMode),
       },
       backend: session.backend,
+      ...(session.backend.name === 'webgpu' ? { webgpuKernels: activeKernelSet() } : {}),
       threads,
       wallSeconds: (performance.now() - started) / 1000,
       machine: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`,

@@ -24,11 +24,12 @@ export function setWebGpuKernelFlags(changes: Partial<WebGpuKernelFlags>): void 
   flags = { ...flags, ...changes };
 }
 
-/** Every flag on ('custom') or off ('stock'). */
-export type WebGpuKernelSet = 'custom' | 'stock';
+/** Every flag off ('stock') or on ('custom'). */
+export const WEBGPU_KERNEL_SETS = ['stock', 'custom'] as const;
+export type WebGpuKernelSet = (typeof WEBGPU_KERNEL_SETS)[number];
 
 /** Sets every flag at once. */
-export function useWebGpuKernelSet(set: WebGpuKernelSet): void {
+export function selectWebGpuKernelSet(set: WebGpuKernelSet): void {
   const on = set === 'custom';
   flags = Object.fromEntries(Object.keys(DEFAULT_WEBGPU_KERNEL_FLAGS).map((name) => [name, on])) as unknown as WebGpuKernelFlags;
 }
