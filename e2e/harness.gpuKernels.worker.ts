@@ -1,7 +1,8 @@
-// Test-only worker (e2e/harness.ts): a conv2d filter gradient on a chosen backend and WebGPU kernel set, for e2e/worker-backends.spec.ts.
+// Test-only worker (e2e/harness.ts): conv2d filter gradients and GroupNorm on a chosen backend and WebGPU kernel set, for e2e/worker-backends.spec.ts.
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, Rng } from '../src/engine/index.ts';
+import { groupNorm } from '../src/engine/layers.ts';
 import { selectWebGpuKernelSet, type WebGpuKernelSet } from '../src/engine/webgpu/kernelFlags.ts';
 
 /** A 3x3 stride-2 'same' conv at odd sizes (batch 3, 7x9, 5 to 3 channels), and one whose reduction takes 5 chunks. */
@@ -10,17 +11,26 @@ const CASES = [
   { input: [4, 24, 24, 2], filter: [3, 3, 2, 3], stride: 1, outShape: [4, 24, 24, 3] },
 ] as const;
 
+/** GroupNorm of 2 x 5x7 x 8 channels in 4 groups. */
+const GROUP_NORM = { shape: [2, 5, 7, 8], groups: 4 } as const;
+
 export interface GpuKernelsApi {
   /** dW of each case through tf.grad of a conv2d ('same' padding, seeded inputs), on the backend with the kernel set. */
   filterGradients(backend: 'webgpu' | 'cpu', kernels: WebGpuKernelSet): Promise<{ backend: string; gradients: Float32Array[] }>;
+  /** y, dx, dgamma and dbeta of the engine's groupNorm (seeded inputs), on the backend with the kernel set. */
+  groupNorm(backend: 'webgpu' | 'cpu', kernels: WebGpuKernelSet): Promise<{ backend: string; gradients: Float32Array[] }>;
+}
+
+function seededValues(seed: number): (shape: readonly number[]) => Float32Array {
+  const rng = new Rng(seed);
+  return (shape) => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => 2 * rng.next() - 1);
 }
 
 const api: GpuKernelsApi = {
   async filterGradients(backend, kernels) {
     const choice = await initBackend(backend, { allowSoftwareAdapter: true });
     selectWebGpuKernelSet(kernels);
-    const rng = new Rng(5);
-    const values = (shape: readonly number[]): Float32Array => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => 2 * rng.next() - 1);
+    const values = seededValues(5);
     const gradients: Float32Array[] = [];
     for (const c of CASES) {
       const x = tf.tensor4d(values(c.input), [...c.input]);
@@ -30,6 +40,23 @@ const api: GpuKernelsApi = {
       gradients.push((await dw.data()) as Float32Array);
       tf.dispose([x, w, dy, dw]);
     }
+    return { backend: choice.name, gradients };
+  },
+  async groupNorm(backend, kernels) {
+    const choice = await initBackend(backend, { allowSoftwareAdapter: true });
+    selectWebGpuKernelSet(kernels);
+    const values = seededValues(9);
+    const channels = GROUP_NORM.shape[3];
+    const x = tf.tensor4d(values(GROUP_NORM.shape), [...GROUP_NORM.shape]);
+    const gamma = tf.tensor1d(values([channels]));
+    const beta = tf.tensor1d(values([channels]));
+    const dy = tf.tensor4d(values(GROUP_NORM.shape), [...GROUP_NORM.shape]);
+    const outputs = tf.tidy(() => [
+      groupNorm(x, gamma, beta, GROUP_NORM.groups),
+      ...tf.grads((a, b, c) => tf.sum(tf.mul(groupNorm(a as tf.Tensor4D, b, c, GROUP_NORM.groups), dy)))([x, gamma, beta]),
+    ]);
+    const gradients = await Promise.all(outputs.map(async (t) => (await t.data()) as Float32Array));
+    tf.dispose([x, gamma, beta, dy, ...outputs]);
     return { backend: choice.name, gradients };
   },
 };

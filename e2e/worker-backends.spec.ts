@@ -47,31 +47,39 @@ test('a tiny U-Net forward in the worker agrees on WebGPU (SwiftShader) and WASM
   expect(result.maxDiff).toBeLessThan(1e-3);
 });
 
-test('the split-K Conv2DBackpropFilter in a worker gives the CPU backend\'s dW to 1e-4 on WebGPU (SwiftShader)', async ({ page }) => {
+test('the custom WebGPU kernels in a worker (split-K Conv2DBackpropFilter, fused GroupNorm) give the CPU backend\'s values to 1e-4 (SwiftShader)', async ({ page }) => {
   test.setTimeout(300_000);
   await openHarness(page);
   const result = await page.evaluate(async () => {
     const open = window.fqlabHarness?.gpuKernelsWorker;
     if (!open) throw new Error('harness gpuKernelsWorker missing');
-    const custom = await open().filterGradients('webgpu', 'custom');
-    const stock = await open().filterGradients('webgpu', 'stock');
-    const cpu = await open().filterGradients('cpu', 'stock');
-    // max |a - b| over max |cpu| per case: the relative error of a whole gradient.
-    const relative = (a: Float32Array[]) =>
+    // max |a - b| over max |reference| per array: the relative error of a whole output or gradient.
+    const relative = (a: Float32Array[], reference: Float32Array[]) =>
       a.map((g, i) => {
         let diff = 0;
         let scale = 1e-6;
         for (let j = 0; j < g.length; j++) {
-          diff = Math.max(diff, Math.abs(g[j] - cpu.gradients[i][j]));
-          scale = Math.max(scale, Math.abs(cpu.gradients[i][j]));
+          diff = Math.max(diff, Math.abs(g[j] - reference[i][j]));
+          scale = Math.max(scale, Math.abs(reference[i][j]));
         }
-        return g.length === cpu.gradients[i].length ? diff / scale : Infinity;
+        return g.length === reference[i].length ? diff / scale : Infinity;
       });
-    return { backends: [custom.backend, stock.backend, cpu.backend], custom: relative(custom.gradients), stock: relative(stock.gradients) };
+    const backends: string[] = [];
+    const errors: Record<string, number[]> = {};
+    for (const op of ['filterGradients', 'groupNorm'] as const) {
+      const custom = await open()[op]('webgpu', 'custom');
+      const stock = await open()[op]('webgpu', 'stock');
+      const cpu = await open()[op]('cpu', 'stock');
+      backends.push(custom.backend, stock.backend, cpu.backend);
+      errors[`${op} custom`] = relative(custom.gradients, cpu.gradients);
+      errors[`${op} stock`] = relative(stock.gradients, cpu.gradients);
+    }
+    return { backends, errors };
   });
-  console.log('split-K filter gradient, relative error against cpu:', result);
-  expect(result.backends).toEqual(['webgpu', 'webgpu', 'cpu']);
-  for (const error of [...result.custom, ...result.stock]) expect(error).toBeLessThan(1e-4);
+  console.log('custom WebGPU kernels, relative error against cpu:', result.errors);
+  expect(result.backends).toEqual(['webgpu', 'webgpu', 'cpu', 'webgpu', 'webgpu', 'cpu']);
+  expect(result.errors['groupNorm custom']).toHaveLength(4);
+  for (const error of Object.values(result.errors).flat()) expect(error).toBeLessThan(1e-4);
 });
 
 test("'auto' picks WASM on the software WebGPU adapter and reports why", async ({ page }) => {

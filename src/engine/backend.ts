@@ -8,6 +8,7 @@ import { registerWasmConvGradients } from './wasmConvGradients.ts';
 import { registerWasmGroupNorm } from './wasmGroupNorm.ts';
 import { registerWasmSum } from './wasmSum.ts';
 import { registerWebGpuConv2dBackpropFilter } from './webgpu/conv2dBackpropFilter.ts';
+import { registerWebGpuGroupNorm } from './webgpu/groupNorm.ts';
 
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm' | 'webgl' | 'cpu';
 
@@ -89,6 +90,7 @@ async function trySetBackend(name: string): Promise<boolean> {
     if (name === 'webgpu') {
       await import('@tensorflow/tfjs-backend-webgpu');
       registerWebGpuConv2dBackpropFilter();
+      registerWebGpuGroupNorm();
     }
     const ok = await tf.setBackend(name);
     if (ok) await tf.ready();

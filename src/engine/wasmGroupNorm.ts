@@ -1,6 +1,7 @@
 // GroupNorm as one fused kernel with a fused gradient on the tfjs WASM backend: two passes each way instead of a chain of about 16 full-size ops.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { webGpuKernelFlags } from './webgpu/kernelFlags.ts';
 
 /*
  * y = (x - mean) * rstd * gamma + beta per (sample, group), rstd = 1 / sqrt(var + eps), over NHWC x.
@@ -217,12 +218,14 @@ export function registerWasmGroupNorm(): void {
   });
 }
 
-/** Whether groupNorm should take the fused kernel: the active backend has it. */
+/** Whether groupNorm should take the fused kernel: WASM has it; WebGPU when its flag is on (webgpu/groupNorm.ts). */
 export function fusedGroupNormAvailable(): boolean {
-  return registered && tf.getBackend() === 'wasm';
+  const backend = tf.getBackend();
+  if (backend === 'wasm') return registered;
+  return backend === 'webgpu' && webGpuKernelFlags().groupNormFused && tf.getKernel(GROUP_NORM_KERNEL, 'webgpu') !== undefined;
 }
 
-/** The fused GroupNorm of NHWC x (WASM backend only; layers.ts picks it). */
+/** The fused GroupNorm of NHWC x (where fusedGroupNormAvailable; layers.ts picks it). */
 export function fusedGroupNorm(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, groups: number, eps: number): tf.Tensor4D {
   return tf.engine().runKernel(GROUP_NORM_KERNEL, { x, gamma, beta }, { groups, eps } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }

@@ -1,4 +1,4 @@
-// The engine's custom WebGPU kernels in Node on SwiftShader: the same gradients as tfjs's CPU backend, at odd sizes, and the flag choosing them.
+// The engine's custom WebGPU kernels in Node on SwiftShader: the same values and gradients as tfjs's CPU backend, at odd sizes, and the flags choosing them.
 import { describe, expect, it } from 'vitest';
 import { hasSwiftShader, repoRoot, RESULT_PREFIX, runNode, SWIFTSHADER_ENV, SWIFTSHADER_ICD } from './nodeChild.ts';
 
@@ -19,6 +19,20 @@ const CASES: ConvCase[] = [
   { name: 'a reduction of 2,304 rows in 5 chunks', input: [4, 24, 24, 2], filter: [3, 3, 2, 3], stride: 1, pad: 'same' },
 ];
 
+/** NHWC shapes and groups for GroupNorm: odd pixels, several channels a group, and one group with many elements. */
+const GROUP_NORM_CASES = [
+  { name: '2 x 5x7 x 8 channels, 4 groups', shape: [2, 5, 7, 8], groups: 4 },
+  { name: '3 x 4x4 x 6 channels, 3 groups', shape: [3, 4, 4, 6], groups: 3 },
+  { name: '1 x 24x24 x 16 channels, 2 groups', shape: [1, 24, 24, 16], groups: 2 },
+];
+
+interface GroupNormValues {
+  y: number[];
+  dx: number[];
+  dgamma: number[];
+  dbeta: number[];
+}
+
 interface CaseResult {
   name: string;
   custom: number[];
@@ -32,6 +46,10 @@ interface Report {
   /** Pipelines compiled with the custom kernel's shader key after the stock runs, and after the custom ones. */
   customPipelinesAfterStock: number;
   customPipelinesAfterCustom: number;
+  /** Pipelines of the fused GroupNorm's statistics pass after the stock GroupNorm runs, and after the fused ones. */
+  fusedPipelinesAfterStock: number;
+  fusedPipelinesAfterCustom: number;
+  groupNorm: { name: string; fused: GroupNormValues; stock: GroupNormValues; cpu: GroupNormValues }[];
   leakedTensors: number;
 }
 
@@ -62,7 +80,29 @@ async function filterGradients() {
   }
   return out;
 }
-const customPipelines = () => Object.keys(tf.backend().pipelineCache ?? {}).filter((key) => key.includes('fqlabConv2DDerFilterSplitK')).length;
+const layers = await import(new URL('src/engine/layers.ts', root).href);
+const groupNormCases = ${JSON.stringify(GROUP_NORM_CASES)};
+const groupNormInputs = groupNormCases.map((c) => ({ x: values(size(c.shape)).map((v) => 3 + 2 * v), gamma: values(c.shape[3]), beta: values(c.shape[3]), dy: values(size(c.shape)) }));
+/** y, dx, dgamma and dbeta of layers.groupNorm (fused where the backend and flags allow, else tfjs ops). */
+async function groupNormResults() {
+  const out = [];
+  for (const [i, c] of groupNormCases.entries()) {
+    const input = groupNormInputs[i];
+    const x = tf.tensor4d(input.x, c.shape);
+    const gamma = tf.tensor1d(input.gamma);
+    const beta = tf.tensor1d(input.beta);
+    const dy = tf.tensor4d(input.dy, c.shape);
+    const [y, dx, dgamma, dbeta] = tf.tidy(() => [
+      layers.groupNorm(x, gamma, beta, c.groups),
+      ...tf.grads((a, b, d) => tf.sum(tf.mul(layers.groupNorm(a, b, d, c.groups), dy)))([x, gamma, beta]),
+    ]);
+    out.push({ y: Array.from(await y.data()), dx: Array.from(await dx.data()), dgamma: Array.from(await dgamma.data()), dbeta: Array.from(await dbeta.data()) });
+    tf.dispose([x, gamma, beta, dy, y, dx, dgamma, dbeta]);
+  }
+  return out;
+}
+const pipelinesNamed = (name) => Object.keys(tf.backend().pipelineCache ?? {}).filter((key) => key.includes(name)).length;
+const customPipelines = () => pipelinesNamed('fqlabConv2DDerFilterSplitK');
 const choice = await engine.initBackend('webgpu', { allowSoftwareAdapter: true });
 const before = tf.memory().numTensors;
 flags.selectWebGpuKernelSet('stock');
@@ -71,11 +111,19 @@ const customPipelinesAfterStock = customPipelines();
 flags.selectWebGpuKernelSet('custom');
 const custom = await filterGradients();
 const customPipelinesAfterCustom = customPipelines();
+flags.selectWebGpuKernelSet('stock');
+const groupNormStock = await groupNormResults();
+const fusedPipelinesAfterStock = pipelinesNamed('fqlabGroupStats');
+flags.selectWebGpuKernelSet('custom');
+const groupNormFused = await groupNormResults();
+const fusedPipelinesAfterCustom = pipelinesNamed('fqlabGroupStats');
 const leakedTensors = tf.memory().numTensors - before;
 await tf.setBackend('cpu');
 const cpu = await filterGradients();
+const groupNormCpu = await groupNormResults();
 process.stdout.write(${JSON.stringify(RESULT_PREFIX)} + JSON.stringify({
-  backend: choice.name, customPipelinesAfterStock, customPipelinesAfterCustom, leakedTensors,
+  backend: choice.name, customPipelinesAfterStock, customPipelinesAfterCustom, fusedPipelinesAfterStock, fusedPipelinesAfterCustom, leakedTensors,
+  groupNorm: groupNormCases.map((c, i) => ({ name: c.name, fused: groupNormFused[i], stock: groupNormStock[i], cpu: groupNormCpu[i] })),
   cases: cases.map((c, i) => ({ name: c.name, custom: custom[i], stock: stock[i], cpu: cpu[i] })),
 }) + '\\n');
 `;
@@ -94,7 +142,7 @@ function relativeError(a: number[], b: number[]): number {
 const title = 'custom WebGPU kernels in Node on SwiftShader' + (hasSwiftShader ? '' : ` (skipped: needs ${SWIFTSHADER_ICD}, from Debian's chromium)`);
 
 describe.skipIf(!hasSwiftShader)(title, () => {
-  it('Conv2DBackpropFilter split-K gives the CPU backend\'s dW to 1e-4 relative; the flag picks it, stock otherwise', async () => {
+  it('Conv2DBackpropFilter split-K and the fused GroupNorm give the CPU backend\'s values to 1e-4 relative; the flags pick them, stock otherwise', async () => {
     const run = await runNode<Report>(script, SWIFTSHADER_ENV, 240_000);
     const report = run.result;
     expect(report.backend).toBe('webgpu');
@@ -103,6 +151,14 @@ describe.skipIf(!hasSwiftShader)(title, () => {
       expect(relativeError(c.custom, c.cpu), c.name).toBeLessThan(1e-4);
       expect(relativeError(c.stock, c.cpu), c.name).toBeLessThan(1e-4);
     }
+    for (const c of report.groupNorm) {
+      for (const part of ['y', 'dx', 'dgamma', 'dbeta'] as const) {
+        expect(relativeError(c.fused[part], c.cpu[part]), `${c.name}: ${part}`).toBeLessThan(1e-4);
+        expect(relativeError(c.stock[part], c.cpu[part]), `${c.name}: ${part} (stock)`).toBeLessThan(1e-4);
+      }
+    }
+    expect(report.fusedPipelinesAfterStock).toBe(0);
+    expect(report.fusedPipelinesAfterCustom).toBeGreaterThan(0);
     expect(report.customPipelinesAfterStock).toBe(0);
     expect(report.customPipelinesAfterCustom).toBeGreaterThan(0);
     expect(report.leakedTensors).toBe(0);

@@ -4,13 +4,15 @@
 export interface WebGpuKernelFlags {
   /** Conv2DBackpropFilter as an implicit GEMM split over batch x height x width (stock: one thread per weight). */
   conv2dBackpropFilterSplitK: boolean;
+  /** GroupNorm (+ scale and shift) and its gradient as a few fused passes (stock: a chain of about 16 tfjs ops). */
+  groupNormFused: boolean;
 }
 
 /**
  * Stock everywhere until scripts/gpu/measure.sh shows a custom kernel faster on a real GPU; the CLI's
  * `--webgpu-kernels custom` and the measurement script turn them on.
  */
-export const DEFAULT_WEBGPU_KERNEL_FLAGS: Readonly<WebGpuKernelFlags> = Object.freeze({ conv2dBackpropFilterSplitK: false });
+export const DEFAULT_WEBGPU_KERNEL_FLAGS: Readonly<WebGpuKernelFlags> = Object.freeze({ conv2dBackpropFilterSplitK: false, groupNormFused: false });
 
 let flags: WebGpuKernelFlags = { ...DEFAULT_WEBGPU_KERNEL_FLAGS };
 
