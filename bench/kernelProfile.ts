@@ -42,7 +42,7 @@ export async function profileKernels(work: () => Promise<void>, topCount = 10): 
     }
   };
   const started = performance.now();
-  let info: tf.ProfileInfo;
+  let info: Awaited<ReturnType<typeof tf.profile>>;
   try {
     info = await tf.profile(work);
   } finally {
