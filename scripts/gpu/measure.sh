@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Measures the engine on a GPU through WebGPU in Node (Dawn) for every preset, stock and custom kernels side by side; writes $OUT/gpu-measure.json and prints a table.
 #
-# On a lent GPU machine (no network, nothing installed): run from the repository root with node_modules carried in.
-# A trimmed node_modules is enough (see the README's "Model presets"): @tensorflow/tfjs and its tfjs-* packages
-# (tfjs-core, tfjs-backend-cpu, tfjs-backend-webgl, tfjs-converter, tfjs-data, tfjs-layers), tfjs-backend-wasm,
-# tfjs-backend-webgpu, their dependencies (long, seedrandom, @webgpu/types, ...), webgpu (Dawn for Node), alea,
-# simplex-noise, zod, and tsx with its dependencies (esbuild, @esbuild/linux-x64, get-tsconfig, resolve-pkg-maps).
+# On a lent GPU machine (no network, nothing installed) it needs node_modules carried in; the whole one is too big to
+# carry (64 MiB), so scripts/gpu/trim-node-modules.sh first copies the files it loads (46 MB) to gpu-carry/node_modules:
+# the node builds of @tensorflow/tfjs, tfjs-core, tfjs-backend-cpu, -webgl, -webgpu, -wasm, tfjs-converter, tfjs-data,
+# tfjs-layers; webgpu (Dawn for Node, linux-x64); tsx, esbuild, @esbuild/linux-x64; long, seedrandom, alea,
+# simplex-noise, zod. Carry gpu-carry/node_modules; this script links it as node_modules when that is missing.
 #
 # Knobs (environment): FQLAB_MEASURE_PRESETS=tiny,small,base,paper  FQLAB_MEASURE_KERNEL_SETS=stock,custom
 #   FQLAB_MEASURE_BATCH=32  FQLAB_MEASURE_MICRO_BATCH=(per preset)  FQLAB_MEASURE_MAX_STEPS=3
@@ -22,6 +22,11 @@ if [ "${FQLAB_MEASURE_SWIFTSHADER:-0}" = 1 ]; then
   export LD_LIBRARY_PATH="/usr/lib/chromium${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   export VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json
   export FQLAB_ALLOW_SOFTWARE_WEBGPU=1
+fi
+# A carried trimmed copy (scripts/gpu/trim-node-modules.sh) stands in for a missing or dangling node_modules.
+if [ ! -e node_modules/@tensorflow/tfjs ] && [ -d gpu-carry/node_modules ]; then
+  if [ -L node_modules ]; then rm node_modules; fi
+  [ -e node_modules ] || ln -s gpu-carry/node_modules node_modules
 fi
 for package in @tensorflow/tfjs @tensorflow/tfjs-backend-webgpu webgpu tsx; do
   [ -d "node_modules/$package" ] || { echo "measure.sh: node_modules/$package is missing; carry node_modules (see the comment at the top of scripts/gpu/measure.sh)" >&2; exit 1; }
