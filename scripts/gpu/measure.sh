@@ -9,7 +9,7 @@
 #
 # Knobs (environment): FQLAB_MEASURE_PRESETS=tiny,small,base,paper  FQLAB_MEASURE_KERNEL_SETS=stock,custom
 #   FQLAB_MEASURE_BATCH=32  FQLAB_MEASURE_MICRO_BATCH=(per preset)  FQLAB_MEASURE_MAX_STEPS=3
-#   FQLAB_MEASURE_BUDGET_S=420 (whole run; each preset and kernel set gets a share and is killed past it)
+#   FQLAB_MEASURE_BUDGET_S=400 (whole run; each preset and kernel set gets a share and is killed 10 s past it)
 #   FQLAB_MEASURE_VOLUME_SLICES=50 (reconstruct a 96x96xN volume)  FQLAB_MEASURE_FORCE=1 (run every phase even past its estimate)
 #   OUT (or FQLAB_MEASURE_OUT) = output folder.
 #   FQLAB_MEASURE_SWIFTSHADER=1: the smoke run on a machine without a GPU (Chromium's SwiftShader Vulkan), e.g.

@@ -4,7 +4,7 @@
 // Child: `node --import tsx scripts/gpu/measure.ts --child <preset> <stock|custom> <part.json> <cap seconds>`.
 import * as tf from '@tensorflow/tfjs';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +38,7 @@ const PRESET_MICRO_BATCH: Record<UNetPresetName, number> = { tiny: 32, small: 32
 /** A stock-kernel training step cost 18-35 forwards' time on an H200 (README): the estimate used to skip a step that cannot fit its cap. */
 const ESTIMATED_STEP_FORWARDS = 40;
 /** Seconds a killed child gets past its cap (process start, Dawn start-up, writing its part). */
-const CHILD_GRACE_S = 20;
+const CHILD_GRACE_S = 10;
 /** pDDPM reconstructs each slice with one forward per patch position (2 x 2). */
 const FORWARDS_PER_RECONSTRUCTED_SLICE = 4;
 
@@ -85,7 +85,7 @@ export function readMeasureSettings(env: NodeJS.ProcessEnv): MeasureSettings {
     batch: positiveInt(env, 'FQLAB_MEASURE_BATCH', 32),
     microBatch: env.FQLAB_MEASURE_MICRO_BATCH ? positiveInt(env, 'FQLAB_MEASURE_MICRO_BATCH', 1) : undefined,
     maxSteps: positiveInt(env, 'FQLAB_MEASURE_MAX_STEPS', 3),
-    budgetS: positiveInt(env, 'FQLAB_MEASURE_BUDGET_S', 420),
+    budgetS: positiveInt(env, 'FQLAB_MEASURE_BUDGET_S', 400),
     volumeSlices: positiveInt(env, 'FQLAB_MEASURE_VOLUME_SLICES', 50),
     force: env.FQLAB_MEASURE_FORCE === '1',
     outDir: env.OUT || env.FQLAB_MEASURE_OUT || 'gpu-measure-out',
@@ -107,6 +107,11 @@ interface ForwardResult {
 interface TrainingResult {
   batch: number;
   microBatch: number;
+  /**
+   * The batch actually trained: `batch`, or one micro-batch when a whole step's estimate did not fit the cap; then
+   * stepS is the measured step scaled by batch / measuredBatch (micro-batches run one after another).
+   */
+  measuredBatch: number;
   /** The first step, with shader compilation. */
   firstStepS?: number;
   /** One step, averaged over the timed steps; the first step's time when only it fitted (stepIncludesCompile). */
@@ -195,7 +200,9 @@ async function measureChild(preset: UNetPresetName, kernelSet: WebGpuKernelSet, 
   };
   const save = (): void => {
     result.wallS = elapsedS();
-    writeFileSync(partFile, JSON.stringify(result, null, 2));
+    // Written aside and renamed, so a child killed mid-write leaves its previous part whole.
+    writeFileSync(`${partFile}.tmp`, JSON.stringify(result, null, 2));
+    renameSync(`${partFile}.tmp`, partFile);
   };
   const sampleMemory = (profilePeak = 0): void => {
     const memory = tf.memory() as GpuMemoryInfo;
@@ -246,7 +253,7 @@ async function measureChild(preset: UNetPresetName, kernelSet: WebGpuKernelSet, 
     await withOomScope('reconstruction', result.notes, async () => {
       const volume = syntheticVolume(1, 96, 96, volumeSlices).image;
       const t0 = performance.now();
-      await reconstructVolume(model, volume, { noiseLevel: 750, noiseType: 'simplex', seed: 1, sliceBatch: batch });
+      await reconstructVolume(model, volume, { noiseLevel: 750, noiseType: 'simplex', seed: 1, sliceBatch: batch, dims: [96, 96, volumeSlices] });
       result.reconstruction = { volumeSlices, seconds: (performance.now() - t0) / 1000, estimated: false };
       sampleMemory();
     });
@@ -258,35 +265,40 @@ async function measureChild(preset: UNetPresetName, kernelSet: WebGpuKernelSet, 
   save();
 
   const microBatch = Math.min(batch, settings.microBatch ?? PRESET_MICRO_BATCH[preset]);
-  const training: TrainingResult = { batch, microBatch, steps: 0 };
-  result.training = training;
   const stepEstimateS = ESTIMATED_STEP_FORWARDS * forwardBatchS;
-  if (!settings.force && stepEstimateS > remainingS()) {
-    training.skipped = `an estimated ${stepEstimateS.toFixed(0)} s step (${ESTIMATED_STEP_FORWARDS} forwards) does not fit the ${remainingS().toFixed(0)} s left of this preset's cap`;
+  // Two steps (the first compiles) must fit; else one micro-batch's step, scaled up.
+  const measuredBatch = settings.force || 2 * stepEstimateS <= remainingS() ? batch : microBatch;
+  const training: TrainingResult = { batch, microBatch, measuredBatch, steps: 0 };
+  result.training = training;
+  const measuredEstimateS = (stepEstimateS * measuredBatch) / batch;
+  if (!settings.force && 2 * measuredEstimateS > remainingS()) {
+    training.skipped = `two estimated ${measuredEstimateS.toFixed(0)} s steps at batch ${measuredBatch} (${ESTIMATED_STEP_FORWARDS} forwards of its size each) do not fit the ${remainingS().toFixed(0)} s left of this preset's cap`;
     save();
     return;
   }
+  const scale = batch / measuredBatch;
   const volumes = [0, 1, 2, 3].map((i) => syntheticVolume(i));
-  const trainer = Trainer.create(defaultTrainingConfig(preset, { batchSize: batch, microBatchSize: microBatch, validationSlices: 0 }), { train: volumes, validation: [] });
+  const trainer = Trainer.create(defaultTrainingConfig(preset, { batchSize: measuredBatch, microBatchSize: microBatch, validationSlices: 0 }), { train: volumes, validation: [] });
   await withOomScope('training', result.notes, async () => {
     let t0 = performance.now();
     await trainer.trainStep();
-    training.firstStepS = (performance.now() - t0) / 1000;
+    training.firstStepS = ((performance.now() - t0) / 1000) * scale;
     sampleMemory();
     save();
     t0 = performance.now();
-    while (training.steps < settings.maxSteps && remainingS() > 1.5 * (training.steps > 0 ? (performance.now() - t0) / 1000 / training.steps : training.firstStepS)) {
+    const measuredStepS = (): number => (training.steps > 0 ? (performance.now() - t0) / 1000 / training.steps : (training.firstStepS ?? 0) / scale);
+    while (training.steps < settings.maxSteps && remainingS() > 1.5 * measuredStepS()) {
       await trainer.trainStep();
       training.steps++;
       sampleMemory();
     }
     training.stepIncludesCompile = training.steps === 0;
-    training.stepS = training.steps > 0 ? (performance.now() - t0) / 1000 / training.steps : training.firstStepS;
+    training.stepS = measuredStepS() * scale;
     training.forwardsPerStep = training.stepS / forwardBatchS;
     training.teraflopsPerSecond = trainingTeraflopsPerSecond(flops, batch, training.stepS);
     save();
     // Profiling submits and times each kernel alone, so a profiled step takes longer: only when it surely fits.
-    if (settings.force || remainingS() > 3 * training.stepS) {
+    if (settings.force || remainingS() > 3 * measuredStepS()) {
       const profile = await profileKernels(() => trainer.trainStep().then(() => undefined));
       sampleMemory(profile.peakBytes);
       training.profile = profile;
@@ -328,7 +340,8 @@ function trainingCell(m: PresetMeasurement): string {
   if (tr === undefined) return '-';
   if (tr.skipped !== undefined) return 'skipped';
   if (tr.stepS === undefined) return 'not finished';
-  return `${tr.stepS.toFixed(2)} s (micro ${tr.microBatch}${tr.stepIncludesCompile ? ', incl. compile' : ''})`;
+  const scaled = tr.measuredBatch === tr.batch ? '' : `, scaled from batch ${tr.measuredBatch}`;
+  return `${tr.stepS.toFixed(2)} s (micro ${tr.microBatch}${scaled}${tr.stepIncludesCompile ? ', incl. compile' : ''})`;
 }
 
 function topKernel(profile: KernelProfile | undefined): string {
@@ -390,10 +403,11 @@ async function measureAll(): Promise<void> {
         row.error = 'the child wrote nothing';
       }
       if (run.killed) row.killedAtCap = true;
-      if (run.code !== 0 && !run.killed) row.error ??= `the child exited with ${run.code}: ${run.stderr.trim().split('\n').slice(-3).join(' / ')}`;
+      const failure = run.stderr.split('\n').find((line) => line.startsWith('measure.ts: ')) ?? run.stderr.trim().split('\n').slice(-3).join(' / ');
+      if (run.code !== 0 && !run.killed) row.error ??= `the child exited with ${run.code}: ${failure}`;
       rows.push(row);
       if (row.forward?.profile) console.log(formatKernelProfile(`kernels of one forward, batch ${row.forward.batch}`, row.forward.profile));
-      if (row.training?.profile) console.log(formatKernelProfile(`kernels of one training step, batch ${row.training.batch}`, row.training.profile));
+      if (row.training?.profile) console.log(formatKernelProfile(`kernels of one training step, batch ${row.training.measuredBatch}`, row.training.profile));
       for (const note of [...row.notes, ...(row.training?.skipped ? [`training skipped: ${row.training.skipped}`] : []), ...(row.error ? [`error: ${row.error}`] : [])]) console.log(`note: ${note}`);
     }
   }
@@ -409,7 +423,12 @@ async function measureAll(): Promise<void> {
 const childAt = process.argv.indexOf('--child');
 if (childAt >= 0) {
   const [preset, kernelSet, partFile, capS] = process.argv.slice(childAt + 1);
-  await measureChild(preset as UNetPresetName, kernelSet as WebGpuKernelSet, partFile, Number(capS));
+  try {
+    await measureChild(preset as UNetPresetName, kernelSet as WebGpuKernelSet, partFile, Number(capS));
+  } catch (e) {
+    console.error(`measure.ts: ${preset} ${kernelSet} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exit(1);
+  }
   process.exit(0); // Dawn's device can keep Node's event loop alive after the work
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   await measureAll();
