@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Measures the engine on a GPU through WebGPU in Node (Dawn) for every preset, stock and custom kernels side by side; writes $OUT/gpu-measure.json and prints a table.
 #
-# On a lent GPU machine (no network, nothing installed) it needs node_modules carried in; the whole one is too big to
-# carry (64 MiB), so scripts/gpu/trim-node-modules.sh first copies the files it loads (46 MB) to gpu-carry/node_modules:
+# On a lent GPU machine (no network, nothing installed) it needs node_modules brought along; the whole one is too big
+# (a carry limit of 64 MiB), so scripts/gpu/trim-node-modules.sh first copies the files it loads (46 MB) to gpu-carry/node_modules:
 # the node builds of @tensorflow/tfjs, tfjs-core, tfjs-backend-cpu, -webgl, -webgpu, -wasm, tfjs-converter, tfjs-data,
 # tfjs-layers; webgpu (Dawn for Node, linux-x64); tsx, esbuild, @esbuild/linux-x64; long, seedrandom, alea,
 # simplex-noise, zod. Carry gpu-carry/node_modules; this script links it as node_modules when that is missing.
@@ -14,7 +14,7 @@
 #   OUT (or FQLAB_MEASURE_OUT) = output folder.
 #   FQLAB_MEASURE_SWIFTSHADER=1: the smoke run on a machine without a GPU (Chromium's SwiftShader Vulkan), e.g.
 #   FQLAB_MEASURE_SWIFTSHADER=1 FQLAB_MEASURE_PRESETS=tiny FQLAB_MEASURE_BATCH=1 FQLAB_MEASURE_BUDGET_S=200 scripts/gpu/measure.sh
-#   (about 2 minutes on a 2-core VM; SwiftShader is too slow for training there, so the step is skipped by its estimate;
+#   (1-2 minutes on a 2-core VM; SwiftShader is too slow for training there, so the step is skipped by its estimate;
 #   FQLAB_MEASURE_FORCE=1 FQLAB_MEASURE_MAX_STEPS=1 FQLAB_MEASURE_VOLUME_SLICES=1 FQLAB_MEASURE_BUDGET_S=1200 runs every phase once)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
