@@ -1,4 +1,4 @@
-// Engine benchmark (plain tsx script): per preset and Node backend, forward throughput, training step time, volume reconstruction time and memory.
+// Engine benchmark (plain tsx script): per preset and Node backend, forward throughput, training step time, volume reconstruction time, memory and the top kernels.
 // Usage: npx tsx bench/engine.bench.ts [--presets tiny,small,base,paper] [--backends wasm,cpu,webgpu] [--quick]
 // (webgpu in Node needs a GPU with Vulkan and the optional `webgpu` package; see src/engine/nodeWebgpu.ts)
 import * as tf from '@tensorflow/tfjs';
@@ -15,6 +15,7 @@ import {
   type UNetPresetName,
 } from '../src/engine/index.ts';
 import { syntheticVolume } from '../tests/engine/synthetic.ts';
+import { formatKernelProfile, profileKernels } from './kernelProfile.ts';
 
 interface PresetPlan {
   forwardBatch: number;
@@ -79,19 +80,16 @@ async function benchPreset(preset: UNetPresetName, plan: PresetPlan, quick: bool
   const model = UNet.create(config, 0);
   const x = tf.randomUniform([plan.forwardBatch, 96, 96, 1], -1, 1, 'float32', 1) as tf.Tensor4D;
   const t = new Array<number>(plan.forwardBatch).fill(499);
-  const forwardProfile = await tf.profile(() => {
-    const y = model.apply(x, t);
-    return y;
-  });
-  peakTensorBytes = Math.max(peakTensorBytes, forwardProfile.peakBytes);
-  tf.dispose(forwardProfile.result as tf.Tensor);
   const forward = async (): Promise<void> => {
     const y = model.apply(x, t);
     await y.data();
     sampleMemory();
     y.dispose();
   };
-  await forward(); // warm-up (kernel setup, XNNPACK operator creation)
+  await forward(); // warm-up (kernel setup, XNNPACK operator creation, shader compilation)
+  const forwardProfile = await profileKernels(forward);
+  peakTensorBytes = Math.max(peakTensorBytes, forwardProfile.peakBytes);
+  console.log(formatKernelProfile(`kernels of one forward, batch ${plan.forwardBatch}`, forwardProfile));
   const fwd = await timed(async () => {
     for (let i = 0; i < iterations; i++) await forward();
   });
@@ -120,13 +118,12 @@ async function benchPreset(preset: UNetPresetName, plan: PresetPlan, quick: bool
     const step = await timed(async () => {
       for (let i = 0; i < iterations; i++) await trainer.trainStep();
     });
-    // One more step under tf.profile for the peak tensor memory (micro-batches bound it).
-    const profile = await tf.profile(async () => {
-      await trainer.trainStep();
-    });
+    // One more step under the profiler for its kernels and the peak tensor memory (micro-batches bound it).
+    const profile = await profileKernels(() => trainer.trainStep().then(() => undefined));
     peakTensorBytes = Math.max(peakTensorBytes, profile.peakBytes);
     const note = batchSize < 32 ? ' (less than the paper\'s 32)' : '';
     console.log(`training step (FQ loss, simplex noise), batch ${batchSize}${note}, micro-batch ${trainer.config.microBatchSize}: ${fmt(step, iterations)} per step, ${((batchSize * iterations) / step.wall).toFixed(2)} slices/s wall; peak tensors ${(profile.peakBytes / 2 ** 20).toFixed(0)} MiB`);
+    console.log(formatKernelProfile(`kernels of one training step, batch ${batchSize}`, profile));
     trainer.dispose();
   }
   console.log(`peak tf.memory().numBytes ${(peakTensorBytes / 2 ** 20).toFixed(0)} MiB, peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB`);

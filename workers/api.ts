@@ -46,6 +46,7 @@ export type { BackendCheckOptions, BackendCheckResult } from '../src/session/bac
 export type { LoadedFileInfo } from '../src/session/fileRegistry.ts';
 export type { MethodPresetSummary, MethodSummary } from '../src/session/methods.ts';
 export type { CaseInfo, Diagnostics, LayerFile, ProgressCallback } from '../src/session/session.ts';
+export type { Throughput, ThroughputReading } from '../src/session/throughputLog.ts';
 export type { WorkerError } from '../src/session/sessionErrors.ts';
 export { registeredMaskName, type SkullStripResult } from '../src/session/skullStrip.ts';
 export type { ModelInfo } from '../src/session/trainedModel.ts';

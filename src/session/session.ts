@@ -23,13 +23,15 @@ import type { LayerRequest, MapLayer } from '../analysis/layers.ts';
 import type { ReconstructRequest, ScoreRequest, SweepRequest, SweepResult, ViewedCaseScore } from '../analysis/pipeline.ts';
 import type { SeedSummary } from '../analysis/seeds.ts';
 import type { SeriesFile } from '../formats/readerTypes.ts';
-import type { BackendChoice, BackendPreference, GradientHelpers } from '../engine/index.ts';
+import { methodDescription, type BackendChoice, type BackendPreference, type GradientHelpers } from '../engine/index.ts';
+import { activeKernelSet } from '../engine/webgpu/kernelFlags.ts';
 import { backendCheck, initEngineBackend, type BackendCheckOptions, type BackendCheckResult } from './backendCheck.ts';
 import { FileRegistry, type LoadedFileInfo } from './fileRegistry.ts';
 import { methodSummaries, type MethodSummary } from './methods.ts';
 import { workerError } from './sessionErrors.ts';
 import { registerAndSkullStrip, type RegistrationServices, type SkullStripResult } from './skullStrip.ts';
 import { TemplateSpaceCases } from './templateSpaceCases.ts';
+import { sliceForwardFlops, ThroughputLog, type Throughput } from './throughputLog.ts';
 import { TrainedModel, type ModelInfo } from './trainedModel.ts';
 import { trainModel, TrainingRun, untrainedCheckpoint, type TrainConfig, type TrainProgress } from './trainingRun.ts';
 
@@ -38,6 +40,9 @@ export interface Diagnostics {
   crossOriginIsolated: boolean;
   memory: { numTensors: number; numBytes: number };
   timings: Record<string, number>;
+  /** The WebGPU kernels in force (custom or tfjs's stock ones; other backends ignore them). */
+  kernelSet: ReturnType<typeof activeKernelSet>;
+  throughput: Throughput;
 }
 
 export interface CaseInfo {
@@ -112,6 +117,7 @@ export class Session {
   private readonly comparisonModels = new Map<string, TrainedModel>();
   private training: TrainingRun | null = null;
   private readonly timings: Record<string, number> = {};
+  private readonly throughput = new ThroughputLog();
   private readonly scoringPool: ScoringPool;
   /** The score request in progress; a newer one aborts it between cases. */
   private scoring: AbortController | null = null;
@@ -149,6 +155,8 @@ export class Session {
       crossOriginIsolated: Boolean((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated),
       memory: { numTensors: memory.numTensors, numBytes: memory.numBytes },
       timings: { ...this.pipeline.timings, ...this.timings },
+      kernelSet: activeKernelSet(),
+      throughput: this.throughput.snapshot(),
     };
   }
 
@@ -232,7 +240,12 @@ export class Session {
     const helpers = this.options.gradientHelpers?.();
     try {
       const resumeFrom = config.resume ? this.requireModel() : null;
-      const trained = await trainModel(this.pipeline.cases.all(), config, run, (p) => void onProgress(p), resumeFrom, helpers);
+      const flops = sliceForwardFlops(resumeFrom?.config ?? methodDescription(config.method ?? 'pddpm').trainingConfig(config.preset, {}, config.methodOptions));
+      const progress = (p: TrainProgress): void => {
+        if (flops !== null) this.throughput.recordTraining(flops, p.slicesPerSecond);
+        void onProgress(p);
+      };
+      const trained = await trainModel(this.pipeline.cases.all(), config, run, progress, resumeFrom, helpers);
       this.replaceModel(trained);
       return this.time('train', started, trained.info);
     } finally {
@@ -292,7 +305,7 @@ export class Session {
     Session.checkNoiseLevels([request.noiseLevel]);
     await this.ensureBackend();
     const model = this.requireModelNamed(request.modelId);
-    await this.pipeline.reconstruct(model, request, (p) => void onProgress(p));
+    await this.pipeline.reconstruct(this.throughput.measured(model), request, (p) => void onProgress(p));
   }
 
   async score(request: ScoreRequest, onViewedCase?: ProgressCallback<ViewedCaseScore>): Promise<EvaluationResult> {
@@ -313,7 +326,7 @@ export class Session {
 
   async scoreSeeds(request: ScoreRequest, seeds: number[], onProgress: ProgressCallback<{ done: number; total: number }>): Promise<SeedSummary> {
     await this.ensureBackend();
-    return this.pipeline.scoreSeeds(this.requireModelNamed(request.modelId), request, seeds, (p) => void onProgress(p));
+    return this.pipeline.scoreSeeds(this.throughput.measured(this.requireModelNamed(request.modelId)), request, seeds, (p) => void onProgress(p));
   }
 
   async prCurve(request: ScoreRequest): Promise<EvaluationResult['prCurve']> {
@@ -324,7 +337,7 @@ export class Session {
   async sweep(request: SweepRequest, onProgress: ProgressCallback<{ done: number; total: number }>): Promise<SweepResult> {
     Session.checkNoiseLevels(request.noiseLevels);
     await this.ensureBackend();
-    return this.pipeline.sweep(this.requireModelNamed(request.modelId), request, (p) => void onProgress(p));
+    return this.pipeline.sweep(this.throughput.measured(this.requireModelNamed(request.modelId)), request, (p) => void onProgress(p));
   }
 
   async getLayer(request: LayerRequest): Promise<LayerFile> {

@@ -126,6 +126,8 @@ describe('worker reconstruct, score and layers with a real (tiny) model', () => 
     await trainer.initBackend('auto');
     trainer.pipeline.cases.put(healthy);
     await trainer.train({ ...config, steps: 1 }, () => undefined);
+    // The Diagnostics panel's training TFLOP/s: the step's slices/s times 3 forwards' FLOPs of the U-Net.
+    expect((await trainer.diagnostics()).throughput.lastTrainingStep?.teraflopsPerSecond).toBeGreaterThan(0);
     const worker = new Session();
     const { modelId } = await worker.loadCheckpoint(await trainer.saveCheckpoint(), 'run.fqlab');
     const test = syntheticCase('t1', 'test', 23, 2);
@@ -165,6 +167,8 @@ describe('worker reconstruct, score and layers with a real (tiny) model', () => 
     const diagnostics = await worker.diagnostics();
     expect(diagnostics.timings.reconstruct).toBeGreaterThan(0);
     expect(diagnostics.backend?.name).toMatch(/wasm|cpu/);
+    expect(diagnostics.kernelSet.set).toBe('stock');
+    expect(diagnostics.throughput.lastForward?.teraflopsPerSecond).toBeGreaterThan(0);
   });
 });
 

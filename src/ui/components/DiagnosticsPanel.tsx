@@ -1,8 +1,8 @@
-// Diagnostics: the compute backend in use and why, adapter, the compute worker's tfjs memory, timings; a backend override and copy-to-clipboard.
+// Diagnostics: the compute backend in use and why, the GPU, WebGPU kernel set and TFLOP/s reached, the compute worker's tfjs memory, timings; a backend override and copy-to-clipboard.
 import { useEffect, useState } from 'react';
 import type { BackendPreference } from '../../../workers/api.ts';
 import { chooseBackend, refreshDiagnostics } from '../actions/diagnosticsActions.ts';
-import { BACKEND_PREFERENCES, rememberPreference, useDiagnosticsStore } from '../stores/diagnosticsStore.ts';
+import { BACKEND_PREFERENCES, gpuFacts, rememberPreference, useDiagnosticsStore } from '../stores/diagnosticsStore.ts';
 import { formatBytes } from '../format.ts';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
 import { useModelStore } from '../stores/modelStore.ts';
@@ -48,7 +48,7 @@ export function DiagnosticsPanel() {
     }
   };
 
-  const adapter = backend?.adapterInfo;
+  const facts = gpuFacts(backend, diagnostics);
   return (
     <div className="stack">
       <div>
@@ -71,21 +71,34 @@ export function DiagnosticsPanel() {
         </label>
       </div>
       <dl className="facts">
-        {adapter && (
-          <div className="fact-row">
-            <dt>adapter</dt>
-            <dd>
-              {[adapter.vendor, adapter.architecture, adapter.description].filter((x) => x).join(' · ') || 'unnamed'}
-              {adapter.isFallbackAdapter ? ' (software fallback)' : ''}
-            </dd>
-          </div>
-        )}
+        <div className="fact-row">
+          <dt>GPU</dt>
+          <dd data-testid="gpu-adapter">{facts.gpu}</dd>
+        </div>
         {diagnostics && (
           <>
             <div className="fact-row">
               <dt>tfjs memory</dt>
               <dd data-testid="worker-memory" title="tf.memory() in the compute worker, which holds every tensor (the page's own thread holds none)">
                 {diagnostics.memory.numTensors} tensors, {formatBytes(diagnostics.memory.numBytes)} in the compute worker
+              </dd>
+            </div>
+            <div className="fact-row">
+              <dt>kernel set</dt>
+              <dd data-testid="kernel-set" title="The engine's custom WebGPU kernels or tfjs-backend-webgpu's stock ones (src/engine/webgpu/kernelFlags.ts)">
+                {facts.kernelSet}
+              </dd>
+            </div>
+            <div className="fact-row">
+              <dt>forward</dt>
+              <dd data-testid="forward-tflops" title="The last reconstruction: the U-Net's FLOPs x slice forwards / its wall time">
+                {facts.forward}
+              </dd>
+            </div>
+            <div className="fact-row">
+              <dt>training</dt>
+              <dd data-testid="training-tflops" title="The last training progress report: slices/s x 3 forwards' FLOPs of the U-Net">
+                {facts.training}
               </dd>
             </div>
             <div className="fact-row">

@@ -1,6 +1,6 @@
-// Zustand store of the compute backend: the user's preference, what the worker chose and why, and the latest diagnostics.
+// Zustand store of the compute backend: the user's preference, what the worker chose and why, the latest diagnostics, and the GPU facts shown from them.
 import { create } from 'zustand';
-import type { BackendChoice, BackendPreference, Diagnostics } from '../../../workers/api.ts';
+import type { BackendChoice, BackendPreference, Diagnostics, Throughput, ThroughputReading } from '../../../workers/api.ts';
 
 export type WorkerStatus = 'starting' | 'ready' | 'failed';
 
@@ -49,3 +49,35 @@ export const useDiagnosticsStore = create<DiagnosticsState>()((set) => ({
   diagnostics: null,
   set: (patch) => set(patch),
 }));
+
+/** The Diagnostics panel's GPU lines, as text: the adapter, the WebGPU kernel set, and the last forward's and training step's TFLOP/s. */
+export interface GpuFacts {
+  gpu: string;
+  kernelSet: string;
+  forward: string;
+  training: string;
+}
+
+function rateText(reading: ThroughputReading | null, unit: string, none: string): string {
+  if (reading === null) return none;
+  return `${reading.teraflopsPerSecond.toPrecision(3)} TFLOP/s (${reading.slicesPerSecond.toPrecision(3)} ${unit}/s)`;
+}
+
+export function gpuFacts(backend: BackendChoice | null, diagnostics: Pick<Diagnostics, 'kernelSet' | 'throughput'> | null): GpuFacts {
+  const adapter = backend?.adapterInfo;
+  const named = adapter ? [adapter.vendor, adapter.architecture, adapter.description].filter((x) => x).join(' · ') || 'unnamed adapter' : '';
+  const gpu = adapter ? `${named}${adapter.isFallbackAdapter ? ' (software fallback)' : ''}` : 'no WebGPU adapter';
+  const onWebGpu = backend?.name === 'webgpu';
+  const kernels = diagnostics?.kernelSet;
+  const setText = kernels === undefined ? '…' : kernels.set === 'mixed' ? `mixed (custom: ${kernels.custom.join(', ')})` : kernels.set;
+  const throughput: Throughput | undefined = diagnostics?.throughput;
+  const equivalents = throughput?.trainingStepForwardEquivalents ?? 3;
+  return {
+    gpu,
+    kernelSet: onWebGpu ? setText : `${setText} (applies to WebGPU only; this backend is ${backend?.name ?? 'not started'})`,
+    forward: rateText(throughput?.lastForward ?? null, 'slice forwards', 'no reconstruction yet'),
+    training: throughput?.lastTrainingStep
+      ? `${rateText(throughput.lastTrainingStep, 'slices', '')}, a slice counted as ${equivalents} forwards' FLOPs`
+      : 'no training step yet',
+  };
+}
