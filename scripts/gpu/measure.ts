@@ -23,7 +23,7 @@ import {
 } from '../../src/engine/index.ts';
 import { forwardTeraflopsPerSecond, TRAINING_STEP_FORWARD_EQUIVALENTS, trainingTeraflopsPerSecond } from '../../src/engine/throughput.ts';
 // Aliased: the name starts with "use" but it is no React hook.
-import { activeKernelSet, useWebGpuKernelSet as selectWebGpuKernelSet, type WebGpuKernelSet } from '../../src/engine/webgpu/kernelFlags.ts';
+import { activeKernelSet, selectWebGpuKernelSet, type WebGpuKernelSet } from '../../src/engine/webgpu/kernelFlags.ts';
 import { syntheticVolume } from '../../tests/engine/synthetic.ts';
 
 const ALL_PRESETS: readonly UNetPresetName[] = ['tiny', 'small', 'base', 'paper'];
