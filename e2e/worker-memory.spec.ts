@@ -18,4 +18,9 @@ test("after a checkpoint loads, the memory readout counts the worker's tensors",
   await expect(page.getByTestId('forward-tflops')).toHaveText('no reconstruction yet');
   await expect(page.getByTestId('training-tflops')).toHaveText('no training step yet');
   await expect(page.getByTestId('gpu-adapter')).not.toBeEmpty();
+  // The kernel set can be switched from the panel; the worker reports the new one.
+  await page.getByTestId('kernel-set-select').selectOption('custom');
+  await expect(page.getByTestId('kernel-set')).toHaveText(/^custom \(applies to WebGPU only/);
+  await page.getByTestId('kernel-set-select').selectOption('stock');
+  await expect(page.getByTestId('kernel-set')).toHaveText(/^stock /);
 });

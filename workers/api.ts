@@ -4,6 +4,7 @@
 import type { RegistrationProgress } from '../src/core/registration/index.ts';
 import type { SeriesFile } from '../src/formats/readerTypes.ts';
 import type { BackendChoice, BackendPreference } from '../src/engine/backend.ts';
+import type { WebGpuKernelSet } from '../src/engine/webgpu/kernelFlags.ts';
 import type { CaseSpec } from '../src/analysis/caseSpec.ts';
 import type { EvaluationResult } from '../src/analysis/evaluate.ts';
 import type { LayerRequest } from '../src/analysis/layers.ts';
@@ -24,6 +25,7 @@ export type { VaeVariant } from '../src/engine/methods/autoencoder/index.ts';
 export { MODALITIES, type Modality } from '../src/core/modality.ts';
 export type { Summary, ThresholdSource } from '../src/core/metrics/index.ts';
 export type { BackendChoice, BackendPreference } from '../src/engine/backend.ts';
+export { WEBGPU_KERNEL_SETS, type WebGpuKernelSet } from '../src/engine/webgpu/kernelFlags.ts';
 export type { LossKind } from '../src/engine/loss.ts';
 export type { NoiseType } from '../src/engine/noise.ts';
 // Pure model-size arithmetic (no tfjs), so the model panel can describe the presets.
@@ -56,6 +58,8 @@ export type { SeriesFile };
 export interface FqlabWorkerApi {
   initBackend(preference: BackendPreference): Promise<BackendChoice>;
   diagnostics(): Promise<Diagnostics>;
+  /** Picks tfjs's stock WebGPU kernels or the engine's custom ones for the next ops. */
+  setWebGpuKernels(set: WebGpuKernelSet): Promise<void>;
   /** Switches to a backend and runs a small seeded forward pass there (diagnostics panel, browser tests). */
   backendCheck(preference: BackendPreference, options?: BackendCheckOptions): Promise<BackendCheckResult>;
   /**

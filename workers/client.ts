@@ -10,6 +10,7 @@ import type {
   SeriesFile,
   TrainConfig,
   TrainProgress,
+  WebGpuKernelSet,
   WorkerError,
 } from './api.ts';
 import { isWorkerError } from '../src/session/sessionErrors.ts';
@@ -96,6 +97,7 @@ export function createWorkerClient(options: WorkerClientOptions = {}): FqlabWork
   const seriesOutputs = new Map<string, { folderName: string; files: SeriesFile[]; fileName: string }>();
   const cases = new Map<string, CaseSpec>();
   let backend: BackendPreference | null = null;
+  let webgpuKernels: WebGpuKernelSet | null = null;
   /** The current model's checkpoint and what refusals call it (its file name, or the training run it came from). */
   let checkpoint: { bytes: Uint8Array; fileName: string } | null = null;
   /** Checkpoints of the models kept for comparison, by model id, replayed like the current one. */
@@ -189,6 +191,10 @@ export function createWorkerClient(options: WorkerClientOptions = {}): FqlabWork
       const preference = backend;
       await attempt(() => remote.initBackend(preference));
     }
+    if (webgpuKernels) {
+      const set = webgpuKernels;
+      await attempt(() => remote.setWebGpuKernels(set));
+    }
     for (const [fileId, file] of files) {
       const copy = file.bytes.slice(0);
       await attempt(() => remote.loadFile(file.fileName, Comlink.transfer(copy, [copy]), fileId));
@@ -236,6 +242,10 @@ export function createWorkerClient(options: WorkerClientOptions = {}): FqlabWork
       return info;
     },
     diagnostics: () => call((r) => r.diagnostics()),
+    async setWebGpuKernels(set) {
+      await call((r) => r.setWebGpuKernels(set));
+      webgpuKernels = set;
+    },
     async backendCheck(preference, checkOptions) {
       const result = await call((r) => r.backendCheck(preference, checkOptions));
       backend = preference;

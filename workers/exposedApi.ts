@@ -10,6 +10,7 @@ type ResultOf<M extends ApiMethod> = Awaited<ReturnType<FqlabWorkerApi[M]>>;
 const API_METHODS: Record<ApiMethod, true> = {
   initBackend: true,
   diagnostics: true,
+  setWebGpuKernels: true,
   backendCheck: true,
   loadFile: true,
   loadDicomSeries: true,

@@ -24,7 +24,7 @@ import type { ReconstructRequest, ScoreRequest, SweepRequest, SweepResult, Viewe
 import type { SeedSummary } from '../analysis/seeds.ts';
 import type { SeriesFile } from '../formats/readerTypes.ts';
 import { methodDescription, type BackendChoice, type BackendPreference, type GradientHelpers } from '../engine/index.ts';
-import { activeKernelSet } from '../engine/webgpu/kernelFlags.ts';
+import { activeKernelSet, selectWebGpuKernelSet, type WebGpuKernelSet } from '../engine/webgpu/kernelFlags.ts';
 import { backendCheck, initEngineBackend, type BackendCheckOptions, type BackendCheckResult } from './backendCheck.ts';
 import { FileRegistry, type LoadedFileInfo } from './fileRegistry.ts';
 import { methodSummaries, type MethodSummary } from './methods.ts';
@@ -134,6 +134,11 @@ export class Session {
   async initBackend(preference: BackendPreference): Promise<BackendChoice> {
     this.backend = await initEngineBackend(preference, this.options.wasmPaths);
     return this.backend;
+  }
+
+  /** Picks tfjs's stock WebGPU kernels or the engine's custom ones (kernelFlags.ts); the next op uses them. */
+  async setWebGpuKernels(set: WebGpuKernelSet): Promise<void> {
+    selectWebGpuKernelSet(set);
   }
 
   async backendCheck(preference: BackendPreference, options: BackendCheckOptions = {}): Promise<BackendCheckResult> {

@@ -1,5 +1,5 @@
 // Starts the compute worker, picks the backend (auto or the user's override) and refreshes the diagnostics.
-import type { BackendPreference } from '../../../workers/api.ts';
+import type { BackendPreference, WebGpuKernelSet } from '../../../workers/api.ts';
 import { useDiagnosticsStore } from '../stores/diagnosticsStore.ts';
 import { useErrorStore } from '../stores/errorStore.ts';
 import { toUserError } from '../worker/userError.ts';
@@ -39,6 +39,16 @@ export async function chooseBackend(preference: BackendPreference): Promise<void
     useErrorStore
       .getState()
       .report('', `The compute backend "${preference}" could not start: ${message.replace(/[.\s]+$/, '')}. Pick another backend under Diagnostics (cpu always works, slowly) or reload the page.`);
+  }
+}
+
+/** Switches the compute worker between tfjs's stock WebGPU kernels and the engine's custom ones. */
+export async function chooseWebGpuKernels(set: WebGpuKernelSet): Promise<void> {
+  try {
+    await workbenchWorker().setWebGpuKernels(set);
+    await refreshDiagnostics();
+  } catch (error) {
+    useErrorStore.getState().report('', `The WebGPU kernel set "${set}" could not be chosen: ${toUserError(error).message}`);
   }
 }
 

@@ -1,7 +1,7 @@
 // Diagnostics: the compute backend in use and why, the GPU, WebGPU kernel set and TFLOP/s reached, the compute worker's tfjs memory, timings; a backend override and copy-to-clipboard.
 import { useEffect, useState } from 'react';
-import type { BackendPreference } from '../../../workers/api.ts';
-import { chooseBackend, refreshDiagnostics } from '../actions/diagnosticsActions.ts';
+import { WEBGPU_KERNEL_SETS, type BackendPreference, type WebGpuKernelSet } from '../../../workers/api.ts';
+import { chooseBackend, chooseWebGpuKernels, refreshDiagnostics } from '../actions/diagnosticsActions.ts';
 import { BACKEND_PREFERENCES, gpuFacts, rememberPreference, useDiagnosticsStore } from '../stores/diagnosticsStore.ts';
 import { formatBytes } from '../format.ts';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
@@ -86,7 +86,19 @@ export function DiagnosticsPanel() {
             <div className="fact-row">
               <dt>kernel set</dt>
               <dd data-testid="kernel-set" title="The engine's custom WebGPU kernels or tfjs-backend-webgpu's stock ones (src/engine/webgpu/kernelFlags.ts)">
-                {facts.kernelSet}
+                {facts.kernelSet}{' '}
+                <select
+                  data-testid="kernel-set-select"
+                  aria-label="WebGPU kernel set"
+                  value={diagnostics.kernelSet.set === 'custom' ? 'custom' : 'stock'}
+                  onChange={(e) => void chooseWebGpuKernels(e.target.value as WebGpuKernelSet)}
+                >
+                  {WEBGPU_KERNEL_SETS.map((set) => (
+                    <option key={set} value={set}>
+                      {set}
+                    </option>
+                  ))}
+                </select>
               </dd>
             </div>
             <div className="fact-row">
