@@ -245,8 +245,10 @@ export class Session {
     const helpers = this.options.gradientHelpers?.();
     try {
       const resumeFrom = config.resume ? this.requireModel() : null;
-      const flops = sliceForwardFlops(resumeFrom?.config ?? methodDescription(config.method ?? 'pddpm').trainingConfig(config.preset, {}, config.methodOptions));
+      // Worked out at the first report, once trainModel has checked the method and preset.
+      let flops: number | null | undefined;
       const progress = (p: TrainProgress): void => {
+        if (flops === undefined) flops = sliceForwardFlops(resumeFrom?.config ?? methodDescription(config.method ?? 'pddpm').trainingConfig(config.preset, {}, config.methodOptions));
         if (flops !== null) this.throughput.recordTraining(flops, p.slicesPerSecond);
         void onProgress(p);
       };
