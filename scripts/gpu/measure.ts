@@ -22,12 +22,10 @@ import {
   type UNetPresetName,
 } from '../../src/engine/index.ts';
 import { forwardTeraflopsPerSecond, TRAINING_STEP_FORWARD_EQUIVALENTS, trainingTeraflopsPerSecond } from '../../src/engine/throughput.ts';
-// Aliased: the name starts with "use" but it is no React hook.
-import { activeKernelSet, selectWebGpuKernelSet, type WebGpuKernelSet } from '../../src/engine/webgpu/kernelFlags.ts';
+import { activeKernelSet, selectWebGpuKernelSet, WEBGPU_KERNEL_SETS, type WebGpuKernelSet } from '../../src/engine/webgpu/kernelFlags.ts';
 import { syntheticVolume } from '../../tests/engine/synthetic.ts';
 
 const ALL_PRESETS: readonly UNetPresetName[] = ['tiny', 'small', 'base', 'paper'];
-const ALL_KERNEL_SETS: readonly WebGpuKernelSet[] = ['stock', 'custom'];
 /** Share of the whole budget each preset gets (per kernel set): bigger presets cost more per step. */
 const PRESET_BUDGET_WEIGHT: Record<UNetPresetName, number> = { tiny: 0.5, small: 1, base: 2, paper: 3.5 };
 /**
@@ -81,7 +79,7 @@ function listOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed:
 export function readMeasureSettings(env: NodeJS.ProcessEnv): MeasureSettings {
   return {
     presets: listOf(env, 'FQLAB_MEASURE_PRESETS', ALL_PRESETS),
-    kernelSets: listOf(env, 'FQLAB_MEASURE_KERNEL_SETS', ALL_KERNEL_SETS),
+    kernelSets: listOf(env, 'FQLAB_MEASURE_KERNEL_SETS', WEBGPU_KERNEL_SETS),
     batch: positiveInt(env, 'FQLAB_MEASURE_BATCH', 32),
     microBatch: env.FQLAB_MEASURE_MICRO_BATCH ? positiveInt(env, 'FQLAB_MEASURE_MICRO_BATCH', 1) : undefined,
     maxSteps: positiveInt(env, 'FQLAB_MEASURE_MAX_STEPS', 3),
