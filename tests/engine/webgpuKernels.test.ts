@@ -1,5 +1,6 @@
 // The engine's custom WebGPU kernels in Node on SwiftShader: the same values and gradients as tfjs's CPU backend, at odd sizes, and the flags choosing them.
 import { describe, expect, it } from 'vitest';
+import { splitKPlan } from '../../src/engine/webgpu/conv2dBackpropFilter.ts';
 import { hasSwiftShader, repoRoot, RESULT_PREFIX, runNode, SWIFTSHADER_ENV, SWIFTSHADER_ICD } from './nodeChild.ts';
 
 interface ConvCase {
@@ -102,7 +103,7 @@ async function groupNormResults() {
   return out;
 }
 const pipelinesNamed = (name) => Object.keys(tf.backend().pipelineCache ?? {}).filter((key) => key.includes(name)).length;
-const customPipelines = () => pipelinesNamed('fqlabConv2DDerFilterSplitK');
+const customPipelines = () => pipelinesNamed('conv2dBackpropFilterSplitK');
 const choice = await engine.initBackend('webgpu', { allowSoftwareAdapter: true });
 const before = tf.memory().numTensors;
 flags.selectWebGpuKernelSet('stock');
@@ -163,4 +164,19 @@ describe.skipIf(!hasSwiftShader)(title, () => {
     expect(report.customPipelinesAfterCustom).toBeGreaterThan(0);
     expect(report.leakedTensors).toBe(0);
   }, 300_000);
+});
+
+describe('the split-K plan', () => {
+  it('covers every row of the reduction, at most 32 splits and 2^24 partial values', () => {
+    for (const rows of [1, 15, 16, 17, 511, 512, 513, 3200, 2 * 40 * 40, 32 * 96 * 96]) {
+      for (const filterValues of [9, 3 * 3 * 128 * 128, 3 * 3 * 512 * 512]) {
+        const { splits, tilesPerSplit } = splitKPlan(rows, filterValues);
+        expect(splits * tilesPerSplit * 16).toBeGreaterThanOrEqual(rows);
+        expect((splits - 1) * tilesPerSplit * 16).toBeLessThan(rows);
+        expect(splits).toBeLessThanOrEqual(32);
+        expect(splits === 1 || splits * filterValues <= 1 << 24).toBe(true);
+      }
+    }
+    expect(splitKPlan(2304, 54).splits).toBe(5);
+  });
 });
