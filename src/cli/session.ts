@@ -11,6 +11,7 @@ import { startGradientWorkers } from '../engine/nodeGradientWorkers.ts';
 import { METHOD_FLAG, methodFlag } from './methodFlags.ts';
 import { MODALITIES } from '../core/modality.ts';
 import type { BackendChoice, BackendPreference } from '../engine/backend.ts';
+import { selectWebGpuKernelSet, WEBGPU_KERNEL_SETS, type WebGpuKernelSet } from '../engine/webgpu/kernelFlags.ts';
 import type { CaseInfo } from '../session/session.ts';
 import type { DataSplit } from '../analysis/caseStore.ts';
 import type { LoadedFileInfo } from '../session/fileRegistry.ts';
@@ -30,8 +31,23 @@ export interface CliSession {
   backend: BackendChoice;
 }
 
-/** `trainingThreads` > 1 adds that many engines minus one (worker threads) to every training step on WASM. */
-export async function openSession(backend: BackendPreference, trainingThreads = 1): Promise<CliSession> {
+/** The `--webgpu-kernels` flag of the commands that run the engine. */
+export const WEBGPU_KERNELS_FLAG: FlagSpec = { 'webgpu-kernels': { type: 'string' } };
+export const WEBGPU_KERNELS_USAGE =
+  '  --webgpu-kernels custom runs the engine\'s own WebGPU kernels (src/engine/webgpu/kernelFlags.ts) where tfjs\'s stock\n' +
+  '  ones are slow; stock (default) until scripts/gpu/measure.sh shows them faster on a GPU.\n';
+
+/** The kernel set `--webgpu-kernels` names (stock when absent). */
+export function webGpuKernelsFlag(flags: ParsedFlags): WebGpuKernelSet {
+  return choiceFlag(flags, 'webgpu-kernels', WEBGPU_KERNEL_SETS, 'stock');
+}
+
+/**
+ * `trainingThreads` > 1 adds that many engines minus one (worker threads) to every training step on WASM;
+ * `webgpuKernels` picks tfjs's stock WebGPU kernels or the engine's custom ones.
+ */
+export async function openSession(backend: BackendPreference, trainingThreads = 1, webgpuKernels: WebGpuKernelSet = 'stock'): Promise<CliSession> {
+  selectWebGpuKernelSet(webgpuKernels);
   let chosen: BackendChoice | null = null;
   // The helper threads run WASM: only beside a WASM engine is a step the same to the bit as on one thread.
   const gradientHelpers = (): GradientHelpers | undefined => (chosen?.name === 'wasm' ? startGradientWorkers(trainingThreads - 1) : undefined);
@@ -189,6 +205,7 @@ export const EVALUATION_FLAGS: FlagSpec = {
   test: { type: 'string', multiple: true },
   modality: { type: 'string' },
   backend: { type: 'string' },
+  ...WEBGPU_KERNELS_FLAG,
   'allow-no-threshold': { type: 'boolean' },
   ...SMOOTHING_FLAG,
 };
@@ -226,6 +243,8 @@ export interface EvaluationOptions {
   modality?: Modality;
   smoothing: boolean;
   backend: BackendPreference;
+  /** Stock when absent. */
+  webgpuKernels?: WebGpuKernelSet;
   /** Report threshold-free metrics when no threshold can be chosen, instead of refusing. */
   allowNoThreshold?: boolean;
 }
@@ -246,7 +265,8 @@ export function evaluationFlags(flags: ParsedFlags): EvaluationOptions {
   const modality = flags.modality === undefined ? undefined : choiceFlag(flags, 'modality', MODALITIES, 'T2');
   refuseSharedImages(expandScanPaths(valPaths).files, expandScanPaths(testPaths).files);
   const backend = choiceFlag(flags, 'backend', BACKENDS, 'auto');
-  return { model, thresh, valPaths, testPaths, modality, smoothing: smoothingFlag(flags), backend, allowNoThreshold: flags['allow-no-threshold'] === true };
+  const webgpuKernels = webGpuKernelsFlag(flags);
+  return { model, thresh, valPaths, testPaths, modality, smoothing: smoothingFlag(flags), backend, webgpuKernels, allowNoThreshold: flags['allow-no-threshold'] === true };
 }
 
 /**
@@ -287,7 +307,7 @@ function requireLesionValidation(validation: readonly LoadedCase[], options: Eva
  * test cases by position (every validation case is always defined: the threshold is chosen on all of them).
  */
 export async function openEvaluation(options: EvaluationOptions, keepTest: (position: number) => boolean = () => true): Promise<EvaluationSetup> {
-  const session = await openSession(options.backend);
+  const session = await openSession(options.backend, 1, options.webgpuKernels);
   const checkpoint = options.model === null ? null : readCheckpoint(options.model);
   const loaded = checkpoint === null ? null : await session.worker.loadCheckpoint(checkpoint.bytes, checkpoint.path);
   const validation = await loadCases(session, options.valPaths, 'validation', options.modality, options.smoothing);

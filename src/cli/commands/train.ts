@@ -10,10 +10,21 @@ import { choiceFlag, integerFlag, numberFlag, optionalString, requiredString, st
 import type { Command } from '../command.ts';
 import type { PendingOutputs } from '../outputs.ts';
 import { weightsOnlyCheckpoint } from '../../engine/checkpoint.ts';
-import { activeKernelSet, selectWebGpuKernelSet, WEBGPU_KERNEL_SETS } from '../../engine/webgpu/kernelFlags.ts';
+import { activeKernelSet } from '../../engine/webgpu/kernelFlags.ts';
 import { METHOD_FLAG, METHOD_OPTION_FLAGS, METHOD_OPTION_USAGE, METHOD_USAGE, methodFlag, methodOptionsFlag, presetFlag } from '../methodFlags.ts';
 import { formatDuration, progressBar } from '../progressBar.ts';
-import { BACKENDS, loadCases, openSession, readCheckpoint, SMOOTHING_FLAG, SMOOTHING_USAGE, smoothingFlag } from '../session.ts';
+import {
+  BACKENDS,
+  loadCases,
+  openSession,
+  readCheckpoint,
+  SMOOTHING_FLAG,
+  SMOOTHING_USAGE,
+  smoothingFlag,
+  WEBGPU_KERNELS_FLAG,
+  WEBGPU_KERNELS_USAGE,
+  webGpuKernelsFlag,
+} from '../session.ts';
 
 export const trainCommand: Command = {
   name: 'train',
@@ -42,8 +53,7 @@ export const trainCommand: Command = {
     '  GPU the whole batch is faster). --weights-only writes just the inference weights (a quarter of the size; no resume).\n' +
     `  --threads N (WASM): N engines, N - 1 of them worker threads, share each step's micro-batches (this machine has\n` +
     `  ${cpus().length} cores); the step is the same to the bit. Methods with BatchNorm (ae, sae, vae, svae, fanogan) train on one.\n` +
-    '  --webgpu-kernels custom runs the engine\'s own WebGPU kernels (src/engine/webgpu/kernelFlags.ts) where tfjs\'s stock\n' +
-    '  ones are slow for training; stock (default) until scripts/gpu/measure.sh shows them faster on a GPU.\n' +
+    WEBGPU_KERNELS_USAGE +
     '  Writes MODEL_DIR/model.fqlab (the checkpoint with the lowest validation loss) and MODEL_DIR/training.json\n' +
     '  (settings, loss curve, wall time, machine). An epoch draws one random slice per training volume.',
   options: {
@@ -67,7 +77,7 @@ export const trainCommand: Command = {
     'weights-only': { type: 'boolean' },
     seed: { type: 'string' },
     backend: { type: 'string' },
-    'webgpu-kernels': { type: 'string' },
+    ...WEBGPU_KERNELS_FLAG,
     resume: { type: 'string' },
     out: { type: 'string' },
     ...SMOOTHING_FLAG,
@@ -96,9 +106,7 @@ export const trainCommand: Command = {
     const started = performance.now();
 
     const threads = integerFlag(flags, 'threads', 1, 1, Math.max(1, cpus().length));
-    const webgpuKernels = choiceFlag(flags, 'webgpu-kernels', WEBGPU_KERNEL_SETS, 'stock');
-    selectWebGpuKernelSet(webgpuKernels);
-    const session = await openSession(choiceFlag(flags, 'backend', BACKENDS, 'auto'), threads);
+    const session = await openSession(choiceFlag(flags, 'backend', BACKENDS, 'auto'), threads, webGpuKernelsFlag(flags));
     const resumeFrom = optionalString(flags, 'resume');
     if (resumeFrom) {
       const resumed = readCheckpoint(resumeFrom);
