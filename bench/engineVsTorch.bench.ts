@@ -11,6 +11,7 @@ import { defaultTrainingConfig, initBackend, Trainer, UNet, unetParameterCount, 
 import type { GradientHelpers } from '../src/engine/microBatch.ts';
 import { startGradientWorkers } from '../src/engine/nodeGradientWorkers.ts';
 import { syntheticVolume } from '../tests/engine/synthetic.ts';
+import { formatKernelProfile, profileKernels } from './kernelProfile.ts';
 
 const PYTHON = '/usr/bin/python3';
 /** Batch of both sides per preset; training only where it fits the WASM heap (see unetConfig.ts). */
@@ -131,55 +132,12 @@ function fqlabStep(t: Trainer): Promise<Timing> {
   });
 }
 
-/**
- * Exclusive kernel times of one training step (tf.profile counts a kernel that runs other kernels,
- * such as the engine's conv gradients, with their time; this subtracts it by tracking the nesting).
- */
+/** The top kernels of one training step by exclusive time (bench/kernelProfile.ts). */
 async function kernelProfile(t: Trainer): Promise<void> {
-  const profiler = (tf.engine() as unknown as { profiler: { profileKernel: (...args: unknown[]) => unknown } }).profiler;
-  const original = profiler.profileKernel.bind(profiler);
-  const depths: number[] = [];
-  let depth = 0;
-  profiler.profileKernel = (...args: unknown[]) => {
-    depth++;
-    try {
-      return original(...args);
-    } finally {
-      depth--;
-      depths.push(depth);
-    }
-  };
-  const t0 = performance.now();
-  let info: Awaited<ReturnType<typeof tf.profile>>;
-  try {
-    info = await tf.profile(async () => {
-      await t.trainStep();
-    });
-  } finally {
-    profiler.profileKernel = original;
-  }
-  const wall = (performance.now() - t0) / 1000;
-  // Records arrive in completion order: a kernel's children are the deeper records just before it.
-  const exclusive = new Map<string, { ms: number; calls: number }>();
-  const childTime: number[] = [];
-  info.kernels.forEach((k, i) => {
-    const d = depths[i] ?? 0;
-    const own = Number(k.kernelTimeMs) || 0;
-    const children = childTime[d + 1] ?? 0;
-    childTime[d + 1] = 0;
-    childTime[d] = (childTime[d] ?? 0) + own;
-    const e = exclusive.get(k.name) ?? { ms: 0, calls: 0 };
-    e.ms += Math.max(0, own - children);
-    e.calls++;
-    exclusive.set(k.name, e);
-  });
-  const total = [...exclusive.values()].reduce((a, e) => a + e.ms, 0);
-  console.log(`\nkernel profile of one ${t.config.preset} training step (batch ${t.config.batchSize}, micro-batch ${t.config.microBatchSize}, one thread, under tf.profile: ${wall.toFixed(2)} s wall):`);
-  console.log('| kernel | exclusive s | share | calls |\n|---|---|---|---|');
-  for (const [name, e] of [...exclusive].sort((a, b) => b[1].ms - a[1].ms).slice(0, 16)) {
-    console.log(`| ${name} | ${(e.ms / 1000).toFixed(2)} | ${((100 * e.ms) / total).toFixed(1)}% | ${e.calls} |`);
-  }
-  console.log(`| (all kernels) | ${(total / 1000).toFixed(2)} | 100% | ${info.kernels.length} |`);
+  const profile = await profileKernels(async () => {
+    await t.trainStep();
+  }, 16);
+  console.log(`\n${formatKernelProfile(`kernel profile of one ${t.config.preset} training step (batch ${t.config.batchSize}, micro-batch ${t.config.microBatchSize}, one thread)`, profile)}`);
 }
 
 interface Row {
