@@ -39,7 +39,7 @@ const layerRules = LAYERS.map((layer) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'test-results/', 'playwright-report/', 'e2e-artifacts/', 'public/', '.helpers/'] },
+  { ignores: ['dist/', 'node_modules/', 'test-results/', 'playwright-report/', 'e2e-artifacts/', 'public/', '.helpers/', '**/*.as.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,4 +1,4 @@
-// The whole test suite in one command: lint, typecheck, unit tests (Vitest), browser tests (Playwright).
+// The whole test suite in one command: lint, typecheck, generated WebAssembly up to date, unit tests (Vitest), browser tests (Playwright).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -11,6 +11,7 @@ if (!existsSync(chromium)) {
 const steps = [
   ['lint', ['npx', 'eslint', '.']],
   ['typecheck', ['npx', 'tsc', '-p', '.']],
+  ['WebAssembly kernels built from their source', ['node', 'scripts/wasm/build-median.mjs', '--check']],
   ['unit tests', ['npx', 'vitest', 'run']],
   ['browser tests', ['npx', 'playwright', 'test']],
 ];

@@ -6,6 +6,7 @@ import {
   erodeMask2D,
   keptForegroundCounts,
   medianFilter3D,
+  preferredMedianKernel,
   postprocessMap,
   reflectIndices,
   removeSmallComponents,
@@ -65,10 +66,10 @@ describe('erodeMask2D matches scipy binary_erosion per slice', () => {
   });
 });
 
-describe('medianFilter3D matches scipy median_filter (mode reflect), exactly', () => {
+describe.each(['wasm-simd', 'js'] as const)('medianFilter3D (%s kernel) matches scipy median_filter (mode reflect), exactly', (kernel) => {
   // The median_blocks_* cases span several of the filter's blocks, with partial blocks, ties, zeros and both signs.
   it.each(casesOf('median'))('%s, bit for bit', (_name, c) => {
-    const got = medianFilter3D(f32(c.files.input), c.dims as Dims3, c.params.size);
+    const got = medianFilter3D(f32(c.files.input), c.dims as Dims3, c.params.size, kernel);
     expect(Array.from(new Uint32Array(got.buffer))).toEqual(Array.from(new Uint32Array(bytes(c.files.expected))));
   });
 
@@ -86,7 +87,7 @@ describe('medianFilter3D matches scipy median_filter (mode reflect), exactly', (
         }
       }
     }
-    expect(maxAbsDiff(medianFilter3D(map, dims), naiveMedian(map, dims, 5))).toBe(0);
+    expect(maxAbsDiff(medianFilter3D(map, dims, 5, kernel), naiveMedian(map, dims, 5))).toBe(0);
   });
 
   it.each([
@@ -97,28 +98,44 @@ describe('medianFilter3D matches scipy median_filter (mode reflect), exactly', (
   ])('agrees with a sort-per-voxel median: %s', (_label, dims, draw) => {
     const rng = seededRandom(5);
     const map = Float32Array.from({ length: dims[0] * dims[1] * dims[2] }, () => draw(rng));
-    expect(maxAbsDiff(medianFilter3D(map, dims), naiveMedian(map, dims, 5))).toBe(0);
-    expect(maxAbsDiff(medianFilter3D(map, dims, 3), naiveMedian(map, dims, 3))).toBe(0);
+    expect(maxAbsDiff(medianFilter3D(map, dims, 5, kernel), naiveMedian(map, dims, 5))).toBe(0);
+    expect(maxAbsDiff(medianFilter3D(map, dims, 3, kernel), naiveMedian(map, dims, 3))).toBe(0);
   });
 
   it('refuses non-finite maps', () => {
     for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(() => medianFilter3D(Float32Array.of(0, bad, 1), [3, 1, 1])).toThrow(RangeError);
+      expect(() => medianFilter3D(Float32Array.of(0, bad, 1), [3, 1, 1], 5, kernel)).toThrow(RangeError);
     }
   });
 
   it('copies for size 1 and rejects even or invalid sizes', () => {
     const map = Float32Array.of(1, 2, 3);
-    const same = medianFilter3D(map, [3, 1, 1], 1);
+    const same = medianFilter3D(map, [3, 1, 1], 1, kernel);
     expect(Array.from(same)).toEqual([1, 2, 3]);
     expect(same).not.toBe(map);
-    for (const size of [0, 2, 4, 3.5, 37]) expect(() => medianFilter3D(map, [3, 1, 1], size)).toThrow(RangeError);
+    for (const size of [0, 2, 4, 3.5, 37]) expect(() => medianFilter3D(map, [3, 1, 1], size, kernel)).toThrow(RangeError);
   });
 
+});
+
+describe('medianFilter3D kernels', () => {
   it('reflects as scipy: d c b a | a b c d | d c b a, repeated for short axes', () => {
     expect(Array.from(reflectIndices(4, 2))).toEqual([1, 0, 0, 1, 2, 3, 3, 2]);
     expect(Array.from(reflectIndices(1, 2))).toEqual([0, 0, 0, 0, 0]);
     expect(Array.from(reflectIndices(2, 3))).toEqual([1, 1, 0, 0, 1, 1, 0, 0]);
+  });
+
+  it('runs the WebAssembly SIMD kernel in Node by default, and it gives the JavaScript kernel\'s bits on a large sparse map', () => {
+    expect(preferredMedianKernel()).toBe('wasm-simd');
+    // Several blocks in every direction, 7^3 windows (larger block scratch), ties, zeros and both signs.
+    const dims: Dims3 = [37, 29, 21];
+    const rng = seededRandom(3);
+    const map = Float32Array.from({ length: dims[0] * dims[1] * dims[2] }, () => (rng() < 0.3 ? 0 : Math.round((rng() - 0.2) * 64) / 16));
+    for (const size of [5, 7]) {
+      const wasm = medianFilter3D(map, dims, size, 'wasm-simd');
+      const js = medianFilter3D(map, dims, size, 'js');
+      expect(Array.from(new Uint32Array(wasm.buffer))).toEqual(Array.from(new Uint32Array(js.buffer)));
+    }
   });
 });
 

@@ -4,6 +4,15 @@ import type { Dims3 } from '../volume.ts';
 import { assertGridLength } from '../quality/gridCheck.ts';
 import { BlockMedian } from './medianBlock.ts';
 import { nonZeroMedianWindows } from './medianZeros.ts';
+import { medianWasmAvailable, WasmBlockMedian } from './medianWasm.ts';
+
+/** How the blocks are filtered: the WebAssembly SIMD kernel, or BlockMedian in JavaScript (same bits; the fallback). */
+export type MedianKernel = 'wasm-simd' | 'js';
+
+/** The WebAssembly SIMD kernel where the runtime has it (about 2x faster in Node on the 2-core VM), else JavaScript. */
+export function preferredMedianKernel(): MedianKernel {
+  return medianWasmAvailable() ? 'wasm-simd' : 'js';
+}
 
 /**
  * Source index for each padded coordinate q = c + r, c in [-r, n + r), under scipy's 'reflect' mode
@@ -37,10 +46,16 @@ const BLOCK: Dims3 = [16, 8, 8];
  *
  * Why it is fast: windows whose median is provably 0 (masked background) are skipped via box-counted signs.
  * The rest is filtered block by block (BlockMedian: one sort per block, then column counts and bitsets), each block
- * cut down to the box around its voxels that need a median.
+ * cut down to the box around its voxels that need a median; `kernel` runs the blocks in WebAssembly SIMD
+ * (medianWasm.ts, the default where available) or in JavaScript, with the same result to the bit.
  * @example const smooth = medianFilter3D(fq, [96, 96, 50]);
  */
-export function medianFilter3D(map: Float32Array, dims: Dims3, size = PAPER_PROTOCOL.postprocess.medianSize): Float32Array {
+export function medianFilter3D(
+  map: Float32Array,
+  dims: Dims3,
+  size = PAPER_PROTOCOL.postprocess.medianSize,
+  kernel: MedianKernel = preferredMedianKernel(),
+): Float32Array {
   assertGridLength(map.length, dims, 'medianFilter3D');
   if (!Number.isInteger(size) || size < 1 || size % 2 === 0 || size > 35) {
     throw new RangeError(`medianFilter3D: size must be an odd integer in [1, 35], got ${size}`);
@@ -51,8 +66,7 @@ export function medianFilter3D(map: Float32Array, dims: Dims3, size = PAPER_PROT
   const r = (size - 1) / 2;
   const reflected = [reflectIndices(nx, r), reflectIndices(ny, r), reflectIndices(nz, r)] as const;
   const { work, rowFirst, rowLast } = nonZeroMedianWindows(map, dims, size, reflected);
-  const blocks = new BlockMedian(map, dims, size, reflected, BLOCK);
-  const out = new Float32Array(map.length);
+  const blocks = kernel === 'js' ? new BlockMedian(map, work, dims, size, reflected, BLOCK) : new WasmBlockMedian(map, work, dims, size, reflected, BLOCK);
   const [bx, by, bz] = BLOCK;
   for (let z0 = 0; z0 < nz; z0 += bz) {
     for (let y0 = 0; y0 < ny; y0 += by) {
@@ -77,9 +91,9 @@ export function medianFilter3D(map: Float32Array, dims: Dims3, size = PAPER_PROT
             z2 = z;
           }
         }
-        if (x2 >= 0) blocks.filter(x1, y1, z1, x2 - x1 + 1, y2 - y1 + 1, z2 - z1 + 1, work, out);
+        if (x2 >= 0) blocks.filter(x1, y1, z1, x2 - x1 + 1, y2 - y1 + 1, z2 - z1 + 1);
       }
     }
   }
-  return out;
+  return blocks.result();
 }

@@ -55,13 +55,17 @@ export class BlockMedian {
   private bitStride = 0;
   private countStride = 0;
 
+  private readonly out: Float32Array;
+
   constructor(
     private readonly map: Float32Array,
+    private readonly work: Uint8Array,
     private readonly dims: Dims3,
     private readonly size: number,
     private readonly reflected: readonly [Int32Array, Int32Array, Int32Array],
     maxBlock: Dims3,
   ) {
+    this.out = new Float32Array(map.length);
     this.medianIndex = (size * size * size - 1) / 2;
     this.mapBits = new Uint32Array(map.buffer, map.byteOffset, map.length);
     const maxWidth = maxBlock[0] + size - 1;
@@ -84,10 +88,10 @@ export class BlockMedian {
 
   /**
    * Writes the median of every voxel of the block [x0, x0 + bx) x [y0, y0 + by) x [z0, z0 + bz) whose work flag is
-   * set into out (other voxels are left alone: their median is known to be 0).
+   * set into the result (other voxels are left alone: their median is known to be 0).
    */
-  filter(x0: number, y0: number, z0: number, bx: number, by: number, bz: number, work: Uint8Array, out: Float32Array): void {
-    const size = this.size;
+  filter(x0: number, y0: number, z0: number, bx: number, by: number, bz: number): void {
+    const { size, work, out } = this;
     const [nx, ny] = this.dims;
     const width = bx + size - 1;
     const height = by + size - 1;
@@ -129,6 +133,11 @@ export class BlockMedian {
       }
       stepY = -stepY;
     }
+  }
+
+  /** The filtered volume (zeros where no median was needed). */
+  result(): Float32Array {
+    return this.out;
   }
 
   /**
