@@ -2,7 +2,7 @@
 import { PAPER_PROTOCOL } from '../protocol.ts';
 import type { Dims3 } from '../volume.ts';
 import { assertGridLength } from '../quality/gridCheck.ts';
-import { BlockMedian } from './medianBlock.ts';
+import { BlockMedian, type MedianBlocks } from './medianBlock.ts';
 import { nonZeroMedianWindows } from './medianZeros.ts';
 import { medianWasmAvailable, WasmBlockMedian } from './medianWasm.ts';
 
@@ -65,8 +65,9 @@ export function medianFilter3D(
   const [nx, ny, nz] = dims;
   const r = (size - 1) / 2;
   const reflected = [reflectIndices(nx, r), reflectIndices(ny, r), reflectIndices(nz, r)] as const;
-  const { work, rowFirst, rowLast } = nonZeroMedianWindows(map, dims, size, reflected);
-  const blocks = kernel === 'js' ? new BlockMedian(map, work, dims, size, reflected, BLOCK) : new WasmBlockMedian(map, work, dims, size, reflected, BLOCK);
+  const blocks: MedianBlocks =
+    kernel === 'js' ? new BlockMedian(map, nonZeroMedianWindows(map, dims, size, reflected), dims, size, reflected, BLOCK) : new WasmBlockMedian(map, dims, size, reflected, BLOCK);
+  const { rowFirst, rowLast } = blocks;
   const [bx, by, bz] = BLOCK;
   for (let z0 = 0; z0 < nz; z0 += bz) {
     for (let y0 = 0; y0 < ny; y0 += by) {

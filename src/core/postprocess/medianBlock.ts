@@ -1,5 +1,17 @@
 // Exact medians of all windows in one block of a volume: the block's values sorted once, windows as column counts.
 import type { Dims3 } from '../volume.ts';
+import type { MedianWork } from './medianZeros.ts';
+
+/** A volume's median filter run block by block: which rows need medians, the blocks' filtering, the result. */
+export interface MedianBlocks {
+  /** Per row (j + ny * k), the first and last voxel whose median is needed (-1 if none); the rest stay 0. */
+  readonly rowFirst: Int32Array;
+  readonly rowLast: Int32Array;
+  /** Writes the median of every voxel of the block [x0, x0 + bx) x [y0, y0 + by) x [z0, z0 + bz) that needs one. */
+  filter(x0: number, y0: number, z0: number, bx: number, by: number, bz: number): void;
+  /** The filtered volume (zeros where no median was needed). */
+  result(): Float32Array;
+}
 
 /** Ranks per count bin (2^7): the median's bin is found from counts, its place in the bin from bitsets. */
 const BIN_SHIFT = 7;
@@ -29,7 +41,10 @@ function lowestBit(word: number): number {
  * bin. Stepping to the next row or plane moves every column by one line of voxels. The window snakes through the
  * block so that every step is one of these moves.
  */
-export class BlockMedian {
+export class BlockMedian implements MedianBlocks {
+  readonly rowFirst: Int32Array;
+  readonly rowLast: Int32Array;
+  private readonly work: Uint8Array;
   private readonly medianIndex: number;
   private readonly mapBits: Uint32Array;
   // Per input-region voxel (local index lx + width * (ly + height * lz)): its rank in the region.
@@ -59,13 +74,14 @@ export class BlockMedian {
 
   constructor(
     private readonly map: Float32Array,
-    private readonly work: Uint8Array,
+    marked: MedianWork,
     private readonly dims: Dims3,
     private readonly size: number,
     private readonly reflected: readonly [Int32Array, Int32Array, Int32Array],
     maxBlock: Dims3,
   ) {
     this.out = new Float32Array(map.length);
+    ({ work: this.work, rowFirst: this.rowFirst, rowLast: this.rowLast } = marked);
     this.medianIndex = (size * size * size - 1) / 2;
     this.mapBits = new Uint32Array(map.buffer, map.byteOffset, map.length);
     const maxWidth = maxBlock[0] + size - 1;
@@ -86,10 +102,6 @@ export class BlockMedian {
     this.windowCountLanes = new Uint8Array(this.windowCounts.buffer);
   }
 
-  /**
-   * Writes the median of every voxel of the block [x0, x0 + bx) x [y0, y0 + by) x [z0, z0 + bz) whose work flag is
-   * set into the result (other voxels are left alone: their median is known to be 0).
-   */
   filter(x0: number, y0: number, z0: number, bx: number, by: number, bz: number): void {
     const { size, work, out } = this;
     const [nx, ny] = this.dims;
@@ -135,7 +147,6 @@ export class BlockMedian {
     }
   }
 
-  /** The filtered volume (zeros where no median was needed). */
   result(): Float32Array {
     return this.out;
   }

@@ -22,9 +22,14 @@ let digitsAt: usize = 0;
 let bitsAt: usize = 0;
 let countsAt: usize = 0;
 let windowAt: usize = 0;
+let rowFirstAt: usize = 0;
+let rowLastAt: usize = 0;
+let planeCountsAt: usize = 0;
+let rowCountsAt: usize = 0;
 
 let nx: i32 = 0;
 let ny: i32 = 0;
+let nz: i32 = 0;
 let size: i32 = 0;
 let medianIndex: i32 = 0;
 // Per block: region width, bitset words per column, count bytes per column (a multiple of 16).
@@ -41,13 +46,14 @@ export function heapBase(): usize {
 export function configure(
   map: usize, work: usize, out: usize, xm: usize, ym: usize, zm: usize,
   rank: usize, sorted: usize, keys: usize, region: usize, order: usize, orderScratch: usize, zeros: usize, digits: usize,
-  bits: usize, counts: usize, window: usize,
-  volumeNx: i32, volumeNy: i32, windowSize: i32,
+  bits: usize, counts: usize, window: usize, rowFirst: usize, rowLast: usize, planeCounts: usize, rowCounts: usize,
+  volumeNx: i32, volumeNy: i32, volumeNz: i32, windowSize: i32,
 ): void {
   mapAt = map; workAt = work; outAt = out; xmAt = xm; ymAt = ym; zmAt = zm;
   rankAt = rank; sortedAt = sorted; keysAt = keys; regionAt = region; orderAt = order; orderScratchAt = orderScratch;
   zerosAt = zeros; digitsAt = digits; bitsAt = bits; countsAt = counts; windowAt = window;
-  nx = volumeNx; ny = volumeNy; size = windowSize;
+  rowFirstAt = rowFirst; rowLastAt = rowLast; planeCountsAt = planeCounts; rowCountsAt = rowCounts;
+  nx = volumeNx; ny = volumeNy; nz = volumeNz; size = windowSize;
   medianIndex = (windowSize * windowSize * windowSize - 1) / 2;
 }
 
@@ -57,6 +63,100 @@ export function configure(
 
 @inline function setI32(base: usize, index: i32, value: i32): void {
   store<i32>(base + (<usize>index << 2), value);
+}
+
+/** Sign counts packed in one u32: positives in the low 16 bits, negatives above (../medianZeros.ts). */
+const NEGATIVE: i32 = 1 << 16;
+
+/** Adds (sign 1) or subtracts (sign -1) plane z's sign counts to the plane counts, four voxels at a time. */
+function addPlaneSigns(z: i32, sign: i32): void {
+  const area = nx * ny;
+  const plane = mapAt + (<usize>(z * area) << 2);
+  const positive = i32x4.splat(sign);
+  const negative = i32x4.splat(sign * NEGATIVE);
+  const zero = f32x4.splat(0);
+  let q: i32 = 0;
+  for (; q + 4 <= area; q += 4) {
+    const v = v128.load(plane + (<usize>q << 2));
+    const delta = v128.or(v128.and(f32x4.gt(v, zero), positive), v128.and(f32x4.lt(v, zero), negative));
+    const at = planeCountsAt + (<usize>q << 2);
+    v128.store(at, i32x4.add(v128.load(at), delta));
+  }
+  for (; q < area; q++) {
+    const v = load<f32>(plane + (<usize>q << 2));
+    const at = planeCountsAt + (<usize>q << 2);
+    if (v > 0) store<i32>(at, load<i32>(at) + sign);
+    else if (v < 0) store<i32>(at, load<i32>(at) + sign * NEGATIVE);
+  }
+}
+
+/** Adds plane row `into` and subtracts plane row `out` (either may be -1: none) to the row counts; whether any is non-zero. */
+function moveRowCounts(into: i32, out: i32): bool {
+  const intoAt = planeCountsAt + (<usize>(nx * into) << 2);
+  const outAt = planeCountsAt + (<usize>(nx * out) << 2);
+  let any = i32x4.splat(0);
+  let x: i32 = 0;
+  for (; x + 4 <= nx; x += 4) {
+    const at = rowCountsAt + (<usize>x << 2);
+    let counts = v128.load(at);
+    if (into >= 0) counts = i32x4.add(counts, v128.load(intoAt + (<usize>x << 2)));
+    if (out >= 0) counts = i32x4.sub(counts, v128.load(outAt + (<usize>x << 2)));
+    v128.store(at, counts);
+    any = v128.or(any, counts);
+  }
+  let anyTail: i32 = 0;
+  for (; x < nx; x++) {
+    const at = rowCountsAt + (<usize>x << 2);
+    let counts = load<i32>(at);
+    if (into >= 0) counts += load<i32>(intoAt + (<usize>x << 2));
+    if (out >= 0) counts -= load<i32>(outAt + (<usize>x << 2));
+    store<i32>(at, counts);
+    anyTail |= counts;
+  }
+  return v128.any_true(any) || anyTail != 0;
+}
+
+/**
+ * Marks every voxel whose window may have a non-zero median (work flags, and each row's first and last such voxel, -1
+ * if none): ../medianZeros.ts nonZeroMedianWindows, the same box sums of signs, plane by plane, row by row, voxel by voxel.
+ */
+export function markWork(): void {
+  const area = nx * ny;
+  const half = (size * size * size - 1) / 2;
+  memory.fill(workAt, 0, <usize>(area * nz));
+  memory.fill(rowFirstAt, 0xff, <usize>(ny * nz) << 2);
+  memory.fill(rowLastAt, 0xff, <usize>(ny * nz) << 2);
+  memory.fill(planeCountsAt, 0, <usize>area << 2);
+  for (let d: i32 = 0; d < size; d++) addPlaneSigns(i32At(zmAt, d), 1);
+  for (let k: i32 = 0; k < nz; k++) {
+    if (k > 0 && i32At(zmAt, k - 1) != i32At(zmAt, k + size - 1)) {
+      addPlaneSigns(i32At(zmAt, k - 1), -1);
+      addPlaneSigns(i32At(zmAt, k + size - 1), 1);
+    }
+    memory.fill(rowCountsAt, 0, <usize>nx << 2);
+    for (let d: i32 = 0; d < size; d++) moveRowCounts(i32At(ymAt, d), -1);
+    for (let j: i32 = 0; j < ny; j++) {
+      // Background rows: no non-zero voxel in any of their windows.
+      const any = j > 0 ? moveRowCounts(i32At(ymAt, j + size - 1), i32At(ymAt, j - 1)) : moveRowCounts(-1, -1);
+      if (!any) continue;
+      let counts: i32 = 0;
+      for (let d: i32 = 0; d < size; d++) counts += i32At(rowCountsAt, i32At(xmAt, d));
+      const row = j + ny * k;
+      const start = nx * row;
+      let first: i32 = -1;
+      let last: i32 = -1;
+      for (let i: i32 = 0; i < nx; i++) {
+        if (i > 0) counts += i32At(rowCountsAt, i32At(xmAt, i + size - 1)) - i32At(rowCountsAt, i32At(xmAt, i - 1));
+        if ((counts & 0xffff) > half || <u32>counts >>> 16 > <u32>half) {
+          store<u8>(workAt + <usize>(start + i), 1);
+          if (first < 0) first = i;
+          last = i;
+        }
+      }
+      setI32(rowFirstAt, row, first);
+      setI32(rowLastAt, row, last);
+    }
+  }
 }
 
 /** Local ranks of the block's input region: ../medianBlock.ts rankRegion, the same stable LSD radix sort. */
