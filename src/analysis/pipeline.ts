@@ -77,6 +77,28 @@ export interface ScoreStudyOptions {
   signal?: AbortSignal;
   /** Called once the request's viewCaseId is scored, before the study's threshold and metrics (also when aborted after its case started). */
   onViewedCase?: (viewed: ViewedCaseScore) => void;
+  /**
+   * When set, the other cases are queued only this many milliseconds after the viewed case is in, so that during a
+   * slider drag (a newer move aborting this one meanwhile) the threads stay free for the next viewed case. Unset, all
+   * cases are queued at once, the viewed case first.
+   */
+  holdRestMs?: number;
+}
+
+/** Resolves after `ms`, or rejects with the signal's reason as soon as it is aborted. */
+function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    signal?.throwIfAborted();
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /** An alpha x noise-level grid over the non-training cases of one model and seed; the threshold source stays fixed. */
@@ -379,28 +401,34 @@ export class AnalysisPipeline {
    * (reported through onViewedCase), then the rest; the threshold, Dice and means once all are in. An aborted
    * signal stops it between cases (maps already scored stay cached, a viewed case already started is still reported).
    */
-  async scoreStudy(request: ScoreRequest, { pool, signal, onViewedCase }: ScoreStudyOptions): Promise<EvaluationResult> {
+  async scoreStudy(request: ScoreRequest, { pool, signal, onViewedCase, holdRestMs = 0 }: ScoreStudyOptions): Promise<EvaluationResult> {
     const started = performance.now();
     const found = this.reconstructedCases(mapKeyOf(request));
     if (found.length === 0) throw noReconstruction(mapKeyOf(request));
     const alpha = await this.pooledAlpha(request, found, pool, signal);
     const key = { ...mapKeyOf(request), alpha: alpha.value };
     const viewed = found.find((r) => r.conformed.caseId === request.viewCaseId);
-    const pending = new Map<Reconstructed, Promise<ScoredCase>>();
-    for (const reconstructed of viewed ? [viewed, ...found.filter((r) => r !== viewed)] : found) {
-      pending.set(reconstructed, this.pooledCaseMap(reconstructed, key, pool, signal));
-    }
-    const all = Promise.all(found.map((r) => pending.get(r) as Promise<ScoredCase>));
-    // Handled below; this only keeps a rejection while the viewed case is awaited from counting as unhandled.
-    all.catch(() => undefined);
-    if (viewed && onViewedCase) {
-      const first = await (pending.get(viewed) as Promise<ScoredCase>);
+    const viewedMap = viewed ? this.pooledCaseMap(viewed, key, pool, signal) : null;
+    const queueRest = (): Map<Reconstructed, Promise<ScoredCase>> => {
+      const rest = new Map(found.filter((r) => r !== viewed).map((r) => [r, this.pooledCaseMap(r, key, pool, signal)] as const));
+      // Awaited below; this only keeps a rejection while the viewed case is awaited from counting as unhandled.
+      for (const map of rest.values()) map.catch(() => undefined);
+      return rest;
+    };
+    let rest = viewedMap && holdRestMs > 0 ? null : queueRest();
+    if (viewedMap) {
+      const first = await viewedMap;
       // Reported even when a newer request aborted this one meanwhile: the map is right for its key, and during a
       // slider drag (each move aborting the last) nothing would show until the drag stopped.
-      onViewedCase({ key, metrics: caseMetrics(first, null), map: first.map.slice() });
+      onViewedCase?.({ key, metrics: caseMetrics(first, null), map: first.map.slice() });
       signal?.throwIfAborted();
     }
-    const scored = await all;
+    if (!rest) {
+      await abortableDelay(holdRestMs, signal);
+      rest = queueRest();
+    }
+    const queued = rest;
+    const scored = await Promise.all(found.map((r) => (r === viewed && viewedMap ? viewedMap : (queued.get(r) as Promise<ScoredCase>))));
     signal?.throwIfAborted();
     return this.finishScore(request, key, alpha, scored, started);
   }

@@ -24,6 +24,12 @@ export interface ScoringPoolSettings {
    * busy one; then the least busy one is sent the inputs too (a copy of about 4.6 MB), so no thread does most of a study.
    */
   holderQueueSlack: number;
+  /**
+   * A score request that supersedes a study still running is a slider drag's move: the rest of its study waits this
+   * long after its viewed case, for the drag's next move (which the page sends as soon as a viewed case is in), so the
+   * threads stay free for viewed cases instead of starting a study the next move aborts.
+   */
+  dragHoldMs: number;
 }
 
 export const SCORING_POOL_SETTINGS: ScoringPoolSettings = {
@@ -31,6 +37,7 @@ export const SCORING_POOL_SETTINGS: ScoringPoolSettings = {
   browserWorkers: (cores) => Math.max(1, cores),
   residentBytesPerThread: 256 * 1024 * 1024,
   holderQueueSlack: 1,
+  dragHoldMs: 100,
 };
 
 /** Scores cases: `run` resolves with exactly what runScoringJob returns on this thread. */

@@ -4,7 +4,7 @@ import { makeConformedCase, type DataSplit } from '../analysis/caseStore.ts';
 import { structuralTermOf } from '../analysis/keys.ts';
 import { isCaseLayer, LABEL_LAYERS, type DerivedLayerRequest } from '../analysis/layers.ts';
 import { AnalysisPipeline } from '../analysis/pipeline.ts';
-import { InProcessScoringPool, type ScoringPool } from '../analysis/scoringPool.ts';
+import { InProcessScoringPool, SCORING_POOL_SETTINGS, type ScoringPool } from '../analysis/scoringPool.ts';
 import { acceptConformed, conformVolumes, CURVATURE_FLOW_REFERENCE, mapToInputGrid, type CurvatureFlowOptions } from '../core/conform/index.ts';
 import { FqlabError } from '../core/errors.ts';
 import type { Modality } from '../core/modality.ts';
@@ -317,6 +317,7 @@ export class Session {
 
   async score(request: ScoreRequest, onViewedCase?: ProgressCallback<ViewedCaseScore>): Promise<EvaluationResult> {
     this.requireModelNamed(request.modelId);
+    const dragging = this.scoring !== null;
     this.scoring?.abort(workerError('superseded', '', 'A newer score request replaced this one before it finished; its result is not needed.'));
     const controller = new AbortController();
     this.scoring = controller;
@@ -325,6 +326,7 @@ export class Session {
         pool: this.scoringPool,
         signal: controller.signal,
         onViewedCase: onViewedCase ? (viewed) => void onViewedCase(viewed) : undefined,
+        holdRestMs: dragging ? SCORING_POOL_SETTINGS.dragHoldMs : 0,
       });
     } finally {
       if (this.scoring === controller) this.scoring = null;

@@ -118,6 +118,35 @@ describe('scoreStudy on a pool', () => {
     expect(reported).toEqual(['test2 0.7']);
   });
 
+  it('with holdRestMs, queues the other cases only after the hold: aborted in it, none starts; otherwise the same result', async () => {
+    const pipeline = await reconstructed();
+    const started: string[] = [];
+    const counting: ScoringPool = {
+      size: 1,
+      run: (job, signal) => (started.push(job.inputsKey), new InProcessScoringPool().run(job, signal)),
+      dispose: () => undefined,
+    };
+    const controller = new AbortController();
+    const reported: string[] = [];
+    const drag = pipeline.scoreStudy(request, {
+      pool: counting,
+      signal: controller.signal,
+      holdRestMs: 60_000,
+      onViewedCase: (v) => {
+        reported.push(v.metrics.caseId);
+        // The drag's next move arrives while this study holds its other cases.
+        setTimeout(() => controller.abort(new Error('superseded')), 0);
+      },
+    });
+    await expect(drag).rejects.toThrow('superseded');
+    expect(reported).toEqual(['test2']);
+    expect(started).toHaveLength(1);
+    started.length = 0;
+    const held = await pipeline.scoreStudy({ ...request, alpha: 0.3 }, { pool: counting, holdRestMs: 5 });
+    expect(started).toHaveLength(caseIds.length);
+    expect(numbers(held)).toStrictEqual(numbers(pipeline.score({ ...request, alpha: 0.3 })));
+  });
+
   it('a case removed while its map is being scored does not get that map cached', async () => {
     const pipeline = await reconstructed();
     let release = (): void => undefined;
