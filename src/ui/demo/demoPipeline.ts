@@ -6,15 +6,15 @@ import { addCase, loadFiles, unloadDemoData } from '../actions/dataActions.ts';
 import { loadCheckpoint } from '../actions/modelActions.ts';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
 import { useDataStore, type CaseEntry } from '../stores/dataStore.ts';
-import { useDemoStore, type RealTrackInfo } from '../stores/demoStore.ts';
+import { useDemoStore, type DemoModelId, type DemoTrackId, type RealTrackInfo, type RealTrackResult } from '../stores/demoStore.ts';
 import { useDiagnosticsStore } from '../stores/diagnosticsStore.ts';
 import { useErrorStore } from '../stores/errorStore.ts';
 import { useModelStore } from '../stores/modelStore.ts';
 import { useViewerStore } from '../stores/viewerStore.ts';
 import { toUserError } from '../worker/userError.ts';
 import { demoCaseOrder, demoEvaluationCases, parseDemoManifest, type DemoCase, type DemoManifest } from './demoManifest.ts';
-import { DEFAULT_DEMO_MODEL, DEMO_TRACKS, demoAutoStart, demoTrackFromAddress, demoUrl, type DemoModel, type DemoModelId, type DemoTrack, type DemoTrackId } from './demoSettings.ts';
-import { parseRealTrackResults, type RealTrackResult } from './realTrackResults.ts';
+import { DEFAULT_DEMO_MODEL, DEMO_TRACKS, demoAutoStart, demoTrackFromAddress, demoUrl, type DemoModel, type DemoTrack } from './demoSettings.ts';
+import { parseRealTrackResults } from './realTrackResults.ts';
 import { computeDemoTable } from './demoTable.ts';
 
 /** A demo step failed: the file it concerns and what to do, for the error banner. */
