@@ -101,6 +101,11 @@ export const useDemoStore = create<DemoState>()((set) => ({
   set: (patch) => set(patch),
 }));
 
+/** Patches the demo store (outside React: the demo's script reports what it does). */
+export function setDemo(patch: Parameters<DemoState['set']>[0]): void {
+  useDemoStore.getState().set(patch);
+}
+
 /** True while the demo's volumes are in the workbench (the synthetic-anomaly notice must be shown). */
 export function demoDataLoaded(state: Pick<DemoState, 'caseIds' | 'phase'>): boolean {
   return state.caseIds.length > 0 || state.phase === 'running';
