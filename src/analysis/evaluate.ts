@@ -1,6 +1,5 @@
 // Per-case metrics, their mean and a precision-recall curve for a set of scored cases (SPEC 5.3-5.5).
-import { diceFromCounts, precisionRecallCurveFromSorted, summarize, type Summary } from '../core/metrics/index.ts';
-import { keptForegroundCounts } from '../core/postprocess/index.ts';
+import { filteredDice, precisionRecallCurveFromSorted, summarize, type Summary } from '../core/metrics/index.ts';
 import { PAPER_PROTOCOL } from '../core/protocol.ts';
 import type { AlphaChoice } from './alphaChoice.ts';
 import type { DataSplit } from './caseStore.ts';
@@ -59,9 +58,7 @@ export function caseMetrics(scored: ScoredCase, threshold: number | null): CaseM
 /** Dice at the threshold after the small-component filter (SPEC 5.4); null without a threshold or without lesions. */
 function thresholdDice(map: Float32Array, labels: Uint8Array, conformed: ScoredCase['conformed'], threshold: number | null): number | null {
   if (threshold === null || conformed.anomalousVoxels === 0) return null;
-  // The case's anomalous voxel count stands in for the labels' (they are 0/1), saving a pass over the volume.
-  const { predicted, truePositives } = keptForegroundCounts(map, threshold, labels, conformed.image.dims);
-  return diceFromCounts(truePositives, predicted, conformed.anomalousVoxels);
+  return filteredDice(map, threshold, labels, conformed.image.dims, conformed.anomalousVoxels);
 }
 
 /** The split the headline mean is over: test cases with lesions when there are any, else validation ones. */

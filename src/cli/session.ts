@@ -27,7 +27,8 @@ import { dicomFilesIn, readSeriesFiles } from './scanInput.ts';
 export const BACKENDS = ['auto', 'wasm', 'cpu', 'webgpu'] as const satisfies readonly BackendPreference[];
 
 export interface CliSession {
-  worker: Session;
+  /** The fqlab Session itself, driven in-process (the browser reaches the same class through its Web Worker). */
+  session: Session;
   backend: BackendChoice;
 }
 
@@ -51,9 +52,9 @@ export async function openSession(backend: BackendPreference, trainingThreads = 
   let chosen: BackendChoice | null = null;
   // The helper threads run WASM: only beside a WASM engine is a step the same to the bit as on one thread.
   const gradientHelpers = (): GradientHelpers | undefined => (chosen?.name === 'wasm' ? startGradientWorkers(trainingThreads - 1) : undefined);
-  const worker = new Session({ scanReaders: nodeScanReaders, ...(trainingThreads > 1 ? { gradientHelpers } : {}) });
-  chosen = await worker.initBackend(backend);
-  return { worker, backend: chosen };
+  const session = new Session({ scanReaders: nodeScanReaders, ...(trainingThreads > 1 ? { gradientHelpers } : {}) });
+  chosen = await session.initBackend(backend);
+  return { session, backend: chosen };
 }
 
 /**
@@ -145,9 +146,9 @@ export async function loadCaseShare(
   const loaded: LoadedFileInfo[] = [];
   for (const path of found.files) {
     const bytes = readInputFile(path, NIFTI_FILE);
-    loaded.push(await session.worker.loadFile(path, bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)));
+    loaded.push(await session.session.loadFile(path, bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)));
   }
-  for (const folder of found.dicomFolders) loaded.push(...(await session.worker.loadDicomSeries(folder, readSeriesFiles(folder))));
+  for (const folder of found.dicomFolders) loaded.push(...(await session.session.loadDicomSeries(folder, readSeriesFiles(folder))));
   for (const info of loaded) {
     infos.set(info.fileId, info);
     files.push({ fileId: info.fileId, fileName: info.fileName });
@@ -163,12 +164,12 @@ export async function loadCaseShare(
   const defined: LoadedCase[] = [];
   for (const [position, spec] of cases.entries()) {
     if (!keep(position)) {
-      for (const fileId of [spec.imageFileId, spec.brainMaskFileId, spec.segFileId]) if (fileId) await session.worker.removeFile(fileId);
+      for (const fileId of [spec.imageFileId, spec.brainMaskFileId, spec.segFileId]) if (fileId) await session.session.removeFile(fileId);
       continue;
     }
     const image = infos.get(spec.imageFileId);
     const seg = spec.segFileId ? infos.get(spec.segFileId) : undefined;
-    const info = await session.worker.defineCase({
+    const info = await session.session.defineCase({
       ...spec,
       caseId: `${split}:${spec.caseId}`,
       split,
@@ -309,13 +310,13 @@ function requireLesionValidation(validation: readonly LoadedCase[], options: Eva
 export async function openEvaluation(options: EvaluationOptions, keepTest: (position: number) => boolean = () => true): Promise<EvaluationSetup> {
   const session = await openSession(options.backend, 1, options.webgpuKernels);
   const checkpoint = options.model === null ? null : readCheckpoint(options.model);
-  const loaded = checkpoint === null ? null : await session.worker.loadCheckpoint(checkpoint.bytes, checkpoint.path);
+  const loaded = checkpoint === null ? null : await session.session.loadCheckpoint(checkpoint.bytes, checkpoint.path);
   const validation = await loadCases(session, options.valPaths, 'validation', options.modality, options.smoothing);
   requireLesionValidation(validation, options);
   const test = await loadCaseShare(session, options.testPaths, 'test', keepTest, options.modality, options.smoothing);
   // Thresh's model is built here, once the cases (whose modality decides AIR by default) are known.
   const model = checkpoint ?? { path: 'thresh (no model)', bytes: threshCheckpoint(options.thresh, [...validation, ...test.cases]) };
-  const modelInfo = loaded ?? (await session.worker.loadCheckpoint(model.bytes, model.path));
+  const modelInfo = loaded ?? (await session.session.loadCheckpoint(model.bytes, model.path));
   const checkpointSha256 = createHash('sha256').update(model.bytes).digest('hex');
   return {
     ...session,

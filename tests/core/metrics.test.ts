@@ -327,6 +327,8 @@ describe('evaluateVolume', () => {
     expect(dice(binarize(map, 0.5), labels)).toBeCloseTo((2 * 27) / (29 + 27), 15);
     expect(m.dice).toBe(1);
     expect(filteredDice(map, 0.5, labels, dims)).toBe(1);
+    // A caller's own count of lesion voxels (27) stands in for counting the labels.
+    expect(filteredDice(map, 0.5, labels, dims, 27)).toBe(1);
     // Above the lesion only the 2-voxel blob is left, and the filter removes it.
     expect(filteredDice(map, 0.92, labels, dims)).toBe(0);
     expect(filteredDice(map, 0.5, new Uint8Array(seg.length), dims)).toBeNull();

@@ -69,9 +69,9 @@ export async function evaluateShippedCheckpoint(checkpoint: string, rows: readon
   const { modelId } = session.modelInfo;
   const noiseLevel = rows[0].noiseLevel;
   for (let seed = 0; seed < 3; seed++) {
-    await session.worker.reconstruct({ modelId, caseIds, noiseLevel, seed }, () => undefined);
+    await session.session.reconstruct({ modelId, caseIds, noiseLevel, seed }, () => undefined);
     for (const [i, row] of rows.entries()) {
-      runs[i].push(await session.worker.score({ modelId, noiseLevel, seed, alpha: row.alpha, score: row.score, thresholdSource: 'validation-search' }));
+      runs[i].push(await session.session.score({ modelId, noiseLevel, seed, alpha: row.alpha, score: row.score, thresholdSource: 'validation-search' }));
     }
   }
   return { modelInfo: session.modelInfo, results: runs.map((r) => summarizeOverSeeds(r, session.test).mean) };

@@ -1,7 +1,8 @@
 // The real-scan demo track's stored results: parsed defensively, compared in plain words, and the ?track= switch.
 import { describe, expect, it } from 'vitest';
 import { demoTrackFromAddress } from '../../src/ui/demo/demoSettings.ts';
-import { comparisonSentence, parseRealTrackResults, REAL_RESULTS_FORMAT, type RealTrackResult } from '../../src/ui/demo/realTrackResults.ts';
+import { comparisonSentence, parseRealTrackResults, REAL_RESULTS_FORMAT } from '../../src/ui/demo/realTrackResults.ts';
+import type { RealTrackResult } from '../../src/ui/stores/demoStore.ts';
 
 const row = (model: RealTrackResult['model'], dice: number, thresholdCase = 'mslub07-t2'): RealTrackResult => ({
   modality: 'T2',

@@ -83,9 +83,9 @@ export const evaluateCommand: Command = {
     const runs: EvaluationResult[] = [];
     for (let seed = 0; seed < seeds; seed++) {
       const bar = progressBar(`seed ${seed + 1}/${seeds}`);
-      await session.worker.reconstruct({ modelId, caseIds, noiseLevel, seed }, (p) => bar.update(p.done, p.total, 'slices'));
+      await session.session.reconstruct({ modelId, caseIds, noiseLevel, seed }, (p) => bar.update(p.done, p.total, 'slices'));
       bar.finish();
-      const run = await session.worker.score({ modelId, noiseLevel, seed, alpha, score, structural, alphaSource, thresholdSource: 'validation-search' });
+      const run = await session.session.score({ modelId, noiseLevel, seed, alpha, score, structural, alphaSource, thresholdSource: 'validation-search' });
       if (run.threshold.value === null && !shared.allowNoThreshold) {
         throw new FqlabError('bad-argument', shared.valPaths.join(', '),
           `no threshold could be chosen (${run.threshold.note ?? 'no reason given'}); pass --allow-no-threshold to report the threshold-free metrics only.`);
@@ -99,7 +99,7 @@ export const evaluateCommand: Command = {
       for (const testCase of testCases) {
         const paths: string[] = [];
         for (const layer of EXPORTED_LAYERS) {
-          const file = await session.worker.exportLayer({
+          const file = await session.session.exportLayer({
             caseId: testCase.caseId, layer, ...lastRun.key, threshold: lastRun.threshold.value, thresholdSource: lastRun.threshold.source,
             alphaSource: lastRun.alphaChoice.source,
           });

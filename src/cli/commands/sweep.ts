@@ -41,21 +41,21 @@ interface SweepScoring {
   structural: StructuralTerm;
 }
 
-/** A worker sweep of the loaded model over a grid, thresholding each cell by the reference search on validation. */
+/** A Session sweep of the loaded model over a grid, thresholding each cell by the reference search on validation. */
 function sweepRequest(session: EvaluationSetup, alphas: number[], noiseLevels: number[], { seed, structural }: SweepScoring): SweepRequest {
   return { modelId: session.modelInfo.modelId, seed, alphas, noiseLevels, structural, thresholdSource: 'validation-search' };
 }
 
-/** Every cell of the grid in one worker sweep (each noise level reconstructed once, then rescored per alpha). */
+/** Every cell of the grid in one Session sweep (each noise level reconstructed once, then rescored per alpha). */
 async function sweepAll(session: EvaluationSetup, alphas: number[], noiseLevels: number[], scoring: SweepScoring): Promise<SweepCell[]> {
   const bar = progressBar('sweep');
-  const { cells } = await session.worker.sweep(sweepRequest(session, alphas, noiseLevels, scoring), (p) => bar.update(p.done, p.total));
+  const { cells } = await session.session.sweep(sweepRequest(session, alphas, noiseLevels, scoring), (p) => bar.update(p.done, p.total));
   bar.finish();
   return cells;
 }
 
 /**
- * The grid cells in `block` (grid order), computed one noise level at a time: a worker sweep per run of cells at one
+ * The grid cells in `block` (grid order), computed one noise level at a time: a Session sweep per run of cells at one
  * noise level, over their alphas. Each cell depends only on its own alpha, noise level and seed, so any block of the
  * grid gives the same cells as the whole sweep.
  */
@@ -67,7 +67,7 @@ async function sweepBlock(session: EvaluationSetup, block: readonly { alpha: num
     while (end < block.length && block[end].noiseLevel === noiseLevel) end++;
     const bar = progressBar(`sweep at noise level ${noiseLevel}`);
     const request = sweepRequest(session, block.slice(start, end).map((c) => c.alpha), [noiseLevel], scoring);
-    const result = await session.worker.sweep(request, (p) => bar.update(p.done, p.total));
+    const result = await session.session.sweep(request, (p) => bar.update(p.done, p.total));
     bar.finish();
     cells.push(...result.cells);
     start = end;

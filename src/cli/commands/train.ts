@@ -110,7 +110,7 @@ export const trainCommand: Command = {
     const resumeFrom = optionalString(flags, 'resume');
     if (resumeFrom) {
       const resumed = readCheckpoint(resumeFrom);
-      await session.worker.loadCheckpoint(resumed.bytes, resumed.path);
+      await session.session.loadCheckpoint(resumed.bytes, resumed.path);
     }
     const smoothing = smoothingFlag(flags);
     const trainCases = await loadCases(session, healthy, 'healthy-train', modality, smoothing);
@@ -137,7 +137,7 @@ export const trainCommand: Command = {
 
     const bar = progressBar('training');
     const history: Pick<TrainProgress, 'step' | 'loss' | 'valLoss' | 'stage'>[] = [];
-    const model = await session.worker.train(config, (p) => {
+    const model = await session.session.train(config, (p) => {
       history.push({ step: p.step, loss: p.loss, valLoss: p.valLoss, ...(p.stage === undefined ? {} : { stage: p.stage }) });
       const val = p.valLoss === null ? '' : ` val ${p.valLoss.toFixed(4)}`;
       const stage = p.stage === undefined ? '' : `${p.stage} `;
@@ -145,7 +145,7 @@ export const trainCommand: Command = {
     });
     bar.finish();
 
-    const bytes = await session.worker.saveCheckpoint();
+    const bytes = await session.session.saveCheckpoint();
     outputs.write(checkpoint, flags['weights-only'] === true ? weightsOnlyCheckpoint(bytes, checkpoint) : bytes);
     const summary = {
       checkpoint,

@@ -1,6 +1,8 @@
 // Conv2DBackpropFilter for the tfjs WebGPU backend as an implicit GEMM split over batch x height x width (behind kernelFlags.ts).
 import * as tf from '@tensorflow/tfjs';
+import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { webGpuKernelFlags } from './kernelFlags.ts';
+import type { KernelArgs, WebGpuProgramRunner } from './programTypes.ts';
 
 /*
  * dW[kh,kw,ci,co] = sum over rows r=(b,y,x) of x[b, y*s+kh-padTop, x*s+kw-padLeft, ci] * dy[b,y,x,co]:
@@ -27,30 +29,7 @@ export function splitKPlan(rows: number, filterValues: number): { splits: number
   return { splits: Math.ceil(rows / (tilesPerSplit * SPLIT_K.tile)), tilesPerSplit };
 }
 
-/** The slice of tfjs-backend-webgpu's WebGPUProgram this kernel fills in. */
-interface SplitKProgram {
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[]; y?: number[]; z?: number[] };
-  dispatch: [number, number, number];
-  variableNames: string[];
-  uniforms: string;
-  workgroupSize: [number, number, number];
-  getUserCode(): string;
-}
-
-interface WebGpuBackendLike {
-  runWebGPUProgram(program: SplitKProgram, inputs: tf.TensorInfo[], outputDtype: 'float32',
-    uniformData: { type: 'int32'; data: number[] }[]): tf.TensorInfo;
-}
-
-interface KernelArgs {
-  inputs: tf.NamedTensorInfoMap;
-  backend: tf.KernelBackend;
-  attrs?: tf.NamedAttrMap;
-}
-
-function splitKProgram(splits: number, k: number, outChannels: number): SplitKProgram {
+function splitKProgram(splits: number, k: number, outChannels: number): WebGPUProgram {
   const t = SPLIT_K.tile;
   return {
     outputShape: [splits, k, outChannels],
@@ -138,7 +117,7 @@ function makeSplitKBackpropFilter(stock: tf.KernelFunc) {
     const rows = dy.shape[0] * dy.shape[1] * dy.shape[2];
     const k = fh * fw * inChannels;
     const plan = splitKPlan(rows, k * outChannels);
-    const backend = args.backend as unknown as WebGpuBackendLike;
+    const backend = args.backend as unknown as WebGpuProgramRunner;
     const partialsInfo = backend.runWebGPUProgram(splitKProgram(plan.splits, k, outChannels), [x, dy], 'float32', [
       { type: 'int32', data: [fh, fw] },
       { type: 'int32', data: strides },

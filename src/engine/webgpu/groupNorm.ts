@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL } from '../wasmGroupNorm.ts';
+import type { KernelArgs, WebGpuProgramRunner } from './programTypes.ts';
 
 /*
  * Per (sample, group), one workgroup reduces over the group's pixels and channels: the mean, then the variance
@@ -16,17 +17,6 @@ const REDUCE_THREADS = 64;
 /** WebGPU's guaranteed limit on workgroups along one dispatch dimension. */
 const MAX_WORKGROUPS_PER_DIMENSION = 65535;
 const ELEMENTWISE_THREADS = 64;
-
-interface WebGpuProgramRunner {
-  runWebGPUProgram(program: WebGPUProgram, inputs: tf.TensorInfo[], outputDtype: tf.DataType, uniforms: { type: string; data: number[] }[]): tf.TensorInfo;
-  disposeData(dataId: object): boolean;
-}
-
-interface KernelArgs {
-  inputs: tf.NamedTensorInfoMap;
-  backend: tf.KernelBackend;
-  attrs?: tf.NamedAttrMap;
-}
 
 /** NHWC x as samples, pixels, channels, checked against the groups. */
 interface GroupNormShape {

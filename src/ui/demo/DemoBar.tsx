@@ -2,11 +2,11 @@
 import { stopForegroundJob } from '../actions/cancellation.ts';
 import { ProgressBar } from '../components/ProgressBar.tsx';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
-import { demoDataLoaded, useDemoStore } from '../stores/demoStore.ts';
+import { demoDataLoaded, useDemoStore, type DemoModelId, type DemoTrackId } from '../stores/demoStore.ts';
 import { useModelStore } from '../stores/modelStore.ts';
 import { useSweepStore } from '../stores/sweepStore.ts';
 import { runDemo } from './demoPipeline.ts';
-import { DEMO_MODELS, DEMO_TRACKS, type DemoModelId, type DemoTrackId } from './demoSettings.ts';
+import { DEMO_MODELS, DEMO_TRACKS } from './demoSettings.ts';
 import { DemoTable } from './DemoTable.tsx';
 import { RealScansNotice } from './RealScansNotice.tsx';
 

@@ -1,5 +1,6 @@
 // The shipped demo's manifest (public/demo/manifest.json): which cases, their splits and files, read defensively.
 import { DATA_SPLITS, MODALITIES, type DataSplit, type Modality } from '../../../workers/api.ts';
+import type { DemoCaseCredit, DemoTrainingData } from '../stores/demoStore.ts';
 
 export interface DemoCase {
   id: string;
@@ -8,18 +9,6 @@ export interface DemoCase {
   files: { image: string; brainMask: string; seg?: string };
   /** Real-scan cases: where every file of the case comes from and under what terms. */
   credit?: DemoCaseCredit;
-}
-
-export interface DemoCaseCredit {
-  source: string;
-  licence: string;
-  attribution: string;
-}
-
-/** What a real-scan track's models of one modality trained on. */
-export interface DemoTrainingData {
-  slices: number;
-  scans: number;
 }
 
 export interface DemoManifest {

@@ -1,9 +1,8 @@
 // Where the demo lives, its tracks (synthetic, real scans), two checkpoints per track with the paper's settings, its table's seed count, and ?demo=off.
 import { PAPER_PROTOCOL } from '../../core/protocol.ts';
 import type { Modality, ScoreKind } from '../../../workers/api.ts';
+import type { DemoModelId, DemoTrackId } from '../stores/demoStore.ts';
 import type { MapOverlay } from '../stores/viewerStore.ts';
-
-export type DemoModelId = 'pddpm-iqa' | 'pddpm';
 
 export interface DemoModel {
   id: DemoModelId;
@@ -23,8 +22,6 @@ export const DEMO_MODELS: Record<DemoModelId, DemoModel> = {
 };
 
 export const DEFAULT_DEMO_MODEL: DemoModelId = 'pddpm-iqa';
-
-export type DemoTrackId = 'synthetic' | 'real-t2' | 'real-flair';
 
 /** A set of demo cases with its own manifest and its own two checkpoints. */
 export interface DemoTrack {

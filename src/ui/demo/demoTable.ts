@@ -9,7 +9,7 @@ import { rowLabel, scoreMapLayer } from '../comparisonTable.ts';
 import { useAnalysisStore } from '../stores/analysisStore.ts';
 import type { ComparisonEntry } from '../stores/comparisonStore.ts';
 import { useDataStore } from '../stores/dataStore.ts';
-import { useDemoStore } from '../stores/demoStore.ts';
+import { useDemoStore, type DemoModelId } from '../stores/demoStore.ts';
 import { useDemoTableStore } from '../stores/demoTableStore.ts';
 import { useErrorStore } from '../stores/errorStore.ts';
 import { useModelStore } from '../stores/modelStore.ts';
@@ -17,7 +17,7 @@ import { useViewerStore } from '../stores/viewerStore.ts';
 import { toUserError } from '../worker/userError.ts';
 import { workbenchWorker } from '../worker/workbenchWorker.ts';
 import type { DemoCase } from './demoManifest.ts';
-import { demoTableSeedCount, tableSeedOrder, type DemoModelId, type DemoTrack } from './demoSettings.ts';
+import { demoTableSeedCount, tableSeedOrder, type DemoTrack } from './demoSettings.ts';
 
 /** A row's model as the worker keeps it: its checkpoint (to open it in the viewer) and which demo model it is, if any. */
 interface TableModel {

@@ -1,21 +1,8 @@
 // The real-scan track's committed evaluation (public/demo/real/models/results.json, from fqlab evaluate), read defensively.
 import { MODALITIES, type Modality } from '../../../workers/api.ts';
-import type { DemoModelId } from './demoSettings.ts';
+import type { RealTrackResult } from '../stores/demoStore.ts';
 
 export const REAL_RESULTS_FORMAT = 'fqlab-demo-results/1';
-
-/** One model (or the model-free Thresh baseline) on one modality: threshold searched on one scan, metrics on the other, over evaluation seeds. */
-export interface RealTrackResult {
-  modality: Modality;
-  model: DemoModelId | 'thresh';
-  score: 'l1' | 'fq';
-  noiseLevel: number;
-  thresholdCase: string;
-  testCase: string;
-  seeds: number;
-  dice: { mean: number; std: number };
-  auprc: { mean: number; std: number };
-}
 
 function meanStd(value: unknown): { mean: number; std: number } | null {
   const entry = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;

@@ -1,8 +1,13 @@
-// Zustand store of the demo: what it is doing now (for the status line), what it loaded, and which demo model is in use.
+// Zustand store of the demo: what it is doing now (for the status line), what it loaded, and which demo model is in use;
+// it declares the demo ids and shipped-data shapes it holds, so demo/ imports them from here and not the other way.
 import { create } from 'zustand';
-import type { DemoCaseCredit, DemoTrainingData } from '../demo/demoManifest.ts';
-import type { DemoModelId, DemoTrackId } from '../demo/demoSettings.ts';
-import type { RealTrackResult } from '../demo/realTrackResults.ts';
+import type { Modality } from '../../../workers/api.ts';
+
+/** The demo's two checkpoints of a track (demo/demoSettings.ts DEMO_MODELS). */
+export type DemoModelId = 'pddpm-iqa' | 'pddpm';
+
+/** The demo's sets of cases (demo/demoSettings.ts DEMO_TRACKS). */
+export type DemoTrackId = 'synthetic' | 'real-t2' | 'real-flair';
 
 /**
  * off: never opened (?demo=off) · running: loading or reconstructing · stopping: finishing the case in progress
@@ -49,6 +54,35 @@ export interface RealTrackInfo {
   results: RealTrackResult[];
 }
 
+/** A real-scan case's `credit` in the demo manifest (demo/demoManifest.ts): where its files come from and under what terms. */
+export interface DemoCaseCredit {
+  source: string;
+  licence: string;
+  attribution: string;
+}
+
+/** What a real-scan track's models of one modality trained on. */
+export interface DemoTrainingData {
+  slices: number;
+  scans: number;
+}
+
+/**
+ * A row of the real track's stored results (demo/realTrackResults.ts): one model (or the model-free Thresh baseline) on
+ * one modality, threshold searched on one scan, metrics on the other, over evaluation seeds.
+ */
+export interface RealTrackResult {
+  modality: Modality;
+  model: DemoModelId | 'thresh';
+  score: 'l1' | 'fq';
+  noiseLevel: number;
+  thresholdCase: string;
+  testCase: string;
+  seeds: number;
+  dice: { mean: number; std: number };
+  auprc: { mean: number; std: number };
+}
+
 export const useDemoStore = create<DemoState>()((set) => ({
   phase: 'off',
   step: '',
@@ -66,6 +100,11 @@ export const useDemoStore = create<DemoState>()((set) => ({
   realTrack: null,
   set: (patch) => set(patch),
 }));
+
+/** Patches the demo store (outside React: the demo's script reports what it does). */
+export function setDemo(patch: Parameters<DemoState['set']>[0]): void {
+  useDemoStore.getState().set(patch);
+}
 
 /** True while the demo's volumes are in the workbench (the synthetic-anomaly notice must be shown). */
 export function demoDataLoaded(state: Pick<DemoState, 'caseIds' | 'phase'>): boolean {

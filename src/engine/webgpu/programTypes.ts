@@ -1,0 +1,16 @@
+// The slices of tfjs-backend-webgpu's backend and of a tfjs kernel function's arguments that fqlab's WebGPU kernels use.
+import type * as tf from '@tensorflow/tfjs';
+import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+
+/** The webgpu backend as a kernel sees it: it runs a shader program on inputs and frees intermediate outputs. */
+export interface WebGpuProgramRunner {
+  runWebGPUProgram(program: WebGPUProgram, inputs: tf.TensorInfo[], outputDtype: tf.DataType, uniforms: { type: string; data: number[] }[]): tf.TensorInfo;
+  disposeData(dataId: object): boolean;
+}
+
+/** What tfjs passes a registered kernel function. */
+export interface KernelArgs {
+  inputs: tf.NamedTensorInfoMap;
+  backend: tf.KernelBackend;
+  attrs?: tf.NamedAttrMap;
+}
