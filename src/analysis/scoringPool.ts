@@ -21,7 +21,9 @@ export interface ScoringPoolSettings {
   residentBytesPerThread: number;
   /**
    * A job goes to the thread that holds its inputs unless that thread has more than this many jobs beyond the least
-   * busy one; then the least busy one is sent the inputs too (a copy of about 4.6 MB), so no thread does most of a study.
+   * busy one; then the least busy one is sent the inputs too (a copy of about 4.6 MB). 0: a study waits for its busiest
+   * thread, and one job more there costs a job's ~50 ms, a copy (once) a few ms; with 1, the demo's 14 cases went 8/6
+   * on every move in the page (one thread held them all, as the demo scores cases one at a time).
    */
   holderQueueSlack: number;
 }
@@ -30,7 +32,7 @@ export const SCORING_POOL_SETTINGS: ScoringPoolSettings = {
   nodeThreads: (cores) => (cores > 2 ? cores - 1 : 1),
   browserWorkers: (cores) => Math.max(1, cores),
   residentBytesPerThread: 256 * 1024 * 1024,
-  holderQueueSlack: 1,
+  holderQueueSlack: 0,
 };
 
 /** Scores cases: `run` resolves with exactly what runScoringJob returns on this thread. */

@@ -147,6 +147,26 @@ describe('resident inputs in scoring threads', () => {
     expect(posted.filter((m) => m.inputs).map((m) => m.inputsKey)).toEqual(['case-1', 'case-2', 'case-2']);
   });
 
+  it('a study whose inputs one thread holds is split evenly (it waits for its busiest thread); later moves copy nothing', async () => {
+    const study = [11, 12, 13, 14].map((seed) => ({ inputsKey: `case-${seed}`, inputs: inputsFor(seed) }));
+    const postedTo: ScoringRequestMessage[][] = [];
+    const secondBusy = new Gate();
+    const pool = new ThreadScoringPool(2, () => channelPort((postedTo[postedTo.length] = []), [], 1 << 20, postedTo.length === 2 ? { toThread: secondBusy } : {}), 1 << 20);
+    // The second thread is busy with a case meanwhile, so the first is sent all four, one at a time.
+    const [first, second] = [cases[0], cases[1]].map((c) => pool.run(job(c, 0.3)));
+    await first;
+    for (const c of study) await pool.run(job(c, 0.3));
+    secondBusy.release();
+    await second;
+    expect(postedTo.map((posted) => posted.length)).toEqual([5, 1]);
+    for (const alpha of [0.4, 0.5]) {
+      for (const posted of postedTo) posted.length = 0;
+      await Promise.all(study.map((c) => pool.run(job(c, alpha))));
+      expect(postedTo.map((posted) => posted.length)).toEqual([2, 2]);
+      expect(postedTo[1].filter((m) => m.inputs).length).toBe(alpha === 0.4 ? 2 : 0);
+    }
+  });
+
   it('a failing inputs() rejects that job only; the thread stays usable', async () => {
     const pool = new ThreadScoringPool(1, () => channelPort([], [], 1 << 20), 1 << 20);
     const broken: PooledScoringJob = { inputsKey: 'broken', inputs: () => { throw new Error('no maps'); }, settings: { score: 'fq', alpha: 0.5 } };
