@@ -198,9 +198,15 @@ interface PoolThread {
   posted: number;
 }
 
-/** The thread with the fewest jobs posted and not yet answered (the first of equals); undefined for none. */
+/**
+ * The thread with the fewest jobs posted and not yet answered; of equals, the one holding the fewest input bytes (then
+ * the first), so cases scored one at a time (the demo's, as it reconstructs them) spread over the threads, and the
+ * first alpha move neither copies inputs nor runs on a thread whose code has never been optimized. Undefined for none.
+ */
 function leastBusyOf(threads: readonly PoolThread[]): PoolThread | undefined {
-  return threads.reduce<PoolThread | undefined>((best, t) => (!best || t.posted < best.posted ? t : best), undefined);
+  const lighter = (t: PoolThread, best: PoolThread): boolean =>
+    t.posted < best.posted || (t.posted === best.posted && t.resident.calculatedSize < best.resident.calculatedSize);
+  return threads.reduce<PoolThread | undefined>((best, t) => (!best || lighter(t, best) ? t : best), undefined);
 }
 
 /** The error a scoring thread reported, as the error the serial path would have thrown. */
