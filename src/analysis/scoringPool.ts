@@ -21,7 +21,9 @@ export interface ScoringPoolSettings {
   residentBytesPerThread: number;
   /**
    * A job goes to the thread that holds its inputs unless that thread has more than this many jobs beyond the least
-   * busy one; then the least busy one is sent the inputs too (a copy of about 4.6 MB), so no thread does most of a study.
+   * busy one; then the least busy one is sent the inputs too (a copy of about 4.6 MB). 0: a study waits for its busiest
+   * thread, and one job more there costs a job's ~50 ms, a copy (once) a few ms; with 1, the demo's 14 cases went 8/6
+   * on every move in the page (one thread held them all, as the demo scores cases one at a time).
    */
   holderQueueSlack: number;
   /**
@@ -36,7 +38,7 @@ export const SCORING_POOL_SETTINGS: ScoringPoolSettings = {
   nodeThreads: (cores) => (cores > 2 ? cores - 1 : 1),
   browserWorkers: (cores) => Math.max(1, cores),
   residentBytesPerThread: 256 * 1024 * 1024,
-  holderQueueSlack: 1,
+  holderQueueSlack: 0,
   dragHoldMs: 100,
 };
 
@@ -203,9 +205,15 @@ interface PoolThread {
   posted: number;
 }
 
-/** The thread with the fewest jobs posted and not yet answered (the first of equals); undefined for none. */
+/**
+ * The thread with the fewest jobs posted and not yet answered; of equals, the one holding the fewest input bytes (then
+ * the first), so cases scored one at a time (the demo's, as it reconstructs them) spread over the threads, and the
+ * first alpha move neither copies inputs nor runs on a thread whose code has never been optimized. Undefined for none.
+ */
 function leastBusyOf(threads: readonly PoolThread[]): PoolThread | undefined {
-  return threads.reduce<PoolThread | undefined>((best, t) => (!best || t.posted < best.posted ? t : best), undefined);
+  const lighter = (t: PoolThread, best: PoolThread): boolean =>
+    t.posted < best.posted || (t.posted === best.posted && t.resident.calculatedSize < best.resident.calculatedSize);
+  return threads.reduce<PoolThread | undefined>((best, t) => (!best || lighter(t, best) ? t : best), undefined);
 }
 
 /** The error a scoring thread reported, as the error the serial path would have thrown. */

@@ -139,12 +139,45 @@ describe('resident inputs in scoring threads', () => {
   it('a case sent to a second thread (its holder was busy) is sent to neither again', async () => {
     const posted: ScoringRequestMessage[] = [];
     const pool = new ThreadScoringPool(2, () => channelPort(posted, [], 1 << 20), 1 << 20, 0);
-    // One at a time: both cases go to the first thread.
+    // One at a time: case-1 goes to the first thread, case-2 to the second (it holds less).
     for (const c of cases.slice(0, 2)) await pool.run(job(c, 0.3));
-    // At once: the first thread is busy with case-1, so case-2 goes to the second thread too.
-    await Promise.all(cases.slice(0, 2).map((c) => pool.run(job(c, 0.4))));
-    await Promise.all(cases.slice(0, 2).map((c) => pool.run(job(c, 0.5))));
-    expect(posted.filter((m) => m.inputs).map((m) => m.inputsKey)).toEqual(['case-1', 'case-2', 'case-2']);
+    // case-1 twice at once: the first thread is busy with it, so the second is sent case-1 too.
+    await Promise.all([0.4, 0.5].map((alpha) => pool.run(job(cases[0], alpha))));
+    await Promise.all([0.6, 0.7].map((alpha) => pool.run(job(cases[0], alpha))));
+    expect(posted.filter((m) => m.inputs).map((m) => m.inputsKey)).toEqual(['case-1', 'case-2', 'case-1']);
+  });
+
+  it('cases scored one at a time spread over the threads, so the next study copies nothing and splits evenly', async () => {
+    const study = [11, 12, 13, 14].map((seed) => ({ inputsKey: `case-${seed}`, inputs: inputsFor(seed) }));
+    const postedTo: ScoringRequestMessage[][] = [];
+    const pool = new ThreadScoringPool(2, () => channelPort((postedTo[postedTo.length] = []), [], 1 << 20), 1 << 20);
+    // As the demo scores its cases while it reconstructs them.
+    for (const c of study) await pool.run(job(c, 0.3));
+    expect(postedTo.map((posted) => posted.length)).toEqual([2, 2]);
+    for (const posted of postedTo) posted.length = 0;
+    await Promise.all(study.map((c) => pool.run(job(c, 0.4))));
+    expect(postedTo.map((posted) => posted.length)).toEqual([2, 2]);
+    expect(postedTo.flat().filter((m) => m.inputs)).toEqual([]);
+  });
+
+  it('a study whose inputs one thread holds is split evenly (it waits for its busiest thread); later moves copy nothing', async () => {
+    const study = [11, 12, 13, 14].map((seed) => ({ inputsKey: `case-${seed}`, inputs: inputsFor(seed) }));
+    const postedTo: ScoringRequestMessage[][] = [];
+    const secondBusy = new Gate();
+    const pool = new ThreadScoringPool(2, () => channelPort((postedTo[postedTo.length] = []), [], 1 << 20, postedTo.length === 2 ? { toThread: secondBusy } : {}), 1 << 20);
+    // The second thread is busy with a case meanwhile, so the first is sent all four, one at a time.
+    const [first, second] = [cases[0], cases[1]].map((c) => pool.run(job(c, 0.3)));
+    await first;
+    for (const c of study) await pool.run(job(c, 0.3));
+    secondBusy.release();
+    await second;
+    expect(postedTo.map((posted) => posted.length)).toEqual([5, 1]);
+    for (const alpha of [0.4, 0.5]) {
+      for (const posted of postedTo) posted.length = 0;
+      await Promise.all(study.map((c) => pool.run(job(c, alpha))));
+      expect(postedTo.map((posted) => posted.length)).toEqual([2, 2]);
+      expect(postedTo[1].filter((m) => m.inputs).length).toBe(alpha === 0.4 ? 2 : 0);
+    }
   });
 
   it('a failing inputs() rejects that job only; the thread stays usable', async () => {
