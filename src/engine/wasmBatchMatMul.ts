@@ -1,5 +1,6 @@
 // Fast BatchMatMul for the tfjs WASM backend: 4.22 sends batched and transposed products to a scalar loop, only plain 2D ones to XNNPACK.
 import * as tf from '@tensorflow/tfjs';
+import type { KernelArgs } from './kernelArgs.ts';
 
 /*
  * tfjs-backend-wasm 4.22 (batch_mat_mul.cc) hands a product to XNNPACK only when it is a single
@@ -8,12 +9,6 @@ import * as tf from '@tensorflow/tfjs';
  * explicit transposes and runs one plain 2D product per batch entry, which all reach XNNPACK.
  * Results match the loop's to float32 rounding (the summation order differs).
  */
-
-interface KernelArgs {
-  inputs: tf.NamedTensorInfoMap;
-  backend: tf.KernelBackend;
-  attrs?: tf.NamedAttrMap;
-}
 
 function asTensor(t: tf.TensorInfo | undefined, what: string): tf.Tensor {
   if (!(t instanceof tf.Tensor) || t.rank < 2) throw new Error(`BatchMatMul (wasm): ${what} must be a tensor of rank 2 or more`);

@@ -1,5 +1,6 @@
 // Fast conv2d gradient kernels for the tfjs WASM backend: 4.22 lacks Conv2DBackpropFilter and its Conv2DBackpropInput is a naive loop.
 import * as tf from '@tensorflow/tfjs';
+import type { KernelArgs } from './kernelArgs.ts';
 
 /*
  * Both gradients of a stride-1 convolution are themselves forward convolutions, which the WASM
@@ -12,12 +13,6 @@ import * as tf from '@tensorflow/tfjs';
  */
 
 interface Pads { top: number; bottom: number; left: number; right: number }
-
-interface KernelArgs {
-  inputs: tf.NamedTensorInfoMap;
-  backend: tf.KernelBackend;
-  attrs?: tf.NamedAttrMap;
-}
 
 function asTensor4D(t: tf.TensorInfo | undefined, what: string): tf.Tensor4D {
   if (!(t instanceof tf.Tensor) || t.rank !== 4) throw new Error(`conv2d gradient (wasm): ${what} must be a rank-4 tensor`);

@@ -1,6 +1,7 @@
 // Fast Slice, SplitV, Unpack and Concat for the tfjs WASM backend (its JS versions copy one innermost row per call), and copy-free Identity and Cast.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { KernelArgs } from './kernelArgs.ts';
 
 /*
  * tfjs-backend-wasm 4.22 implements these four kernels in JavaScript with a `set(subarray())` per
@@ -11,12 +12,6 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
  */
 
 type Heap = Float32Array | Int32Array | Uint8Array;
-
-interface KernelArgs {
-  inputs: tf.NamedTensorInfoMap;
-  backend: tf.KernelBackend;
-  attrs?: tf.NamedAttrMap;
-}
 
 /** Runs longer than this use TypedArray.set (a memcpy); shorter ones a loop, which avoids the per-call cost. */
 const SET_THRESHOLD = 64;

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { webGpuKernelFlags } from './webgpu/kernelFlags.ts';
+import type { KernelArgs } from './kernelArgs.ts';
 
 /*
  * y = (x - mean) * rstd * gamma + beta per (sample, group), rstd = 1 / sqrt(var + eps), over NHWC x.
@@ -19,12 +20,6 @@ export const GROUP_NORM_GRAD_KERNEL = 'FqlabGroupNormGrad';
 interface GroupNormAttrs {
   groups: number;
   eps: number;
-}
-
-interface KernelArgs {
-  inputs: tf.NamedTensorInfoMap;
-  backend: tf.KernelBackend;
-  attrs?: tf.NamedAttrMap;
 }
 
 /** Per-(sample, channel) sums over the pixels: [sum x, sum x^2] and, with dy, [sum dy, sum dy * x]. */

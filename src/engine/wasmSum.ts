@@ -1,6 +1,7 @@
 // Sum over outer axes for the tfjs WASM backend without the full transpose that 4.22 makes first (bias gradients, broadcast gradients).
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { KernelArgs } from './kernelArgs.ts';
 
 /*
  * tfjs-backend-wasm 4.22 sums only over innermost axes: any other axes are first moved inward by a
@@ -9,12 +10,6 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
  * inner] with the reduced axes one contiguous run, this adds the inner rows in one pass (float64
  * accumulators). Other axis sets, dtypes and innermost reductions stay with the original kernel.
  */
-
-interface KernelArgs {
-  inputs: tf.NamedTensorInfoMap;
-  backend: tf.KernelBackend;
-  attrs?: tf.NamedAttrMap;
-}
 
 function makeSum(original: tf.KernelFunc) {
   return (args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] => {

@@ -2,7 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { webGpuKernelFlags } from './kernelFlags.ts';
-import type { KernelArgs, WebGpuProgramRunner } from './programTypes.ts';
+import type { KernelArgs } from '../kernelArgs.ts';
+import type { WebGpuProgramRunner } from './programTypes.ts';
 
 /*
  * dW[kh,kw,ci,co] = sum over rows r=(b,y,x) of x[b, y*s+kh-padTop, x*s+kw-padLeft, ci] * dy[b,y,x,co]:

@@ -2,7 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL } from '../wasmGroupNorm.ts';
-import type { KernelArgs, WebGpuProgramRunner } from './programTypes.ts';
+import type { KernelArgs } from '../kernelArgs.ts';
+import type { WebGpuProgramRunner } from './programTypes.ts';
 
 /*
  * Per (sample, group), one workgroup reduces over the group's pixels and channels: the mean, then the variance

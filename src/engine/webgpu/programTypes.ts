@@ -1,4 +1,4 @@
-// The slices of tfjs-backend-webgpu's backend and of a tfjs kernel function's arguments that fqlab's WebGPU kernels use.
+// The slice of tfjs-backend-webgpu's backend that fqlab's WebGPU kernels use.
 import type * as tf from '@tensorflow/tfjs';
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 
@@ -6,11 +6,4 @@ import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 export interface WebGpuProgramRunner {
   runWebGPUProgram(program: WebGPUProgram, inputs: tf.TensorInfo[], outputDtype: tf.DataType, uniforms: { type: string; data: number[] }[]): tf.TensorInfo;
   disposeData(dataId: object): boolean;
-}
-
-/** What tfjs passes a registered kernel function. */
-export interface KernelArgs {
-  inputs: tf.NamedTensorInfoMap;
-  backend: tf.KernelBackend;
-  attrs?: tf.NamedAttrMap;
 }
