@@ -58,40 +58,47 @@ export class WasmBlockMedian implements MedianBlocks {
     const capacity = maxWidth * (maxBlock[1] + size - 1) * (maxBlock[2] + size - 1);
     const bins = (capacity >> 7) + 1;
     const countBytes = aligned(bins);
-    const sizes = [
-      4 * map.length, // map
-      map.length, // work flags
-      4 * map.length, // out
-      4 * reflected[0].length,
-      4 * reflected[1].length,
-      4 * reflected[2].length,
-      ...Array<number>(7).fill(4 * capacity), // rank, sorted values, keys, region values, order, order scratch, zeros
-      4 * 3 * 2048, // radix digit counts
-      4 * maxWidth * bins * 4, // column bitsets: one v128 per bin
-      maxWidth * countBytes, // column bin counts
-      countBytes, // window bin counts
-      4 * ny * nz, // each row's first voxel needing a median
-      4 * ny * nz, // and its last
-      4 * nx * ny, // plane sign counts
-      4 * nx, // row sign counts
-    ];
-    const offsets: number[] = [];
+    // Bytes of each buffer, in the order configure() takes their offsets.
+    const sizes = {
+      map: 4 * map.length,
+      work: map.length,
+      out: 4 * map.length,
+      xm: 4 * reflected[0].length,
+      ym: 4 * reflected[1].length,
+      zm: 4 * reflected[2].length,
+      rank: 4 * capacity,
+      sortedValues: 4 * capacity,
+      keys: 4 * capacity,
+      regionValues: 4 * capacity,
+      order: 4 * capacity,
+      orderScratch: 4 * capacity,
+      zeros: 4 * capacity,
+      radixDigitCounts: 4 * 3 * 2048,
+      columnBits: 4 * maxWidth * bins * 4, // one v128 per bin
+      columnCounts: maxWidth * countBytes,
+      windowCounts: countBytes,
+      rowFirst: 4 * ny * nz,
+      rowLast: 4 * ny * nz,
+      planeSignCounts: 4 * nx * ny,
+      rowSignCounts: 4 * nx,
+    };
+    const at = {} as Record<keyof typeof sizes, number>;
     let end = aligned(this.exports.heapBase());
-    for (const bytes of sizes) {
-      offsets.push(end);
+    for (const [name, bytes] of Object.entries(sizes) as [keyof typeof sizes, number][]) {
+      at[name] = end;
       end += aligned(bytes);
     }
     const memory = this.exports.memory;
     if (end > memory.buffer.byteLength) memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE_BYTES));
     const heap = memory.buffer;
-    new Float32Array(heap, offsets[0], map.length).set(map);
-    new Float32Array(heap, offsets[2], map.length).fill(0);
-    reflected.forEach((indices, axis) => new Int32Array(heap, offsets[3 + axis], indices.length).set(indices));
-    this.exports.configure(...offsets, nx, ny, nz, size);
+    new Float32Array(heap, at.map, map.length).set(map);
+    new Float32Array(heap, at.out, map.length).fill(0);
+    [at.xm, at.ym, at.zm].forEach((offset, axis) => new Int32Array(heap, offset, reflected[axis].length).set(reflected[axis]));
+    this.exports.configure(...Object.values(at), nx, ny, nz, size);
     this.exports.markWork();
-    this.rowFirst = new Int32Array(heap, offsets[17], ny * nz);
-    this.rowLast = new Int32Array(heap, offsets[18], ny * nz);
-    this.outAt = offsets[2];
+    this.rowFirst = new Int32Array(heap, at.rowFirst, ny * nz);
+    this.rowLast = new Int32Array(heap, at.rowLast, ny * nz);
+    this.outAt = at.out;
     this.length = map.length;
   }
 
