@@ -111,13 +111,13 @@ export function smoothingFlag(flags: ParsedFlags): boolean {
  * is false). Case ids get the split as prefix.
  */
 export async function loadCases(
-  session: CliSession,
+  cli: CliSession,
   paths: readonly string[],
   split: DataSplit,
   modality?: Modality,
   smoothing = true,
 ): Promise<LoadedCase[]> {
-  return (await loadCaseShare(session, paths, split, () => true, modality, smoothing)).cases;
+  return (await loadCaseShare(cli, paths, split, () => true, modality, smoothing)).cases;
 }
 
 /** The cases of one split a run works on, and the ids of all the split's cases (the same on every shard). */
@@ -133,7 +133,7 @@ export interface CaseShare {
  * unsharded run), but only the cases whose position `keep` accepts are conformed and defined; the others' files are let go.
  */
 export async function loadCaseShare(
-  session: CliSession,
+  cli: CliSession,
   paths: readonly string[],
   split: DataSplit,
   keep: (position: number) => boolean,
@@ -146,9 +146,9 @@ export async function loadCaseShare(
   const loaded: LoadedFileInfo[] = [];
   for (const path of found.files) {
     const bytes = readInputFile(path, NIFTI_FILE);
-    loaded.push(await session.session.loadFile(path, bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)));
+    loaded.push(await cli.session.loadFile(path, bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)));
   }
-  for (const folder of found.dicomFolders) loaded.push(...(await session.session.loadDicomSeries(folder, readSeriesFiles(folder))));
+  for (const folder of found.dicomFolders) loaded.push(...(await cli.session.loadDicomSeries(folder, readSeriesFiles(folder))));
   for (const info of loaded) {
     infos.set(info.fileId, info);
     files.push({ fileId: info.fileId, fileName: info.fileName });
@@ -164,12 +164,12 @@ export async function loadCaseShare(
   const defined: LoadedCase[] = [];
   for (const [position, spec] of cases.entries()) {
     if (!keep(position)) {
-      for (const fileId of [spec.imageFileId, spec.brainMaskFileId, spec.segFileId]) if (fileId) await session.session.removeFile(fileId);
+      for (const fileId of [spec.imageFileId, spec.brainMaskFileId, spec.segFileId]) if (fileId) await cli.session.removeFile(fileId);
       continue;
     }
     const image = infos.get(spec.imageFileId);
     const seg = spec.segFileId ? infos.get(spec.segFileId) : undefined;
-    const info = await session.session.defineCase({
+    const info = await cli.session.defineCase({
       ...spec,
       caseId: `${split}:${spec.caseId}`,
       split,
@@ -308,18 +308,18 @@ function requireLesionValidation(validation: readonly LoadedCase[], options: Eva
  * test cases by position (every validation case is always defined: the threshold is chosen on all of them).
  */
 export async function openEvaluation(options: EvaluationOptions, keepTest: (position: number) => boolean = () => true): Promise<EvaluationSetup> {
-  const session = await openSession(options.backend, 1, options.webgpuKernels);
+  const cli = await openSession(options.backend, 1, options.webgpuKernels);
   const checkpoint = options.model === null ? null : readCheckpoint(options.model);
-  const loaded = checkpoint === null ? null : await session.session.loadCheckpoint(checkpoint.bytes, checkpoint.path);
-  const validation = await loadCases(session, options.valPaths, 'validation', options.modality, options.smoothing);
+  const loaded = checkpoint === null ? null : await cli.session.loadCheckpoint(checkpoint.bytes, checkpoint.path);
+  const validation = await loadCases(cli, options.valPaths, 'validation', options.modality, options.smoothing);
   requireLesionValidation(validation, options);
-  const test = await loadCaseShare(session, options.testPaths, 'test', keepTest, options.modality, options.smoothing);
+  const test = await loadCaseShare(cli, options.testPaths, 'test', keepTest, options.modality, options.smoothing);
   // Thresh's model is built here, once the cases (whose modality decides AIR by default) are known.
   const model = checkpoint ?? { path: 'thresh (no model)', bytes: threshCheckpoint(options.thresh, [...validation, ...test.cases]) };
-  const modelInfo = loaded ?? (await session.session.loadCheckpoint(model.bytes, model.path));
+  const modelInfo = loaded ?? (await cli.session.loadCheckpoint(model.bytes, model.path));
   const checkpointSha256 = createHash('sha256').update(model.bytes).digest('hex');
   return {
-    ...session,
+    ...cli,
     checkpointPath: model.path,
     checkpointSha256,
     modelInfo,

@@ -55,24 +55,24 @@ function demoFiles(pattern: RegExp): string[] {
 
 /** Evaluates a shipped checkpoint on the demo over seeds 0-2, scoring the README's rows for that model. */
 export async function evaluateShippedCheckpoint(checkpoint: string, rows: readonly ReadmeRow[]) {
-  const session = await openEvaluation({
+  const setup = await openEvaluation({
     model: join(demo, 'models', checkpoint),
     valPaths: demoFiles(/^val-0[3-6]_/),
     testPaths: demoFiles(/^test-/),
     smoothing: true, // the CLI default; the demo volumes are already conformed, so never smoothed
     backend: 'wasm',
   });
-  const caseIds = [...session.validation, ...session.test].map((c) => c.caseId);
+  const caseIds = [...setup.validation, ...setup.test].map((c) => c.caseId);
   const noiseLevels = new Set(rows.map((r) => r.noiseLevel));
   if (noiseLevels.size !== 1) throw new Error(`expected one noise level per model in the README, got ${[...noiseLevels].join(', ')}`);
   const runs = rows.map((): EvaluationResult[] => []);
-  const { modelId } = session.modelInfo;
+  const { modelId } = setup.modelInfo;
   const noiseLevel = rows[0].noiseLevel;
   for (let seed = 0; seed < 3; seed++) {
-    await session.session.reconstruct({ modelId, caseIds, noiseLevel, seed }, () => undefined);
+    await setup.session.reconstruct({ modelId, caseIds, noiseLevel, seed }, () => undefined);
     for (const [i, row] of rows.entries()) {
-      runs[i].push(await session.session.score({ modelId, noiseLevel, seed, alpha: row.alpha, score: row.score, thresholdSource: 'validation-search' }));
+      runs[i].push(await setup.session.score({ modelId, noiseLevel, seed, alpha: row.alpha, score: row.score, thresholdSource: 'validation-search' }));
     }
   }
-  return { modelInfo: session.modelInfo, results: runs.map((r) => summarizeOverSeeds(r, session.test).mean) };
+  return { modelInfo: setup.modelInfo, results: runs.map((r) => summarizeOverSeeds(r, setup.test).mean) };
 }

@@ -74,8 +74,8 @@ export const evaluateCommand: Command = {
     const reportPath = optionalString(flags, 'out');
     if (reportPath) outputs.file(reportPath);
 
-    const session = await openEvaluation(shared, (position) => holdsPosition(shard, position));
-    const { modelInfo, validation: valCases, test: testCases } = session;
+    const setup = await openEvaluation(shared, (position) => holdsPosition(shard, position));
+    const { modelInfo, validation: valCases, test: testCases } = setup;
     const score: ScoreKind = scoreFor(modelInfo.method, flags);
     const caseIds = [...valCases, ...testCases].map((c) => c.caseId);
 
@@ -83,9 +83,9 @@ export const evaluateCommand: Command = {
     const runs: EvaluationResult[] = [];
     for (let seed = 0; seed < seeds; seed++) {
       const bar = progressBar(`seed ${seed + 1}/${seeds}`);
-      await session.session.reconstruct({ modelId, caseIds, noiseLevel, seed }, (p) => bar.update(p.done, p.total, 'slices'));
+      await setup.session.reconstruct({ modelId, caseIds, noiseLevel, seed }, (p) => bar.update(p.done, p.total, 'slices'));
       bar.finish();
-      const run = await session.session.score({ modelId, noiseLevel, seed, alpha, score, structural, alphaSource, thresholdSource: 'validation-search' });
+      const run = await setup.session.score({ modelId, noiseLevel, seed, alpha, score, structural, alphaSource, thresholdSource: 'validation-search' });
       if (run.threshold.value === null && !shared.allowNoThreshold) {
         throw new FqlabError('bad-argument', shared.valPaths.join(', '),
           `no threshold could be chosen (${run.threshold.note ?? 'no reason given'}); pass --allow-no-threshold to report the threshold-free metrics only.`);
@@ -99,7 +99,7 @@ export const evaluateCommand: Command = {
       for (const testCase of testCases) {
         const paths: string[] = [];
         for (const layer of EXPORTED_LAYERS) {
-          const file = await session.session.exportLayer({
+          const file = await setup.session.exportLayer({
             caseId: testCase.caseId, layer, ...lastRun.key, threshold: lastRun.threshold.value, thresholdSource: lastRun.threshold.source,
             alphaSource: lastRun.alphaChoice.source,
           });
@@ -118,9 +118,9 @@ export const evaluateCommand: Command = {
     }
 
     const header: EvaluateHeader = {
-      model: session.checkpointPath,
+      model: setup.checkpointPath,
       modelInfo,
-      backend: session.backend,
+      backend: setup.backend,
       noiseLevel,
       alpha: runs.every((run) => run.alphaChoice.grid === null) ? alpha : null,
       alphaSource,
@@ -129,13 +129,13 @@ export const evaluateCommand: Command = {
       structural,
       seeds,
       validation: valCases.map((c) => c.caseId),
-      test: session.testCaseIds,
+      test: setup.testCaseIds,
       preparation: preparation(modelInfo, valCases),
     };
     const thresholds = seedThresholds(runs);
     const rows = testCaseRows(runs, testCases.map((c) => c.caseId), (caseId) => written.get(caseId) ?? []);
     const result = shard
-      ? shardFileOf('evaluate', shard, { ...session, settings: evaluationSettings(shared) }, header, { thresholds, cases: rows })
+      ? shardFileOf('evaluate', shard, { ...setup, settings: evaluationSettings(shared) }, header, { thresholds, cases: rows })
       : evaluationReport(header, thresholds, rows);
     if (reportPath) outputs.write(reportPath, reportFileContents(result));
     return result;

@@ -42,14 +42,14 @@ interface SweepScoring {
 }
 
 /** A Session sweep of the loaded model over a grid, thresholding each cell by the reference search on validation. */
-function sweepRequest(session: EvaluationSetup, alphas: number[], noiseLevels: number[], { seed, structural }: SweepScoring): SweepRequest {
-  return { modelId: session.modelInfo.modelId, seed, alphas, noiseLevels, structural, thresholdSource: 'validation-search' };
+function sweepRequest(setup: EvaluationSetup, alphas: number[], noiseLevels: number[], { seed, structural }: SweepScoring): SweepRequest {
+  return { modelId: setup.modelInfo.modelId, seed, alphas, noiseLevels, structural, thresholdSource: 'validation-search' };
 }
 
 /** Every cell of the grid in one Session sweep (each noise level reconstructed once, then rescored per alpha). */
-async function sweepAll(session: EvaluationSetup, alphas: number[], noiseLevels: number[], scoring: SweepScoring): Promise<SweepCell[]> {
+async function sweepAll(setup: EvaluationSetup, alphas: number[], noiseLevels: number[], scoring: SweepScoring): Promise<SweepCell[]> {
   const bar = progressBar('sweep');
-  const { cells } = await session.session.sweep(sweepRequest(session, alphas, noiseLevels, scoring), (p) => bar.update(p.done, p.total));
+  const { cells } = await setup.session.sweep(sweepRequest(setup, alphas, noiseLevels, scoring), (p) => bar.update(p.done, p.total));
   bar.finish();
   return cells;
 }
@@ -59,15 +59,15 @@ async function sweepAll(session: EvaluationSetup, alphas: number[], noiseLevels:
  * noise level, over their alphas. Each cell depends only on its own alpha, noise level and seed, so any block of the
  * grid gives the same cells as the whole sweep.
  */
-async function sweepBlock(session: EvaluationSetup, block: readonly { alpha: number; noiseLevel: number }[], scoring: SweepScoring): Promise<SweepCell[]> {
+async function sweepBlock(setup: EvaluationSetup, block: readonly { alpha: number; noiseLevel: number }[], scoring: SweepScoring): Promise<SweepCell[]> {
   const cells: SweepCell[] = [];
   for (let start = 0; start < block.length; ) {
     const noiseLevel = block[start].noiseLevel;
     let end = start;
     while (end < block.length && block[end].noiseLevel === noiseLevel) end++;
     const bar = progressBar(`sweep at noise level ${noiseLevel}`);
-    const request = sweepRequest(session, block.slice(start, end).map((c) => c.alpha), [noiseLevel], scoring);
-    const result = await session.session.sweep(request, (p) => bar.update(p.done, p.total));
+    const request = sweepRequest(setup, block.slice(start, end).map((c) => c.alpha), [noiseLevel], scoring);
+    const result = await setup.session.sweep(request, (p) => bar.update(p.done, p.total));
     bar.finish();
     cells.push(...result.cells);
     start = end;
@@ -113,24 +113,24 @@ export const sweepCommand: Command = {
     if (reportPath) outputs.file(reportPath);
 
     if (shared.model === null) throw new UsageError('thresh has no alpha or noise level to sweep; use `fqlab evaluate --method thresh`');
-    const session = await openEvaluation(shared);
+    const setup = await openEvaluation(shared);
     const header: SweepHeader = {
-      model: session.checkpointPath,
-      modelInfo: session.modelInfo,
+      model: setup.checkpointPath,
+      modelInfo: setup.modelInfo,
       seed,
       alphas,
       noiseLevels,
       structural,
-      validation: session.validation.map((c) => c.caseId),
-      test: session.testCaseIds,
-      preparation: preparation(session.modelInfo, session.validation),
+      validation: setup.validation.map((c) => c.caseId),
+      test: setup.testCaseIds,
+      preparation: preparation(setup.modelInfo, setup.validation),
     };
     const { start, end } = cellBlock(shard, alphas.length * noiseLevels.length);
     const scoring = { seed, structural };
-    const cells = shard ? await sweepBlock(session, gridCells(alphas, noiseLevels).slice(start, end), scoring) : await sweepAll(session, alphas, noiseLevels, scoring);
+    const cells = shard ? await sweepBlock(setup, gridCells(alphas, noiseLevels).slice(start, end), scoring) : await sweepAll(setup, alphas, noiseLevels, scoring);
     if (csvPath) outputs.write(csvPath, sweepCsv(cells, header.preparation));
     const result = shard
-      ? shardFileOf('sweep', shard, { ...session, settings: evaluationSettings(shared) }, header, { cells })
+      ? shardFileOf('sweep', shard, { ...setup, settings: evaluationSettings(shared) }, header, { cells })
       : sweepReport(header, cells, csvPath ?? null);
     if (reportPath) outputs.write(reportPath, reportFileContents(result));
     return result;

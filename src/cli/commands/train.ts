@@ -106,16 +106,16 @@ export const trainCommand: Command = {
     const started = performance.now();
 
     const threads = integerFlag(flags, 'threads', 1, 1, Math.max(1, cpus().length));
-    const session = await openSession(choiceFlag(flags, 'backend', BACKENDS, 'auto'), threads, webGpuKernelsFlag(flags));
+    const cli = await openSession(choiceFlag(flags, 'backend', BACKENDS, 'auto'), threads, webGpuKernelsFlag(flags));
     const resumeFrom = optionalString(flags, 'resume');
     if (resumeFrom) {
       const resumed = readCheckpoint(resumeFrom);
-      await session.session.loadCheckpoint(resumed.bytes, resumed.path);
+      await cli.session.loadCheckpoint(resumed.bytes, resumed.path);
     }
     const smoothing = smoothingFlag(flags);
-    const trainCases = await loadCases(session, healthy, 'healthy-train', modality, smoothing);
+    const trainCases = await loadCases(cli, healthy, 'healthy-train', modality, smoothing);
     const valPaths = stringList(flags, 'val');
-    const valCases = valPaths.length > 0 ? await loadCases(session, valPaths, 'validation', modality, smoothing) : [];
+    const valCases = valPaths.length > 0 ? await loadCases(cli, valPaths, 'validation', modality, smoothing) : [];
     const epochs = flags.epochs === undefined ? null : integerFlag(flags, 'epochs', 1, 1);
     const steps = epochs === null ? integerFlag(flags, 'steps', 1000, 1) : Math.ceil((epochs * trainCases.length) / batchSize);
     const config: TrainConfig = {
@@ -137,7 +137,7 @@ export const trainCommand: Command = {
 
     const bar = progressBar('training');
     const history: Pick<TrainProgress, 'step' | 'loss' | 'valLoss' | 'stage'>[] = [];
-    const model = await session.session.train(config, (p) => {
+    const model = await cli.session.train(config, (p) => {
       history.push({ step: p.step, loss: p.loss, valLoss: p.valLoss, ...(p.stage === undefined ? {} : { stage: p.stage }) });
       const val = p.valLoss === null ? '' : ` val ${p.valLoss.toFixed(4)}`;
       const stage = p.stage === undefined ? '' : `${p.stage} `;
@@ -145,7 +145,7 @@ export const trainCommand: Command = {
     });
     bar.finish();
 
-    const bytes = await session.session.saveCheckpoint();
+    const bytes = await cli.session.saveCheckpoint();
     outputs.write(checkpoint, flags['weights-only'] === true ? weightsOnlyCheckpoint(bytes, checkpoint) : bytes);
     const summary = {
       checkpoint,
@@ -159,8 +159,8 @@ export const trainCommand: Command = {
         smoothing: smoothingLabel(model.smoothing),
         air: airLabel(model.airApplied, model.airMode),
       },
-      backend: session.backend,
-      ...(session.backend.name === 'webgpu' ? { webgpuKernels: activeKernelSet() } : {}),
+      backend: cli.backend,
+      ...(cli.backend.name === 'webgpu' ? { webgpuKernels: activeKernelSet() } : {}),
       threads,
       wallSeconds: (performance.now() - started) / 1000,
       machine: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`,
