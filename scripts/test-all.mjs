@@ -11,7 +11,7 @@ if (!existsSync(chromium)) {
 const steps = [
   ['lint', ['npx', 'eslint', '.']],
   ['typecheck', ['npx', 'tsc', '-p', '.']],
-  ['WebAssembly kernels built from their source', ['node', 'scripts/wasm/build-median.mjs', '--check']],
+  ['WebAssembly kernels built from their source', ['node', 'scripts/wasm/build.mjs', '--check']],
   ['unit tests', ['npx', 'vitest', 'run']],
   ['browser tests', ['npx', 'playwright', 'test']],
 ];

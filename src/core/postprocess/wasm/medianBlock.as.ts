@@ -1,4 +1,4 @@
-// AssemblyScript source of BlockMedian (../medianBlock.ts) for WebAssembly with SIMD: the same steps, bit for bit; built by scripts/wasm/build-median.mjs.
+// AssemblyScript source of BlockMedian (../medianBlock.ts) for WebAssembly with SIMD: the same steps, bit for bit; built by scripts/wasm/build.mjs.
 // Buffers live in linear memory at offsets the host sets (medianWasm.ts); windows' bin counts and bitsets are v128 lanes.
 
 /** Ranks per count bin: one bin's bitset is one v128 (4 words of 32 ranks). */
