@@ -1,7 +1,7 @@
 // The U-Net's building blocks as tfjs functions on NHWC tensors: GroupNorm, SiLU, conv, linear, ResBlock, attention, time embedding.
 import * as tf from '@tensorflow/tfjs';
 import type { AttentionLayer, ConvLayer, ResBlockLayer } from './unetPlan.ts';
-import { fusedGroupNorm, fusedGroupNormAvailable } from './wasmGroupNorm.ts';
+import { fusedGroupNorm, fusedGroupNormAvailable, fusedGroupNormSilu, fusedGroupNormSiluAvailable } from './wasmGroupNorm.ts';
 
 /** Looks a weight up by its plan name (throws on a name the plan does not have). */
 export type ParamLookup = (name: string) => tf.Tensor;
@@ -50,6 +50,20 @@ export function groupNorm(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, gro
   const scale = tf.mul(perChannel(tf.rsqrt(tf.add(variance, GROUP_NORM_EPS))), gamma);
   const shift = tf.sub(beta, tf.mul(perChannel(mean), scale));
   return tf.add(tf.mul(x, scale), shift) as tf.Tensor4D;
+}
+
+/**
+ * SiLU(GroupNorm(x) * (1 + scale) + shift) with scaleShift [n, 2c] = [scale | shift] per sample (guided-diffusion's
+ * chunk order), or SiLU(GroupNorm(x)) without it: what every ResBlock and the output head do. One kernel on WASM
+ * (wasmGroupNorm.ts), whose gradient keeps only x; elsewhere the op chain.
+ */
+export function groupNormSilu(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, groups: number, scaleShift: tf.Tensor2D | null = null): tf.Tensor4D {
+  if (fusedGroupNormSiluAvailable()) return fusedGroupNormSilu(x, gamma, beta, groups, GROUP_NORM_EPS, scaleShift);
+  const normed = groupNorm(x, gamma, beta, groups);
+  if (scaleShift === null) return silu(normed) as tf.Tensor4D;
+  const [n, , , c] = x.shape;
+  const [scale, shift] = tf.split(tf.reshape(scaleShift, [n, 1, 1, 2 * c]), 2, 3);
+  return silu(tf.add(tf.mul(normed, tf.add(scale, 1)), shift)) as tf.Tensor4D;
 }
 
 /** 'same' convolution with bias (fused where the backend can). */
@@ -105,18 +119,17 @@ function resample(x: tf.Tensor4D, mode: ResBlockLayer['resample']): tf.Tensor4D 
  */
 export function applyResBlock(layer: ResBlockLayer, x: tf.Tensor4D, embSilu: tf.Tensor2D, p: ParamLookup, groups: number, scaleShift = true): tf.Tensor4D {
   const n = x.shape[0];
-  const inRest = silu(groupNorm(x, p(`${layer.name}.in_layers.0.weight`), p(`${layer.name}.in_layers.0.bias`), groups)) as tf.Tensor4D;
+  const inRest = groupNormSilu(x, p(`${layer.name}.in_layers.0.weight`), p(`${layer.name}.in_layers.0.bias`), groups);
   const xr = resample(x, layer.resample);
   let h = conv(resample(inRest, layer.resample), p, `${layer.name}.in_layers.2`);
   const embOut = linear(embSilu, p, `${layer.name}.emb_layers.1`);
   if (scaleShift) {
-    const [scale, shift] = tf.split(tf.reshape(embOut, [n, 1, 1, 2 * layer.outCh]), 2, 3);
-    const normed = groupNorm(h, p(`${layer.name}.out_layers.0.weight`), p(`${layer.name}.out_layers.0.bias`), groups);
-    h = conv(silu(tf.add(tf.mul(normed, tf.add(scale, 1)), shift)) as tf.Tensor4D, p, `${layer.name}.out_layers.3`);
+    const activated = groupNormSilu(h, p(`${layer.name}.out_layers.0.weight`), p(`${layer.name}.out_layers.0.bias`), groups, embOut);
+    h = conv(activated, p, `${layer.name}.out_layers.3`);
   } else {
     const conditioned = tf.add(h, tf.reshape(embOut, [n, 1, 1, layer.outCh])) as tf.Tensor4D;
-    const normed = groupNorm(conditioned, p(`${layer.name}.out_layers.0.weight`), p(`${layer.name}.out_layers.0.bias`), groups);
-    h = conv(silu(normed) as tf.Tensor4D, p, `${layer.name}.out_layers.3`);
+    const activated = groupNormSilu(conditioned, p(`${layer.name}.out_layers.0.weight`), p(`${layer.name}.out_layers.0.bias`), groups);
+    h = conv(activated, p, `${layer.name}.out_layers.3`);
   }
   const skip = layer.inCh === layer.outCh ? xr : conv(xr, p, `${layer.name}.skip_connection`);
   return tf.add(skip, h);

@@ -1,6 +1,6 @@
 // The pDDPM denoiser: a guided-diffusion U-Net held as named tfjs variables, with seeded PyTorch-style initialisation.
 import * as tf from '@tensorflow/tfjs';
-import { applyAttention, applyConv, applyResBlock, groupNorm, linear, silu, timestepEmbedding, type ParamLookup } from './layers.ts';
+import { applyAttention, applyConv, applyResBlock, groupNormSilu, linear, silu, timestepEmbedding, type ParamLookup } from './layers.ts';
 import { Rng } from './rng.ts';
 import type { UNetConfig } from './unetConfig.ts';
 import { unetParamSpecs, unetPlan, type ParamSpec, type UNetLayer, type UNetPlan } from './unetPlan.ts';
@@ -115,7 +115,7 @@ export class UNet {
         h = tf.concat([h, skip], 3);
         for (const layer of block) h = run(layer, h);
       }
-      const head = silu(groupNorm(h, p('out.0.weight'), p('out.0.bias'), groups)) as tf.Tensor4D;
+      const head = groupNormSilu(h, p('out.0.weight'), p('out.0.bias'), groups);
       return applyConv({ kind: 'conv', name: 'out.2', inCh: this.plan.outCh, outCh: 1, kernel: 3, zeroInit: true }, head, p);
     });
   }

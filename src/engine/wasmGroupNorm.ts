@@ -1,100 +1,90 @@
-// GroupNorm as one fused kernel with a fused gradient on the tfjs WASM backend: two passes each way instead of a chain of about 16 full-size ops.
+// GroupNorm, and GroupNorm + scale-shift + SiLU, as fused kernels with fused gradients on the tfjs WASM backend: WebAssembly
+// SIMD passes (wasm/groupNorm.as.ts) that read and write the tensors in place in tfjs's own WASM memory.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { webGpuKernelFlags } from './webgpu/kernelFlags.ts';
 import type { KernelArgs } from './kernelArgs.ts';
+import { GROUP_NORM_SHARED_WASM_BASE64, GROUP_NORM_WASM_BASE64 } from './wasm/groupNormWasm.ts';
 
 /*
- * y = (x - mean) * rstd * gamma + beta per (sample, group), rstd = 1 / sqrt(var + eps), over NHWC x.
- * Forward: one pass for the per-(sample, channel) sums of x and x^2 (float64), one pass writing
- * y = x * a + b. Backward: one pass for the per-(sample, channel) sums of x, x^2, dy and dy * x, one
- * pass writing dx = p * dy + q * x + r, where (xhat = (x - mean) * rstd, dxhat = dy * gamma, m = count)
+ * Per (sample, group): mean and rstd = 1 / sqrt(var + eps) from float64 sums of x and x^2 (var = E[x^2] - mean^2, exact
+ * enough in float64 for float32 inputs), xhat = (x - mean) * rstd. Per (sample, channel) k = 1 + scale (k = 1, shift = 0
+ * without scale-shift):
+ *   FqlabGroupNorm:      y = xhat * gamma + beta
+ *   FqlabGroupNormSilu, FqlabGroupNormScaleShiftSilu:  y = SiLU(z), z = (xhat * gamma + beta) * k + shift
+ * Both run as z = xc * A + B with xc = x - mean per channel, A = rstd * gamma * k, B = beta * k + shift: two passes
+ * (sums, then the affine). The gradient keeps only the inputs: one pass for the sums, one writing dz = dL/dz into dx and
+ * summing dz and dz * xc, one turning dz into dx = P * dz + Q * xc + R in place, where (dxhat = dz * k * gamma, m = count)
  *   dx = rstd * (dxhat - sum(dxhat) / m - xhat * sum(dxhat * xhat) / m)   summed over the group,
- *   dgamma = sum(dy * xhat), dbeta = sum(dy)                              summed over samples and pixels.
- * The loops run in JavaScript on the WASM heap: memory-bound passes, so few passes win.
+ *   dgamma = sum(k * dz * xhat), dbeta = sum(k * dz)                    summed over samples and pixels,
+ *   dscale = sum(dz * (xhat * gamma + beta)), dshift = sum(dz)           summed over pixels, per sample.
  */
 
 export const GROUP_NORM_KERNEL = 'FqlabGroupNorm';
 export const GROUP_NORM_GRAD_KERNEL = 'FqlabGroupNormGrad';
+export const GROUP_NORM_SILU_KERNEL = 'FqlabGroupNormSilu';
+export const GROUP_NORM_SCALE_SHIFT_SILU_KERNEL = 'FqlabGroupNormScaleShiftSilu';
+/** The gradient of both SiLU kernels (scaleShift an input, and d(scaleShift) an output, of the second only). */
+export const GROUP_NORM_SILU_GRAD_KERNEL = 'FqlabGroupNormSiluGrad';
 
 interface GroupNormAttrs {
   groups: number;
   eps: number;
 }
 
-/** Per-(sample, channel) sums over the pixels: [sum x, sum x^2] and, with dy, [sum dy, sum dy * x]. */
-interface ChannelSums {
-  x: Float64Array;
-  xx: Float64Array;
-  dy: Float64Array;
-  dyx: Float64Array;
+/** The exports of wasm/groupNorm.as.ts (pointers are byte offsets into tfjs's memory). */
+interface GroupNormPasses {
+  laneSums(x: number, count: number, period: number, sums: number): void;
+  affine(x: number, out: number, count: number, period: number, coefficients: number, silu: boolean): void;
+  gradientSums(x: number, dy: number, dz: number, count: number, period: number, coefficients: number, silu: boolean, sums: number): void;
+  gradientApply(x: number, dz: number, count: number, period: number, coefficients: number): void;
 }
 
-function channelSums(x: Float32Array, dy: Float32Array | null, n: number, pixels: number, c: number): ChannelSums {
-  const sums = { x: new Float64Array(n * c), xx: new Float64Array(n * c), dy: new Float64Array(n * c), dyx: new Float64Array(n * c) };
-  for (let s = 0; s < n; s++) {
-    const sx = sums.x.subarray(s * c, (s + 1) * c);
-    const sxx = sums.xx.subarray(s * c, (s + 1) * c);
-    const start = s * pixels * c;
-    const end = start + pixels * c;
-    if (dy === null) {
-      for (let i = start; i < end; i += c) {
-        for (let ch = 0; ch < c; ch++) {
-          const v = x[i + ch];
-          sx[ch] += v;
-          sxx[ch] += v * v;
-        }
-      }
-      continue;
-    }
-    const sdy = sums.dy.subarray(s * c, (s + 1) * c);
-    const sdyx = sums.dyx.subarray(s * c, (s + 1) * c);
-    for (let i = start; i < end; i += c) {
-      for (let ch = 0; ch < c; ch++) {
-        const v = x[i + ch];
-        const g = dy[i + ch];
-        sx[ch] += v;
-        sxx[ch] += v * v;
-        sdy[ch] += g;
-        sdyx[ch] += g * v;
-      }
-    }
-  }
-  return sums;
+/**
+ * What this file uses of tfjs's Emscripten module: its allocator, and its memory, exported by the single-threaded build
+ * (asm.memory) and created by the threaded one (wasmMemory).
+ */
+interface EmscriptenModuleParts {
+  asm?: { memory?: WebAssembly.Memory };
+  wasmMemory?: WebAssembly.Memory;
+  _malloc(bytes: number): number;
+  _free(at: number): void;
 }
 
-/** Mean and rstd per (sample, group) from the channel sums. */
-function groupStats(sums: ChannelSums, n: number, pixels: number, c: number, groups: number, eps: number): { mean: Float64Array; rstd: Float64Array } {
-  const per = c / groups;
-  const count = pixels * per;
-  const mean = new Float64Array(n * groups);
-  const rstd = new Float64Array(n * groups);
-  for (let s = 0; s < n; s++) {
-    for (let g = 0; g < groups; g++) {
-      let sx = 0;
-      let sxx = 0;
-      for (let ch = g * per; ch < (g + 1) * per; ch++) {
-        sx += sums.x[s * c + ch];
-        sxx += sums.xx[s * c + ch];
-      }
-      const m = sx / count;
-      mean[s * groups + g] = m;
-      rstd[s * groups + g] = 1 / Math.sqrt(Math.max(0, sxx / count - m * m) + eps);
-    }
-  }
-  return { mean, rstd };
+function emscripten(backend: BackendWasm): EmscriptenModuleParts {
+  return backend.wasm as unknown as EmscriptenModuleParts;
 }
 
-/** out[i] = x[i] * a[sample, channel] + b[sample, channel] (a, b per sample, channel). */
-function affinePass(x: Float32Array, a: Float64Array, b: Float64Array, out: Float32Array, n: number, pixels: number, c: number): void {
-  for (let s = 0; s < n; s++) {
-    const as = a.subarray(s * c, (s + 1) * c);
-    const bs = b.subarray(s * c, (s + 1) * c);
-    const end = (s + 1) * pixels * c;
-    for (let i = s * pixels * c; i < end; i += c) {
-      for (let ch = 0; ch < c; ch++) out[i + ch] = x[i + ch] * as[ch] + bs[ch];
-    }
+function backendMemory(backend: BackendWasm): WebAssembly.Memory | null {
+  const module = emscripten(backend);
+  const memory = module.asm?.memory ?? module.wasmMemory;
+  return memory instanceof WebAssembly.Memory ? memory : null;
+}
+
+function isShared(memory: WebAssembly.Memory): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+}
+
+/** The passes linked to each tfjs memory (null: could not link there). */
+const linked = new WeakMap<WebAssembly.Memory, GroupNormPasses | null>();
+
+function link(memory: WebAssembly.Memory): GroupNormPasses | null {
+  try {
+    const base64 = isShared(memory) ? GROUP_NORM_SHARED_WASM_BASE64 : GROUP_NORM_WASM_BASE64;
+    const bytes = Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+    return instance.exports as unknown as GroupNormPasses;
+  } catch {
+    return null;
   }
+}
+
+/** The SIMD passes on the active WASM backend's memory, or null where they cannot link (layers.ts then uses the op chain). */
+function passesFor(backend: BackendWasm): GroupNormPasses | null {
+  const memory = backendMemory(backend);
+  if (memory === null) return null;
+  if (!linked.has(memory)) linked.set(memory, link(memory));
+  return linked.get(memory) ?? null;
 }
 
 function shape4(t: tf.TensorInfo, groups: number): [number, number, number] {
@@ -110,117 +100,300 @@ function input(args: KernelArgs, name: string): tf.TensorInfo {
   return t;
 }
 
-function groupNormForward(args: KernelArgs): tf.TensorInfo {
-  const backend = args.backend as BackendWasm;
-  const { groups, eps } = args.attrs as unknown as GroupNormAttrs;
-  const x = input(args, 'x');
-  const [n, pixels, c] = shape4(x, groups);
-  const out = backend.makeOutput([...x.shape], 'float32');
-  // Heap views after makeOutput: a heap growth detaches older ones.
-  const xv = backend.typedArrayFromHeap(x) as Float32Array;
-  const gamma = backend.typedArrayFromHeap(input(args, 'gamma')) as Float32Array;
-  const beta = backend.typedArrayFromHeap(input(args, 'beta')) as Float32Array;
-  const { mean, rstd } = groupStats(channelSums(xv, null, n, pixels, c), n, pixels, c, groups, eps);
-  const per = c / groups;
-  const a = new Float64Array(n * c);
-  const b = new Float64Array(n * c);
-  for (let s = 0; s < n; s++) {
-    for (let ch = 0; ch < c; ch++) {
-      const g = s * groups + Math.floor(ch / per);
-      a[s * c + ch] = gamma[ch] * rstd[g];
-      b[s * c + ch] = beta[ch] - mean[g] * a[s * c + ch];
-    }
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/**
+ * One kernel call's view of the memory: tensor offsets, and scratch from tfjs's allocator for the per-lane sums (2 * period
+ * float64) and coefficients (5 * period float32). A lane is a position in a row of `period` floats, a multiple of 4 and of c.
+ */
+class Heap {
+  readonly period: number;
+  private readonly scratch: number;
+
+  constructor(private readonly backend: BackendWasm, readonly memory: WebAssembly.Memory, c: number) {
+    this.period = (c * 4) / gcd(c, 4);
+    // >>> 0: offsets above 2 GiB come back negative.
+    this.scratch = emscripten(backend)._malloc(this.period * (2 * 8 + 5 * 4)) >>> 0;
   }
-  affinePass(xv, a, b, backend.typedArrayFromHeap(out) as Float32Array, n, pixels, c);
+
+  get sumsAt(): number {
+    return this.scratch;
+  }
+
+  get coefficientsAt(): number {
+    return this.scratch + this.period * 16;
+  }
+
+  offset(t: tf.TensorInfo): number {
+    return this.backend.dataIdMap.get(t.dataId)!.memoryOffset;
+  }
+
+  /** A float32 view of a tensor (taken after every allocation: growth replaces the buffer). */
+  floats(t: tf.TensorInfo): Float32Array {
+    return new Float32Array(this.memory.buffer, this.offset(t), tf.util.sizeFromShape(t.shape));
+  }
+
+  /** The lane sums folded to channels: [first sum per channel, second sum per channel]. */
+  channelSums(c: number): [Float64Array, Float64Array] {
+    const sums = new Float64Array(this.memory.buffer, this.sumsAt, 2 * this.period);
+    const first = new Float64Array(c);
+    const second = new Float64Array(c);
+    for (let k = 0; k < this.period; k++) {
+      first[k % c] += sums[k];
+      second[k % c] += sums[this.period + k];
+    }
+    return [first, second];
+  }
+
+  /** Writes per-channel coefficient arrays, each repeated across the period's lanes, in order. */
+  setCoefficients(perChannel: ArrayLike<number>[]): void {
+    const out = new Float32Array(this.memory.buffer, this.coefficientsAt, perChannel.length * this.period);
+    const c = perChannel[0].length;
+    perChannel.forEach((values, i) => {
+      for (let k = 0; k < this.period; k++) out[i * this.period + k] = values[k % c];
+    });
+  }
+
+  free(): void {
+    emscripten(this.backend)._free(this.scratch);
+  }
+}
+
+/** Mean and rstd per group of one sample, from its channel sums of x and x^2. */
+function groupStats(sumX: Float64Array, sumXX: Float64Array, pixels: number, groups: number, eps: number): { mean: Float64Array; rstd: Float64Array } {
+  const per = sumX.length / groups;
+  const count = pixels * per;
+  const mean = new Float64Array(groups);
+  const rstd = new Float64Array(groups);
+  for (let g = 0; g < groups; g++) {
+    let sx = 0;
+    let sxx = 0;
+    for (let ch = g * per; ch < (g + 1) * per; ch++) {
+      sx += sumX[ch];
+      sxx += sumXX[ch];
+    }
+    mean[g] = sx / count;
+    rstd[g] = 1 / Math.sqrt(Math.max(0, sxx / count - mean[g] * mean[g]) + eps);
+  }
+  return { mean, rstd };
+}
+
+/** Everything a pass needs about one sample: its channel means (split in two floats), A and B of z = xc * A + B, and k. */
+interface SampleCoefficients {
+  meanHigh: Float32Array;
+  meanLow: Float32Array;
+  a: Float64Array;
+  b: Float64Array;
+  k: Float64Array;
+  rstd: Float64Array;
+  groupOf: (ch: number) => number;
+}
+
+/** The tensors of one GroupNorm call; scaleShift is [n, 2c] (scale then shift, guided-diffusion's chunk order) or null. */
+interface GroupNormTensors {
+  x: tf.TensorInfo;
+  gamma: tf.TensorInfo;
+  beta: tf.TensorInfo | null;
+  scaleShift: tf.TensorInfo | null;
+}
+
+/** Runs the sums pass over sample s of x and derives its coefficients. */
+function sampleCoefficients(passes: GroupNormPasses, heap: Heap, tensors: GroupNormTensors, s: number, attrs: GroupNormAttrs): SampleCoefficients {
+  const [, pixels, c] = shape4(tensors.x, attrs.groups);
+  const count = pixels * c;
+  passes.laneSums(heap.offset(tensors.x) + s * count * 4, count, heap.period, heap.sumsAt);
+  const [sumX, sumXX] = heap.channelSums(c);
+  const { mean, rstd } = groupStats(sumX, sumXX, pixels, attrs.groups, attrs.eps);
+  const per = c / attrs.groups;
+  const groupOf = (ch: number): number => Math.floor(ch / per);
+  const gamma = heap.floats(tensors.gamma);
+  const beta = tensors.beta === null ? null : heap.floats(tensors.beta);
+  const scaleShift = tensors.scaleShift === null ? null : heap.floats(tensors.scaleShift).subarray(s * 2 * c, (s + 1) * 2 * c);
+  const out: SampleCoefficients = {
+    meanHigh: new Float32Array(c),
+    meanLow: new Float32Array(c),
+    a: new Float64Array(c),
+    b: new Float64Array(c),
+    k: new Float64Array(c),
+    rstd: new Float64Array(c),
+    groupOf,
+  };
+  for (let ch = 0; ch < c; ch++) {
+    const g = groupOf(ch);
+    out.meanHigh[ch] = mean[g];
+    out.meanLow[ch] = mean[g] - out.meanHigh[ch];
+    out.k[ch] = scaleShift === null ? 1 : 1 + scaleShift[ch];
+    out.rstd[ch] = rstd[g];
+    out.a[ch] = rstd[g] * gamma[ch] * out.k[ch];
+    out.b[ch] = (beta === null ? 0 : beta[ch] * out.k[ch]) + (scaleShift === null ? 0 : scaleShift[c + ch]);
+  }
   return out;
 }
 
-function groupNormGrad(args: KernelArgs): tf.TensorInfo[] {
+function forward(args: KernelArgs, silu: boolean, scaleShift: tf.TensorInfo | null): tf.TensorInfo {
   const backend = args.backend as BackendWasm;
-  const { groups, eps } = args.attrs as unknown as GroupNormAttrs;
-  const x = input(args, 'x');
-  const [n, pixels, c] = shape4(x, groups);
-  const dxInfo = backend.makeOutput([...x.shape], 'float32');
+  const attrs = args.attrs as unknown as GroupNormAttrs;
+  const tensors: GroupNormTensors = { x: input(args, 'x'), gamma: input(args, 'gamma'), beta: input(args, 'beta'), scaleShift };
+  const [n, pixels, c] = shape4(tensors.x, attrs.groups);
+  const out = backend.makeOutput([...tensors.x.shape], 'float32');
+  const { passes, heap } = session(backend, c);
+  try {
+    const count = pixels * c;
+    for (let s = 0; s < n; s++) {
+      const co = sampleCoefficients(passes, heap, tensors, s, attrs);
+      heap.setCoefficients([co.meanHigh, co.meanLow, co.a, co.b]);
+      passes.affine(heap.offset(tensors.x) + s * count * 4, heap.offset(out) + s * count * 4, count, heap.period, heap.coefficientsAt, silu);
+    }
+  } finally {
+    heap.free();
+  }
+  return out;
+}
+
+/** dx, dgamma, dbeta and, with scale-shift, d(scaleShift) of the GroupNorm at `tensors` for output gradient dy. */
+function backward(args: KernelArgs, silu: boolean, tensors: GroupNormTensors): tf.TensorInfo[] {
+  const backend = args.backend as BackendWasm;
+  const attrs = args.attrs as unknown as GroupNormAttrs;
+  const dyInfo = input(args, 'dy');
+  const [n, pixels, c] = shape4(tensors.x, attrs.groups);
+  const count = pixels * c;
+  const dxInfo = backend.makeOutput([...tensors.x.shape], 'float32');
   const dgammaInfo = backend.makeOutput([c], 'float32');
   const dbetaInfo = backend.makeOutput([c], 'float32');
-  const xv = backend.typedArrayFromHeap(x) as Float32Array;
-  const dy = backend.typedArrayFromHeap(input(args, 'dy')) as Float32Array;
-  const gamma = backend.typedArrayFromHeap(input(args, 'gamma')) as Float32Array;
-  const sums = channelSums(xv, dy, n, pixels, c);
-  const { mean, rstd } = groupStats(sums, n, pixels, c, groups, eps);
-  const per = c / groups;
-  const count = pixels * per;
+  const dScaleShiftInfo = tensors.scaleShift === null ? null : backend.makeOutput([n, 2 * c], 'float32');
   const dgamma = new Float64Array(c);
   const dbeta = new Float64Array(c);
-  const p = new Float64Array(n * c);
-  const q = new Float64Array(n * c);
-  const r = new Float64Array(n * c);
-  for (let s = 0; s < n; s++) {
-    for (let g = 0; g < groups; g++) {
-      const k = s * groups + g;
-      let sumDxhat = 0;
-      let sumDxhatXhat = 0;
-      for (let ch = g * per; ch < (g + 1) * per; ch++) {
-        const j = s * c + ch;
-        // sum over pixels of dy * xhat = rstd * (sum dy * x - mean * sum dy)
-        const dyXhat = rstd[k] * (sums.dyx[j] - mean[k] * sums.dy[j]);
-        dgamma[ch] += dyXhat;
-        dbeta[ch] += sums.dy[j];
-        sumDxhat += gamma[ch] * sums.dy[j];
-        sumDxhatXhat += gamma[ch] * dyXhat;
+  const dScaleShift = new Float64Array(n * 2 * c);
+  const { passes, heap } = session(backend, c);
+  try {
+    for (let s = 0; s < n; s++) {
+      const co = sampleCoefficients(passes, heap, tensors, s, attrs);
+      heap.setCoefficients([co.meanHigh, co.meanLow, co.a, co.b]);
+      const at = s * count * 4;
+      passes.gradientSums(heap.offset(tensors.x) + at, heap.offset(dyInfo) + at, heap.offset(dxInfo) + at, count, heap.period, heap.coefficientsAt, silu, heap.sumsAt);
+      const [sumDz, sumDzXc] = heap.channelSums(c);
+      const gamma = heap.floats(tensors.gamma);
+      const beta = tensors.beta === null ? null : heap.floats(tensors.beta);
+      const groups = attrs.groups;
+      const sumDxhat = new Float64Array(groups);
+      const sumDxhatXhat = new Float64Array(groups);
+      for (let ch = 0; ch < c; ch++) {
+        const dzXhat = co.rstd[ch] * sumDzXc[ch];
+        dgamma[ch] += co.k[ch] * dzXhat;
+        dbeta[ch] += co.k[ch] * sumDz[ch];
+        dScaleShift[s * 2 * c + ch] = gamma[ch] * dzXhat + (beta === null ? 0 : beta[ch] * sumDz[ch]);
+        dScaleShift[s * 2 * c + c + ch] = sumDz[ch];
+        sumDxhat[co.groupOf(ch)] += co.k[ch] * gamma[ch] * sumDz[ch];
+        sumDxhatXhat[co.groupOf(ch)] += co.k[ch] * gamma[ch] * dzXhat;
       }
-      const qk = (-rstd[k] * rstd[k] * sumDxhatXhat) / count;
-      const rk = (-rstd[k] * sumDxhat) / count - qk * mean[k];
-      for (let ch = g * per; ch < (g + 1) * per; ch++) {
-        p[s * c + ch] = rstd[k] * gamma[ch];
-        q[s * c + ch] = qk;
-        r[s * c + ch] = rk;
+      const m = pixels * (c / groups);
+      const p = new Float64Array(c);
+      const q = new Float64Array(c);
+      const r = new Float64Array(c);
+      for (let ch = 0; ch < c; ch++) {
+        const g = co.groupOf(ch);
+        p[ch] = co.a[ch];
+        q[ch] = (-co.rstd[ch] * co.rstd[ch] * sumDxhatXhat[g]) / m;
+        r[ch] = (-co.rstd[ch] * sumDxhat[g]) / m;
       }
+      heap.setCoefficients([co.meanHigh, co.meanLow, p, q, r]);
+      passes.gradientApply(heap.offset(tensors.x) + at, heap.offset(dxInfo) + at, count, heap.period, heap.coefficientsAt);
     }
+    heap.floats(dgammaInfo).set(dgamma);
+    heap.floats(dbetaInfo).set(dbeta);
+    if (dScaleShiftInfo !== null) heap.floats(dScaleShiftInfo).set(dScaleShift);
+  } finally {
+    heap.free();
   }
-  const dx = backend.typedArrayFromHeap(dxInfo) as Float32Array;
-  for (let s = 0; s < n; s++) {
-    const ps = p.subarray(s * c, (s + 1) * c);
-    const qs = q.subarray(s * c, (s + 1) * c);
-    const rs = r.subarray(s * c, (s + 1) * c);
-    const end = (s + 1) * pixels * c;
-    for (let i = s * pixels * c; i < end; i += c) {
-      for (let ch = 0; ch < c; ch++) dx[i + ch] = ps[ch] * dy[i + ch] + qs[ch] * xv[i + ch] + rs[ch];
-    }
-  }
-  (backend.typedArrayFromHeap(dgammaInfo) as Float32Array).set(dgamma);
-  (backend.typedArrayFromHeap(dbetaInfo) as Float32Array).set(dbeta);
-  return [dxInfo, dgammaInfo, dbetaInfo];
+  return dScaleShiftInfo === null ? [dxInfo, dgammaInfo, dbetaInfo] : [dxInfo, dgammaInfo, dbetaInfo, dScaleShiftInfo];
 }
+
+/** The passes and a scratch heap for one kernel call (after the outputs are made, so no later allocation moves memory). */
+function session(backend: BackendWasm, c: number): { passes: GroupNormPasses; heap: Heap } {
+  const passes = passesFor(backend);
+  const memory = backendMemory(backend);
+  if (passes === null || memory === null) throw new Error('GroupNorm kernel: the WebAssembly SIMD passes do not link to this WASM backend');
+  return { passes, heap: new Heap(backend, memory, c) };
+}
+
+const optionalScaleShift = (args: KernelArgs): tf.TensorInfo | null => args.inputs.scaleShift ?? null;
 
 let registered = false;
 
-/** Registers both kernels for the WASM backend and the gradient (idempotent). */
+/** Registers the kernels for the WASM backend and their gradients (idempotent). */
 export function registerWasmGroupNorm(): void {
   if (registered) return;
   registered = true;
-  tf.registerKernel({ kernelName: GROUP_NORM_KERNEL, backendName: 'wasm', kernelFunc: groupNormForward as unknown as tf.KernelFunc });
-  tf.registerKernel({ kernelName: GROUP_NORM_GRAD_KERNEL, backendName: 'wasm', kernelFunc: groupNormGrad as unknown as tf.KernelFunc });
+  const kernels: Array<[string, (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]]> = [
+    [GROUP_NORM_KERNEL, (args) => forward(args, false, null)],
+    [GROUP_NORM_GRAD_KERNEL, (args) => backward(args, false, { x: input(args, 'x'), gamma: input(args, 'gamma'), beta: null, scaleShift: null })],
+    [GROUP_NORM_SILU_KERNEL, (args) => forward(args, true, null)],
+    [GROUP_NORM_SCALE_SHIFT_SILU_KERNEL, (args) => forward(args, true, input(args, 'scaleShift'))],
+    [
+      GROUP_NORM_SILU_GRAD_KERNEL,
+      (args) => backward(args, true, { x: input(args, 'x'), gamma: input(args, 'gamma'), beta: input(args, 'beta'), scaleShift: optionalScaleShift(args) }),
+    ],
+  ];
+  for (const [kernelName, kernelFunc] of kernels) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+  // The gradient config is global (per kernel name), so the WebGPU FqlabGroupNorm (webgpu/groupNorm.ts) shares this one.
   tf.registerGradient({
     kernelName: GROUP_NORM_KERNEL,
     inputsToSave: ['x', 'gamma'],
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
       const [x, gamma] = saved;
-      // Computed here, not in the thunks: tfjs runs each thunk in its own tidy, which would free the other two.
+      // Computed here, not in the thunks: tfjs runs each thunk in its own tidy, which would free the others.
       const [dx, dgamma, dbeta] = tf.engine().runKernel(GROUP_NORM_GRAD_KERNEL, { dy: dy as tf.Tensor, x, gamma }, attrs) as tf.Tensor[];
       return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
     },
   });
+  // The fused kernels keep every input (nothing full-size but x) and share one gradient kernel.
+  const siluGradient = (kernelName: string, inputsToSave: string[]): void => {
+    tf.registerGradient({
+      kernelName,
+      inputsToSave,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+        const inputs: tf.NamedTensorMap = { dy: dy as tf.Tensor };
+        inputsToSave.forEach((name, i) => (inputs[name] = saved[i]));
+        const [dx, dgamma, dbeta, dScaleShift] = tf.engine().runKernel(GROUP_NORM_SILU_GRAD_KERNEL, inputs, attrs) as tf.Tensor[];
+        const grads: Record<string, () => tf.Tensor> = { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
+        if (dScaleShift !== undefined) grads.scaleShift = () => dScaleShift;
+        return grads;
+      },
+    });
+  };
+  siluGradient(GROUP_NORM_SILU_KERNEL, ['x', 'gamma', 'beta']);
+  siluGradient(GROUP_NORM_SCALE_SHIFT_SILU_KERNEL, ['x', 'gamma', 'beta', 'scaleShift']);
 }
 
-/** Whether groupNorm should take the fused kernel: WASM has it; WebGPU when its flag is on (webgpu/groupNorm.ts). */
+/** Whether the active WASM backend runs the SIMD passes (they link to its memory). */
+function wasmPassesLinked(): boolean {
+  return registered && tf.getBackend() === 'wasm' && passesFor(tf.backend() as BackendWasm) !== null;
+}
+
+/** Whether groupNorm should take the fused kernel: WASM where the SIMD passes link; WebGPU when its flag is on (webgpu/groupNorm.ts). */
 export function fusedGroupNormAvailable(): boolean {
-  const backend = tf.getBackend();
-  if (backend === 'wasm') return registered;
-  return backend === 'webgpu' && webGpuKernelFlags().groupNormFused && tf.getKernel(GROUP_NORM_KERNEL, 'webgpu') !== undefined;
+  if (tf.getBackend() === 'wasm') return wasmPassesLinked();
+  return tf.getBackend() === 'webgpu' && webGpuKernelFlags().groupNormFused && tf.getKernel(GROUP_NORM_KERNEL, 'webgpu') !== undefined;
+}
+
+/** Whether SiLU(GroupNorm(x) * (1 + scale) + shift) runs as one kernel (WASM only). */
+export function fusedGroupNormSiluAvailable(): boolean {
+  return wasmPassesLinked();
 }
 
 /** The fused GroupNorm of NHWC x (where fusedGroupNormAvailable; layers.ts picks it). */
 export function fusedGroupNorm(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, groups: number, eps: number): tf.Tensor4D {
   return tf.engine().runKernel(GROUP_NORM_KERNEL, { x, gamma, beta }, { groups, eps } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+}
+
+/**
+ * SiLU(GroupNorm(x) * (1 + scale) + shift) of NHWC x as one kernel, scaleShift [n, 2c] = [scale | shift] per sample, or
+ * SiLU(GroupNorm(x)) without it (where fusedGroupNormSiluAvailable; layers.ts picks it).
+ */
+export function fusedGroupNormSilu(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, groups: number, eps: number, scaleShift: tf.Tensor2D | null): tf.Tensor4D {
+  const attrs = { groups, eps } as unknown as tf.NamedAttrMap;
+  if (scaleShift === null) return tf.engine().runKernel(GROUP_NORM_SILU_KERNEL, { x, gamma, beta }, attrs) as tf.Tensor4D;
+  return tf.engine().runKernel(GROUP_NORM_SCALE_SHIFT_SILU_KERNEL, { x, gamma, beta, scaleShift }, attrs) as tf.Tensor4D;
 }
