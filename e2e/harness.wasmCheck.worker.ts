@@ -3,7 +3,9 @@ import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend, patchedLoss, Rng, SLICE_SIZE, UNet, unetPreset } from '../src/engine/index.ts';
+import { groupNormSilu } from '../src/engine/layers.ts';
 import { WASM_ASSET_URLS } from '../src/engine/wasmAssets.browser.ts';
+import { fusedGroupNormSiluAvailable } from '../src/engine/wasmGroupNorm.ts';
 import { installThreadedWasmSource } from '../src/engine/wasmThreads.browser.ts';
 import { backendCheck, randomWeights, type BackendCheckOptions, type BackendCheckResult } from '../src/session/backendCheck.ts';
 
@@ -16,6 +18,14 @@ export interface GradientResult {
   elapsedMs: number;
 }
 
+/** SiLU(GroupNorm(x) * (1 + scale) + shift) and its gradients (y, dx, dgamma, dbeta, d(scaleShift), flattened) on two backends. */
+export interface FusedGroupNormResult {
+  /** Whether the WASM side ran the fused WebAssembly SIMD kernel (it links to tfjs's memory), not the op chain. */
+  fused: boolean;
+  wasm: Float32Array;
+  cpu: Float32Array;
+}
+
 export interface WasmCheckApi {
   /**
    * Starts the WASM backend with threads on or off (once per worker), optionally forcing XNNPACK's thread count;
@@ -26,6 +36,29 @@ export interface WasmCheckApi {
   forward(options: BackendCheckOptions): Promise<BackendCheckResult>;
   /** Loss and gradients of a seeded FQ training batch (exercises the engine's WASM conv-gradient and copy kernels). */
   gradient(seed: number, slices: number): Promise<GradientResult>;
+  /** The fused GroupNorm + scale-shift + SiLU kernel on this worker's WASM against tfjs's CPU backend (which runs the op chain). */
+  fusedGroupNorm(): Promise<FusedGroupNormResult>;
+}
+
+/** y and every gradient of groupNormSilu on the active backend, at odd sizes (12 channels in 4 groups), flattened. */
+function groupNormSiluValues(): Float32Array {
+  const shape: [number, number, number, number] = [3, 7, 9, 12];
+  const rng = new Rng('wasm-threads-group-norm');
+  const random = (n: number, scale: number, offset: number): Float32Array => Float32Array.from({ length: n }, () => offset + scale * (2 * rng.next() - 1));
+  const size = shape.reduce((a, b) => a * b, 1);
+  const x = tf.tensor4d(random(size, 3, 5), shape);
+  const gamma = tf.tensor1d(random(12, 0.5, 1));
+  const beta = tf.tensor1d(random(12, 0.5, 0));
+  const scaleShift = tf.tensor2d(random(3 * 24, 0.5, 0), [3, 24]);
+  const weights = tf.tensor4d(random(size, 1, 0), shape);
+  const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor, ss: tf.Tensor): tf.Tensor => groupNormSilu(a as tf.Tensor4D, g, b, 4, ss as tf.Tensor2D);
+  const y = f(x, gamma, beta, scaleShift);
+  const grads = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor, ss: tf.Tensor) => tf.sum(tf.mul(f(a, g, b, ss), weights)))([x, gamma, beta, scaleShift]);
+  const parts = [y, ...grads].map((t) => t.dataSync() as Float32Array);
+  tf.dispose([x, gamma, beta, scaleShift, weights, y, ...grads]);
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((offset, p) => (out.set(p, offset), offset + p.length), 0);
+  return out;
 }
 
 const api: WasmCheckApi = {
@@ -88,6 +121,15 @@ const api: WasmCheckApi = {
       tf.dispose([x0, xt, mask]);
       unet.dispose();
     }
+  },
+
+  async fusedGroupNorm() {
+    const fused = fusedGroupNormSiluAvailable();
+    const wasm = groupNormSiluValues();
+    await tf.setBackend('cpu');
+    const cpu = groupNormSiluValues();
+    await tf.setBackend('wasm');
+    return Comlink.transfer({ fused, wasm, cpu }, [wasm.buffer, cpu.buffer]);
   },
 };
 

@@ -85,3 +85,29 @@ test("a training gradient through the engine's WASM kernels matches between 2-th
   expect(diff).toBeLessThanOrEqual(1e-5);
   expect(errors).toEqual([]);
 });
+
+test('the fused GroupNorm + scale-shift + SiLU WebAssembly kernel links to threaded (shared) and single-threaded WASM memory and gives the CPU backend\'s values and gradients to 1e-5', async ({ page }) => {
+  const errors = await openHarness(page);
+  const result = await page.evaluate(async () => {
+    const harness = window.fqlabHarness;
+    if (!harness) throw new Error('harness missing');
+    const twoThreads = harness.wasmCheckWorker();
+    const single = harness.wasmCheckWorker();
+    const threadedStart = await twoThreads.start(true, 2);
+    await single.start(false);
+    const threaded = await twoThreads.fusedGroupNorm();
+    const reference = await single.fusedGroupNorm();
+    const plain = (r: typeof threaded) => ({ fused: r.fused, wasm: Array.from(r.wasm), cpu: Array.from(r.cpu) });
+    return { threadedReason: threadedStart.reason, threaded: plain(threaded), single: plain(reference) };
+  });
+  expect(result.threadedReason).toMatch(/threads on: 2/);
+  for (const [name, r] of [['threaded', result.threaded], ['single-threaded', result.single]] as const) {
+    const scale = maxAbs(r.cpu);
+    console.log(`fused GroupNorm, ${name}: fused ${r.fused}; max |wasm - cpu| / max |cpu| = ${(maxAbsDiff(r.wasm, r.cpu) / scale).toExponential(2)}`);
+    expect(r.fused, name).toBe(true);
+    expect(r.wasm.length, name).toBe(3 * 7 * 9 * 12 * 2 + 12 * 2 + 3 * 24);
+    expect(scale, name).toBeGreaterThan(1e-2);
+    expect(maxAbsDiff(r.wasm, r.cpu) / scale, name).toBeLessThanOrEqual(1e-5);
+  }
+  expect(errors).toEqual([]);
+});

@@ -34,9 +34,11 @@ interface GroupNormAttrs {
 
 /** The exports of wasm/groupNorm.as.ts (pointers are byte offsets into tfjs's memory). */
 interface GroupNormPasses {
+  CONSTANTS_BYTES: WebAssembly.Global;
+  storeConstants(at: number): void;
   laneSums(x: number, count: number, period: number, sums: number): void;
-  affine(x: number, out: number, count: number, period: number, coefficients: number, silu: boolean): void;
-  gradientSums(x: number, dy: number, dz: number, count: number, period: number, coefficients: number, silu: boolean, sums: number): void;
+  affine(x: number, out: number, count: number, period: number, coefficients: number, silu: boolean, constants: number): void;
+  gradientSums(x: number, dy: number, dz: number, count: number, period: number, coefficients: number, silu: boolean, constants: number, sums: number): void;
   gradientApply(x: number, dz: number, count: number, period: number, coefficients: number): void;
 }
 
@@ -105,17 +107,22 @@ function gcd(a: number, b: number): number {
 }
 
 /**
- * One kernel call's view of the memory: tensor offsets, and scratch from tfjs's allocator for the per-lane sums (2 * period
- * float64) and coefficients (5 * period float32). A lane is a position in a row of `period` floats, a multiple of 4 and of c.
+ * One kernel call's view of the memory: tensor offsets, and scratch from tfjs's allocator for exp's constants, the per-lane
+ * sums (2 * period float64) and coefficients (5 * period float32). A lane is a position in a row of `period` floats, a
+ * multiple of 4 and of c.
  */
 class Heap {
   readonly period: number;
+  readonly constantsAt: number;
   private readonly scratch: number;
 
-  constructor(private readonly backend: BackendWasm, readonly memory: WebAssembly.Memory, c: number) {
+  constructor(private readonly backend: BackendWasm, readonly memory: WebAssembly.Memory, c: number, passes: GroupNormPasses) {
     this.period = (c * 4) / gcd(c, 4);
+    const constantsBytes = passes.CONSTANTS_BYTES.value as number;
     // >>> 0: offsets above 2 GiB come back negative.
-    this.scratch = emscripten(backend)._malloc(this.period * (2 * 8 + 5 * 4)) >>> 0;
+    this.scratch = emscripten(backend)._malloc(constantsBytes + this.period * (2 * 8 + 5 * 4)) >>> 0;
+    this.constantsAt = this.scratch + this.period * (2 * 8 + 5 * 4);
+    passes.storeConstants(this.constantsAt);
   }
 
   get sumsAt(): number {
@@ -244,7 +251,7 @@ function forward(args: KernelArgs, silu: boolean, scaleShift: tf.TensorInfo | nu
     for (let s = 0; s < n; s++) {
       const co = sampleCoefficients(passes, heap, tensors, s, attrs);
       heap.setCoefficients([co.meanHigh, co.meanLow, co.a, co.b]);
-      passes.affine(heap.offset(tensors.x) + s * count * 4, heap.offset(out) + s * count * 4, count, heap.period, heap.coefficientsAt, silu);
+      passes.affine(heap.offset(tensors.x) + s * count * 4, heap.offset(out) + s * count * 4, count, heap.period, heap.coefficientsAt, silu, heap.constantsAt);
     }
   } finally {
     heap.free();
@@ -272,7 +279,7 @@ function backward(args: KernelArgs, silu: boolean, tensors: GroupNormTensors): t
       const co = sampleCoefficients(passes, heap, tensors, s, attrs);
       heap.setCoefficients([co.meanHigh, co.meanLow, co.a, co.b]);
       const at = s * count * 4;
-      passes.gradientSums(heap.offset(tensors.x) + at, heap.offset(dyInfo) + at, heap.offset(dxInfo) + at, count, heap.period, heap.coefficientsAt, silu, heap.sumsAt);
+      passes.gradientSums(heap.offset(tensors.x) + at, heap.offset(dyInfo) + at, heap.offset(dxInfo) + at, count, heap.period, heap.coefficientsAt, silu, heap.constantsAt, heap.sumsAt);
       const [sumDz, sumDzXc] = heap.channelSums(c);
       const gamma = heap.floats(tensors.gamma);
       const beta = tensors.beta === null ? null : heap.floats(tensors.beta);
@@ -315,7 +322,7 @@ function session(backend: BackendWasm, c: number): { passes: GroupNormPasses; he
   const passes = passesFor(backend);
   const memory = backendMemory(backend);
   if (passes === null || memory === null) throw new Error('GroupNorm kernel: the WebAssembly SIMD passes do not link to this WASM backend');
-  return { passes, heap: new Heap(backend, memory, c) };
+  return { passes, heap: new Heap(backend, memory, c, passes) };
 }
 
 const optionalScaleShift = (args: KernelArgs): tf.TensorInfo | null => args.inputs.scaleShift ?? null;

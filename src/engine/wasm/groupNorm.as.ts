@@ -6,26 +6,69 @@
 // channels on the host. Floats past the last whole row (fewer than `period`) take the scalar tail of each pass.
 // Per-lane coefficient and sum arrays hold `period` entries; sums are float64 so the variance E[x^2] - mean^2 keeps its digits.
 
-/** exp(x) for four floats: Cephes expf (range reduction by ln 2 in two parts, degree-5 polynomial), about 1 ulp. */
-@inline function exp4(x: v128): v128 {
-  const clamped = f32x4.min(f32x4.max(x, f32x4.splat(-87.0)), f32x4.splat(88.0));
-  const n = f32x4.nearest(f32x4.mul(clamped, f32x4.splat(1.44269504088896341)));
-  let r = f32x4.sub(clamped, f32x4.mul(n, f32x4.splat(0.693359375)));
-  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
-  let p = f32x4.splat(1.9875691500e-4);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
-  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1.0));
-  const twoToN = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
-  return f32x4.mul(p, twoToN);
+/**
+ * exp's constants, stored in linear memory by storeConstants and loaded by each use: V8 rebuilds a v128.const (3
+ * instructions) at every use inside a loop, a load folds into the instruction that uses it.
+ */
+const CLAMP_LOW = 0;
+const CLAMP_HIGH = 1;
+const LOG2E = 2;
+const ROUNDING = 3;
+const LN2_HIGH = 4;
+const LN2_LOW = 5;
+const POLYNOMIAL = 6; // six coefficients, highest degree first
+const ONE = 12;
+const EXPONENT_BIAS = 13;
+/** Bytes the host gives storeConstants. */
+export const CONSTANTS_BYTES: i32 = 14 * 16;
+
+export function storeConstants(at: usize): void {
+  v128.store(at + CLAMP_LOW * 16, f32x4.splat(-87.0));
+  v128.store(at + CLAMP_HIGH * 16, f32x4.splat(88.0));
+  v128.store(at + LOG2E * 16, f32x4.splat(1.44269504088896341));
+  // 1.5 * 2^23: adding it rounds to an integer, kept in the low mantissa bits.
+  v128.store(at + ROUNDING * 16, f32x4.splat(12582912.0));
+  v128.store(at + LN2_HIGH * 16, f32x4.splat(0.693359375));
+  v128.store(at + LN2_LOW * 16, f32x4.splat(-2.12194440e-4));
+  v128.store(at + POLYNOMIAL * 16, f32x4.splat(1.9875691500e-4));
+  v128.store(at + (POLYNOMIAL + 1) * 16, f32x4.splat(1.3981999507e-3));
+  v128.store(at + (POLYNOMIAL + 2) * 16, f32x4.splat(8.3334519073e-3));
+  v128.store(at + (POLYNOMIAL + 3) * 16, f32x4.splat(4.1665795894e-2));
+  v128.store(at + (POLYNOMIAL + 4) * 16, f32x4.splat(1.6666665459e-1));
+  v128.store(at + (POLYNOMIAL + 5) * 16, f32x4.splat(5.0000001201e-1));
+  v128.store(at + ONE * 16, f32x4.splat(1.0));
+  v128.store(at + EXPONENT_BIAS * 16, i32x4.splat(127));
 }
 
-@inline function sigmoid4(z: v128): v128 {
-  const one = f32x4.splat(1.0);
-  return f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(z))));
+@inline function constant(at: usize, index: i32): v128 {
+  return v128.load(at + (<usize>index << 4));
+}
+
+/**
+ * exp(x) for four floats: Cephes expf (range reduction by ln 2 in two parts, degree-5 polynomial), about 1 ulp; x clamped
+ * to [-87, 88] (pmin/pmax: one instruction each, where min/max handle NaN in several).
+ */
+@inline function exp4(x: v128, k: usize): v128 {
+  const clamped = f32x4.pmin(f32x4.pmax(x, constant(k, CLAMP_LOW)), constant(k, CLAMP_HIGH));
+  const rounded = f32x4.add(f32x4.mul(clamped, constant(k, LOG2E)), constant(k, ROUNDING));
+  const n = f32x4.sub(rounded, constant(k, ROUNDING));
+  let r = f32x4.sub(clamped, f32x4.mul(n, constant(k, LN2_HIGH)));
+  r = f32x4.sub(r, f32x4.mul(n, constant(k, LN2_LOW)));
+  // Written out: binaryen keeps a loop here.
+  let p = constant(k, POLYNOMIAL);
+  p = f32x4.add(f32x4.mul(p, r), constant(k, POLYNOMIAL + 1));
+  p = f32x4.add(f32x4.mul(p, r), constant(k, POLYNOMIAL + 2));
+  p = f32x4.add(f32x4.mul(p, r), constant(k, POLYNOMIAL + 3));
+  p = f32x4.add(f32x4.mul(p, r), constant(k, POLYNOMIAL + 4));
+  p = f32x4.add(f32x4.mul(p, r), constant(k, POLYNOMIAL + 5));
+  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), constant(k, ONE));
+  // 2^n: n + 127 into the exponent bits (n sits in the low bits of `rounded`).
+  return f32x4.mul(p, i32x4.shl(i32x4.add(rounded, constant(k, EXPONENT_BIAS)), 23));
+}
+
+@inline function sigmoid4(z: v128, k: usize): v128 {
+  const one = constant(k, ONE);
+  return f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(z), k)));
 }
 
 /** Lanes 2 and 3 of four floats as float64. */
@@ -85,9 +128,9 @@ export function laneSums(x: usize, count: i32, period: i32, sums: usize): void {
 
 /**
  * out = act(((x - meanHigh) - meanLow) * scale + shift) per lane, act = SiLU when silu else identity.
- * coefficients: four arrays of `period` floats, in order meanHigh, meanLow, scale, shift.
+ * coefficients: four arrays of `period` floats, in order meanHigh, meanLow, scale, shift; constants: from storeConstants.
  */
-export function affine(x: usize, out: usize, count: i32, period: i32, coefficients: usize, silu: bool): void {
+export function affine(x: usize, out: usize, count: i32, period: i32, coefficients: usize, silu: bool, constants: usize): void {
   const meanHighAt = coefficients;
   const meanLowAt = coefficients + (<usize>period << 2);
   const scaleAt = coefficients + (<usize>(2 * period) << 2);
@@ -99,7 +142,7 @@ export function affine(x: usize, out: usize, count: i32, period: i32, coefficien
       const laneAt = <usize>k << 2;
       const xc = centred4(v128.load(x + rowAt + laneAt), v128.load(meanHighAt + laneAt), v128.load(meanLowAt + laneAt));
       let z = f32x4.add(f32x4.mul(xc, v128.load(scaleAt + laneAt)), v128.load(shiftAt + laneAt));
-      if (silu) z = f32x4.mul(z, sigmoid4(z));
+      if (silu) z = f32x4.mul(z, sigmoid4(z, constants));
       v128.store(out + rowAt + laneAt, z);
     }
   }
@@ -107,17 +150,17 @@ export function affine(x: usize, out: usize, count: i32, period: i32, coefficien
     const k = i - whole;
     const xc = f32At(x, i) - f32At(meanHighAt, k) - f32At(meanLowAt, k);
     let z = xc * f32At(scaleAt, k) + f32At(shiftAt, k);
-    if (silu) z *= f32x4.extract_lane(sigmoid4(f32x4.splat(z)), 0);
+    if (silu) z *= f32x4.extract_lane(sigmoid4(f32x4.splat(z), constants), 0);
     store<f32>(out + (<usize>i << 2), z);
   }
 }
 
 /** dz from dy at z = xc * scale + shift: dy * SiLU'(z) when silu, else dy. */
-@inline function dz4(dy: v128, xc: v128, scale: v128, shift: v128, silu: bool): v128 {
+@inline function dz4(dy: v128, xc: v128, scale: v128, shift: v128, silu: bool, k: usize): v128 {
   if (!silu) return dy;
   const z = f32x4.add(f32x4.mul(xc, scale), shift);
-  const s = sigmoid4(z);
-  const one = f32x4.splat(1.0);
+  const s = sigmoid4(z, k);
+  const one = constant(k, ONE);
   return f32x4.mul(dy, f32x4.mul(s, f32x4.add(one, f32x4.mul(z, f32x4.sub(one, s)))));
 }
 
@@ -125,7 +168,7 @@ export function affine(x: usize, out: usize, count: i32, period: i32, coefficien
  * The backward pass's first sweep: writes dz (the gradient at the affine's output, see dz4) to dz, and per lane
  * sums[k] = sum of dz, sums[period + k] = sum of dz * xc, xc = (x - meanHigh) - meanLow. Same coefficients as affine.
  */
-export function gradientSums(x: usize, dy: usize, dz: usize, count: i32, period: i32, coefficients: usize, silu: bool, sums: usize): void {
+export function gradientSums(x: usize, dy: usize, dz: usize, count: i32, period: i32, coefficients: usize, silu: bool, constants: usize, sums: usize): void {
   const meanHighAt = coefficients;
   const meanLowAt = coefficients + (<usize>period << 2);
   const scaleAt = coefficients + (<usize>(2 * period) << 2);
@@ -145,7 +188,7 @@ export function gradientSums(x: usize, dy: usize, dz: usize, count: i32, period:
     let at = laneAt;
     for (let row = 0; row < rows; row++) {
       const xc = centred4(v128.load(x + at), meanHigh, meanLow);
-      const g = dz4(v128.load(dy + at), xc, scale, shift, silu);
+      const g = dz4(v128.load(dy + at), xc, scale, shift, silu, constants);
       v128.store(dz + at, g);
       const gLow = f64x2.promote_low_f32x4(g);
       const gHigh = promoteHigh(g);
@@ -163,7 +206,7 @@ export function gradientSums(x: usize, dy: usize, dz: usize, count: i32, period:
   for (let i = rows * period; i < count; i++) {
     const k = i - rows * period;
     const xc = f32At(x, i) - f32At(meanHighAt, k) - f32At(meanLowAt, k);
-    const g = f32x4.extract_lane(dz4(f32x4.splat(f32At(dy, i)), f32x4.splat(xc), f32x4.splat(f32At(scaleAt, k)), f32x4.splat(f32At(shiftAt, k)), silu), 0);
+    const g = f32x4.extract_lane(dz4(f32x4.splat(f32At(dy, i)), f32x4.splat(xc), f32x4.splat(f32At(scaleAt, k)), f32x4.splat(f32At(shiftAt, k)), silu, constants), 0);
     store<f32>(dz + (<usize>i << 2), g);
     addF64(sums, k, <f64>g);
     addF64(sums, period + k, <f64>g * <f64>xc);
