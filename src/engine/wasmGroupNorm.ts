@@ -106,31 +106,28 @@ function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
 }
 
+/** Scratch bytes per lane: two float64 sums, then five float32 coefficients. */
+const SUM_BYTES_PER_LANE = 2 * 8;
+const COEFFICIENT_BYTES_PER_LANE = 5 * 4;
+
 /**
- * One kernel call's view of the memory: tensor offsets, and scratch from tfjs's allocator for exp's constants, the per-lane
- * sums (2 * period float64) and coefficients (5 * period float32). A lane is a position in a row of `period` floats, a
- * multiple of 4 and of c.
+ * One kernel call's view of the memory: tensor offsets, and scratch from tfjs's allocator for the per-lane sums and
+ * coefficients, then exp's constants. A lane is a position in a row of `period` floats, a multiple of 4 and of c.
  */
 class Heap {
   readonly period: number;
+  readonly sumsAt: number;
+  readonly coefficientsAt: number;
   readonly constantsAt: number;
-  private readonly scratch: number;
 
   constructor(private readonly backend: BackendWasm, readonly memory: WebAssembly.Memory, c: number, passes: GroupNormPasses) {
     this.period = (c * 4) / gcd(c, 4);
-    const constantsBytes = passes.CONSTANTS_BYTES.value as number;
+    const laneBytes = this.period * (SUM_BYTES_PER_LANE + COEFFICIENT_BYTES_PER_LANE);
     // >>> 0: offsets above 2 GiB come back negative.
-    this.scratch = emscripten(backend)._malloc(constantsBytes + this.period * (2 * 8 + 5 * 4)) >>> 0;
-    this.constantsAt = this.scratch + this.period * (2 * 8 + 5 * 4);
+    this.sumsAt = emscripten(backend)._malloc(laneBytes + (passes.CONSTANTS_BYTES.value as number)) >>> 0;
+    this.coefficientsAt = this.sumsAt + this.period * SUM_BYTES_PER_LANE;
+    this.constantsAt = this.sumsAt + laneBytes;
     passes.storeConstants(this.constantsAt);
-  }
-
-  get sumsAt(): number {
-    return this.scratch;
-  }
-
-  get coefficientsAt(): number {
-    return this.scratch + this.period * 16;
   }
 
   offset(t: tf.TensorInfo): number {
@@ -164,7 +161,7 @@ class Heap {
   }
 
   free(): void {
-    emscripten(this.backend)._free(this.scratch);
+    emscripten(this.backend)._free(this.sumsAt);
   }
 }
 
