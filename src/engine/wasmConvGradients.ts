@@ -60,12 +60,20 @@ function filterGradientByTaps(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: read
   // Grid row of dy's last pixel, plus one: the rows each tap contracts, so the furthest tap ends at xpad's last row.
   const rows = grid - (fh - 1) * paddedW - (fw - 1);
   return tf.tidy(() => {
-    const xByChannel = tf.transpose(tf.reshape(tf.pad(x, explicit(p)), [grid, cin])) as tf.Tensor2D;
-    const dyOnGrid = tf.reshape(tf.pad(dy, [[0, 0], [0, paddedH - outH], [0, paddedW - outW], [0, 0]]), [grid, cout]);
-    const dyRows = rows === grid ? (dyOnGrid as tf.Tensor2D) : (tf.slice(dyOnGrid, [0, 0], [rows, cout]) as tf.Tensor2D);
+    // Inner tidies free the padded copies as soon as their products exist.
+    const xByChannel = tf.tidy(() => tf.transpose(tf.reshape(tf.pad(x, explicit(p)), [grid, cin])) as tf.Tensor2D);
+    const dyRows = tf.tidy(() => {
+      const dyOnGrid = tf.reshape(tf.pad(dy, [[0, 0], [0, paddedH - outH], [0, paddedW - outW], [0, 0]]), [grid, cout]);
+      return rows === grid ? (dyOnGrid as tf.Tensor2D) : (tf.slice(dyOnGrid, [0, 0], [rows, cout]) as tf.Tensor2D);
+    });
     const taps: tf.Tensor2D[] = [];
     for (let kh = 0; kh < fh; kh++) {
-      for (let kw = 0; kw < fw; kw++) taps.push(tf.matMul(tf.slice(xByChannel, [0, kh * paddedW + kw], [cin, rows]), dyRows));
+      for (let kw = 0; kw < fw; kw++) {
+        const shifted = tf.slice(xByChannel, [0, kh * paddedW + kw], [cin, rows]);
+        taps.push(tf.matMul(shifted, dyRows));
+        // Each shifted copy is as large as x: one at a time keeps the peak near twice x plus dy, not fh*fw times x.
+        shifted.dispose();
+      }
     }
     return tf.reshape(tf.stack(taps), [fh, fw, cin, cout]) as tf.Tensor4D;
   });
