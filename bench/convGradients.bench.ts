@@ -2,6 +2,14 @@
 // Usage: npx tsx bench/convGradients.bench.ts [--batches 2,4,8] [--reps 5]
 // Times are each variant's fastest of --reps runs in process CPU time, the variants interleaved, so that other load on the
 // machine inflates neither much; compare the ratios (previous / now), not the milliseconds, across runs.
+// Measured 2026-11-29, 2-core AMD EPYC VM, load 1.1-1.2, --batches 2,4,8 --reps 5 (ratios previous / now):
+//   dW, 3x3, 32-128 channels (small U-Net; per-tap GEMMs): N=2 1.23-1.56, N=4 1.30-1.65, N=8 1.21-1.51
+//   dW, 3x3, 8-32 channels and 1x1 (tiny U-Net, skips; both columns run the single conv2d): 0.92-1.05, one 1.31
+//   dx (filter flipped in JS rather than by Reverse + Transpose): 0.95-1.1 mostly, 1.4 at 24 px; the
+//   outliers either way (0.3-2.3) come from conv timings that alternate between two levels, e.g. 45 and
+//   70 ms at [8, 96, 96, 32], for both variants.
+// Times for dW previous / now at micro-batch 2, 3x3: [96 px, 32->32] 23.0 / 15.4 ms, [48, 64->64] 17.9 / 12.6,
+//   [24, 64->64] 4.0 / 3.3, [96, 64->32] 38.7 / 24.9, [48, 128->64] 34.3 / 24.2.
 import * as tf from '@tensorflow/tfjs';
 import os from 'node:os';
 import { initBackend } from '../src/engine/index.ts';

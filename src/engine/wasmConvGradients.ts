@@ -17,11 +17,11 @@ import type { KernelArgs } from './kernelArgs.ts';
  * all taps, which XNNPACK then packs once. The older formulation is a single conv2d of x as
  * [Cin, H, W, N] with dy as the filter [Ho, Wo, N, Cout] (dilated by the stride), whose GEMM sees only
  * N (the micro-batch) channels per filter tap. bench/convGradients.bench.ts times both at the U-Nets'
- * shapes (2-core EPYC, load 2-3, CPU time): the taps are 1.15-1.5x faster for 3x3 filters with
- * Cin*Cout >= 32*32 (the small U-Net: 32-128 channels, micro-batch 2 and 4), within noise or up to
- * 1.6x slower below (the tiny U-Net's 8-16 channels, where their ~25 op calls outweigh the GEMMs) and
- * mixed for 1x1 filters. So the taps serve stride-1 filters larger than 1x1 with Cin*Cout >= 32*32;
- * everything else keeps the single conv2d.
+ * shapes (2-core EPYC, CPU time; its header has the numbers): the taps are 1.2-1.65x faster for 3x3
+ * filters with Cin*Cout >= 32*32 (the small U-Net's 32-128 channels, micro-batch 2 to 8), but within
+ * noise or up to 1.6x slower below (the tiny U-Net's 8-16 channels, where their ~25 op calls outweigh
+ * the GEMMs) and mixed for 1x1 filters. Splitting the contraction into L2-sized chunks was slower still.
+ * So the taps serve stride-1 filters larger than 1x1 with Cin*Cout >= 32*32; the rest keeps the conv2d.
  *
  * Data gradient of a stride-1 convolution: dx = conv2d(dy, W flipped in space with in/out swapped,
  * padding k-1-p). The flipped filter is one JS pass over the filter (at most 3*3*128*128 floats here),
