@@ -27,8 +27,6 @@ import type { KernelArgs } from './kernelArgs.ts';
  * padding k-1-p). The flipped filter is one JS pass over the filter (at most 3*3*128*128 floats here),
  * cheaper than tfjs' Reverse + Transpose (about 1 ms per call for a small filter). Strided data
  * gradients (unused by the engine) fall back to the backend's own kernel.
- *
- * Measured (bench/convGradients.bench.ts) at the U-Net's shapes: see the table there.
  */
 
 interface Pads { top: number; bottom: number; left: number; right: number }
@@ -79,7 +77,7 @@ function filterGradientByTaps(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: read
   });
 }
 
-/** dW of a strided convolution as one conv2d whose filter is dy (see the comment at the top). */
+/** dW as one conv2d whose filter is dy: strided convolutions, 1x1 filters and few channels (see the comment at the top). */
 function filterGradientAsConv(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: readonly number[], p: Pads, strides: [number, number]): tf.Tensor4D {
   const [fh, fw] = filterShape;
   return tf.tidy(() => {
