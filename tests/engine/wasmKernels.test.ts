@@ -27,24 +27,6 @@ function values(n: number, seed: number): Float32Array {
   return out;
 }
 
-/** Largest |a - b| relative to the largest |b| (1e-4 relative agreement). */
-function relativeDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]));
-  return maxAbsDiff(a, b) / Math.max(scale, 1e-30);
-}
-
-/** Runs `run` on WASM (no tensor left behind) then CPU, leaving WASM current; every output agrees to `tolerance`. */
-async function expectWasmMatchesCpu(run: () => Float32Array[], tolerance: number): Promise<void> {
-  const before = tf.memory().numTensors;
-  const onWasm = await onBackend('wasm', run);
-  expect(tf.memory().numTensors).toBe(before);
-  const onCpu = await onBackend('cpu', run);
-  await tf.setBackend('wasm');
-  expect(onWasm.length).toBe(onCpu.length);
-  onWasm.forEach((w, i) => expect(relativeDiff(w, onCpu[i])).toBeLessThan(tolerance));
-}
-
 describe('WASM conv2d gradients', () => {
   beforeAll(async () => {
     await useWasm();
@@ -142,6 +124,24 @@ describe('WASM copy kernels', () => {
     onWasm.forEach((a, i) => expect(Array.from(a)).toEqual(Array.from(onCpu[i])));
   });
 });
+
+/** Largest |a - b| relative to the largest |b| (1e-4 relative agreement). */
+function relativeDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]));
+  return maxAbsDiff(a, b) / Math.max(scale, 1e-30);
+}
+
+/** Runs `run` on WASM (no tensor left behind) then CPU, leaving WASM current; every output agrees to `tolerance`. */
+async function expectWasmMatchesCpu(run: () => Float32Array[], tolerance: number): Promise<void> {
+  const before = tf.memory().numTensors;
+  const onWasm = await onBackend('wasm', run);
+  expect(tf.memory().numTensors).toBe(before);
+  const onCpu = await onBackend('cpu', run);
+  await tf.setBackend('wasm');
+  expect(onWasm.length).toBe(onCpu.length);
+  onWasm.forEach((w, i) => expect(relativeDiff(w, onCpu[i])).toBeLessThan(tolerance));
+}
 
 describe('WASM BatchMatMul', () => {
   beforeAll(async () => {
