@@ -32,47 +32,57 @@ describe('WASM conv2d gradients', () => {
     await useWasm();
   });
 
-  const cases: Array<{ k: number; pad: 'same' | 'valid' | number; stride: number; cin: number; cout: number }> = [
-    { k: 3, pad: 'same', stride: 1, cin: 3, cout: 4 },
-    { k: 1, pad: 'valid', stride: 1, cin: 5, cout: 2 },
-    { k: 3, pad: 'valid', stride: 1, cin: 2, cout: 3 },
-    { k: 3, pad: 1, stride: 1, cin: 2, cout: 2 },
-    { k: 4, pad: 'same', stride: 1, cin: 2, cout: 3 },
-    { k: 3, pad: 'same', stride: 2, cin: 3, cout: 2 },
-    { k: 2, pad: 'valid', stride: 2, cin: 2, cout: 2 },
-  ];
-  for (const c of cases) {
-    it(`match the CPU backend for k=${c.k} pad=${c.pad} stride=${c.stride}`, async () => {
-      const xv = values(2 * 9 * 10 * c.cin, 1);
-      const wv = values(c.k * c.k * c.cin * c.cout, 2);
-      const grads = (): Float32Array[] => {
-        const x = tf.tensor4d(xv, [2, 9, 10, c.cin]);
-        const w = tf.tensor4d(wv, [c.k, c.k, c.cin, c.cout]);
-        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => {
-          const y = tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad);
-          return tf.sum(tf.mul(y, tf.sin(tf.reshape(tf.range(0, y.size), y.shape))));
-        })([x, w]);
-        const out = g.map((t) => t.dataSync() as Float32Array);
-        tf.dispose([x, w, ...g]);
-        return out;
-      };
-      const [dxWasm, dwWasm] = await onBackend('wasm', grads);
-      const [dxCpu, dwCpu] = await onBackend('cpu', grads);
-      await tf.setBackend('wasm');
-      expect(maxAbsDiff(dxWasm, dxCpu)).toBeLessThan(1e-4);
-      expect(maxAbsDiff(dwWasm, dwCpu)).toBeLessThan(1e-4);
-    });
+  // Odd sizes throughout (batch 3, 7 x 9 pixels) so that no dimension hides another's mistake; 5 -> 3 channels take the
+  // filter gradient's single-conv2d path, 37 -> 29 (Cin*Cout >= 32*32) its per-tap GEMMs.
+  const pads: Array<'same' | 'valid' | number | tf.backend_util.ExplicitPadding> = ['same', 'valid', 1, [[0, 0], [2, 0], [1, 3], [0, 0]]];
+  for (const [cin, cout] of [[5, 3], [37, 29]]) {
+    const xShape: [number, number, number, number] = [3, 7, 9, cin];
+    for (const k of [1, 3, 4, 5]) {
+      for (const pad of pads) {
+        for (const stride of [1, 2]) {
+          it(`match the CPU backend's Conv2DBackpropFilter and Conv2DBackpropInput for ${cin}->${cout} k=${k} pad=${JSON.stringify(pad)} stride=${stride}`, async () => {
+            const filterShape: [number, number, number, number] = [k, k, xShape[3], cout];
+            const dyShape = tf.backend_util.computeConv2DInfo(xShape, filterShape, stride, 1, pad).outShape;
+            const xv = values(xShape.reduce((a, b) => a * b, 1), 1);
+            const wv = values(filterShape.reduce((a, b) => a * b, 1), 2);
+            const dyv = values(dyShape.reduce((a, b) => a * b, 1), 3);
+            const attrs = { strides: stride, pad, dataFormat: 'NHWC' };
+            // Outside a tidy, so that expectWasmMatchesCpu also sees any tensor the kernels leave behind.
+            const run = (): Float32Array[] => {
+              const x = tf.tensor4d(xv, xShape);
+              const filter = tf.tensor4d(wv, filterShape);
+              const dy = tf.tensor4d(dyv, dyShape);
+              const dw = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, { ...attrs, filterShape }) as tf.Tensor;
+              const dx = tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter }, { ...attrs, inputShape: xShape }) as tf.Tensor;
+              expect(dw.shape).toEqual(filterShape);
+              expect(dx.shape).toEqual(xShape);
+              const out = [dw.dataSync() as Float32Array, dx.dataSync() as Float32Array];
+              tf.dispose([x, filter, dy, dw, dx]);
+              return out;
+            };
+            await expectWasmMatchesCpu(run, 1e-5);
+          });
+        }
+      }
+    }
   }
 
-  it('leave no tensors behind', async () => {
-    await tf.setBackend('wasm');
-    const x = tf.tensor4d(values(2 * 8 * 8 * 3, 3), [2, 8, 8, 3]);
-    const w = tf.tensor4d(values(3 * 3 * 3 * 4, 4), [3, 3, 3, 4]);
-    const before = tf.memory().numTensors;
-    const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same')))([x, w]);
-    tf.dispose(g);
-    expect(tf.memory().numTensors).toBe(before);
-    tf.dispose([x, w]);
+  // 33 -> 32 channels: the filter gradient's per-tap GEMMs.
+  it('give the same gradients as the CPU backend through tf.grads', async () => {
+    const xv = values(2 * 9 * 10 * 33, 4);
+    const wv = values(3 * 3 * 33 * 32, 5);
+    const run = (): Float32Array[] => {
+      const x = tf.tensor4d(xv, [2, 9, 10, 33]);
+      const w = tf.tensor4d(wv, [3, 3, 33, 32]);
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => {
+        const y = tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same');
+        return tf.sum(tf.mul(y, tf.sin(tf.reshape(tf.range(0, y.size), y.shape))));
+      })([x, w]);
+      const out = g.map((t) => t.dataSync() as Float32Array);
+      tf.dispose([x, w, ...g]);
+      return out;
+    };
+    await expectWasmMatchesCpu(run, 1e-5);
   });
 });
 
