@@ -140,6 +140,7 @@ function makeConv2dBackpropInput(original: tf.KernelFunc) {
     });
   };
 }
+
 let registered = false;
 
 /** Installs both kernels for backendName 'wasm' (idempotent). Call before the WASM backend runs any gradient. */
