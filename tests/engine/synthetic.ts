@@ -2,6 +2,17 @@
 import { Rng } from '../../src/engine/rng.ts';
 import type { TrainingVolume } from '../../src/engine/trainingData.ts';
 
+/** Seeded values in [-1, 1) from a linear congruential sequence: the same inputs on every backend. */
+export function seededValues(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed;
+  for (let i = 0; i < n; i++) {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    out[i] = s / 1073741824 - 1;
+  }
+  return out;
+}
+
 /** An ellipsoid brain with smooth tissue contrast, a bright core and mild noise; background exactly 0. */
 export function syntheticVolume(seed: number, nx = 96, ny = 96, nz = 50): TrainingVolume {
   const rng = new Rng(`synthetic:${seed}`);

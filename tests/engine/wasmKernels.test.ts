@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { groupNorm } from '../../src/engine/layers.ts';
 import { useWasm } from './backendSetup.ts';
+import { seededValues as values } from './synthetic.ts';
 
 async function onBackend<T>(name: string, f: () => T): Promise<T> {
   await tf.setBackend(name);
@@ -14,17 +15,6 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
-}
-
-/** Seeded values so both backends see identical inputs. */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    out[i] = s / 1073741824 - 1;
-  }
-  return out;
 }
 
 describe('WASM conv2d gradients', () => {

@@ -8,17 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { GROUP_NORM_EPS, groupNorm, groupNormSilu } from '../../src/engine/layers.ts';
 import { fusedGroupNormAvailable, fusedGroupNormSiluAvailable } from '../../src/engine/wasmGroupNorm.ts';
 import { useWasm } from './backendSetup.ts';
-
-/** Seeded values in [-1, 1). */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    out[i] = s / 1073741824 - 1;
-  }
-  return out;
-}
+import { seededValues as values } from './synthetic.ts';
 
 /** max |a - b| over max |b|: the error relative to the reference's scale. */
 function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {

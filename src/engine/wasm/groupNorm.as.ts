@@ -88,6 +88,14 @@ export function storeConstants(at: usize): void {
   store<f64>(base + (<usize>index << 3), f64At(base, index) + value);
 }
 
+/** Lanes k..k+3 of two float64 sum rows (the second `period` lanes on), each as two f64x2 halves. */
+@inline function storeLaneSums(sums: usize, k: i32, period: i32, firstLow: v128, firstHigh: v128, secondLow: v128, secondHigh: v128): void {
+  v128.store(sums + (<usize>k << 3), firstLow);
+  v128.store(sums + (<usize>(k + 2) << 3), firstHigh);
+  v128.store(sums + (<usize>(period + k) << 3), secondLow);
+  v128.store(sums + (<usize>(period + k + 2) << 3), secondHigh);
+}
+
 /** The value centred on its lane's mean, split in two floats so a large mean costs no digits: (x - meanHigh) - meanLow. */
 @inline function centred4(v: v128, meanHigh: v128, meanLow: v128): v128 {
   return f32x4.sub(f32x4.sub(v, meanHigh), meanLow);
@@ -113,10 +121,7 @@ export function laneSums(x: usize, count: i32, period: i32, sums: usize): void {
       squareHigh = f64x2.add(squareHigh, f64x2.mul(high, high));
       at += stride;
     }
-    v128.store(sums + (<usize>k << 3), sumLow);
-    v128.store(sums + (<usize>(k + 2) << 3), sumHigh);
-    v128.store(sums + (<usize>(period + k) << 3), squareLow);
-    v128.store(sums + (<usize>(period + k + 2) << 3), squareHigh);
+    storeLaneSums(sums, k, period, sumLow, sumHigh, squareLow, squareHigh);
   }
   for (let i = rows * period; i < count; i++) {
     const v = <f64>f32At(x, i);
@@ -198,10 +203,7 @@ export function gradientSums(x: usize, dy: usize, dz: usize, count: i32, period:
       productHigh = f64x2.add(productHigh, f64x2.mul(gHigh, promoteHigh(xc)));
       at += stride;
     }
-    v128.store(sums + (<usize>k << 3), sumLow);
-    v128.store(sums + (<usize>(k + 2) << 3), sumHigh);
-    v128.store(sums + (<usize>(period + k) << 3), productLow);
-    v128.store(sums + (<usize>(period + k + 2) << 3), productHigh);
+    storeLaneSums(sums, k, period, sumLow, sumHigh, productLow, productHigh);
   }
   for (let i = rows * period; i < count; i++) {
     const k = i - rows * period;
