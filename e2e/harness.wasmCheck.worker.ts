@@ -7,6 +7,7 @@ import { groupNormSilu } from '../src/engine/layers.ts';
 import { WASM_ASSET_URLS } from '../src/engine/wasmAssets.browser.ts';
 import { fusedGroupNormSiluAvailable } from '../src/engine/wasmGroupNorm.ts';
 import { installThreadedWasmSource } from '../src/engine/wasmThreads.browser.ts';
+import { winogradLinked } from '../src/engine/wasmWinogradConv.ts';
 import { backendCheck, randomWeights, type BackendCheckOptions, type BackendCheckResult } from '../src/session/backendCheck.ts';
 
 installThreadedWasmSource();
@@ -18,10 +19,10 @@ export interface GradientResult {
   elapsedMs: number;
 }
 
-/** SiLU(GroupNorm(x) * (1 + scale) + shift) and its gradients (y, dx, dgamma, dbeta, d(scaleShift), flattened) on two backends. */
-export interface FusedGroupNormResult {
-  /** Whether the WASM side ran the fused WebAssembly SIMD kernel (it links to tfjs's memory), not the op chain. */
-  fused: boolean;
+/** One of the engine's WebAssembly SIMD kernels on this worker's WASM and the same values from tfjs's CPU backend, flattened. */
+export interface SimdKernelResult {
+  /** Whether the WASM side ran the kernel (its module links to tfjs's memory), not the fallback. */
+  linked: boolean;
   wasm: Float32Array;
   cpu: Float32Array;
 }
@@ -36,29 +37,57 @@ export interface WasmCheckApi {
   forward(options: BackendCheckOptions): Promise<BackendCheckResult>;
   /** Loss and gradients of a seeded FQ training batch (exercises the engine's WASM conv-gradient and copy kernels). */
   gradient(seed: number, slices: number): Promise<GradientResult>;
-  /** The fused GroupNorm + scale-shift + SiLU kernel on this worker's WASM against tfjs's CPU backend (which runs the op chain). */
-  fusedGroupNorm(): Promise<FusedGroupNormResult>;
+  /** The fused GroupNorm + scale-shift + SiLU kernel (y and every gradient) against the CPU backend's op chain. */
+  fusedGroupNorm(): Promise<SimdKernelResult>;
+  /** A Winograd 3x3 convolution with bias (y and the x, filter and bias gradients) against the CPU backend's convolution. */
+  winogradConv(): Promise<SimdKernelResult>;
 }
 
-/** y and every gradient of groupNormSilu on the active backend, at odd sizes (12 channels in 4 groups), flattened. */
-function groupNormSiluValues(): Float32Array {
-  const shape: [number, number, number, number] = [3, 7, 9, 12];
-  const rng = new Rng('wasm-threads-group-norm');
-  const random = (n: number, scale: number, offset: number): Float32Array => Float32Array.from({ length: n }, () => offset + scale * (2 * rng.next() - 1));
-  const size = shape.reduce((a, b) => a * b, 1);
-  const x = tf.tensor4d(random(size, 3, 5), shape);
-  const gamma = tf.tensor1d(random(12, 0.5, 1));
-  const beta = tf.tensor1d(random(12, 0.5, 0));
-  const scaleShift = tf.tensor2d(random(3 * 24, 0.5, 0), [3, 24]);
-  const weights = tf.tensor4d(random(size, 1, 0), shape);
-  const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor, ss: tf.Tensor): tf.Tensor => groupNormSilu(a as tf.Tensor4D, g, b, 4, ss as tf.Tensor2D);
-  const y = f(x, gamma, beta, scaleShift);
-  const grads = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor, ss: tf.Tensor) => tf.sum(tf.mul(f(a, g, b, ss), weights)))([x, gamma, beta, scaleShift]);
+/** Seeded values in [offset - scale, offset + scale). */
+function randomValues(rng: Rng, n: number, scale: number, offset: number): Float32Array {
+  return Float32Array.from({ length: n }, () => offset + scale * (2 * rng.next() - 1));
+}
+
+/** f's output and its gradients for every input, each input built on the active backend, all flattened into one array. */
+function valuesAndGradients(inputs: Array<() => tf.Tensor>, f: (...args: tf.Tensor[]) => tf.Tensor): Float32Array {
+  const tensors = inputs.map((make) => make());
+  const y = f(...tensors);
+  const weights = tf.randomUniform(y.shape, -1, 1, 'float32', 7);
+  const grads = tf.grads((...args: tf.Tensor[]) => tf.sum(tf.mul(f(...args), weights)))(tensors);
   const parts = [y, ...grads].map((t) => t.dataSync() as Float32Array);
-  tf.dispose([x, gamma, beta, scaleShift, weights, y, ...grads]);
+  tf.dispose([...tensors, weights, y, ...grads]);
   const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   parts.reduce((offset, p) => (out.set(p, offset), offset + p.length), 0);
   return out;
+}
+
+/** y and every gradient of groupNormSilu on the active backend, at odd sizes (12 channels in 4 groups). */
+function groupNormSiluValues(): Float32Array {
+  const shape: [number, number, number, number] = [3, 7, 9, 12];
+  const rng = new Rng('wasm-threads-group-norm');
+  const size = shape.reduce((a, b) => a * b, 1);
+  return valuesAndGradients(
+    [() => tf.tensor4d(randomValues(rng, size, 3, 5), shape), () => tf.tensor1d(randomValues(rng, 12, 0.5, 1)), () => tf.tensor1d(randomValues(rng, 12, 0.5, 0)), () => tf.tensor2d(randomValues(rng, 3 * 24, 0.5, 0), [3, 24])],
+    (x, gamma, beta, scaleShift) => groupNormSilu(x as tf.Tensor4D, gamma, beta, 4, scaleShift as tf.Tensor2D),
+  );
+}
+
+/** y and the x, filter and bias gradients of a 'same' 3x3 convolution 8 -> 12 channels at odd sizes (partial tiles). */
+function winogradConvValues(): Float32Array {
+  const rng = new Rng('wasm-threads-winograd');
+  return valuesAndGradients(
+    [() => tf.tensor4d(randomValues(rng, 3 * 7 * 9 * 8, 1, 0), [3, 7, 9, 8]), () => tf.tensor4d(randomValues(rng, 3 * 3 * 8 * 12, 0.3, 0), [3, 3, 8, 12]), () => tf.tensor1d(randomValues(rng, 12, 1, 0))],
+    (x, filter, bias) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: filter as tf.Tensor4D, bias, strides: 1, pad: 'same' }),
+  );
+}
+
+/** A kernel's values on this worker's WASM, then on tfjs's CPU backend. */
+async function againstCpu(linked: boolean, values: () => Float32Array): Promise<SimdKernelResult> {
+  const wasm = values();
+  await tf.setBackend('cpu');
+  const cpu = values();
+  await tf.setBackend('wasm');
+  return Comlink.transfer({ linked, wasm, cpu }, [wasm.buffer, cpu.buffer]);
 }
 
 const api: WasmCheckApi = {
@@ -123,13 +152,12 @@ const api: WasmCheckApi = {
     }
   },
 
-  async fusedGroupNorm() {
-    const fused = fusedGroupNormSiluAvailable();
-    const wasm = groupNormSiluValues();
-    await tf.setBackend('cpu');
-    const cpu = groupNormSiluValues();
-    await tf.setBackend('wasm');
-    return Comlink.transfer({ fused, wasm, cpu }, [wasm.buffer, cpu.buffer]);
+  fusedGroupNorm() {
+    return againstCpu(fusedGroupNormSiluAvailable(), groupNormSiluValues);
+  },
+
+  winogradConv() {
+    return againstCpu(winogradLinked(), winogradConvValues);
   },
 };
 

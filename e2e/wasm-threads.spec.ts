@@ -86,7 +86,7 @@ test("a training gradient through the engine's WASM kernels matches between 2-th
   expect(errors).toEqual([]);
 });
 
-test('the fused GroupNorm + scale-shift + SiLU WebAssembly kernel links to threaded (shared) and single-threaded WASM memory and gives the CPU backend\'s values and gradients to 1e-5', async ({ page }) => {
+test("the engine's WebAssembly SIMD kernels (fused GroupNorm + scale-shift + SiLU, Winograd convolution) link to threaded (shared) and single-threaded WASM memory and give the CPU backend's values and gradients", async ({ page }) => {
   const errors = await openHarness(page);
   const result = await page.evaluate(async () => {
     const harness = window.fqlabHarness;
@@ -95,19 +95,28 @@ test('the fused GroupNorm + scale-shift + SiLU WebAssembly kernel links to threa
     const single = harness.wasmCheckWorker();
     const threadedStart = await twoThreads.start(true, 2);
     await single.start(false);
-    const threaded = await twoThreads.fusedGroupNorm();
-    const reference = await single.fusedGroupNorm();
-    const plain = (r: typeof threaded) => ({ fused: r.fused, wasm: Array.from(r.wasm), cpu: Array.from(r.cpu) });
-    return { threadedReason: threadedStart.reason, threaded: plain(threaded), single: plain(reference) };
+    const plain = (r: Awaited<ReturnType<typeof single.fusedGroupNorm>>) => ({ linked: r.linked, wasm: Array.from(r.wasm), cpu: Array.from(r.cpu) });
+    return {
+      threadedReason: threadedStart.reason,
+      groupNorm: { threaded: plain(await twoThreads.fusedGroupNorm()), single: plain(await single.fusedGroupNorm()) },
+      winograd: { threaded: plain(await twoThreads.winogradConv()), single: plain(await single.winogradConv()) },
+    };
   });
   expect(result.threadedReason).toMatch(/threads on: 2/);
-  for (const [name, r] of [['threaded', result.threaded], ['single-threaded', result.single]] as const) {
-    const scale = maxAbs(r.cpu);
-    console.log(`fused GroupNorm, ${name}: fused ${r.fused}; max |wasm - cpu| / max |cpu| = ${(maxAbsDiff(r.wasm, r.cpu) / scale).toExponential(2)}`);
-    expect(r.fused, name).toBe(true);
-    expect(r.wasm.length, name).toBe(3 * 7 * 9 * 12 * 2 + 12 * 2 + 3 * 24);
-    expect(scale, name).toBeGreaterThan(1e-2);
-    expect(maxAbsDiff(r.wasm, r.cpu) / scale, name).toBeLessThanOrEqual(1e-5);
+  const kernels = [
+    { name: 'fused GroupNorm', runs: result.groupNorm, length: 3 * 7 * 9 * 12 * 2 + 12 * 2 + 3 * 24, tolerance: 1e-5 },
+    { name: 'Winograd convolution', runs: result.winograd, length: 3 * 7 * 9 * 12 + 3 * 7 * 9 * 8 + 3 * 3 * 8 * 12 + 12, tolerance: 1e-4 },
+  ];
+  for (const { name, runs, length, tolerance } of kernels) {
+    for (const [memory, r] of [['threaded', runs.threaded], ['single-threaded', runs.single]] as const) {
+      const scale = maxAbs(r.cpu);
+      const label = `${name}, ${memory}`;
+      console.log(`${label}: linked ${r.linked}; max |wasm - cpu| / max |cpu| = ${(maxAbsDiff(r.wasm, r.cpu) / scale).toExponential(2)}`);
+      expect(r.linked, label).toBe(true);
+      expect(r.wasm.length, label).toBe(length);
+      expect(scale, label).toBeGreaterThan(1e-2);
+      expect(maxAbsDiff(r.wasm, r.cpu) / scale, label).toBeLessThanOrEqual(tolerance);
+    }
   }
   expect(errors).toEqual([]);
 });

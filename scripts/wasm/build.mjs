@@ -32,6 +32,14 @@ const MODULES = [
       { name: 'GROUP_NORM_SHARED_WASM_BASE64', what: 'The same kernels for a shared memory (threaded tfjs WASM)', flags: SHARED_MEMORY },
     ],
   },
+  {
+    source: 'src/engine/wasm/winograd.as.ts',
+    target: 'src/engine/wasm/winogradWasm.ts',
+    variants: [
+      { name: 'WINOGRAD_WASM_BASE64', what: 'The transforms\' WebAssembly module for an unshared memory', flags: IMPORTED_MEMORY },
+      { name: 'WINOGRAD_SHARED_WASM_BASE64', what: 'The same transforms for a shared memory (threaded tfjs WASM)', flags: SHARED_MEMORY },
+    ],
+  },
 ];
 
 const DATA_SECTION = 11;

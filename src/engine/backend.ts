@@ -7,6 +7,7 @@ import { registerWasmCopyKernels } from './wasmCopyKernels.ts';
 import { registerWasmConvGradients } from './wasmConvGradients.ts';
 import { registerWasmGroupNorm } from './wasmGroupNorm.ts';
 import { registerWasmSum } from './wasmSum.ts';
+import { registerWasmWinogradConv } from './wasmWinogradConv.ts';
 import { registerWebGpuConv2dBackpropFilter } from './webgpu/conv2dBackpropFilter.ts';
 import { registerWebGpuGroupNorm } from './webgpu/groupNorm.ts';
 
@@ -121,6 +122,7 @@ export async function initBackend(preference: BackendPreference, options: Backen
   registerWasmBatchMatMul();
   registerWasmGroupNorm();
   registerWasmSum();
+  registerWasmWinogradConv();
   if (options.wasmPaths !== undefined) setWasmPaths(options.wasmPaths);
   const isNode = tf.env().getBool('IS_NODE');
   const allowSoftware = options.allowSoftwareAdapter ?? (isNode && softwareWebGpuAllowedByEnv());

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelArgs } from './kernelArgs.ts';
+import { winogradFilterGradient, winogradFilterGradientGeometry } from './wasmWinogradConv.ts';
 
 /*
  * Both gradients are rewritten as operations that the WASM backend runs through XNNPACK (30-40x
@@ -16,7 +17,7 @@ import type { KernelArgs } from './kernelArgs.ts';
  * [Cin, grid] so each tap's operand is a plain slice, and dyGrid is the same right-hand operand for
  * all taps, which XNNPACK then packs once. The older formulation is a single conv2d of x as
  * [Cin, H, W, N] with dy as the filter [Ho, Wo, N, Cout] (dilated by the stride), whose GEMM sees only
- * N (the micro-batch) channels per filter tap. bench/convGradients.bench.ts times both at the U-Nets'
+ * N (the micro-batch) channels per filter tap. bench/convGradients.bench.ts (at d387166) timed both at the U-Nets'
  * shapes (2-core EPYC, CPU time; its header has the numbers): the taps are 1.2-1.65x faster for 3x3
  * filters with Cin*Cout >= 32*32 (the small U-Net's 32-128 channels, micro-batch 2 to 8), but within
  * noise or up to 1.6x slower below (the tiny U-Net's 8-16 channels, where their ~25 op calls outweigh
@@ -95,6 +96,8 @@ function conv2dBackpropFilter(args: KernelArgs): tf.TensorInfo {
   const x = asTensor4D(args.inputs.x, 'x');
   const dy = asTensor4D(args.inputs.dy, 'dy');
   if (attrs.dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropFilter (wasm): only NHWC is supported, got ${attrs.dataFormat}`);
+  const winograd = winogradFilterGradientGeometry(args.backend, x, attrs);
+  if (winograd !== null) return winogradFilterGradient(args.backend as BackendWasm, x, dy, winograd);
   const strides = stridesOf(attrs.strides);
   const pads = tf.backend_util.computeConv2DInfo(x.shape, attrs.filterShape, strides, 1, attrs.pad, attrs.dimRoundingMode).padInfo;
   const [fh, fw, cin, cout] = attrs.filterShape;

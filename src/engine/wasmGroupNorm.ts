@@ -5,6 +5,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { webGpuKernelFlags } from './webgpu/kernelFlags.ts';
 import type { KernelArgs } from './kernelArgs.ts';
 import { GROUP_NORM_SHARED_WASM_BASE64, GROUP_NORM_WASM_BASE64 } from './wasm/groupNormWasm.ts';
+import { allocateScratch, backendMemory, freeScratch, linkedExports, tensorOffset, type KernelModuleBytes } from './wasmLinkedModule.ts';
 
 /*
  * Per (sample, group): mean and rstd = 1 / sqrt(var + eps) from float64 sums of x and x^2 (var = E[x^2] - mean^2, exact
@@ -42,51 +43,11 @@ interface GroupNormPasses {
   gradientApply(x: number, dz: number, count: number, period: number, coefficients: number): void;
 }
 
-/**
- * What this file uses of tfjs's Emscripten module: its allocator, and its memory, exported by the single-threaded build
- * (asm.memory) and created by the threaded one (wasmMemory).
- */
-interface EmscriptenModuleParts {
-  asm?: { memory?: WebAssembly.Memory };
-  wasmMemory?: WebAssembly.Memory;
-  _malloc(bytes: number): number;
-  _free(at: number): void;
-}
-
-function emscripten(backend: BackendWasm): EmscriptenModuleParts {
-  return backend.wasm as unknown as EmscriptenModuleParts;
-}
-
-function backendMemory(backend: BackendWasm): WebAssembly.Memory | null {
-  const module = emscripten(backend);
-  const memory = module.asm?.memory ?? module.wasmMemory;
-  return memory instanceof WebAssembly.Memory ? memory : null;
-}
-
-function isShared(memory: WebAssembly.Memory): boolean {
-  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-}
-
-/** The passes linked to each tfjs memory (null: could not link there). */
-const linked = new WeakMap<WebAssembly.Memory, GroupNormPasses | null>();
-
-function link(memory: WebAssembly.Memory): GroupNormPasses | null {
-  try {
-    const base64 = isShared(memory) ? GROUP_NORM_SHARED_WASM_BASE64 : GROUP_NORM_WASM_BASE64;
-    const bytes = Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-    return instance.exports as unknown as GroupNormPasses;
-  } catch {
-    return null;
-  }
-}
+const GROUP_NORM_MODULE: KernelModuleBytes = { unsharedBase64: GROUP_NORM_WASM_BASE64, sharedBase64: GROUP_NORM_SHARED_WASM_BASE64 };
 
 /** The SIMD passes on the active WASM backend's memory, or null where they cannot link (layers.ts then uses the op chain). */
 function passesFor(backend: BackendWasm): GroupNormPasses | null {
-  const memory = backendMemory(backend);
-  if (memory === null) return null;
-  if (!linked.has(memory)) linked.set(memory, link(memory));
-  return linked.get(memory) ?? null;
+  return linkedExports<GroupNormPasses>(backend, GROUP_NORM_MODULE);
 }
 
 function shape4(t: tf.TensorInfo, groups: number): [number, number, number] {
@@ -123,15 +84,14 @@ class Heap {
   constructor(private readonly backend: BackendWasm, readonly memory: WebAssembly.Memory, c: number, passes: GroupNormPasses) {
     this.period = (c * 4) / gcd(c, 4);
     const laneBytes = this.period * (SUM_BYTES_PER_LANE + COEFFICIENT_BYTES_PER_LANE);
-    // >>> 0: offsets above 2 GiB come back negative.
-    this.sumsAt = emscripten(backend)._malloc(laneBytes + (passes.CONSTANTS_BYTES.value as number)) >>> 0;
+    this.sumsAt = allocateScratch(backend, laneBytes + (passes.CONSTANTS_BYTES.value as number));
     this.coefficientsAt = this.sumsAt + this.period * SUM_BYTES_PER_LANE;
     this.constantsAt = this.sumsAt + laneBytes;
     passes.storeConstants(this.constantsAt);
   }
 
   offset(t: tf.TensorInfo): number {
-    return this.backend.dataIdMap.get(t.dataId)!.memoryOffset;
+    return tensorOffset(this.backend, t);
   }
 
   /** A float32 view of a tensor (taken after every allocation: growth replaces the buffer). */
@@ -161,7 +121,7 @@ class Heap {
   }
 
   free(): void {
-    emscripten(this.backend)._free(this.sumsAt);
+    freeScratch(this.backend, this.sumsAt);
   }
 }
 
@@ -242,7 +202,7 @@ function forward(args: KernelArgs, silu: boolean, scaleShift: tf.TensorInfo | nu
   const tensors: GroupNormTensors = { x: input(args, 'x'), gamma: input(args, 'gamma'), beta: input(args, 'beta'), scaleShift };
   const [n, pixels, c] = shape4(tensors.x, attrs.groups);
   const out = backend.makeOutput([...tensors.x.shape], 'float32');
-  const { passes, heap } = session(backend, c);
+  const { passes, heap } = linkedScratch(backend, c);
   try {
     const count = pixels * c;
     for (let s = 0; s < n; s++) {
@@ -270,7 +230,7 @@ function backward(args: KernelArgs, silu: boolean, tensors: GroupNormTensors): t
   const dgamma = new Float64Array(c);
   const dbeta = new Float64Array(c);
   const dScaleShift = new Float64Array(n * 2 * c);
-  const { passes, heap } = session(backend, c);
+  const { passes, heap } = linkedScratch(backend, c);
   try {
     for (let s = 0; s < n; s++) {
       const co = sampleCoefficients(passes, heap, tensors, s, attrs);
@@ -293,16 +253,15 @@ function backward(args: KernelArgs, silu: boolean, tensors: GroupNormTensors): t
         sumDxhatXhat[co.groupOf(ch)] += co.k[ch] * gamma[ch] * dzXhat;
       }
       const m = pixels * (c / groups);
-      const p = new Float64Array(c);
       const q = new Float64Array(c);
       const r = new Float64Array(c);
       for (let ch = 0; ch < c; ch++) {
         const g = co.groupOf(ch);
-        p[ch] = co.a[ch];
         q[ch] = (-co.rstd[ch] * co.rstd[ch] * sumDxhatXhat[g]) / m;
         r[ch] = (-co.rstd[ch] * sumDxhat[g]) / m;
       }
-      heap.setCoefficients([co.meanHigh, co.meanLow, p, q, r]);
+      // dx = P * dz + Q * xc + R with P = A.
+      heap.setCoefficients([co.meanHigh, co.meanLow, co.a, q, r]);
       passes.gradientApply(heap.offset(tensors.x) + at, heap.offset(dxInfo) + at, count, heap.period, heap.coefficientsAt);
     }
     heap.floats(dgammaInfo).set(dgamma);
@@ -315,7 +274,7 @@ function backward(args: KernelArgs, silu: boolean, tensors: GroupNormTensors): t
 }
 
 /** The passes and a scratch heap for one kernel call (after the outputs are made, so no later allocation moves memory). */
-function session(backend: BackendWasm, c: number): { passes: GroupNormPasses; heap: Heap } {
+function linkedScratch(backend: BackendWasm, c: number): { passes: GroupNormPasses; heap: Heap } {
   const passes = passesFor(backend);
   const memory = backendMemory(backend);
   if (passes === null || memory === null) throw new Error('GroupNorm kernel: the WebAssembly SIMD passes do not link to this WASM backend');

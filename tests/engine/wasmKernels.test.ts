@@ -1,7 +1,8 @@
-// The engine's replacement WASM kernels (conv gradients, copies, BatchMatMul, fused GroupNorm) against the tfjs CPU backend.
+// The engine's replacement WASM kernels (conv gradients, copies, BatchMatMul, fused GroupNorm, Winograd convolutions) against the tfjs CPU backend.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { groupNorm } from '../../src/engine/layers.ts';
+import { setWinogradSettings } from '../../src/engine/wasmWinogradConv.ts';
 import { useWasm } from './backendSetup.ts';
 import { seededValues as values } from './synthetic.ts';
 
@@ -260,5 +261,74 @@ describe('WASM Sum over outer axes', () => {
     await expectWasmMatchesCpu(run, 1e-5);
     const shapes = await onBackend('wasm', () => tf.tidy(() => [tf.sum(tf.zeros([2, 3, 4]), [0, 1], true).shape, tf.sum(tf.zeros([2, 3, 4]), 1).shape]));
     expect(shapes).toEqual([[1, 1, 4], [2, 4]]);
+  });
+});
+
+describe('WASM Winograd F(4x4, 3x3) convolutions', () => {
+  beforeAll(async () => {
+    await useWasm();
+  });
+
+  // Channels that are multiples of 4 (the transforms' SIMD width) with Cin*Cout >= 64; odd heights and widths leave
+  // partial 4x4 tiles at the bottom and right, and the pads move the first tile off the image.
+  const pads: Array<'same' | 'valid' | number | tf.backend_util.ExplicitPadding> = ['same', 'valid', 2, [[0, 0], [2, 0], [1, 3], [0, 0]]];
+  const shapes: Array<{ x: [number, number, number, number]; cout: number }> = [
+    { x: [3, 7, 9, 8], cout: 12 },
+    { x: [2, 10, 5, 4], cout: 16 },
+    { x: [1, 13, 11, 12], cout: 8 },
+  ];
+  for (const { x: xShape, cout } of shapes) {
+    for (const pad of pads) {
+      it(`match the CPU backend, output with bias and the x, filter and bias gradients, for ${xShape} -> ${cout} pad=${JSON.stringify(pad)}`, async () => {
+        const filterShape: [number, number, number, number] = [3, 3, xShape[3], cout];
+        const yShape = tf.backend_util.computeConv2DInfo(xShape, filterShape, 1, 1, pad).outShape;
+        const xv = values(xShape.reduce((a, b) => a * b, 1), 31);
+        const wv = values(filterShape.reduce((a, b) => a * b, 1), 32);
+        const bv = values(cout, 33);
+        const weightsV = values(yShape.reduce((a, b) => a * b, 1), 34);
+        const run = (): Float32Array[] =>
+          tf.tidy(() => {
+            const x = tf.tensor4d(xv, xShape);
+            const filter = tf.tensor4d(wv, filterShape);
+            const bias = tf.tensor1d(bv);
+            const weights = tf.tensor4d(weightsV, yShape);
+            const conv = (a: tf.Tensor, f: tf.Tensor, b: tf.Tensor): tf.Tensor4D =>
+              tf.fused.conv2d({ x: a as tf.Tensor4D, filter: f as tf.Tensor4D, bias: b, strides: 1, pad });
+            const y = conv(x, filter, bias);
+            const grads = tf.grads((a: tf.Tensor, f: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a, f, b), weights)))([x, filter, bias]);
+            return [y, ...grads].map((t) => t.dataSync() as Float32Array);
+          });
+        await expectWasmMatchesCpu(run, 1e-4);
+        // The same run on XNNPACK's direct convolution rounds differently: proof that the transforms served the first.
+        const winograd = await onBackend('wasm', run);
+        setWinogradSettings({ enabled: false });
+        try {
+          const direct = await onBackend('wasm', run);
+          [0, 1, 2].forEach((i) => expect(maxAbsDiff(winograd[i], direct[i]), ['y', 'dx', 'dfilter'][i]).toBeGreaterThan(0));
+        } finally {
+          setWinogradSettings({ enabled: true });
+        }
+      });
+    }
+  }
+
+  it('leave convolutions it does not serve to XNNPACK: strides, 1x1 and 5x5 filters, channels not a multiple of 4', async () => {
+    const cases: Array<{ x: [number, number, number, number]; filter: [number, number, number, number]; stride: number }> = [
+      { x: [2, 9, 9, 8], filter: [3, 3, 8, 8], stride: 2 },
+      { x: [2, 9, 9, 8], filter: [1, 1, 8, 8], stride: 1 },
+      { x: [2, 9, 9, 8], filter: [5, 5, 8, 8], stride: 1 },
+      { x: [2, 9, 9, 6], filter: [3, 3, 6, 8], stride: 1 },
+    ];
+    for (const c of cases) {
+      const run = (): Float32Array[] =>
+        tf.tidy(() => [tf.conv2d(tf.tensor4d(values(c.x.reduce((a, b) => a * b, 1), 35), c.x), tf.tensor4d(values(c.filter.reduce((a, b) => a * b, 1), 36), c.filter), c.stride, 'same').dataSync() as Float32Array]);
+      const served = await onBackend('wasm', run);
+      setWinogradSettings({ enabled: false });
+      try {
+        expect(await onBackend('wasm', run)).toEqual(served);
+      } finally {
+        setWinogradSettings({ enabled: true });
+      }
+    }
   });
 });

@@ -116,6 +116,8 @@ describe('npm run build:wasm --check', () => {
         'src/core/postprocess/wasm/medianBlockWasm.ts',
         'src/engine/wasm/groupNorm.as.ts',
         'src/engine/wasm/groupNormWasm.ts',
+        'src/engine/wasm/winograd.as.ts',
+        'src/engine/wasm/winogradWasm.ts',
       ]) {
         cpSync(path, join(root, path));
       }

@@ -137,7 +137,8 @@ describe('f-AnoGAN', () => {
 
   it('runs the critic in micro-batches to the losses of the whole batch (up to float32 rounding)', async () => {
     // The first loss checks the chunks' weighting, the second the update they make. (Weights are no test: Adam with beta1 0
-    // is blind to a gradient's scale and steps either way where a gradient is at rounding level.)
+    // is blind to a gradient's scale and steps either way where a gradient is at rounding level; the Winograd filter
+    // gradient's rounding, about 3e-5 of its scale, moves the second loss by about 1e-5.)
     const run = async (microBatchSize: number): Promise<{ losses: number[] }> => {
       const trainer = Trainer.create(tinyConfig({ validationSlices: 0, microBatchSize }), { train, validation: [] });
       await trainer.run(2);
@@ -147,7 +148,8 @@ describe('f-AnoGAN', () => {
     };
     const whole = await run(4);
     const chunked = await run(1);
-    chunked.losses.forEach((loss, i) => expect(loss).toBeCloseTo(whole.losses[i], 5));
+    expect(chunked.losses[0]).toBeCloseTo(whole.losses[0], 5);
+    expect(chunked.losses[1]).toBeCloseTo(whole.losses[1], 4);
   });
 
   it('resumes exactly across the stage boundary (Adam of G and D, RMSprop of E, running statistics)', async () => {
