@@ -45,14 +45,6 @@ function makeBatchMatMul(original: tf.KernelFunc) {
 }
 
 let registered = false;
-/** The backend's own kernel, which sends a plain 2D product to XNNPACK. */
-let xnnpackKernel: tf.KernelFunc | null = null;
-
-/** a [m, k] x b [k, n] of two tensor infos through XNNPACK (for the engine's own kernels, which hold no tf.Tensor). */
-export function xnnpackMatMul(backend: tf.KernelBackend, a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo {
-  const kernel = xnnpackKernel ?? tf.getKernel(tf.BatchMatMul, 'wasm')!.kernelFunc;
-  return kernel({ inputs: { a, b }, backend, attrs: { transposeA: false, transposeB: false } }) as tf.TensorInfo;
-}
 
 /** Replaces the WASM BatchMatMul (idempotent); call before the WASM backend runs a matMul. */
 export function registerWasmBatchMatMul(): void {
@@ -60,7 +52,6 @@ export function registerWasmBatchMatMul(): void {
   registered = true;
   const config = tf.getKernel(tf.BatchMatMul, 'wasm');
   if (config === undefined) return;
-  xnnpackKernel = config.kernelFunc;
   tf.unregisterKernel(tf.BatchMatMul, 'wasm');
   tf.registerKernel({
     kernelName: tf.BatchMatMul,

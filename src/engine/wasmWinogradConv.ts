@@ -3,7 +3,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelArgs } from './kernelArgs.ts';
-import { xnnpackMatMul } from './wasmBatchMatMul.ts';
 import { WINOGRAD_SHARED_WASM_BASE64, WINOGRAD_WASM_BASE64 } from './wasm/winogradWasm.ts';
 import { allocateScratch, backendMemory, freeScratch, linkedExports, tensorOffset, type KernelModuleBytes } from './wasmLinkedModule.ts';
 
@@ -20,14 +19,13 @@ import { allocateScratch, backendMemory, freeScratch, linkedExports, tensorOffse
 /** The exports of wasm/winograd.as.ts (pointers are byte offsets into tfjs's memory). */
 interface WinogradTransforms {
   SCRATCH_BYTES: WebAssembly.Global;
-  inputTransform(
-    x: number, h: number, w: number, c: number, padTop: number, padLeft: number, tilesH: number, tilesW: number,
-    first: number, count: number, transposed: boolean, table: number, scratch: number,
-  ): void;
+  inputTransform(x: number, h: number, w: number, c: number, padTop: number, padLeft: number, tilesH: number, tilesW: number, first: number, count: number, table: number, scratch: number): void;
   outputTransform(table: number, bias: number, y: number, ho: number, wo: number, c: number, tilesH: number, tilesW: number, first: number, count: number, scratch: number): void;
   gradientTransform(dy: number, ho: number, wo: number, c: number, tilesH: number, tilesW: number, first: number, count: number, table: number, scratch: number): void;
   filterTransform(g: number, count: number, table: number, scratch: number): void;
-  filterGradientTransform(table: number, count: number, dg: number, accumulate: boolean, scratch: number): void;
+  filterGradientTransform(table: number, count: number, dg: number, scratch: number): void;
+  filterGradientProducts(tableV: number, tableW: number, count: number, cin: number, cout: number, tableDU: number, accumulate: boolean): void;
+  pointProducts(tableV: number, tableU: number, rows: number, cin: number, cout: number, tableM: number): void;
 }
 
 const WINOGRAD_MODULE: KernelModuleBytes = { unsharedBase64: WINOGRAD_WASM_BASE64, sharedBase64: WINOGRAD_SHARED_WASM_BASE64 };
@@ -106,16 +104,16 @@ function winogradGeometry(
   return { n, h, w, cin, cout, ho: info.outHeight, wo: info.outWidth, padTop: info.padInfo.top, padLeft: info.padInfo.left, tilesH, tilesW, tiles: n * tilesH * tilesW };
 }
 
-/** The transforms linked to the backend's memory and their scratch (tables and blocks) for one kernel call. */
+/** The transforms linked to the backend's memory, and the scratch of one kernel call: tables, blocks and point matrices. */
 class Call {
   readonly transforms: WinogradTransforms;
   private readonly memory: WebAssembly.Memory;
-  private readonly scratchAt: number;
-  /** Two tables of 36 offsets (the operands of one step), then the transforms' own scratch. */
+  /** Three tables of 36 offsets (a step's operands and result), then the transforms' own scratch. */
   readonly tableA: number;
   readonly tableB: number;
+  readonly tableC: number;
   readonly scratch: number;
-  private readonly temporaries = new Set<tf.TensorInfo>();
+  private readonly allocations: number[] = [];
 
   constructor(private readonly backend: BackendWasm) {
     const transforms = transformsFor(backend);
@@ -123,49 +121,36 @@ class Call {
     if (transforms === null || memory === null) throw new Error('Winograd convolution: the WebAssembly SIMD transforms do not link to this WASM backend');
     this.transforms = transforms;
     this.memory = memory;
-    this.scratchAt = allocateScratch(backend, 2 * POINTS * 4 + (transforms.SCRATCH_BYTES.value as number) + 16);
-    this.tableA = this.scratchAt;
+    this.tableA = this.allocate(3 * POINTS * 4 + (transforms.SCRATCH_BYTES.value as number));
     this.tableB = this.tableA + POINTS * 4;
-    // v128 loads and stores in the blocks want 16-byte alignment.
-    this.scratch = (this.tableB + POINTS * 4 + 15) & ~15;
+    this.tableC = this.tableB + POINTS * 4;
+    this.scratch = this.tableC + POINTS * 4;
+  }
+
+  /** Scratch bytes from tfjs's allocator, 16-byte aligned for v128 loads and stores, freed with the call. */
+  private allocate(bytes: number): number {
+    const at = allocateScratch(this.backend, bytes + 15);
+    this.allocations.push(at);
+    return (at + 15) & ~15;
   }
 
   offset(t: tf.TensorInfo): number {
     return tensorOffset(this.backend, t);
   }
 
-  /** 36 new [rows, cols] matrices, freed with the call, their offsets written to `table`. */
-  points(rows: number, cols: number, table: number): tf.TensorInfo[] {
-    const infos = Array.from({ length: POINTS }, () => this.temporary(this.backend.makeOutput([rows, cols], 'float32')));
-    this.setTable(table, infos);
-    return infos;
+  private setTable(table: number, offsets: number[]): void {
+    new Uint32Array(this.memory.buffer, table, POINTS).set(offsets);
   }
 
-  setTable(table: number, infos: tf.TensorInfo[]): void {
-    new Uint32Array(this.memory.buffer, table, POINTS).set(infos.map((t) => this.offset(t)));
-  }
-
-  /** Registers an intermediate to dispose when the call ends. */
-  temporary(t: tf.TensorInfo): tf.TensorInfo {
-    this.temporaries.add(t);
-    return t;
-  }
-
-  release(t: tf.TensorInfo): void {
-    this.backend.disposeData(t.dataId, true);
-    this.temporaries.delete(t);
-  }
-
-  /** a x b through XNNPACK, freeing a. */
-  product(a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo {
-    const result = this.temporary(xnnpackMatMul(this.backend, a, b));
-    this.release(a);
-    return result;
+  /** 36 [rows, cols] matrices in scratch, their offsets written to `table`. */
+  pointScratch(rows: number, cols: number, table: number): void {
+    const bytes = rows * cols * 4;
+    const at = this.allocate(POINTS * bytes);
+    this.setTable(table, Array.from({ length: POINTS }, (_, p) => at + p * bytes));
   }
 
   end(): void {
-    for (const t of this.temporaries) this.backend.disposeData(t.dataId, true);
-    freeScratch(this.backend, this.scratchAt);
+    for (const at of this.allocations) freeScratch(this.backend, at);
   }
 }
 
@@ -174,23 +159,24 @@ function blockTiles(left: number, right: number): number {
   return Math.max(1, Math.floor(settings.blockBytes / (POINTS * 4 * (left + right))));
 }
 
-/** y = conv(x, g) + bias of a Winograd-served convolution. */
+/** y = conv(x, g) + bias of a Winograd-served convolution: per block of tiles, the 36 products M_p = V_p U_p. */
 function winogradConv(backend: BackendWasm, x: tf.TensorInfo, filter: tf.TensorInfo, bias: tf.TensorInfo | null, geo: WinogradGeometry): tf.TensorInfo {
   const y = backend.makeOutput([geo.n, geo.ho, geo.wo, geo.cout], 'float32');
   const call = new Call(backend);
   try {
     const { transforms: t } = call;
-    const u = call.points(geo.cin, geo.cout, call.tableB);
+    // The products take rows four at a time: a block's matrices have room for its tile count rounded up to 4.
+    const block = Math.min(blockTiles(geo.cin, geo.cout), geo.tiles);
+    const rows = Math.ceil(block / 4) * 4;
+    call.pointScratch(rows, geo.cin, call.tableA);
+    call.pointScratch(geo.cin, geo.cout, call.tableB);
+    call.pointScratch(rows, geo.cout, call.tableC);
     t.filterTransform(call.offset(filter), geo.cin * geo.cout, call.tableB, call.scratch);
-    const block = blockTiles(geo.cin, geo.cout);
     for (let first = 0; first < geo.tiles; first += block) {
       const count = Math.min(block, geo.tiles - first);
-      const v = call.points(count, geo.cin, call.tableA);
-      t.inputTransform(call.offset(x), geo.h, geo.w, geo.cin, geo.padTop, geo.padLeft, geo.tilesH, geo.tilesW, first, count, false, call.tableA, call.scratch);
-      const m = v.map((vp, p) => call.product(vp, u[p]));
-      call.setTable(call.tableA, m);
-      t.outputTransform(call.tableA, bias === null ? 0 : call.offset(bias), call.offset(y), geo.ho, geo.wo, geo.cout, geo.tilesH, geo.tilesW, first, count, call.scratch);
-      m.forEach((mp) => call.release(mp));
+      t.inputTransform(call.offset(x), geo.h, geo.w, geo.cin, geo.padTop, geo.padLeft, geo.tilesH, geo.tilesW, first, count, call.tableA, call.scratch);
+      t.pointProducts(call.tableA, call.tableB, Math.ceil(count / 4) * 4, geo.cin, geo.cout, call.tableC);
+      t.outputTransform(call.tableC, bias === null ? 0 : call.offset(bias), call.offset(y), geo.ho, geo.wo, geo.cout, geo.tilesH, geo.tilesW, first, count, call.scratch);
     }
   } finally {
     call.end();
@@ -198,28 +184,26 @@ function winogradConv(backend: BackendWasm, x: tf.TensorInfo, filter: tf.TensorI
   return y;
 }
 
-/** dg [3, 3, cin, cout] of a Winograd-served convolution of x with output gradient dy, summed block by block. */
+/**
+ * dg [3, 3, cin, cout] of a Winograd-served convolution of x with output gradient dy: dU_p = sum over blocks of
+ * V_p^T (A dy A^T)_p, then G^T dU G.
+ */
 export function winogradFilterGradient(backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo, geo: WinogradGeometry): tf.TensorInfo {
   const dg = backend.makeOutput([3, 3, geo.cin, geo.cout], 'float32');
   const call = new Call(backend);
   try {
     const { transforms: t } = call;
-    const block = blockTiles(geo.cin, geo.cout);
+    const block = Math.min(blockTiles(geo.cin, geo.cout), geo.tiles);
+    call.pointScratch(block, geo.cin, call.tableA);
+    call.pointScratch(block, geo.cout, call.tableB);
+    call.pointScratch(geo.cin, geo.cout, call.tableC);
     for (let first = 0; first < geo.tiles; first += block) {
       const count = Math.min(block, geo.tiles - first);
-      const vTransposed = call.points(geo.cin, count, call.tableA);
-      const w = call.points(count, geo.cout, call.tableB);
-      t.inputTransform(call.offset(x), geo.h, geo.w, geo.cin, geo.padTop, geo.padLeft, geo.tilesH, geo.tilesW, first, count, true, call.tableA, call.scratch);
+      t.inputTransform(call.offset(x), geo.h, geo.w, geo.cin, geo.padTop, geo.padLeft, geo.tilesH, geo.tilesW, first, count, call.tableA, call.scratch);
       t.gradientTransform(call.offset(dy), geo.ho, geo.wo, geo.cout, geo.tilesH, geo.tilesW, first, count, call.tableB, call.scratch);
-      const du = vTransposed.map((vp, p) => {
-        const product = call.product(vp, w[p]);
-        call.release(w[p]);
-        return product;
-      });
-      call.setTable(call.tableA, du);
-      t.filterGradientTransform(call.tableA, geo.cin * geo.cout, call.offset(dg), first > 0, call.scratch);
-      du.forEach((d) => call.release(d));
+      t.filterGradientProducts(call.tableA, call.tableB, count, geo.cin, geo.cout, call.tableC, first > 0);
     }
+    t.filterGradientTransform(call.tableC, geo.cin * geo.cout, call.offset(dg), call.scratch);
   } finally {
     call.end();
   }

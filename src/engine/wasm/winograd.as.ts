@@ -28,21 +28,6 @@ const BLOCK_ROW = 6 * 16;
   return f32x4.add(a, a);
 }
 
-/**
- * Stores v at `at`, or with laneStride != 0 its four lanes laneStride bytes apart: a point matrix written transposed,
- * [c, tiles] rather than [tiles, c], for the filter gradient's products.
- */
-@inline function put(at: usize, v: v128, laneStride: usize): void {
-  if (laneStride == 0) {
-    v128.store(at, v);
-  } else {
-    store<f32>(at, f32x4.extract_lane(v, 0));
-    store<f32>(at + laneStride, f32x4.extract_lane(v, 1));
-    store<f32>(at + 2 * laneStride, f32x4.extract_lane(v, 2));
-    store<f32>(at + 3 * laneStride, f32x4.extract_lane(v, 3));
-  }
-}
-
 /** Entry `index` of a table of byte offsets. */
 @inline function entry(table: usize, index: i32): usize {
   return <usize>load<u32>(table + (<usize>index << 2));
@@ -53,8 +38,8 @@ const BLOCK_ROW = 6 * 16;
  * entry(table, first + r) + at: a point's matrix, a row of scratch, or a filter tap.
  */
 
-/** B^T (6x6) of a 6x6 patch's column or row (stores as put does with laneStride). */
-@inline function inputRows(src: usize, stride: usize, table: usize, first: i32, at: usize, laneStride: usize): void {
+/** B^T (6x6) of a 6x6 patch's column or row. */
+@inline function inputRows(src: usize, stride: usize, table: usize, first: i32, at: usize): void {
   const d0 = v128.load(src);
   const d1 = v128.load(src + stride);
   const d2 = v128.load(src + 2 * stride);
@@ -63,12 +48,12 @@ const BLOCK_ROW = 6 * 16;
   const d5 = v128.load(src + 5 * stride);
   const d4m2 = f32x4.sub(d4, d2);
   const d3m1 = twice(f32x4.sub(d3, d1));
-  put(entry(table, first) + at, f32x4.add(twice(twice(f32x4.sub(d0, d2))), d4m2), laneStride);
-  put(entry(table, first + 1) + at, f32x4.sub(f32x4.add(d3, d4), twice(twice(f32x4.add(d1, d2)))), laneStride);
-  put(entry(table, first + 2) + at, f32x4.add(f32x4.sub(d4, d3), twice(twice(f32x4.sub(d1, d2)))), laneStride);
-  put(entry(table, first + 3) + at, f32x4.add(d4m2, d3m1), laneStride);
-  put(entry(table, first + 4) + at, f32x4.sub(d4m2, d3m1), laneStride);
-  put(entry(table, first + 5) + at, f32x4.add(twice(twice(f32x4.sub(d1, d3))), f32x4.sub(d5, d3)), laneStride);
+  v128.store(entry(table, first) + at, f32x4.add(twice(twice(f32x4.sub(d0, d2))), d4m2));
+  v128.store(entry(table, first + 1) + at, f32x4.sub(f32x4.add(d3, d4), twice(twice(f32x4.add(d1, d2)))));
+  v128.store(entry(table, first + 2) + at, f32x4.add(f32x4.sub(d4, d3), twice(twice(f32x4.sub(d1, d2)))));
+  v128.store(entry(table, first + 3) + at, f32x4.add(d4m2, d3m1));
+  v128.store(entry(table, first + 4) + at, f32x4.sub(d4m2, d3m1));
+  v128.store(entry(table, first + 5) + at, f32x4.add(twice(twice(f32x4.sub(d1, d3))), f32x4.sub(d5, d3)));
 }
 
 /** A^T (4x6) of six transformed points. */
@@ -177,13 +162,12 @@ function initTables(scratch: usize): void {
 
 /**
  * V_p of the block's tiles of NHWC x [n, h, w, c] (c a multiple of 4) with `padTop`/`padLeft` zero rows/columns before
- * it: point p's [count, c] matrix at table[p], or its [c, count] transpose.
+ * it: point p's [count, c] matrix at table[p].
  */
-export function inputTransform(x: usize, h: i32, w: i32, c: i32, padTop: i32, padLeft: i32, tilesH: i32, tilesW: i32, first: i32, count: i32, transposed: bool, table: usize, scratch: usize): void {
+export function inputTransform(x: usize, h: i32, w: i32, c: i32, padTop: i32, padLeft: i32, tilesH: i32, tilesW: i32, first: i32, count: i32, table: usize, scratch: usize): void {
   initTables(scratch);
   const pixel = <usize>c << 2;
   const row = <usize>w * pixel;
-  const laneStride: usize = transposed ? <usize>count << 2 : 0;
   for (let local = 0; local < count; local++) {
     const tile = first + local;
     const image = x + <usize>tileSample(tile, tilesH, tilesW) * <usize>h * row;
@@ -191,7 +175,7 @@ export function inputTransform(x: usize, h: i32, w: i32, c: i32, padTop: i32, pa
     const left = (tile % tilesW) * 4 - padLeft;
     const inside = top >= 0 && top + 6 <= h && left >= 0 && left + 6 <= w;
     for (let ch = 0; ch < c; ch += 4) {
-      const at: usize = transposed ? (<usize>ch * <usize>count + <usize>local) << 2 : (<usize>local * <usize>c + <usize>ch) << 2;
+      const at = (<usize>local * <usize>c + <usize>ch) << 2;
       let src = scratch + PATCH;
       let srcRow: usize = BLOCK_ROW;
       let srcPixel: usize = 16;
@@ -203,8 +187,8 @@ export function inputTransform(x: usize, h: i32, w: i32, c: i32, padTop: i32, pa
         gatherPatch(image, h, w, row, pixel, ch, top, left, 6, 6, src);
       }
       // Columns first (rows[i][j] = sum_k B^T[i][k] d[k][j]), then each row of that into its six points.
-      for (let j = 0; j < 6; j++) inputRows(src + <usize>j * srcPixel, srcRow, scratch + ROW_TABLE, 0, <usize>j << 4, 0);
-      for (let i = 0; i < 6; i++) inputRows(scratch + ROWS + <usize>i * BLOCK_ROW, 16, table, i * 6, at, laneStride);
+      for (let j = 0; j < 6; j++) inputRows(src + <usize>j * srcPixel, srcRow, scratch + ROW_TABLE, 0, <usize>j << 4);
+      for (let i = 0; i < 6; i++) inputRows(scratch + ROWS + <usize>i * BLOCK_ROW, 16, table, i * 6, at);
     }
   }
 }
@@ -288,11 +272,8 @@ export function filterTransform(g: usize, count: i32, table: usize, scratch: usi
   }
 }
 
-/**
- * dg = G^T dU G: the filter gradient [3, 3, cin, cout] from the 36 [cin, cout] matrices at table[p], `count` = cin * cout;
- * with `accumulate` added to what dg holds (one block of tiles after another).
- */
-export function filterGradientTransform(table: usize, count: i32, dg: usize, accumulate: bool, scratch: usize): void {
+/** dg = G^T dU G: the filter gradient [3, 3, cin, cout] from the 36 [cin, cout] matrices at table[p]; `count` = cin * cout. */
+export function filterGradientTransform(table: usize, count: i32, dg: usize, scratch: usize): void {
   const tap = <usize>count << 2;
   initTables(scratch);
   const gathered = scratch + PATCH;
@@ -301,10 +282,169 @@ export function filterGradientTransform(table: usize, count: i32, dg: usize, acc
     // Columns first (rows[kh][j] = sum_i G^T[kh][i] dU[i][j]), then each of the three rows into nine taps over gathered.
     for (let j = 0; j < 6; j++) filterGradientRows(gathered + <usize>j * 16, BLOCK_ROW, scratch + ROW_TABLE, 0, <usize>j << 4);
     for (let kh = 0; kh < 3; kh++) filterGradientRows(scratch + ROWS + <usize>kh * BLOCK_ROW, 16, scratch + PATCH_TABLE, kh * 3, 0);
-    for (let t = 0; t < 9; t++) {
-      const out = dg + <usize>t * tap + at;
-      const value = v128.load(gathered + (<usize>t << 4));
-      v128.store(out, accumulate ? f32x4.add(v128.load(out), value) : value);
+    for (let t = 0; t < 9; t++) v128.store(dg + <usize>t * tap + at, v128.load(gathered + (<usize>t << 4)));
+  }
+}
+
+/**
+ * dU_p (+)= V_p^T W_p for the 36 points of a block: V_p [count, cin] at tableV[p], W_p [count, cout] at tableW[p] and
+ * dU_p [cin, cout] at tableDU[p] (cin and cout multiples of 4), added to what dU_p holds with `accumulate`. Each 4 x 8
+ * (or, for the last 4 output channels, 4 x 4) block of dU_p stays in registers while the block's tiles go by: a sum over
+ * tiles in tile order, the same for any thread count.
+ */
+export function filterGradientProducts(tableV: usize, tableW: usize, count: i32, cin: i32, cout: i32, tableDU: usize, accumulate: bool): void {
+  const vRow = <usize>cin << 2;
+  const wRow = <usize>cout << 2;
+  const zero = f32x4.splat(0);
+  for (let p = 0; p < 36; p++) {
+    const v = entry(tableV, p);
+    const w = entry(tableW, p);
+    const du = entry(tableDU, p);
+    for (let ci = 0; ci < cin; ci += 4) {
+      const out = du + <usize>ci * wRow;
+      let co = 0;
+      for (; co + 8 <= cout; co += 8) {
+        const at = out + (<usize>co << 2);
+        let a0 = accumulate ? v128.load(at) : zero;
+        let b0 = accumulate ? v128.load(at + 16) : zero;
+        let a1 = accumulate ? v128.load(at + wRow) : zero;
+        let b1 = accumulate ? v128.load(at + wRow + 16) : zero;
+        let a2 = accumulate ? v128.load(at + 2 * wRow) : zero;
+        let b2 = accumulate ? v128.load(at + 2 * wRow + 16) : zero;
+        let a3 = accumulate ? v128.load(at + 3 * wRow) : zero;
+        let b3 = accumulate ? v128.load(at + 3 * wRow + 16) : zero;
+        let vAt = v + (<usize>ci << 2);
+        let wAt = w + (<usize>co << 2);
+        for (let t = 0; t < count; t++) {
+          const x = v128.load(vAt);
+          const low = v128.load(wAt);
+          const high = v128.load(wAt + 16);
+          const x0 = v128.shuffle<f32>(x, x, 0, 0, 0, 0);
+          const x1 = v128.shuffle<f32>(x, x, 1, 1, 1, 1);
+          const x2 = v128.shuffle<f32>(x, x, 2, 2, 2, 2);
+          const x3 = v128.shuffle<f32>(x, x, 3, 3, 3, 3);
+          a0 = f32x4.add(a0, f32x4.mul(x0, low));
+          b0 = f32x4.add(b0, f32x4.mul(x0, high));
+          a1 = f32x4.add(a1, f32x4.mul(x1, low));
+          b1 = f32x4.add(b1, f32x4.mul(x1, high));
+          a2 = f32x4.add(a2, f32x4.mul(x2, low));
+          b2 = f32x4.add(b2, f32x4.mul(x2, high));
+          a3 = f32x4.add(a3, f32x4.mul(x3, low));
+          b3 = f32x4.add(b3, f32x4.mul(x3, high));
+          vAt += vRow;
+          wAt += wRow;
+        }
+        v128.store(at, a0);
+        v128.store(at + 16, b0);
+        v128.store(at + wRow, a1);
+        v128.store(at + wRow + 16, b1);
+        v128.store(at + 2 * wRow, a2);
+        v128.store(at + 2 * wRow + 16, b2);
+        v128.store(at + 3 * wRow, a3);
+        v128.store(at + 3 * wRow + 16, b3);
+      }
+      if (co < cout) {
+        const at = out + (<usize>co << 2);
+        let a0 = accumulate ? v128.load(at) : zero;
+        let a1 = accumulate ? v128.load(at + wRow) : zero;
+        let a2 = accumulate ? v128.load(at + 2 * wRow) : zero;
+        let a3 = accumulate ? v128.load(at + 3 * wRow) : zero;
+        let vAt = v + (<usize>ci << 2);
+        let wAt = w + (<usize>co << 2);
+        for (let t = 0; t < count; t++) {
+          const x = v128.load(vAt);
+          const low = v128.load(wAt);
+          a0 = f32x4.add(a0, f32x4.mul(v128.shuffle<f32>(x, x, 0, 0, 0, 0), low));
+          a1 = f32x4.add(a1, f32x4.mul(v128.shuffle<f32>(x, x, 1, 1, 1, 1), low));
+          a2 = f32x4.add(a2, f32x4.mul(v128.shuffle<f32>(x, x, 2, 2, 2, 2), low));
+          a3 = f32x4.add(a3, f32x4.mul(v128.shuffle<f32>(x, x, 3, 3, 3, 3), low));
+          vAt += vRow;
+          wAt += wRow;
+        }
+        v128.store(at, a0);
+        v128.store(at + wRow, a1);
+        v128.store(at + 2 * wRow, a2);
+        v128.store(at + 3 * wRow, a3);
+      }
+    }
+  }
+}
+
+/**
+ * M_p = V_p U_p for the 36 points of a block: V_p [rows, cin] at tableV[p], U_p [cin, cout] at tableU[p], M_p [rows, cout]
+ * at tableM[p]; rows, cin and cout multiples of 4. Each 4 x 8 (or, for the last 4 output channels, 4 x 4) block of M_p
+ * stays in registers while the input channels go by.
+ */
+export function pointProducts(tableV: usize, tableU: usize, rows: i32, cin: i32, cout: i32, tableM: usize): void {
+  const vRow = <usize>cin << 2;
+  const uRow = <usize>cout << 2;
+  for (let p = 0; p < 36; p++) {
+    const v = entry(tableV, p);
+    const u = entry(tableU, p);
+    const m = entry(tableM, p);
+    for (let t = 0; t < rows; t += 4) {
+      const vAt = v + <usize>t * vRow;
+      const out = m + <usize>t * uRow;
+      let co = 0;
+      for (; co + 8 <= cout; co += 8) {
+        let a0 = f32x4.splat(0);
+        let b0 = a0;
+        let a1 = a0;
+        let b1 = a0;
+        let a2 = a0;
+        let b2 = a0;
+        let a3 = a0;
+        let b3 = a0;
+        let uAt = u + (<usize>co << 2);
+        for (let k = 0; k < cin; k++) {
+          const low = v128.load(uAt);
+          const high = v128.load(uAt + 16);
+          const kAt = vAt + (<usize>k << 2);
+          const x0 = v128.load32_splat(kAt);
+          const x1 = v128.load32_splat(kAt + vRow);
+          const x2 = v128.load32_splat(kAt + 2 * vRow);
+          const x3 = v128.load32_splat(kAt + 3 * vRow);
+          a0 = f32x4.add(a0, f32x4.mul(x0, low));
+          b0 = f32x4.add(b0, f32x4.mul(x0, high));
+          a1 = f32x4.add(a1, f32x4.mul(x1, low));
+          b1 = f32x4.add(b1, f32x4.mul(x1, high));
+          a2 = f32x4.add(a2, f32x4.mul(x2, low));
+          b2 = f32x4.add(b2, f32x4.mul(x2, high));
+          a3 = f32x4.add(a3, f32x4.mul(x3, low));
+          b3 = f32x4.add(b3, f32x4.mul(x3, high));
+          uAt += uRow;
+        }
+        const at = out + (<usize>co << 2);
+        v128.store(at, a0);
+        v128.store(at + 16, b0);
+        v128.store(at + uRow, a1);
+        v128.store(at + uRow + 16, b1);
+        v128.store(at + 2 * uRow, a2);
+        v128.store(at + 2 * uRow + 16, b2);
+        v128.store(at + 3 * uRow, a3);
+        v128.store(at + 3 * uRow + 16, b3);
+      }
+      if (co < cout) {
+        let a0 = f32x4.splat(0);
+        let a1 = a0;
+        let a2 = a0;
+        let a3 = a0;
+        let uAt = u + (<usize>co << 2);
+        for (let k = 0; k < cin; k++) {
+          const low = v128.load(uAt);
+          const kAt = vAt + (<usize>k << 2);
+          a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(kAt), low));
+          a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(kAt + vRow), low));
+          a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(kAt + 2 * vRow), low));
+          a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(kAt + 3 * vRow), low));
+          uAt += uRow;
+        }
+        const at = out + (<usize>co << 2);
+        v128.store(at, a0);
+        v128.store(at + uRow, a1);
+        v128.store(at + 2 * uRow, a2);
+        v128.store(at + 3 * uRow, a3);
+      }
     }
   }
 }
