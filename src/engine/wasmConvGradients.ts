@@ -2,13 +2,16 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelArgs } from './kernelArgs.ts';
-import { winogradFilterGradient, winogradFilterGradientGeometry } from './wasmWinogradConv.ts';
+import { pointwiseFilterGradient, winogradFilterGradient, winogradFilterGradientGeometry } from './wasmWinogradConv.ts';
 
 /*
  * Both gradients are rewritten as operations that the WASM backend runs through XNNPACK (30-40x
- * faster here than its backprop loops).
+ * faster here than its backprop loops), or, for the filter gradient where the channels are multiples of 4,
+ * in the engine's own WebAssembly SIMD (wasmWinogradConv.ts): Winograd F(4x4, 3x3) for 3x3 stride 1, and
+ * one x^T dy product on the tensors as they lie for unpadded 1x1 stride 1. The data gradient's conv2d below
+ * reaches Winograd through the Conv2D kernel.
  *
- * Filter gradient of a stride-1 convolution, one plain GEMM per filter tap (kh, kw) on the padded grid:
+ * Otherwise, the filter gradient of a stride-1 convolution, one plain GEMM per filter tap (kh, kw) on the padded grid:
  * flatten x padded to xpad [N*Hp*Wp, Cin] and put dy in the same frame (zero where h >= Ho or w >= Wo),
  * dyGrid [N*Hp*Wp, Cout]. Output pixel p = (n, i, j) reads xpad row p + kh*Wp + kw for tap (kh, kw), so
  *   dW[kh, kw] = xpad[off : off + R]^T  x  dyGrid[0 : R],   off = kh*Wp + kw,
@@ -101,6 +104,9 @@ function conv2dBackpropFilter(args: KernelArgs): tf.TensorInfo {
   const strides = stridesOf(attrs.strides);
   const pads = tf.backend_util.computeConv2DInfo(x.shape, attrs.filterShape, strides, 1, attrs.pad, attrs.dimRoundingMode).padInfo;
   const [fh, fw, cin, cout] = attrs.filterShape;
+  const pointwise = fh === 1 && fw === 1 && strides[0] === 1 && strides[1] === 1 && pads.top + pads.bottom + pads.left + pads.right === 0;
+  const dw = pointwise ? pointwiseFilterGradient(args.backend as BackendWasm, x, dy) : null;
+  if (dw !== null) return dw;
   const byTaps = strides[0] === 1 && strides[1] === 1 && fh * fw > 1 && cin * cout >= TAPS_MIN_CHANNEL_PRODUCT;
   return byTaps
     ? filterGradientByTaps(x, dy, attrs.filterShape, pads)

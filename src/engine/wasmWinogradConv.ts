@@ -24,7 +24,7 @@ interface WinogradTransforms {
   gradientTransform(dy: number, ho: number, wo: number, c: number, tilesH: number, tilesW: number, first: number, count: number, table: number, scratch: number): void;
   filterTransform(g: number, count: number, table: number, scratch: number): void;
   filterGradientTransform(table: number, count: number, dg: number, scratch: number): void;
-  filterGradientProducts(tableV: number, tableW: number, count: number, cin: number, cout: number, tableDU: number, accumulate: boolean): void;
+  filterGradientProducts(tableV: number, tableW: number, points: number, count: number, cin: number, cout: number, tableDU: number, accumulate: boolean): void;
   pointProducts(tableV: number, tableU: number, rows: number, cin: number, cout: number, tableM: number): void;
 }
 
@@ -138,8 +138,8 @@ class Call {
     return tensorOffset(this.backend, t);
   }
 
-  private setTable(table: number, offsets: number[]): void {
-    new Uint32Array(this.memory.buffer, table, POINTS).set(offsets);
+  setTable(table: number, offsets: number[]): void {
+    new Uint32Array(this.memory.buffer, table, offsets.length).set(offsets);
   }
 
   /** 36 [rows, cols] matrices in scratch, their offsets written to `table`. */
@@ -201,13 +201,34 @@ export function winogradFilterGradient(backend: BackendWasm, x: tf.TensorInfo, d
       const count = Math.min(block, geo.tiles - first);
       t.inputTransform(call.offset(x), geo.h, geo.w, geo.cin, geo.padTop, geo.padLeft, geo.tilesH, geo.tilesW, first, count, call.tableA, call.scratch);
       t.gradientTransform(call.offset(dy), geo.ho, geo.wo, geo.cout, geo.tilesH, geo.tilesW, first, count, call.tableB, call.scratch);
-      t.filterGradientProducts(call.tableA, call.tableB, count, geo.cin, geo.cout, call.tableC, first > 0);
+      t.filterGradientProducts(call.tableA, call.tableB, POINTS, count, geo.cin, geo.cout, call.tableC, first > 0);
     }
     t.filterGradientTransform(call.tableC, geo.cin * geo.cout, call.offset(dg), call.scratch);
   } finally {
     call.end();
   }
   return dg;
+}
+
+/**
+ * dW [1, 1, cin, cout] = x^T dy of a 1x1 stride-1 unpadded convolution (x [rows, cin], dy [rows, cout] as they lie in
+ * memory) by the filter gradient's own product, where the transforms link and cin and cout are multiples of 4; else null.
+ */
+export function pointwiseFilterGradient(backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo): tf.TensorInfo | null {
+  const cin = x.shape[x.shape.length - 1];
+  const cout = dy.shape[dy.shape.length - 1];
+  if (!settings.enabled || cin % 4 !== 0 || cout % 4 !== 0 || transformsFor(backend) === null) return null;
+  const dw = backend.makeOutput([1, 1, cin, cout], 'float32');
+  const call = new Call(backend);
+  try {
+    call.setTable(call.tableA, [call.offset(x)]);
+    call.setTable(call.tableB, [call.offset(dy)]);
+    call.setTable(call.tableC, [call.offset(dw)]);
+    call.transforms.filterGradientProducts(call.tableA, call.tableB, 1, tf.util.sizeFromShape(x.shape) / cin, cin, cout, call.tableC, false);
+  } finally {
+    call.end();
+  }
+  return dw;
 }
 
 /** The geometry of a Conv2DBackpropFilter when Winograd serves it, else null. */

@@ -24,9 +24,10 @@ describe('WASM conv2d gradients', () => {
   });
 
   // Odd sizes throughout (batch 3, 7 x 9 pixels) so that no dimension hides another's mistake; 5 -> 3 channels take the
-  // filter gradient's single-conv2d path, 37 -> 29 (Cin*Cout >= 32*32) its per-tap GEMMs.
+  // filter gradient's single-conv2d path, 37 -> 29 (Cin*Cout >= 32*32) its per-tap GEMMs, 8 -> 12 (multiples of 4) the
+  // Winograd transforms for 3x3 stride 1 and the pointwise product for unpadded 1x1 stride 1.
   const pads: Array<'same' | 'valid' | number | tf.backend_util.ExplicitPadding> = ['same', 'valid', 1, [[0, 0], [2, 0], [1, 3], [0, 0]]];
-  for (const [cin, cout] of [[5, 3], [37, 29]]) {
+  for (const [cin, cout] of [[5, 3], [37, 29], [8, 12]]) {
     const xShape: [number, number, number, number] = [3, 7, 9, cin];
     for (const k of [1, 3, 4, 5]) {
       for (const pad of pads) {

@@ -287,16 +287,16 @@ export function filterGradientTransform(table: usize, count: i32, dg: usize, scr
 }
 
 /**
- * dU_p (+)= V_p^T W_p for the 36 points of a block: V_p [count, cin] at tableV[p], W_p [count, cout] at tableW[p] and
- * dU_p [cin, cout] at tableDU[p] (cin and cout multiples of 4), added to what dU_p holds with `accumulate`. Each 4 x 8
- * (or, for the last 4 output channels, 4 x 4) block of dU_p stays in registers while the block's tiles go by: a sum over
- * tiles in tile order, the same for any thread count.
+ * dU_p (+)= V_p^T W_p for `points` pairs of matrices (36 per block of Winograd tiles; one for a 1x1 convolution's filter
+ * gradient, x^T dy): V_p [count, cin] at tableV[p], W_p [count, cout] at tableW[p] and dU_p [cin, cout] at tableDU[p]
+ * (cin and cout multiples of 4), added to what dU_p holds with `accumulate`. Each 4 x 8 (or, for the last 4 output
+ * channels, 4 x 4) block of dU_p stays in registers while the rows go by: a sum in row order, the same for any thread count.
  */
-export function filterGradientProducts(tableV: usize, tableW: usize, count: i32, cin: i32, cout: i32, tableDU: usize, accumulate: bool): void {
+export function filterGradientProducts(tableV: usize, tableW: usize, points: i32, count: i32, cin: i32, cout: i32, tableDU: usize, accumulate: bool): void {
   const vRow = <usize>cin << 2;
   const wRow = <usize>cout << 2;
   const zero = f32x4.splat(0);
-  for (let p = 0; p < 36; p++) {
+  for (let p = 0; p < points; p++) {
     const v = entry(tableV, p);
     const w = entry(tableW, p);
     const du = entry(tableDU, p);
