@@ -1,7 +1,7 @@
-// 3x3 stride-1 convolutions and their filter gradient on the tfjs WASM backend by Winograd F(4x4, 3x3): SIMD transforms
-// on tfjs's own memory (wasm/winograd.as.ts) around 36 XNNPACK matrix products, with 4x fewer multiplications.
+// 3x3 stride-1 convolutions and their filter gradient on the tfjs WASM backend by Winograd F(4x4, 3x3), with 4x fewer
+// multiplications: transforms and products in WebAssembly SIMD (wasm/winograd.as.ts) on tfjs's own memory.
 import * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelArgs } from './kernelArgs.ts';
 import { WINOGRAD_SHARED_WASM_BASE64, WINOGRAD_WASM_BASE64 } from './wasm/winogradWasm.ts';
 import { allocateScratch, backendMemory, freeScratch, linkedExports, tensorOffset, type KernelModuleBytes } from './wasmLinkedModule.ts';
@@ -9,11 +9,14 @@ import { allocateScratch, backendMemory, freeScratch, linkedExports, tensorOffse
 /*
  * Per 4x4 output tile, y = A^T [(G g G^T) (.) (B^T d B)] A over a 6x6 input patch: 36 multiplications per tile, channel
  * pair and 16 outputs where a direct 3x3 convolution takes 144. Summed over input channels, each of the 36 transformed
- * points p is one product M_p = V_p [tiles, cin] x U_p [cin, cout], which XNNPACK runs at the same GFLOP/s as its direct
- * convolution. The transforms are additions and a few multiplications per value, memory-bound passes in WebAssembly SIMD.
- * The filter gradient is the adjoint: dU_p = V_p^T x (A dy A^T)_p, dg = G^T dU G. Rounding: the transforms' sums of up to
- * 36 terms add about four times the float32 error of a direct convolution (4e-6 of the output's scale against 1e-6 at 64
- * channels, measured against float64), well inside the engine's 1e-4 tolerance; results are deterministic for a thread count.
+ * points p is one product M_p = V_p [tiles, cin] x U_p [cin, cout]. Tiles go through in blocks whose point matrices stay
+ * in cache (scratch from tfjs's allocator, no tensors): input transform, the 36 products in 4x8 register blocks, output
+ * transform. The filter gradient is the adjoint: dU_p = sum over blocks of V_p^T (A dy A^T)_p, dg = G^T dU G. The module's
+ * own products beat XNNPACK's here (bench/convolutions.bench.ts): its fully-connected operator repacks the right-hand
+ * matrix at every call, and each of the 36 calls per block costs a tensor and a dispatch.
+ * Rounding: the transforms' sums of up to 36 terms add about four times the float32 error of a direct convolution (4e-6
+ * of the output's scale against 1e-6 at 64 channels, measured against float64), well inside the engine's 1e-4 tolerance.
+ * Every sum runs in a fixed order, so results do not depend on the thread count (XNNPACK's threads do not run here).
  */
 
 /** The exports of wasm/winograd.as.ts (pointers are byte offsets into tfjs's memory). */
@@ -40,9 +43,14 @@ export interface WinogradSettings {
   minChannelProduct: number;
   /** Bytes of one block's 36 point matrices (both sides of its products): tiles go through in blocks that stay in cache. */
   blockBytes: number;
+  /**
+   * The module runs on one thread: above this many XNNPACK threads (the browser's threaded WASM on a machine with more
+   * cores) its direct convolution is left to them. Winograd on one thread is 1.5-4x XNNPACK's on one; untimed at 2 or more.
+   */
+  maxThreads: number;
 }
 
-let settings: WinogradSettings = { enabled: true, minChannelProduct: 8 * 8, blockBytes: 4 * 2 ** 20 };
+let settings: WinogradSettings = { enabled: true, minChannelProduct: 8 * 8, blockBytes: 4 * 2 ** 20, maxThreads: 2 };
 
 export function winogradSettings(): Readonly<WinogradSettings> {
   return settings;
@@ -74,6 +82,11 @@ function transformsFor(backend: BackendWasm): WinogradTransforms | null {
   return linkedExports<WinogradTransforms>(backend, WINOGRAD_MODULE);
 }
 
+/** Whether the module serves convolutions now (settings and XNNPACK's thread count). */
+function serving(): boolean {
+  return settings.enabled && getThreadsCount() <= settings.maxThreads;
+}
+
 /** Whether the active backend is WASM and the transforms link to its memory. */
 export function winogradLinked(): boolean {
   return tf.getBackend() === 'wasm' && transformsFor(tf.backend() as BackendWasm) !== null;
@@ -93,7 +106,7 @@ function winogradGeometry(
   dimRoundingMode: 'floor' | 'round' | 'ceil' | undefined,
   dataFormat: string,
 ): WinogradGeometry | null {
-  if (!settings.enabled || dataFormat !== 'NHWC' || xShape.length !== 4 || transformsFor(backend as BackendWasm) === null) return null;
+  if (!serving() || dataFormat !== 'NHWC' || xShape.length !== 4 || transformsFor(backend as BackendWasm) === null) return null;
   const [fh, fw, cin, cout] = filterShape;
   if (fh !== 3 || fw !== 3 || cin % 4 !== 0 || cout % 4 !== 0 || cin * cout < settings.minChannelProduct) return null;
   const info = tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number], strides, dilations ?? 1, pad, dimRoundingMode);
@@ -217,7 +230,7 @@ export function winogradFilterGradient(backend: BackendWasm, x: tf.TensorInfo, d
 export function pointwiseFilterGradient(backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo): tf.TensorInfo | null {
   const cin = x.shape[x.shape.length - 1];
   const cout = dy.shape[dy.shape.length - 1];
-  if (!settings.enabled || cin % 4 !== 0 || cout % 4 !== 0 || transformsFor(backend) === null) return null;
+  if (!serving() || cin % 4 !== 0 || cout % 4 !== 0 || transformsFor(backend) === null) return null;
   const dw = backend.makeOutput([1, 1, cin, cout], 'float32');
   const call = new Call(backend);
   try {
