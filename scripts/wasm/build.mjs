@@ -40,6 +40,14 @@ const MODULES = [
       { name: 'WINOGRAD_SHARED_WASM_BASE64', what: 'The same transforms for a shared memory (threaded tfjs WASM)', flags: SHARED_MEMORY },
     ],
   },
+  {
+    source: 'src/engine/wasm/adam.as.ts',
+    target: 'src/engine/wasm/adamWasm.ts',
+    variants: [
+      { name: 'ADAM_WASM_BASE64', what: 'The update\'s WebAssembly module for an unshared memory', flags: IMPORTED_MEMORY },
+      { name: 'ADAM_SHARED_WASM_BASE64', what: 'The same update for a shared memory (threaded tfjs WASM)', flags: SHARED_MEMORY },
+    ],
+  },
 ];
 
 const DATA_SECTION = 11;

@@ -1,5 +1,6 @@
 // Adam with PyTorch's exact update (eps 1e-8, bias correction in float64) and a state that checkpoints and resumes bit for bit.
 import * as tf from '@tensorflow/tfjs';
+import { fusedAdamAvailable, fusedAdamUpdate } from './wasmAdam.ts';
 
 export interface AdamSettings {
   learningRate: number;
@@ -27,16 +28,24 @@ export class Adam {
     this.secondMoments = tf.tidy(() => variables.map((v) => tf.variable(tf.zerosLike(v), false)));
   }
 
-  /** One update from gradients in `variables` order. */
+  /** One update from gradients in `variables` order (on WASM one fused pass per tensor, wasmAdam.ts, with the same bits). */
   apply(gradients: readonly tf.Tensor[]): void {
     if (gradients.length !== this.variables.length) throw new Error(`Adam: ${gradients.length} gradients for ${this.variables.length} variables`);
     this.step++;
     const { learningRate, beta1, beta2, epsilon } = this.settings;
     const stepSize = learningRate / (1 - beta1 ** this.step);
     const secondCorrection = Math.sqrt(1 - beta2 ** this.step);
+    const fused = fusedAdamAvailable();
     tf.tidy(() => {
       this.variables.forEach((p, i) => {
         const g = gradients[i];
+        if (fused) {
+          const [pNext, mNext, vNext] = fusedAdamUpdate(p, this.firstMoments[i], this.secondMoments[i], g, { beta1, beta2, epsilon, stepSize, secondCorrection });
+          this.firstMoments[i].assign(mNext);
+          this.secondMoments[i].assign(vNext);
+          p.assign(pNext);
+          return;
+        }
         const m = tf.add(tf.mul(this.firstMoments[i], beta1), tf.mul(g, 1 - beta1));
         const v = tf.add(tf.mul(this.secondMoments[i], beta2), tf.mul(tf.square(g), 1 - beta2));
         this.firstMoments[i].assign(m);

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { ALLOW_SOFTWARE_WEBGPU_ENV, installNodeWebGpu, NODE_NO_ADAPTER_HINT, softwareWebGpuAllowedByEnv } from './nodeWebgpu.ts';
+import { registerWasmAdam } from './wasmAdam.ts';
 import { registerWasmBatchMatMul } from './wasmBatchMatMul.ts';
 import { registerWasmCopyKernels } from './wasmCopyKernels.ts';
 import { registerWasmConvGradients } from './wasmConvGradients.ts';
@@ -113,7 +114,8 @@ function wasmReason(): string {
  * (Dawn; nodeWebgpu.ts). An explicit preference falls back the same way when it cannot start (no
  * package, no adapter, a software adapter without options.allowSoftwareAdapter), and the reason says
  * so; it never throws for that. Also installs the engine's faster WASM kernels
- * (wasmConvGradients.ts, wasmCopyKernels.ts, wasmBatchMatMul.ts, wasmGroupNorm.ts, wasmSum.ts).
+ * (wasmConvGradients.ts, wasmCopyKernels.ts, wasmBatchMatMul.ts, wasmGroupNorm.ts, wasmSum.ts, wasmWinogradConv.ts,
+ * wasmAdam.ts).
  * @example const { name, reason } = await initBackend('auto');
  */
 export async function initBackend(preference: BackendPreference, options: BackendOptions = {}): Promise<BackendChoice> {
@@ -123,6 +125,7 @@ export async function initBackend(preference: BackendPreference, options: Backen
   registerWasmGroupNorm();
   registerWasmSum();
   registerWasmWinogradConv();
+  registerWasmAdam();
   if (options.wasmPaths !== undefined) setWasmPaths(options.wasmPaths);
   const isNode = tf.env().getBool('IS_NODE');
   const allowSoftware = options.allowSoftwareAdapter ?? (isNode && softwareWebGpuAllowedByEnv());

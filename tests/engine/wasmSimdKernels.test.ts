@@ -1,11 +1,13 @@
-// The WebAssembly SIMD GroupNorm kernels (engine/wasm/groupNorm.as.ts on tfjs's memory) against tfjs CPU op chains, and the build's staleness check.
+// The WebAssembly SIMD GroupNorm and Adam kernels (engine/wasm/*.as.ts on tfjs's memory) against tfjs CPU op chains, and the build's staleness check.
 import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Adam } from '../../src/engine/adam.ts';
 import { GROUP_NORM_EPS, groupNorm, groupNormSilu } from '../../src/engine/layers.ts';
+import { fusedAdamAvailable } from '../../src/engine/wasmAdam.ts';
 import { fusedGroupNormAvailable, fusedGroupNormSiluAvailable } from '../../src/engine/wasmGroupNorm.ts';
 import { useWasm } from './backendSetup.ts';
 import { seededValues as values } from './synthetic.ts';
@@ -118,6 +120,8 @@ describe('npm run build:wasm --check', () => {
         'src/engine/wasm/groupNormWasm.ts',
         'src/engine/wasm/winograd.as.ts',
         'src/engine/wasm/winogradWasm.ts',
+        'src/engine/wasm/adam.as.ts',
+        'src/engine/wasm/adamWasm.ts',
       ]) {
         cpSync(path, join(root, path));
       }
@@ -142,4 +146,44 @@ describe('npm run build:wasm --check', () => {
       rmSync(root, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe('WebAssembly SIMD Adam update', () => {
+  beforeAll(async () => {
+    await useWasm();
+  });
+
+  /** Weights, moments and the clones taken before the steps, after three Adam updates of odd-sized tensors. */
+  function threeSteps(): { weights: Float32Array[]; moments: Float32Array[]; clones: Float32Array[] } {
+    const shapes = [[7], [13, 5], [3, 3, 4, 8]];
+    // tidy frees the tensors the variables are made from.
+    const variables = tf.tidy(() => shapes.map((shape, i) => tf.variable(tf.tensor(values(shape.reduce((a, b) => a * b, 1), 41 + i), shape))));
+    const clones = variables.map((v) => tf.clone(v));
+    const adam = new Adam(variables, { learningRate: 1e-2, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+    for (let step = 0; step < 3; step++) {
+      const gradients = shapes.map((shape, i) => tf.tensor(values(shape.reduce((a, b) => a * b, 1), 50 + 10 * step + i).map((g) => g * 10 ** (i - 1)), shape));
+      adam.apply(gradients);
+      tf.dispose(gradients);
+    }
+    const read = (ts: tf.Tensor[]): Float32Array[] => ts.map((t) => t.dataSync() as Float32Array);
+    const out = { weights: read(variables), moments: read([...adam.firstMoments, ...adam.secondMoments]), clones: read(clones) };
+    adam.dispose();
+    tf.dispose([...variables, ...clones]);
+    return out;
+  }
+
+  it("gives the CPU backend's op chain bit for bit, writes new tensors (a clone keeps its values) and leaves no tensor behind", async () => {
+    await tf.setBackend('wasm');
+    expect(fusedAdamAvailable()).toBe(true);
+    const before = tf.memory().numTensors;
+    const wasm = threeSteps();
+    expect(tf.memory().numTensors).toBe(before);
+    await tf.setBackend('cpu');
+    expect(fusedAdamAvailable()).toBe(false);
+    const cpu = threeSteps();
+    await tf.setBackend('wasm');
+    expect(wasm).toEqual(cpu);
+    expect(wasm.weights[1]).not.toEqual(wasm.clones[1]);
+    expect(wasm.clones[1]).toEqual(values(65, 42));
+  });
 });
