@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelArgs } from './kernelArgs.ts';
 import { WINOGRAD_SHARED_WASM_BASE64, WINOGRAD_WASM_BASE64 } from './wasm/winogradWasm.ts';
-import { allocateScratch, backendMemory, freeScratch, linkedExports, tensorOffset, type KernelModuleBytes } from './wasmLinkedModule.ts';
+import { allocateScratch, freeScratch, linkedExports, tensorOffset, type KernelModuleBytes } from './wasmLinkedModule.ts';
 
 /*
  * Per 4x4 output tile, y = A^T [(G g G^T) (.) (B^T d B)] A over a 6x6 input patch: 36 multiplications per tile, channel
@@ -19,16 +19,16 @@ import { allocateScratch, backendMemory, freeScratch, linkedExports, tensorOffse
  * Every sum runs in a fixed order, so results do not depend on the thread count (XNNPACK's threads do not run here).
  */
 
-/** The exports of wasm/winograd.as.ts (pointers are byte offsets into tfjs's memory). */
+/** The exports of wasm/winograd.as.ts (pointers are byte offsets into tfjs's memory; blocks are [tile][36][channel]). */
 interface WinogradTransforms {
   SCRATCH_BYTES: WebAssembly.Global;
-  inputTransform(x: number, h: number, w: number, c: number, padTop: number, padLeft: number, tilesH: number, tilesW: number, first: number, count: number, table: number, scratch: number): void;
-  outputTransform(table: number, bias: number, y: number, ho: number, wo: number, c: number, tilesH: number, tilesW: number, first: number, count: number, scratch: number): void;
-  gradientTransform(dy: number, ho: number, wo: number, c: number, tilesH: number, tilesW: number, first: number, count: number, table: number, scratch: number): void;
-  filterTransform(g: number, count: number, table: number, scratch: number): void;
-  filterGradientTransform(table: number, count: number, dg: number, scratch: number): void;
-  filterGradientProducts(tableV: number, tableW: number, points: number, count: number, cin: number, cout: number, tableDU: number, accumulate: boolean): void;
-  pointProducts(tableV: number, tableU: number, rows: number, cin: number, cout: number, tableM: number): void;
+  inputTransform(x: number, h: number, w: number, c: number, padTop: number, padLeft: number, tilesH: number, tilesW: number, first: number, count: number, v: number, scratch: number): void;
+  outputTransform(m: number, bias: number, y: number, ho: number, wo: number, c: number, tilesH: number, tilesW: number, first: number, count: number, scratch: number): void;
+  gradientTransform(dy: number, ho: number, wo: number, c: number, tilesH: number, tilesW: number, first: number, count: number, w: number, scratch: number): void;
+  filterTransform(g: number, count: number, u: number, scratch: number): void;
+  filterGradientTransform(du: number, count: number, dg: number, scratch: number): void;
+  filterGradientProducts(v: number, vRow: number, w: number, wRow: number, points: number, count: number, cin: number, cout: number, du: number, accumulate: boolean): void;
+  pointProducts(v: number, u: number, rows: number, cin: number, cout: number, m: number): void;
 }
 
 const WINOGRAD_MODULE: KernelModuleBytes = { unsharedBase64: WINOGRAD_WASM_BASE64, sharedBase64: WINOGRAD_SHARED_WASM_BASE64 };
@@ -117,49 +117,34 @@ function winogradGeometry(
   return { n, h, w, cin, cout, ho: info.outHeight, wo: info.outWidth, padTop: info.padInfo.top, padLeft: info.padInfo.left, tilesH, tilesW, tiles: n * tilesH * tilesW };
 }
 
-/** The transforms linked to the backend's memory, and the scratch of one kernel call: tables, blocks and point matrices. */
+/** The transforms linked to the backend's memory, and the scratch of one kernel call (freed by end()). */
 class Call {
   readonly transforms: WinogradTransforms;
-  private readonly memory: WebAssembly.Memory;
-  /** Three tables of 36 offsets (a step's operands and result), then the transforms' own scratch. */
-  readonly tableA: number;
-  readonly tableB: number;
-  readonly tableC: number;
+  /** The transforms' own scratch. */
   readonly scratch: number;
   private readonly allocations: number[] = [];
 
   constructor(private readonly backend: BackendWasm) {
     const transforms = transformsFor(backend);
-    const memory = backendMemory(backend);
-    if (transforms === null || memory === null) throw new Error('Winograd convolution: the WebAssembly SIMD transforms do not link to this WASM backend');
+    if (transforms === null) throw new Error('Winograd convolution: the WebAssembly SIMD transforms do not link to this WASM backend');
     this.transforms = transforms;
-    this.memory = memory;
-    this.tableA = this.allocate(3 * POINTS * 4 + (transforms.SCRATCH_BYTES.value as number));
-    this.tableB = this.tableA + POINTS * 4;
-    this.tableC = this.tableB + POINTS * 4;
-    this.scratch = this.tableC + POINTS * 4;
+    this.scratch = this.allocate(transforms.SCRATCH_BYTES.value as number);
   }
 
-  /** Scratch bytes from tfjs's allocator, 16-byte aligned for v128 loads and stores, freed with the call. */
-  private allocate(bytes: number): number {
+  /** Scratch bytes from tfjs's allocator, 16-byte aligned for v128 loads and stores. */
+  allocate(bytes: number): number {
     const at = allocateScratch(this.backend, bytes + 15);
     this.allocations.push(at);
     return (at + 15) & ~15;
   }
 
+  /** Room for 36 points of `rows` x `cols` floats. */
+  points(rows: number, cols: number): number {
+    return this.allocate(POINTS * rows * cols * 4);
+  }
+
   offset(t: tf.TensorInfo): number {
     return tensorOffset(this.backend, t);
-  }
-
-  setTable(table: number, offsets: number[]): void {
-    new Uint32Array(this.memory.buffer, table, offsets.length).set(offsets);
-  }
-
-  /** 36 [rows, cols] matrices in scratch, their offsets written to `table`. */
-  pointScratch(rows: number, cols: number, table: number): void {
-    const bytes = rows * cols * 4;
-    const at = this.allocate(POINTS * bytes);
-    this.setTable(table, Array.from({ length: POINTS }, (_, p) => at + p * bytes));
   }
 
   end(): void {
@@ -178,18 +163,18 @@ function winogradConv(backend: BackendWasm, x: tf.TensorInfo, filter: tf.TensorI
   const call = new Call(backend);
   try {
     const { transforms: t } = call;
-    // The products take rows four at a time: a block's matrices have room for its tile count rounded up to 4.
+    // The products take rows four at a time: a block has room for its tile count rounded up to 4.
     const block = Math.min(blockTiles(geo.cin, geo.cout), geo.tiles);
     const rows = Math.ceil(block / 4) * 4;
-    call.pointScratch(rows, geo.cin, call.tableA);
-    call.pointScratch(geo.cin, geo.cout, call.tableB);
-    call.pointScratch(rows, geo.cout, call.tableC);
-    t.filterTransform(call.offset(filter), geo.cin * geo.cout, call.tableB, call.scratch);
+    const v = call.points(rows, geo.cin);
+    const u = call.points(geo.cin, geo.cout);
+    const m = call.points(rows, geo.cout);
+    t.filterTransform(call.offset(filter), geo.cin * geo.cout, u, call.scratch);
     for (let first = 0; first < geo.tiles; first += block) {
       const count = Math.min(block, geo.tiles - first);
-      t.inputTransform(call.offset(x), geo.h, geo.w, geo.cin, geo.padTop, geo.padLeft, geo.tilesH, geo.tilesW, first, count, call.tableA, call.scratch);
-      t.pointProducts(call.tableA, call.tableB, Math.ceil(count / 4) * 4, geo.cin, geo.cout, call.tableC);
-      t.outputTransform(call.tableC, bias === null ? 0 : call.offset(bias), call.offset(y), geo.ho, geo.wo, geo.cout, geo.tilesH, geo.tilesW, first, count, call.scratch);
+      t.inputTransform(call.offset(x), geo.h, geo.w, geo.cin, geo.padTop, geo.padLeft, geo.tilesH, geo.tilesW, first, count, v, call.scratch);
+      t.pointProducts(v, u, Math.ceil(count / 4) * 4, geo.cin, geo.cout, m);
+      t.outputTransform(m, bias === null ? 0 : call.offset(bias), call.offset(y), geo.ho, geo.wo, geo.cout, geo.tilesH, geo.tilesW, first, count, call.scratch);
     }
   } finally {
     call.end();
@@ -207,16 +192,16 @@ export function winogradFilterGradient(backend: BackendWasm, x: tf.TensorInfo, d
   try {
     const { transforms: t } = call;
     const block = Math.min(blockTiles(geo.cin, geo.cout), geo.tiles);
-    call.pointScratch(block, geo.cin, call.tableA);
-    call.pointScratch(block, geo.cout, call.tableB);
-    call.pointScratch(geo.cin, geo.cout, call.tableC);
+    const v = call.points(block, geo.cin);
+    const w = call.points(block, geo.cout);
+    const du = call.points(geo.cin, geo.cout);
     for (let first = 0; first < geo.tiles; first += block) {
       const count = Math.min(block, geo.tiles - first);
-      t.inputTransform(call.offset(x), geo.h, geo.w, geo.cin, geo.padTop, geo.padLeft, geo.tilesH, geo.tilesW, first, count, call.tableA, call.scratch);
-      t.gradientTransform(call.offset(dy), geo.ho, geo.wo, geo.cout, geo.tilesH, geo.tilesW, first, count, call.tableB, call.scratch);
-      t.filterGradientProducts(call.tableA, call.tableB, POINTS, count, geo.cin, geo.cout, call.tableC, first > 0);
+      t.inputTransform(call.offset(x), geo.h, geo.w, geo.cin, geo.padTop, geo.padLeft, geo.tilesH, geo.tilesW, first, count, v, call.scratch);
+      t.gradientTransform(call.offset(dy), geo.ho, geo.wo, geo.cout, geo.tilesH, geo.tilesW, first, count, w, call.scratch);
+      t.filterGradientProducts(v, POINTS * geo.cin * 4, w, POINTS * geo.cout * 4, POINTS, count, geo.cin, geo.cout, du, first > 0);
     }
-    t.filterGradientTransform(call.tableC, geo.cin * geo.cout, call.offset(dg), call.scratch);
+    t.filterGradientTransform(du, geo.cin * geo.cout, call.offset(dg), call.scratch);
   } finally {
     call.end();
   }
@@ -234,10 +219,8 @@ export function pointwiseFilterGradient(backend: BackendWasm, x: tf.TensorInfo, 
   const dw = backend.makeOutput([1, 1, cin, cout], 'float32');
   const call = new Call(backend);
   try {
-    call.setTable(call.tableA, [call.offset(x)]);
-    call.setTable(call.tableB, [call.offset(dy)]);
-    call.setTable(call.tableC, [call.offset(dw)]);
-    call.transforms.filterGradientProducts(call.tableA, call.tableB, 1, tf.util.sizeFromShape(x.shape) / cin, cin, cout, call.tableC, false);
+    const rows = tf.util.sizeFromShape(x.shape) / cin;
+    call.transforms.filterGradientProducts(call.offset(x), cin * 4, call.offset(dy), cout * 4, 1, rows, cin, cout, call.offset(dw), false);
   } finally {
     call.end();
   }
