@@ -12,8 +12,9 @@ import { allocateScratch, freeScratch, linkedExports, tensorOffset, type KernelM
  * points p is one product M_p = V_p [tiles, cin] x U_p [cin, cout]. Tiles go through in blocks whose point matrices stay
  * in cache (scratch from tfjs's allocator, no tensors): input transform, the 36 products in 4x8 register blocks, output
  * transform. The filter gradient is the adjoint: dU_p = sum over blocks of V_p^T (A dy A^T)_p, dg = G^T dU G. The module's
- * own products beat XNNPACK's here (bench/convolutions.bench.ts): its fully-connected operator repacks the right-hand
- * matrix at every call, and each of the 36 calls per block costs a tensor and a dispatch.
+ * own products ran at 39-45 GFLOP/s on one core of the 2-core EPYC VM, where XNNPACK's fully-connected operator (tried
+ * first) reached 17-26 on the same shapes: it repacks the right-hand matrix at each of the 36 calls per block, and each
+ * call costs a tensor and a dispatch.
  * Rounding: the transforms' sums of up to 36 terms add about four times the float32 error of a direct convolution (4e-6
  * of the output's scale against 1e-6 at 64 channels, measured against float64), well inside the engine's 1e-4 tolerance.
  * Every sum runs in a fixed order, so results do not depend on the thread count (XNNPACK's threads do not run here).
@@ -36,16 +37,17 @@ const WINOGRAD_MODULE: KernelModuleBytes = { unsharedBase64: WINOGRAD_WASM_BASE6
 /** Points of the transformed 6x6 tile. */
 const POINTS = 36;
 
-/** When the WASM backend takes the Winograd path (bench/winogradConv.bench.ts measures both sides). */
+/** When the WASM backend takes the Winograd path (bench/convolutions.bench.ts times it against XNNPACK's direct convolution). */
 export interface WinogradSettings {
   enabled: boolean;
-  /** Below this cin * cout the transforms cost more than the multiplications they save. */
+  /** Smallest cin * cout served (the U-Nets' smallest, 8 x 8, was still 1.5x faster than XNNPACK; below, untimed). */
   minChannelProduct: number;
   /** Bytes of one block's 36 point matrices (both sides of its products): tiles go through in blocks that stay in cache. */
   blockBytes: number;
   /**
    * The module runs on one thread: above this many XNNPACK threads (the browser's threaded WASM on a machine with more
-   * cores) its direct convolution is left to them. Winograd on one thread is 1.5-4x XNNPACK's on one; untimed at 2 or more.
+   * cores) the direct convolution is left to them. On one thread Winograd was 1.35-3.5x faster than XNNPACK (3.5-6.9x for
+   * the filter gradient); against XNNPACK on 2 or more threads it was not timed.
    */
   maxThreads: number;
 }
@@ -135,7 +137,7 @@ class Call {
   allocate(bytes: number): number {
     const at = allocateScratch(this.backend, bytes + 15);
     this.allocations.push(at);
-    return (at + 15) & ~15;
+    return Math.ceil(at / 16) * 16;
   }
 
   /** Room for 36 points of `rows` x `cols` floats. */
@@ -163,7 +165,7 @@ function winogradConv(backend: BackendWasm, x: tf.TensorInfo, filter: tf.TensorI
   const call = new Call(backend);
   try {
     const { transforms: t } = call;
-    // The products take rows four at a time: a block has room for its tile count rounded up to 4.
+    // The products take rows four at a time: a block has room for its tile count rounded up to 4 (extra rows go unread).
     const block = Math.min(blockTiles(geo.cin, geo.cout), geo.tiles);
     const rows = Math.ceil(block / 4) * 4;
     const v = call.points(rows, geo.cin);
