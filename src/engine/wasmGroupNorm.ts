@@ -281,6 +281,26 @@ function linkedScratch(backend: BackendWasm, c: number): { passes: GroupNormPass
   return { passes, heap: new Heap(backend, memory, c, passes) };
 }
 
+/**
+ * Float64 sums of each of `period` columns (period a multiple of 4) over the rows of the `count` floats at byte offset x,
+ * each column summed in row order, by the GroupNorm statistics pass (which also sums squares); null where the pass does
+ * not link. For wasmSum.ts.
+ */
+export function columnSums(backend: BackendWasm, x: number, count: number, period: number): Float64Array | null {
+  const passes = passesFor(backend);
+  const memory = backendMemory(backend);
+  if (passes === null || memory === null || period % 4 !== 0) return null;
+  // Two float64 sums per column, 16-byte aligned for the pass's v128 stores.
+  const at = allocateScratch(backend, 2 * period * 8 + 15);
+  try {
+    const sums = Math.ceil(at / 16) * 16;
+    passes.laneSums(x, count, period, sums);
+    return new Float64Array(memory.buffer, sums, period).slice();
+  } finally {
+    freeScratch(backend, at);
+  }
+}
+
 const optionalScaleShift = (args: KernelArgs): tf.TensorInfo | null => args.inputs.scaleShift ?? null;
 
 let registered = false;

@@ -2,14 +2,36 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelArgs } from './kernelArgs.ts';
+import { columnSums } from './wasmGroupNorm.ts';
+import { tensorOffset } from './wasmLinkedModule.ts';
 
 /*
  * tfjs-backend-wasm 4.22 sums only over innermost axes: any other axes are first moved inward by a
  * transpose of the whole tensor. The engine mostly sums NHWC gradients over [0, 1, 2] (bias and
  * broadcast gradients), i.e. over outer axes with the channels kept. Viewing x as [outer, reduced,
  * inner] with the reduced axes one contiguous run, this adds the inner rows in one pass (float64
- * accumulators). Other axis sets, dtypes and innermost reductions stay with the original kernel.
+ * accumulators): in WebAssembly SIMD where inner is a multiple of 4 (GroupNorm's statistics pass, 4-8x faster than
+ * the JS loop here), with the same sums in the same order. Other axis sets, dtypes and innermost reductions stay with
+ * the original kernel.
  */
+
+/** Float64 sums over the middle axis of x viewed as [outer, reduced, inner], each column in row order. */
+function outerSums(backend: BackendWasm, x: tf.TensorInfo, outer: number, reduced: number, inner: number): Float64Array {
+  const sums = new Float64Array(outer * inner);
+  for (let o = 0; o < outer; o++) {
+    const simd = columnSums(backend, tensorOffset(backend, x) + o * reduced * inner * 4, reduced * inner, inner);
+    if (simd !== null) {
+      sums.set(simd, o * inner);
+      continue;
+    }
+    const src = backend.typedArrayFromHeap(x) as Float32Array;
+    for (let r = 0; r < reduced; r++) {
+      const base = (o * reduced + r) * inner;
+      for (let i = 0; i < inner; i++) sums[o * inner + i] += src[base + i];
+    }
+  }
+  return sums;
+}
 
 function makeSum(original: tf.KernelFunc) {
   return (args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] => {
@@ -29,18 +51,9 @@ function makeSum(original: tf.KernelFunc) {
     const outShape = keepDims ? x.shape.map((s, d) => (axes.includes(d) ? 1 : s)) : kept;
     const backend = args.backend as BackendWasm;
     const out = backend.makeOutput(outShape, 'float32');
-    // Views after makeOutput: a heap growth detaches older ones.
-    const src = backend.typedArrayFromHeap(x) as Float32Array;
-    const dst = backend.typedArrayFromHeap(out) as Float32Array;
-    const acc = new Float64Array(inner);
-    for (let o = 0; o < outer; o++) {
-      acc.fill(0);
-      for (let r = 0; r < reduced; r++) {
-        const base = (o * reduced + r) * inner;
-        for (let i = 0; i < inner; i++) acc[i] += src[base + i];
-      }
-      dst.set(acc, o * inner);
-    }
+    const sums = outerSums(backend, x, outer, reduced, inner);
+    // A view taken after every allocation: a heap growth detaches older ones.
+    (backend.typedArrayFromHeap(out) as Float32Array).set(sums);
     return out;
   };
 }

@@ -263,6 +263,27 @@ describe('WASM Sum over outer axes', () => {
     const shapes = await onBackend('wasm', () => tf.tidy(() => [tf.sum(tf.zeros([2, 3, 4]), [0, 1], true).shape, tf.sum(tf.zeros([2, 3, 4]), 1).shape]));
     expect(shapes).toEqual([[1, 1, 4], [2, 4]]);
   });
+
+  it('adds each column in float64, in row order, to the bit: SIMD columns (multiples of 4) and the JS loop alike', async () => {
+    await tf.setBackend('wasm');
+    // A large common offset: float32 accumulation would lose digits that float64 keeps.
+    for (const shape of [[3, 5, 7, 8], [3, 5, 7, 6], [2, 9, 12]]) {
+      const [outer, ...rest] = shape;
+      const inner = rest[rest.length - 1];
+      const reduced = rest.slice(0, -1).reduce((a, b) => a * b, 1);
+      const xv = values(outer * reduced * inner, 15).map((v) => Math.fround(1e4 + v));
+      const expected = new Float32Array(outer * inner);
+      for (let o = 0; o < outer; o++) {
+        for (let i = 0; i < inner; i++) {
+          let sum = 0;
+          for (let r = 0; r < reduced; r++) sum += xv[(o * reduced + r) * inner + i];
+          expected[o * inner + i] = sum;
+        }
+      }
+      const got = tf.tidy(() => tf.sum(tf.tensor(xv, shape), rest.map((_, d) => d + 1).slice(0, -1)).dataSync() as Float32Array);
+      expect(got, shape.join('x')).toEqual(expected);
+    }
+  });
 });
 
 describe('WASM Winograd F(4x4, 3x3) convolutions', () => {
