@@ -5,12 +5,27 @@ import { createWorkerClient, type FqlabWorkerClient } from '../workers/client.ts
 import type { GpuKernelsApi } from './harness.gpuKernels.worker.ts';
 import type { WasmCheckApi } from './harness.wasmCheck.worker.ts';
 
+/** A single-threaded and a 2-thread WASM check worker with what their start returned. */
+interface WasmCheckPair {
+  single: Comlink.Remote<WasmCheckApi>;
+  twoThreads: Comlink.Remote<WasmCheckApi>;
+  singleStart: { reason: string; threadsCount: number };
+  twoThreadsStart: { reason: string; threadsCount: number };
+}
+
+function wasmCheckWorker(): Comlink.Remote<WasmCheckApi> {
+  return Comlink.wrap<WasmCheckApi>(new Worker(new URL('./harness.wasmCheck.worker.ts', import.meta.url), { type: 'module' }));
+}
+
 declare global {
   interface Window {
     fqlabHarness?: {
       client: FqlabWorkerClient;
-      /** A fresh test-only engine worker (e2e/harness.wasmCheck.worker.ts), for WASM threads-on/off comparisons. */
-      wasmCheckWorker: () => Comlink.Remote<WasmCheckApi>;
+      /**
+       * Two fresh test-only engine workers (e2e/harness.wasmCheck.worker.ts) for WASM threads-on/off comparisons, started:
+       * one with threads off, one with threads on at 2 XNNPACK threads.
+       */
+      wasmCheckPair: () => Promise<WasmCheckPair>;
       /** A fresh test-only worker (e2e/harness.gpuKernels.worker.ts) for the custom WebGPU kernels. */
       gpuKernelsWorker: () => Comlink.Remote<GpuKernelsApi>;
       /** The median filter kernel this browser runs, and whether it gives the JavaScript kernel's bits on a seeded map. */
@@ -21,7 +36,12 @@ declare global {
 
 window.fqlabHarness = {
   client: createWorkerClient(),
-  wasmCheckWorker: () => Comlink.wrap<WasmCheckApi>(new Worker(new URL('./harness.wasmCheck.worker.ts', import.meta.url), { type: 'module' })),
+  wasmCheckPair: async () => {
+    const single = wasmCheckWorker();
+    const twoThreads = wasmCheckWorker();
+    const [singleStart, twoThreadsStart] = await Promise.all([single.start(false), twoThreads.start(true, 2)]);
+    return { single, twoThreads, singleStart, twoThreadsStart };
+  },
   gpuKernelsWorker: () => Comlink.wrap<GpuKernelsApi>(new Worker(new URL('./harness.gpuKernels.worker.ts', import.meta.url), { type: 'module' })),
   medianKernels: () => {
     const dims = [29, 23, 17] as const;

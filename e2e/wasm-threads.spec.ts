@@ -28,10 +28,7 @@ test('the compute worker runs threaded WASM, and a tiny U-Net forward matches si
     if (!harness) throw new Error('harness missing');
     const real = await harness.client.backendCheck('wasm', { slices: 2, seed: 5 });
     const diagnostics = await harness.client.diagnostics();
-    const single = harness.wasmCheckWorker();
-    const twoThreads = harness.wasmCheckWorker();
-    const singleStart = await single.start(false);
-    const twoThreadsStart = await twoThreads.start(true, 2);
+    const { single, twoThreads, singleStart, twoThreadsStart } = await harness.wasmCheckPair();
     return {
       diagnostics,
       singleStart,
@@ -67,10 +64,7 @@ test("a training gradient through the engine's WASM kernels matches between 2-th
   const result = await page.evaluate(async () => {
     const harness = window.fqlabHarness;
     if (!harness) throw new Error('harness missing');
-    const twoThreads = harness.wasmCheckWorker();
-    const single = harness.wasmCheckWorker();
-    await twoThreads.start(true, 2);
-    await single.start(false);
+    const { single, twoThreads } = await harness.wasmCheckPair();
     const threaded = await twoThreads.gradient(7, 2);
     const reference = await single.gradient(7, 2);
     return { threaded: { loss: threaded.loss, gradients: Array.from(threaded.gradients) }, reference: { loss: reference.loss, gradients: Array.from(reference.gradients) } };
@@ -91,10 +85,7 @@ test("the engine's WebAssembly SIMD kernels (fused GroupNorm + scale-shift + SiL
   const result = await page.evaluate(async () => {
     const harness = window.fqlabHarness;
     if (!harness) throw new Error('harness missing');
-    const twoThreads = harness.wasmCheckWorker();
-    const single = harness.wasmCheckWorker();
-    const threadedStart = await twoThreads.start(true, 2);
-    await single.start(false);
+    const { single, twoThreads, twoThreadsStart: threadedStart } = await harness.wasmCheckPair();
     const plain = (r: Awaited<ReturnType<typeof single.fusedGroupNorm>>) => ({ linked: r.linked, wasm: Array.from(r.wasm), cpu: Array.from(r.cpu) });
     return {
       threadedReason: threadedStart.reason,

@@ -1,7 +1,7 @@
 // Adam's update as one WebAssembly SIMD pass per weight tensor on the tfjs WASM backend (wasm/adam.as.ts), bit for bit what adam.ts's op chain computes.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { KernelArgs } from './kernelArgs.ts';
+import { kernelInput, type KernelArgs } from './kernelArgs.ts';
 import { ADAM_SHARED_WASM_BASE64, ADAM_WASM_BASE64 } from './wasm/adamWasm.ts';
 import { linkedExports, tensorOffset, type KernelModuleBytes } from './wasmLinkedModule.ts';
 
@@ -29,9 +29,7 @@ interface AdamPass {
 const ADAM_MODULE: KernelModuleBytes = { unsharedBase64: ADAM_WASM_BASE64, sharedBase64: ADAM_SHARED_WASM_BASE64 };
 
 function input(args: KernelArgs, name: string): tf.TensorInfo {
-  const t = args.inputs[name];
-  if (t === undefined) throw new Error(`Adam kernel: missing input ${name}`);
-  return t;
+  return kernelInput(args, name, 'Adam kernel');
 }
 
 /** [p', m', v'] in new tensors: the inputs may share their data with other tensors (clones, reshapes), so none is written. */

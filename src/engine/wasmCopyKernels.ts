@@ -1,7 +1,7 @@
 // Fast Slice, SplitV, Unpack and Concat for the tfjs WASM backend (its JS versions copy one innermost row per call), and copy-free Identity and Cast.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { KernelArgs } from './kernelArgs.ts';
+import { kernelInput, type KernelArgs } from './kernelArgs.ts';
 
 /*
  * tfjs-backend-wasm 4.22 implements these four kernels in JavaScript with a `set(subarray())` per
@@ -25,9 +25,7 @@ function copyRun(src: Heap, from: number, dst: Heap, to: number, length: number)
 }
 
 function input(args: KernelArgs, name: string): tf.TensorInfo {
-  const t = args.inputs[name];
-  if (t === undefined) throw new Error(`wasm copy kernel: missing input ${name}`);
-  return t;
+  return kernelInput(args, name, 'wasm copy kernel');
 }
 
 function heap(backend: BackendWasm, t: tf.TensorInfo): Heap {

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { webGpuKernelFlags } from './webgpu/kernelFlags.ts';
-import type { KernelArgs } from './kernelArgs.ts';
+import { kernelInput, type KernelArgs } from './kernelArgs.ts';
 import { GROUP_NORM_SHARED_WASM_BASE64, GROUP_NORM_WASM_BASE64 } from './wasm/groupNormWasm.ts';
 import { allocateScratch, backendMemory, freeScratch, linkedExports, tensorOffset, type KernelModuleBytes } from './wasmLinkedModule.ts';
 
@@ -58,9 +58,7 @@ function shape4(t: tf.TensorInfo, groups: number): [number, number, number] {
 }
 
 function input(args: KernelArgs, name: string): tf.TensorInfo {
-  const t = args.inputs[name];
-  if (t === undefined) throw new Error(`GroupNorm kernel: missing input ${name}`);
-  return t;
+  return kernelInput(args, name, 'GroupNorm kernel');
 }
 
 function gcd(a: number, b: number): number {

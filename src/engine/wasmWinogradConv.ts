@@ -2,7 +2,7 @@
 // multiplications: transforms and products in WebAssembly SIMD (wasm/winograd.as.ts) on tfjs's own memory.
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { KernelArgs } from './kernelArgs.ts';
+import { kernelInput, type KernelArgs } from './kernelArgs.ts';
 import { WINOGRAD_SHARED_WASM_BASE64, WINOGRAD_WASM_BASE64 } from './wasm/winogradWasm.ts';
 import { allocateScratch, freeScratch, linkedExports, tensorOffset, type KernelModuleBytes } from './wasmLinkedModule.ts';
 
@@ -235,9 +235,7 @@ export function winogradFilterGradientGeometry(backend: tf.KernelBackend, x: tf.
 }
 
 function input(args: KernelArgs, name: string): tf.TensorInfo {
-  const t = args.inputs[name];
-  if (t === undefined) throw new Error(`Winograd convolution: missing input ${name}`);
-  return t;
+  return kernelInput(args, name, 'Winograd convolution');
 }
 
 function makeConv2d(original: tf.KernelFunc) {

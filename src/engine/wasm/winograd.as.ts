@@ -115,17 +115,24 @@ const BLOCK_ROW = 6 * 16;
   v128.store(dst + 2 * dstStride, f32x4.add(f32x4.mul(f32x4.sub(s34, s12), sixth), u5));
 }
 
-/** Copies a patch's `height` x `width` window at (top, left) of one image's channels [ch, ch + 4) into PATCH, zero outside. */
-@inline function gatherPatch(image: usize, h: i32, w: i32, row: usize, pixel: usize, ch: i32, top: i32, left: i32, height: i32, width: i32, patch: usize): void {
+/**
+ * Where a tile's `size` x `size` window at (top, left) of one image's channels [ch, ch + 4) is read: in the image when it
+ * lies `inside`, else copied into PATCH with zeros outside the image. The window's rows and pixels are then `row` and
+ * `pixel` bytes apart in the image, BLOCK_ROW and 16 in PATCH.
+ */
+@inline function windowAt(image: usize, h: i32, w: i32, row: usize, pixel: usize, ch: i32, top: i32, left: i32, size: i32, inside: bool, scratch: usize): usize {
+  if (inside) return image + <usize>top * row + <usize>left * pixel + (<usize>ch << 2);
+  const patch = scratch + PATCH;
   const zero = f32x4.splat(0);
-  for (let i = 0; i < height; i++) {
+  for (let i = 0; i < size; i++) {
     const r = top + i;
-    for (let j = 0; j < width; j++) {
+    for (let j = 0; j < size; j++) {
       const col = left + j;
       const inImage = r >= 0 && r < h && col >= 0 && col < w;
       v128.store(patch + <usize>(i * 6 + j) * 16, inImage ? v128.load(image + <usize>r * row + <usize>col * pixel + (<usize>ch << 2)) : zero);
     }
   }
+  return patch;
 }
 
 /*
@@ -156,18 +163,11 @@ export function inputTransform(x: usize, h: i32, w: i32, c: i32, padTop: i32, pa
     const top = tileRow(tile, tilesH, tilesW) * 4 - padTop;
     const left = (tile % tilesW) * 4 - padLeft;
     const inside = top >= 0 && top + 6 <= h && left >= 0 && left + 6 <= w;
+    const srcRow = inside ? row : BLOCK_ROW;
+    const srcPixel = inside ? pixel : 16;
     const points = v + <usize>local * 36 * pixel;
     for (let ch = 0; ch < c; ch += 4) {
-      let src = scratch + PATCH;
-      let srcRow: usize = BLOCK_ROW;
-      let srcPixel: usize = 16;
-      if (inside) {
-        src = image + <usize>top * row + <usize>left * pixel + (<usize>ch << 2);
-        srcRow = row;
-        srcPixel = pixel;
-      } else {
-        gatherPatch(image, h, w, row, pixel, ch, top, left, 6, 6, src);
-      }
+      const src = windowAt(image, h, w, row, pixel, ch, top, left, 6, inside, scratch);
       // Columns first (rows[i][j] = sum_k B^T[i][k] d[k][j]), then each row of that into its six points.
       for (let j = 0; j < 6; j++) inputRows(src + <usize>j * srcPixel, srcRow, scratch + ROWS + (<usize>j << 4), BLOCK_ROW);
       const dst = points + (<usize>ch << 2);
@@ -219,18 +219,11 @@ export function gradientTransform(dy: usize, ho: i32, wo: i32, c: i32, tilesH: i
     const top = tileRow(tile, tilesH, tilesW) * 4;
     const left = (tile % tilesW) * 4;
     const inside = top + 4 <= ho && left + 4 <= wo;
+    const srcRow = inside ? row : BLOCK_ROW;
+    const srcPixel = inside ? pixel : 16;
     const points = w + <usize>local * 36 * pixel;
     for (let ch = 0; ch < c; ch += 4) {
-      let src = scratch + PATCH;
-      let srcRow: usize = BLOCK_ROW;
-      let srcPixel: usize = 16;
-      if (inside) {
-        src = image + <usize>top * row + <usize>left * pixel + (<usize>ch << 2);
-        srcRow = row;
-        srcPixel = pixel;
-      } else {
-        gatherPatch(image, ho, wo, row, pixel, ch, top, left, 4, 4, src);
-      }
+      const src = windowAt(image, ho, wo, row, pixel, ch, top, left, 4, inside, scratch);
       // Columns first (rows[i][k] = sum_a A[i][a] dy[a][k]), then each row into its six points.
       for (let k = 0; k < 4; k++) adjointRows(src + <usize>k * srcPixel, srcRow, scratch + ROWS + (<usize>k << 4), BLOCK_ROW);
       const dst = points + (<usize>ch << 2);

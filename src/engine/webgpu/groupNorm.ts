@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL } from '../wasmGroupNorm.ts';
-import type { KernelArgs } from '../kernelArgs.ts';
+import { kernelInput, type KernelArgs } from '../kernelArgs.ts';
 import type { WebGpuProgramRunner } from './programTypes.ts';
 
 /*
@@ -222,9 +222,7 @@ class ChannelGradProgram implements WebGPUProgram {
 }
 
 function input(args: KernelArgs, name: string): tf.TensorInfo {
-  const t = args.inputs[name];
-  if (t === undefined) throw new Error(`GroupNorm kernel (webgpu): missing input ${name}`);
-  return t;
+  return kernelInput(args, name, 'GroupNorm kernel (webgpu)');
 }
 
 function groupNormShape(x: tf.TensorInfo, groups: number): GroupNormShape {
