@@ -178,6 +178,10 @@ ALL_CORES = os.sched_getaffinity(0)
 class Bench:
     def __init__(self):
         self.models = {}
+        # Without flushing, subnormal floats inside PyTorch's kernels made its times swing up to 3x between runs of the
+        # same request on the 2-core VM (tiny forward 0.19-0.48 s, 0.084 s flushed): flushed is its steady best time,
+        # the stricter reference. WebAssembly cannot flush (it keeps IEEE subnormals); fqlab's times are steady without.
+        torch.set_flush_denormal(True)
 
     def model(self, config: dict, expected: int) -> tuple[UNet, torch.optim.Adam]:
         key = json.dumps(config, sort_keys=True)

@@ -147,9 +147,9 @@ export function applyAttention(layer: AttentionLayer, x: tf.Tensor4D, p: ParamLo
   const ch = c / heads;
   const normed = groupNorm(x, p(`${layer.name}.norm.weight`), p(`${layer.name}.norm.bias`), groups);
   const qkv = linear(tf.reshape(normed, [n * length, c]), p, `${layer.name}.qkv`);
-  // [n, L, heads, 3, ch] -> [3, n, heads, L, ch]
-  const split = tf.transpose(tf.reshape(qkv, [n, length, heads, 3, ch]), [3, 0, 2, 1, 4]);
-  const [q, k, v] = tf.unstack(split).map((t) => tf.reshape(t, [n * heads, length, ch]) as tf.Tensor3D);
+  // [n, L, heads * 3, ch] -> [n * heads, 3, L, ch]: a rank-4 transpose (tfjs-wasm's rank-5 one is ~100x slower).
+  const split = tf.reshape(tf.transpose(tf.reshape(qkv, [n, length, heads * 3, ch]), [0, 2, 1, 3]), [n * heads, 3, length, ch]);
+  const [q, k, v] = tf.unstack(split, 1) as tf.Tensor3D[];
   const scale = 1 / Math.sqrt(Math.sqrt(ch));
   const weights = tf.softmax(tf.matMul(tf.mul(q, scale), tf.mul(k, scale), false, true));
   const attended = tf.matMul(weights, v); // [n * heads, L, ch]
