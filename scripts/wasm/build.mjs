@@ -41,6 +41,14 @@ const MODULES = [
     ],
   },
   {
+    source: 'src/engine/wasm/copy.as.ts',
+    target: 'src/engine/wasm/copyWasm.ts',
+    variants: [
+      { name: 'COPY_WASM_BASE64', what: 'The copy\'s WebAssembly module for an unshared memory', flags: IMPORTED_MEMORY },
+      { name: 'COPY_SHARED_WASM_BASE64', what: 'The same copy for a shared memory (threaded tfjs WASM)', flags: SHARED_MEMORY },
+    ],
+  },
+  {
     source: 'src/engine/wasm/adam.as.ts',
     target: 'src/engine/wasm/adamWasm.ts',
     variants: [

@@ -2,34 +2,54 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { kernelInput, type KernelArgs } from './kernelArgs.ts';
+import { COPY_SHARED_WASM_BASE64, COPY_WASM_BASE64 } from './wasm/copyWasm.ts';
+import { linkedExports, tensorOffset, type KernelModuleBytes } from './wasmLinkedModule.ts';
 
 /*
  * tfjs-backend-wasm 4.22 implements these four kernels in JavaScript with a `set(subarray())` per
  * innermost row (and a generic per-element path for rank 5+). Channel-axis slices of NHWC tensors
  * (gradients of skip-connection concats, splits of the time-embedding scale/shift) then cost ~100 ns
- * per pixel, which made them a third of a U-Net training step. These replacements copy the same
- * contiguous runs with plain loops (memcpy-style set() only for long runs); same results, any rank.
+ * per pixel, which made them a third of a U-Net training step. These replacements plan the same
+ * contiguous runs as strided sequences and copy each sequence in one call into a SIMD module
+ * (wasm/copy.as.ts; a JS loop where it cannot link); same results, any rank.
  */
 
 type Heap = Float32Array | Int32Array | Uint8Array;
 
-/** Runs longer than this use TypedArray.set (a memcpy); shorter ones a loop, which avoids the per-call cost. */
+/** The export of wasm/copy.as.ts (byte offsets into tfjs's memory). */
+interface RunCopier {
+  copyRuns(src: number, srcStride: number, dst: number, dstStride: number, runBytes: number, count: number): void;
+}
+
+const COPY_MODULE: KernelModuleBytes = { unsharedBase64: COPY_WASM_BASE64, sharedBase64: COPY_SHARED_WASM_BASE64 };
+
+/** Runs longer than this use TypedArray.set (a memcpy) in the JS fallback; shorter ones a loop, which avoids the per-call cost. */
 const SET_THRESHOLD = 64;
 
-function copyRun(src: Heap, from: number, dst: Heap, to: number, length: number): void {
-  if (length > SET_THRESHOLD) {
-    dst.set(src.subarray(from, from + length), to);
+/**
+ * `count` runs of `run` elements, run r from src[from + r * srcStride] to dst[to + r * dstStride]: one call into the
+ * SIMD module where it links to tfjs's memory, else per run in JS (same bytes either way).
+ */
+function copyRuns(backend: BackendWasm, x: tf.TensorInfo, from: number, srcStride: number, out: tf.TensorInfo, to: number, dstStride: number, run: number, count: number): void {
+  const copier = linkedExports<RunCopier>(backend, COPY_MODULE);
+  if (copier !== null) {
+    const bytes = tf.util.bytesPerElement(x.dtype);
+    copier.copyRuns(tensorOffset(backend, x) + from * bytes, srcStride * bytes, tensorOffset(backend, out) + to * bytes, dstStride * bytes, run * bytes, count);
     return;
   }
-  for (let i = 0; i < length; i++) dst[to + i] = src[from + i];
+  // Views after makeOutput: a heap growth detaches older ones.
+  const src = backend.typedArrayFromHeap(x) as Heap;
+  const dst = backend.typedArrayFromHeap(out) as Heap;
+  for (let r = 0; r < count; r++) {
+    const a = from + r * srcStride;
+    const b = to + r * dstStride;
+    if (run > SET_THRESHOLD) dst.set(src.subarray(a, a + run), b);
+    else for (let i = 0; i < run; i++) dst[b + i] = src[a + i];
+  }
 }
 
 function input(args: KernelArgs, name: string): tf.TensorInfo {
   return kernelInput(args, name, 'wasm copy kernel');
-}
-
-function heap(backend: BackendWasm, t: tf.TensorInfo): Heap {
-  return backend.typedArrayFromHeap(t) as Heap;
 }
 
 function product(values: readonly number[]): number {
@@ -40,26 +60,35 @@ function product(values: readonly number[]): number {
 function sliceBox(backend: BackendWasm, x: tf.TensorInfo, begin: readonly number[], size: readonly number[]): tf.TensorInfo {
   const out = backend.makeOutput([...size], x.dtype);
   if (product(size) === 0) return out;
-  // Views after makeOutput: a heap growth detaches older ones.
-  const src = heap(backend, x);
-  const dst = heap(backend, out);
   const shape = x.shape;
   const rank = shape.length;
-  // Trailing dims taken whole merge into one run with the last partial dim.
-  let last = rank - 1;
-  while (last > 0 && size[last] === shape[last] && begin[last] === 0) last--;
   const strides = new Array<number>(rank).fill(1);
   for (let d = rank - 2; d >= 0; d--) strides[d] = strides[d + 1] * shape[d + 1];
+  // Trailing dims taken whole merge into one contiguous run with the last partial dim.
+  let last = rank - 1;
+  while (last > 0 && size[last] === shape[last] && begin[last] === 0) last--;
   const run = size[last] * strides[last];
-  const counter = new Array<number>(last).fill(0);
+  // The dims above the run (outermost first), a dim taken whole merged into the one above it.
+  const outer: Array<{ size: number; stride: number }> = [];
+  for (let d = 0; d < last; d++) {
+    const whole = size[d] === shape[d] && begin[d] === 0;
+    const above = outer.at(-1);
+    if (whole && above !== undefined) outer[outer.length - 1] = { size: above.size * size[d], stride: strides[d] };
+    else outer.push({ size: size[d], stride: strides[d] });
+  }
+  let base = 0;
+  for (let d = 0; d <= last; d++) base += begin[d] * strides[d];
+  // The innermost outer dim goes to copyRuns as its count; the others are walked here.
+  const inner = outer.pop() ?? { size: 1, stride: run };
+  const counter = new Array<number>(outer.length).fill(0);
   let to = 0;
   for (;;) {
-    let from = begin[last] * strides[last];
-    for (let d = 0; d < last; d++) from += (begin[d] + counter[d]) * strides[d];
-    copyRun(src, from, dst, to, run);
-    to += run;
-    let d = last - 1;
-    while (d >= 0 && ++counter[d] === size[d]) counter[d--] = 0;
+    let from = base;
+    for (let d = 0; d < outer.length; d++) from += counter[d] * outer[d].stride;
+    copyRuns(backend, x, from, inner.stride, out, to, run, run, inner.size);
+    to += run * inner.size;
+    let d = outer.length - 1;
+    while (d >= 0 && ++counter[d] === outer[d].size) counter[d--] = 0;
     if (d < 0) break;
   }
   return out;
@@ -127,17 +156,14 @@ function makeConcat(original: tf.KernelFunc) {
     const axis = tf.util.parseAxisParam((args.attrs as unknown as tf.ConcatAttrs).axis, inputs[0].shape)[0];
     const outShape = tf.backend_util.computeOutShape(inputs.map((t) => t.shape), axis);
     const out = backend.makeOutput(outShape, inputs[0].dtype);
-    const dst = heap(backend, out);
-    const srcs = inputs.map((t) => heap(backend, t));
     const outer = product(outShape.slice(0, axis));
     const inner = inputs.map((t) => product(t.shape.slice(axis)));
+    const outInner = product(outShape.slice(axis));
     let to = 0;
-    for (let b = 0; b < outer; b++) {
-      for (let i = 0; i < srcs.length; i++) {
-        copyRun(srcs[i], b * inner[i], dst, to, inner[i]);
-        to += inner[i];
-      }
-    }
+    inputs.forEach((t, i) => {
+      copyRuns(backend, t, 0, inner[i], out, to, outInner, inner[i], outer);
+      to += inner[i];
+    });
     return out;
   };
 }

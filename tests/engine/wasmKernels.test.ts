@@ -1,7 +1,10 @@
 // The engine's replacement WASM kernels (conv gradients, copies, BatchMatMul, fused GroupNorm, Winograd convolutions) against the tfjs CPU backend.
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { groupNorm } from '../../src/engine/layers.ts';
+import { COPY_SHARED_WASM_BASE64, COPY_WASM_BASE64 } from '../../src/engine/wasm/copyWasm.ts';
+import { linkedExports } from '../../src/engine/wasmLinkedModule.ts';
 import { setWinogradSettings, winogradSettings } from '../../src/engine/wasmWinogradConv.ts';
 import { useWasm } from './backendSetup.ts';
 import { seededValues as values } from './synthetic.ts';
@@ -106,6 +109,13 @@ describe('WASM copy kernels', () => {
         keep(tf.concat([x4, x4], 1));
         keep(tf.concat([tf.tensor1d([1, 2]), tf.tensor1d([3])], 0));
         keep(tf.cast(tf.slice(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32'), [0, 1], [2, 2]), 'float32'));
+        // Whole inner dims under a partial one; runs of 5 and 9 floats (SIMD moves and word tails).
+        keep(tf.slice(x4, [0, 1, 0, 0], [2, 3, 6, 7]));
+        keep(tf.concat([tf.slice(x4, [0, 0, 0, 0], [2, 5, 6, 5]), tf.slice(x4, [0, 0, 0, 0], [2, 5, 6, 4])], 3));
+        // One-byte booleans: runs of 7 and 3 bytes, byte tails.
+        const flags = tf.greater(x4, 0);
+        keep(tf.cast(tf.concat([flags, tf.slice(flags, [0, 0, 0, 4], [2, 5, 6, 3])], 3), 'float32'));
+        keep(tf.cast(tf.concat([tf.cast(x4, 'int32'), tf.cast(tf.mul(x4, 3), 'int32')], 2), 'float32'));
       });
       return out;
     };
@@ -114,6 +124,8 @@ describe('WASM copy kernels', () => {
     await tf.setBackend('wasm');
     expect(onWasm.length).toBe(onCpu.length);
     onWasm.forEach((a, i) => expect(Array.from(a)).toEqual(Array.from(onCpu[i])));
+    // The runs above went through the SIMD module, not the JS fallback.
+    expect(linkedExports(tf.backend() as BackendWasm, { unsharedBase64: COPY_WASM_BASE64, sharedBase64: COPY_SHARED_WASM_BASE64 })).not.toBeNull();
   });
 });
 

@@ -122,6 +122,8 @@ describe('npm run build:wasm --check', () => {
         'src/engine/wasm/winogradWasm.ts',
         'src/engine/wasm/adam.as.ts',
         'src/engine/wasm/adamWasm.ts',
+        'src/engine/wasm/copy.as.ts',
+        'src/engine/wasm/copyWasm.ts',
       ]) {
         cpSync(path, join(root, path));
       }
