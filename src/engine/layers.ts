@@ -96,17 +96,44 @@ export function applyConv(layer: ConvLayer, x: tf.Tensor4D, p: ParamLookup): tf.
   return conv(x, p, layer.name);
 }
 
+/** Each pixel to a 2 x 2 block, as a broadcast multiply (times `scale`). */
+function blockBroadcast(x: tf.Tensor4D, scale: number): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  return tf.reshape(tf.mul(tf.reshape(x, [n, h, 1, w, 1, c]), tf.fill([1, 1, 2, 1, 2, 1], scale)), [n, 2 * h, 2 * w, c]);
+}
+
+/*
+ * The two resamplings' gradients are each other's operation: the 2 x 2 block sums of an upsampling's output gradient
+ * (an average pool times 4, exact in binary) and the pooled gradient spread over the blocks times 1/4. On tfjs-wasm
+ * the generic gradients (AvgPoolGrad; a Sum over two inner axes) are 7-17x slower than these XNNPACK pool and
+ * broadcast kernels.
+ */
+const upsampleWithBlockSumGradient = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => ({
+  value: blockBroadcast(args[0] as tf.Tensor4D, 1),
+  gradFunc: (dy: tf.Tensor) => tf.mul(tf.avgPool(dy as tf.Tensor4D, 2, 2, 'valid'), 4),
+}));
+
+const poolWithBroadcastGradient = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => ({
+  value: tf.avgPool(args[0] as tf.Tensor4D, 2, 2, 'valid'),
+  gradFunc: (dy: tf.Tensor) => blockBroadcast(dy as tf.Tensor4D, 0.25),
+}));
+
 /**
  * Nearest-neighbour 2x upsampling as a broadcast (each pixel to a 2 x 2 block). Not
  * tf.image.resizeNearestNeighbor: tfjs 4.22's CPU gradient of it is wrong for batches > 1.
  */
 export function upsampleNearest2x(x: tf.Tensor4D): tf.Tensor4D {
-  const [n, h, w, c] = x.shape;
-  return tf.reshape(tf.mul(tf.reshape(x, [n, h, 1, w, 1, c]), tf.ones([1, 1, 2, 1, 2, 1])), [n, 2 * h, 2 * w, c]);
+  return upsampleWithBlockSumGradient(x) as tf.Tensor4D;
+}
+
+/** 2 x 2 average pooling, stride 2 ('valid'); odd sides keep tf.avgPool's own gradient (the broadcast one needs even sides). */
+export function averagePool2x(x: tf.Tensor4D): tf.Tensor4D {
+  const [, h, w] = x.shape;
+  return h % 2 === 0 && w % 2 === 0 ? (poolWithBroadcastGradient(x) as tf.Tensor4D) : tf.avgPool(x, 2, 2, 'valid');
 }
 
 function resample(x: tf.Tensor4D, mode: ResBlockLayer['resample']): tf.Tensor4D {
-  if (mode === 'down') return tf.avgPool(x, 2, 2, 'valid');
+  if (mode === 'down') return averagePool2x(x);
   if (mode === 'up') return upsampleNearest2x(x);
   return x;
 }

@@ -1,7 +1,7 @@
 // The U-Net: exact parameter counts of the presets, and the forward pass against a numpy guided-diffusion reference.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { silu, upsampleNearest2x } from '../../src/engine/layers.ts';
+import { averagePool2x, silu, upsampleNearest2x } from '../../src/engine/layers.ts';
 import { patchedLoss, UNET_PRESETS, UNet, unetForwardFlops, unetParameterCount, unetParamSpecs, unetPlan, unetPreset } from '../../src/engine/index.ts';
 import type { UNetFixture } from './unetFixture.ts';
 import { useWasm } from './backendSetup.ts';
@@ -135,6 +135,19 @@ describe('U-Net gradients', () => {
       }
     }
     tf.dispose([dy, x]);
+  });
+
+  it('2 x 2 average pooling spreads a quarter of each gradient over its block, for even and odd sides', () => {
+    for (const shape of [[2, 4, 6, 3], [1, 5, 7, 2]] as Array<[number, number, number, number]>) {
+      const x = tf.tensor4d(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i)), shape);
+      const pooled = tf.avgPool(x, 2, 2, 'valid');
+      const dy = tf.tensor4d(Array.from({ length: pooled.size }, (_, i) => ((i * 5) % 9) - 4), pooled.shape);
+      expect(Array.from(averagePool2x(x).dataSync())).toEqual(Array.from(pooled.dataSync()));
+      const mine = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(averagePool2x(v as tf.Tensor4D), dy)))(x).dataSync();
+      const stock = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.avgPool(v as tf.Tensor4D, 2, 2, 'valid'), dy)))(x).dataSync();
+      expect(Array.from(mine)).toEqual(Array.from(stock));
+      tf.dispose([x, pooled, dy]);
+    }
   });
 
   it('SiLU\'s hand-written gradient equals autodiff of x * sigmoid(x)', () => {
