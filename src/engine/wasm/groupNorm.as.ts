@@ -71,6 +71,11 @@ export function storeConstants(at: usize): void {
   return f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(z), k)));
 }
 
+/** z * sigmoid(z) as z / (1 + exp(-z)): one operation fewer than the product. */
+@inline function silu4(z: v128, k: usize): v128 {
+  return f32x4.div(z, f32x4.add(constant(k, ONE), exp4(f32x4.neg(z), k)));
+}
+
 /** Lanes 2 and 3 of four floats as float64. */
 @inline function promoteHigh(v: v128): v128 {
   return f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1));
@@ -147,7 +152,7 @@ export function affine(x: usize, out: usize, count: i32, period: i32, coefficien
       const laneAt = <usize>k << 2;
       const xc = centred4(v128.load(x + rowAt + laneAt), v128.load(meanHighAt + laneAt), v128.load(meanLowAt + laneAt));
       let z = f32x4.add(f32x4.mul(xc, v128.load(scaleAt + laneAt)), v128.load(shiftAt + laneAt));
-      if (silu) z = f32x4.mul(z, sigmoid4(z, constants));
+      if (silu) z = silu4(z, constants);
       v128.store(out + rowAt + laneAt, z);
     }
   }
@@ -155,7 +160,7 @@ export function affine(x: usize, out: usize, count: i32, period: i32, coefficien
     const k = i - whole;
     const xc = f32At(x, i) - f32At(meanHighAt, k) - f32At(meanLowAt, k);
     let z = xc * f32At(scaleAt, k) + f32At(shiftAt, k);
-    if (silu) z *= f32x4.extract_lane(sigmoid4(f32x4.splat(z), constants), 0);
+    if (silu) z = f32x4.extract_lane(silu4(f32x4.splat(z), constants), 0);
     store<f32>(out + (<usize>i << 2), z);
   }
 }
