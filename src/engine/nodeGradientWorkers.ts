@@ -111,8 +111,8 @@ class NodeGradientWorkers implements GradientHelpers, ForwardHelpers {
   }
 
   forward(unet: UNet, version: string, shares: ForwardShare[]): Promise<Float32Array[]> {
-    if (shares.length > this.workers.length) throw new RangeError(`forward: ${shares.length} shares for ${this.workers.length} helpers`);
-    // Read (synchronously, so every share is posted before the caller computes its own) only for workers without this version.
+    if (shares.length > this.workers.length) return Promise.reject(new RangeError(`forward: ${shares.length} shares for ${this.workers.length} helpers`));
+    // Read only for workers without this version, and synchronously (a copy on WASM), so every share is posted before the caller computes its own.
     let weights: Float32Array[] | null = null;
     const weightsFor = (worker: EngineWorker): Float32Array[] | null => {
       if (worker.forwardVersion === version) return null;
