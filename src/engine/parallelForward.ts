@@ -45,8 +45,9 @@ export function forwardShareSizes(n: number, engines: number): number[] {
  * the result is the same to the bit as one engine's (tests/engine/parallelForward.test.ts). The caller owns it.
  */
 export async function dataParallelApply(unet: UNet, shared: SharedForwards, x: tf.Tensor4D, t: ArrayLike<number>): Promise<tf.Tensor4D> {
-  const [n, height, width] = x.shape;
+  const [n, height, width, channels] = x.shape;
   if (t.length !== n) throw new Error(`dataParallelApply: ${t.length} timesteps for a batch of ${n}`);
+  if (channels !== 1) throw new Error(`dataParallelApply: the U-Net takes one channel, got ${channels}`);
   const sizes = forwardShareSizes(n, shared.helpers.count + 1);
   if (sizes.length === 1) return unet.apply(x, t);
   const pixels = height * width;

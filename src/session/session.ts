@@ -102,7 +102,8 @@ export interface SessionOptions {
   gradientHelpers?: () => GradientHelpers | undefined;
   /**
    * Starts engines that share each U-Net forward of a reconstruction (the CLI's --threads: Node worker threads), at
-   * the first one, kept for the session; default: this engine alone. The maps are the same to the bit either way.
+   * the first one, kept for the session (idle, they keep no Node process alive); default: this engine alone. The maps
+   * are the same to the bit either way.
    */
   forwardHelpers?: () => ForwardHelpers | undefined;
 }
@@ -308,8 +309,10 @@ export class Session {
     return model;
   }
 
-  /** A model as reconstructions run it: its forwards shared with the helpers (started here at the first call), its rate recorded. */
+  /** A model as reconstructions run it: its U-Net forwards shared with the helpers (started at the first), its rate recorded. */
   private inferenceModel(model: TrainedModel): ReconstructionModel {
+    // Only the diffusion methods' U-Net forwards are shared: other models start no helpers.
+    if (model.config.unet === null) return this.throughput.measured(model);
     this.forwardHelpers ??= { helpers: this.options.forwardHelpers?.() };
     return this.throughput.measured(model.sharingForwards(this.forwardHelpers.helpers));
   }
