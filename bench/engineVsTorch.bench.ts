@@ -7,8 +7,9 @@ import os from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { defaultTrainingConfig, initBackend, Trainer, UNet, unetParameterCount, unetPreset, type UNetPresetName } from '../src/engine/index.ts';
+import { dataParallelApply, defaultTrainingConfig, initBackend, Trainer, UNet, unetParameterCount, unetPreset, type UNetPresetName } from '../src/engine/index.ts';
 import type { GradientHelpers } from '../src/engine/microBatch.ts';
+import type { ForwardHelpers, SharedForwards } from '../src/engine/parallelForward.ts';
 import { startGradientWorkers } from '../src/engine/nodeGradientWorkers.ts';
 import { syntheticVolume } from '../tests/engine/synthetic.ts';
 import { formatKernelProfile, profileKernels } from './kernelProfile.ts';
@@ -108,11 +109,12 @@ async function timed(f: () => Promise<void>): Promise<Timing> {
   return { wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };
 }
 
-/** One fqlab forward of `batch` slices (single engine: inference does not use helper threads). */
-async function fqlabForward(model: UNet, batch: number): Promise<Timing> {
+/** One fqlab forward of `batch` slices: on this engine alone, or shared with helper threads (dataParallelApply). */
+async function fqlabForward(model: UNet, batch: number, shared?: SharedForwards): Promise<Timing> {
   const x = tf.randomUniform([batch, 96, 96, 1], -1, 1, 'float32', 1) as tf.Tensor4D;
+  const t = new Array<number>(batch).fill(499);
   const timing = await timed(async () => {
-    const y = model.apply(x, new Array<number>(batch).fill(499));
+    const y = shared === undefined ? model.apply(x, t) : await dataParallelApply(model, shared, x, t);
     await y.data();
     y.dispose();
   });
@@ -167,7 +169,7 @@ function printRows(preset: UNetPresetName, rows: Row[], cores: number): void {
   }
 }
 
-async function benchPreset(preset: UNetPresetName, reps: number, torch: Torch | null, helpers: GradientHelpers, cores: number): Promise<void> {
+async function benchPreset(preset: UNetPresetName, reps: number, torch: Torch | null, helpers: GradientHelpers & ForwardHelpers, cores: number): Promise<void> {
   const plan = PLANS[preset];
   console.log(`\n## ${preset}: ${unetParameterCount(unetPreset(preset)).toLocaleString('en-US')} parameters (PyTorch's count asserted equal)`);
   const rows: Row[] = [];
@@ -175,14 +177,14 @@ async function benchPreset(preset: UNetPresetName, reps: number, torch: Torch | 
   const train: Row[] = plan.trainBatch === null ? [] : THREADS.map((threads) => ({ what: `training step, batch ${plan.trainBatch}`, threads, fqlab: [], torch: [], goal: GOAL.train }));
   rows.push(...forward, ...train);
   const model = UNet.create(unetPreset(preset), 0);
+  const shared: SharedForwards = { helpers, version: `bench-${preset}` };
   await fqlabForward(model, 1); // warm-up: XNNPACK operator creation
+  await fqlabForward(model, plan.forwardBatch, shared); // warm-up: the helper's replica gets its weights, and its operators
   const trainers = plan.trainBatch === null ? [] : THREADS.map((threads) => trainer(preset, plan.trainBatch as number, threads > 1 ? helpers : undefined));
   for (const t of trainers) await t.trainStep(); // warm-up, and the helpers' replicas
   for (let rep = 0; rep < reps; rep++) {
-    const oneThread = await fqlabForward(model, plan.forwardBatch);
     for (const row of forward) {
-      // Inference runs on one engine: its time is the same at both thread counts.
-      row.fqlab.push(oneThread);
+      row.fqlab.push(await fqlabForward(model, plan.forwardBatch, row.threads > 1 ? shared : undefined));
       if (torch !== null) row.torch.push(await torch.time(preset, 'forward', plan.forwardBatch, row.threads));
     }
     for (let i = 0; i < train.length; i++) {
@@ -216,7 +218,8 @@ async function main(): Promise<void> {
   const cpus = os.cpus();
   const backend = await initBackend('wasm');
   console.log(`# fqlab vs PyTorch on the same U-Net\nmachine: ${cpus[0]?.model ?? 'unknown CPU'} x ${cpus.length}, Node ${process.version}, fqlab ${backend.reason}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log('fqlab at 2 threads: a worker thread with its own WASM engine computes half of the micro-batches (src/engine/nodeGradientWorkers.ts); forwards use one engine.');
+  console.log('fqlab at 2 threads: a worker thread with its own WASM engine computes half of the micro-batches (src/engine/nodeGradientWorkers.ts),');
+  console.log('  and half of each forward\'s slices (dataParallelApply, src/engine/parallelForward.ts; its replica keeps the weights across forwards).');
   console.log('PyTorch: torch.set_num_threads(threads), the whole batch at once, same FQ loss and Adam; the two sides alternate, so load from other processes hits both alike (medians).');
   const started = await Torch.start();
   const torch = 'torch' in started ? started.torch : null;

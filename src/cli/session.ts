@@ -1,12 +1,13 @@
 // A headless fqlab session for the CLI: the very Session the browser's Web Worker exposes, driven in-process.
 import { createHash } from 'node:crypto';
+import { cpus } from 'node:os';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { looksConformed } from '../core/conform/index.ts';
 import { FqlabError } from '../core/errors.ts';
 import { CHECKPOINT_FILE, NIFTI_FILE } from '../core/inputLimits.ts';
 import { AIR_MODES, resolveAir, type AirMode } from '../core/air.ts';
-import { methodDescription, serializeCheckpoint, type GradientHelpers } from '../engine/index.ts';
+import { methodDescription, serializeCheckpoint, type ForwardHelpers, type GradientHelpers } from '../engine/index.ts';
 import { startGradientWorkers } from '../engine/nodeGradientWorkers.ts';
 import { METHOD_FLAG, methodFlag } from './methodFlags.ts';
 import { MODALITIES } from '../core/modality.ts';
@@ -17,7 +18,7 @@ import type { DataSplit } from '../analysis/caseStore.ts';
 import type { LoadedFileInfo } from '../session/fileRegistry.ts';
 import type { Modality } from '../core/modality.ts';
 import type { ModelInfo } from '../session/trainedModel.ts';
-import { choiceFlag, requiredString, stringList, UsageError, type FlagSpec, type ParsedFlags } from './args.ts';
+import { choiceFlag, integerFlag, requiredString, stringList, UsageError, type FlagSpec, type ParsedFlags } from './args.ts';
 import { groupIntoCases, guessRole, type NamedFile } from '../analysis/fileRoles.ts';
 import { Session } from '../session/session.ts';
 import { readInputFile, systemReason } from './io.ts';
@@ -43,16 +44,24 @@ export function webGpuKernelsFlag(flags: ParsedFlags): WebGpuKernelSet {
   return choiceFlag(flags, 'webgpu-kernels', WEBGPU_KERNEL_SETS, 'stock');
 }
 
+/** The `--threads` flag of the commands that run the engine (train, evaluate, sweep). */
+export const THREADS_FLAG: FlagSpec = { threads: { type: 'string' } };
+
+/** The engines `--threads` asks for: 1 (default) up to this machine's cores. */
+export function threadsFlag(flags: ParsedFlags): number {
+  return integerFlag(flags, 'threads', 1, 1, Math.max(1, cpus().length));
+}
+
 /**
- * `trainingThreads` > 1 adds that many engines minus one (worker threads) to every training step on WASM;
- * `webgpuKernels` picks tfjs's stock WebGPU kernels or the engine's custom ones.
+ * `threads` > 1 adds that many engines minus one (worker threads) on WASM: to every training step and to every
+ * U-Net forward of a reconstruction. `webgpuKernels` picks tfjs's stock WebGPU kernels or the engine's custom ones.
  */
-export async function openSession(backend: BackendPreference, trainingThreads = 1, webgpuKernels: WebGpuKernelSet = 'stock'): Promise<CliSession> {
+export async function openSession(backend: BackendPreference, threads = 1, webgpuKernels: WebGpuKernelSet = 'stock'): Promise<CliSession> {
   selectWebGpuKernelSet(webgpuKernels);
   let chosen: BackendChoice | null = null;
-  // The helper threads run WASM: only beside a WASM engine is a step the same to the bit as on one thread.
-  const gradientHelpers = (): GradientHelpers | undefined => (chosen?.name === 'wasm' ? startGradientWorkers(trainingThreads - 1) : undefined);
-  const session = new Session({ scanReaders: nodeScanReaders, ...(trainingThreads > 1 ? { gradientHelpers } : {}) });
+  // The helper threads run WASM: only beside a WASM engine is a step or a forward the same to the bit as on one thread.
+  const helpers = (): (GradientHelpers & ForwardHelpers) | undefined => (chosen?.name === 'wasm' ? startGradientWorkers(threads - 1) : undefined);
+  const session = new Session({ scanReaders: nodeScanReaders, ...(threads > 1 ? { gradientHelpers: helpers, forwardHelpers: helpers } : {}) });
   chosen = await session.initBackend(backend);
   return { session, backend: chosen };
 }
@@ -207,6 +216,7 @@ export const EVALUATION_FLAGS: FlagSpec = {
   modality: { type: 'string' },
   backend: { type: 'string' },
   ...WEBGPU_KERNELS_FLAG,
+  ...THREADS_FLAG,
   'allow-no-threshold': { type: 'boolean' },
   ...SMOOTHING_FLAG,
 };
@@ -222,6 +232,11 @@ export interface EvaluationSetup extends CliSession {
   /** Every test case id, in order, on every shard. */
   testCaseIds: string[];
 }
+
+/** What evaluate and sweep say about --threads. */
+export const INFERENCE_THREADS_USAGE =
+  `  --threads N (WASM): N engines, N - 1 of them worker threads, share each reconstruction forward's slices (this\n` +
+  `  machine has ${cpus().length} cores); the maps are the same to the bit.\n`;
 
 /** Thresh needs no model: its settings, and how AIR is decided for it (on the evaluated cases' modalities by default). */
 export interface ThreshSettings {
@@ -246,6 +261,8 @@ export interface EvaluationOptions {
   backend: BackendPreference;
   /** Stock when absent. */
   webgpuKernels?: WebGpuKernelSet;
+  /** Engines sharing each forward (WASM; 1 when absent). */
+  threads?: number;
   /** Report threshold-free metrics when no threshold can be chosen, instead of refusing. */
   allowNoThreshold?: boolean;
 }
@@ -267,7 +284,8 @@ export function evaluationFlags(flags: ParsedFlags): EvaluationOptions {
   refuseSharedImages(expandScanPaths(valPaths).files, expandScanPaths(testPaths).files);
   const backend = choiceFlag(flags, 'backend', BACKENDS, 'auto');
   const webgpuKernels = webGpuKernelsFlag(flags);
-  return { model, thresh, valPaths, testPaths, modality, smoothing: smoothingFlag(flags), backend, webgpuKernels, allowNoThreshold: flags['allow-no-threshold'] === true };
+  const threads = threadsFlag(flags);
+  return { model, thresh, valPaths, testPaths, modality, smoothing: smoothingFlag(flags), backend, webgpuKernels, threads, allowNoThreshold: flags['allow-no-threshold'] === true };
 }
 
 /**
@@ -308,7 +326,7 @@ function requireLesionValidation(validation: readonly LoadedCase[], options: Eva
  * test cases by position (every validation case is always defined: the threshold is chosen on all of them).
  */
 export async function openEvaluation(options: EvaluationOptions, keepTest: (position: number) => boolean = () => true): Promise<EvaluationSetup> {
-  const cli = await openSession(options.backend, 1, options.webgpuKernels);
+  const cli = await openSession(options.backend, options.threads, options.webgpuKernels);
   const checkpoint = options.model === null ? null : readCheckpoint(options.model);
   const loaded = checkpoint === null ? null : await cli.session.loadCheckpoint(checkpoint.bytes, checkpoint.path);
   const validation = await loadCases(cli, options.valPaths, 'validation', options.modality, options.smoothing);

@@ -19,6 +19,7 @@ export { GROUP_NORM_EPS, timestepEmbedding } from './layers.ts';
 export { patchedLoss, type LossKind, type LossOptions, type LossRange } from './loss.ts';
 export { noiseBatch, noiseField, type NoiseType } from './noise.ts';
 export { boxMask, PATCH_SIZE, patchBoxes, SLICE_SIZE, type PatchBox, type PatchingMode } from './patching.ts';
+export { dataParallelApply, forwardShareSizes, type ForwardHelpers, type ForwardShare, type SharedForwards } from './parallelForward.ts';
 export { reconstructVolume, type ReconstructOptions } from './reconstruct.ts';
 export { Rng, type RngState } from './rng.ts';
 export { COSINE_OFFSET, cosineSchedule, DIFFUSION_STEPS, MAX_BETA, MAX_DIFFUSION_STEPS, type NoiseSchedule } from './schedule.ts';

@@ -1,16 +1,19 @@
-// Data-parallel training in Node: worker threads, each with its own tfjs WASM engine, compute some of a step's micro-batches (Node only).
+// Data-parallel training and inference in Node: worker threads, each with its own tfjs WASM engine, compute some of a step's micro-batches or a forward's slices (Node only).
 import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { WorkerAnswer, WorkerRequest } from './gradientWorker.node.ts';
 import type { GradientHelpers, MicroBatchJob, MicroBatchResult } from './microBatch.ts';
+import type { ForwardHelpers, ForwardShare } from './parallelForward.ts';
 import type { TrainingConfig } from './trainingConfig.ts';
+import type { UNet } from './unet.ts';
 
 /*
  * Node's tfjs WASM backend is single-threaded (tfjs-backend-wasm 4.22 turns its threaded build off
  * under Node), so a step would use one core. Each worker thread here runs the same single-threaded
  * WASM kernels on its own model replica; the Trainer sums the micro-batch gradients in a fixed
- * order, so a step is bit-identical with any number of workers. The workers load the engine's
- * TypeScript through tsx (as bin/fqlab.mjs does), whatever loader the parent process used.
+ * order, so a step is bit-identical with any number of workers, and a forward's slices come out as
+ * one engine's. The workers load the engine's TypeScript through tsx (as bin/fqlab.mjs does),
+ * whatever loader the parent process used.
  */
 
 /** Helper threads that use every core besides the Trainer's own. */
@@ -18,8 +21,76 @@ export function defaultGradientWorkerCount(): number {
   return Math.max(0, cpus().length - 1);
 }
 
-class NodeGradientWorkers implements GradientHelpers {
-  constructor(private readonly workers: Worker[]) {}
+interface Pending {
+  request: WorkerRequest;
+  resolve: (answer: Exclude<WorkerAnswer, { error: string }>) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * One worker thread answering one request at a time, in order. An idle worker is unref'd, so helpers kept for a
+ * session's forwards never keep the process alive; a request is posted at once when the worker is idle.
+ */
+class EngineWorker {
+  private readonly queue: Pending[] = [];
+  private current: Pending | null = null;
+  private ended: string | null = null;
+  /** The forward weights version this worker was last sent (null after a failed forward: it may hold half of them). */
+  forwardVersion: string | null = null;
+
+  constructor(private readonly worker: Worker) {
+    worker.unref();
+    worker.on('message', (answer: WorkerAnswer) => {
+      const done = this.current;
+      this.current = null;
+      if ('error' in answer) {
+        if (done?.request.kind === 'forward') this.forwardVersion = null;
+        done?.reject(new Error(`engine worker (${done.request.kind}): ${answer.error}`));
+      } else done?.resolve(answer);
+      this.next();
+    });
+    worker.on('error', (error) => this.end(`failed: ${error.message}`));
+    worker.on('exit', (code) => this.end(`exited with code ${code}`));
+  }
+
+  ask(request: WorkerRequest): Promise<Exclude<WorkerAnswer, { error: string }>> {
+    return new Promise((resolve, reject) => {
+      if (this.ended !== null) {
+        reject(new Error(`engine worker ${this.ended}`));
+        return;
+      }
+      this.queue.push({ request, resolve, reject });
+      if (this.current === null) this.next();
+    });
+  }
+
+  terminate(): Promise<number> {
+    this.end('was closed');
+    return this.worker.terminate();
+  }
+
+  private next(): void {
+    const pending = this.queue.shift();
+    if (pending === undefined) {
+      this.worker.unref();
+      return;
+    }
+    this.current = pending;
+    this.worker.ref();
+    this.worker.postMessage(pending.request);
+  }
+
+  private end(reason: string): void {
+    if (this.ended !== null) return;
+    this.ended = reason;
+    const waiting = [...(this.current === null ? [] : [this.current]), ...this.queue.splice(0)];
+    this.current = null;
+    for (const p of waiting) p.reject(new Error(`engine worker ${reason} before answering`));
+  }
+}
+
+class NodeGradientWorkers implements GradientHelpers, ForwardHelpers {
+  constructor(private readonly workers: EngineWorker[]) {}
 
   get count(): number {
     return this.workers.length;
@@ -29,8 +100,34 @@ class NodeGradientWorkers implements GradientHelpers {
     // Contiguous shares in job order, so the answers concatenate back into job order.
     const per = Math.ceil(jobs.length / this.workers.length);
     const shares = this.workers.map((worker, w) => ({ worker, jobs: jobs.slice(w * per, (w + 1) * per) })).filter((s) => s.jobs.length > 0);
-    const answers = await Promise.all(shares.map((s) => ask(s.worker, { config, weights, jobs: s.jobs })));
+    const answers = await Promise.all(
+      shares.map(async (s) => {
+        const answer = await s.worker.ask({ kind: 'gradients', config, weights, jobs: s.jobs });
+        if (!('results' in answer)) throw new Error('engine worker: a gradient request got another answer');
+        return answer.results;
+      }),
+    );
     return answers.flat();
+  }
+
+  forward(unet: UNet, version: string, shares: ForwardShare[]): Promise<Float32Array[]> {
+    if (shares.length > this.workers.length) return Promise.reject(new RangeError(`forward: ${shares.length} shares for ${this.workers.length} helpers`));
+    // Read only for workers without this version, and synchronously (a copy on WASM), so every share is posted before the caller computes its own.
+    let weights: Float32Array[] | null = null;
+    const weightsFor = (worker: EngineWorker): Float32Array[] | null => {
+      if (worker.forwardVersion === version) return null;
+      weights ??= unet.trainableVariables().map((v) => v.dataSync() as Float32Array);
+      worker.forwardVersion = version;
+      return weights;
+    };
+    return Promise.all(
+      shares.map(async (share, i) => {
+        const worker = this.workers[i];
+        const answer = await worker.ask({ kind: 'forward', unet: unet.config, version, weights: weightsFor(worker), share });
+        if (!('output' in answer)) throw new Error('engine worker: a forward request got another answer');
+        return answer.output;
+      }),
+    );
   }
 
   async close(): Promise<void> {
@@ -38,36 +135,16 @@ class NodeGradientWorkers implements GradientHelpers {
   }
 }
 
-function ask(worker: Worker, request: WorkerRequest): Promise<MicroBatchResult[]> {
-  return new Promise((resolve, reject) => {
-    const cleanup = (): void => {
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-    };
-    const onMessage = (answer: WorkerAnswer): void => {
-      cleanup();
-      if ('error' in answer) reject(new Error(`gradient worker: ${answer.error}`));
-      else resolve(answer.results);
-    };
-    const onError = (error: Error): void => {
-      cleanup();
-      reject(error);
-    };
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.postMessage(request);
-  });
-}
-
 /**
- * Starts `count` helper threads for Trainer.create(config, data, { helpers }); close() them when done.
+ * Starts `count` helper threads for Trainer.create(config, data, { helpers }) and dataParallelApply; close() them
+ * when done (idle ones do not keep the process alive).
  * @example const helpers = startGradientWorkers(defaultGradientWorkerCount());
  */
-export function startGradientWorkers(count: number): GradientHelpers {
+export function startGradientWorkers(count: number): GradientHelpers & ForwardHelpers {
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`startGradientWorkers: count must be a whole number >= 0, got ${count}`);
   const tsxApi = import.meta.resolve('tsx/esm/api');
   const script = new URL('./gradientWorker.node.ts', import.meta.url).href;
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}); });`;
-  const workers = Array.from({ length: count }, () => new Worker(bootstrap, { eval: true, execArgv: [] }));
+  const workers = Array.from({ length: count }, () => new EngineWorker(new Worker(bootstrap, { eval: true, execArgv: [] })));
   return new NodeGradientWorkers(workers);
 }

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Dims3 } from '../core/volume.ts';
 import { fromModelRange, noisedInput, toModelRange } from './diffusion.ts';
 import { noiseField, type NoiseType } from './noise.ts';
+import { dataParallelApply, type SharedForwards } from './parallelForward.ts';
 import { boxMask, patchBoxes, type PatchingMode } from './patching.ts';
 import { Rng } from './rng.ts';
 import { cosineSchedule } from './schedule.ts';
@@ -25,6 +26,8 @@ export interface ReconstructOptions {
   cosineOffset?: number;
   /** Called after each slice batch with slices done and the total. */
   onProgress?: (slicesDone: number, slices: number) => void;
+  /** Helper engines that compute some of each forward's slices (Node's worker threads); the result is the same to the bit. */
+  sharedForwards?: SharedForwards;
 }
 
 /**
@@ -50,25 +53,35 @@ export async function reconstructVolume(model: UNet, volume: Float32Array, optio
   const out = new Float32Array(volume.length);
   const noise = tf.tensor4d(field, [1, ny, nx, 1]);
   const masks = boxes.map((b) => tf.tensor4d(boxMask(b, nx), [1, ny, nx, 1]));
+  const shared = options.sharedForwards;
+  const forward = (input: tf.Tensor4D, steps: number[]): Promise<tf.Tensor4D> =>
+    shared === undefined ? Promise.resolve(model.apply(input, steps)) : dataParallelApply(model, shared, input, steps);
+  // Tensors of the slice batch in progress, freed however it ends (the forwards are awaited, so no tidy spans them).
+  const held = new Set<tf.Tensor>();
+  const hold = <T extends tf.Tensor>(tensor: T): T => (held.add(tensor), tensor);
+  const release = (tensor: tf.Tensor): void => {
+    held.delete(tensor);
+    tensor.dispose();
+  };
   try {
     for (let k0 = 0; k0 < nz; k0 += sliceBatch) {
       const count = Math.min(sliceBatch, nz - k0);
       const steps = new Array<number>(count).fill(t);
-      const stitched = tf.tidy(() => {
-        const x0 = toModelRange(tf.tensor4d(volume.subarray(k0 * sliceSize, (k0 + count) * sliceSize), [count, ny, nx, 1])) as tf.Tensor4D;
-        let sum: tf.Tensor = tf.zerosLike(x0);
-        for (const mask of masks) {
-          const prediction = model.apply(noisedInput(x0, noise as tf.Tensor4D, steps, mask, schedule), steps);
-          sum = tf.add(sum, tf.mul(mask, fromModelRange(prediction)));
-        }
-        return sum;
-      });
-      out.set((await stitched.data()) as Float32Array, k0 * sliceSize);
-      stitched.dispose();
+      const x0 = hold(tf.tidy(() => toModelRange(tf.tensor4d(volume.subarray(k0 * sliceSize, (k0 + count) * sliceSize), [count, ny, nx, 1])) as tf.Tensor4D));
+      let sum: tf.Tensor = hold(tf.zerosLike(x0));
+      for (const mask of masks) {
+        const input = hold(tf.tidy(() => noisedInput(x0, noise as tf.Tensor4D, steps, mask, schedule)));
+        const prediction = hold(await forward(input, steps));
+        const next = hold(tf.tidy(() => tf.add(sum, tf.mul(mask, fromModelRange(prediction)))));
+        [input, prediction, sum].forEach(release);
+        sum = next;
+      }
+      out.set((await sum.data()) as Float32Array, k0 * sliceSize);
+      [x0, sum].forEach(release);
       options.onProgress?.(k0 + count, nz);
     }
   } finally {
-    tf.dispose([noise, ...masks]);
+    tf.dispose([noise, ...masks, ...held]);
   }
   return out;
 }

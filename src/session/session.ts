@@ -20,10 +20,10 @@ import { scanStem } from '../formats/scanFiles.ts';
 import type { CaseSpec } from '../analysis/caseSpec.ts';
 import type { EvaluationResult } from '../analysis/evaluate.ts';
 import type { LayerRequest, MapLayer } from '../analysis/layers.ts';
-import type { ReconstructRequest, ScoreRequest, SweepRequest, SweepResult, ViewedCaseScore } from '../analysis/pipeline.ts';
+import type { ReconstructionModel, ReconstructRequest, ScoreRequest, SweepRequest, SweepResult, ViewedCaseScore } from '../analysis/pipeline.ts';
 import type { SeedSummary } from '../analysis/seeds.ts';
 import type { SeriesFile } from '../formats/readerTypes.ts';
-import { methodDescription, type BackendChoice, type BackendPreference, type GradientHelpers } from '../engine/index.ts';
+import { methodDescription, type BackendChoice, type BackendPreference, type ForwardHelpers, type GradientHelpers } from '../engine/index.ts';
 import { activeKernelSet, selectWebGpuKernelSet, type WebGpuKernelSet } from '../engine/webgpu/kernelFlags.ts';
 import { backendCheck, initEngineBackend, type BackendCheckOptions, type BackendCheckResult } from './backendCheck.ts';
 import { FileRegistry, type LoadedFileInfo } from './fileRegistry.ts';
@@ -100,6 +100,12 @@ export interface SessionOptions {
    * when the run ends; default: this engine alone. A step is the same to the bit either way.
    */
   gradientHelpers?: () => GradientHelpers | undefined;
+  /**
+   * Starts engines that share each U-Net forward of a reconstruction (the CLI's --threads: Node worker threads), at
+   * the first one, kept for the session (idle, they keep no Node process alive); default: this engine alone. The maps
+   * are the same to the bit either way.
+   */
+  forwardHelpers?: () => ForwardHelpers | undefined;
 }
 
 /**
@@ -121,6 +127,8 @@ export class Session {
   private readonly scoringPool: ScoringPool;
   /** The score request in progress; a newer one aborts it between cases. */
   private scoring: AbortController | null = null;
+  /** The forward helpers once asked for (null before the first reconstruction). */
+  private forwardHelpers: { helpers: ForwardHelpers | undefined } | null = null;
 
   constructor(private readonly options: SessionOptions = {}) {
     this.scoringPool = options.scoringPool ?? new InProcessScoringPool();
@@ -301,6 +309,14 @@ export class Session {
     return model;
   }
 
+  /** A model as reconstructions run it: its U-Net forwards shared with the helpers (started at the first), its rate recorded. */
+  private inferenceModel(model: TrainedModel): ReconstructionModel {
+    // Only the diffusion methods' U-Net forwards are shared: other models start no helpers.
+    if (model.config.unet === null) return this.throughput.measured(model);
+    this.forwardHelpers ??= { helpers: this.options.forwardHelpers?.() };
+    return this.throughput.measured(model.sharingForwards(this.forwardHelpers.helpers));
+  }
+
   private static checkNoiseLevels(noiseLevels: readonly number[]): void {
     for (const noiseLevel of noiseLevels) {
       const problem = noiseLevelProblem(noiseLevel);
@@ -312,7 +328,7 @@ export class Session {
     Session.checkNoiseLevels([request.noiseLevel]);
     await this.ensureBackend();
     const model = this.requireModelNamed(request.modelId);
-    await this.pipeline.reconstruct(this.throughput.measured(model), request, (p) => void onProgress(p));
+    await this.pipeline.reconstruct(this.inferenceModel(model), request, (p) => void onProgress(p));
   }
 
   async score(request: ScoreRequest, onViewedCase?: ProgressCallback<ViewedCaseScore>): Promise<EvaluationResult> {
@@ -335,7 +351,7 @@ export class Session {
 
   async scoreSeeds(request: ScoreRequest, seeds: number[], onProgress: ProgressCallback<{ done: number; total: number }>): Promise<SeedSummary> {
     await this.ensureBackend();
-    return this.pipeline.scoreSeeds(this.throughput.measured(this.requireModelNamed(request.modelId)), request, seeds, (p) => void onProgress(p));
+    return this.pipeline.scoreSeeds(this.inferenceModel(this.requireModelNamed(request.modelId)), request, seeds, (p) => void onProgress(p));
   }
 
   async prCurve(request: ScoreRequest): Promise<EvaluationResult['prCurve']> {
@@ -346,7 +362,7 @@ export class Session {
   async sweep(request: SweepRequest, onProgress: ProgressCallback<{ done: number; total: number }>): Promise<SweepResult> {
     Session.checkNoiseLevels(request.noiseLevels);
     await this.ensureBackend();
-    return this.pipeline.sweep(this.throughput.measured(this.requireModelNamed(request.modelId)), request, (p) => void onProgress(p));
+    return this.pipeline.sweep(this.inferenceModel(this.requireModelNamed(request.modelId)), request, (p) => void onProgress(p));
   }
 
   async getLayer(request: LayerRequest): Promise<LayerFile> {

@@ -17,6 +17,8 @@ import {
   type NoiseType,
   type TrainingConfig,
   type UNetPresetName,
+  type ForwardHelpers,
+  type SharedForwards,
 } from '../engine/index.ts';
 
 export interface ModelInfo {
@@ -48,8 +50,9 @@ export function reconstructWith(
   noiseLevel: number,
   seed: number,
   onProgress?: (done: number, total: number) => void,
+  sharedForwards?: SharedForwards,
 ): Promise<Float32Array> {
-  return network.reconstruct(input.data, { noiseLevel, seed, dims: input.dims, onProgress });
+  return network.reconstruct(input.data, { noiseLevel, seed, dims: input.dims, onProgress, sharedForwards });
 }
 
 /** What messages call a model trained in this session (it has no file yet). */
@@ -102,6 +105,21 @@ export class TrainedModel implements ReconstructionModel {
   /** x0_hat of a conformed (AIR-applied where on) volume, as in SPEC 3: one pass per box, seeded noise. */
   reconstruct(input: Volume, noiseLevel: number, seed: number, onProgress?: (done: number, total: number) => void): Promise<Float32Array> {
     return reconstructWith(this.network, input, noiseLevel, seed, onProgress);
+  }
+
+  /**
+   * This model with each U-Net forward shared among `helpers` and this engine (the same maps to the bit); itself
+   * without helpers. The helpers know the weights by the model's id, which names the checkpoint's content.
+   */
+  sharingForwards(helpers: ForwardHelpers | undefined): ReconstructionModel & { readonly config: TrainingConfig } {
+    if (helpers === undefined) return this;
+    const sharedForwards: SharedForwards = { helpers, version: this.id };
+    return {
+      id: this.id,
+      airApplied: this.airApplied,
+      config: this.config,
+      reconstruct: (input, noiseLevel, seed, onProgress) => reconstructWith(this.network, input, noiseLevel, seed, onProgress, sharedForwards),
+    };
   }
 
   /** The checkpoint bytes (a copy: callers may transfer it). */

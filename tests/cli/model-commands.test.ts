@@ -155,6 +155,29 @@ describe('fqlab train / evaluate / sweep', () => {
     expect(trainWith('2').equals(trainWith('1'))).toBe(true);
   }, 300_000);
 
+  it('evaluate --threads 2 writes the same reconstructions and report as one thread, and exits', () => {
+    const modelDir = join(dir, 'threads-evaluate');
+    const train = runCli(['train', '--healthy', ...demoCase('train-01'), '--preset', 'tiny', '--steps', '1', '--batch', '2', '--seed', '6', '--out', modelDir]);
+    expect(train.status).toBe(0);
+    const evaluateWith = (threads: string): { report: Record<string, unknown>; reconstruction: Buffer } => {
+      const outDir = join(dir, `threads-evaluate-${threads}`);
+      const evaluate = runCli([
+        'evaluate', '--model', modelDir, '--val', ...demoCase('val-03'), '--test', ...demoCase('test-01'),
+        '--noise-level', '500', '--seeds', '1', '--threads', threads, '--out-dir', outDir,
+      ]);
+      expect(evaluate.stderr).toBe('');
+      expect(evaluate.status).toBe(0);
+      const report = evaluate.json() as { outputs: string[] };
+      const reconstruction = report.outputs.find((p) => p.endsWith('_reconstruction.nii.gz'));
+      expect(reconstruction).toBeDefined();
+      return { report: { ...report, outputs: report.outputs.map((p) => basename(p)) }, reconstruction: readFileSync(reconstruction!) };
+    };
+    const one = evaluateWith('1');
+    const two = evaluateWith('2');
+    expect(two.reconstruction.equals(one.reconstruction)).toBe(true);
+    expect(two.report).toEqual(one.report);
+  }, 300_000);
+
   it('refuses a missing model folder with one line naming it', () => {
     const result = runCli(['evaluate', '--model', join(dir, 'nope'), '--val', ...demoCase('val-03'), '--test', ...demoCase('test-01')]);
     expect(result.status).toBe(1);

@@ -15,7 +15,7 @@ import type { PendingOutputs } from '../outputs.ts';
 import { progressBar } from '../progressBar.ts';
 import { preparation } from '../preparation.ts';
 import { scoreFor } from '../methodFlags.ts';
-import { EVALUATION_FLAGS, evaluationFlags, openEvaluation, SMOOTHING_USAGE, WEBGPU_KERNELS_USAGE, THRESH_USAGE } from '../session.ts';
+import { EVALUATION_FLAGS, evaluationFlags, openEvaluation, SMOOTHING_USAGE, WEBGPU_KERNELS_USAGE, INFERENCE_THREADS_USAGE, THRESH_USAGE } from '../session.ts';
 import { evaluationSettings, holdsPosition, reportFileContents, SHARD_FLAGS, shardFileOf, shardFlag } from '../shard.ts';
 
 /** Layers written with --out-dir, on each test image's original grid. */
@@ -27,10 +27,11 @@ export const evaluateCommand: Command = {
   usage:
     '--model MODEL_DIR | --method thresh [--equalize] [--air modality|on|off]\n' +
     `  --val FILES|DIR [...] --test FILES|DIR [...] [--noise-level ${PAPER_PROTOCOL.noiseLevel.pddpmIqa}] [--alpha ${PAPER_PROTOCOL.fqAlpha}]\n` +
-    '  [--score fq|l1|ssim] [--alpha-source fixed|val-dice|val-auprc] [--structural ssim|ms-ssim|gmsd] [--seeds 3] [--modality T2] [--backend auto|wasm|cpu|webgpu] [--webgpu-kernels stock|custom] [--no-smoothing] [--out-dir D]\n' +
+    '  [--score fq|l1|ssim] [--alpha-source fixed|val-dice|val-auprc] [--structural ssim|ms-ssim|gmsd] [--seeds 3] [--modality T2] [--backend auto|wasm|cpu|webgpu] [--webgpu-kernels stock|custom] [--threads 1] [--no-smoothing] [--out-dir D]\n' +
     '  [--allow-no-threshold] [--out REPORT.json] [--shard i/n]\n' +
     SMOOTHING_USAGE +
     WEBGPU_KERNELS_USAGE +
+    INFERENCE_THREADS_USAGE +
     THRESH_USAGE +
     '  A model of any method evaluates the same way (its checkpoint records the method); --noise-level only matters\n' +
     '  to the diffusion methods. --score defaults to fq (the IQA score); thresh is scored l1.\n' +

@@ -7,7 +7,7 @@ import type { Command } from '../command.ts';
 import type { PendingOutputs } from '../outputs.ts';
 import { progressBar } from '../progressBar.ts';
 import { preparation } from '../preparation.ts';
-import { EVALUATION_FLAGS, evaluationFlags, openEvaluation, SMOOTHING_USAGE, WEBGPU_KERNELS_USAGE, type EvaluationSetup } from '../session.ts';
+import { EVALUATION_FLAGS, evaluationFlags, openEvaluation, SMOOTHING_USAGE, WEBGPU_KERNELS_USAGE, INFERENCE_THREADS_USAGE, type EvaluationSetup } from '../session.ts';
 import { cellBlock, evaluationSettings, reportFileContents, SHARD_FLAGS, shardFileOf, shardFlag } from '../shard.ts';
 import { gridCells, sweepCsv, sweepReport, type SweepHeader } from '../sweepReport.ts';
 
@@ -80,10 +80,11 @@ export const sweepCommand: Command = {
   summary: 'DICE/AUPRC of a trained model over an alpha x noise-level grid on validation + test volumes.',
   usage:
     `--model MODEL_DIR --val FILES|DIR [...] --test FILES|DIR [...] [--alpha 0:1:0.1] [--noise-level ${DEFAULT_NOISE_LEVELS}]\n` +
-    '  [--seed 0] [--modality T2] [--backend auto|wasm|cpu|webgpu] [--webgpu-kernels stock|custom] [--no-smoothing] [--csv F] [--allow-no-threshold]\n' +
+    '  [--seed 0] [--modality T2] [--backend auto|wasm|cpu|webgpu] [--webgpu-kernels stock|custom] [--threads 1] [--no-smoothing] [--csv F] [--allow-no-threshold]\n' +
     '  [--structural ssim|ms-ssim|gmsd] [--out REPORT.json] [--shard i/n]\n' +
     SMOOTHING_USAGE +
     WEBGPU_KERNELS_USAGE +
+    INFERENCE_THREADS_USAGE +
     '  Each cell thresholds on the validation volumes (reference search) and reports the test-set mean; without a\n' +
     '  validation case with lesions the sweep is refused, unless --allow-no-threshold (Dice then null).\n' +
     '  --out also writes the report to a file. --shard i/n (0 <= i < n) computes only the i-th of n contiguous blocks of\n' +

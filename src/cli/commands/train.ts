@@ -21,6 +21,8 @@ import {
   SMOOTHING_FLAG,
   SMOOTHING_USAGE,
   smoothingFlag,
+  THREADS_FLAG,
+  threadsFlag,
   WEBGPU_KERNELS_FLAG,
   WEBGPU_KERNELS_USAGE,
   webGpuKernelsFlag,
@@ -73,7 +75,7 @@ export const trainCommand: Command = {
     batch: { type: 'string' },
     'micro-batch': { type: 'string' },
     'max-minutes': { type: 'string' },
-    threads: { type: 'string' },
+    ...THREADS_FLAG,
     'weights-only': { type: 'boolean' },
     seed: { type: 'string' },
     backend: { type: 'string' },
@@ -105,7 +107,7 @@ export const trainCommand: Command = {
     outputs.file(trainingLog);
     const started = performance.now();
 
-    const threads = integerFlag(flags, 'threads', 1, 1, Math.max(1, cpus().length));
+    const threads = threadsFlag(flags);
     const cli = await openSession(choiceFlag(flags, 'backend', BACKENDS, 'auto'), threads, webGpuKernelsFlag(flags));
     const resumeFrom = optionalString(flags, 'resume');
     if (resumeFrom) {

@@ -2,6 +2,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Dims3 } from '../../core/volume.ts';
 import type { Batch, LossSetup } from '../microBatch.ts';
+import type { SharedForwards } from '../parallelForward.ts';
 import type { Rng } from '../rng.ts';
 import type { TrainingConfig } from '../trainingConfig.ts';
 import type { UNetPresetName } from '../unetConfig.ts';
@@ -46,6 +47,8 @@ export interface MethodReconstructOptions {
   noiseLevel: number;
   seed: number;
   onProgress?: (slicesDone: number, slices: number) => void;
+  /** Helper engines for the U-Net's forwards (diffusion methods; the others run on this engine alone). */
+  sharedForwards?: SharedForwards;
 }
 
 /** A trainable network of a method: weights held as named tfjs variables, a loss for a batch and a reconstruction. */

@@ -60,6 +60,7 @@ class DiffusionNetwork implements MethodNetwork {
       diffusionSteps: c.diffusionSteps,
       cosineOffset: c.cosineOffset,
       onProgress: options.onProgress,
+      sharedForwards: options.sharedForwards,
     });
   }
 
