@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { dataParallelApply, defaultTrainingConfig, initBackend, Trainer, UNet, unetParameterCount, unetPreset, type UNetPresetName } from '../src/engine/index.ts';
 import type { GradientHelpers } from '../src/engine/microBatch.ts';
 import type { ForwardHelpers, SharedForwards } from '../src/engine/parallelForward.ts';
-import { startGradientWorkers } from '../src/engine/nodeGradientWorkers.ts';
+import { startEngineWorkers } from '../src/engine/nodeEngineWorkers.ts';
 import { syntheticVolume } from '../tests/engine/synthetic.ts';
 import { formatKernelProfile, profileKernels } from './kernelProfile.ts';
 
@@ -218,13 +218,13 @@ async function main(): Promise<void> {
   const cpus = os.cpus();
   const backend = await initBackend('wasm');
   console.log(`# fqlab vs PyTorch on the same U-Net\nmachine: ${cpus[0]?.model ?? 'unknown CPU'} x ${cpus.length}, Node ${process.version}, fqlab ${backend.reason}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log('fqlab at 2 threads: a worker thread with its own WASM engine computes half of the micro-batches (src/engine/nodeGradientWorkers.ts),');
+  console.log('fqlab at 2 threads: a worker thread with its own WASM engine computes half of the micro-batches (src/engine/nodeEngineWorkers.ts),');
   console.log('  and half of each forward\'s slices (dataParallelApply, src/engine/parallelForward.ts; its replica keeps the weights across forwards).');
   console.log('PyTorch: torch.set_num_threads(threads), the whole batch at once, same FQ loss and Adam; the two sides alternate, so load from other processes hits both alike (medians).');
   const started = await Torch.start();
   const torch = 'torch' in started ? started.torch : null;
   console.log('torch' in started ? `PyTorch ${started.version} (${PYTHON})` : `PyTorch skipped: ${started.reason}`);
-  const helpers = startGradientWorkers(1);
+  const helpers = startEngineWorkers(1);
   try {
     for (const preset of presets) {
       const cores = await coresForTwoThreads();

@@ -8,7 +8,7 @@ import { FqlabError } from '../core/errors.ts';
 import { CHECKPOINT_FILE, NIFTI_FILE } from '../core/inputLimits.ts';
 import { AIR_MODES, resolveAir, type AirMode } from '../core/air.ts';
 import { methodDescription, serializeCheckpoint, type ForwardHelpers, type GradientHelpers } from '../engine/index.ts';
-import { startGradientWorkers } from '../engine/nodeGradientWorkers.ts';
+import { startEngineWorkers } from '../engine/nodeEngineWorkers.ts';
 import { METHOD_FLAG, methodFlag } from './methodFlags.ts';
 import { MODALITIES } from '../core/modality.ts';
 import type { BackendChoice, BackendPreference } from '../engine/backend.ts';
@@ -60,7 +60,7 @@ export async function openSession(backend: BackendPreference, threads = 1, webgp
   selectWebGpuKernelSet(webgpuKernels);
   let chosen: BackendChoice | null = null;
   // The helper threads run WASM: only beside a WASM engine is a step or a forward the same to the bit as on one thread.
-  const helpers = (): (GradientHelpers & ForwardHelpers) | undefined => (chosen?.name === 'wasm' ? startGradientWorkers(threads - 1) : undefined);
+  const helpers = (): (GradientHelpers & ForwardHelpers) | undefined => (chosen?.name === 'wasm' ? startEngineWorkers(threads - 1) : undefined);
   const session = new Session({ scanReaders: nodeScanReaders, ...(threads > 1 ? { gradientHelpers: helpers, forwardHelpers: helpers } : {}) });
   chosen = await session.initBackend(backend);
   return { session, backend: chosen };

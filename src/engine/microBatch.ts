@@ -108,7 +108,7 @@ export interface MicroBatchResult {
 /**
  * Other engines (threads) that compute micro-batches in parallel with the Trainer's own: each
  * holds a replica of the model, gets the current weights with every request, and answers in job
- * order. Node: nodeGradientWorkers.ts.
+ * order. Node: nodeEngineWorkers.ts.
  */
 export interface GradientHelpers {
   /** Number of helper engines. */

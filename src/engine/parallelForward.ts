@@ -13,7 +13,7 @@ export interface ForwardShare {
 
 /**
  * Other engines (threads) that run U-Net forwards beside this one. Each keeps a replica of the U-Net per weights
- * version, so the weights travel once per version, not with every forward. Node: nodeGradientWorkers.ts.
+ * version, so the weights travel once per version, not with every forward. Node: nodeEngineWorkers.ts.
  */
 export interface ForwardHelpers {
   /** Number of helper engines. */

@@ -30,8 +30,8 @@ export interface RunOptions {
 
 export interface TrainerOptions {
   /**
-   * Engines that compute some of each step's micro-batches in parallel (Node: startGradientWorkers in
-   * nodeGradientWorkers.ts). The step is the same to the bit with or without them; the caller closes them.
+   * Engines that compute some of each step's micro-batches in parallel (Node: startEngineWorkers in
+   * nodeEngineWorkers.ts). The step is the same to the bit with or without them; the caller closes them.
    */
   helpers?: GradientHelpers;
 }

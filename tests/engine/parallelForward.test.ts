@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataParallelApply, forwardShareSizes, reconstructVolume, Rng, UNet, unetPreset, type ForwardShare } from '../../src/engine/index.ts';
-import { startGradientWorkers } from '../../src/engine/nodeGradientWorkers.ts';
+import { startEngineWorkers } from '../../src/engine/nodeEngineWorkers.ts';
 import { useWasm } from './backendSetup.ts';
 import { repoRoot, RESULT_PREFIX, runNode } from './nodeChild.ts';
 import { syntheticVolume } from './synthetic.ts';
@@ -38,7 +38,7 @@ async function lastSlice(x: tf.Tensor4D): Promise<ForwardShare> {
 }
 
 describe('dataParallelApply on a worker thread', () => {
-  const helpers = startGradientWorkers(1);
+  const helpers = startEngineWorkers(1);
   beforeAll(async () => {
     await useWasm();
   });
@@ -109,7 +109,7 @@ describe('forward helpers closing', () => {
   });
 
   it('refuses forwards once closed', async () => {
-    const helpers = startGradientWorkers(1);
+    const helpers = startEngineWorkers(1);
     const unet = randomUNet(6);
     const x = input(4);
     const share = await lastSlice(x);
@@ -123,9 +123,9 @@ describe('forward helpers closing', () => {
     const script = `
 const root = new URL(${JSON.stringify(repoRoot.href)});
 const engine = await import(new URL('src/engine/index.ts', root).href);
-const { startGradientWorkers } = await import(new URL('src/engine/nodeGradientWorkers.ts', root).href);
+const { startEngineWorkers } = await import(new URL('src/engine/nodeEngineWorkers.ts', root).href);
 await engine.initBackend('wasm');
-const helpers = startGradientWorkers(1);
+const helpers = startEngineWorkers(1);
 const unet = engine.UNet.create(engine.unetPreset('tiny'), 0);
 const tf = await import('@tensorflow/tfjs');
 const x = tf.zeros([2, 32, 32, 1]);

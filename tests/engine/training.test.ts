@@ -13,7 +13,7 @@ import {
   type TrainingConfig,
   type TrainingVolume,
 } from '../../src/engine/index.ts';
-import { startGradientWorkers } from '../../src/engine/nodeGradientWorkers.ts';
+import { startEngineWorkers } from '../../src/engine/nodeEngineWorkers.ts';
 import { useWasm } from './backendSetup.ts';
 import { syntheticVolume } from './synthetic.ts';
 
@@ -177,7 +177,7 @@ describe('micro-batches', () => {
   });
 
   it('takes the same steps to the bit when a worker thread computes half of the micro-batches', async () => {
-    const run = async (helpers?: ReturnType<typeof startGradientWorkers>): Promise<{ losses: number[]; weights: Float32Array[] }> => {
+    const run = async (helpers?: ReturnType<typeof startEngineWorkers>): Promise<{ losses: number[]; weights: Float32Array[] }> => {
       const trainer = Trainer.create(config({ microBatchSize: 1, validationSlices: 0 }), { train, validation: [] }, { helpers });
       await trainer.run(2);
       const weights = [...(await trainer.model.readWeights()).values()];
@@ -186,7 +186,7 @@ describe('micro-batches', () => {
       return { losses, weights };
     };
     const alone = await run();
-    const helpers = startGradientWorkers(1);
+    const helpers = startEngineWorkers(1);
     try {
       const shared = await run(helpers);
       expect(shared.losses).toEqual(alone.losses);

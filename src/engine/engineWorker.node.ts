@@ -1,4 +1,4 @@
-// A Node worker thread that computes training micro-batches and U-Net forwards on its own tfjs WASM engine (started by nodeGradientWorkers.ts).
+// A Node worker thread that computes training micro-batches and U-Net forwards on its own tfjs WASM engine (started by nodeEngineWorkers.ts).
 import * as tf from '@tensorflow/tfjs';
 import { parentPort } from 'node:worker_threads';
 import { initBackend } from './backend.ts';
@@ -10,7 +10,7 @@ import type { TrainingConfig } from './trainingConfig.ts';
 import { UNet } from './unet.ts';
 import type { UNetConfig } from './unetConfig.ts';
 
-/** A training request of nodeGradientWorkers.ts: weights in spec order and the jobs to run. */
+/** A training request of nodeEngineWorkers.ts: weights in spec order and the jobs to run. */
 export interface GradientRequest {
   kind: 'gradients';
   config: TrainingConfig;
@@ -32,7 +32,7 @@ export type WorkerRequest = GradientRequest | ForwardRequest;
 export type WorkerAnswer = { results: MicroBatchResult[] } | { output: Float32Array } | { error: string };
 
 const port = parentPort;
-if (port === null) throw new Error('gradientWorker.node.ts must run in a worker thread');
+if (port === null) throw new Error('engineWorker.node.ts must run in a worker thread');
 const started = initBackend('wasm');
 let model: { key: string; network: MethodNetwork } | null = null;
 /** The forward replica: kept across requests, its weights replaced when another version comes. */

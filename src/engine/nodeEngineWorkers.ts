@@ -1,7 +1,7 @@
 // Data-parallel training and inference in Node: worker threads, each with its own tfjs WASM engine, compute some of a step's micro-batches or a forward's slices (Node only).
 import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { WorkerAnswer, WorkerRequest } from './gradientWorker.node.ts';
+import type { WorkerAnswer, WorkerRequest } from './engineWorker.node.ts';
 import type { GradientHelpers, MicroBatchJob, MicroBatchResult } from './microBatch.ts';
 import type { ForwardHelpers, ForwardShare } from './parallelForward.ts';
 import type { TrainingConfig } from './trainingConfig.ts';
@@ -17,7 +17,7 @@ import type { UNet } from './unet.ts';
  */
 
 /** Helper threads that use every core besides the Trainer's own. */
-export function defaultGradientWorkerCount(): number {
+export function defaultEngineWorkerCount(): number {
   return Math.max(0, cpus().length - 1);
 }
 
@@ -89,7 +89,7 @@ class EngineWorker {
   }
 }
 
-class NodeGradientWorkers implements GradientHelpers, ForwardHelpers {
+class NodeEngineWorkers implements GradientHelpers, ForwardHelpers {
   constructor(private readonly workers: EngineWorker[]) {}
 
   get count(): number {
@@ -138,13 +138,13 @@ class NodeGradientWorkers implements GradientHelpers, ForwardHelpers {
 /**
  * Starts `count` helper threads for Trainer.create(config, data, { helpers }) and dataParallelApply; close() them
  * when done (idle ones do not keep the process alive).
- * @example const helpers = startGradientWorkers(defaultGradientWorkerCount());
+ * @example const helpers = startEngineWorkers(defaultEngineWorkerCount());
  */
-export function startGradientWorkers(count: number): GradientHelpers & ForwardHelpers {
-  if (!Number.isInteger(count) || count < 0) throw new RangeError(`startGradientWorkers: count must be a whole number >= 0, got ${count}`);
+export function startEngineWorkers(count: number): GradientHelpers & ForwardHelpers {
+  if (!Number.isInteger(count) || count < 0) throw new RangeError(`startEngineWorkers: count must be a whole number >= 0, got ${count}`);
   const tsxApi = import.meta.resolve('tsx/esm/api');
-  const script = new URL('./gradientWorker.node.ts', import.meta.url).href;
+  const script = new URL('./engineWorker.node.ts', import.meta.url).href;
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}); });`;
   const workers = Array.from({ length: count }, () => new EngineWorker(new Worker(bootstrap, { eval: true, execArgv: [] })));
-  return new NodeGradientWorkers(workers);
+  return new NodeEngineWorkers(workers);
 }
