@@ -68,9 +68,9 @@ const SAVED = ['x', 'y', 'muX', 'muY', 'varX', 'varY', 'cov', 'a1', 'a2', 'b1', 
 type Saved = Record<(typeof SAVED)[number], tf.Tensor4D>;
 
 /**
- * Gradients of sum(upstream * lossMap) for x and y in closed form: autodiff through the 25-channel forward took ~22 ms
- * per [4, 96, 96, 1] on WASM (the forward ~14 ms), this ~6 ms. G = dLoss/dS per window p is -upstream / 2 where clipByValue passes the gradient (its
- * bounds included, as tfjs's own gradient), else 0. With S = A1 A2 / (B1 B2),
+ * Gradients of sum(upstream * lossMap) for x and y in closed form: autodiff through the 25-channel forward took
+ * ~22 ms per [4, 96, 96, 1] on WASM (the forward ~14 ms), this ~6 ms. G = dLoss/dS per window p is -upstream / 2
+ * where clipByValue passes the gradient (its bounds included, as tfjs's own gradient), else 0. With S = A1 A2 / (B1 B2),
  *   dS/dmuX = 2 muY A2 / (B1 B2) - 2 muX S / B1,  dS/dvarX = -S / B2,  dS/dcov = 2 A1 / (B1 B2),
  * and d muX_p/dx_q = w_(q-p), d varX_p/dx_q = 2 w_(q-p) (x_q - muX_p), d cov_p/dx_q = w_(q-p) (y_q - muY_p), summed
  * over the windows p that hold q. The large coefficients (1 / B2 up to 1 / C2 on flat windows) must not multiply
