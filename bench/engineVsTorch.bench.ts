@@ -15,12 +15,16 @@ import { syntheticVolume } from '../tests/engine/synthetic.ts';
 import { formatKernelProfile, profileKernels } from './kernelProfile.ts';
 
 const PYTHON = '/usr/bin/python3';
-/** Batch of both sides per preset; training only where it fits the WASM heap (see unetConfig.ts). */
-const PLANS: Record<UNetPresetName, { forwardBatch: number; trainBatch: number | null }> = {
-  tiny: { forwardBatch: 8, trainBatch: 8 },
-  small: { forwardBatch: 8, trainBatch: 8 },
-  base: { forwardBatch: 4, trainBatch: null },
-  paper: { forwardBatch: 2, trainBatch: null },
+/**
+ * Batch of both sides per preset; training only where it fits the WASM heap (see unetConfig.ts). `repeats`: runs
+ * averaged into one measurement on each side, so a measurement lasts about 0.5 s or more (tiny's 0.1 s forwards were
+ * at the mercy of the VM's hiccups: one run's ratio moved 1.26x -> 1.65x).
+ */
+const PLANS: Record<UNetPresetName, { forwardBatch: number; trainBatch: number | null; repeats: { forward: number; train: number } }> = {
+  tiny: { forwardBatch: 8, trainBatch: 8, repeats: { forward: 6, train: 2 } },
+  small: { forwardBatch: 8, trainBatch: 8, repeats: { forward: 1, train: 1 } },
+  base: { forwardBatch: 4, trainBatch: null, repeats: { forward: 1, train: 1 } },
+  paper: { forwardBatch: 2, trainBatch: null, repeats: { forward: 1, train: 1 } },
 };
 /** The issue's goal: fqlab's time over PyTorch's at the same threads and batch. */
 const GOAL = { forward: 1.2, train: 1.5 };
@@ -87,9 +91,10 @@ class Torch {
     return new Promise((resolve) => (this.waiting = resolve));
   }
 
-  async time(preset: UNetPresetName, what: 'forward' | 'train', batch: number, threads: number): Promise<Timing> {
+  /** Mean wall and CPU seconds of `repeats` runs of one request. */
+  async time(preset: UNetPresetName, what: 'forward' | 'train', batch: number, threads: number, repeats: number): Promise<Timing> {
     const config = unetPreset(preset);
-    this.child.stdin.write(`${JSON.stringify({ config, parameters: unetParameterCount(config), batch, threads, what })}\n`);
+    this.child.stdin.write(`${JSON.stringify({ config, parameters: unetParameterCount(config), batch, threads, what, repeats })}\n`);
     const answer = JSON.parse(await this.next()) as TorchAnswer;
     if (answer.error !== undefined || answer.seconds === undefined || answer.cpuSeconds === undefined) throw new Error(`torch_unet.py: ${answer.error ?? 'no time'}`);
     return { wall: answer.seconds, cpu: answer.cpuSeconds };
@@ -100,24 +105,24 @@ class Torch {
   }
 }
 
-/** Wall and CPU time of f; the CPU time is the whole process's, worker threads included. */
-async function timed(f: () => Promise<void>): Promise<Timing> {
+/** Mean wall and CPU time of `repeats` runs of f; the CPU time is the whole process's, worker threads included. */
+async function timed(f: () => Promise<void>, repeats = 1): Promise<Timing> {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  await f();
+  for (let i = 0; i < repeats; i++) await f();
   const c = process.cpuUsage(c0);
-  return { wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };
+  return { wall: (performance.now() - t0) / 1000 / repeats, cpu: (c.user + c.system) / 1e6 / repeats };
 }
 
-/** One fqlab forward of `batch` slices: on this engine alone, or shared with helper threads (dataParallelApply). */
-async function fqlabForward(model: UNet, batch: number, shared?: SharedForwards): Promise<Timing> {
+/** Forwards of `batch` slices (their mean time): on this engine alone, or shared with helper threads (dataParallelApply). */
+async function fqlabForward(model: UNet, batch: number, shared?: SharedForwards, repeats = 1): Promise<Timing> {
   const x = tf.randomUniform([batch, 96, 96, 1], -1, 1, 'float32', 1) as tf.Tensor4D;
   const t = new Array<number>(batch).fill(499);
   const timing = await timed(async () => {
     const y = shared === undefined ? model.apply(x, t) : await dataParallelApply(model, shared, x, t);
     await y.data();
     y.dispose();
-  });
+  }, repeats);
   x.dispose();
   return timing;
 }
@@ -128,10 +133,10 @@ function trainer(preset: UNetPresetName, batch: number, helpers: GradientHelpers
   return Trainer.create(defaultTrainingConfig(preset, { batchSize: batch, validationSlices: 0 }), { train: volumes, validation: [] }, { helpers });
 }
 
-function fqlabStep(t: Trainer): Promise<Timing> {
+function fqlabSteps(t: Trainer, repeats: number): Promise<Timing> {
   return timed(async () => {
     await t.trainStep();
-  });
+  }, repeats);
 }
 
 /** The top kernels of one training step by exclusive time (bench/kernelProfile.ts). */
@@ -154,7 +159,8 @@ interface Row {
 const BUSY_BELOW_CORES = 1.8;
 
 function printRows(preset: UNetPresetName, rows: Row[], cores: number): void {
-  console.log(`\n${preset}: medians over ${rows[0]?.fqlab.length ?? 0} interleaved repetitions; wall seconds (ratio = fqlab / PyTorch, the goal's measure) and process CPU seconds (all threads; robust to load from other processes)`);
+  const { forward, train } = PLANS[preset].repeats;
+  console.log(`\n${preset}: medians over ${rows[0]?.fqlab.length ?? 0} interleaved repetitions, each the mean of ${forward} forward(s) or ${train} training step(s) per side; wall seconds (ratio = fqlab / PyTorch, the goal's measure) and process CPU seconds (all threads; robust to load from other processes)`);
   console.log('| measure | threads | fqlab wall s | PyTorch wall s | wall ratio | goal | fqlab CPU s | PyTorch CPU s | CPU ratio |\n|---|---|---|---|---|---|---|---|---|');
   const cell = (v: number, digits = 2): string => (Number.isNaN(v) ? '-' : v.toFixed(digits));
   for (const r of rows) {
@@ -184,12 +190,12 @@ async function benchPreset(preset: UNetPresetName, reps: number, torch: Torch | 
   for (const t of trainers) await t.trainStep(); // warm-up, and the helpers' replicas
   for (let rep = 0; rep < reps; rep++) {
     for (const row of forward) {
-      row.fqlab.push(await fqlabForward(model, plan.forwardBatch, row.threads > 1 ? shared : undefined));
-      if (torch !== null) row.torch.push(await torch.time(preset, 'forward', plan.forwardBatch, row.threads));
+      row.fqlab.push(await fqlabForward(model, plan.forwardBatch, row.threads > 1 ? shared : undefined, plan.repeats.forward));
+      if (torch !== null) row.torch.push(await torch.time(preset, 'forward', plan.forwardBatch, row.threads, plan.repeats.forward));
     }
     for (let i = 0; i < train.length; i++) {
-      train[i].fqlab.push(await fqlabStep(trainers[i]));
-      if (torch !== null) train[i].torch.push(await torch.time(preset, 'train', plan.trainBatch as number, train[i].threads));
+      train[i].fqlab.push(await fqlabSteps(trainers[i], plan.repeats.train));
+      if (torch !== null) train[i].torch.push(await torch.time(preset, 'train', plan.trainBatch as number, train[i].threads, plan.repeats.train));
     }
   }
   model.dispose();

@@ -2,8 +2,8 @@
 
 Run with Debian's python (/usr/bin/python3, python3-torch). The bench starts this script once and sends one JSON
 request per line on stdin; each answer is one JSON line on stdout, so fqlab and PyTorch timings interleave in one run:
-  {"config": {...UNetConfig...}, "parameters": 2355873, "batch": 8, "threads": 2, "what": "forward" | "train"}
-  -> {"seconds": 1.23, "cpuSeconds": 2.4, "parameters": 2355873}   (wall and process CPU time)
+  {"config": {...UNetConfig...}, "parameters": 2355873, "batch": 8, "threads": 2, "what": "forward" | "train", "repeats": 1}
+  -> {"seconds": 1.23, "cpuSeconds": 2.4, "parameters": 2355873}   (mean wall and process CPU time of the repeats)
 The network is guided-diffusion's UNetModel as fqlab builds it (in = out = 1 channel, scale-shift norm, resblock
 up/down, attention only in the middle, GroupNorm eps 1e-5); the parameter count must equal fqlab's or the request
 fails. The training step is what fqlab's Trainer does per batch: noised patch input, forward, FQ loss on [-1, 1]
@@ -205,18 +205,22 @@ class Bench:
         t = torch.randint(0, 1000, (n,), generator=g)
         mask = torch.zeros(n, 1, SLICE, SLICE)
         mask[:, :, :48, :48] = 1
+        repeats = request.get('repeats', 1)
         start, cpu = time.perf_counter(), time.process_time()
-        if request['what'] == 'forward':
-            with torch.no_grad():
-                net(x0, t)
-            return {'seconds': time.perf_counter() - start, 'cpuSeconds': time.process_time() - cpu, 'parameters': request['parameters']}
-        abar = torch.cos((t.float() / 1000 + 0.008) / 1.008 * math.pi / 2) ** 2
-        xt = abar.sqrt()[:, None, None, None] * x0 + (1 - abar).sqrt()[:, None, None, None] * noise
-        loss = fq_loss(net(x0 + mask * (xt - x0), t), x0, mask)
-        adam.zero_grad(set_to_none=True)
-        loss.backward()
-        adam.step()
-        return {'seconds': time.perf_counter() - start, 'cpuSeconds': time.process_time() - cpu, 'parameters': request['parameters'], 'loss': loss.item()}
+        loss = None
+        for _ in range(repeats):
+            if request['what'] == 'forward':
+                with torch.no_grad():
+                    net(x0, t)
+                continue
+            abar = torch.cos((t.float() / 1000 + 0.008) / 1.008 * math.pi / 2) ** 2
+            xt = abar.sqrt()[:, None, None, None] * x0 + (1 - abar).sqrt()[:, None, None, None] * noise
+            loss = fq_loss(net(x0 + mask * (xt - x0), t), x0, mask)
+            adam.zero_grad(set_to_none=True)
+            loss.backward()
+            adam.step()
+        answer = {'seconds': (time.perf_counter() - start) / repeats, 'cpuSeconds': (time.process_time() - cpu) / repeats, 'parameters': request['parameters']}
+        return answer if loss is None else {**answer, 'loss': loss.item()}
 
 
 def main() -> None:
