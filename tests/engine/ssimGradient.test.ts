@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gaussianFilterSlice, gaussianWindow, SSIM_C1, SSIM_C2, SSIM_SIGMA, SSIM_WINDOW_SIZE, ssimFromMoments, ssimLossFromSsim } from '../../src/core/quality/index.ts';
 import { Rng, ssimLossMapTf } from '../../src/engine/index.ts';
 import { useWasm } from './backendSetup.ts';
+import { relativeError } from './closeness.ts';
 
 const N = 2;
 const H = 12;
@@ -96,17 +97,6 @@ function cases(): Case[] {
     out.push({ name: 'nearly flat images, small differences', x, y: x.map((v) => v + 0.01 * rng.normal()), clamps: false });
   }
   return out;
-}
-
-/** Max |a - b| over max |b|: the error relative to the gradient's scale. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
 }
 
 type MapFunction = (x: tf.Tensor4D, y: tf.Tensor4D) => tf.Tensor4D;

@@ -11,18 +11,7 @@ import { fusedAdamAvailable } from '../../src/engine/wasmAdam.ts';
 import { fusedGroupNormAvailable, fusedGroupNormSiluAvailable } from '../../src/engine/wasmGroupNorm.ts';
 import { useWasm } from './backendSetup.ts';
 import { seededValues as values } from './synthetic.ts';
-
-/** max |a - b| over max |b|: the error relative to the reference's scale. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
-}
+import { relativeError } from './closeness.ts';
 
 /** The textbook GroupNorm (two-pass moments) then scale-shift and SiLU, as separate tfjs ops. */
 function composite(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, groups: number, scaleShift: tf.Tensor2D | null, silu: boolean): tf.Tensor {
