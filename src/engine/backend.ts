@@ -87,6 +87,26 @@ async function probeWebGpu(allowSoftware: boolean, isNode: boolean): Promise<{ o
   return { ok: true, reason: `WebGPU adapter ${described}`, info };
 }
 
+const PROCESS_ERROR_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
+
+/**
+ * Runs `start` and then removes the process error listeners it added. The WASM backend's Emscripten glue adds two in
+ * Node that rethrow from inside the handler (emscripten-core/emscripten#11768): any unhandled rejection anywhere then
+ * kills the process with no report, a test runner's worker included. Node's own handling is kept instead.
+ */
+async function keepingProcessErrorHandling<T>(start: () => Promise<T>): Promise<T> {
+  if (typeof process === 'undefined' || typeof process.listeners !== 'function') return start();
+  const emitter: NodeJS.EventEmitter = process;
+  const before = PROCESS_ERROR_EVENTS.map((event) => new Set(emitter.listeners(event)));
+  try {
+    return await start();
+  } finally {
+    PROCESS_ERROR_EVENTS.forEach((event, i) => {
+      for (const listener of emitter.listeners(event)) if (!before[i].has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+    });
+  }
+}
+
 async function trySetBackend(name: string): Promise<boolean> {
   try {
     if (name === 'webgpu') {
@@ -94,9 +114,11 @@ async function trySetBackend(name: string): Promise<boolean> {
       registerWebGpuConv2dBackpropFilter();
       registerWebGpuGroupNorm();
     }
-    const ok = await tf.setBackend(name);
-    if (ok) await tf.ready();
-    return ok && tf.getBackend() === name;
+    return await keepingProcessErrorHandling(async () => {
+      const ok = await tf.setBackend(name);
+      if (ok) await tf.ready();
+      return ok && tf.getBackend() === name;
+    });
   } catch {
     return false;
   }

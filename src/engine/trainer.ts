@@ -209,6 +209,8 @@ export class Trainer {
     const pending = remote.length > 0 && this.helpers !== undefined
       ? this.helpers.compute(this.config, [...(await this.model.readWeights()).values()], remote)
       : Promise.resolve([]);
+    // Observed now: if this engine's own micro-batches throw first, the helpers' failure must not surface unhandled.
+    pending.catch(() => undefined);
     let sum: WeightedGradients | null = null;
     const add = (part: WeightedGradients): void => {
       if (sum === null) {
