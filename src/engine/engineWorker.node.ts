@@ -29,11 +29,13 @@ export interface ForwardRequest {
 
 export type WorkerRequest = GradientRequest | ForwardRequest;
 
-export type WorkerAnswer = { results: MicroBatchResult[] } | { output: Float32Array } | { error: string };
+/** An answer to a request, in order; `booted` comes once, before any, when the engine has started (or failed to). */
+export type WorkerAnswer = { results: MicroBatchResult[] } | { output: Float32Array } | { error: string } | { booted: true };
 
 const port = parentPort;
 if (port === null) throw new Error('engineWorker.node.ts must run in a worker thread');
 const started = initBackend('wasm');
+void started.finally(() => port.postMessage({ booted: true } satisfies WorkerAnswer));
 let model: { key: string; network: MethodNetwork } | null = null;
 /** The forward replica: kept across requests, its weights replaced when another version comes. */
 let forwardModel: { key: string; version: string; unet: UNet } | null = null;

@@ -21,9 +21,12 @@ export function defaultEngineWorkerCount(): number {
   return Math.max(0, cpus().length - 1);
 }
 
+/** What a request can be answered with. */
+type RequestAnswer = Exclude<WorkerAnswer, { error: string } | { booted: true }>;
+
 interface Pending {
   request: WorkerRequest;
-  resolve: (answer: Exclude<WorkerAnswer, { error: string }>) => void;
+  resolve: (answer: RequestAnswer) => void;
   reject: (error: Error) => void;
 }
 
@@ -37,10 +40,18 @@ class EngineWorker {
   private ended: string | null = null;
   /** The forward weights version this worker was last sent (null after a failed forward: it may hold half of them). */
   forwardVersion: string | null = null;
+  /** Settles once the worker's engine has started, failed to, or the worker has gone. */
+  private readonly booted: Promise<void>;
+  private markBooted: () => void = () => undefined;
 
   constructor(private readonly worker: Worker) {
+    this.booted = new Promise((resolve) => (this.markBooted = resolve));
     worker.unref();
     worker.on('message', (answer: WorkerAnswer) => {
+      if ('booted' in answer) {
+        this.markBooted();
+        return;
+      }
       const done = this.current;
       this.current = null;
       if ('error' in answer) {
@@ -49,11 +60,17 @@ class EngineWorker {
       } else done?.resolve(answer);
       this.next();
     });
-    worker.on('error', (error) => this.end(`failed: ${error.message}`));
-    worker.on('exit', (code) => this.end(`exited with code ${code}`));
+    worker.on('error', (error) => {
+      this.markBooted();
+      this.end(`failed: ${error.message}`);
+    });
+    worker.on('exit', (code) => {
+      this.markBooted();
+      this.end(`exited with code ${code}`);
+    });
   }
 
-  ask(request: WorkerRequest): Promise<Exclude<WorkerAnswer, { error: string }>> {
+  ask(request: WorkerRequest): Promise<RequestAnswer> {
     return new Promise((resolve, reject) => {
       if (this.ended !== null) {
         reject(new Error(`engine worker ${this.ended}`));
@@ -64,8 +81,14 @@ class EngineWorker {
     });
   }
 
-  terminate(): Promise<number> {
+  /**
+   * Stops the worker once it has booted: terminating a thread mid-way through loading modules and compiling WASM is
+   * where Node and V8 have had process-crashing bugs. Held (ref'd) meanwhile, so the wait cannot end the process.
+   */
+  async terminate(): Promise<number> {
     this.end('was closed');
+    this.worker.ref();
+    await this.booted;
     return this.worker.terminate();
   }
 
