@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { kernelInput, type KernelArgs } from './kernelArgs.ts';
 import { WINOGRAD_SHARED_WASM_BASE64, WINOGRAD_WASM_BASE64 } from './wasm/winogradWasm.ts';
-import { allocateScratch, freeScratch, linkedExports, tensorOffset, type KernelModuleBytes } from './wasmLinkedModule.ts';
+import { allocateScratch, backendMemory, freeScratch, linkedExports, tensorOffset, type KernelModuleBytes } from './wasmLinkedModule.ts';
 
 /*
  * Per 4x4 output tile, y = A^T [(G g G^T) (.) (B^T d B)] A over a 6x6 input patch: 36 multiplications per tile, channel
@@ -40,7 +40,10 @@ const POINTS = 36;
 /** When the WASM backend takes the Winograd path (bench/convolutions.bench.ts times it against XNNPACK's direct convolution). */
 export interface WinogradSettings {
   enabled: boolean;
-  /** Smallest cin * cout served (the U-Nets' smallest, 8 x 8, was still 1.5x faster than XNNPACK; below, untimed). */
+  /**
+   * Smallest cin * cout served, cout rounded up to 4 (the U-Nets' 8 x 8 was still 1.5x faster than XNNPACK, and their
+   * final 8 -> 1, padded to 8 x 4, 4x faster: 1.4 against 5.7 ms at batch 8 on 96 x 96; below, untimed).
+   */
   minChannelProduct: number;
   /** Bytes of one block's 36 point matrices (both sides of its products): tiles go through in blocks that stay in cache. */
   blockBytes: number;
@@ -52,7 +55,7 @@ export interface WinogradSettings {
   maxThreads: number;
 }
 
-let settings: WinogradSettings = { enabled: true, minChannelProduct: 8 * 8, blockBytes: 4 * 2 ** 20, maxThreads: 2 };
+let settings: WinogradSettings = { enabled: true, minChannelProduct: 8 * 4, blockBytes: 4 * 2 ** 20, maxThreads: 2 };
 
 export function winogradSettings(): Readonly<WinogradSettings> {
   return settings;
@@ -70,6 +73,8 @@ export interface WinogradGeometry {
   w: number;
   cin: number;
   cout: number;
+  /** cout rounded up to 4: the transforms take four channels at a time, so a forward pads its filter with zero outputs. */
+  paddedCout: number;
   ho: number;
   wo: number;
   padTop: number;
@@ -96,7 +101,7 @@ export function winogradLinked(): boolean {
 
 /**
  * The geometry when Winograd serves this convolution, else null: transforms that do not link, other filters, strides,
- * dilations or layouts, or few channels.
+ * dilations or layouts, or few channels. cout need not be a multiple of 4 when `padCout` (forwards only).
  */
 function winogradGeometry(
   backend: tf.KernelBackend,
@@ -107,16 +112,18 @@ function winogradGeometry(
   pad: tf.backend_util.ExplicitPadding | 'valid' | 'same' | number,
   dimRoundingMode: 'floor' | 'round' | 'ceil' | undefined,
   dataFormat: string,
+  padCout: boolean,
 ): WinogradGeometry | null {
   if (!serving() || dataFormat !== 'NHWC' || xShape.length !== 4 || transformsFor(backend as BackendWasm) === null) return null;
   const [fh, fw, cin, cout] = filterShape;
-  if (fh !== 3 || fw !== 3 || cin % 4 !== 0 || cout % 4 !== 0 || cin * cout < settings.minChannelProduct) return null;
+  const paddedCout = Math.ceil(cout / 4) * 4;
+  if (fh !== 3 || fw !== 3 || cin % 4 !== 0 || (!padCout && paddedCout !== cout) || cin * paddedCout < settings.minChannelProduct) return null;
   const info = tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number], strides, dilations ?? 1, pad, dimRoundingMode);
   if (info.strideHeight !== 1 || info.strideWidth !== 1 || info.dilationHeight !== 1 || info.dilationWidth !== 1) return null;
   const [n, h, w] = xShape;
   const tilesH = Math.ceil(info.outHeight / 4);
   const tilesW = Math.ceil(info.outWidth / 4);
-  return { n, h, w, cin, cout, ho: info.outHeight, wo: info.outWidth, padTop: info.padInfo.top, padLeft: info.padInfo.left, tilesH, tilesW, tiles: n * tilesH * tilesW };
+  return { n, h, w, cin, cout, paddedCout, ho: info.outHeight, wo: info.outWidth, padTop: info.padInfo.top, padLeft: info.padInfo.left, tilesH, tilesW, tiles: n * tilesH * tilesW };
 }
 
 /** The transforms linked to the backend's memory, and the scratch of one kernel call (freed by end()). */
@@ -126,10 +133,14 @@ class Call {
   readonly scratch: number;
   private readonly allocations: number[] = [];
 
+  private readonly memory: WebAssembly.Memory;
+
   constructor(private readonly backend: BackendWasm) {
     const transforms = transformsFor(backend);
-    if (transforms === null) throw new Error('Winograd convolution: the WebAssembly SIMD transforms do not link to this WASM backend');
+    const memory = backendMemory(backend);
+    if (transforms === null || memory === null) throw new Error('Winograd convolution: the WebAssembly SIMD transforms do not link to this WASM backend');
     this.transforms = transforms;
+    this.memory = memory;
     this.scratch = this.allocate(transforms.SCRATCH_BYTES.value as number);
   }
 
@@ -149,6 +160,11 @@ class Call {
     return tensorOffset(this.backend, t);
   }
 
+  /** A float32 view of `count` floats at byte offset `at` (taken after the last allocation: growth replaces the buffer). */
+  floats(at: number, count: number): Float32Array {
+    return new Float32Array(this.memory.buffer, at, count);
+  }
+
   end(): void {
     for (const at of this.allocations) freeScratch(this.backend, at);
   }
@@ -159,25 +175,54 @@ function blockTiles(left: number, right: number): number {
   return Math.max(1, Math.floor(settings.blockBytes / (POINTS * 4 * (left + right))));
 }
 
-/** y = conv(x, g) + bias of a Winograd-served convolution: per block of tiles, the 36 products M_p = V_p U_p. */
+/** Copies `rows` rows of `from` floats at `source` into rows of `to` floats at `target`, the first min(from, to) of each. */
+function copyRows(call: Call, source: number, from: number, target: number, to: number, rows: number): void {
+  const src = call.floats(source, rows * from);
+  const dst = call.floats(target, rows * to);
+  const width = Math.min(from, to);
+  // A plain loop: the rows are a few floats wide, where a subarray per row costs more than the copy.
+  for (let r = 0; r < rows; r++) for (let c = 0; c < width; c++) dst[r * to + c] = src[r * from + c];
+}
+
+/**
+ * y = conv(x, g) + bias of a Winograd-served convolution: per block of tiles, the 36 products M_p = V_p U_p. A cout
+ * that is not a multiple of 4 (the U-Net's final convolution to one channel) runs padded with zero filters, its
+ * output's extra channels dropped.
+ */
 function winogradConv(backend: BackendWasm, x: tf.TensorInfo, filter: tf.TensorInfo, bias: tf.TensorInfo | null, geo: WinogradGeometry): tf.TensorInfo {
   const y = backend.makeOutput([geo.n, geo.ho, geo.wo, geo.cout], 'float32');
   const call = new Call(backend);
   try {
     const { transforms: t } = call;
+    const cout = geo.paddedCout;
+    const padded = cout !== geo.cout;
     // The products take rows four at a time: a block has room for its tile count rounded up to 4 (extra rows go unread).
-    const block = Math.min(blockTiles(geo.cin, geo.cout), geo.tiles);
+    const block = Math.min(blockTiles(geo.cin, cout), geo.tiles);
     const rows = Math.ceil(block / 4) * 4;
     const v = call.points(rows, geo.cin);
-    const u = call.points(geo.cin, geo.cout);
-    const m = call.points(rows, geo.cout);
-    t.filterTransform(call.offset(filter), geo.cin * geo.cout, u, call.scratch);
+    const u = call.points(geo.cin, cout);
+    const m = call.points(rows, cout);
+    const filterAt = padded ? call.allocate(9 * geo.cin * cout * 4) : call.offset(filter);
+    const biasAt = bias === null ? 0 : padded ? call.allocate(cout * 4) : call.offset(bias);
+    const pixels = geo.n * geo.ho * geo.wo;
+    const yAt = padded ? call.allocate(pixels * cout * 4) : call.offset(y);
+    if (padded) {
+      // After every allocation (growth would move the buffer). tfjs's malloc does not zero.
+      call.floats(filterAt, 9 * geo.cin * cout).fill(0);
+      copyRows(call, call.offset(filter), geo.cout, filterAt, cout, 9 * geo.cin);
+      if (bias !== null) {
+        call.floats(biasAt, cout).fill(0);
+        copyRows(call, call.offset(bias), geo.cout, biasAt, cout, 1);
+      }
+    }
+    t.filterTransform(filterAt, geo.cin * cout, u, call.scratch);
     for (let first = 0; first < geo.tiles; first += block) {
       const count = Math.min(block, geo.tiles - first);
       t.inputTransform(call.offset(x), geo.h, geo.w, geo.cin, geo.padTop, geo.padLeft, geo.tilesH, geo.tilesW, first, count, v, call.scratch);
-      t.pointProducts(v, u, Math.ceil(count / 4) * 4, geo.cin, geo.cout, m);
-      t.outputTransform(m, bias === null ? 0 : call.offset(bias), call.offset(y), geo.ho, geo.wo, geo.cout, geo.tilesH, geo.tilesW, first, count, call.scratch);
+      t.pointProducts(v, u, Math.ceil(count / 4) * 4, geo.cin, cout, m);
+      t.outputTransform(m, biasAt, yAt, geo.ho, geo.wo, cout, geo.tilesH, geo.tilesW, first, count, call.scratch);
     }
+    if (padded) copyRows(call, yAt, cout, call.offset(y), geo.cout, pixels);
   } finally {
     call.end();
   }
@@ -231,7 +276,7 @@ export function pointwiseFilterGradient(backend: BackendWasm, x: tf.TensorInfo, 
 
 /** The geometry of a Conv2DBackpropFilter when Winograd serves it, else null. */
 export function winogradFilterGradientGeometry(backend: tf.KernelBackend, x: tf.TensorInfo, attrs: tf.Conv2DBackpropFilterAttrs): WinogradGeometry | null {
-  return winogradGeometry(backend, x.shape, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, attrs.dataFormat);
+  return winogradGeometry(backend, x.shape, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, attrs.dataFormat, false);
 }
 
 function input(args: KernelArgs, name: string): tf.TensorInfo {
@@ -243,7 +288,7 @@ function makeConv2d(original: tf.KernelFunc) {
     const x = input(args, 'x');
     const filter = input(args, 'filter');
     const attrs = args.attrs as unknown as tf.Conv2DAttrs;
-    const geo = x.dtype === 'float32' ? winogradGeometry(args.backend, x.shape, filter.shape, attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, attrs.dataFormat) : null;
+    const geo = x.dtype === 'float32' ? winogradGeometry(args.backend, x.shape, filter.shape, attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, attrs.dataFormat, true) : null;
     return geo === null ? original(args) : winogradConv(args.backend as BackendWasm, x, filter, null, geo);
   };
 }
@@ -256,7 +301,7 @@ function makeFusedConv2d(original: tf.KernelFunc) {
     const attrs = args.attrs as unknown as tf.FusedConv2DAttrs;
     // Activations other than none stay with XNNPACK's fused kernel; so does a bias that is not one value per channel.
     const plain = attrs.activation === 'linear' && preluActivationWeights === undefined && (bias === undefined || bias.shape.length === 1);
-    const geo = plain && x.dtype === 'float32' ? winogradGeometry(args.backend, x.shape, filter.shape, attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, attrs.dataFormat) : null;
+    const geo = plain && x.dtype === 'float32' ? winogradGeometry(args.backend, x.shape, filter.shape, attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, attrs.dataFormat, true) : null;
     return geo === null ? original(args) : winogradConv(args.backend as BackendWasm, x, filter, bias ?? null, geo);
   };
 }

@@ -303,13 +303,16 @@ describe('WASM Winograd F(4x4, 3x3) convolutions', () => {
     await useWasm();
   });
 
-  // Channels that are multiples of 4 (the transforms' SIMD width) with Cin*Cout >= 64; odd heights and widths leave
-  // partial 4x4 tiles at the bottom and right, and the pads move the first tile off the image.
+  // Input channels a multiple of 4 (the transforms' SIMD width), Cin * Cout (rounded up to 4) >= 32; output channels
+  // that are not (the U-Net's final 1, and 6) run padded to 4 in the forward, their gradients stay with XNNPACK. Odd
+  // heights and widths leave partial 4x4 tiles at the bottom and right, and the pads move the first tile off the image.
   const pads: Array<'same' | 'valid' | number | tf.backend_util.ExplicitPadding> = ['same', 'valid', 2, [[0, 0], [2, 0], [1, 3], [0, 0]]];
   const shapes: Array<{ x: [number, number, number, number]; cout: number }> = [
     { x: [3, 7, 9, 8], cout: 12 },
     { x: [2, 10, 5, 4], cout: 16 },
     { x: [1, 13, 11, 12], cout: 8 },
+    { x: [3, 7, 9, 8], cout: 1 },
+    { x: [2, 10, 5, 12], cout: 6 },
   ];
   // Tiles go through in blocks: one block here by default, and blocks of 3 tiles (the last one shorter) in the second run.
   const blockings: Array<{ name: string; tilesPerBlock: number | null }> = [{ name: 'one block', tilesPerBlock: null }, { name: 'blocks of 3 tiles', tilesPerBlock: 3 }];
@@ -344,7 +347,8 @@ describe('WASM Winograd F(4x4, 3x3) convolutions', () => {
           const winograd = await onBackend('wasm', run);
           setWinogradSettings({ enabled: false });
           const direct = await onBackend('wasm', run);
-          [0, 1, 2].forEach((i) => expect(maxAbsDiff(winograd[i], direct[i]), ['y', 'dx', 'dfilter'][i]).toBeGreaterThan(0));
+          const served = cout % 4 === 0 ? [0, 1, 2] : [0];
+          served.forEach((i) => expect(maxAbsDiff(winograd[i], direct[i]), ['y', 'dx', 'dfilter'][i]).toBeGreaterThan(0));
         } finally {
           setWinogradSettings({ enabled: true, blockBytes: defaultBlockBytes });
         }
@@ -352,7 +356,7 @@ describe('WASM Winograd F(4x4, 3x3) convolutions', () => {
     }
   }
 
-  it('leave convolutions it does not serve to XNNPACK: strides, 1x1 and 5x5 filters, channels not a multiple of 4', async () => {
+  it('leave convolutions it does not serve to XNNPACK: strides, 1x1 and 5x5 filters, input channels not a multiple of 4', async () => {
     const cases: Array<{ x: [number, number, number, number]; filter: [number, number, number, number]; stride: number }> = [
       { x: [2, 9, 9, 8], filter: [3, 3, 8, 8], stride: 2 },
       { x: [2, 9, 9, 8], filter: [1, 1, 8, 8], stride: 1 },
