@@ -30,11 +30,11 @@ export type UNetPresetName = 'paper' | 'base' | 'small' | 'tiny';
  * - base:  w = 64, 9,393,473 parameters, ~37 GFLOP.
  * - small: w = 32, 2,355,873 parameters, ~9.4 GFLOP.
  * - tiny:  w = 8, one ResBlock per level, GroupNorm 4, no middle attention: 83,033 parameters,
- *          ~0.33 GFLOP, for CPU / browser training: a batch-8 FQ training step takes ~1.2 s in
- *          Node WASM (one thread of a 2-core AMD EPYC VM; bench/engine.bench.ts measures it).
- * On that machine (WASM, single thread) forwards run at ~25 (tiny), 2.4 (small), 0.6 (base) and
- * 0.15 (paper) slices/s; tfjs keeps every intermediate of a backward pass, so training needs ~0.18
- * (tiny) / 1.2 (small) GB per slice of a micro-batch and base/paper do not fit the 4 GB WASM heap.
+ *          ~0.33 GFLOP, for CPU / browser training.
+ * Node WASM, one thread of a 2-core AMD EPYC VM (npm run bench -- engineVsTorch measures it): a batch-8 training step
+ * takes ~0.35 s (tiny) and ~3.5 s (small), a batch-4 base step ~5.4 s and a batch-2 paper step ~11 s. tfjs keeps every
+ * intermediate of a backward pass: the WASM heap grows by about 45 (tiny), 270 (small), 510 (base) and 1,000 (paper) MB
+ * per slice of a micro-batch, under its 4 GB ceiling at the MICRO_BATCH_DEFAULTS.
  */
 export const UNET_PRESETS: Readonly<Record<UNetPresetName, Readonly<UNetConfig>>> = {
   paper: { modelChannels: 128, channelMult: [1, 2, 2], numResBlocks: 3, groups: 32, numHeads: 4, middleAttention: true },
