@@ -35,7 +35,9 @@ export type WorkerAnswer = { results: MicroBatchResult[] } | { output: Float32Ar
 const port = parentPort;
 if (port === null) throw new Error('engineWorker.node.ts must run in a worker thread');
 const started = initBackend('wasm');
-void started.finally(() => port.postMessage({ booted: true } satisfies WorkerAnswer));
+const announceBooted = (): void => port.postMessage({ booted: true } satisfies WorkerAnswer);
+// Either way: a failed start is reported to each request, which awaits `started` too.
+started.then(announceBooted, announceBooted);
 let model: { key: string; network: MethodNetwork } | null = null;
 /** The forward replica: kept across requests, its weights replaced when another version comes. */
 let forwardModel: { key: string; version: string; unet: UNet } | null = null;
