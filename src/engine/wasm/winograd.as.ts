@@ -253,21 +253,54 @@ export function filterGradientTransform(du: usize, count: i32, dg: usize, scratc
 }
 
 /**
+ * Copies `count` rows of `channels` floats (row t at src + t * rowStride) into panels of four channels, [channels / 4]
+ * [count][4] at dst: a product's inner loop then reads each operand as one sequential run.
+ */
+@inline function packPanels(src: usize, rowStride: usize, count: i32, channels: i32, dst: usize): void {
+  const panel = <usize>count << 4;
+  for (let t = 0; t < count; t++) {
+    const row = src + <usize>t * rowStride;
+    const out = dst + (<usize>t << 4);
+    for (let c = 0; c < channels; c += 4) v128.store(out + (<usize>(c >> 2)) * panel, v128.load(row + (<usize>c << 2)));
+  }
+}
+
+/**
  * dU_p (+)= V_p^T W_p for `points` pairs of matrices (36 per block of Winograd tiles, from v [count][36][cin] and
  * w [count][36][cout]; one for a 1x1 convolution's filter gradient, x^T dy): row t of V_p at v + p * cin * 4 + t * vRow,
  * of W_p at w + p * cout * 4 + t * wRow, and dU_p [cin, cout] at duAll + p * cin * cout * 4 (cin and cout multiples of 4),
  * added to what dU_p holds with `accumulate`. Each 4 x 8 (or, for the last 4 output channels, 4 x 4) block of dU_p stays
- * in registers while the rows go by: a sum in row order, the same for any thread count.
+ * in registers while the rows go by: a sum in row order, the same for any thread count. With `pack` (count * (cin + cout)
+ * floats of scratch; 0: read the rows where they lie) each point's two matrices are first copied into panels of four
+ * channels: rows of a block lie 36 points apart, which at 128 channels puts a column's rows on two L1 cache sets.
  */
-export function filterGradientProducts(v: usize, vRow: usize, w: usize, wRow: usize, points: i32, count: i32, cin: i32, cout: i32, duAll: usize, accumulate: bool): void {
+export function filterGradientProducts(v: usize, vRow: usize, w: usize, wRow: usize, points: i32, count: i32, cin: i32, cout: i32, duAll: usize, accumulate: bool, pack: usize): void {
   const duRow = <usize>cout << 2;
   const zero = f32x4.splat(0);
+  const packedPanel = <usize>count << 4;
+  const wPack = pack + <usize>count * (<usize>cin << 2);
   for (let p = 0; p < points; p++) {
     const vPoint = v + <usize>p * (<usize>cin << 2);
     const wPoint = w + <usize>p * duRow;
     const du = duAll + <usize>p * <usize>cin * duRow;
+    // Four channels' column starts at base + (channel / 4) * panel and steps by `step` a row.
+    let vBase = vPoint;
+    let vStep = vRow;
+    let wBase = wPoint;
+    let wStep = wRow;
+    let panel: usize = 16;
+    if (pack != 0) {
+      packPanels(vPoint, vRow, count, cin, pack);
+      packPanels(wPoint, wRow, count, cout, wPack);
+      vBase = pack;
+      wBase = wPack;
+      vStep = 16;
+      wStep = 16;
+      panel = packedPanel;
+    }
     for (let ci = 0; ci < cin; ci += 4) {
       const out = du + <usize>ci * duRow;
+      const vColumn = vBase + (<usize>(ci >> 2)) * panel;
       let co = 0;
       for (; co + 8 <= cout; co += 8) {
         const at = out + (<usize>co << 2);
@@ -279,12 +312,13 @@ export function filterGradientProducts(v: usize, vRow: usize, w: usize, wRow: us
         let b2 = accumulate ? v128.load(at + 2 * duRow + 16) : zero;
         let a3 = accumulate ? v128.load(at + 3 * duRow) : zero;
         let b3 = accumulate ? v128.load(at + 3 * duRow + 16) : zero;
-        let vAt = vPoint + (<usize>ci << 2);
-        let wAt = wPoint + (<usize>co << 2);
+        let vAt = vColumn;
+        let lowAt = wBase + (<usize>(co >> 2)) * panel;
+        let highAt = lowAt + panel;
         for (let t = 0; t < count; t++) {
           const x = v128.load(vAt);
-          const low = v128.load(wAt);
-          const high = v128.load(wAt + 16);
+          const low = v128.load(lowAt);
+          const high = v128.load(highAt);
           const x0 = v128.shuffle<f32>(x, x, 0, 0, 0, 0);
           const x1 = v128.shuffle<f32>(x, x, 1, 1, 1, 1);
           const x2 = v128.shuffle<f32>(x, x, 2, 2, 2, 2);
@@ -297,8 +331,9 @@ export function filterGradientProducts(v: usize, vRow: usize, w: usize, wRow: us
           b2 = f32x4.add(b2, f32x4.mul(x2, high));
           a3 = f32x4.add(a3, f32x4.mul(x3, low));
           b3 = f32x4.add(b3, f32x4.mul(x3, high));
-          vAt += vRow;
-          wAt += wRow;
+          vAt += vStep;
+          lowAt += wStep;
+          highAt += wStep;
         }
         v128.store(at, a0);
         v128.store(at + 16, b0);
@@ -315,17 +350,17 @@ export function filterGradientProducts(v: usize, vRow: usize, w: usize, wRow: us
         let a1 = accumulate ? v128.load(at + duRow) : zero;
         let a2 = accumulate ? v128.load(at + 2 * duRow) : zero;
         let a3 = accumulate ? v128.load(at + 3 * duRow) : zero;
-        let vAt = vPoint + (<usize>ci << 2);
-        let wAt = wPoint + (<usize>co << 2);
+        let vAt = vColumn;
+        let lowAt = wBase + (<usize>(co >> 2)) * panel;
         for (let t = 0; t < count; t++) {
           const x = v128.load(vAt);
-          const low = v128.load(wAt);
+          const low = v128.load(lowAt);
           a0 = f32x4.add(a0, f32x4.mul(v128.shuffle<f32>(x, x, 0, 0, 0, 0), low));
           a1 = f32x4.add(a1, f32x4.mul(v128.shuffle<f32>(x, x, 1, 1, 1, 1), low));
           a2 = f32x4.add(a2, f32x4.mul(v128.shuffle<f32>(x, x, 2, 2, 2, 2), low));
           a3 = f32x4.add(a3, f32x4.mul(v128.shuffle<f32>(x, x, 3, 3, 3, 3), low));
-          vAt += vRow;
-          wAt += wRow;
+          vAt += vStep;
+          lowAt += wStep;
         }
         v128.store(at, a0);
         v128.store(at + duRow, a1);
