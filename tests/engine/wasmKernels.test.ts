@@ -356,33 +356,36 @@ describe('WASM Winograd F(4x4, 3x3) convolutions', () => {
     }
   }
 
-  it('give the same filter gradient bits with each point\'s matrices packed into panels as read in place', async () => {
-    const xShape: [number, number, number, number] = [2, 11, 10, 8];
-    const filterShape: [number, number, number, number] = [3, 3, 8, 12];
-    const xv = values(xShape.reduce((a, b) => a * b, 1), 37);
-    const dyv = values(xShape.slice(0, 3).reduce((a, b) => a * b, 1) * 12, 38);
-    const run = (): Float32Array[] =>
-      tf.tidy(() => {
-        const attrs = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape };
-        const inputs = { x: tf.tensor4d(xv, xShape), dy: tf.tensor4d(dyv, [...xShape.slice(0, 3), 12] as [number, number, number, number]) };
-        return [(tf.engine().runKernel(tf.Conv2DBackpropFilter, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor).dataSync() as Float32Array];
-      });
-    const defaults = { ...winogradSettings() };
-    try {
-      // Blocks of 5 tiles: the panels are refilled per block and point, and the last block is shorter.
-      setWinogradSettings({ blockBytes: 5 * 36 * 4 * (8 + 12), packFilterGradientFrom: Infinity });
-      const inPlace = await onBackend('wasm', run);
-      setWinogradSettings({ packFilterGradientFrom: 0 });
-      const packed = await onBackend('wasm', run);
-      expect(packed).toEqual(inPlace);
-      setWinogradSettings({ enabled: false });
-      const direct = await onBackend('wasm', run);
-      expect(maxAbsDiff(packed[0], direct[0])).toBeGreaterThan(0);
-      expect(relativeDiff(packed[0], direct[0])).toBeLessThan(1e-5);
-    } finally {
-      setWinogradSettings(defaults);
-    }
-  });
+  for (const taps of [3, 1]) {
+    it(`give the same ${taps}x${taps} filter gradient bits with the operands packed into panels as read in place`, async () => {
+      const xShape: [number, number, number, number] = [2, 11, 9, 8];
+      const dyShape: [number, number, number, number] = [2, 11, 9, 12];
+      const filterShape = [taps, taps, 8, 12];
+      const xv = values(xShape.reduce((a, b) => a * b, 1), 37);
+      const dyv = values(dyShape.reduce((a, b) => a * b, 1), 38);
+      const run = (): Float32Array[] =>
+        tf.tidy(() => {
+          const attrs = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape };
+          const inputs = { x: tf.tensor4d(xv, xShape), dy: tf.tensor4d(dyv, dyShape) };
+          return [(tf.engine().runKernel(tf.Conv2DBackpropFilter, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor).dataSync() as Float32Array];
+        });
+      const defaults = { ...winogradSettings() };
+      try {
+        // Blocks of 5 tiles (3x3) or chunks of 5 rows (1x1): the panels are refilled for each, and the last is shorter.
+        setWinogradSettings({ blockBytes: 5 * 36 * 4 * (8 + 12), packFilterGradientFrom: Infinity });
+        const inPlace = await onBackend('wasm', run);
+        setWinogradSettings({ packFilterGradientFrom: 0 });
+        const packed = await onBackend('wasm', run);
+        expect(packed).toEqual(inPlace);
+        setWinogradSettings({ enabled: false });
+        const other = await onBackend('wasm', run);
+        expect(maxAbsDiff(packed[0], other[0])).toBeGreaterThan(0);
+        expect(relativeDiff(packed[0], other[0])).toBeLessThan(1e-5);
+      } finally {
+        setWinogradSettings(defaults);
+      }
+    });
+  }
 
   it('leave convolutions it does not serve to XNNPACK: strides, 1x1 and 5x5 filters, input channels not a multiple of 4', async () => {
     const cases: Array<{ x: [number, number, number, number]; filter: [number, number, number, number]; stride: number }> = [
