@@ -42,7 +42,7 @@ export interface WinogradSettings {
   enabled: boolean;
   /**
    * Smallest cin * cout served, cout rounded up to 4 (the U-Nets' 8 x 8 was still 1.5x faster than XNNPACK, and their
-   * final 8 -> 1, padded to 8 x 4, 4x faster: 1.4 against 5.7 ms at batch 8 on 96 x 96; below, untimed).
+   * final 8 -> 1, padded to 8 x 4, 3x faster: 1.8 against 5.7 ms at batch 8 on 96 x 96; below, untimed).
    */
   minChannelProduct: number;
   /** Bytes of one block's 36 point matrices (both sides of its products): tiles go through in blocks that stay in cache. */
