@@ -278,8 +278,9 @@ export function pointwiseFilterGradient(backend: BackendWasm, x: tf.TensorInfo, 
     if (cin + cout < settings.packFilterGradientFrom) {
       call.transforms.filterGradientProducts(call.offset(x), cin * 4, call.offset(dy), cout * 4, 1, rows, cin, cout, call.offset(dw), false, 0);
     } else {
-      // Rows in chunks whose panels fill one block's bytes, summed on in row order: the same bits as one pass.
-      const chunk = Math.max(4, Math.floor(settings.blockBytes / 36 / ((cin + cout) * 4)));
+      // Rows in chunks of a Winograd block's tile count (their panels fill a block's bytes / 36), summed on in row order:
+      // the same bits as one pass.
+      const chunk = blockTiles(cin, cout);
       const pack = call.allocate(chunk * (cin + cout) * 4);
       for (let first = 0; first < rows; first += chunk) {
         const count = Math.min(chunk, rows - first);

@@ -7,6 +7,7 @@ import { COPY_SHARED_WASM_BASE64, COPY_WASM_BASE64 } from '../../src/engine/wasm
 import { linkedExports } from '../../src/engine/wasmLinkedModule.ts';
 import { setWinogradSettings, winogradSettings } from '../../src/engine/wasmWinogradConv.ts';
 import { useWasm } from './backendSetup.ts';
+import { relativeError } from './closeness.ts';
 import { seededValues as values } from './synthetic.ts';
 
 async function onBackend<T>(name: string, f: () => T): Promise<T> {
@@ -129,13 +130,6 @@ describe('WASM copy kernels', () => {
   });
 });
 
-/** Largest |a - b| relative to the largest |b| (1e-4 relative agreement). */
-function relativeDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]));
-  return maxAbsDiff(a, b) / Math.max(scale, 1e-30);
-}
-
 /** Runs `run` on WASM (no tensor left behind) then CPU, leaving WASM current; every output agrees to `tolerance`. */
 async function expectWasmMatchesCpu(run: () => Float32Array[], tolerance: number): Promise<void> {
   const before = tf.memory().numTensors;
@@ -144,7 +138,7 @@ async function expectWasmMatchesCpu(run: () => Float32Array[], tolerance: number
   const onCpu = await onBackend('cpu', run);
   await tf.setBackend('wasm');
   expect(onWasm.length).toBe(onCpu.length);
-  onWasm.forEach((w, i) => expect(relativeDiff(w, onCpu[i])).toBeLessThan(tolerance));
+  onWasm.forEach((w, i) => expect(relativeError(w, onCpu[i])).toBeLessThan(tolerance));
 }
 
 describe('WASM BatchMatMul', () => {
@@ -380,7 +374,7 @@ describe('WASM Winograd F(4x4, 3x3) convolutions', () => {
         setWinogradSettings({ enabled: false });
         const other = await onBackend('wasm', run);
         expect(maxAbsDiff(packed[0], other[0])).toBeGreaterThan(0);
-        expect(relativeDiff(packed[0], other[0])).toBeLessThan(1e-5);
+        expect(relativeError(packed[0], other[0])).toBeLessThan(1e-5);
       } finally {
         setWinogradSettings(defaults);
       }
