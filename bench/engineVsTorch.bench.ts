@@ -16,6 +16,13 @@ import { formatKernelProfile, profileKernels } from './kernelProfile.ts';
 
 const PYTHON = '/usr/bin/python3';
 /**
+ * glibc's allocator keeps PyTorch's freed buffers (all below 32 MiB in these plans) instead of returning them to the
+ * kernel: otherwise every forward faulted its activations in afresh, 100,000-200,000 page faults and 0.6-1.3 s of system
+ * time per small forward on the 2-core VM, and its one-thread small forward swung between 0.67 and 3.5 s. With the
+ * buffers kept it held at 0.67-0.69 s with no page faults: its steady best, the stricter reference.
+ */
+const TORCH_ALLOCATOR_ENV = { MALLOC_MMAP_THRESHOLD_: String(32 * 2 ** 20), MALLOC_TRIM_THRESHOLD_: String(16 * 2 ** 30) };
+/**
  * Batch of both sides per preset (base and paper small enough to keep the run short). `repeats`: runs
  * averaged into one measurement on each side, so a measurement lasts about 0.5 s or more (tiny's 0.1 s forwards were
  * at the mercy of the VM's hiccups: one run's ratio moved 1.26x -> 1.65x).
@@ -70,7 +77,7 @@ class Torch {
 
   static async start(): Promise<{ torch: Torch; version: string } | { reason: string }> {
     const script = fileURLToPath(new URL('./torch_unet.py', import.meta.url));
-    const child = spawn(PYTHON, [script], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(PYTHON, [script], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...TORCH_ALLOCATOR_ENV } });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const started = await new Promise<Error | null>((resolve) => {
