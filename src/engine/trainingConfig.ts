@@ -68,8 +68,13 @@ export interface TrainingConfig {
   baseline: BaselineSettings | null;
 }
 
-/** Micro-batch defaults per preset, sized for the WASM backend's 4 GB heap. */
-export const MICRO_BATCH_DEFAULTS: Readonly<Record<UNetPresetName, number>> = { paper: 1, base: 1, small: 2, tiny: 4 };
+/**
+ * Micro-batch defaults per preset, inside the WASM backend's 4 GB heap. Larger micro-batches give the convolutions more
+ * tiles per call: best CPU time of 3 batch-8 small steps on the 2-core VM, 3.75 s in micro-batches of 2 against 3.43-3.46 s
+ * of 4 or 8; a batch-4 base step 5.9-6.0 s of 1 against 5.3-5.5 s of 2 (heap 1.3 and 1.4 GiB). Paper's 2 (2.8 GiB) and
+ * tiny's 8 were not faster beyond that VM's noise. Two micro-batches per step let a helper thread take one.
+ */
+export const MICRO_BATCH_DEFAULTS: Readonly<Record<UNetPresetName, number>> = { paper: 1, base: 2, small: 4, tiny: 4 };
 
 /** The paper's settings (pDDPM-IQA: FQ loss, alpha 0.84, simplex noise, batch 32, Adam 1e-4) on a chosen preset. */
 export function defaultTrainingConfig(preset: UNetPresetName = 'paper', overrides: Partial<TrainingConfig> = {}): TrainingConfig {
