@@ -1,4 +1,4 @@
-// The WASM backend's convolutions at the U-Nets' shapes: Winograd F(4x4, 3x3) (src/engine/wasmWinogradConv.ts) against XNNPACK's direct convolution, forward, data and filter gradients.
+// The WASM backend's convolutions at the U-Nets' shapes: Winograd F(4x4, 3x3) and the module's 1x1 product (src/engine/wasmWinogradConv.ts) against XNNPACK's direct convolution, forward, data and filter gradients.
 // Usage: npx tsx bench/convolutions.bench.ts [--batches 2,8] [--reps 5]
 // Times are each variant's fastest of --reps runs in process CPU time, the variants interleaved, so that other load on the
 // machine inflates neither much; compare the ratios (direct / Winograd), not the milliseconds, across runs. "Direct" is
@@ -9,10 +9,12 @@ import os from 'node:os';
 import { initBackend } from '../src/engine/index.ts';
 import { setWinogradSettings } from '../src/engine/wasmWinogradConv.ts';
 
-/** [pixels, in channels, out channels] of the tiny (w = 8) and small (w = 32) U-Nets' 3x3 convs, decoder concats included. */
-const SHAPES: Array<[number, number, number]> = [
-  [96, 8, 8], [48, 16, 16], [24, 16, 16], [96, 16, 8], [96, 24, 8], [48, 32, 16],
-  [96, 32, 32], [48, 64, 64], [24, 64, 64], [96, 64, 32], [96, 96, 32], [48, 128, 64], [24, 128, 64], [24, 128, 128],
+/** [pixels, in channels, out channels, filter size] of the tiny (w = 8) and small (w = 32) U-Nets' convs, decoder concats included. */
+const SHAPES: Array<[number, number, number, number]> = [
+  [96, 8, 8, 3], [48, 16, 16, 3], [24, 16, 16, 3], [96, 16, 8, 3], [96, 24, 8, 3], [48, 32, 16, 3],
+  [96, 32, 32, 3], [48, 64, 64, 3], [24, 64, 64, 3], [96, 64, 32, 3], [96, 96, 32, 3], [48, 128, 64, 3], [24, 128, 64, 3], [24, 128, 128, 3],
+  // The residual blocks' 1x1 skip convolutions where channels change.
+  [96, 16, 8, 1], [48, 32, 16, 1], [96, 24, 8, 1], [96, 64, 32, 1], [48, 128, 64, 1], [96, 96, 32, 1], [24, 128, 64, 1], [48, 96, 64, 1],
 ];
 
 function arg(name: string, fallback: string): string {
@@ -61,20 +63,20 @@ function withWinograd(enabled: boolean, f: () => tf.Tensor): () => tf.Tensor {
 const choice = await initBackend('wasm');
 const batches = arg('batches', '2,8').split(',').map(Number);
 const reps = Number(arg('reps', '5'));
-console.log(`# 3x3 convolutions, 'same' stride 1: ${choice.reason}; ${os.cpus()[0]?.model ?? 'cpu'}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(`# 3x3 and 1x1 convolutions, 'same' stride 1 ("Winograd" is the module's product for 1x1): ${choice.reason}; ${os.cpus()[0]?.model ?? 'cpu'}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 const names = Object.keys(OPERATIONS) as Array<keyof typeof OPERATIONS>;
-console.log(`| N | px | Cin->Cout | ${names.map((op) => `${op} direct ms | ${op} Winograd ms | ${op} direct/Winograd`).join(' | ')} |`);
-console.log(`|---|---|---|${names.map(() => '---|---|---|').join('')}`);
+console.log(`| N | px | k | Cin->Cout | ${names.map((op) => `${op} direct ms | ${op} Winograd ms | ${op} direct/Winograd`).join(' | ')} |`);
+console.log(`|---|---|---|---|${names.map(() => '---|---|---|').join('')}`);
 for (const n of batches) {
-  for (const [px, cin, cout] of SHAPES) {
+  for (const [px, cin, cout, k] of SHAPES) {
     const x = tf.randomNormal([n, px, px, cin], 0, 1, 'float32', 1) as tf.Tensor4D;
     const dy = tf.randomNormal([n, px, px, cout], 0, 1, 'float32', 2) as tf.Tensor4D;
-    const w = tf.randomNormal([3, 3, cin, cout], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const w = tf.randomNormal([k, k, cin, cout], 0, 1, 'float32', 3) as tf.Tensor4D;
     const cells = names.flatMap((op) => {
       const [direct, winograd] = fastest([withWinograd(false, () => OPERATIONS[op](x, dy, w)), withWinograd(true, () => OPERATIONS[op](x, dy, w))], reps);
       return [direct.toFixed(2), winograd.toFixed(2), (direct / winograd).toFixed(2)];
     });
-    console.log(`| ${n} | ${px} | ${cin}->${cout} | ${cells.join(' | ')} |`);
+    console.log(`| ${n} | ${px} | ${k} | ${cin}->${cout} | ${cells.join(' | ')} |`);
     tf.dispose([x, dy, w]);
   }
 }

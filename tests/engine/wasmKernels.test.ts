@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { groupNorm } from '../../src/engine/layers.ts';
 import { COPY_SHARED_WASM_BASE64, COPY_WASM_BASE64 } from '../../src/engine/wasm/copyWasm.ts';
 import { linkedExports } from '../../src/engine/wasmLinkedModule.ts';
-import { setWinogradSettings, winogradSettings } from '../../src/engine/wasmWinogradConv.ts';
+import { pointwiseServes, setWinogradSettings, winogradSettings } from '../../src/engine/wasmWinogradConv.ts';
 import { useWasm } from './backendSetup.ts';
 import { relativeError } from './closeness.ts';
 import { seededValues as values } from './synthetic.ts';
@@ -381,7 +381,54 @@ describe('WASM Winograd F(4x4, 3x3) convolutions', () => {
     });
   }
 
-  it('leave convolutions it does not serve to XNNPACK: strides, 1x1 and 5x5 filters, input channels not a multiple of 4', async () => {
+  const pointwiseAttrs = (strides: number, pad: 'same' | 'valid' | number): tf.Conv2DAttrs => ({ strides, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined });
+
+  it('serve 1x1 stride-1 convolutions by the module\'s product, with the bits of XNNPACK\'s GEMM: values and gradients, with and without bias', async () => {
+    // Pixel counts and output channels multiples of 4; any input channel count.
+    const cases: Array<{ x: [number, number, number, number]; cout: number }> = [
+      { x: [2, 6, 6, 8], cout: 12 },
+      { x: [1, 4, 5, 12], cout: 8 },
+      { x: [2, 4, 4, 3], cout: 16 },
+      { x: [2, 6, 6, 64], cout: 36 },
+    ];
+    for (const { x: xShape, cout } of cases) {
+      const filterShape: [number, number, number, number] = [1, 1, xShape[3], cout];
+      for (const pad of ['same', 'valid', 0] as const) expect(pointwiseServes(tf.backend(), xShape, filterShape, pointwiseAttrs(1, pad)), `${xShape} -> ${cout} pad ${pad}`).toBe(true);
+      const xv = values(xShape.reduce((a, b) => a * b, 1), 41);
+      const wv = values(xShape[3] * cout, 42);
+      const bv = values(cout, 43);
+      const weightsV = values((xShape.reduce((a, b) => a * b, 1) / xShape[3]) * cout, 44);
+      const run = (): Float32Array[] =>
+        tf.tidy(() => {
+          const x = tf.tensor4d(xv, xShape);
+          const filter = tf.tensor4d(wv, filterShape);
+          const bias = tf.tensor1d(bv);
+          const weights = tf.tensor4d(weightsV, [xShape[0], xShape[1], xShape[2], cout]);
+          const fused = (a: tf.Tensor, f: tf.Tensor, b: tf.Tensor): tf.Tensor4D => tf.fused.conv2d({ x: a as tf.Tensor4D, filter: f as tf.Tensor4D, bias: b, strides: 1, pad: 'same' });
+          const grads = tf.grads((a: tf.Tensor, f: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(fused(a, f, b), weights)))([x, filter, bias]);
+          return [fused(x, filter, bias), tf.conv2d(x, filter, 1, 'valid'), ...grads].map((t) => t.dataSync() as Float32Array);
+        });
+      await expectWasmMatchesCpu(run, 1e-4);
+      const served = await onBackend('wasm', run);
+      setWinogradSettings({ enabled: false });
+      try {
+        // Both outputs and dx; dfilter is the module's own 1x1 filter gradient (tested above), dbias a plain sum.
+        expect((await onBackend('wasm', run)).slice(0, 3)).toEqual(served.slice(0, 3));
+      } finally {
+        setWinogradSettings({ enabled: true });
+      }
+    }
+  });
+
+  it('leave convolutions it does not serve to XNNPACK: strides, 5x5 filters, input channels not a multiple of 4, and 1x1 ones with strides, padding or counts not a multiple of 4', async () => {
+    const pointwise: Array<{ x: [number, number, number, number]; cout: number; attrs: tf.Conv2DAttrs }> = [
+      { x: [2, 9, 9, 8], cout: 8, attrs: pointwiseAttrs(1, 'same') },
+      { x: [2, 8, 8, 8], cout: 6, attrs: pointwiseAttrs(1, 'same') },
+      { x: [2, 8, 8, 8], cout: 8, attrs: pointwiseAttrs(2, 'same') },
+      { x: [2, 8, 8, 8], cout: 8, attrs: pointwiseAttrs(1, 1) },
+      { x: [2, 8, 8, 4], cout: 4, attrs: pointwiseAttrs(1, 'same') },
+    ];
+    for (const c of pointwise) expect(pointwiseServes(tf.backend(), c.x, [1, 1, c.x[3], c.cout], c.attrs), JSON.stringify(c)).toBe(false);
     const cases: Array<{ x: [number, number, number, number]; filter: [number, number, number, number]; stride: number }> = [
       { x: [2, 9, 9, 8], filter: [3, 3, 8, 8], stride: 2 },
       { x: [2, 9, 9, 8], filter: [1, 1, 8, 8], stride: 1 },
@@ -394,7 +441,8 @@ describe('WASM Winograd F(4x4, 3x3) convolutions', () => {
       const served = await onBackend('wasm', run);
       setWinogradSettings({ enabled: false });
       try {
-        expect(await onBackend('wasm', run)).toEqual(served);
+        // Both outputs and dx; dfilter is the module's own 1x1 filter gradient (tested above), dbias a plain sum.
+        expect((await onBackend('wasm', run)).slice(0, 3)).toEqual(served.slice(0, 3));
       } finally {
         setWinogradSettings({ enabled: true });
       }

@@ -372,9 +372,77 @@ export function filterGradientProducts(v: usize, vRow: usize, w: usize, wRow: us
 }
 
 /**
+ * out[r][co] = (bias[co] +) sum over k of v[r][k] u[k][co] for four rows r of v (vRow bytes apart) into four rows of out
+ * (outRow bytes apart), u [cin][cout] with rows uRow bytes apart, cout a multiple of 4. Each 4 x 8 (or, for the last 4
+ * output channels, 4 x 4) block of out stays in registers while the input channels go by; a bias, when given (not 0),
+ * starts the sums.
+ */
+@inline function productRows(vAt: usize, vRow: usize, u: usize, uRow: usize, cin: i32, cout: i32, out: usize, outRow: usize, bias: usize): void {
+  let co = 0;
+  for (; co + 8 <= cout; co += 8) {
+    let a0 = bias == 0 ? f32x4.splat(0) : v128.load(bias + (<usize>co << 2));
+    let b0 = bias == 0 ? f32x4.splat(0) : v128.load(bias + (<usize>co << 2) + 16);
+    let a1 = a0;
+    let b1 = b0;
+    let a2 = a0;
+    let b2 = b0;
+    let a3 = a0;
+    let b3 = b0;
+    let uAt = u + (<usize>co << 2);
+    for (let k = 0; k < cin; k++) {
+      const low = v128.load(uAt);
+      const high = v128.load(uAt + 16);
+      const kAt = vAt + (<usize>k << 2);
+      const x0 = v128.load32_splat(kAt);
+      const x1 = v128.load32_splat(kAt + vRow);
+      const x2 = v128.load32_splat(kAt + 2 * vRow);
+      const x3 = v128.load32_splat(kAt + 3 * vRow);
+      a0 = f32x4.add(a0, f32x4.mul(x0, low));
+      b0 = f32x4.add(b0, f32x4.mul(x0, high));
+      a1 = f32x4.add(a1, f32x4.mul(x1, low));
+      b1 = f32x4.add(b1, f32x4.mul(x1, high));
+      a2 = f32x4.add(a2, f32x4.mul(x2, low));
+      b2 = f32x4.add(b2, f32x4.mul(x2, high));
+      a3 = f32x4.add(a3, f32x4.mul(x3, low));
+      b3 = f32x4.add(b3, f32x4.mul(x3, high));
+      uAt += uRow;
+    }
+    const at = out + (<usize>co << 2);
+    v128.store(at, a0);
+    v128.store(at + 16, b0);
+    v128.store(at + outRow, a1);
+    v128.store(at + outRow + 16, b1);
+    v128.store(at + 2 * outRow, a2);
+    v128.store(at + 2 * outRow + 16, b2);
+    v128.store(at + 3 * outRow, a3);
+    v128.store(at + 3 * outRow + 16, b3);
+  }
+  if (co < cout) {
+    let a0 = bias == 0 ? f32x4.splat(0) : v128.load(bias + (<usize>co << 2));
+    let a1 = a0;
+    let a2 = a0;
+    let a3 = a0;
+    let uAt = u + (<usize>co << 2);
+    for (let k = 0; k < cin; k++) {
+      const low = v128.load(uAt);
+      const kAt = vAt + (<usize>k << 2);
+      a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(kAt), low));
+      a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(kAt + vRow), low));
+      a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(kAt + 2 * vRow), low));
+      a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(kAt + 3 * vRow), low));
+      uAt += uRow;
+    }
+    const at = out + (<usize>co << 2);
+    v128.store(at, a0);
+    v128.store(at + outRow, a1);
+    v128.store(at + 2 * outRow, a2);
+    v128.store(at + 3 * outRow, a3);
+  }
+}
+
+/**
  * M_p = V_p U_p for the 36 points of a block, from v [rows][36][cin] and u [36][cin][cout] into m [rows][36][cout]; rows,
- * cin and cout multiples of 4. Each 4 x 8 (or, for the last 4 output channels, 4 x 4) block of M_p stays in registers
- * while the input channels go by.
+ * cin and cout multiples of 4.
  */
 export function pointProducts(vAll: usize, uAll: usize, rows: i32, cin: i32, cout: i32, mAll: usize): void {
   const uRow = <usize>cout << 2;
@@ -384,69 +452,19 @@ export function pointProducts(vAll: usize, uAll: usize, rows: i32, cin: i32, cou
     const v = vAll + <usize>p * (<usize>cin << 2);
     const u = uAll + <usize>p * <usize>cin * uRow;
     const m = mAll + <usize>p * uRow;
-    for (let t = 0; t < rows; t += 4) {
-      const vAt = v + <usize>t * vRow;
-      const out = m + <usize>t * mRow;
-      let co = 0;
-      for (; co + 8 <= cout; co += 8) {
-        let a0 = f32x4.splat(0);
-        let b0 = a0;
-        let a1 = a0;
-        let b1 = a0;
-        let a2 = a0;
-        let b2 = a0;
-        let a3 = a0;
-        let b3 = a0;
-        let uAt = u + (<usize>co << 2);
-        for (let k = 0; k < cin; k++) {
-          const low = v128.load(uAt);
-          const high = v128.load(uAt + 16);
-          const kAt = vAt + (<usize>k << 2);
-          const x0 = v128.load32_splat(kAt);
-          const x1 = v128.load32_splat(kAt + vRow);
-          const x2 = v128.load32_splat(kAt + 2 * vRow);
-          const x3 = v128.load32_splat(kAt + 3 * vRow);
-          a0 = f32x4.add(a0, f32x4.mul(x0, low));
-          b0 = f32x4.add(b0, f32x4.mul(x0, high));
-          a1 = f32x4.add(a1, f32x4.mul(x1, low));
-          b1 = f32x4.add(b1, f32x4.mul(x1, high));
-          a2 = f32x4.add(a2, f32x4.mul(x2, low));
-          b2 = f32x4.add(b2, f32x4.mul(x2, high));
-          a3 = f32x4.add(a3, f32x4.mul(x3, low));
-          b3 = f32x4.add(b3, f32x4.mul(x3, high));
-          uAt += uRow;
-        }
-        const at = out + (<usize>co << 2);
-        v128.store(at, a0);
-        v128.store(at + 16, b0);
-        v128.store(at + mRow, a1);
-        v128.store(at + mRow + 16, b1);
-        v128.store(at + 2 * mRow, a2);
-        v128.store(at + 2 * mRow + 16, b2);
-        v128.store(at + 3 * mRow, a3);
-        v128.store(at + 3 * mRow + 16, b3);
-      }
-      if (co < cout) {
-        let a0 = f32x4.splat(0);
-        let a1 = a0;
-        let a2 = a0;
-        let a3 = a0;
-        let uAt = u + (<usize>co << 2);
-        for (let k = 0; k < cin; k++) {
-          const low = v128.load(uAt);
-          const kAt = vAt + (<usize>k << 2);
-          a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(kAt), low));
-          a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(kAt + vRow), low));
-          a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(kAt + 2 * vRow), low));
-          a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(kAt + 3 * vRow), low));
-          uAt += uRow;
-        }
-        const at = out + (<usize>co << 2);
-        v128.store(at, a0);
-        v128.store(at + mRow, a1);
-        v128.store(at + 2 * mRow, a2);
-        v128.store(at + 3 * mRow, a3);
-      }
-    }
+    for (let t = 0; t < rows; t += 4) productRows(v + <usize>t * vRow, vRow, u, uRow, cin, cout, m + <usize>t * mRow, mRow, 0);
+  }
+}
+
+/**
+ * y = x w + bias, a 1x1 convolution's rows: x [rows][cin], w [cin][cout], bias [cout] (or 0 for none) into y [rows][cout];
+ * rows and cout multiples of 4.
+ */
+export function denseProducts(x: usize, w: usize, bias: usize, rows: i32, cin: i32, cout: i32, y: usize): void {
+  const xRow = <usize>cin << 2;
+  const yRow = <usize>cout << 2;
+  for (let r = 0; r < rows; r += 4) {
+    if (bias == 0) productRows(x + <usize>r * xRow, xRow, w, yRow, cin, cout, y + <usize>r * yRow, yRow, 0);
+    else productRows(x + <usize>r * xRow, xRow, w, yRow, cin, cout, y + <usize>r * yRow, yRow, bias);
   }
 }
