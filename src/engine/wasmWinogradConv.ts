@@ -38,11 +38,14 @@ const WINOGRAD_MODULE: KernelModuleBytes = { unsharedBase64: WINOGRAD_WASM_BASE6
 /** Points of the transformed 6x6 tile. */
 const POINTS = 36;
 
-/** When the WASM backend takes the Winograd path (bench/convolutions.bench.ts times it against XNNPACK's direct convolution). */
+/**
+ * When the WASM backend takes the Winograd path, and the module's product for 1x1 convolutions (bench/convolutions.bench.ts
+ * times both against XNNPACK's direct convolution).
+ */
 export interface WinogradSettings {
   enabled: boolean;
   /**
-   * Smallest cin * cout served, cout rounded up to 4 (the U-Nets' 8 x 8 was still 1.5x faster than XNNPACK, and their
+   * Smallest cin * cout served (1x1 too), cout rounded up to 4 (the U-Nets' 8 x 8 was still 1.5x faster than XNNPACK, and their
    * final 8 -> 1, padded to 8 x 4, 3x faster: 1.8 against 5.7 ms at batch 8 on 96 x 96; below, untimed).
    */
   minChannelProduct: number;
