@@ -58,15 +58,20 @@ export interface WinogradSettings {
    */
   maxThreads: number;
   /**
-   * From this cin + cout on, the filter gradients copy their operands into panels of four channels first (the same bits
-   * either way): each point's two matrices for 3x3, chunks of rows for 1x1. Best CPU time of 8 on the 2-core VM: 3x3 1.8x
-   * faster at 256 + 256 channels, 1.1x at 128 + 128 and 64 + 64, 4 % slower at 32 + 32; 1x1 1.5-3.3x faster at 128 + 64
-   * to 512 + 256.
+   * From this cin + cout on, the 3x3 filter gradient copies each point's two matrices into panels of four channels first
+   * (the same bits either way). Best CPU time of 8 on the 2-core VM: 1.8x faster at 256 + 256 channels, 1.1x at 128 + 128
+   * and 64 + 64, 4 % slower at 32 + 32.
    */
   packFilterGradientFrom: number;
+  /**
+   * The same for the 1x1 filter gradient, per chunk of rows. Best CPU time of 6 at batch 8 on the 2-core VM: 1.3-2.4x
+   * faster from 32 + 32 channels on (96 x 96 and 48 x 48 pixels, up to 96 + 32; 1.5-3.3x at 128 + 64 to 512 + 256), 1.05x
+   * at 48 + 16, the same at 32 + 16, 1.5x slower at 16 + 8 and 24 + 8.
+   */
+  packPointwiseFilterGradientFrom: number;
 }
 
-let settings: WinogradSettings = { enabled: true, minChannelProduct: 8 * 4, blockBytes: 4 * 2 ** 20, maxThreads: 2, packFilterGradientFrom: 128 };
+let settings: WinogradSettings = { enabled: true, minChannelProduct: 8 * 4, blockBytes: 4 * 2 ** 20, maxThreads: 2, packFilterGradientFrom: 128, packPointwiseFilterGradientFrom: 64 };
 
 export function winogradSettings(): Readonly<WinogradSettings> {
   return settings;
@@ -279,7 +284,7 @@ export function pointwiseFilterGradient(backend: BackendWasm, x: tf.TensorInfo, 
   const call = new Call(backend);
   try {
     const rows = tf.util.sizeFromShape(x.shape) / cin;
-    if (cin + cout < settings.packFilterGradientFrom) {
+    if (cin + cout < settings.packPointwiseFilterGradientFrom) {
       call.transforms.filterGradientProducts(call.offset(x), cin * 4, call.offset(dy), cout * 4, 1, rows, cin, cout, call.offset(dw), false, 0);
     } else {
       // Rows in chunks of a Winograd block's tile count (their panels fill a block's bytes / 36), summed on in row order:

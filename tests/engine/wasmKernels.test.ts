@@ -366,9 +366,9 @@ describe('WASM Winograd F(4x4, 3x3) convolutions', () => {
       const defaults = { ...winogradSettings() };
       try {
         // Blocks of 5 tiles (3x3) or chunks of 5 rows (1x1): the panels are refilled for each, and the last is shorter.
-        setWinogradSettings({ blockBytes: 5 * 36 * 4 * (8 + 12), packFilterGradientFrom: Infinity });
+        setWinogradSettings({ blockBytes: 5 * 36 * 4 * (8 + 12), packFilterGradientFrom: Infinity, packPointwiseFilterGradientFrom: Infinity });
         const inPlace = await onBackend('wasm', run);
-        setWinogradSettings({ packFilterGradientFrom: 0 });
+        setWinogradSettings({ packFilterGradientFrom: 0, packPointwiseFilterGradientFrom: 0 });
         const packed = await onBackend('wasm', run);
         expect(packed).toEqual(inPlace);
         setWinogradSettings({ enabled: false });
