@@ -24,6 +24,7 @@ import {
 } from '../../src/core/conform/index.ts';
 import { FqlabError } from '../../src/core/errors.ts';
 import type { Dims3, Volume } from '../../src/core/volume.ts';
+import { maxAbsDiff } from '../support/closeness.ts';
 
 type Triple = [number, number, number];
 
@@ -84,12 +85,6 @@ function volume(dims: Triple, data: Float32Array, affine: number[], spacing: Tri
   return { dims, data, affine: Float64Array.from(affine), spacing };
 }
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  return worst;
-}
 
 function expectArrayClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number): void {
   expect(maxAbsDiff(actual, expected)).toBeLessThanOrEqual(tolerance);

@@ -13,6 +13,7 @@ import {
 } from '../../src/core/postprocess/index.ts';
 import type { Dims3 } from '../../src/core/volume.ts';
 import { seededRandom } from '../support/seededRandom.ts';
+import { maxAbsDiff } from '../support/closeness.ts';
 
 const dir = new URL('../fixtures/postprocess/', import.meta.url);
 
@@ -45,12 +46,6 @@ function casesOf(kind: PostprocessCase['params']['kind']): (readonly [string, Po
   return cases.map((c) => [c.name, c] as const);
 }
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let p = 0; p < a.length; p++) m = Math.max(m, Math.abs(a[p] - b[p]));
-  return m;
-}
 
 describe('erodeMask2D matches scipy binary_erosion per slice', () => {
   it.each(casesOf('erosion'))('%s', (_name, c) => {

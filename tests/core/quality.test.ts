@@ -14,6 +14,7 @@ import {
 } from '../../src/core/quality/index.ts';
 import type { Dims3 } from '../../src/core/volume.ts';
 import { seededRandom } from '../support/seededRandom.ts';
+import { maxAbsDiff } from '../support/closeness.ts';
 
 const dir = new URL('../fixtures/quality/', import.meta.url);
 
@@ -30,12 +31,6 @@ function f32(file: string): Float32Array {
   return new Float32Array(new Uint8Array(readFileSync(new URL(file, dir))).buffer);
 }
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let p = 0; p < a.length; p++) m = Math.max(m, Math.abs(a[p] - b[p]));
-  return m;
-}
 
 describe('gaussianWindow', () => {
   it('matches the reference 5 x 5, sigma 1.5 window and sums to 1', () => {

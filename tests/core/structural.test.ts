@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { gmsLossMap, msSsimLossMap, ssimLossMap, structuralLossMap, STRUCTURAL_TERMS } from '../../src/core/quality/index.ts';
 import type { Dims3 } from '../../src/core/volume.ts';
+import { maxAbsDiff } from '../support/closeness.ts';
 
 interface StructuralCase {
   name: string;
@@ -15,12 +16,6 @@ interface StructuralCase {
 
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/structural/structural.json', import.meta.url), 'utf8')) as { cases: StructuralCase[] };
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let p = 0; p < a.length; p++) m = Math.max(m, Math.abs(a[p] - b[p]));
-  return m;
-}
 
 describe.each(fixture.cases.map((c) => [c.name, c] as const))('structural terms: %s', (_name, c) => {
   const x = Float32Array.from(c.x);

@@ -1,6 +1,7 @@
 // WebGPU in Node on SwiftShader: each non-U-Net method's reconstruction (tiny preset, seeded fresh weights) matches WASM.
 import { describe, expect, it } from 'vitest';
-import { hasSwiftShader, maxAbsDiff, RESULT_PREFIX, repoRoot, runNode, SWIFTSHADER_ENV, SWIFTSHADER_ICD } from './nodeChild.ts';
+import { hasSwiftShader, RESULT_PREFIX, repoRoot, runNode, SWIFTSHADER_ENV, SWIFTSHADER_ICD } from './nodeChild.ts';
+import { maxAbsDiff } from '../support/closeness.ts';
 
 /** The smallest volume every method's network takes (as in tests/engine/methods/svae.test.ts). */
 const DIMS = [32, 32, 4] as const;

@@ -55,9 +55,3 @@ export function runNode<T>(script: string, env: Record<string, string>, timeoutM
   });
 }
 
-export function maxAbsDiff(a: readonly number[], b: readonly number[]): number {
-  if (a.length !== b.length) throw new Error(`lengths differ: ${a.length} vs ${b.length}`);
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-  return max;
-}

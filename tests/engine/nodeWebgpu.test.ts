@@ -1,7 +1,8 @@
 // WebGPU in Node through Dawn (the webgpu package): on SwiftShader the U-Net forward matches numpy and WASM; without an adapter it falls back to WASM.
 import { describe, expect, it } from 'vitest';
 import type { BackendChoice } from '../../src/engine/index.ts';
-import { hasSwiftShader, maxAbsDiff, RESULT_PREFIX, repoRoot, runNode, SWIFTSHADER_ENV, SWIFTSHADER_ICD } from './nodeChild.ts';
+import { hasSwiftShader, RESULT_PREFIX, repoRoot, runNode, SWIFTSHADER_ENV, SWIFTSHADER_ICD } from './nodeChild.ts';
+import { maxAbsDiff } from '../support/closeness.ts';
 
 interface ForwardResult {
   output: number[];

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { fqMap, l1Map, ssimLossMap } from '../../src/core/quality/index.ts';
 import { fqMapTf, patchedLoss, Rng, ssimLossMapTf } from '../../src/engine/index.ts';
 import { useWasm } from './backendSetup.ts';
+import { maxAbsDiff } from '../support/closeness.ts';
 
 const S = 96;
 const N = 3;
@@ -54,11 +55,6 @@ function cases(): Case[] {
   return out;
 }
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 describe('tfjs SSIM loss and FQ maps', () => {
   beforeAll(async () => {

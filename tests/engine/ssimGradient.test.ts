@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gaussianFilterSlice, gaussianWindow, SSIM_C1, SSIM_C2, SSIM_SIGMA, SSIM_WINDOW_SIZE, ssimFromMoments, ssimLossFromSsim } from '../../src/core/quality/index.ts';
 import { Rng, ssimLossMapTf } from '../../src/engine/index.ts';
 import { useWasm } from './backendSetup.ts';
-import { relativeError } from './closeness.ts';
+import { relativeError } from '../support/closeness.ts';
 
 const N = 2;
 const H = 12;

@@ -7,7 +7,7 @@ import { COPY_SHARED_WASM_BASE64, COPY_WASM_BASE64 } from '../../src/engine/wasm
 import { linkedExports } from '../../src/engine/wasmLinkedModule.ts';
 import { pointwiseServes, setWinogradSettings, winogradSettings } from '../../src/engine/wasmWinogradConv.ts';
 import { useWasm } from './backendSetup.ts';
-import { relativeError } from './closeness.ts';
+import { maxAbsDiff, relativeError } from '../support/closeness.ts';
 import { seededValues as values } from './synthetic.ts';
 
 async function onBackend<T>(name: string, f: () => T): Promise<T> {
@@ -15,12 +15,6 @@ async function onBackend<T>(name: string, f: () => T): Promise<T> {
   return f();
 }
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 describe('WASM conv2d gradients', () => {
   beforeAll(async () => {

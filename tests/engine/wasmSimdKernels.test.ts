@@ -11,7 +11,7 @@ import { fusedAdamAvailable } from '../../src/engine/wasmAdam.ts';
 import { fusedGroupNormAvailable, fusedGroupNormSiluAvailable } from '../../src/engine/wasmGroupNorm.ts';
 import { useWasm } from './backendSetup.ts';
 import { seededValues as values } from './synthetic.ts';
-import { relativeError } from './closeness.ts';
+import { relativeError } from '../support/closeness.ts';
 
 /** The textbook GroupNorm (two-pass moments) then scale-shift and SiLU, as separate tfjs ops. */
 function composite(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, groups: number, scaleShift: tf.Tensor2D | null, silu: boolean): tf.Tensor {
