@@ -9,7 +9,7 @@ import { SSIM_C1, SSIM_C2, SSIM_SIGMA, SSIM_WINDOW_SIZE, gaussianWindow } from '
  *   mu = x_p + E[D], var = E[D^2] - E[D]^2, cov = E[Dx Dy] - E[Dx] E[Dy]   (E = Gaussian-weighted),
  * which is the same quantity (variance is shift-invariant) and is exactly 0 on flat patches. mu itself
  * comes straight from the Gaussian (more accurate than x_p + E[D] where mu is near 0 on [-1, 1] data).
- * The 25 differences are one 1 -> 25 channel 'valid' conv of the zero-padded image, the weighted sums
+ * The 25 differences are one 1 -> 25 channel conv with zero padding, the weighted sums
  * 25 -> 1 channel 1 x 1 convs. Only the forward runs them: the gradient is SSIM's closed-form derivative through
  * these moments (ssimLossGradients), 1-channel convs and elementwise ops only.
  */
@@ -46,14 +46,13 @@ function ssimMoments(x: tf.Tensor4D, y: tf.Tensor4D): SsimMoments {
   const gaussian = gaussianFilter();
   const tapWeights = tf.reshape(gaussian, [1, 1, TAPS, 1]) as tf.Tensor4D;
   const differences = differenceFilter();
-  const pad = (t: tf.Tensor4D): tf.Tensor4D => tf.pad(t, [[0, 0], [r, r], [r, r], [0, 0]]);
+  // The convolutions' own zero padding (tfjs-wasm's PadV2 took 1.6 ms per [4, 96, 96, 1] image).
+  const zeroPadded: tf.backend_util.ExplicitPadding = [[0, 0], [r, r], [r, r], [0, 0]];
   // Separate convs per image and moment (no channel splits: slow on some backends).
-  const px = pad(x);
-  const py = pad(y);
-  const muX = tf.conv2d(px, gaussian, 1, 'valid');
-  const muY = tf.conv2d(py, gaussian, 1, 'valid');
-  const dx = tf.conv2d(px, differences, 1, 'valid');
-  const dy = tf.conv2d(py, differences, 1, 'valid');
+  const muX = tf.conv2d(x, gaussian, 1, zeroPadded);
+  const muY = tf.conv2d(y, gaussian, 1, zeroPadded);
+  const dx = tf.conv2d(x, differences, 1, zeroPadded);
+  const dy = tf.conv2d(y, differences, 1, zeroPadded);
   const expect = (t: tf.Tensor): tf.Tensor4D => tf.conv2d(t as tf.Tensor4D, tapWeights, 1, 'valid');
   const mdx = expect(dx);
   const mdy = expect(dy);
