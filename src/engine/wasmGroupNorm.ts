@@ -14,7 +14,8 @@ import { allocateScratch, backendMemory, freeScratch, linkedExports, tensorOffse
  *   FqlabGroupNorm:      y = xhat * gamma + beta
  *   FqlabGroupNormSilu, FqlabGroupNormScaleShiftSilu:  y = SiLU(z), z = (xhat * gamma + beta) * k + shift
  * Both run as z = xc * A + B with xc = x - mean per channel, A = rstd * gamma * k, B = beta * k + shift: two passes
- * (sums, then the affine). The gradient keeps only the inputs: one pass for the sums, one writing dz = dL/dz into dx and
+ * (sums, then the affine). The gradient keeps the inputs (and the SiLU kernels' output, for sigmoid(z) = y / z): one pass
+ * for the sums, one writing dz = dL/dz into dx and
  * summing dz and dz * xc, one turning dz into dx = P * dz + Q * xc + R in place, where (dxhat = dz * k * gamma, m = count)
  *   dx = rstd * (dxhat - sum(dxhat) / m - xhat * sum(dxhat * xhat) / m)   summed over the group,
  *   dgamma = sum(k * dz * xhat), dbeta = sum(k * dz)                    summed over samples and pixels,
@@ -39,7 +40,7 @@ interface GroupNormPasses {
   storeConstants(at: number): void;
   laneSums(x: number, count: number, period: number, sums: number): void;
   affine(x: number, out: number, count: number, period: number, coefficients: number, silu: boolean, constants: number): void;
-  gradientSums(x: number, dy: number, dz: number, count: number, period: number, coefficients: number, silu: boolean, constants: number, sums: number): void;
+  gradientSums(x: number, y: number, dy: number, dz: number, count: number, period: number, coefficients: number, silu: boolean, constants: number, sums: number): void;
   gradientApply(x: number, dz: number, count: number, period: number, coefficients: number): void;
 }
 
@@ -153,9 +154,13 @@ interface SampleCoefficients {
   groupOf: (ch: number) => number;
 }
 
-/** The tensors of one GroupNorm call; scaleShift is [n, 2c] (scale then shift, guided-diffusion's chunk order) or null. */
+/**
+ * The tensors of one GroupNorm call; scaleShift is [n, 2c] (scale then shift, guided-diffusion's chunk order) or null;
+ * y, the SiLU kernels' output, for their gradient (null elsewhere).
+ */
 interface GroupNormTensors {
   x: tf.TensorInfo;
+  y: tf.TensorInfo | null;
   gamma: tf.TensorInfo;
   beta: tf.TensorInfo | null;
   scaleShift: tf.TensorInfo | null;
@@ -197,7 +202,7 @@ function sampleCoefficients(passes: GroupNormPasses, heap: Heap, tensors: GroupN
 function forward(args: KernelArgs, silu: boolean, scaleShift: tf.TensorInfo | null): tf.TensorInfo {
   const backend = args.backend as BackendWasm;
   const attrs = args.attrs as unknown as GroupNormAttrs;
-  const tensors: GroupNormTensors = { x: input(args, 'x'), gamma: input(args, 'gamma'), beta: input(args, 'beta'), scaleShift };
+  const tensors: GroupNormTensors = { x: input(args, 'x'), y: null, gamma: input(args, 'gamma'), beta: input(args, 'beta'), scaleShift };
   const [n, pixels, c] = shape4(tensors.x, attrs.groups);
   const out = backend.makeOutput([...tensors.x.shape], 'float32');
   const { passes, heap } = linkedScratch(backend, c);
@@ -234,7 +239,7 @@ function backward(args: KernelArgs, silu: boolean, tensors: GroupNormTensors): t
       const co = sampleCoefficients(passes, heap, tensors, s, attrs);
       heap.setCoefficients([co.meanHigh, co.meanLow, co.a, co.b]);
       const at = s * count * 4;
-      passes.gradientSums(heap.offset(tensors.x) + at, heap.offset(dyInfo) + at, heap.offset(dxInfo) + at, count, heap.period, heap.coefficientsAt, silu, heap.constantsAt, heap.sumsAt);
+      passes.gradientSums(heap.offset(tensors.x) + at, tensors.y === null ? 0 : heap.offset(tensors.y) + at, heap.offset(dyInfo) + at, heap.offset(dxInfo) + at, count, heap.period, heap.coefficientsAt, silu, heap.constantsAt, heap.sumsAt);
       const [sumDz, sumDzXc] = heap.channelSums(c);
       const gamma = heap.floats(tensors.gamma);
       const beta = tensors.beta === null ? null : heap.floats(tensors.beta);
@@ -309,12 +314,12 @@ export function registerWasmGroupNorm(): void {
   registered = true;
   const kernels: Array<[string, (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]]> = [
     [GROUP_NORM_KERNEL, (args) => forward(args, false, null)],
-    [GROUP_NORM_GRAD_KERNEL, (args) => backward(args, false, { x: input(args, 'x'), gamma: input(args, 'gamma'), beta: null, scaleShift: null })],
+    [GROUP_NORM_GRAD_KERNEL, (args) => backward(args, false, { x: input(args, 'x'), y: null, gamma: input(args, 'gamma'), beta: null, scaleShift: null })],
     [GROUP_NORM_SILU_KERNEL, (args) => forward(args, true, null)],
     [GROUP_NORM_SCALE_SHIFT_SILU_KERNEL, (args) => forward(args, true, input(args, 'scaleShift'))],
     [
       GROUP_NORM_SILU_GRAD_KERNEL,
-      (args) => backward(args, true, { x: input(args, 'x'), gamma: input(args, 'gamma'), beta: input(args, 'beta'), scaleShift: optionalScaleShift(args) }),
+      (args) => backward(args, true, { x: input(args, 'x'), y: input(args, 'y'), gamma: input(args, 'gamma'), beta: input(args, 'beta'), scaleShift: optionalScaleShift(args) }),
     ],
   ];
   for (const [kernelName, kernelFunc] of kernels) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
@@ -329,13 +334,15 @@ export function registerWasmGroupNorm(): void {
       return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
     },
   });
-  // The fused kernels keep every input (nothing full-size but x) and share one gradient kernel.
+  // The fused kernels keep every input (nothing full-size but x) and their output y, which the next convolution keeps
+  // anyway and which gives the gradient sigmoid(z) as y / z; they share one gradient kernel.
   const siluGradient = (kernelName: string, inputsToSave: string[]): void => {
     tf.registerGradient({
       kernelName,
       inputsToSave,
+      outputsToSave: [true],
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
-        const inputs: tf.NamedTensorMap = { dy: dy as tf.Tensor };
+        const inputs: tf.NamedTensorMap = { dy: dy as tf.Tensor, y: saved[inputsToSave.length] };
         inputsToSave.forEach((name, i) => (inputs[name] = saved[i]));
         const [dx, dgamma, dbeta, dScaleShift] = tf.engine().runKernel(GROUP_NORM_SILU_GRAD_KERNEL, inputs, attrs) as tf.Tensor[];
         const grads: Record<string, () => tf.Tensor> = { x: () => dx, gamma: () => dgamma, beta: () => dbeta };

@@ -38,7 +38,14 @@ interface Case {
    * and stays precise, while the kernels must keep the digits a large mean leaves.
    */
   offset: number;
+  /**
+   * Every third channel gets gamma 0, so its z is exactly its beta: 0, +-5e-4 (where the SiLU gradient's y / z gives way
+   * to 1/2 + z/4), -30, 40 and -100 (past exp's clamp) in turn.
+   */
+  flatChannels?: boolean;
 }
+
+const FLAT_BETAS = [0, 5e-4, -5e-4, -30, 40, -100];
 
 /** [y, dx, dgamma, dbeta, d(scaleShift)?] of the engine's kernels (WASM) or the composite on x - offset (CPU). */
 function run(c: Case, engine: boolean): Float32Array[] {
@@ -48,8 +55,9 @@ function run(c: Case, engine: boolean): Float32Array[] {
   const shifted = values(size, 21).map((v, i) => (1 + (i % channels) / 4) * 2 * v + (i % channels) / 3 + c.offset);
   const xv = engine ? shifted : shifted.map((v) => v - c.offset);
   const x = tf.tensor4d(xv, c.shape);
-  const gamma = tf.tensor1d(values(channels, 22).map((v) => 1 + v));
-  const beta = tf.tensor1d(values(channels, 23));
+  const flat = (ch: number): boolean => c.flatChannels === true && ch % 3 === 0;
+  const gamma = tf.tensor1d(values(channels, 22).map((v, ch) => (flat(ch) ? 0 : 1 + v)));
+  const beta = tf.tensor1d(values(channels, 23).map((v, ch) => (flat(ch) ? FLAT_BETAS[(ch / 3) % FLAT_BETAS.length] : v)));
   const scaleShift = c.scaleShift ? tf.tensor2d(values(n * 2 * channels, 24), [n, 2 * channels]) : null;
   const weights = tf.tensor4d(values(size, 25), c.shape);
   const apply = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor, ss: tf.Tensor | null): tf.Tensor => {
@@ -82,6 +90,7 @@ describe('WebAssembly SIMD GroupNorm kernels on tfjs WASM memory', () => {
     }
   }
   cases.push({ shape: [3, 7, 9, 6], groups: 3, scaleShift: true, silu: true, offset: 1e4 });
+  cases.push({ shape: [2, 5, 7, 18], groups: 3, scaleShift: false, silu: true, offset: 0, flatChannels: true });
   for (const c of cases) {
     it(`match the CPU backend's op chain to 1e-5, output and every gradient, for ${JSON.stringify(c)}`, async () => {
       await tf.setBackend('wasm');

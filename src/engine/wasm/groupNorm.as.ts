@@ -19,8 +19,11 @@ const LN2_LOW = 5;
 const POLYNOMIAL = 6; // six coefficients, highest degree first
 const ONE = 12;
 const EXPONENT_BIAS = 13;
+const HALF = 14;
+const QUARTER = 15;
+const SMALL_Z = 16;
 /** Bytes the host gives storeConstants. */
-export const CONSTANTS_BYTES: i32 = 14 * 16;
+export const CONSTANTS_BYTES: i32 = 17 * 16;
 
 export function storeConstants(at: usize): void {
   v128.store(at + CLAMP_LOW * 16, f32x4.splat(-87.0));
@@ -38,6 +41,9 @@ export function storeConstants(at: usize): void {
   v128.store(at + (POLYNOMIAL + 5) * 16, f32x4.splat(5.0000001201e-1));
   v128.store(at + ONE * 16, f32x4.splat(1.0));
   v128.store(at + EXPONENT_BIAS * 16, i32x4.splat(127));
+  v128.store(at + HALF * 16, f32x4.splat(0.5));
+  v128.store(at + QUARTER * 16, f32x4.splat(0.25));
+  v128.store(at + SMALL_Z * 16, f32x4.splat(1e-3));
 }
 
 @inline function constant(at: usize, index: i32): v128 {
@@ -64,11 +70,6 @@ export function storeConstants(at: usize): void {
   p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), constant(k, ONE));
   // 2^n: n + 127 into the exponent bits (n sits in the low bits of `rounded`).
   return f32x4.mul(p, i32x4.shl(i32x4.add(rounded, constant(k, EXPONENT_BIAS)), 23));
-}
-
-@inline function sigmoid4(z: v128, k: usize): v128 {
-  const one = constant(k, ONE);
-  return f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(z), k)));
 }
 
 /** z * sigmoid(z) as z / (1 + exp(-z)): one operation fewer than the product. */
@@ -165,20 +166,24 @@ export function affine(x: usize, out: usize, count: i32, period: i32, coefficien
   }
 }
 
-/** dz from dy at z = xc * scale + shift: dy * SiLU'(z) when silu, else dy. */
-@inline function dz4(dy: v128, xc: v128, scale: v128, shift: v128, silu: bool, k: usize): v128 {
-  if (!silu) return dy;
+/**
+ * dy * SiLU'(z) at z = xc * scale + shift, SiLU'(z) = s + y (1 - s) with s = sigmoid(z) and y = z s the forward's
+ * output: s = y / z, which keeps y's few ulp of rounding, where |z| >= 1e-3, else 1/2 + z/4 (off by at most z^3 / 48, below
+ * 2e-11). The exp and division of recomputing s were most of the sweep's time.
+ */
+@inline function siluGradient4(dy: v128, y: v128, xc: v128, scale: v128, shift: v128, k: usize): v128 {
   const z = f32x4.add(f32x4.mul(xc, scale), shift);
-  const s = sigmoid4(z, k);
-  const one = constant(k, ONE);
-  return f32x4.mul(dy, f32x4.mul(s, f32x4.add(one, f32x4.mul(z, f32x4.sub(one, s)))));
+  const nearZero = f32x4.lt(f32x4.abs(z), constant(k, SMALL_Z));
+  const s = v128.bitselect(f32x4.add(constant(k, HALF), f32x4.mul(z, constant(k, QUARTER))), f32x4.div(y, z), nearZero);
+  return f32x4.mul(dy, f32x4.add(s, f32x4.mul(y, f32x4.sub(constant(k, ONE), s))));
 }
 
 /**
- * The backward pass's first sweep: writes dz (the gradient at the affine's output, see dz4) to dz, and per lane
- * sums[k] = sum of dz, sums[period + k] = sum of dz * xc, xc = (x - meanHigh) - meanLow. Same coefficients as affine.
+ * The backward pass's first sweep: writes dz, the gradient at the affine's output (dy, or with SiLU dy * SiLU'(z) from
+ * the forward's output y, see siluGradient4; y is not read without), to dz, and per lane sums[k] = sum of dz,
+ * sums[period + k] = sum of dz * xc, xc = (x - meanHigh) - meanLow. Same coefficients as affine.
  */
-export function gradientSums(x: usize, dy: usize, dz: usize, count: i32, period: i32, coefficients: usize, silu: bool, constants: usize, sums: usize): void {
+export function gradientSums(x: usize, y: usize, dy: usize, dz: usize, count: i32, period: i32, coefficients: usize, silu: bool, constants: usize, sums: usize): void {
   const meanHighAt = coefficients;
   const meanLowAt = coefficients + (<usize>period << 2);
   const scaleAt = coefficients + (<usize>(2 * period) << 2);
@@ -198,7 +203,7 @@ export function gradientSums(x: usize, dy: usize, dz: usize, count: i32, period:
     let at = laneAt;
     for (let row = 0; row < rows; row++) {
       const xc = centred4(v128.load(x + at), meanHigh, meanLow);
-      const g = dz4(v128.load(dy + at), xc, scale, shift, silu, constants);
+      const g = silu ? siluGradient4(v128.load(dy + at), v128.load(y + at), xc, scale, shift, constants) : v128.load(dy + at);
       v128.store(dz + at, g);
       const gLow = f64x2.promote_low_f32x4(g);
       const gHigh = promoteHigh(g);
@@ -213,7 +218,7 @@ export function gradientSums(x: usize, dy: usize, dz: usize, count: i32, period:
   for (let i = rows * period; i < count; i++) {
     const k = i - rows * period;
     const xc = f32At(x, i) - f32At(meanHighAt, k) - f32At(meanLowAt, k);
-    const g = f32x4.extract_lane(dz4(f32x4.splat(f32At(dy, i)), f32x4.splat(xc), f32x4.splat(f32At(scaleAt, k)), f32x4.splat(f32At(shiftAt, k)), silu, constants), 0);
+    const g = silu ? f32x4.extract_lane(siluGradient4(f32x4.splat(f32At(dy, i)), f32x4.splat(f32At(y, i)), f32x4.splat(xc), f32x4.splat(f32At(scaleAt, k)), f32x4.splat(f32At(shiftAt, k)), constants), 0) : f32At(dy, i);
     store<f32>(dz + (<usize>i << 2), g);
     addF64(sums, k, <f64>g);
     addF64(sums, period + k, <f64>g * <f64>xc);
