@@ -375,6 +375,17 @@ describe('WASM Winograd F(4x4, 3x3) convolutions', () => {
     });
   }
 
+  /** run's first `count` outputs on WASM are the same bits with the module's convolutions off (XNNPACK's). */
+  const expectSameBitsWithModuleOff = async (run: () => Float32Array[], count = Infinity): Promise<void> => {
+    const served = await onBackend('wasm', run);
+    setWinogradSettings({ enabled: false });
+    try {
+      expect((await onBackend('wasm', run)).slice(0, count)).toEqual(served.slice(0, count));
+    } finally {
+      setWinogradSettings({ enabled: true });
+    }
+  };
+
   const pointwiseAttrs = (strides: number, pad: 'same' | 'valid' | number): tf.Conv2DAttrs => ({ strides, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined });
 
   it('serve 1x1 stride-1 convolutions by the module\'s product, with the bits of XNNPACK\'s GEMM: values and gradients, with and without bias', async () => {
@@ -403,14 +414,8 @@ describe('WASM Winograd F(4x4, 3x3) convolutions', () => {
           return [fused(x, filter, bias), tf.conv2d(x, filter, 1, 'valid'), ...grads].map((t) => t.dataSync() as Float32Array);
         });
       await expectWasmMatchesCpu(run, 1e-4);
-      const served = await onBackend('wasm', run);
-      setWinogradSettings({ enabled: false });
-      try {
-        // Both outputs and dx; dfilter is the module's own 1x1 filter gradient (tested above), dbias a plain sum.
-        expect((await onBackend('wasm', run)).slice(0, 3)).toEqual(served.slice(0, 3));
-      } finally {
-        setWinogradSettings({ enabled: true });
-      }
+      // Both outputs and dx; dfilter is the module's own 1x1 filter gradient (tested above), dbias a plain sum.
+      await expectSameBitsWithModuleOff(run, 3);
     }
   });
 
@@ -432,14 +437,7 @@ describe('WASM Winograd F(4x4, 3x3) convolutions', () => {
     for (const c of cases) {
       const run = (): Float32Array[] =>
         tf.tidy(() => [tf.conv2d(tf.tensor4d(values(c.x.reduce((a, b) => a * b, 1), 35), c.x), tf.tensor4d(values(c.filter.reduce((a, b) => a * b, 1), 36), c.filter), c.stride, 'same').dataSync() as Float32Array]);
-      const served = await onBackend('wasm', run);
-      setWinogradSettings({ enabled: false });
-      try {
-        // Both outputs and dx; dfilter is the module's own 1x1 filter gradient (tested above), dbias a plain sum.
-        expect((await onBackend('wasm', run)).slice(0, 3)).toEqual(served.slice(0, 3));
-      } finally {
-        setWinogradSettings({ enabled: true });
-      }
+      await expectSameBitsWithModuleOff(run);
     }
   });
 });

@@ -265,6 +265,14 @@ export function filterGradientTransform(du: usize, count: i32, dg: usize, scratc
   }
 }
 
+/** Four v128s into four rows `row` bytes apart from `at`: one column of four of a register block. */
+@inline function storeRows4(at: usize, row: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
+  v128.store(at, r0);
+  v128.store(at + row, r1);
+  v128.store(at + 2 * row, r2);
+  v128.store(at + 3 * row, r3);
+}
+
 /**
  * dU_p (+)= V_p^T W_p for `points` pairs of matrices (36 per block of Winograd tiles, from v [count][36][cin] and
  * w [count][36][cout]; one for a 1x1 convolution's filter gradient, x^T dy): row t of V_p at v + p * cin * 4 + t * vRow,
@@ -335,14 +343,8 @@ export function filterGradientProducts(v: usize, vRow: usize, w: usize, wRow: us
           lowAt += wStep;
           highAt += wStep;
         }
-        v128.store(at, a0);
-        v128.store(at + 16, b0);
-        v128.store(at + duRow, a1);
-        v128.store(at + duRow + 16, b1);
-        v128.store(at + 2 * duRow, a2);
-        v128.store(at + 2 * duRow + 16, b2);
-        v128.store(at + 3 * duRow, a3);
-        v128.store(at + 3 * duRow + 16, b3);
+        storeRows4(at, duRow, a0, a1, a2, a3);
+        storeRows4(at + 16, duRow, b0, b1, b2, b3);
       }
       if (co < cout) {
         const at = out + (<usize>co << 2);
@@ -362,10 +364,7 @@ export function filterGradientProducts(v: usize, vRow: usize, w: usize, wRow: us
           vAt += vStep;
           lowAt += wStep;
         }
-        v128.store(at, a0);
-        v128.store(at + duRow, a1);
-        v128.store(at + 2 * duRow, a2);
-        v128.store(at + 3 * duRow, a3);
+        storeRows4(at, duRow, a0, a1, a2, a3);
       }
     }
   }
@@ -408,14 +407,8 @@ export function filterGradientProducts(v: usize, vRow: usize, w: usize, wRow: us
       uAt += uRow;
     }
     const at = out + (<usize>co << 2);
-    v128.store(at, a0);
-    v128.store(at + 16, b0);
-    v128.store(at + outRow, a1);
-    v128.store(at + outRow + 16, b1);
-    v128.store(at + 2 * outRow, a2);
-    v128.store(at + 2 * outRow + 16, b2);
-    v128.store(at + 3 * outRow, a3);
-    v128.store(at + 3 * outRow + 16, b3);
+    storeRows4(at, outRow, a0, a1, a2, a3);
+    storeRows4(at + 16, outRow, b0, b1, b2, b3);
   }
   if (co < cout) {
     let a0 = bias == 0 ? f32x4.splat(0) : v128.load(bias + (<usize>co << 2));
@@ -433,10 +426,7 @@ export function filterGradientProducts(v: usize, vRow: usize, w: usize, wRow: us
       uAt += uRow;
     }
     const at = out + (<usize>co << 2);
-    v128.store(at, a0);
-    v128.store(at + outRow, a1);
-    v128.store(at + 2 * outRow, a2);
-    v128.store(at + 3 * outRow, a3);
+    storeRows4(at, outRow, a0, a1, a2, a3);
   }
 }
 
